@@ -1,0 +1,53 @@
+package index
+
+import "time"
+
+// Sort orders of a Query.
+const (
+	SortRelevance = "relevance" // best match first (default)
+	SortDateAsc   = "date"      // oldest first
+	SortDateDesc  = "-date"     // newest first
+)
+
+// Query is one search: the raw parameters as a user gave them. Search
+// validates and parses them, so the API and the CLI share the same rules.
+type Query struct {
+	Text string // query-string syntax; empty browses all articles, newest first
+	From string // inclusive lower date bound in any accepted layout; empty for none
+	To   string // inclusive upper date bound; a bare day includes that whole day
+	Size int    // hits per page; 0 means the configured default
+	Page int    // 1-based page; 0 means 1
+	Sort string // SortRelevance, SortDateAsc or SortDateDesc; empty means relevance
+}
+
+// Result is one page of ranked hits.
+type Result struct {
+	Query string        // the query text as given
+	Total uint64        // number of matching articles
+	Took  time.Duration // time spent searching and highlighting
+	Page  int           // the page returned (1-based)
+	Size  int           // the page size used
+	Hits  []Hit         // at most Size hits, in rank order
+}
+
+// Hit is one ranked article with its highlighted snippets.
+type Hit struct {
+	ID     string
+	Title  string
+	Date   time.Time // zero when the article has no date
+	URL    string
+	Source string
+	Author string
+	Tags   []string
+	Score  float64
+	// Highlights holds HTML-escaped article text where only <mark>…</mark> is markup.
+	Highlights Highlights
+}
+
+// Highlights are the snippets of one hit: Title is the whole title with its
+// matches marked (empty when the title has none); Body holds fragments around
+// the matches, or the article's opening (escaped, unmarked) when the body has none.
+type Highlights struct {
+	Title []string
+	Body  []string
+}

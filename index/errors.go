@@ -1,0 +1,75 @@
+package index
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors. Every error returned by this package to a caller that can
+// be blamed on its input wraps one of these, so callers map them with errors.Is.
+var (
+	// ErrInvalidQuery means the query text could not be parsed or is too expensive.
+	ErrInvalidQuery = errors.New("invalid query")
+	// ErrInvalidParameter means a search parameter (size, page, sort, from, to, ...) is out of range or unparsable.
+	ErrInvalidParameter = errors.New("invalid parameter")
+	// ErrNotFound means no article has the requested id.
+	ErrNotFound = errors.New("not found")
+	// ErrTimeout means the search ran past its deadline and was cancelled.
+	ErrTimeout = errors.New("search timed out")
+	// ErrNoIndex means there is no index at the configured path.
+	ErrNoIndex = errors.New("no index")
+	// ErrIncompatible means the index on disk was built by another Folio
+	// version or with settings that change the mapping: it must be rebuilt.
+	ErrIncompatible = errors.New("incompatible index")
+	// ErrInvalidArticle means an article failed validation (missing id, title and body, bad date, ...).
+	ErrInvalidArticle = errors.New("invalid article")
+)
+
+// ParamError is a client error tied to one named parameter. It wraps
+// ErrInvalidParameter or ErrInvalidQuery (Kind).
+type ParamError struct {
+	Kind    error  // ErrInvalidParameter or ErrInvalidQuery
+	Param   string // the parameter's name, e.g. "to"
+	Message string // what was wrong and what is accepted
+}
+
+// Error returns the message prefixed with the parameter's name.
+func (e *ParamError) Error() string { return e.Param + ": " + e.Message }
+
+// Unwrap returns the kind, so errors.Is(err, ErrInvalidParameter) works.
+func (e *ParamError) Unwrap() error { return e.Kind }
+
+func paramErr(param, format string, args ...any) error {
+	return &ParamError{Kind: ErrInvalidParameter, Param: param, Message: fmt.Sprintf(format, args...)}
+}
+
+func queryErr(format string, args ...any) error {
+	return &ParamError{Kind: ErrInvalidQuery, Param: "q", Message: fmt.Sprintf(format, args...)}
+}
+
+// InputError is a problem with one input record: a file that cannot be read
+// or parsed, or an article that fails validation. Its text has the form
+// "path:line: what is wrong (what was expected)".
+type InputError struct {
+	Path     string // file path as given (or "-" / "request" for API input)
+	Line     int    // 1-based line; 0 when the whole file is concerned
+	Reason   string // short stable category for summaries, e.g. "bad date", "invalid JSON"
+	Message  string // what is wrong
+	Expected string // what was expected; may be empty
+}
+
+// Error formats the problem as "path:line: message (expected)".
+func (e *InputError) Error() string {
+	s := e.Path
+	if e.Line > 0 {
+		s += fmt.Sprintf(":%d", e.Line)
+	}
+	s += ": " + e.Message
+	if e.Expected != "" {
+		s += " (" + e.Expected + ")"
+	}
+	return s
+}
+
+// Unwrap makes every InputError match ErrInvalidArticle.
+func (e *InputError) Unwrap() error { return ErrInvalidArticle }

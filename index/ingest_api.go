@@ -1,0 +1,46 @@
+package index
+
+import "time"
+
+// IngestOptions control one Ingest run.
+type IngestOptions struct {
+	// Strict stops at the first bad file or record and returns its *InputError.
+	Strict bool
+	// Problem, when set, is called for every skipped file or record as it is found.
+	Problem func(*InputError)
+	// Progress, when set, is called about every ProgressEvery and once at the end.
+	Progress func(Progress)
+	// ProgressEvery is the interval between Progress calls (default 1s).
+	ProgressEvery time.Duration
+}
+
+// Progress is a snapshot of a running ingest.
+type Progress struct {
+	Files     int           // input files found
+	FilesDone int           // files completely read
+	Bytes     int64         // total size of the input files on disk
+	BytesDone int64         // bytes read so far (compressed bytes for .gz)
+	Docs      int           // documents written so far
+	Skipped   int           // records skipped so far
+	Elapsed   time.Duration // since the start
+	Done      bool          // the last call
+}
+
+// IngestSummary is the outcome of one Ingest run.
+type IngestSummary struct {
+	Files           int            // input files read
+	Indexed         int            // documents that were new to the index
+	Updated         int            // documents that replaced one with the same id
+	Skipped         int            // files or records skipped, see SkippedByReason
+	SkippedByReason map[string]int // InputError.Reason → count
+	IgnoredFields   []string       // JSON fields present in the input that Folio does not index, sorted
+	Elapsed         time.Duration
+}
+
+// DocsPerSecond is (Indexed+Updated) per second of Elapsed.
+func (s IngestSummary) DocsPerSecond() float64 {
+	if s.Elapsed <= 0 {
+		return 0
+	}
+	return float64(s.Indexed+s.Updated) / s.Elapsed.Seconds()
+}

@@ -1,0 +1,156 @@
+package index
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/standard"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/mapping"
+	bleveindex "github.com/blevesearch/bleve_index_api"
+)
+
+// Field names in the bleve documents.
+const (
+	fieldTitle  = "title"
+	fieldBody   = "body"
+	fieldDate   = "date"
+	fieldURL    = "url"
+	fieldSource = "source"
+	fieldAuthor = "author"
+	fieldTags   = "tags"
+	// fieldText is bleve's composite field of title and body: unfielded query
+	// terms are scored against it as one text, which ranks better than a
+	// disjunction over two fields (BLEVE-NOTES: coord halves one-field matches).
+	// Its term vectors keep the source field's name, so highlights still land
+	// in title and body.
+	fieldText = "_all"
+)
+
+// mappingVersion changes whenever the mapping or the stored document shape
+// changes; an index with another version must be rebuilt.
+const mappingVersion = 1
+
+// analyzers maps index.language values to bleve analyzer names.
+var analyzers = map[string]string{
+	"en":       en.AnalyzerName,
+	"standard": standard.Name,
+}
+
+func languageNames() string {
+	names := make([]string, 0, len(analyzers))
+	for k := range analyzers {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+// bleveDoc is the shape handed to bleve; its json names are the field names.
+type bleveDoc struct {
+	Title  string     `json:"title"`
+	Body   string     `json:"body"`
+	Date   *time.Time `json:"date,omitempty"`
+	URL    string     `json:"url,omitempty"`
+	Source string     `json:"source,omitempty"`
+	Author string     `json:"author,omitempty"`
+	Tags   []string   `json:"tags,omitempty"`
+}
+
+func toBleveDoc(a *Article) bleveDoc {
+	d := bleveDoc{Title: a.Title, Body: a.Body, URL: a.URL, Source: a.Source, Author: a.Author, Tags: a.Tags}
+	if !a.Date.IsZero() {
+		t := a.Date
+		d.Date = &t
+	}
+	return d
+}
+
+// newMapping is Folio's static mapping: analysed, stored title and body with
+// term vectors (phrases and highlighting), a datetime date with doc values
+// (sorting, ranges), keyword url/source/author/tags, BM25 scoring.
+func newMapping(language string) *mapping.IndexMappingImpl {
+	analyzer := analyzers[language]
+	text := func() *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = analyzer
+		f.Store = true
+		f.IncludeTermVectors = true
+		f.IncludeInAll = true
+		f.DocValues = false
+		return f
+	}
+	keyword := func() *mapping.FieldMapping {
+		f := bleve.NewKeywordFieldMapping()
+		f.Store = true
+		f.IncludeInAll = false
+		f.IncludeTermVectors = false
+		f.DocValues = true
+		return f
+	}
+	date := bleve.NewDateTimeFieldMapping()
+	date.Store = true
+	date.IncludeInAll = false
+	date.DocValues = true
+
+	doc := bleve.NewDocumentStaticMapping()
+	doc.AddFieldMappingsAt(fieldTitle, text())
+	doc.AddFieldMappingsAt(fieldBody, text())
+	doc.AddFieldMappingsAt(fieldDate, date)
+	doc.AddFieldMappingsAt(fieldURL, keyword())
+	doc.AddFieldMappingsAt(fieldSource, keyword())
+	doc.AddFieldMappingsAt(fieldAuthor, keyword())
+	doc.AddFieldMappingsAt(fieldTags, keyword())
+
+	im := bleve.NewIndexMapping()
+	im.DefaultMapping = doc
+	im.DefaultAnalyzer = analyzer
+	im.DefaultField = fieldText
+	im.ScoringModel = bleveindex.BM25Scoring
+	im.StoreDynamic = false
+	im.IndexDynamic = false
+	im.DocValuesDynamic = false
+	return im
+}
+
+// meta is stored inside the index and checked when it is opened.
+type meta struct {
+	MappingVersion int    `json:"mapping_version"`
+	Language       string `json:"language"`
+}
+
+const metaKey = "folio:meta"
+
+func writeMeta(bi bleve.Index, opts Options) error {
+	b, err := json.Marshal(meta{MappingVersion: mappingVersion, Language: opts.Language})
+	if err != nil {
+		return err
+	}
+	return bi.SetInternal([]byte(metaKey), b)
+}
+
+func checkMeta(bi bleve.Index, opts Options) error {
+	b, err := bi.GetInternal([]byte(metaKey))
+	if err != nil {
+		return fmt.Errorf("read index metadata: %w", err)
+	}
+	rebuild := fmt.Sprintf("rebuild it with `folio index --rebuild` (index.path %s)", opts.Path)
+	if len(b) == 0 {
+		return fmt.Errorf("%w: %s was not built by Folio: %s", ErrIncompatible, opts.Path, rebuild)
+	}
+	var m meta
+	if err := json.Unmarshal(b, &m); err != nil {
+		return fmt.Errorf("%w: unreadable metadata in %s (%v): %s", ErrIncompatible, opts.Path, err, rebuild)
+	}
+	if m.MappingVersion != mappingVersion {
+		return fmt.Errorf("%w: %s has mapping version %d, this Folio needs %d: %s", ErrIncompatible, opts.Path, m.MappingVersion, mappingVersion, rebuild)
+	}
+	if m.Language != opts.Language {
+		return fmt.Errorf("%w: %s was built with index.language %q, the configuration says %q: %s", ErrIncompatible, opts.Path, m.Language, opts.Language, rebuild)
+	}
+	return nil
+}

@@ -1,0 +1,74 @@
+package index
+
+import (
+	"fmt"
+	"time"
+)
+
+// Options configure an Index. Zero values are replaced by the defaults of
+// DefaultOptions where noted.
+type Options struct {
+	Path         string        // index directory (bleve scorch)
+	Language     string        // analyzer for title and body: "en" (default) or "standard"
+	TitleBoost   float64       // extra weight of title matches over body matches (default 2)
+	Dates        *DateParser   // date parser shared by ingest and queries (default: UTC, built-in layouts)
+	FragmentSize int           // body snippet length in characters (default 200)
+	DefaultSize  int           // hits per page when a query gives none (default 10)
+	MaxSize      int           // largest page size accepted (default 100)
+	Timeout      time.Duration // deadline of one search (default 5s)
+	BatchSize    int           // documents per write batch during ingest (default 1000)
+}
+
+// DefaultOptions returns the defaults for an index at path.
+func DefaultOptions(path string) Options {
+	return Options{
+		Path:         path,
+		Language:     "en",
+		TitleBoost:   2,
+		Dates:        DefaultDateParser(),
+		FragmentSize: 200,
+		DefaultSize:  10,
+		MaxSize:      100,
+		Timeout:      5 * time.Second,
+		BatchSize:    1000,
+	}
+}
+
+// withDefaults fills zero fields from DefaultOptions and checks the rest.
+func (o Options) withDefaults() (Options, error) {
+	d := DefaultOptions(o.Path)
+	if o.Language == "" {
+		o.Language = d.Language
+	}
+	if o.TitleBoost == 0 {
+		o.TitleBoost = d.TitleBoost
+	}
+	if o.Dates == nil {
+		o.Dates = d.Dates
+	}
+	if o.FragmentSize == 0 {
+		o.FragmentSize = d.FragmentSize
+	}
+	if o.DefaultSize == 0 {
+		o.DefaultSize = d.DefaultSize
+	}
+	if o.MaxSize == 0 {
+		o.MaxSize = d.MaxSize
+	}
+	if o.Timeout == 0 {
+		o.Timeout = d.Timeout
+	}
+	if o.BatchSize == 0 {
+		o.BatchSize = d.BatchSize
+	}
+	if o.Path == "" {
+		return o, fmt.Errorf("index path is empty")
+	}
+	if _, ok := analyzers[o.Language]; !ok {
+		return o, fmt.Errorf("unknown language %q (accepted: %s)", o.Language, languageNames())
+	}
+	if o.DefaultSize > o.MaxSize {
+		return o, fmt.Errorf("default size %d is larger than max size %d", o.DefaultSize, o.MaxSize)
+	}
+	return o, nil
+}
