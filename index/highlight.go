@@ -1,7 +1,10 @@
 package index
 
 import (
+	"bytes"
+
 	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/highlight"
 	"github.com/blevesearch/bleve/v2/search/highlight/format/html"
 	"github.com/blevesearch/bleve/v2/search/highlight/fragmenter/simple"
 	simplehl "github.com/blevesearch/bleve/v2/search/highlight/highlighter/simple"
@@ -19,7 +22,7 @@ type highlighter struct {
 func newHighlighter(fragmentSize int) *highlighter {
 	f := html.NewFragmentFormatter("<mark>", "</mark>")
 	return &highlighter{
-		body:  simplehl.NewHighlighter(simple.NewFragmenter(fragmentSize), f, simplehl.DefaultSeparator),
+		body:  simplehl.NewHighlighter(wordFragmenter{simple.NewFragmenter(fragmentSize)}, f, simplehl.DefaultSeparator),
 		title: simplehl.NewHighlighter(simple.NewFragmenter(1<<20), f, ""),
 	}
 }
@@ -39,3 +42,56 @@ func (h *highlighter) bodyFragments(dm *search.DocumentMatch, doc bleveindex.Doc
 	}
 	return h.body.BestFragmentsInField(dm, doc, fieldBody, 1)
 }
+
+// wordFragmenter moves the edges of bleve's rune-counted fragments to word
+// boundaries (and the start to a sentence or line start when one lies before
+// the first match), so snippets do not begin or end inside a word.
+type wordFragmenter struct {
+	inner highlight.Fragmenter
+}
+
+// Fragment implements highlight.Fragmenter.
+func (w wordFragmenter) Fragment(orig []byte, ot highlight.TermLocations) []*highlight.Fragment {
+	frags := w.inner.Fragment(orig, ot)
+	for _, f := range frags {
+		first, last := f.End, f.Start
+		for _, tl := range ot {
+			if tl.Start >= f.Start && tl.End <= f.End {
+				first = min(first, tl.Start)
+				last = max(last, tl.End)
+			}
+		}
+		if first < f.Start || first > len(orig) { // no match inside: leave it
+			continue
+		}
+		if f.Start > 0 && !isSpace(orig[f.Start-1]) {
+			head := orig[f.Start:first]
+			if i := max(bytes.LastIndexByte(head, '\n'), lastSentenceEnd(head)); i >= 0 {
+				f.Start += i + 1
+			} else if i := bytes.IndexAny(head, " \t"); i >= 0 {
+				f.Start += i + 1
+			}
+		}
+		for f.Start < first && isSpace(orig[f.Start]) {
+			f.Start++
+		}
+		if f.End < len(orig) && !isSpace(orig[f.End]) && last <= f.End {
+			if i := bytes.LastIndexAny(orig[last:f.End], " \t\n"); i >= 0 {
+				f.End = last + i
+			}
+		}
+	}
+	return frags
+}
+
+// lastSentenceEnd is the index of the space after the last ". ", "! " or "? " in b, or -1.
+func lastSentenceEnd(b []byte) int {
+	for i := len(b) - 1; i > 0; i-- {
+		if b[i] == ' ' && (b[i-1] == '.' || b[i-1] == '!' || b[i-1] == '?') {
+			return i
+		}
+	}
+	return -1
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

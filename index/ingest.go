@@ -1,14 +1,291 @@
 package index
 
-import "context"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// inputFile is one file to read, with the default id of its articles.
+type inputFile struct {
+	path string // as shown in messages
+	id   string // path relative to the folder given, without extension
+	size int64
+}
+
+// errStrict carries the InputError that stopped a strict run.
+type errStrict struct{ *InputError }
 
 // Ingest reads the files and folders in paths (folders recursively; formats by
 // extension: .txt/.md articles, .json, .jsonl/.ndjson, each optionally .gz) and
 // writes their articles in batches. Ids come from the article (ID header or id
 // field) or else from the file's path relative to the folder given, without
-// extension. Bad files and records are reported through opts.Problem, counted
-// and skipped, unless opts.Strict, which returns the first one. The returned
-// error is nil unless writing failed, ctx ended, or Strict stopped the run.
+// extension (records of a JSON array or JSON Lines file without an id get
+// "<that>/<n>", n counting records or lines from 1). Bad files and records are
+// reported through opts.Problem, counted and skipped, unless opts.Strict,
+// which returns the first one (an *InputError). The returned error is
+// otherwise nil unless writing failed or ctx ended.
 func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions) (IngestSummary, error) {
-	panic("TODO")
+	start := time.Now()
+	sum := IngestSummary{SkippedByReason: map[string]int{}}
+	if opts.ProgressEvery <= 0 {
+		opts.ProgressEvery = time.Second
+	}
+	var prog Progress
+	var bytesDone atomic.Int64
+	lastProgress := start
+	report := func(done bool) {
+		if opts.Progress == nil {
+			return
+		}
+		prog.BytesDone = bytesDone.Load()
+		prog.Docs = sum.Indexed + sum.Updated
+		prog.Skipped = sum.Skipped
+		prog.Elapsed = time.Since(start)
+		prog.Done = done
+		opts.Progress(prog)
+	}
+	skip := func(e *InputError) error {
+		if opts.Strict {
+			return errStrict{e}
+		}
+		sum.Skipped++
+		sum.SkippedByReason[e.Reason]++
+		if opts.Problem != nil {
+			opts.Problem(e)
+		}
+		return nil
+	}
+
+	files, err := collectFiles(paths, skip)
+	if err != nil {
+		return sum, unwrapStrict(err)
+	}
+	sum.Files = len(files)
+	prog.Files = len(files)
+	for _, f := range files {
+		prog.Bytes += f.size
+	}
+
+	// A producer goroutine reads and parses while this one writes batches, so
+	// decompression and parsing overlap with bleve's analysis.
+	batches := make(chan []record, 2)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ignored := map[string]struct{}{}
+	var filesDone atomic.Int64
+	prodErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		prodErr <- ix.produce(ctx, files, ignored, &bytesDone, &filesDone, batches)
+	}()
+
+	for recs := range batches {
+		if err := ix.writeBatch(recs, &sum, skip); err != nil {
+			cancel()
+			for range batches { // let the producer finish
+			}
+			<-prodErr
+			sum.Elapsed = time.Since(start)
+			return sum, unwrapStrict(err)
+		}
+		prog.FilesDone = int(filesDone.Load())
+		if time.Since(lastProgress) >= opts.ProgressEvery {
+			lastProgress = time.Now()
+			report(false)
+		}
+	}
+	if err := <-prodErr; err != nil {
+		sum.Elapsed = time.Since(start)
+		return sum, err
+	}
+	sum.IgnoredFields = sortedKeys(ignored)
+	sum.Elapsed = time.Since(start)
+	prog.FilesDone = int(filesDone.Load())
+	report(true)
+	return sum, nil
+}
+
+func unwrapStrict(err error) error {
+	var s errStrict
+	if errors.As(err, &s) {
+		return s.InputError
+	}
+	return err
+}
+
+// produce reads files in order and sends records in groups of BatchSize.
+func (ix *Index) produce(ctx context.Context, files []inputFile, ignored map[string]struct{}, bytesDone, filesDone *atomic.Int64, out chan<- []record) error {
+	p := &Parser{Dates: ix.opts.Dates}
+	batch := make([]record, 0, ix.opts.BatchSize)
+	send := func() error {
+		select {
+		case out <- batch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		batch = make([]record, 0, ix.opts.BatchSize)
+		return nil
+	}
+	for _, f := range files {
+		fr := &fileReader{p: p, path: f.path, id: f.id, ignored: ignored}
+		err := func() error {
+			fh, err := os.Open(f.path)
+			if err != nil {
+				batch = append(batch, record{err: fr.readErr(err)})
+				return nil
+			}
+			defer fh.Close()
+			kind, gz := formatOf(f.path)
+			return fr.read(&countingReader{r: fh, n: bytesDone}, kind, gz, func(r record) error {
+				batch = append(batch, r)
+				if len(batch) >= ix.opts.BatchSize {
+					return send()
+				}
+				return nil
+			})
+		}()
+		if err != nil {
+			return err
+		}
+		filesDone.Add(1)
+	}
+	if len(batch) > 0 {
+		return send()
+	}
+	return nil
+}
+
+// writeBatch writes the articles of recs as one bleve batch and counts new
+// versus replaced documents; problems go to skip.
+func (ix *Index) writeBatch(recs []record, sum *IngestSummary, skip func(*InputError) error) error {
+	b := ix.bi.NewBatch()
+	ids := make([]string, 0, len(recs))
+	inBatch := make(map[string]struct{}, len(recs))
+	dupes := 0
+	for i := range recs {
+		r := &recs[i]
+		if r.err != nil {
+			if err := skip(r.err); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, dup := inBatch[r.article.ID]; dup {
+			dupes++
+		} else {
+			inBatch[r.article.ID] = struct{}{}
+			ids = append(ids, r.article.ID)
+		}
+		if err := b.Index(r.article.ID, toBleveDoc(&r.article)); err != nil {
+			return fmt.Errorf("index article %q: %w", r.article.ID, err)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	existing, err := ix.countExisting(ids)
+	if err != nil {
+		return err
+	}
+	if err := ix.bi.Batch(b); err != nil {
+		return fmt.Errorf("write batch to %s: %w", ix.opts.Path, err)
+	}
+	sum.Updated += existing + dupes
+	sum.Indexed += len(ids) - existing
+	return nil
+}
+
+// countExisting returns how many of ids are already in the index.
+func (ix *Index) countExisting(ids []string) (int, error) {
+	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery(ids), 0, 0, false)
+	res, err := ix.bi.Search(req)
+	if err != nil {
+		return 0, fmt.Errorf("look up existing ids: %w", err)
+	}
+	return int(res.Total), nil
+}
+
+// collectFiles expands paths into the input files, sorted within each
+// folder. Hidden files and folders are passed over; other files of an
+// unknown type are reported to skip.
+func collectFiles(paths []string, skip func(*InputError) error) ([]inputFile, error) {
+	var files []inputFile
+	for _, root := range paths {
+		info, err := os.Stat(root)
+		if err != nil {
+			if e := skip(&InputError{Path: root, Reason: "unreadable file", Message: fmt.Sprintf("cannot read: %v", errors.Unwrap(err))}); e != nil {
+				return nil, e
+			}
+			continue
+		}
+		if !info.IsDir() {
+			if k, _ := formatOf(root); k == formatUnknown {
+				if e := skip(&InputError{Path: root, Reason: "unsupported format", Message: "unsupported file type", Expected: "one of " + acceptedFormats}); e != nil {
+					return nil, e
+				}
+				continue
+			}
+			files = append(files, inputFile{path: root, id: stem(filepath.Base(root)), size: info.Size()})
+			continue
+		}
+		var found []inputFile
+		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return skip(&InputError{Path: p, Reason: "unreadable file", Message: fmt.Sprintf("cannot read: %v", err)})
+			}
+			name := d.Name()
+			if p != root && (strings.HasPrefix(name, ".") || strings.HasSuffix(name, "~")) {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() {
+				return nil
+			}
+			if k, _ := formatOf(p); k == formatUnknown {
+				return skip(&InputError{Path: p, Reason: "unsupported format", Message: "unsupported file type", Expected: "one of " + acceptedFormats})
+			}
+			rel, err := filepath.Rel(root, p)
+			if err != nil {
+				rel = name
+			}
+			var size int64
+			if fi, err := d.Info(); err == nil {
+				size = fi.Size()
+			}
+			found = append(found, inputFile{path: p, id: stem(rel), size: size})
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		sort.Slice(found, func(i, j int) bool { return found[i].path < found[j].path })
+		files = append(files, found...)
+	}
+	return files, nil
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
 }

@@ -1,15 +1,420 @@
 package index
 
-import "context"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	bleveindex "github.com/blevesearch/bleve_index_api"
+)
+
+// maxWindow bounds page × size: bleve keeps from+size hits in memory.
+const maxWindow = 10000
+
+// maxQueryLen bounds the query text in bytes.
+const maxQueryLen = 4096
 
 // Search runs q and returns one page of ranked, highlighted hits. Bad
 // parameters return a *ParamError wrapping ErrInvalidParameter or
 // ErrInvalidQuery; a search past the deadline returns ErrTimeout.
 func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
-	panic("TODO")
+	start := time.Now()
+	p, err := ix.plan(q)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, ix.opts.Timeout)
+	defer cancel()
+	matches, total, err := ix.run(ctx, p)
+	if err != nil {
+		return nil, ix.searchErr(ctx, err)
+	}
+	out := &Result{
+		Query: q.Text,
+		Total: total,
+		Page:  p.from/p.size + 1,
+		Size:  p.size,
+		Hits:  make([]Hit, 0, len(matches)),
+	}
+	if len(matches) > 0 {
+		rd, err := ix.reader()
+		if err != nil {
+			return nil, err
+		}
+		defer rd.Close()
+		for _, dm := range matches {
+			doc, err := rd.Document(dm.ID)
+			if err != nil {
+				return nil, fmt.Errorf("load article %q: %w", dm.ID, err)
+			}
+			if doc == nil { // deleted since the search
+				continue
+			}
+			out.Hits = append(out.Hits, ix.hit(dm, doc))
+		}
+	}
+	out.Took = time.Since(start)
+	return out, nil
+}
+
+// plan is a validated search: the query, its optional all-words tier, the
+// date filter, the window and the order.
+type plan struct {
+	main      query.Query // what matches
+	all       query.Query // for pure OR queries of 2+ clauses: the same clauses all required; else nil
+	filter    query.Query // non-scoring date range, or nil
+	from      int
+	size      int
+	sortBy    string
+	locations bool
+}
+
+// run executes p. When p has an all-words tier, documents matching every
+// clause rank above those matching only some (as users expect of a search
+// box): the tier is searched first and the rest of the window is filled
+// from the remaining matches.
+func (ix *Index) run(ctx context.Context, p *plan) (search.DocumentMatchCollection, uint64, error) {
+	if p.all == nil {
+		res, err := ix.bi.SearchInContext(ctx, ix.request(p, p.main, p.from, p.size))
+		if err != nil {
+			return nil, 0, err
+		}
+		return res.Hits, res.Total, nil
+	}
+	tier, err := ix.bi.SearchInContext(ctx, ix.request(p, p.all, p.from, p.size))
+	if err != nil {
+		return nil, 0, err
+	}
+	tierTotal := int(tier.Total)
+	end := p.from + p.size
+	rest := query.NewBooleanQuery([]query.Query{p.main}, nil, []query.Query{p.all})
+	if end <= tierTotal { // the page lies inside the tier: only count the rest
+		res, err := ix.bi.SearchInContext(ctx, ix.request(p, rest, 0, 0))
+		if err != nil {
+			return nil, 0, err
+		}
+		return tier.Hits, tier.Total + res.Total, nil
+	}
+	restFrom := max(0, p.from-tierTotal)
+	res, err := ix.bi.SearchInContext(ctx, ix.request(p, rest, restFrom, end-max(p.from, tierTotal)))
+	if err != nil {
+		return nil, 0, err
+	}
+	return append(tier.Hits, res.Hits...), tier.Total + res.Total, nil
+}
+
+// request builds one bleve request for q within p's filter and order.
+func (ix *Index) request(p *plan, q query.Query, from, size int) *bleve.SearchRequest {
+	if p.filter != nil {
+		bq := query.NewBooleanQuery([]query.Query{q}, nil, nil)
+		bq.AddFilter(p.filter)
+		q = bq
+	}
+	req := bleve.NewSearchRequestOptions(q, size, from, false)
+	req.IncludeLocations = p.locations && size > 0
+	switch p.sortBy {
+	case SortDateAsc, SortDateDesc:
+		req.SortByCustom(search.SortOrder{
+			&search.SortField{Field: fieldDate, Desc: p.sortBy == SortDateDesc, Type: search.SortFieldAsDate, Missing: search.SortFieldMissingLast},
+			&search.SortDocID{},
+		})
+	default:
+		req.SortBy([]string{"-_score"})
+	}
+	return req
+}
+
+func (ix *Index) searchErr(ctx context.Context, err error) error {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("%w after %s", ErrTimeout, ix.opts.Timeout)
+	}
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	return fmt.Errorf("search: %w", err)
+}
+
+// reader opens one snapshot of the index for loading stored documents.
+func (ix *Index) reader() (bleveindex.IndexReader, error) {
+	adv, err := ix.bi.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("open index reader: %w", err)
+	}
+	rd, err := adv.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("open index reader: %w", err)
+	}
+	return rd, nil
+}
+
+// plan validates q and turns it into a plan.
+func (ix *Index) plan(q Query) (*plan, error) {
+	size, page := q.Size, q.Page
+	if size == 0 {
+		size = ix.opts.DefaultSize
+	}
+	if size < 1 || size > ix.opts.MaxSize {
+		return nil, paramErr("size", "size must be between 1 and %d, got %d", ix.opts.MaxSize, q.Size)
+	}
+	if page == 0 {
+		page = 1
+	}
+	if page < 1 {
+		return nil, paramErr("page", "page must be 1 or more, got %d", q.Page)
+	}
+	if page > maxWindow/size || page*size > maxWindow {
+		return nil, paramErr("page", "page × size must not exceed %d (got page %d × size %d); narrow the query or the date range", maxWindow, q.Page, size)
+	}
+	p := &plan{from: (page - 1) * size, size: size, sortBy: q.Sort}
+	switch p.sortBy {
+	case "", SortRelevance, SortDateAsc, SortDateDesc:
+	default:
+		return nil, paramErr("sort", "unknown sort %q (accepted: relevance, date, -date)", q.Sort)
+	}
+	start, end, err := ix.opts.Dates.rangeBounds(q.From, q.To)
+	if err != nil {
+		return nil, err
+	}
+	if !start.IsZero() || !end.IsZero() {
+		incl, excl := true, false
+		dr := query.NewDateRangeInclusiveQuery(start, end, &incl, &excl)
+		dr.SetField(fieldDate)
+		p.filter = dr
+	}
+
+	text := strings.TrimSpace(q.Text)
+	if len(text) > maxQueryLen {
+		return nil, queryErr("query is %d bytes long; the limit is %d", len(text), maxQueryLen)
+	}
+	if text == "" {
+		p.main = bleve.NewMatchAllQuery()
+		if p.sortBy == "" || p.sortBy == SortRelevance {
+			p.sortBy = SortDateDesc // browsing: newest first
+		}
+		return p, nil
+	}
+	parsed, err := query.NewQueryStringQuery(text).Parse()
+	if err != nil {
+		return nil, queryErr("cannot parse query %q: %v (accepted: words, \"phrases\", +must, -mustnot, field:word with fields %s, prefix*, fuzzy~1)", clip(text, 80), err, queryFields)
+	}
+	if err := validateQuery(parsed); err != nil {
+		return nil, err
+	}
+	p.main = ix.withTitleBoost(parsed)
+	p.locations = true
+	if p.sortBy == "" || p.sortBy == SortRelevance {
+		if all := allClauses(parsed); all != nil {
+			p.all = ix.withTitleBoost(all)
+		}
+	}
+	return p, nil
+}
+
+// queryFields are the field names a query may name.
+const queryFields = "title, body, source, author, tags, url"
+
+var knownFields = map[string]bool{fieldTitle: true, fieldBody: true, fieldSource: true, fieldAuthor: true, fieldTags: true, fieldURL: true, fieldDate: true, fieldText: true}
+
+// validateQuery checks what bleve's parser lets through but a search would
+// fail on or silently miss: unknown fields and invalid regular expressions.
+func validateQuery(q query.Query) error {
+	if v, ok := q.(query.ValidatableQuery); ok {
+		if err := v.Validate(); err != nil {
+			return queryErr("invalid query: %v", err)
+		}
+	}
+	var err error
+	walk(q, func(q query.Query) {
+		if err != nil {
+			return
+		}
+		if f, ok := q.(query.FieldableQuery); ok && f.Field() != "" && !knownFields[f.Field()] {
+			err = queryErr("unknown field %q in query (fields: %s)", f.Field(), queryFields)
+			return
+		}
+		if r, ok := q.(*query.RegexpQuery); ok {
+			if _, e := regexp.Compile(r.Regexp); e != nil {
+				err = queryErr("invalid regular expression /%s/: %v", r.Regexp, e)
+			}
+		}
+	})
+	return err
+}
+
+// walk calls fn for q and every query inside it.
+func walk(q query.Query, fn func(query.Query)) {
+	fn(q)
+	switch q := q.(type) {
+	case *query.BooleanQuery:
+		for _, c := range []query.Query{q.Must, q.Should, q.MustNot, q.Filter} {
+			if c != nil {
+				walk(c, fn)
+			}
+		}
+	case *query.ConjunctionQuery:
+		for _, c := range q.Conjuncts {
+			walk(c, fn)
+		}
+	case *query.DisjunctionQuery:
+		for _, c := range q.Disjuncts {
+			walk(c, fn)
+		}
+	}
+}
+
+// allClauses returns, for a query-string query made only of optional
+// clauses (and exclusions), the query that requires all of them; nil when
+// the query has required clauses or fewer than two optional ones.
+func allClauses(q query.Query) query.Query {
+	bq, ok := q.(*query.BooleanQuery)
+	if !ok {
+		return nil
+	}
+	if bq.Must != nil {
+		if c, ok := bq.Must.(*query.ConjunctionQuery); !ok || len(c.Conjuncts) > 0 {
+			return nil
+		}
+	}
+	d, ok := bq.Should.(*query.DisjunctionQuery)
+	if !ok || len(d.Disjuncts) < 2 {
+		return nil
+	}
+	var mustNot []query.Query
+	if bq.MustNot != nil {
+		mustNot = []query.Query{bq.MustNot}
+	}
+	return query.NewBooleanQuery([]query.Query{query.NewConjunctionQuery(d.Disjuncts)}, nil, mustNot)
+}
+
+// withTitleBoost adds an optional clause that scores the query's positive
+// words and phrases against the title alone, so title matches weigh more. A
+// should clause of a BooleanQuery sums without coord, unlike a disjunction.
+func (ix *Index) withTitleBoost(q query.Query) query.Query {
+	var leaves []query.Query
+	collectPositive(q, &leaves)
+	if len(leaves) == 0 || ix.opts.TitleBoost <= 0 {
+		return q
+	}
+	title := query.NewDisjunctionQuery(leaves)
+	title.SetBoost(ix.opts.TitleBoost)
+	return query.NewBooleanQuery([]query.Query{q}, []query.Query{title}, nil)
+}
+
+// collectPositive appends title-field copies of the unfielded word and phrase
+// queries that q requires or prefers (not those it excludes).
+func collectPositive(q query.Query, out *[]query.Query) {
+	switch q := q.(type) {
+	case *query.BooleanQuery:
+		if q.Must != nil {
+			collectPositive(q.Must, out)
+		}
+		if q.Should != nil {
+			collectPositive(q.Should, out)
+		}
+	case *query.ConjunctionQuery:
+		for _, c := range q.Conjuncts {
+			collectPositive(c, out)
+		}
+	case *query.DisjunctionQuery:
+		for _, c := range q.Disjuncts {
+			collectPositive(c, out)
+		}
+	case *query.MatchQuery:
+		if q.FieldVal == "" {
+			c := *q
+			c.FieldVal = fieldTitle
+			*out = append(*out, &c)
+		}
+	case *query.MatchPhraseQuery:
+		if q.FieldVal == "" {
+			c := *q
+			c.FieldVal = fieldTitle
+			*out = append(*out, &c)
+		}
+	}
+}
+
+// hit converts a bleve match and its stored document into a Hit.
+func (ix *Index) hit(dm *search.DocumentMatch, doc bleveindex.Document) Hit {
+	a := ix.article(doc)
+	h := Hit{
+		ID: dm.ID, Title: a.Title, Date: a.Date, URL: a.URL, Source: a.Source,
+		Author: a.Author, Tags: a.Tags, Score: dm.Score,
+	}
+	h.Highlights.Title = ix.hl.titleFragments(dm, doc)
+	h.Highlights.Body = ix.hl.bodyFragments(dm, doc)
+	if len(h.Highlights.Body) == 0 && a.Body != "" {
+		h.Highlights.Body = []string{opening(a.Body, ix.opts.FragmentSize)}
+	}
+	return h
+}
+
+// opening is the escaped start of body, cut at a word boundary near n runes.
+func opening(body string, n int) string {
+	r := []rune(body)
+	if len(r) <= n {
+		return html.EscapeString(body)
+	}
+	cut := n
+	for i := n; i > n/2; i-- {
+		if unicode.IsSpace(r[i]) {
+			cut = i
+			break
+		}
+	}
+	return html.EscapeString(strings.TrimRightFunc(string(r[:cut]), unicode.IsSpace)) + "…"
+}
+
+// article decodes a stored document.
+func (ix *Index) article(doc bleveindex.Document) Article {
+	a := Article{ID: doc.ID()}
+	doc.VisitFields(func(f bleveindex.Field) {
+		switch f.Name() {
+		case fieldTitle:
+			a.Title = string(f.Value())
+		case fieldBody:
+			a.Body = string(f.Value())
+		case fieldURL:
+			a.URL = string(f.Value())
+		case fieldSource:
+			a.Source = string(f.Value())
+		case fieldAuthor:
+			a.Author = string(f.Value())
+		case fieldTags:
+			a.Tags = append(a.Tags, string(f.Value()))
+		case fieldDate:
+			if df, ok := f.(bleveindex.DateTimeField); ok {
+				if t, _, err := df.DateTime(); err == nil {
+					a.Date = t.In(ix.opts.Dates.Location())
+				}
+			}
+		}
+	})
+	return a
 }
 
 // Article returns the stored article with the given id, or ErrNotFound.
 func (ix *Index) Article(ctx context.Context, id string) (*Article, error) {
-	panic("TODO")
+	rd, err := ix.reader()
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	doc, err := rd.Document(id)
+	if err != nil {
+		return nil, fmt.Errorf("load article %q: %w", id, err)
+	}
+	if doc == nil {
+		return nil, fmt.Errorf("%w: no article with id %q", ErrNotFound, id)
+	}
+	a := ix.article(doc)
+	return &a, nil
 }

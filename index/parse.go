@@ -1,0 +1,424 @@
+package index
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// Formats accepted by extension (each also with .gz appended).
+const acceptedFormats = ".txt, .md, .json, .jsonl, .ndjson, each optionally .gz"
+
+// format is the kind of an input file, decided by its extension.
+type format int
+
+const (
+	formatUnknown format = iota
+	formatText           // .txt, .md: header lines, a blank line, the body
+	formatJSON           // .json: one object or an array of objects
+	formatJSONL          // .jsonl, .ndjson: one object a line
+)
+
+// formatOf returns the format of path and whether it is gzipped.
+func formatOf(path string) (format, bool) {
+	p := strings.ToLower(path)
+	gz := strings.HasSuffix(p, ".gz")
+	p = strings.TrimSuffix(p, ".gz")
+	switch filepath.Ext(p) {
+	case ".txt", ".md":
+		return formatText, gz
+	case ".json":
+		return formatJSON, gz
+	case ".jsonl", ".ndjson":
+		return formatJSONL, gz
+	}
+	return formatUnknown, gz
+}
+
+// stem is name without its format extension(s): "a/b.jsonl.gz" → "a/b".
+func stem(name string) string {
+	name = filepath.ToSlash(name)
+	if strings.HasSuffix(strings.ToLower(name), ".gz") {
+		name = name[:len(name)-3]
+	}
+	return strings.TrimSuffix(name, filepath.Ext(name))
+}
+
+// Parser reads the input formats into Articles. It is stateless apart from its
+// date parser and safe for concurrent use.
+type Parser struct {
+	Dates *DateParser
+}
+
+// record is one parsed article or one problem, with the line it starts on.
+type record struct {
+	article Article
+	err     *InputError
+}
+
+// fileReader reads one input file. id is the default id for records without
+// their own (the path relative to the folder given, without extension).
+type fileReader struct {
+	p       *Parser
+	path    string // path as shown in messages
+	id      string // default id
+	ignored map[string]struct{}
+}
+
+// read parses r according to f and calls emit for every record. It stops
+// early only when emit returns an error, which it returns.
+func (fr *fileReader) read(r io.Reader, f format, gz bool, emit func(record) error) error {
+	if gz {
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			return emit(record{err: fr.problem(0, "unreadable gzip", fmt.Sprintf("cannot read gzip data: %v", err), "a gzip-compressed file, as its .gz extension says")})
+		}
+		defer zr.Close()
+		r = zr
+	}
+	switch f {
+	case formatText:
+		b, err := io.ReadAll(r)
+		if err != nil {
+			return emit(record{err: fr.readErr(err)})
+		}
+		a, perr := fr.p.parseText(b, fr.path, fr.id)
+		if perr != nil {
+			return emit(record{err: perr})
+		}
+		return emit(record{article: a})
+	case formatJSONL:
+		return fr.readJSONL(r, emit)
+	case formatJSON:
+		b, err := io.ReadAll(r)
+		if err != nil {
+			return emit(record{err: fr.readErr(err)})
+		}
+		return fr.readJSON(b, emit)
+	}
+	return emit(record{err: fr.problem(0, "unsupported format", "unsupported file type", "one of "+acceptedFormats)})
+}
+
+func (fr *fileReader) problem(line int, reason, msg, expected string) *InputError {
+	return &InputError{Path: fr.path, Line: line, Reason: reason, Message: msg, Expected: expected}
+}
+
+func (fr *fileReader) readErr(err error) *InputError {
+	return fr.problem(0, "unreadable file", fmt.Sprintf("cannot read: %v", err), "")
+}
+
+// parseText parses the article text format: "Key: value" header lines up to
+// the first blank line, then the body. Keys are case-insensitive; Title is
+// required. CRLF line endings and a UTF-8 byte-order mark are accepted.
+func (p *Parser) parseText(b []byte, path, defaultID string) (Article, *InputError) {
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	s := string(b)
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	a := Article{ID: defaultID}
+	fail := func(line int, reason, msg, expected string) (Article, *InputError) {
+		return Article{}, &InputError{Path: path, Line: line, Reason: reason, Message: msg, Expected: expected}
+	}
+	seen := map[string]int{}
+	titleLine := 0
+	line := 0
+	rest := s
+	for rest != "" {
+		var l string
+		l, rest, _ = strings.Cut(rest, "\n")
+		line++
+		l = strings.TrimRight(l, " \t\r")
+		if l == "" {
+			break
+		}
+		key, val, ok := strings.Cut(l, ":")
+		key = strings.ToLower(strings.TrimSpace(key))
+		if !ok || key == "" || strings.ContainsAny(key, " \t") {
+			if line == 1 {
+				return fail(line, "missing title", fmt.Sprintf("first line %q is not a header", clip(l, 60)), `a first line "Title: …", then other "Key: value" headers, a blank line and the body`)
+			}
+			return fail(line, "bad header", fmt.Sprintf("header line %q is not \"Key: value\"", clip(l, 60)), "header lines up to the first blank line, then the body")
+		}
+		val = strings.TrimSpace(val)
+		if prev, dup := seen[key]; dup {
+			return fail(line, "bad header", fmt.Sprintf("duplicate %s header (first on line %d)", headerName(key), prev), "each header at most once")
+		}
+		seen[key] = line
+		switch key {
+		case "title":
+			a.Title, titleLine = val, line
+		case "date":
+			if val == "" {
+				break
+			}
+			t, err := p.Dates.Parse(val)
+			if err != nil {
+				return fail(line, "bad date", err.Error(), "")
+			}
+			a.Date = t
+		case "id":
+			if val == "" {
+				return fail(line, "missing id", "empty ID header", "an id, or no ID header to use the file name")
+			}
+			a.ID = val
+		case "url":
+			a.URL = val
+		case "source":
+			a.Source = val
+		case "author":
+			a.Author = val
+		case "tags":
+			a.Tags = splitTags(val)
+		default:
+			return fail(line, "bad header", fmt.Sprintf("unknown header %q", headerName(key)), "Title, Date, ID, URL, Source, Author or Tags")
+		}
+	}
+	if titleLine == 0 || a.Title == "" {
+		l := titleLine
+		if l == 0 {
+			l = 1
+		}
+		return fail(l, "missing title", "missing or empty Title header", `a "Title: …" header before the first blank line`)
+	}
+	a.Body = strings.TrimSpace(rest)
+	if err := a.Validate(); err != nil {
+		ie := err.(*InputError)
+		ie.Path, ie.Line = path, 1
+		return Article{}, ie
+	}
+	return a, nil
+}
+
+func headerName(key string) string {
+	if key == "" {
+		return key
+	}
+	switch key {
+	case "id", "url":
+		return strings.ToUpper(key)
+	}
+	return strings.ToUpper(key[:1]) + key[1:]
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+// splitTags splits a comma-separated list, dropping empty items.
+func splitTags(s string) []string {
+	var tags []string
+	for _, t := range strings.Split(s, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			tags = append(tags, t)
+		}
+	}
+	return tags
+}
+
+// jsonFields are the object keys Folio reads; any other key is ignored and reported.
+var jsonFields = map[string]bool{"id": true, "title": true, "date": true, "body": true, "url": true, "source": true, "author": true, "tags": true}
+
+// readJSONL reads one JSON object a line; a bad line is reported and the
+// others are still read. Blank lines are skipped.
+func (fr *fileReader) readJSONL(r io.Reader, emit func(record) error) error {
+	br := bufio.NewReaderSize(r, 1<<16)
+	line := 0
+	for {
+		b, err := br.ReadBytes('\n')
+		if len(b) > 0 {
+			line++
+			if t := bytes.TrimSpace(b); len(t) > 0 {
+				if e := emit(fr.jsonRecord(t, line, fmt.Sprintf("%s/%d", fr.id, line))); e != nil {
+					return e
+				}
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return emit(record{err: fr.problem(line+1, "unreadable file", fmt.Sprintf("cannot read: %v", err), "")})
+		}
+	}
+}
+
+// readJSON reads one object or an array of objects. A syntax error in an
+// array loses the rest of that file (JSON cannot resynchronise); a bad
+// element is reported and the others are read.
+func (fr *fileReader) readJSON(b []byte, emit func(record) error) error {
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	t := bytes.TrimSpace(b)
+	if len(t) == 0 {
+		return emit(record{err: fr.problem(1, "invalid JSON", "empty file", "a JSON object or an array of objects")})
+	}
+	if t[0] != '[' {
+		return emit(fr.jsonRecord(b, 1, fr.id))
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if _, err := dec.Token(); err != nil {
+		return emit(record{err: fr.syntaxErr(b, dec.InputOffset(), err)})
+	}
+	n := 0
+	for dec.More() {
+		var raw json.RawMessage
+		start := dec.InputOffset()
+		if err := dec.Decode(&raw); err != nil {
+			return emit(record{err: fr.syntaxErr(b, start, err)})
+		}
+		n++
+		// The element starts after any separator and white space.
+		line := lineAt(b, int(start)+countLeading(b[start:]))
+		if e := emit(fr.jsonRecord(raw, line, fmt.Sprintf("%s/%d", fr.id, n))); e != nil {
+			return e
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return emit(record{err: fr.syntaxErr(b, dec.InputOffset(), err)})
+	}
+	return nil
+}
+
+func countLeading(b []byte) int {
+	return len(b) - len(bytes.TrimLeft(b, ", \t\r\n"))
+}
+
+// lineAt is the 1-based line of byte offset off in b.
+func lineAt(b []byte, off int) int {
+	if off > len(b) {
+		off = len(b)
+	}
+	return bytes.Count(b[:off], []byte{'\n'}) + 1
+}
+
+func (fr *fileReader) syntaxErr(b []byte, off int64, err error) *InputError {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		off = se.Offset
+	}
+	return fr.problem(lineAt(b, int(off)), "invalid JSON", fmt.Sprintf("invalid JSON: %v", err), "a JSON object or an array of objects")
+}
+
+// jsonRecord decodes one JSON object into an article; defaultID is used when
+// it has no "id".
+func (fr *fileReader) jsonRecord(b []byte, line int, defaultID string) record {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return record{err: fr.problem(line, "invalid JSON", fmt.Sprintf("expected a JSON object, got %s", te.Value), `an object such as {"id": "…", "title": "…", "date": "…", "body": "…"}`)}
+		}
+		return record{err: fr.problem(line, "invalid JSON", fmt.Sprintf("invalid JSON: %v", err), "one JSON object")}
+	}
+	a := Article{ID: defaultID}
+	str := func(key string) (string, *InputError) {
+		raw, ok := m[key]
+		if !ok || string(raw) == "null" {
+			return "", nil
+		}
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", fr.problem(line, "invalid field", fmt.Sprintf("field %q is %s", key, jsonKind(raw)), "a string")
+		}
+		return strings.TrimSpace(s), nil
+	}
+	var perr *InputError
+	get := func(key string, dst *string) {
+		if perr != nil {
+			return
+		}
+		*dst, perr = str(key)
+	}
+	var id, date, tags string
+	get("id", &id)
+	get("title", &a.Title)
+	get("body", &a.Body)
+	get("date", &date)
+	get("url", &a.URL)
+	get("source", &a.Source)
+	get("author", &a.Author)
+	if raw, ok := m["tags"]; ok && perr == nil && string(raw) != "null" {
+		var list []string
+		if err := json.Unmarshal(raw, &list); err == nil {
+			for _, t := range list {
+				if t = strings.TrimSpace(t); t != "" {
+					a.Tags = append(a.Tags, t)
+				}
+			}
+		} else if err := json.Unmarshal(raw, &tags); err == nil {
+			a.Tags = splitTags(tags)
+		} else {
+			perr = fr.problem(line, "invalid field", fmt.Sprintf("field \"tags\" is %s", jsonKind(raw)), "an array of strings or a comma-separated string")
+		}
+	}
+	if perr != nil {
+		return record{err: perr}
+	}
+	if id != "" {
+		a.ID = id
+	}
+	if date != "" {
+		t, err := fr.p.Dates.Parse(date)
+		if err != nil {
+			return record{err: fr.problem(line, "bad date", fmt.Sprintf("article %q: %v", a.ID, err), "")}
+		}
+		a.Date = t
+	}
+	for k := range m {
+		if !jsonFields[k] {
+			fr.ignored[k] = struct{}{}
+		}
+	}
+	if err := a.Validate(); err != nil {
+		ie := err.(*InputError)
+		ie.Path, ie.Line = fr.path, line
+		return record{err: ie}
+	}
+	return record{article: a}
+}
+
+// jsonKind names the JSON type of raw for error messages.
+func jsonKind(raw json.RawMessage) string {
+	t := bytes.TrimSpace(raw)
+	if len(t) == 0 {
+		return "empty"
+	}
+	switch t[0] {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys(m map[string]struct{}) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
