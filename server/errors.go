@@ -1,0 +1,130 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/folio-search/folio/index"
+)
+
+// errorResponse is the JSON body of every error: {"error": {...}}.
+type errorResponse struct {
+	Error errorBody `json:"error"`
+}
+
+// errorBody says what went wrong; Param names the query parameter at fault.
+type errorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Param   string `json:"param,omitempty"`
+}
+
+// handleError is echo's HTTPErrorHandler, the only place that turns errors
+// into statuses. Client errors go back as they are; server errors are logged
+// here, once, and shown to the user as "internal error".
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return // already rendered (the request logger runs the handler first)
+	}
+	status, body := s.classify(c, err)
+	var werr error
+	if c.Request().Method == http.MethodHead {
+		werr = c.NoContent(status)
+	} else {
+		werr = c.JSON(status, errorResponse{Error: body})
+	}
+	if werr != nil {
+		s.log.LogAttrs(c.Request().Context(), slog.LevelDebug, "write error response", slog.Any("err", werr))
+	}
+}
+
+// classify maps err to a status and an error body, logging the server's own failures.
+func (s *Server) classify(c echo.Context, err error) (int, errorBody) {
+	var he *echo.HTTPError
+	switch {
+	case errors.Is(err, index.ErrInvalidQuery):
+		return http.StatusBadRequest, clientError("invalid_query", err)
+	case errors.Is(err, index.ErrInvalidParameter):
+		return http.StatusBadRequest, clientError("invalid_parameter", err)
+	case errors.Is(err, index.ErrNotFound):
+		return http.StatusNotFound, clientError("not_found", err)
+	case errors.Is(err, index.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
+		s.logFailure(c, slog.LevelWarn, err)
+		return http.StatusGatewayTimeout, errorBody{Code: "timeout", Message: "the search took too long; try a narrower query"}
+	case errors.Is(err, context.Canceled):
+		// The client went away or the server is stopping; nobody reads this.
+		return http.StatusServiceUnavailable, errorBody{Code: "unavailable", Message: "request canceled"}
+	case errors.Is(err, index.ErrNoIndex), errors.Is(err, index.ErrIncompatible):
+		s.logFailure(c, slog.LevelError, err)
+		return http.StatusServiceUnavailable, errorBody{Code: "unavailable", Message: "the index is unavailable"}
+	case errors.As(err, &he):
+		if he.Code >= http.StatusInternalServerError {
+			s.logFailure(c, slog.LevelError, err)
+			return he.Code, errorBody{Code: statusCode(he.Code), Message: "internal error"}
+		}
+		msg, ok := he.Message.(string)
+		if !ok {
+			msg = http.StatusText(he.Code)
+		}
+		return he.Code, errorBody{Code: statusCode(he.Code), Message: msg}
+	default:
+		s.logFailure(c, slog.LevelError, err)
+		return http.StatusInternalServerError, errorBody{Code: "internal", Message: "internal error"}
+	}
+}
+
+// clientError is the body of an error the client caused, naming the
+// parameter at fault when err carries a *index.ParamError.
+func clientError(code string, err error) errorBody {
+	var pe *index.ParamError
+	if errors.As(err, &pe) {
+		return errorBody{Code: code, Message: pe.Message, Param: pe.Param}
+	}
+	return errorBody{Code: code, Message: err.Error()}
+}
+
+// statusCode is the error code of an echo.HTTPError's status.
+func statusCode(status int) string {
+	switch status {
+	case http.StatusBadRequest:
+		return "bad_request"
+	case http.StatusUnauthorized:
+		return "unauthorized"
+	case http.StatusForbidden:
+		return "forbidden"
+	case http.StatusNotFound:
+		return "not_found"
+	case http.StatusMethodNotAllowed:
+		return "method_not_allowed"
+	case http.StatusRequestTimeout:
+		return "request_timeout"
+	case http.StatusRequestEntityTooLarge:
+		return "payload_too_large"
+	case http.StatusUnsupportedMediaType:
+		return "unsupported_media_type"
+	case http.StatusTooManyRequests:
+		return "too_many_requests"
+	case http.StatusServiceUnavailable:
+		return "unavailable"
+	case http.StatusGatewayTimeout:
+		return "timeout"
+	}
+	if status >= http.StatusInternalServerError {
+		return "internal"
+	}
+	return "bad_request"
+}
+
+// logFailure logs a request that failed on the server's side.
+func (s *Server) logFailure(c echo.Context, level slog.Level, err error) {
+	r := c.Request()
+	s.log.LogAttrs(r.Context(), level, "request failed",
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.Any("err", err),
+	)
+}

@@ -1,0 +1,113 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/folio-search/folio/index"
+)
+
+// handleSearch serves GET /api/search: one page of ranked, highlighted hits.
+func (s *Server) handleSearch(c echo.Context) error {
+	q, err := bindQuery(c)
+	if err != nil {
+		return err
+	}
+	res, err := s.ix.Search(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, NewSearchResponse(res))
+}
+
+// handleArticle serves GET /api/articles/*: the stored article whose id is the rest of the path.
+func (s *Server) handleArticle(c echo.Context) error {
+	id, err := articleID(c)
+	if err != nil {
+		return err
+	}
+	a, err := s.ix.Article(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newArticleResponse(a))
+}
+
+// handleHealth serves GET /healthz: liveness and the number of indexed articles.
+func (s *Server) handleHealth(c echo.Context) error {
+	n, err := s.ix.Count()
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, healthResponse{Status: "ok", Documents: n})
+}
+
+// bindQuery reads the search parameters. Strings pass through unchanged:
+// index.Search validates them. Only the integer syntax of size and page is
+// checked here, and an explicit 0, which index.Query cannot tell from "absent".
+func bindQuery(c echo.Context) (index.Query, error) {
+	q := index.Query{
+		Text: c.QueryParam("q"),
+		From: c.QueryParam("from"),
+		To:   c.QueryParam("to"),
+		Sort: c.QueryParam("sort"),
+	}
+	b := echo.QueryParamsBinder(c)
+	b.ErrorFunc = bindingError
+	if err := b.Int("size", &q.Size).Int("page", &q.Page).BindError(); err != nil {
+		return q, err
+	}
+	if err := explicitZero(c, "size", q.Size); err != nil {
+		return q, err
+	}
+	if err := explicitZero(c, "page", q.Page); err != nil {
+		return q, err
+	}
+	return q, nil
+}
+
+// explicitZero rejects a parameter given as 0: index.Query reads 0 as "use
+// the default", which is right only when the parameter is absent.
+func explicitZero(c echo.Context, param string, v int) error {
+	if v == 0 && c.QueryParam(param) != "" {
+		return &index.ParamError{Kind: index.ErrInvalidParameter, Param: param,
+			Message: param + " must be 1 or more, got 0 (omit it for the default)"}
+	}
+	return nil
+}
+
+// bindingError is the echo.ValueBinder ErrorFunc for integer parameters.
+func bindingError(param string, values []string, _ any, err error) error {
+	v := ""
+	if len(values) > 0 {
+		v = values[0]
+	}
+	msg := fmt.Sprintf("%s must be an integer, got %q", param, v)
+	if errors.Is(err, strconv.ErrRange) {
+		msg = fmt.Sprintf("%s is out of range, got %q", param, v)
+	}
+	return &index.ParamError{Kind: index.ErrInvalidParameter, Param: param, Message: msg}
+}
+
+// articleID is the path after /api/articles/, unescaped. echo matches on the
+// escaped path (URL.RawPath) only when the client escaped something such as
+// %2F, and then the parameter is still escaped.
+func articleID(c echo.Context) (string, error) {
+	id := c.Param("*")
+	if c.Request().URL.RawPath != "" {
+		u, err := url.PathUnescape(id)
+		if err != nil {
+			return "", &index.ParamError{Kind: index.ErrInvalidParameter, Param: "id", Message: "article id is not a valid escaped path: " + err.Error()}
+		}
+		id = u
+	}
+	if id == "" {
+		return "", fmt.Errorf("%w: the path names no article id", index.ErrNotFound)
+	}
+	return id, nil
+}
