@@ -27,6 +27,32 @@ func newHighlighter(fragmentSize int) *highlighter {
 	}
 }
 
+// splitLocations moves the term locations found in fieldText to the title
+// and the body they came from (the text is title + textSeparator + body), so
+// bleve's highlighter can mark the stored fields.
+func splitLocations(dm *search.DocumentMatch, titleLen int) {
+	text := dm.Locations[fieldText]
+	if len(text) == 0 {
+		return
+	}
+	off := uint64(titleLen + len(textSeparator))
+	for term, locs := range text {
+		for _, l := range locs {
+			field := fieldTitle
+			if l.Start >= off {
+				field = fieldBody
+				l.Start -= off
+				l.End -= off
+			}
+			if dm.Locations[field] == nil {
+				dm.Locations[field] = search.TermLocationMap{}
+			}
+			dm.Locations[field][term] = append(dm.Locations[field][term], l)
+		}
+	}
+	delete(dm.Locations, fieldText)
+}
+
 // titleFragments returns the whole title with its matches marked, or nil.
 func (h *highlighter) titleFragments(dm *search.DocumentMatch, doc bleveindex.Document) []string {
 	if len(dm.Locations[fieldTitle]) == 0 {

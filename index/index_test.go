@@ -308,6 +308,10 @@ func TestFallbackSnippetAndTitleOnly(t *testing.T) {
 	if len(h.Highlights.Body) != 1 || !strings.HasPrefix(h.Highlights.Body[0], "Xi Jinping, general secretary") || strings.Contains(h.Highlights.Body[0], "<mark>") {
 		t.Errorf("fallback body snippet: %q", h.Highlights.Body)
 	}
+	res = mustSearch(t, ix, Query{Text: "body:hexagon"})
+	if len(res.Hits) != 1 || res.Hits[0].ID != "ironclad-friendship-cambodia" || !strings.Contains(res.Hits[0].Highlights.Body[0], "<mark>Hexagon</mark>") {
+		t.Errorf("body:hexagon: %+v", res.Hits)
+	}
 	res = mustSearch(t, ix, Query{Text: "maintenance tonight"})
 	if len(res.Hits) == 0 || res.Hits[0].ID != "network-maintenance-brief" || len(res.Hits[0].Highlights.Body) != 0 {
 		t.Errorf("title-only brief: %+v", res.Hits)

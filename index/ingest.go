@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -91,20 +92,45 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 		prodErr <- ix.produce(ctx, files, ignored, &bytesDone, &filesDone, batches)
 	}()
 
-	for recs := range batches {
-		if err := ix.writeBatch(recs, &sum, skip); err != nil {
-			cancel()
-			for range batches { // let the producer finish
+	// Two writers: while one batch's segment is built, the next is analysed.
+	var mu sync.Mutex
+	var werr error
+	var wg sync.WaitGroup
+	for range ix.opts.writers() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for recs := range batches {
+				mu.Lock()
+				failed := werr != nil
+				mu.Unlock()
+				if failed {
+					continue
+				}
+				if err := ix.writeBatch(recs, &mu, &sum, skip); err != nil {
+					mu.Lock()
+					if werr == nil {
+						werr = err
+					}
+					mu.Unlock()
+					cancel()
+					continue
+				}
+				mu.Lock()
+				prog.FilesDone = int(filesDone.Load())
+				if time.Since(lastProgress) >= opts.ProgressEvery {
+					lastProgress = time.Now()
+					report(false)
+				}
+				mu.Unlock()
 			}
-			<-prodErr
-			sum.Elapsed = time.Since(start)
-			return sum, unwrapStrict(err)
-		}
-		prog.FilesDone = int(filesDone.Load())
-		if time.Since(lastProgress) >= opts.ProgressEvery {
-			lastProgress = time.Now()
-			report(false)
-		}
+		}()
+	}
+	wg.Wait()
+	if werr != nil {
+		<-prodErr
+		sum.Elapsed = time.Since(start)
+		return sum, unwrapStrict(werr)
 	}
 	if err := <-prodErr; err != nil {
 		sum.Elapsed = time.Since(start)
@@ -169,7 +195,7 @@ func (ix *Index) produce(ctx context.Context, files []inputFile, ignored map[str
 
 // writeBatch writes the articles of recs as one bleve batch and counts new
 // versus replaced documents; problems go to skip.
-func (ix *Index) writeBatch(recs []record, sum *IngestSummary, skip func(*InputError) error) error {
+func (ix *Index) writeBatch(recs []record, mu *sync.Mutex, sum *IngestSummary, skip func(*InputError) error) error {
 	b := ix.bi.NewBatch()
 	ids := make([]string, 0, len(recs))
 	inBatch := make(map[string]struct{}, len(recs))
@@ -177,7 +203,10 @@ func (ix *Index) writeBatch(recs []record, sum *IngestSummary, skip func(*InputE
 	for i := range recs {
 		r := &recs[i]
 		if r.err != nil {
-			if err := skip(r.err); err != nil {
+			mu.Lock()
+			err := skip(r.err)
+			mu.Unlock()
+			if err != nil {
 				return err
 			}
 			continue
@@ -202,8 +231,10 @@ func (ix *Index) writeBatch(recs []record, sum *IngestSummary, skip func(*InputE
 	if err := ix.bi.Batch(b); err != nil {
 		return fmt.Errorf("write batch to %s: %w", ix.opts.Path, err)
 	}
+	mu.Lock()
 	sum.Updated += existing + dupes
 	sum.Indexed += len(ids) - existing
+	mu.Unlock()
 	return nil
 }
 

@@ -23,17 +23,21 @@ const (
 	fieldSource = "source"
 	fieldAuthor = "author"
 	fieldTags   = "tags"
-	// fieldText is bleve's composite field of title and body: unfielded query
-	// terms are scored against it as one text, which ranks better than a
-	// disjunction over two fields (BLEVE-NOTES: coord halves one-field matches).
-	// Its term vectors keep the source field's name, so highlights still land
-	// in title and body.
-	fieldText = "_all"
+	// fieldText is the title and the body as one indexed text (not stored):
+	// unfielded query terms are scored against it, which ranks better than a
+	// disjunction over two fields (BLEVE-NOTES: coord halves one-field
+	// matches). The body itself is stored but not indexed, so the body's words
+	// are inverted once, not twice; highlighting maps the text's term
+	// locations back to title and body (see splitLocations).
+	fieldText = "text"
 )
+
+// textSeparator joins title and body in fieldText.
+const textSeparator = "\n"
 
 // mappingVersion changes whenever the mapping or the stored document shape
 // changes; an index with another version must be rebuilt.
-const mappingVersion = 1
+const mappingVersion = 2
 
 // analyzers maps index.language values to bleve analyzer names.
 var analyzers = map[string]string{
@@ -54,6 +58,7 @@ func languageNames() string {
 type bleveDoc struct {
 	Title  string     `json:"title"`
 	Body   string     `json:"body"`
+	Text   string     `json:"text"`
 	Date   *time.Time `json:"date,omitempty"`
 	URL    string     `json:"url,omitempty"`
 	Source string     `json:"source,omitempty"`
@@ -62,7 +67,7 @@ type bleveDoc struct {
 }
 
 func toBleveDoc(a *Article) bleveDoc {
-	d := bleveDoc{Title: a.Title, Body: a.Body, URL: a.URL, Source: a.Source, Author: a.Author, Tags: a.Tags}
+	d := bleveDoc{Title: a.Title, Body: a.Body, Text: a.Title + textSeparator + a.Body, URL: a.URL, Source: a.Source, Author: a.Author, Tags: a.Tags}
 	if !a.Date.IsZero() {
 		t := a.Date
 		d.Date = &t
@@ -70,9 +75,10 @@ func toBleveDoc(a *Article) bleveDoc {
 	return d
 }
 
-// newMapping is Folio's static mapping: analysed, stored title and body with
-// term vectors (phrases and highlighting), a datetime date with doc values
-// (sorting, ranges), keyword url/source/author/tags, BM25 scoring.
+// newMapping is Folio's static mapping: the analysed, stored title and the
+// analysed title+body text, both with term vectors (phrases and
+// highlighting); the stored body; a datetime date with doc values (sorting,
+// ranges); keyword url/source/author/tags; BM25 scoring; no _all field.
 func newMapping(language string) *mapping.IndexMappingImpl {
 	analyzer := analyzers[language]
 	text := func() *mapping.FieldMapping {
@@ -80,10 +86,18 @@ func newMapping(language string) *mapping.IndexMappingImpl {
 		f.Analyzer = analyzer
 		f.Store = true
 		f.IncludeTermVectors = true
-		f.IncludeInAll = true
+		f.IncludeInAll = false
 		f.DocValues = false
 		return f
 	}
+	stored := bleve.NewTextFieldMapping()
+	stored.Index = false
+	stored.Store = true
+	stored.IncludeTermVectors = false
+	stored.IncludeInAll = false
+	stored.DocValues = false
+	combined := text()
+	combined.Store = false
 	keyword := func() *mapping.FieldMapping {
 		f := bleve.NewKeywordFieldMapping()
 		f.Store = true
@@ -99,7 +113,9 @@ func newMapping(language string) *mapping.IndexMappingImpl {
 
 	doc := bleve.NewDocumentStaticMapping()
 	doc.AddFieldMappingsAt(fieldTitle, text())
-	doc.AddFieldMappingsAt(fieldBody, text())
+	doc.AddFieldMappingsAt(fieldBody, stored)
+	doc.AddFieldMappingsAt(fieldText, combined)
+	doc.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
 	doc.AddFieldMappingsAt(fieldDate, date)
 	doc.AddFieldMappingsAt(fieldURL, keyword())
 	doc.AddFieldMappingsAt(fieldSource, keyword())

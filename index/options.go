@@ -17,6 +17,9 @@ type Options struct {
 	MaxSize      int           // largest page size accepted (default 100)
 	Timeout      time.Duration // deadline of one search (default 5s)
 	BatchSize    int           // documents per write batch during ingest (default 1000)
+	// Writers is the number of batches written at once during an ingest
+	// (default 2): one batch's segment is built while the next is analysed.
+	Writers int
 }
 
 // DefaultOptions returns the defaults for an index at path.
@@ -31,6 +34,7 @@ func DefaultOptions(path string) Options {
 		MaxSize:      100,
 		Timeout:      5 * time.Second,
 		BatchSize:    1000,
+		Writers:      2,
 	}
 }
 
@@ -58,6 +62,9 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Timeout == 0 {
 		o.Timeout = d.Timeout
 	}
+	if o.Writers == 0 {
+		o.Writers = d.Writers
+	}
 	if o.BatchSize == 0 {
 		o.BatchSize = d.BatchSize
 	}
@@ -72,3 +79,6 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	return o, nil
 }
+
+// writers is the number of goroutines writing batches during an ingest.
+func (o Options) writers() int { return max(1, o.Writers) }

@@ -225,6 +225,7 @@ var knownFields = map[string]bool{fieldTitle: true, fieldBody: true, fieldSource
 
 // validateQuery checks what bleve's parser lets through but a search would
 // fail on or silently miss: unknown fields and invalid regular expressions.
+// It also points body: clauses at the indexed title+body text.
 func validateQuery(q query.Query) error {
 	if v, ok := q.(query.ValidatableQuery); ok {
 		if err := v.Validate(); err != nil {
@@ -236,9 +237,14 @@ func validateQuery(q query.Query) error {
 		if err != nil {
 			return
 		}
-		if f, ok := q.(query.FieldableQuery); ok && f.Field() != "" && !knownFields[f.Field()] {
-			err = queryErr("unknown field %q in query (fields: %s)", f.Field(), queryFields)
-			return
+		if f, ok := q.(query.FieldableQuery); ok && f.Field() != "" {
+			if !knownFields[f.Field()] {
+				err = queryErr("unknown field %q in query (fields: %s)", f.Field(), queryFields)
+				return
+			}
+			if f.Field() == fieldBody { // the body is searched as part of the text
+				f.SetField(fieldText)
+			}
 		}
 		if r, ok := q.(*query.RegexpQuery); ok {
 			if _, e := regexp.Compile(r.Regexp); e != nil {
@@ -349,6 +355,7 @@ func (ix *Index) hit(dm *search.DocumentMatch, doc bleveindex.Document) Hit {
 		ID: dm.ID, Title: a.Title, Date: a.Date, URL: a.URL, Source: a.Source,
 		Author: a.Author, Tags: a.Tags, Score: dm.Score,
 	}
+	splitLocations(dm, len(a.Title))
 	h.Highlights.Title = ix.hl.titleFragments(dm, doc)
 	h.Highlights.Body = ix.hl.bodyFragments(dm, doc)
 	if len(h.Highlights.Body) == 0 && a.Body != "" {
