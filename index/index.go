@@ -2,18 +2,38 @@ package index
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"os"
+	"path/filepath"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	bleveindex "github.com/blevesearch/bleve_index_api"
 )
 
-// Index is an open Folio index. It is safe for concurrent use.
+// Index is an open Folio index: a directory holding folio.json (what built
+// it) and one bleve index per shard (shard-00, shard-01, ...), searched
+// together through a bleve IndexAlias. Documents are routed to a shard by a
+// hash of their id. It is safe for concurrent use.
 type Index struct {
-	opts Options
-	bi   bleve.Index
-	hl   *highlighter
+	opts   Options
+	meta   meta
+	shards []bleve.Index
+	alias  bleve.IndexAlias
+	hl     *highlighter
+}
+
+// metaFile is the name of Folio's own metadata file inside the index directory.
+const metaFile = "folio.json"
+
+// meta is what folio.json records; Open checks it against the options.
+type meta struct {
+	MappingVersion int    `json:"mapping_version"`
+	Language       string `json:"language"`
+	Shards         int    `json:"shards"`
 }
 
 // Exists reports whether an index directory exists at path.
@@ -22,9 +42,12 @@ func Exists(path string) bool {
 	return err == nil
 }
 
+func shardPath(dir string, i int) string { return filepath.Join(dir, fmt.Sprintf("shard-%02d", i)) }
+
 // Open opens the existing index at opts.Path. It returns an error wrapping
 // ErrNoIndex when there is none, and ErrIncompatible when it was built by
-// another Folio version or with a different mapping (language).
+// another Folio version or with a different mapping (language). The shard
+// count is the one the index was built with; opts.Shards is ignored.
 func Open(opts Options) (*Index, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
@@ -33,18 +56,25 @@ func Open(opts Options) (*Index, error) {
 	if !Exists(opts.Path) {
 		return nil, fmt.Errorf("%w at %s", ErrNoIndex, opts.Path)
 	}
-	bi, err := bleve.Open(opts.Path)
+	m, err := readMeta(opts)
 	if err != nil {
-		return nil, fmt.Errorf("open index %s: %w", opts.Path, err)
-	}
-	if err := checkMeta(bi, opts); err != nil {
-		bi.Close()
 		return nil, err
 	}
-	return newIndex(bi, opts), nil
+	ix := &Index{opts: opts, meta: m, hl: newHighlighter(opts.FragmentSize)}
+	for i := range m.Shards {
+		bi, err := bleve.Open(shardPath(opts.Path, i))
+		if err != nil {
+			ix.Close()
+			return nil, fmt.Errorf("open index %s: %w", shardPath(opts.Path, i), err)
+		}
+		ix.shards = append(ix.shards, bi)
+	}
+	ix.alias = bleve.NewIndexAlias(ix.shards...)
+	return ix, nil
 }
 
-// Create makes a new, empty index at opts.Path. It fails if something exists there.
+// Create makes a new, empty index at opts.Path with opts.Shards shards. It
+// fails if something exists there.
 func Create(opts Options) (*Index, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
@@ -53,15 +83,30 @@ func Create(opts Options) (*Index, error) {
 	if Exists(opts.Path) {
 		return nil, fmt.Errorf("create index: %s already exists", opts.Path)
 	}
-	bi, err := bleve.New(opts.Path, newMapping(opts.Language))
+	if err := os.MkdirAll(opts.Path, 0o755); err != nil {
+		return nil, fmt.Errorf("create index: %w", err)
+	}
+	m := meta{MappingVersion: mappingVersion, Language: opts.Language, Shards: opts.Shards}
+	ix := &Index{opts: opts, meta: m, hl: newHighlighter(opts.FragmentSize)}
+	for i := range m.Shards {
+		bi, err := bleve.New(shardPath(opts.Path, i), newMapping(opts.Language))
+		if err != nil {
+			ix.Close()
+			return nil, fmt.Errorf("create index %s: %w", shardPath(opts.Path, i), err)
+		}
+		ix.shards = append(ix.shards, bi)
+	}
+	ix.alias = bleve.NewIndexAlias(ix.shards...)
+	// folio.json is written last: a directory without it is not an index.
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err == nil {
+		err = os.WriteFile(filepath.Join(opts.Path, metaFile), append(b, '\n'), 0o644)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("create index %s: %w", opts.Path, err)
+		ix.Close()
+		return nil, fmt.Errorf("create index: write %s: %w", metaFile, err)
 	}
-	if err := writeMeta(bi, opts); err != nil {
-		bi.Close()
-		return nil, err
-	}
-	return newIndex(bi, opts), nil
+	return ix, nil
 }
 
 // OpenOrCreate opens the index at opts.Path, creating an empty one if none exists.
@@ -73,21 +118,74 @@ func OpenOrCreate(opts Options) (*Index, error) {
 	return ix, err
 }
 
-func newIndex(bi bleve.Index, opts Options) *Index {
-	return &Index{opts: opts, bi: bi, hl: newHighlighter(opts.FragmentSize)}
+func readMeta(opts Options) (meta, error) {
+	var m meta
+	rebuild := fmt.Sprintf("rebuild it with `folio index --rebuild` (index.path %s)", opts.Path)
+	b, err := os.ReadFile(filepath.Join(opts.Path, metaFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return m, fmt.Errorf("%w: %s has no %s, so it was not built by this Folio: %s", ErrIncompatible, opts.Path, metaFile, rebuild)
+	}
+	if err != nil {
+		return m, fmt.Errorf("read index metadata: %w", err)
+	}
+	if err := json.Unmarshal(b, &m); err != nil || m.Shards < 1 {
+		return m, fmt.Errorf("%w: unreadable %s in %s (%v): %s", ErrIncompatible, metaFile, opts.Path, err, rebuild)
+	}
+	if m.MappingVersion != mappingVersion {
+		return m, fmt.Errorf("%w: %s has mapping version %d, this Folio needs %d: %s", ErrIncompatible, opts.Path, m.MappingVersion, mappingVersion, rebuild)
+	}
+	if m.Language != opts.Language {
+		return m, fmt.Errorf("%w: %s was built with index.language %q, the configuration says %q: %s", ErrIncompatible, opts.Path, m.Language, opts.Language, rebuild)
+	}
+	return m, nil
 }
 
-// Close flushes and closes the index.
-func (ix *Index) Close() error { return ix.bi.Close() }
+// Close flushes and closes every shard.
+func (ix *Index) Close() error {
+	var errs []error
+	for _, s := range ix.shards {
+		errs = append(errs, s.Close())
+	}
+	return errors.Join(errs...)
+}
 
 // Path is the index directory.
 func (ix *Index) Path() string { return ix.opts.Path }
 
-// Count returns the number of articles in the index.
-func (ix *Index) Count() (uint64, error) { return ix.bi.DocCount() }
+// Shards is the number of shards the index was built with.
+func (ix *Index) Shards() int { return len(ix.shards) }
 
-// Ping checks that the index answers a trivial search.
+// Count returns the number of articles in the index.
+func (ix *Index) Count() (uint64, error) { return ix.alias.DocCount() }
+
+// Ping checks that the index answers.
 func (ix *Index) Ping(ctx context.Context) error {
-	_, err := ix.bi.DocCount()
+	_, err := ix.alias.DocCount()
 	return err
+}
+
+// shardOf returns the shard that holds (or will hold) id.
+func (ix *Index) shardOf(id string) int {
+	if len(ix.shards) == 1 {
+		return 0
+	}
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return int(h.Sum32() % uint32(len(ix.shards)))
+}
+
+// document loads the stored fields of id from its shard; nil if absent.
+func (ix *Index) document(id string) (bleveindex.Document, error) {
+	return ix.shards[ix.shardOf(id)].Document(id)
+}
+
+// searchAll runs req over every shard. With more than one shard, BM25's
+// document count and field lengths are gathered from all shards first
+// (bleve's global scoring), so scores do not depend on how the documents are
+// spread.
+func (ix *Index) searchAll(ctx context.Context, req *bleve.SearchRequest) (*bleve.SearchResult, error) {
+	if len(ix.shards) > 1 {
+		ctx = context.WithValue(ctx, search.SearchTypeKey, search.GlobalScoring)
+	}
+	return ix.alias.SearchInContext(ctx, req)
 }

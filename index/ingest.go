@@ -193,10 +193,10 @@ func (ix *Index) produce(ctx context.Context, files []inputFile, ignored map[str
 	return nil
 }
 
-// writeBatch writes the articles of recs as one bleve batch and counts new
-// versus replaced documents; problems go to skip.
+// writeBatch writes the articles of recs, one bleve batch per shard, and
+// counts new versus replaced documents; problems go to skip.
 func (ix *Index) writeBatch(recs []record, mu *sync.Mutex, sum *IngestSummary, skip func(*InputError) error) error {
-	b := ix.bi.NewBatch()
+	batches := make([]*bleve.Batch, len(ix.shards))
 	ids := make([]string, 0, len(recs))
 	inBatch := make(map[string]struct{}, len(recs))
 	dupes := 0
@@ -217,7 +217,11 @@ func (ix *Index) writeBatch(recs []record, mu *sync.Mutex, sum *IngestSummary, s
 			inBatch[r.article.ID] = struct{}{}
 			ids = append(ids, r.article.ID)
 		}
-		if err := b.Index(r.article.ID, toBleveDoc(&r.article)); err != nil {
+		s := ix.shardOf(r.article.ID)
+		if batches[s] == nil {
+			batches[s] = ix.shards[s].NewBatch()
+		}
+		if err := batches[s].Index(r.article.ID, toBleveDoc(&r.article)); err != nil {
 			return fmt.Errorf("index article %q: %w", r.article.ID, err)
 		}
 	}
@@ -228,8 +232,13 @@ func (ix *Index) writeBatch(recs []record, mu *sync.Mutex, sum *IngestSummary, s
 	if err != nil {
 		return err
 	}
-	if err := ix.bi.Batch(b); err != nil {
-		return fmt.Errorf("write batch to %s: %w", ix.opts.Path, err)
+	for s, b := range batches {
+		if b == nil {
+			continue
+		}
+		if err := ix.shards[s].Batch(b); err != nil {
+			return fmt.Errorf("write batch to %s: %w", shardPath(ix.opts.Path, s), err)
+		}
 	}
 	mu.Lock()
 	sum.Updated += existing + dupes
@@ -241,7 +250,7 @@ func (ix *Index) writeBatch(recs []record, mu *sync.Mutex, sum *IngestSummary, s
 // countExisting returns how many of ids are already in the index.
 func (ix *Index) countExisting(ids []string) (int, error) {
 	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery(ids), 0, 0, false)
-	res, err := ix.bi.Search(req)
+	res, err := ix.alias.Search(req)
 	if err != nil {
 		return 0, fmt.Errorf("look up existing ids: %w", err)
 	}

@@ -1,8 +1,6 @@
 package index
 
 import (
-	"encoding/json"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -131,42 +129,4 @@ func newMapping(language string) *mapping.IndexMappingImpl {
 	im.IndexDynamic = false
 	im.DocValuesDynamic = false
 	return im
-}
-
-// meta is stored inside the index and checked when it is opened.
-type meta struct {
-	MappingVersion int    `json:"mapping_version"`
-	Language       string `json:"language"`
-}
-
-const metaKey = "folio:meta"
-
-func writeMeta(bi bleve.Index, opts Options) error {
-	b, err := json.Marshal(meta{MappingVersion: mappingVersion, Language: opts.Language})
-	if err != nil {
-		return err
-	}
-	return bi.SetInternal([]byte(metaKey), b)
-}
-
-func checkMeta(bi bleve.Index, opts Options) error {
-	b, err := bi.GetInternal([]byte(metaKey))
-	if err != nil {
-		return fmt.Errorf("read index metadata: %w", err)
-	}
-	rebuild := fmt.Sprintf("rebuild it with `folio index --rebuild` (index.path %s)", opts.Path)
-	if len(b) == 0 {
-		return fmt.Errorf("%w: %s was not built by Folio: %s", ErrIncompatible, opts.Path, rebuild)
-	}
-	var m meta
-	if err := json.Unmarshal(b, &m); err != nil {
-		return fmt.Errorf("%w: unreadable metadata in %s (%v): %s", ErrIncompatible, opts.Path, err, rebuild)
-	}
-	if m.MappingVersion != mappingVersion {
-		return fmt.Errorf("%w: %s has mapping version %d, this Folio needs %d: %s", ErrIncompatible, opts.Path, m.MappingVersion, mappingVersion, rebuild)
-	}
-	if m.Language != opts.Language {
-		return fmt.Errorf("%w: %s was built with index.language %q, the configuration says %q: %s", ErrIncompatible, opts.Path, m.Language, opts.Language, rebuild)
-	}
-	return nil
 }

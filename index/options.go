@@ -20,6 +20,9 @@ type Options struct {
 	// Writers is the number of batches written at once during an ingest
 	// (default 2): one batch's segment is built while the next is analysed.
 	Writers int
+	// Shards is the number of bleve indexes a new index is split into
+	// (default 1); documents are routed by a hash of their id.
+	Shards int
 }
 
 // DefaultOptions returns the defaults for an index at path.
@@ -35,6 +38,7 @@ func DefaultOptions(path string) Options {
 		Timeout:      5 * time.Second,
 		BatchSize:    1000,
 		Writers:      2,
+		Shards:       1,
 	}
 }
 
@@ -61,6 +65,12 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Timeout == 0 {
 		o.Timeout = d.Timeout
+	}
+	if o.Shards == 0 {
+		o.Shards = d.Shards
+	}
+	if o.Shards < 1 || o.Shards > 64 {
+		return o, fmt.Errorf("shards must be between 1 and 64, got %d", o.Shards)
 	}
 	if o.Writers == 0 {
 		o.Writers = d.Writers

@@ -45,13 +45,8 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		Hits:  make([]Hit, 0, len(matches)),
 	}
 	if len(matches) > 0 {
-		rd, err := ix.reader()
-		if err != nil {
-			return nil, err
-		}
-		defer rd.Close()
 		for _, dm := range matches {
-			doc, err := rd.Document(dm.ID)
+			doc, err := ix.document(dm.ID)
 			if err != nil {
 				return nil, fmt.Errorf("load article %q: %w", dm.ID, err)
 			}
@@ -83,13 +78,13 @@ type plan struct {
 // from the remaining matches.
 func (ix *Index) run(ctx context.Context, p *plan) (search.DocumentMatchCollection, uint64, error) {
 	if p.all == nil {
-		res, err := ix.bi.SearchInContext(ctx, ix.request(p, p.main, p.from, p.size))
+		res, err := ix.searchAll(ctx, ix.request(p, p.main, p.from, p.size))
 		if err != nil {
 			return nil, 0, err
 		}
 		return res.Hits, res.Total, nil
 	}
-	tier, err := ix.bi.SearchInContext(ctx, ix.request(p, p.all, p.from, p.size))
+	tier, err := ix.searchAll(ctx, ix.request(p, p.all, p.from, p.size))
 	if err != nil {
 		return nil, 0, err
 	}
@@ -97,14 +92,14 @@ func (ix *Index) run(ctx context.Context, p *plan) (search.DocumentMatchCollecti
 	end := p.from + p.size
 	rest := query.NewBooleanQuery([]query.Query{p.main}, nil, []query.Query{p.all})
 	if end <= tierTotal { // the page lies inside the tier: only count the rest
-		res, err := ix.bi.SearchInContext(ctx, ix.request(p, rest, 0, 0))
+		res, err := ix.searchAll(ctx, ix.request(p, rest, 0, 0))
 		if err != nil {
 			return nil, 0, err
 		}
 		return tier.Hits, tier.Total + res.Total, nil
 	}
 	restFrom := max(0, p.from-tierTotal)
-	res, err := ix.bi.SearchInContext(ctx, ix.request(p, rest, restFrom, end-max(p.from, tierTotal)))
+	res, err := ix.searchAll(ctx, ix.request(p, rest, restFrom, end-max(p.from, tierTotal)))
 	if err != nil {
 		return nil, 0, err
 	}
@@ -140,19 +135,6 @@ func (ix *Index) searchErr(ctx context.Context, err error) error {
 		return err
 	}
 	return fmt.Errorf("search: %w", err)
-}
-
-// reader opens one snapshot of the index for loading stored documents.
-func (ix *Index) reader() (bleveindex.IndexReader, error) {
-	adv, err := ix.bi.Advanced()
-	if err != nil {
-		return nil, fmt.Errorf("open index reader: %w", err)
-	}
-	rd, err := adv.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("open index reader: %w", err)
-	}
-	return rd, nil
 }
 
 // plan validates q and turns it into a plan.
@@ -410,12 +392,7 @@ func (ix *Index) article(doc bleveindex.Document) Article {
 
 // Article returns the stored article with the given id, or ErrNotFound.
 func (ix *Index) Article(ctx context.Context, id string) (*Article, error) {
-	rd, err := ix.reader()
-	if err != nil {
-		return nil, err
-	}
-	defer rd.Close()
-	doc, err := rd.Document(id)
+	doc, err := ix.document(id)
 	if err != nil {
 		return nil, fmt.Errorf("load article %q: %w", id, err)
 	}
