@@ -21,6 +21,8 @@ var (
 	// ErrIncompatible means the index on disk was built by another Folio
 	// version or with settings that change the mapping: it must be rebuilt.
 	ErrIncompatible = errors.New("incompatible index")
+	// ErrLocked means another process (a running server, another ingest) has the index open.
+	ErrLocked = errors.New("index in use")
 	// ErrInvalidArticle means an article failed validation (missing id, title and body, bad date, ...).
 	ErrInvalidArticle = errors.New("invalid article")
 )

@@ -12,6 +12,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	bleveindex "github.com/blevesearch/bleve_index_api"
+	bolt "go.etcd.io/bbolt"
 )
 
 // Index is an open Folio index: a directory holding folio.json (what built
@@ -46,7 +47,9 @@ func shardPath(dir string, i int) string { return filepath.Join(dir, fmt.Sprintf
 
 // Open opens the existing index at opts.Path. It returns an error wrapping
 // ErrNoIndex when there is none, and ErrIncompatible when it was built by
-// another Folio version or with a different mapping (language). The shard
+// another Folio version or with a different mapping (language), and
+// ErrLocked when another process holds it open longer than opts.LockTimeout.
+// The shard
 // count is the one the index was built with; opts.Shards is ignored.
 func Open(opts Options) (*Index, error) {
 	opts, err := opts.withDefaults()
@@ -62,7 +65,10 @@ func Open(opts Options) (*Index, error) {
 	}
 	ix := &Index{opts: opts, meta: m, hl: newHighlighter(opts.FragmentSize)}
 	for i := range m.Shards {
-		bi, err := bleve.Open(shardPath(opts.Path, i))
+		bi, err := bleve.OpenUsing(shardPath(opts.Path, i), map[string]interface{}{"bolt_timeout": opts.LockTimeout.String()})
+		if errors.Is(err, bolt.ErrTimeout) {
+			err = fmt.Errorf("%w: %s is open in another process (a running `folio serve` or `folio index`); stop that process first, or search through the server's HTTP API", ErrLocked, opts.Path)
+		}
 		if err != nil {
 			ix.Close()
 			return nil, fmt.Errorf("open index %s: %w", shardPath(opts.Path, i), err)

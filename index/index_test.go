@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -433,5 +434,19 @@ func TestDatesShownInConfiguredZone(t *testing.T) {
 	res := mustSearch(t, ix, Query{Text: "hexagon", From: "2024-12-04", To: "2024-12-04"})
 	if res.Total != 1 {
 		t.Errorf("whole-day filter in the configured zone: %d hits", res.Total)
+	}
+}
+
+func TestOpenLockedIndex(t *testing.T) {
+	opts := DefaultOptions(filepath.Join(t.TempDir(), "idx"))
+	opts.LockTimeout = 50 * time.Millisecond
+	ix, err := Create(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	_, err = Open(opts)
+	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "is open in another process (a running `folio serve` or `folio index`)") {
+		t.Errorf("second open: %v, want ErrLocked", err)
 	}
 }

@@ -23,6 +23,9 @@ type Options struct {
 	// Shards is the number of bleve indexes a new index is split into
 	// (default 1); documents are routed by a hash of their id.
 	Shards int
+	// LockTimeout is how long Open waits for another process to release
+	// the index before it returns ErrLocked (default 1s).
+	LockTimeout time.Duration
 }
 
 // DefaultOptions returns the defaults for an index at path.
@@ -39,6 +42,7 @@ func DefaultOptions(path string) Options {
 		BatchSize:    1000,
 		Writers:      2,
 		Shards:       1,
+		LockTimeout:  time.Second,
 	}
 }
 
@@ -65,6 +69,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Timeout == 0 {
 		o.Timeout = d.Timeout
+	}
+	if o.LockTimeout <= 0 {
+		o.LockTimeout = d.LockTimeout
 	}
 	if o.Shards == 0 {
 		o.Shards = d.Shards

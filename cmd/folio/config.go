@@ -1,0 +1,25 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+)
+
+func newConfigCmd(c *cli) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "config",
+		Short: "Print the effective configuration as YAML",
+		Long: `Print the configuration folio would use, after defaults, the configuration
+file, FOLIO_* environment variables and flags, as YAML that can be saved as
+folio.yaml. Invalid settings are reported, each with its key.`,
+		Args: cobra.NoArgs,
+	}
+	cmd.Flags().String("index", "", "index directory (index.path)")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		cfg, err := c.loadConfig(cmd, map[string]string{"index.path": "index"})
+		if err != nil {
+			return err
+		}
+		return cfg.WriteYAML(c.stdout)
+	}
+	return cmd
+}

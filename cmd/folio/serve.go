@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+
+	"github.com/spf13/cobra"
+
+	"github.com/folio-search/folio/config"
+	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/server"
+)
+
+func newServeCmd(c *cli) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the search API over HTTP",
+		Long: `Serve the HTTP API on server.addr until interrupted (SIGINT or SIGTERM), then
+shut down gracefully. If there is no index at index.path yet and index.sources
+is set, it is built first, as by "folio index --rebuild".`,
+		Args: cobra.NoArgs,
+	}
+	cmd.Flags().String("addr", "", "listen address host:port (server.addr)")
+	cmd.Flags().String("index", "", "index directory (index.path)")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		cfg, err := c.loadConfig(cmd, map[string]string{"server.addr": "addr", "index.path": "index"})
+		if err != nil {
+			return err
+		}
+		logger, err := newLogger(cfg.Log, c.stderr)
+		if err != nil {
+			return err
+		}
+		return serve(cmd.Context(), cfg, logger)
+	}
+	return cmd
+}
+
+// serve opens (or first builds) the index and serves it until ctx ends.
+func serve(ctx context.Context, cfg config.Config, logger *slog.Logger) (err error) {
+	opts, err := cfg.IndexOptions()
+	if err != nil {
+		return err
+	}
+	ix, err := index.Open(opts)
+	if errors.Is(err, index.ErrNoIndex) && len(cfg.Index.Sources) > 0 {
+		if err := buildMissing(ctx, opts, cfg.Index.Sources, logger); err != nil {
+			return err
+		}
+		ix, err = index.Open(opts)
+	}
+	if errors.Is(err, index.ErrNoIndex) {
+		return fmt.Errorf("%w (build it with `folio index PATH...`, or set index.sources to build it on start)", err)
+	}
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := ix.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("close index: %w", cerr))
+		}
+	}()
+	count, err := ix.Count()
+	if err != nil {
+		return fmt.Errorf("count articles: %w", err)
+	}
+
+	ln, err := net.Listen("tcp", cfg.Server.Addr)
+	if err != nil {
+		return err
+	}
+	srv := server.New(ix, server.Options{
+		ShutdownTimeout:   cfg.Server.ShutdownTimeout,
+		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout,
+	}, logger)
+	logger.Info("serving", "url", "http://"+ln.Addr().String(), "index", opts.Path, "articles", count)
+	if err := srv.Serve(ctx, ln); err != nil {
+		return err
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// buildMissing builds the index that serve found missing, through the same
+// path as `folio index --rebuild`, logging progress and problems.
+func buildMissing(ctx context.Context, opts index.Options, paths []string, logger *slog.Logger) error {
+	logger.Info("no index yet; building it", "path", opts.Path, "sources", paths)
+	report := &ingestReport{logger: logger, logProblems: true}
+	sum, err := rebuild(ctx, opts, paths, report.options(false))
+	report.finish()
+	if err != nil {
+		return fmt.Errorf("build index %s: %w", opts.Path, err)
+	}
+	logger.Info(formatSummary(sum))
+	if sum.Skipped > 0 {
+		logger.Warn("some inputs were skipped; fix them and run `folio index` again", "skipped", sum.Skipped)
+	}
+	return nil
+}

@@ -1,0 +1,163 @@
+// Package config holds Folio's configuration: the Config struct with its
+// defaults and validation, and Load, which layers defaults, a YAML file,
+// FOLIO_* environment variables and command-line flags, in that order. It is
+// the only package that imports viper; everything else receives a Config.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/folio-search/folio/index"
+)
+
+// Config is Folio's whole configuration. The mapstructure tags are the
+// configuration keys ("index.path", "server.addr", ...); the environment
+// variable of a key is FOLIO_ followed by the key in upper case with dots
+// replaced by underscores (FOLIO_INDEX_PATH).
+type Config struct {
+	Index  IndexConfig  `mapstructure:"index"`
+	Server ServerConfig `mapstructure:"server"`
+	Search SearchConfig `mapstructure:"search"`
+	Log    LogConfig    `mapstructure:"log"`
+}
+
+// IndexConfig says where the index lives, what feeds it and how text and
+// dates are analysed.
+type IndexConfig struct {
+	Path        string   `mapstructure:"path"`         // index directory
+	Sources     []string `mapstructure:"sources"`      // files or directories `folio index` reads by default
+	Language    string   `mapstructure:"language"`     // analyzer: en (stemming, stop words) or standard
+	Timezone    string   `mapstructure:"timezone"`     // IANA zone for dates without an offset
+	DateLayouts []string `mapstructure:"date_layouts"` // extra Go time layouts tried before the built-in ones
+	TitleBoost  float64  `mapstructure:"title_boost"`  // weight of title matches over body matches
+	BatchSize   int      `mapstructure:"batch_size"`   // documents per write batch while indexing
+}
+
+// ServerConfig configures the HTTP server of `folio serve`.
+type ServerConfig struct {
+	Addr              string        `mapstructure:"addr"`                // listen address host:port
+	ShutdownTimeout   time.Duration `mapstructure:"shutdown_timeout"`    // grace period for in-flight requests
+	ReadHeaderTimeout time.Duration `mapstructure:"read_header_timeout"` // limit on reading request headers
+}
+
+// SearchConfig bounds searches from the API and the CLI alike.
+type SearchConfig struct {
+	DefaultSize  int           `mapstructure:"default_size"`  // hits per page when a request gives none
+	MaxSize      int           `mapstructure:"max_size"`      // largest page size accepted
+	FragmentSize int           `mapstructure:"fragment_size"` // body snippet length in characters
+	Timeout      time.Duration `mapstructure:"timeout"`       // deadline of one search
+}
+
+// LogConfig configures the structured logger (written to stderr).
+type LogConfig struct {
+	Level  string `mapstructure:"level"`  // debug, info, warn or error
+	Format string `mapstructure:"format"` // text or json
+}
+
+// Default returns the configuration used when nothing overrides it.
+func Default() Config {
+	return Config{
+		Index: IndexConfig{
+			Path:        "data/folio.bleve",
+			Sources:     []string{"testdata/articles"},
+			Language:    "en",
+			Timezone:    "UTC",
+			DateLayouts: []string{},
+			TitleBoost:  2,
+			BatchSize:   1000,
+		},
+		Server: ServerConfig{
+			Addr:              "127.0.0.1:8080",
+			ShutdownTimeout:   10 * time.Second,
+			ReadHeaderTimeout: 10 * time.Second,
+		},
+		Search: SearchConfig{
+			DefaultSize:  10,
+			MaxSize:      100,
+			FragmentSize: 200,
+			Timeout:      5 * time.Second,
+		},
+		Log: LogConfig{
+			Level:  "info",
+			Format: "text",
+		},
+	}
+}
+
+var (
+	languages  = []string{"en", "standard"}
+	logLevels  = []string{"debug", "info", "warn", "error"}
+	logFormats = []string{"text", "json"}
+)
+
+// Validate checks every key and returns all problems joined, one per line,
+// each naming its key (e.g. "search.max_size must be >= 1, got 0"); it
+// returns nil when the configuration is usable.
+func (c Config) Validate() error {
+	var errs []error
+	check := func(ok bool, format string, args ...any) {
+		if !ok {
+			errs = append(errs, fmt.Errorf(format, args...))
+		}
+	}
+
+	check(strings.TrimSpace(c.Index.Path) != "", "index.path must not be empty")
+	for i, s := range c.Index.Sources {
+		check(strings.TrimSpace(s) != "", "index.sources[%d] must not be empty", i)
+	}
+	check(slices.Contains(languages, c.Index.Language), "index.language must be one of %s, got %q", strings.Join(languages, ", "), c.Index.Language)
+	if _, err := time.LoadLocation(c.Index.Timezone); err != nil {
+		errs = append(errs, fmt.Errorf("index.timezone must be an IANA time zone such as UTC or Europe/Paris, got %q", c.Index.Timezone))
+	}
+	for i, l := range c.Index.DateLayouts {
+		if _, err := index.NewDateParser("UTC", []string{l}); err != nil {
+			errs = append(errs, fmt.Errorf("index.date_layouts[%d]: %v", i, err))
+		}
+	}
+	check(c.Index.TitleBoost > 0, "index.title_boost must be > 0, got %g", c.Index.TitleBoost)
+	check(c.Index.BatchSize >= 1, "index.batch_size must be >= 1, got %d", c.Index.BatchSize)
+
+	if _, _, err := net.SplitHostPort(c.Server.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("server.addr must be host:port such as 127.0.0.1:8080 or :8080, got %q", c.Server.Addr))
+	}
+	check(c.Server.ShutdownTimeout > 0, "server.shutdown_timeout must be > 0, got %s", c.Server.ShutdownTimeout)
+	check(c.Server.ReadHeaderTimeout > 0, "server.read_header_timeout must be > 0, got %s", c.Server.ReadHeaderTimeout)
+
+	check(c.Search.DefaultSize >= 1, "search.default_size must be >= 1, got %d", c.Search.DefaultSize)
+	check(c.Search.MaxSize >= 1, "search.max_size must be >= 1, got %d", c.Search.MaxSize)
+	check(c.Search.DefaultSize <= c.Search.MaxSize || c.Search.MaxSize < 1,
+		"search.default_size must be <= search.max_size (%d), got %d", c.Search.MaxSize, c.Search.DefaultSize)
+	check(c.Search.FragmentSize >= 20, "search.fragment_size must be >= 20, got %d", c.Search.FragmentSize)
+	check(c.Search.Timeout > 0, "search.timeout must be > 0, got %s", c.Search.Timeout)
+
+	check(slices.Contains(logLevels, c.Log.Level), "log.level must be one of %s, got %q", strings.Join(logLevels, ", "), c.Log.Level)
+	check(slices.Contains(logFormats, c.Log.Format), "log.format must be one of %s, got %q", strings.Join(logFormats, ", "), c.Log.Format)
+
+	return errors.Join(errs...)
+}
+
+// IndexOptions converts the index and search sections to index.Options. It
+// returns an error when index.timezone or index.date_layouts are invalid
+// (Validate reports the same problems with their keys).
+func (c Config) IndexOptions() (index.Options, error) {
+	dates, err := index.NewDateParser(c.Index.Timezone, c.Index.DateLayouts)
+	if err != nil {
+		return index.Options{}, fmt.Errorf("index date settings: %w", err)
+	}
+	return index.Options{
+		Path:         c.Index.Path,
+		Language:     c.Index.Language,
+		TitleBoost:   c.Index.TitleBoost,
+		Dates:        dates,
+		FragmentSize: c.Search.FragmentSize,
+		DefaultSize:  c.Search.DefaultSize,
+		MaxSize:      c.Search.MaxSize,
+		Timeout:      c.Search.Timeout,
+		BatchSize:    c.Index.BatchSize,
+	}, nil
+}
