@@ -17,6 +17,7 @@ import (
 type highlighter struct {
 	body  *simplehl.Highlighter
 	title *simplehl.Highlighter
+	whole *simplehl.Highlighter // one fragment holding the whole field (article pages)
 }
 
 func newHighlighter(fragmentSize int) *highlighter {
@@ -24,6 +25,7 @@ func newHighlighter(fragmentSize int) *highlighter {
 	return &highlighter{
 		body:  simplehl.NewHighlighter(wordFragmenter{simple.NewFragmenter(fragmentSize)}, f, simplehl.DefaultSeparator),
 		title: simplehl.NewHighlighter(simple.NewFragmenter(1<<20), f, ""),
+		whole: simplehl.NewHighlighter(simple.NewFragmenter(1<<30), f, ""),
 	}
 }
 
