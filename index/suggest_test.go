@@ -48,4 +48,3 @@ func TestSuggest(t *testing.T) {
 		}
 	}
 }
-
