@@ -43,6 +43,21 @@ type ServerConfig struct {
 	Addr              string        `mapstructure:"addr"`                // listen address host:port
 	ShutdownTimeout   time.Duration `mapstructure:"shutdown_timeout"`    // grace period for in-flight requests
 	ReadHeaderTimeout time.Duration `mapstructure:"read_header_timeout"` // limit on reading request headers
+	CORS              CORSConfig    `mapstructure:"cors"`                // cross-origin reads (the widget on other sites)
+	// SearchKeys, when not empty, make searches, articles and suggestions
+	// require a key. Each entry is "KEY" or "KEY ORIGIN..." (space-separated),
+	// which binds the key to pages of those origins (see SearchKeyList).
+	SearchKeys []string `mapstructure:"search_keys"`
+	// FrameAncestors are the CSP frame-ancestors sources of the HTML pages
+	// (who may frame them), e.g. 'self' or https://portal.example.
+	FrameAncestors []string `mapstructure:"frame_ancestors"`
+}
+
+// CORSConfig lists the origins whose pages may read Folio's search API.
+type CORSConfig struct {
+	// AllowedOrigins are origins such as https://intranet.example (scheme,
+	// host and optional port, nothing else), or "*" for any; empty allows none.
+	AllowedOrigins []string `mapstructure:"allowed_origins"`
 }
 
 // SearchConfig bounds searches from the API and the CLI alike.
@@ -75,6 +90,9 @@ func Default() Config {
 			Addr:              "127.0.0.1:8080",
 			ShutdownTimeout:   10 * time.Second,
 			ReadHeaderTimeout: 10 * time.Second,
+			CORS:              CORSConfig{AllowedOrigins: []string{}},
+			SearchKeys:        []string{},
+			FrameAncestors:    []string{"'self'"},
 		},
 		Search: SearchConfig{
 			DefaultSize:  10,
@@ -127,6 +145,7 @@ func (c Config) Validate() error {
 	}
 	check(c.Server.ShutdownTimeout > 0, "server.shutdown_timeout must be > 0, got %s", c.Server.ShutdownTimeout)
 	check(c.Server.ReadHeaderTimeout > 0, "server.read_header_timeout must be > 0, got %s", c.Server.ReadHeaderTimeout)
+	errs = append(errs, c.Server.validateWeb()...)
 
 	check(c.Search.DefaultSize >= 1, "search.default_size must be >= 1, got %d", c.Search.DefaultSize)
 	check(c.Search.MaxSize >= 1, "search.max_size must be >= 1, got %d", c.Search.MaxSize)

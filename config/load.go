@@ -148,13 +148,20 @@ type field struct {
 // fields lists the keys of c in declaration order, from the mapstructure tags.
 func fields(c *Config) []field {
 	var out []field
+	var walk func(prefix string, s reflect.Value)
+	walk = func(prefix string, s reflect.Value) {
+		for j := range s.NumField() {
+			key := prefix + s.Type().Field(j).Tag.Get("mapstructure")
+			if s.Field(j).Kind() == reflect.Struct { // a subsection, e.g. server.cors
+				walk(key+".", s.Field(j))
+				continue
+			}
+			out = append(out, field{key, s.Field(j)})
+		}
+	}
 	sections := reflect.ValueOf(c).Elem()
 	for i := range sections.NumField() {
-		section := sections.Type().Field(i).Tag.Get("mapstructure")
-		s := sections.Field(i)
-		for j := range s.NumField() {
-			out = append(out, field{section + "." + s.Type().Field(j).Tag.Get("mapstructure"), s.Field(j)})
-		}
+		walk(sections.Type().Field(i).Tag.Get("mapstructure")+".", sections.Field(i))
 	}
 	return out
 }

@@ -14,13 +14,13 @@ import (
 // Config: sections and keys in declaration order, durations as "10s".
 func (c Config) WriteYAML(w io.Writer) error {
 	root := &yaml.Node{Kind: yaml.MappingNode}
-	var section *yaml.Node
 	for _, f := range fields(&c) {
-		name, key, _ := strings.Cut(f.key, ".")
-		if section == nil || root.Content[len(root.Content)-2].Value != name {
-			section = &yaml.Node{Kind: yaml.MappingNode}
-			root.Content = append(root.Content, scalar(name), section)
+		path := strings.Split(f.key, ".")
+		section := root
+		for _, name := range path[:len(path)-1] { // sections and subsections (server.cors)
+			section = child(section, name)
 		}
+		key := path[len(path)-1]
 		val := f.val.Interface()
 		if d, ok := val.(time.Duration); ok {
 			val = d.String()
@@ -40,6 +40,17 @@ func (c Config) WriteYAML(w io.Writer) error {
 		return err
 	}
 	return enc.Close()
+}
+
+// child returns the mapping under key name of m, appending it when m's last
+// key is another (fields come grouped by section, in declaration order).
+func child(m *yaml.Node, name string) *yaml.Node {
+	if n := len(m.Content); n >= 2 && m.Content[n-2].Value == name {
+		return m.Content[n-1]
+	}
+	c := &yaml.Node{Kind: yaml.MappingNode}
+	m.Content = append(m.Content, scalar(name), c)
+	return c
 }
 
 func scalar(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Value: s} }

@@ -75,6 +75,9 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger) (err err
 	srv := server.New(ix, server.Options{
 		ShutdownTimeout:   cfg.Server.ShutdownTimeout,
 		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout,
+		AllowedOrigins:    cfg.Server.CORS.AllowedOrigins,
+		SearchKeys:        searchKeys(cfg.Server.SearchKeyList()),
+		FrameAncestors:    cfg.Server.FrameAncestors,
 	}, logger)
 	logger.Info("serving", "url", "http://"+ln.Addr().String(), "index", opts.Path, "articles", count)
 	if err := srv.Serve(ctx, ln); err != nil {
@@ -99,4 +102,13 @@ func buildMissing(ctx context.Context, opts index.Options, paths []string, logge
 		logger.Warn("some inputs were skipped; fix them and run `folio index` again", "skipped", sum.Skipped)
 	}
 	return nil
+}
+
+// searchKeys converts the configured search keys to the server's type.
+func searchKeys(keys []config.SearchKey) []server.SearchKey {
+	out := make([]server.SearchKey, len(keys))
+	for i, k := range keys {
+		out[i] = server.SearchKey{Key: k.Key, Origins: k.Origins}
+	}
+	return out
 }
