@@ -31,6 +31,9 @@ func (s *Server) handleArticle(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if q := c.QueryParam("q"); q != "" {
+		return s.markedArticle(c, id, q) // webapi.go
+	}
 	a, err := s.ix.Article(c.Request().Context(), id)
 	if err != nil {
 		return err

@@ -81,6 +81,15 @@ type articleResponse struct {
 	Source   string   `json:"source"`
 	Author   string   `json:"author"`
 	Tags     []string `json:"tags"`
+	// Marked is present when the request gave ?q=: the whole title and body
+	// as HTML-escaped text where only <mark>…</mark> is markup.
+	Marked *markedText `json:"marked,omitempty"`
+}
+
+// markedText is an article's title and body with a query's matches marked.
+type markedText struct {
+	Title string `json:"title"`
+	Body  string `json:"body"`
 }
 
 func newArticleResponse(a *index.Article) articleResponse {

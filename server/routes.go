@@ -5,4 +5,10 @@ func (s *Server) routes() {
 	s.e.GET("/api/search", s.handleSearch)      // ?q=&from=&to=&size=&page=&sort=
 	s.e.GET("/api/articles/*", s.handleArticle) // the id is the rest of the path
 	s.e.GET("/healthz", s.handleHealth)
+	s.e.GET("/api/suggest", s.handleSuggest)       // ?q=&size= → OpenSearch suggestions JSON
+	s.e.GET("/", s.handlePage)                     // the search page; state in ?q=&from=&to=&sort=&page=
+	s.e.GET("/articles/*", s.handleArticlePage)    // one article, ?q= marks the query's terms
+	s.e.GET("/widget.js", s.handleWidget)          // the <folio-search> custom element
+	s.e.GET("/static/*", s.handleAsset)            // the page's CSS and ES modules
+	s.e.GET("/opensearch.xml", s.handleOpenSearch) // OpenSearch description
 }

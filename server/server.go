@@ -36,6 +36,16 @@ var _ Index = (*index.Index)(nil)
 type Options struct {
 	ShutdownTimeout   time.Duration // how long Serve waits for in-flight requests once its context ends
 	ReadHeaderTimeout time.Duration // how long a client may take to send request headers
+	// AllowedOrigins are the origins (scheme://host[:port], or "*" for any)
+	// whose pages may read searches, articles and suggestions cross-origin;
+	// empty allows none.
+	AllowedOrigins []string
+	// SearchKeys, when not empty, make searches, articles and suggestions
+	// require one of these keys as "Authorization: Bearer <key>".
+	SearchKeys []SearchKey
+	// FrameAncestors are the CSP frame-ancestors sources of the HTML pages;
+	// empty means 'self'.
+	FrameAncestors []string
 }
 
 // DefaultOptions returns the defaults: a 10s shutdown timeout and a 5s read-header timeout.
@@ -52,6 +62,7 @@ type Server struct {
 	opts Options
 	log  *slog.Logger
 	e    *echo.Echo
+	web  *web // the embedded page, widget and their headers, built once
 }
 
 // New returns a Server answering from ix. Zero fields of opts take their
@@ -71,6 +82,7 @@ func New(ix Index, opts Options, logger *slog.Logger) *Server {
 	s.e.HideBanner = true
 	s.e.HidePort = true
 	s.e.HTTPErrorHandler = s.handleError
+	s.web = newWeb(opts)
 	s.e.Use(
 		middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 			LogMethod:     true,
@@ -88,6 +100,7 @@ func New(ix Index, opts Options, logger *slog.Logger) *Server {
 			},
 		}),
 	)
+	s.e.Use(s.crossOrigin(), s.requireKey) // only for the read API (cors.go)
 	s.routes()
 	return s
 }

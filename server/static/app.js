@@ -1,0 +1,240 @@
+// The search page: state in the URL, search as you type, keyboard navigation.
+import { api, ApiError, appendMarked, articleHref, el, formatMeta, safeHref, setSearchKey } from './render.js';
+
+const PAGE_SIZE = 10;
+const DEBOUNCE_MS = 200;
+// URL sort names → API sort values.
+const SORTS = { relevance: 'relevance', newest: '-date', oldest: 'date' };
+
+const $ = (id) => document.getElementById(id);
+const form = $('search'), q = $('q'), from = $('from'), to = $('to'), sort = $('sort');
+const status = $('status'), errorBox = $('error'), keyForm = $('keyform'), results = $('results');
+const empty = $('empty'), pager = $('pager'), prev = $('prev'), next = $('next'), pageInfo = $('pageinfo');
+const ranges = [...document.querySelectorAll('[data-range]')];
+
+// readState parses the page's URL query into a search state.
+function readState(search) {
+  const p = new URLSearchParams(search);
+  const s = p.get('sort') || 'relevance';
+  const page = parseInt(p.get('page') || '1', 10);
+  return {
+    q: p.get('q') || '',
+    from: p.get('from') || '',
+    to: p.get('to') || '',
+    sort: s in SORTS ? s : 'relevance',
+    page: page > 0 ? page : 1,
+  };
+}
+
+// stateURL is the page URL of a state; defaults are left out.
+function stateURL(st) {
+  const p = new URLSearchParams();
+  if (st.q) p.set('q', st.q);
+  if (st.from) p.set('from', st.from);
+  if (st.to) p.set('to', st.to);
+  if (st.sort !== 'relevance') p.set('sort', st.sort);
+  if (st.page > 1) p.set('page', String(st.page));
+  const s = p.toString();
+  return '/' + (s ? '?' + s : '');
+}
+
+function controlsState(page = 1) {
+  return { q: q.value.trim(), from: from.value, to: to.value, sort: sort.value, page };
+}
+
+function fillControls(st) {
+  q.value = st.q;
+  from.value = st.from;
+  to.value = st.to;
+  sort.value = st.sort;
+  markRange();
+}
+
+// typingEntry says that the current history entry was pushed while typing:
+// later keystrokes replace it, so Back skips the intermediate prefixes.
+let typingEntry = false;
+
+function commit(st, typing) {
+  const url = stateURL(st);
+  if (url !== location.pathname + location.search) {
+    if (typing && typingEntry) history.replaceState(null, '', url);
+    else history.pushState(null, '', url);
+  }
+  typingEntry = typing;
+  run(st);
+}
+
+let inflight = null;
+let seq = 0;
+
+async function run(st) {
+  if (inflight) inflight.abort();
+  inflight = new AbortController();
+  const my = ++seq;
+  const p = new URLSearchParams({ q: st.q, sort: SORTS[st.sort], page: String(st.page), size: String(PAGE_SIZE) });
+  if (st.from) p.set('from', st.from);
+  if (st.to) p.set('to', st.to);
+  document.body.setAttribute('aria-busy', 'true');
+  try {
+    const r = await api('/api/search?' + p, inflight.signal);
+    if (my === seq) render(st, r);
+  } catch (e) {
+    if (e.name !== 'AbortError' && my === seq) showError(e);
+  } finally {
+    if (my === seq) document.body.removeAttribute('aria-busy');
+  }
+}
+
+function showError(e) {
+  results.replaceChildren();
+  empty.hidden = true;
+  pager.hidden = true;
+  errorBox.textContent = e instanceof ApiError && e.status ? `Search failed: ${e.message}` : e.message;
+  errorBox.hidden = false;
+  keyForm.hidden = !(e instanceof ApiError && e.status === 401);
+  status.textContent = 'Search failed.';
+}
+
+function render(st, r) {
+  errorBox.hidden = true;
+  keyForm.hidden = true;
+  results.replaceChildren(...r.hits.map((h) => hitItem(h, st.q)));
+  const n = r.total;
+  const what = st.q ? ` for “${st.q}”` : '';
+  const count = n === 1 ? '1 result' : `${n.toLocaleString('en')} results`;
+  status.textContent = n === 0 ? `No results${what}.` : `${count}${what} (${r.took_ms} ms)`;
+  if (!st.q && n > 0) status.textContent = `${count}, newest first (${r.took_ms} ms)`;
+  empty.hidden = n !== 0;
+  if (n === 0) {
+    empty.replaceChildren(el('p', '', `No articles match${what}.`),
+      el('p', '', st.from || st.to ? 'Try a wider date range (All time), or fewer words.' : 'Try fewer or different words.'));
+  }
+  const pages = Math.max(1, Math.ceil(n / r.size));
+  pager.hidden = n <= r.size;
+  pageInfo.textContent = `Page ${r.page} of ${pages.toLocaleString('en')}`;
+  prev.disabled = r.page <= 1;
+  next.disabled = r.page >= pages;
+}
+
+function hitItem(h, query) {
+  const li = el('li', 'hit');
+  li.dataset.id = h.id;
+  const title = el('h2');
+  const a = el('a');
+  const external = safeHref(h.url);
+  a.href = external || articleHref(h.id, query);
+  if (h.highlights.title.length > 0) appendMarked(a, h.highlights.title[0]);
+  else a.textContent = h.title || '(untitled)';
+  title.append(a);
+  const meta = el('p', 'meta');
+  if (h.datetime) {
+    const t = el('time', '', h.date);
+    t.dateTime = h.datetime;
+    meta.append(t);
+  }
+  const rest = formatMeta({ source: h.source, author: h.author });
+  if (rest) meta.append((h.datetime ? ' · ' : '') + rest);
+  if (external) {
+    const own = el('a', 'own', 'Folio copy');
+    own.href = articleHref(h.id, query);
+    meta.append(h.datetime || rest ? ' · ' : '', own);
+  }
+  const snippet = el('p', 'snippet');
+  h.highlights.body.forEach((s, i) => {
+    if (i > 0) snippet.append(' … ');
+    appendMarked(snippet, s);
+  });
+  li.append(title, meta, snippet);
+  return li;
+}
+
+// Quick date ranges, relative to today in the browser's zone.
+function isoDay(d) {
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+function rangeStart(name) {
+  const d = new Date();
+  if (name === 'week') d.setDate(d.getDate() - 7);
+  else if (name === 'month') d.setMonth(d.getMonth() - 1);
+  else if (name === 'year') d.setFullYear(d.getFullYear() - 1);
+  else return '';
+  return isoDay(d);
+}
+
+function markRange() {
+  for (const b of ranges) {
+    const on = !to.value && from.value === rangeStart(b.dataset.range);
+    b.setAttribute('aria-pressed', String(on));
+  }
+}
+
+// Events.
+let timer = 0;
+q.addEventListener('input', () => {
+  clearTimeout(timer);
+  timer = setTimeout(() => commit(controlsState(), true), DEBOUNCE_MS);
+});
+form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  clearTimeout(timer);
+  commit(controlsState(), false);
+});
+for (const c of [from, to, sort]) {
+  c.addEventListener('change', () => { markRange(); commit(controlsState(), false); });
+}
+for (const b of ranges) {
+  b.addEventListener('click', () => {
+    from.value = rangeStart(b.dataset.range);
+    to.value = '';
+    markRange();
+    commit(controlsState(), false);
+  });
+}
+prev.addEventListener('click', () => { commit({ ...readState(location.search), page: readState(location.search).page - 1 }, false); window.scrollTo(0, 0); });
+next.addEventListener('click', () => { commit({ ...readState(location.search), page: readState(location.search).page + 1 }, false); window.scrollTo(0, 0); });
+keyForm.addEventListener('submit', (e) => {
+  e.preventDefault();
+  setSearchKey($('key').value.trim());
+  run(readState(location.search));
+});
+window.addEventListener('popstate', () => {
+  typingEntry = false;
+  const st = readState(location.search);
+  fillControls(st);
+  run(st);
+});
+
+function isEditable(t) {
+  return t instanceof HTMLElement && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+}
+
+document.addEventListener('keydown', (e) => {
+  if (e.altKey || e.ctrlKey || e.metaKey) return;
+  if (e.key === '/' && !isEditable(e.target)) {
+    e.preventDefault();
+    q.focus();
+    q.select();
+    return;
+  }
+  if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp' && e.key !== 'Escape') return;
+  const links = [...results.querySelectorAll('.hit h2 a')];
+  const i = links.indexOf(document.activeElement);
+  if (e.key === 'Escape') {
+    if (i >= 0) q.focus();
+    return;
+  }
+  if (links.length === 0 || (e.target !== q && i < 0)) return;
+  e.preventDefault();
+  const j = e.key === 'ArrowDown' ? Math.min(i + 1, links.length - 1) : i - 1;
+  if (j < 0) {
+    q.focus();
+  } else {
+    links[j].focus();
+    links[j].closest('li').scrollIntoView({ block: 'nearest' });
+  }
+});
+
+const initial = readState(location.search);
+fillControls(initial);
+run(initial);

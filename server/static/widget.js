@@ -1,0 +1,343 @@
+/*
+ * <folio-search>: a Folio search box with a results dropdown for any page.
+ *
+ *   <script src="https://folio.example/widget.js" defer></script>
+ *   <folio-search placeholder="Search the news" size="5"></folio-search>
+ *
+ * Attributes: endpoint (Folio's origin; default: where this script came
+ * from), placeholder, size (results shown, 1-20, default 5), from / to (a
+ * fixed date window, YYYY-MM-DD), key (a search key, sent as
+ * "Authorization: Bearer <key>").
+ * Theming: --folio-font, --folio-fg, --folio-bg, --folio-muted,
+ * --folio-border, --folio-accent, --folio-active-bg, --folio-mark-bg,
+ * --folio-mark-fg, --folio-radius, --folio-width.
+ * Everything lives in a shadow root: the page's CSS cannot reach in and the
+ * widget's CSS cannot leak out. Article text is only ever inserted as text.
+ */
+(() => {
+  'use strict';
+  if (!window.customElements || customElements.get('folio-search')) return;
+
+  const script = document.currentScript;
+  const scriptOrigin = script && script.src ? new URL(script.src, document.baseURI).origin : location.origin;
+
+  const CSS = `
+:host { display: inline-block; position: relative; width: var(--folio-width, 24rem); max-width: 100%;
+  font: 15px/1.4 var(--folio-font, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif);
+  color: var(--folio-fg, #1b1f24); --_bg: var(--folio-bg, #fff); --_line: var(--folio-border, #d0d7de);
+  --_muted: var(--folio-muted, #57606a); --_accent: var(--folio-accent, #0b5cad);
+  --_active: var(--folio-active-bg, #e7f0fb); --_r: var(--folio-radius, 6px); }
+@media (prefers-color-scheme: dark) {
+  :host { color: var(--folio-fg, #e6edf3); --_bg: var(--folio-bg, #0f1419); --_line: var(--folio-border, #30363d);
+    --_muted: var(--folio-muted, #9da7b3); --_accent: var(--folio-accent, #79b8ff); --_active: var(--folio-active-bg, #1c2a3a); }
+}
+:host([hidden]) { display: none; }
+* { box-sizing: border-box; }
+input { width: 100%; font: inherit; color: inherit; background: var(--_bg); border: 1px solid var(--_line);
+  border-radius: var(--_r); padding: .45rem .6rem; margin: 0; }
+input:focus-visible, a:focus-visible { outline: 3px solid var(--_accent); outline-offset: 1px; }
+.panel { position: absolute; z-index: 2147483000; left: 0; right: 0; top: calc(100% + 4px); background: var(--_bg);
+  border: 1px solid var(--_line); border-radius: var(--_r); box-shadow: 0 6px 24px rgba(0,0,0,.18);
+  max-height: 70vh; overflow: auto; text-align: left; }
+.panel[hidden] { display: none; }
+ul { list-style: none; margin: 0; padding: 0; }
+li { display: block; margin: 0; padding: .5rem .65rem; border-bottom: 1px solid var(--_line); cursor: pointer; }
+li[aria-selected="true"] { background: var(--_active); }
+a { color: var(--_accent); text-decoration: none; }
+.title { display: block; font-weight: 600; }
+.date { display: block; color: var(--_muted); font-size: .85em; }
+.snippet { display: block; margin-top: .15rem; font-size: .9em; }
+mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1b1f24); border-radius: 2px; }
+.msg { padding: .6rem .65rem; color: var(--_muted); }
+.all { display: block; padding: .5rem .65rem; font-weight: 600; }
+.all[aria-selected="true"] { background: var(--_active); }
+.vh { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+`;
+
+  let sheet = null;
+  function adoptStyles(root) {
+    try {
+      if (!sheet) {
+        sheet = new CSSStyleSheet();
+        sheet.replaceSync(CSS);
+      }
+      root.adoptedStyleSheets = [sheet];
+    } catch {
+      const style = document.createElement('style');
+      style.textContent = CSS;
+      root.append(style);
+    }
+  }
+
+  const ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+  function decodeEntities(s) {
+    return s.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (m, e) => {
+      if (e[0] !== '#') return ENTITIES[e.toLowerCase()] ?? m;
+      const n = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+      return n > 0 && n <= 0x10ffff ? String.fromCodePoint(n) : m;
+    });
+  }
+  // appendMarked renders an API snippet as text nodes and <mark> elements only.
+  function appendMarked(parent, snippet) {
+    let marked = false;
+    for (const part of String(snippet).split(/(<mark>|<\/mark>)/)) {
+      if (part === '<mark>') { marked = true; continue; }
+      if (part === '</mark>') { marked = false; continue; }
+      if (part === '') continue;
+      const text = document.createTextNode(decodeEntities(part));
+      if (marked) {
+        const m = document.createElement('mark');
+        m.append(text);
+        parent.append(m);
+      } else {
+        parent.append(text);
+      }
+    }
+  }
+  function safeHref(url) {
+    try {
+      const u = new URL(url);
+      return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
+    } catch {
+      return null;
+    }
+  }
+  function el(tag, className, text) {
+    const e = document.createElement(tag);
+    if (className) e.className = className;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  let instances = 0;
+
+  class FolioSearch extends HTMLElement {
+    static get observedAttributes() { return ['placeholder']; }
+
+    constructor() {
+      super();
+      const root = this.attachShadow({ mode: 'open' });
+      adoptStyles(root);
+      const id = `folio-search-${++instances}`;
+      this._input = el('input');
+      this._input.type = 'search';
+      this._input.autocomplete = 'off';
+      this._input.spellcheck = false;
+      this._input.setAttribute('role', 'combobox');
+      this._input.setAttribute('aria-autocomplete', 'list');
+      this._input.setAttribute('aria-expanded', 'false');
+      this._input.setAttribute('aria-controls', `${id}-list`);
+      this._input.setAttribute('aria-label', 'Search articles');
+      this._input.setAttribute('part', 'input');
+      this._panel = el('div', 'panel');
+      this._panel.hidden = true;
+      this._panel.setAttribute('part', 'panel');
+      this._list = el('ul');
+      this._list.id = `${id}-list`;
+      this._list.setAttribute('role', 'listbox');
+      this._list.setAttribute('aria-label', 'Search results');
+      this._msg = el('div', 'msg');
+      this._msg.hidden = true;
+      this._all = el('a', 'all', 'See all results');
+      this._all.id = `${id}-all`;
+      this._all.hidden = true;
+      this._status = el('div', 'vh');
+      this._status.setAttribute('role', 'status');
+      this._status.setAttribute('aria-live', 'polite');
+      this._panel.append(this._list, this._msg, this._all);
+      root.append(this._input, this._panel, this._status);
+      this._id = id;
+      this._items = []; // [{node, href}] including "see all" last
+      this._active = -1;
+      this._timer = 0;
+      this._inflight = null;
+      this._seq = 0;
+      this._input.addEventListener('input', () => this._schedule());
+      this._input.addEventListener('keydown', (e) => this._key(e));
+      this._input.addEventListener('focus', () => { if (this._items.length || !this._msg.hidden) this._open(true); });
+      this._list.addEventListener('mousemove', (e) => {
+        const li = e.target.closest && e.target.closest('li');
+        if (li) this._setActive(this._items.findIndex((it) => it.node === li));
+      });
+      this._list.addEventListener('click', (e) => {
+        const li = e.target.closest && e.target.closest('li');
+        if (li && !(e.target.closest && e.target.closest('a'))) li.querySelector('a').click();
+      });
+      this._onOutside = (e) => { if (!e.composedPath().includes(this)) this._open(false); };
+    }
+
+    connectedCallback() {
+      this._input.placeholder = this.getAttribute('placeholder') || 'Search articles';
+      document.addEventListener('pointerdown', this._onOutside);
+    }
+
+    disconnectedCallback() {
+      document.removeEventListener('pointerdown', this._onOutside);
+    }
+
+    attributeChangedCallback(name, _old, value) {
+      if (name === 'placeholder') this._input.placeholder = value || 'Search articles';
+    }
+
+    get _endpoint() {
+      return (this.getAttribute('endpoint') || scriptOrigin).replace(/\/+$/, '');
+    }
+
+    get _size() {
+      const n = parseInt(this.getAttribute('size') || '5', 10);
+      return Math.min(20, Math.max(1, Number.isFinite(n) ? n : 5));
+    }
+
+    _params(q) {
+      const p = new URLSearchParams({ q });
+      for (const k of ['from', 'to']) {
+        const v = this.getAttribute(k);
+        if (v) p.set(k, v);
+      }
+      return p;
+    }
+
+    _schedule() {
+      clearTimeout(this._timer);
+      this._timer = setTimeout(() => this._search(this._input.value.trim()), 200);
+    }
+
+    async _search(q) {
+      if (this._inflight) this._inflight.abort();
+      if (!q) {
+        this._render(null);
+        this._open(false);
+        return;
+      }
+      this._inflight = new AbortController();
+      const my = ++this._seq;
+      const p = this._params(q);
+      p.set('size', String(this._size));
+      const headers = { Accept: 'application/json' };
+      const key = this.getAttribute('key');
+      if (key) headers.Authorization = 'Bearer ' + key;
+      try {
+        const res = await fetch(`${this._endpoint}/api/search?${p}`, { headers, signal: this._inflight.signal, credentials: 'omit' });
+        let body = null;
+        try { body = await res.json(); } catch { /* not JSON */ }
+        if (my !== this._seq) return;
+        if (!res.ok) {
+          const m = body && body.error && body.error.message;
+          this._fail(m ? `Search failed: ${m}` : `Search failed (${res.status}).`);
+          return;
+        }
+        this._render(q, body);
+      } catch (e) {
+        if (e.name === 'AbortError' || my !== this._seq) return;
+        this._fail('Search is not available from this page.');
+      }
+    }
+
+    _fail(message) {
+      this._list.replaceChildren();
+      this._items = [];
+      this._active = -1;
+      this._all.hidden = true;
+      this._msg.textContent = message;
+      this._msg.hidden = false;
+      this._status.textContent = message;
+      this._open(true);
+    }
+
+    _render(q, r) {
+      this._list.replaceChildren();
+      this._items = [];
+      this._active = -1;
+      this._input.removeAttribute('aria-activedescendant');
+      if (!r) {
+        this._msg.hidden = true;
+        this._all.hidden = true;
+        this._status.textContent = '';
+        return;
+      }
+      r.hits.forEach((h, i) => {
+        const li = el('li');
+        li.id = `${this._id}-opt-${i}`;
+        li.setAttribute('role', 'option');
+        li.setAttribute('aria-selected', 'false');
+        li.dataset.id = h.id;
+        const a = el('a', 'title');
+        a.href = safeHref(h.url) || `${this._endpoint}/articles/${encodeURIComponent(h.id)}?q=${encodeURIComponent(q)}`;
+        a.tabIndex = -1;
+        if (h.highlights.title.length > 0) appendMarked(a, h.highlights.title[0]);
+        else a.textContent = h.title || '(untitled)';
+        li.append(a);
+        if (h.date || h.source) li.append(el('span', 'date', [h.date, h.source].filter(Boolean).join(' · ')));
+        if (h.highlights.body.length > 0) {
+          const s = el('span', 'snippet');
+          appendMarked(s, h.highlights.body[0]);
+          li.append(s);
+        }
+        this._list.append(li);
+        this._items.push({ node: li, href: a.href });
+      });
+      const all = `${this._endpoint}/?${this._params(q)}`;
+      this._all.href = all;
+      this._all.textContent = r.total > 0 ? `See all ${r.total.toLocaleString('en')} results` : 'Open the search page';
+      this._all.setAttribute('role', 'option');
+      this._all.setAttribute('aria-selected', 'false');
+      this._all.hidden = false;
+      this._items.push({ node: this._all, href: all });
+      const n = r.total;
+      this._msg.textContent = n === 0 ? `No results for “${q}”.` : '';
+      this._msg.hidden = n !== 0;
+      this._status.textContent = n === 0 ? 'No results.' : `${n.toLocaleString('en')} result${n === 1 ? '' : 's'}.`;
+      this._open(true);
+    }
+
+    _open(on) {
+      this._panel.hidden = !on;
+      this._input.setAttribute('aria-expanded', String(on));
+      if (!on) this._setActive(-1);
+    }
+
+    _setActive(i) {
+      this._items.forEach((it, j) => it.node.setAttribute('aria-selected', String(i === j)));
+      this._active = i;
+      if (i >= 0) {
+        this._input.setAttribute('aria-activedescendant', this._items[i].node.id);
+        this._items[i].node.scrollIntoView({ block: 'nearest' });
+      } else {
+        this._input.removeAttribute('aria-activedescendant');
+      }
+    }
+
+    _key(e) {
+      const n = this._items.length;
+      switch (e.key) {
+        case 'ArrowDown':
+          if (!n) return;
+          e.preventDefault();
+          if (this._panel.hidden) this._open(true);
+          this._setActive((this._active + 1) % n);
+          break;
+        case 'ArrowUp':
+          if (!n) return;
+          e.preventDefault();
+          this._setActive(this._active <= 0 ? n - 1 : this._active - 1);
+          break;
+        case 'Enter': {
+          e.preventDefault();
+          clearTimeout(this._timer);
+          const q = this._input.value.trim();
+          if (this._active >= 0) location.assign(this._items[this._active].href);
+          else if (q) location.assign(`${this._endpoint}/?${this._params(q)}`);
+          break;
+        }
+        case 'Escape':
+          if (!this._panel.hidden) {
+            e.preventDefault();
+            this._open(false);
+          }
+          break;
+      }
+    }
+  }
+
+  customElements.define('folio-search', FolioSearch);
+})();

@@ -1,0 +1,175 @@
+package server
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"encoding/xml"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// staticFiles are the search page, the article page, their CSS and ES
+// modules, and the widget, all served from the binary.
+//
+//go:embed static
+var staticFiles embed.FS
+
+// asset is one embedded file, ready to serve: its gzipped form and ETag are
+// computed once, when the Server is built.
+type asset struct {
+	body        []byte
+	gz          []byte // nil when gzip does not make it smaller
+	etag        string
+	contentType string
+}
+
+// web holds the embedded assets and the security headers of the HTML pages.
+type web struct {
+	assets map[string]*asset // by path below static/, e.g. "app.js"
+	csp    string
+}
+
+var contentTypes = map[string]string{
+	".html": "text/html; charset=utf-8",
+	".js":   "text/javascript; charset=utf-8",
+	".css":  "text/css; charset=utf-8",
+	".svg":  "image/svg+xml",
+}
+
+// newWeb loads and compresses the embedded assets and builds the
+// Content-Security-Policy from opts.FrameAncestors. The assets are part of
+// the binary, so failing to read them is a build error: it panics.
+func newWeb(opts Options) *web {
+	w := &web{assets: map[string]*asset{}}
+	err := fs.WalkDir(staticFiles, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := staticFiles.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		a := &asset{body: b, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`, contentType: contentTypes[path.Ext(p)]}
+		if a.contentType == "" {
+			a.contentType = "application/octet-stream"
+		}
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		zw.Write(b)
+		zw.Close()
+		if buf.Len() < len(b) {
+			a.gz = buf.Bytes()
+		}
+		w.assets[strings.TrimPrefix(p, "static/")] = a
+		return nil
+	})
+	if err != nil {
+		panic(fmt.Sprintf("server: read embedded assets: %v", err))
+	}
+	ancestors := "'self'"
+	if len(opts.FrameAncestors) > 0 {
+		ancestors = strings.Join(opts.FrameAncestors, " ")
+	}
+	w.csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+		"connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors " + ancestors
+	return w
+}
+
+// handlePage serves GET /: the search page.
+func (s *Server) handlePage(c echo.Context) error {
+	return s.serveHTML(c, "index.html")
+}
+
+// handleArticlePage serves GET /articles/*: the article page, which loads
+// the article named by the rest of the path from the API.
+func (s *Server) handleArticlePage(c echo.Context) error {
+	return s.serveHTML(c, "article.html")
+}
+
+// handleWidget serves GET /widget.js: the <folio-search> custom element,
+// loadable by pages of any origin (whether they may then search is up to
+// server.cors.allowed_origins).
+func (s *Server) handleWidget(c echo.Context) error {
+	c.Response().Header().Set("Cross-Origin-Resource-Policy", "cross-origin")
+	return s.serveAsset(c, "widget.js")
+}
+
+// handleAsset serves GET /static/*: the page's CSS and ES modules.
+func (s *Server) handleAsset(c echo.Context) error {
+	name := c.Param("*")
+	if name == "widget.js" || strings.HasSuffix(name, ".html") {
+		return echo.ErrNotFound // served at their own paths, with their own headers
+	}
+	return s.serveAsset(c, name)
+}
+
+// serveHTML serves an embedded page with its security headers.
+func (s *Server) serveHTML(c echo.Context, name string) error {
+	h := c.Response().Header()
+	h.Set("Content-Security-Policy", s.web.csp)
+	h.Set("Referrer-Policy", "same-origin")
+	return s.serveAsset(c, name)
+}
+
+// serveAsset writes an embedded asset, gzipped when the client accepts it,
+// or 304 when the client's copy is current.
+func (s *Server) serveAsset(c echo.Context, name string) error {
+	a, ok := s.web.assets[name]
+	if !ok {
+		return echo.ErrNotFound
+	}
+	r, h := c.Request(), c.Response().Header()
+	h.Set(echo.HeaderXContentTypeOptions, "nosniff")
+	h.Set("Cache-Control", "no-cache") // revalidate with the ETag: a new binary may change any file
+	h.Set("ETag", a.etag)
+	h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
+	if inm := r.Header.Get("If-None-Match"); inm != "" && strings.Contains(inm, a.etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	if a.gz != nil && acceptsGzip(r.Header.Get(echo.HeaderAcceptEncoding)) {
+		h.Set(echo.HeaderContentEncoding, "gzip")
+		return c.Blob(http.StatusOK, a.contentType, a.gz)
+	}
+	return c.Blob(http.StatusOK, a.contentType, a.body)
+}
+
+// acceptsGzip reports whether an Accept-Encoding header value accepts gzip.
+func acceptsGzip(ae string) bool {
+	for _, part := range strings.Split(ae, ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(coding), "gzip") {
+			return strings.ReplaceAll(params, " ", "") != "q=0"
+		}
+	}
+	return false
+}
+
+// handleOpenSearch serves GET /opensearch.xml: the OpenSearch description
+// that lets browsers add Folio as a search engine, with this server's own
+// address (as the request reached it) in its URL templates.
+func (s *Server) handleOpenSearch(c echo.Context) error {
+	var base bytes.Buffer
+	xml.EscapeText(&base, []byte(c.Scheme()+"://"+c.Request().Host))
+	b := base.String()
+	body := `<?xml version="1.0" encoding="UTF-8"?>
+<OpenSearchDescription xmlns="http://a9.com/-/spec/opensearch/1.1/">
+  <ShortName>Folio</ShortName>
+  <Description>Search the articles of Folio</Description>
+  <InputEncoding>UTF-8</InputEncoding>
+  <Url type="text/html" method="get" template="` + b + `/?q={searchTerms}"/>
+  <Url type="application/x-suggestions+json" method="get" template="` + b + `/api/suggest?q={searchTerms}"/>
+  <Url type="application/opensearchdescription+xml" rel="self" template="` + b + `/opensearch.xml"/>
+</OpenSearchDescription>
+`
+	c.Response().Header().Set(echo.HeaderXContentTypeOptions, "nosniff")
+	return c.Blob(http.StatusOK, "application/opensearchdescription+xml; charset=utf-8", []byte(body))
+}
