@@ -28,6 +28,7 @@ var shared struct {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	stopBrowser() // browser_test.go
 	if shared.ix != nil {
 		shared.ix.Close()
 	}

@@ -106,7 +106,7 @@ function render(st, r) {
   if (!st.q && n > 0) status.textContent = `${count}, newest first (${r.took_ms} ms)`;
   empty.hidden = n !== 0;
   if (n === 0) {
-    empty.replaceChildren(el('p', '', `No articles match${what}.`),
+    empty.replaceChildren(el('p', '', st.q ? `No articles match “${st.q}”.` : 'There are no articles yet.'),
       el('p', '', st.from || st.to ? 'Try a wider date range (All time), or fewer words.' : 'Try fewer or different words.'));
   }
   const pages = Math.max(1, Math.ceil(n / r.size));

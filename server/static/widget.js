@@ -46,7 +46,7 @@ li[aria-selected="true"] { background: var(--_active); }
 a { color: var(--_accent); text-decoration: none; }
 .title { display: block; font-weight: 600; }
 .date { display: block; color: var(--_muted); font-size: .85em; }
-.snippet { display: block; margin-top: .15rem; font-size: .9em; }
+.snippet { display: -webkit-box; -webkit-line-clamp: 3; -webkit-box-orient: vertical; overflow: hidden; margin-top: .15rem; font-size: .9em; }
 mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1b1f24); border-radius: 2px; }
 .msg { padding: .6rem .65rem; color: var(--_muted); }
 .all { display: block; padding: .5rem .65rem; font-weight: 600; }

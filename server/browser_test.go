@@ -1,0 +1,491 @@
+package server
+
+// Browser tests: the search page, the article page and the widget in a real
+// headless Chromium driven by chromedp. They skip when no Chromium is
+// installed, unless FOLIO_BROWSER_TESTS=required (set by .ci/run), which
+// turns the skip into a failure. Screenshots go to FOLIO_SCREENSHOT_DIR when
+// set (kept), else to the test's temp dir (removed after the run); their
+// paths are logged.
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/folio-search/folio/index"
+)
+
+// browserArticles adds the hostile-markup article to testdata/articles.
+const browserArticles = "../testdata/browser"
+
+// hostile is the id of the article whose title and body carry markup.
+const hostile = "hostile-markup"
+
+// browser is the one Chromium of this test binary, and the index its tests
+// search (testdata/articles plus testdata/browser).
+var browser struct {
+	once     sync.Once
+	skip     string // why the browser tests cannot run here
+	err      error
+	ctx      context.Context // the browser's first tab; new tabs derive from it
+	cancel   []context.CancelFunc
+	dir      string
+	ix       *index.Index
+	problems []string
+}
+
+// chromium returns the path of an installed Chromium, or "".
+func chromium() string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+func startBrowser() {
+	path := chromium()
+	if path == "" {
+		browser.skip = "browser tests skipped: no Chromium found (install Debian's chromium package; FOLIO_BROWSER_TESTS=required makes this a failure)"
+		return
+	}
+	if browser.dir, browser.err = os.MkdirTemp("", "folio-browser-test-"); browser.err != nil {
+		return
+	}
+	if browser.ix, browser.err = index.Create(index.DefaultOptions(filepath.Join(browser.dir, "idx"))); browser.err != nil {
+		return
+	}
+	if _, browser.err = browser.ix.Ingest(context.Background(), []string{articlesDir, browserArticles}, index.IngestOptions{
+		Problem: func(e *index.InputError) { browser.problems = append(browser.problems, e.Error()) },
+	}); browser.err != nil {
+		return
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(filepath.Join(browser.dir, "profile")),
+		chromedp.WindowSize(1024, 800),
+	)
+	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	bctx, bcancel := chromedp.NewContext(actx)
+	browser.cancel = []context.CancelFunc{bcancel, acancel}
+	browser.ctx = bctx
+	browser.err = chromedp.Do(bctx) // starts the browser
+}
+
+// stopBrowser closes the browser and removes its index; TestMain calls it.
+func stopBrowser() {
+	for _, c := range browser.cancel {
+		c()
+	}
+	if browser.ix != nil {
+		browser.ix.Close()
+	}
+	if browser.dir != "" {
+		os.RemoveAll(browser.dir)
+	}
+}
+
+// newTab opens a tab of the shared browser for t, or skips t when there is
+// no Chromium (fails it when FOLIO_BROWSER_TESTS=required).
+func newTab(t *testing.T) context.Context {
+	t.Helper()
+	browser.once.Do(startBrowser)
+	if browser.skip != "" {
+		if os.Getenv("FOLIO_BROWSER_TESTS") == "required" {
+			t.Fatal(browser.skip + "; FOLIO_BROWSER_TESTS=required")
+		}
+		t.Skip(browser.skip)
+	}
+	if browser.err != nil {
+		t.Fatalf("start the browser tests: %v", browser.err)
+	}
+	if len(browser.problems) > 0 {
+		t.Fatalf("test articles with problems: %q", browser.problems)
+	}
+	ctx, cancel := chromedp.NewContext(browser.ctx)
+	t.Cleanup(cancel)
+	// A bound for a hung browser, not a timing assertion.
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(cancelTimeout)
+	return ctx
+}
+
+// folioServer serves the browser tests' index with opts on a real port.
+func folioServer(t *testing.T, opts Options) *httptest.Server {
+	t.Helper()
+	ts := httptest.NewServer(New(browser.ix, opts, nil))
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+// hostServer is another origin: an intranet page embedding the widget from
+// *folio (read when the page is requested), with hostile CSS that would hide
+// the widget's parts if it could reach them. ?key= sets the widget's key.
+func hostServer(t *testing.T, folio *string) *httptest.Server {
+	t.Helper()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := ""
+		if k := r.URL.Query().Get("key"); k != "" {
+			key = fmt.Sprintf(` key="%s"`, k)
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Intranet portal</title>
+<style>ul, li, mark, input, span { display: none !important; } body { font: 16px serif; }</style>
+<script src="%s/widget.js" defer></script></head>
+<body><h1>Intranet portal</h1><p><a id="hostlink" href="#x">a host link</a></p>
+<folio-search placeholder="Search the news" size="3"%s></folio-search>
+<p>Page text below the widget.</p></body></html>`, *folio, key)
+	}))
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+// run runs actions in the tab and fails the test on error.
+func run(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// js is an action that evaluates a JavaScript expression for its effect.
+func js(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](expr)
+}
+
+// eval evaluates a JavaScript expression into out.
+func eval[T any](t *testing.T, ctx context.Context, expr string, out *T) {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	*out = v
+}
+
+// pageState describes the page for failure messages.
+const pageState = `JSON.stringify({url: location.href, status: document.getElementById('status')?.textContent,
+	error: document.getElementById('error')?.textContent, ids: [...document.querySelectorAll('#results li')].map(li => li.dataset.id),
+	widget: document.querySelector('folio-search')?.shadowRoot?.querySelector('.panel')?.textContent})`
+
+// waitFor polls until the JavaScript condition holds (the page settles
+// through fetches and history events, so there is nothing to sync on).
+// A poll that a navigation interrupts (its JavaScript context is destroyed)
+// is started again, until the deadline.
+func waitFor(t *testing.T, ctx context.Context, what, cond string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingTimeout(time.Until(deadline))))
+		if err == nil {
+			return
+		}
+		if ctx.Err() != nil || time.Now().After(deadline) {
+			state, _ := chromedp.Run(ctx, chromedp.Evaluate[string](pageState))
+			t.Fatalf("waiting for %s: %v\ncondition: %s\npage: %s", what, err, cond, state)
+		}
+	}
+}
+
+// screenshot saves the tab's viewport as a PNG and logs its path.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := os.Getenv("FOLIO_SCREENSHOT_DIR")
+	if dir == "" {
+		dir = t.TempDir()
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s (%d bytes)", path, len(png))
+}
+
+const firstHit = `document.querySelector('#results li')?.dataset.id`
+
+func TestBrowserSearchPage(t *testing.T) {
+	ctx := newTab(t)
+	srv := folioServer(t, DefaultOptions())
+	run(t, ctx, chromedp.EmulateViewport(1024, 800), chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("q")))
+	waitFor(t, ctx, "the newest articles", `document.querySelectorAll('#results li').length === 10 && /newest first/.test(document.getElementById('status').textContent)`)
+
+	run(t, ctx, chromedp.SendKeys(chromedp.ID("q"), "Diamond Hexagon"))
+	waitFor(t, ctx, "the Cambodia article first, the URL and the live region updated",
+		`location.search === '?q=Diamond+Hexagon' && `+firstHit+` === '`+ironclad+`' &&
+		/^\d+ results? for “Diamond Hexagon” \([\d.]+ ms\)$/.test(document.getElementById('status').textContent) &&
+		!document.body.hasAttribute('aria-busy')`)
+	var marks []string
+	eval(t, ctx, `[...document.querySelectorAll('#results li:first-child mark')]
+		.filter(m => m.getClientRects().length > 0 && getComputedStyle(m).visibility === 'visible' && getComputedStyle(m).backgroundColor !== 'rgba(0, 0, 0, 0)')
+		.map(m => m.textContent)`, &marks)
+	if !strings.Contains(strings.Join(marks, " "), "Diamond Hexagon") {
+		t.Errorf("visible <mark>s in the first hit: %q, want Diamond and Hexagon", marks)
+	}
+	var link string
+	eval(t, ctx, `document.querySelector('#results li:first-child h2 a').getAttribute('href')`, &link)
+	if link != "/articles/"+ironclad+"?q=Diamond%20Hexagon" {
+		t.Errorf("the title links to %q, want Folio's article page (the article has no url)", link)
+	}
+	screenshot(t, ctx, "search-page.png")
+
+	// The date filter hides the article (it is from 2024-12-04).
+	run(t, ctx, js(`(() => { const f = document.getElementById('from'); f.value = '2025-01-01';
+		f.dispatchEvent(new Event('change', {bubbles: true})); })()`))
+	waitFor(t, ctx, "the date filter in the URL and the article gone",
+		`location.search === '?q=Diamond+Hexagon&from=2025-01-01' && !document.body.hasAttribute('aria-busy') &&
+		![...document.querySelectorAll('#results li')].some(li => li.dataset.id === '`+ironclad+`') &&
+		/for “Diamond Hexagon”/.test(document.getElementById('status').textContent)`)
+
+	// Back restores the previous results and controls; Forward the filtered ones.
+	run(t, ctx, js(`history.back()`))
+	waitFor(t, ctx, "Back to restore the unfiltered results",
+		`location.search === '?q=Diamond+Hexagon' && document.getElementById('from').value === '' && `+firstHit+` === '`+ironclad+`'`)
+	run(t, ctx, js(`history.forward()`))
+	waitFor(t, ctx, "Forward to restore the filter",
+		`location.search === '?q=Diamond+Hexagon&from=2025-01-01' && document.getElementById('from').value === '2025-01-01' &&
+		!document.body.hasAttribute('aria-busy') && ![...document.querySelectorAll('#results li')].some(li => li.dataset.id === '`+ironclad+`')`)
+
+	// A reload keeps the state; sorting and the quick ranges land in the URL.
+	run(t, ctx, chromedp.Reload())
+	waitFor(t, ctx, "the reloaded page to show the same state",
+		`document.getElementById('q').value === 'Diamond Hexagon' && document.getElementById('from').value === '2025-01-01' &&
+		/for “Diamond Hexagon”/.test(document.getElementById('status').textContent)`)
+	run(t, ctx, chromedp.Click(chromedp.CSS(`[data-range="all"]`)))
+	waitFor(t, ctx, "All time to clear the dates", `location.search === '?q=Diamond+Hexagon' && `+firstHit+` === '`+ironclad+`'`)
+	run(t, ctx, chromedp.SetValue(chromedp.ID("sort"), "oldest"), js(`document.getElementById('sort').dispatchEvent(new Event('change'))`))
+	waitFor(t, ctx, "sort=oldest in the URL", `location.search === '?q=Diamond+Hexagon&sort=oldest' && !document.body.hasAttribute('aria-busy')`)
+
+	// The empty state and the error state (a 4xx shows the API's message).
+	run(t, ctx, chromedp.Navigate(srv.URL+"/?q=zzqqxxnothing"))
+	waitFor(t, ctx, "the empty state", `!document.getElementById('empty').hidden && /No articles match “zzqqxxnothing”/.test(document.getElementById('empty').textContent) && document.getElementById('status').textContent === 'No results for “zzqqxxnothing”.'`)
+	run(t, ctx, chromedp.Navigate(srv.URL+"/?q=nosuchfield:x"))
+	waitFor(t, ctx, "the error state", `!document.getElementById('error').hidden && /unknown field "nosuchfield"/.test(document.getElementById('error').textContent)`)
+
+	// Usable at 320 px: nothing wider than the viewport.
+	run(t, ctx, chromedp.EmulateViewport(320, 640), chromedp.Navigate(srv.URL+"/?q=Diamond+Hexagon"))
+	waitFor(t, ctx, "results at 320 px", firstHit+` === '`+ironclad+`'`)
+	var width int
+	eval(t, ctx, `document.documentElement.scrollWidth`, &width)
+	if width > 320 {
+		t.Errorf("at 320 px the page is %d px wide (horizontal scrolling)", width)
+	}
+}
+
+func TestBrowserKeyboard(t *testing.T) {
+	ctx := newTab(t)
+	srv := folioServer(t, DefaultOptions())
+	run(t, ctx, chromedp.EmulateViewport(1024, 800), chromedp.Navigate(srv.URL+"/?q=China+Cambodia"))
+	waitFor(t, ctx, "results", firstHit+` === '`+ironclad+`' && document.querySelectorAll('#results li').length > 1`)
+
+	focused := func() string {
+		var s string
+		eval(t, ctx, `(() => { const a = document.activeElement; return a.id || (a.closest('li')?.dataset.id ?? a.tagName); })()`, &s)
+		return s
+	}
+	var second string
+	eval(t, ctx, `document.querySelectorAll('#results li')[1].dataset.id`, &second)
+
+	run(t, ctx, js(`document.activeElement.blur()`), chromedp.KeyEvent("/"))
+	if got := focused(); got != "q" {
+		t.Fatalf("after /: focus on %q, want the search box", got)
+	}
+	for _, step := range []struct{ key, want string }{
+		{kb.ArrowDown, ironclad}, {kb.ArrowDown, second}, {kb.ArrowUp, ironclad}, {kb.ArrowUp, "q"}, {kb.ArrowDown, ironclad},
+	} {
+		run(t, ctx, chromedp.KeyEvent(step.key))
+		if got := focused(); got != step.want {
+			t.Fatalf("after %q: focus on %q, want %q", step.key, got, step.want)
+		}
+	}
+	var outline string
+	eval(t, ctx, `getComputedStyle(document.activeElement).outlineStyle`, &outline)
+	if outline == "none" || outline == "" {
+		t.Errorf("the focused hit has no visible outline (outline-style %q)", outline)
+	}
+	run(t, ctx, chromedp.KeyEvent(kb.Enter))
+	waitFor(t, ctx, "Enter to open the article page with the terms marked",
+		`location.pathname === '/articles/`+ironclad+`' && document.getElementById('title').textContent === 'Ironclad friendship with Cambodia hailed' &&
+		[...document.querySelectorAll('#body mark')].map(m => m.textContent).join(' ').includes('China') && [...document.querySelectorAll('#body mark')].some(m => m.textContent === 'Cambodia') &&
+		/^\d+ matches of “China Cambodia” marked\.$/.test(document.getElementById('status').textContent)`)
+}
+
+func TestBrowserHostileArticle(t *testing.T) {
+	ctx := newTab(t)
+	var folioURL string
+	host := hostServer(t, &folioURL)
+	opts := DefaultOptions()
+	opts.AllowedOrigins = []string{host.URL}
+	srv := folioServer(t, opts)
+	folioURL = srv.URL
+	const img, script = `<img src=x onerror="window.__xss=1">`, `<script>window.__xss=1</script>`
+	safe := func(where, root, textExpr string) {
+		t.Helper()
+		var got struct {
+			XSS      bool   `json:"xss"`
+			Elements int    `json:"elements"`
+			Text     string `json:"text"`
+		}
+		eval(t, ctx, `({xss: window.__xss !== undefined, elements: `+root+`.querySelectorAll('img, script, b, i, a[href^="javascript"]').length, text: `+textExpr+`})`, &got)
+		if got.XSS || got.Elements != 0 {
+			t.Errorf("%s: window.__xss set %v, %d elements made from article text", where, got.XSS, got.Elements)
+		}
+		if !strings.Contains(got.Text, img) || !strings.Contains(got.Text, script) {
+			t.Errorf("%s: the markup is not shown as text: %q", where, got.Text)
+		}
+	}
+
+	run(t, ctx, chromedp.Navigate(srv.URL+"/?q=zanzibarquux"))
+	waitFor(t, ctx, "the hostile article on the page", firstHit+` === '`+hostile+`'`)
+	safe("search page", "document.getElementById('results')", `document.querySelector('#results li h2').textContent`)
+	var meta string
+	eval(t, ctx, `document.querySelector('#results li .meta').textContent`, &meta)
+	if !strings.Contains(meta, "<b>Hostile</b> Feed") {
+		t.Errorf("source not shown as text: %q", meta)
+	}
+
+	run(t, ctx, chromedp.Navigate(srv.URL+"/articles/"+hostile+"?q=zanzibarquux"))
+	waitFor(t, ctx, "the hostile article page", `document.querySelectorAll('#body mark').length > 0`)
+	safe("article page title", "document.getElementById('article')", `document.getElementById('title').textContent`)
+	safe("article page body", "document.getElementById('article')", `document.getElementById('body').textContent`)
+
+	run(t, ctx, chromedp.Navigate(host.URL+"/"), chromedp.WaitReady(chromedp.CSS("folio-search")))
+	typeInWidget(t, ctx, "zanzibarquux")
+	waitFor(t, ctx, "the hostile article in the widget", widgetHits+`.length === 1 && `+widgetHits+`[0].dataset.id === '`+hostile+`'`)
+	safe("widget", "document.querySelector('folio-search').shadowRoot", widgetHits+`[0].textContent`)
+}
+
+const widgetRoot = `document.querySelector('folio-search').shadowRoot`
+const widgetHits = `[...` + widgetRoot + `.querySelectorAll('li[role=option]')]`
+const widgetStatus = widgetRoot + `.querySelector('[role=status]').textContent`
+
+// typeInWidget focuses the widget's box (inside its shadow root) and types text.
+func typeInWidget(t *testing.T, ctx context.Context, text string) {
+	t.Helper()
+	waitFor(t, ctx, "the widget to be defined", `customElements.get('folio-search') !== undefined && !!`+widgetRoot)
+	run(t, ctx, js(widgetRoot+`.querySelector('input').focus()`), chromedp.KeyEvent(text))
+}
+
+func TestBrowserWidgetCrossOrigin(t *testing.T) {
+	ctx := newTab(t)
+	var folioURL string
+	host := hostServer(t, &folioURL)
+
+	t.Run("allowed origin", func(t *testing.T) {
+		opts := DefaultOptions()
+		opts.AllowedOrigins = []string{host.URL}
+		folioURL = folioServer(t, opts).URL
+		run(t, ctx, chromedp.EmulateViewport(1024, 700), chromedp.Navigate(host.URL+"/"))
+		typeInWidget(t, ctx, "China Cambodia")
+		waitFor(t, ctx, "the widget's results", widgetHits+`.length === 3 && `+widgetHits+`[0].dataset.id === '`+ironclad+`' && /^\d+ results\.$/.test(`+widgetStatus+`)`)
+		var view struct {
+			Visible  bool   `json:"visible"`
+			Marks    int    `json:"marks"`
+			All      string `json:"all"`
+			HostLink string `json:"hostLink"`
+		}
+		eval(t, ctx, `({visible: `+widgetHits+`.every(li => li.getClientRects().length > 0) && `+widgetRoot+`.querySelector('input').getClientRects().length > 0,
+			marks: `+widgetHits+`[0].querySelectorAll('mark').length,
+			all: `+widgetRoot+`.querySelector('a.all').href,
+			hostLink: getComputedStyle(document.getElementById('hostlink')).textDecorationLine})`, &view)
+		if !view.Visible {
+			t.Errorf("the host page's CSS hid the widget's parts")
+		}
+		if view.Marks == 0 {
+			t.Errorf("no <mark> in the widget's first result")
+		}
+		if view.All != folioURL+"/?q=China+Cambodia" {
+			t.Errorf("see-all link %q, want %q", view.All, folioURL+"/?q=China+Cambodia")
+		}
+		if view.HostLink != "underline" {
+			t.Errorf("the widget's CSS leaked into the page: host link text-decoration %q", view.HostLink)
+		}
+		screenshot(t, ctx, "widget-open.png")
+
+		// Keyboard: the arrows move the active option, Enter opens it.
+		active := func() string {
+			var s string
+			eval(t, ctx, `(() => { const id = `+widgetRoot+`.querySelector('input').getAttribute('aria-activedescendant');
+				const el = id && `+widgetRoot+`.getElementById(id); return el ? (el.getAttribute('aria-selected') === 'true' ? (el.dataset.id || 'all') : 'unselected') : ''; })()`, &s)
+			return s
+		}
+		var ids []string
+		eval(t, ctx, widgetHits+`.map(li => li.dataset.id)`, &ids)
+		for _, step := range []struct{ key, want string }{
+			{kb.ArrowDown, ids[0]}, {kb.ArrowDown, ids[1]}, {kb.ArrowDown, ids[2]}, {kb.ArrowDown, "all"}, {kb.ArrowDown, ids[0]}, {kb.ArrowUp, "all"}, {kb.ArrowDown, ids[0]},
+		} {
+			run(t, ctx, chromedp.KeyEvent(step.key))
+			if got := active(); got != step.want {
+				t.Fatalf("after %q: active option %q, want %q", step.key, got, step.want)
+			}
+		}
+		run(t, ctx, chromedp.KeyEvent(kb.Escape))
+		var expanded string
+		eval(t, ctx, widgetRoot+`.querySelector('input').getAttribute('aria-expanded')`, &expanded)
+		if expanded != "false" {
+			t.Errorf("Escape left the dropdown open (aria-expanded %q)", expanded)
+		}
+		run(t, ctx, chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.Enter))
+		waitFor(t, ctx, "Enter to open the article on Folio",
+			`location.href === '`+folioURL+`/articles/`+ironclad+`?q=China%20Cambodia' && document.getElementById('title').textContent.includes('Cambodia')`)
+	})
+
+	t.Run("other origin", func(t *testing.T) {
+		folioURL = folioServer(t, DefaultOptions()).URL // allows no origin
+		run(t, ctx, chromedp.Navigate(host.URL+"/"))
+		typeInWidget(t, ctx, "China Cambodia")
+		waitFor(t, ctx, "the browser to block the answer", widgetStatus+` === 'Search is not available from this page.' && `+widgetHits+`.length === 0`)
+	})
+}
+
+func TestBrowserWidgetSearchKey(t *testing.T) {
+	ctx := newTab(t)
+	const key = "widget-key-0123456789"
+	var folioURL string
+	host := hostServer(t, &folioURL)
+	opts := DefaultOptions()
+	opts.AllowedOrigins = []string{host.URL}
+	opts.SearchKeys = []SearchKey{{Key: key, Origins: []string{host.URL}}}
+	folioURL = folioServer(t, opts).URL
+
+	res, err := http.Get(folioURL + "/api/search?q=Diamond+Hexagon")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+		t.Fatalf("no key: status %d, Content-Type %q; want 401 JSON", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+
+	run(t, ctx, chromedp.Navigate(host.URL+"/"))
+	typeInWidget(t, ctx, "China Cambodia")
+	waitFor(t, ctx, "the widget without a key to show the 401 message", widgetStatus+`.startsWith('Search failed: a search key is required') && `+widgetHits+`.length === 0`)
+
+	run(t, ctx, chromedp.Navigate(host.URL+"/?key="+key))
+	typeInWidget(t, ctx, "China Cambodia")
+	waitFor(t, ctx, "the widget with the key to show results", widgetHits+`.length === 3 && `+widgetHits+`[0].dataset.id === '`+ironclad+`'`)
+}
