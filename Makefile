@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 REUTERS := ../shared/corpora/reuters21578/articles.jsonl.gz
 
-.PHONY: build run test vet fmt-check bench clean
+.PHONY: build run test vet fmt-check browser-check bench clean
 
 ## build: the static binary bin/folio (pure Go, CGO_ENABLED=0)
 build:
@@ -17,8 +17,16 @@ run: build
 	./$(BIN) serve
 
 ## test: formatting and vet checks, then the whole suite with the race detector
-test: fmt-check vet
+## (the browser tests in server/ need Chromium; without it they are skipped, and
+## FOLIO_BROWSER_TESTS=required turns that skip into a failure, as in .ci/run)
+test: fmt-check vet browser-check
 	$(GO) test -race -count=1 ./...
+
+browser-check:
+	@if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 && ! command -v google-chrome >/dev/null 2>&1; then \
+		if [ "$$FOLIO_BROWSER_TESTS" = required ]; then echo "FOLIO_BROWSER_TESTS=required but no Chromium is installed (apt-get install chromium)"; exit 1; fi; \
+		echo "NOTE: no Chromium found: the browser tests (server/browser_test.go) will be SKIPPED; apt-get install chromium to run them"; \
+	fi
 
 vet:
 	$(GO) vet ./...
