@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -138,9 +139,9 @@ func folioServer(t *testing.T, opts Options) *httptest.Server {
 }
 
 // hostServer is another origin: an intranet page embedding the widget from
-// *folio (read when the page is requested), with hostile CSS that would hide
+// folio (read when the page is requested), with hostile CSS that would hide
 // the widget's parts if it could reach them. ?key= sets the widget's key.
-func hostServer(t *testing.T, folio *string) *httptest.Server {
+func hostServer(t *testing.T, folio *atomic.Value) *httptest.Server {
 	t.Helper()
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := ""
@@ -153,7 +154,7 @@ func hostServer(t *testing.T, folio *string) *httptest.Server {
 <script src="%s/widget.js" defer></script></head>
 <body><h1>Intranet portal</h1><p><a id="hostlink" href="#x">a host link</a></p>
 <folio-search placeholder="Search the news" size="3"%s></folio-search>
-<p>Page text below the widget.</p></body></html>`, *folio, key)
+<p>Page text below the widget.</p></body></html>`, folio.Load(), key)
 	}))
 	t.Cleanup(ts.Close)
 	return ts
@@ -233,6 +234,15 @@ func TestBrowserSearchPage(t *testing.T) {
 	srv := folioServer(t, DefaultOptions())
 	run(t, ctx, chromedp.EmulateViewport(1024, 800), chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("q")))
 	waitFor(t, ctx, "the newest articles", `document.querySelectorAll('#results li').length === 10 && /newest first/.test(document.getElementById('status').textContent)`)
+
+	// Pagination: browsing every article spans pages; Next moves to page 2.
+	var first string
+	eval(t, ctx, firstHit, &first)
+	waitFor(t, ctx, "the pager", `!document.getElementById('pager').hidden && /^Page 1 of \d+$/.test(document.getElementById('pageinfo').textContent) && document.getElementById('prev').disabled`)
+	run(t, ctx, chromedp.Click(chromedp.ID("next")))
+	waitFor(t, ctx, "page 2", `location.search === '?page=2' && document.getElementById('pageinfo').textContent.startsWith('Page 2 of ') && `+firstHit+` !== '`+first+`'`)
+	run(t, ctx, js(`history.back()`))
+	waitFor(t, ctx, "Back to page 1", `location.search === '' && `+firstHit+` === '`+first+`'`)
 
 	run(t, ctx, chromedp.SendKeys(chromedp.ID("q"), "Diamond Hexagon"))
 	waitFor(t, ctx, "the Cambodia article first, the URL and the live region updated",
@@ -336,12 +346,13 @@ func TestBrowserKeyboard(t *testing.T) {
 
 func TestBrowserHostileArticle(t *testing.T) {
 	ctx := newTab(t)
-	var folioURL string
-	host := hostServer(t, &folioURL)
+	var folio atomic.Value // the URL of the Folio server the host page embeds
+	host := hostServer(t, &folio)
 	opts := DefaultOptions()
 	opts.AllowedOrigins = []string{host.URL}
 	srv := folioServer(t, opts)
-	folioURL = srv.URL
+	folioURL := srv.URL
+	folio.Store(folioURL)
 	const img, script = `<img src=x onerror="window.__xss=1">`, `<script>window.__xss=1</script>`
 	safe := func(where, root, textExpr string) {
 		t.Helper()
@@ -392,13 +403,14 @@ func typeInWidget(t *testing.T, ctx context.Context, text string) {
 
 func TestBrowserWidgetCrossOrigin(t *testing.T) {
 	ctx := newTab(t)
-	var folioURL string
-	host := hostServer(t, &folioURL)
+	var folio atomic.Value // the URL of the Folio server the host page embeds
+	host := hostServer(t, &folio)
 
 	t.Run("allowed origin", func(t *testing.T) {
 		opts := DefaultOptions()
 		opts.AllowedOrigins = []string{host.URL}
-		folioURL = folioServer(t, opts).URL
+		folioURL := folioServer(t, opts).URL
+		folio.Store(folioURL)
 		run(t, ctx, chromedp.EmulateViewport(1024, 700), chromedp.Navigate(host.URL+"/"))
 		typeInWidget(t, ctx, "China Cambodia")
 		waitFor(t, ctx, "the widget's results", widgetHits+`.length === 3 && `+widgetHits+`[0].dataset.id === '`+ironclad+`' && /^\d+ results\.$/.test(`+widgetStatus+`)`)
@@ -455,7 +467,7 @@ func TestBrowserWidgetCrossOrigin(t *testing.T) {
 	})
 
 	t.Run("other origin", func(t *testing.T) {
-		folioURL = folioServer(t, DefaultOptions()).URL // allows no origin
+		folio.Store(folioServer(t, DefaultOptions()).URL) // allows no origin
 		run(t, ctx, chromedp.Navigate(host.URL+"/"))
 		typeInWidget(t, ctx, "China Cambodia")
 		waitFor(t, ctx, "the browser to block the answer", widgetStatus+` === 'Search is not available from this page.' && `+widgetHits+`.length === 0`)
@@ -465,12 +477,13 @@ func TestBrowserWidgetCrossOrigin(t *testing.T) {
 func TestBrowserWidgetSearchKey(t *testing.T) {
 	ctx := newTab(t)
 	const key = "widget-key-0123456789"
-	var folioURL string
-	host := hostServer(t, &folioURL)
+	var folio atomic.Value // the URL of the Folio server the host page embeds
+	host := hostServer(t, &folio)
 	opts := DefaultOptions()
 	opts.AllowedOrigins = []string{host.URL}
 	opts.SearchKeys = []SearchKey{{Key: key, Origins: []string{host.URL}}}
-	folioURL = folioServer(t, opts).URL
+	folioURL := folioServer(t, opts).URL
+	folio.Store(folioURL)
 
 	res, err := http.Get(folioURL + "/api/search?q=Diamond+Hexagon")
 	if err != nil {
@@ -488,4 +501,19 @@ func TestBrowserWidgetSearchKey(t *testing.T) {
 	run(t, ctx, chromedp.Navigate(host.URL+"/?key="+key))
 	typeInWidget(t, ctx, "China Cambodia")
 	waitFor(t, ctx, "the widget with the key to show results", widgetHits+`.length === 3 && `+widgetHits+`[0].dataset.id === '`+ironclad+`'`)
+}
+
+func TestBrowserPageSearchKey(t *testing.T) {
+	ctx := newTab(t)
+	const key = "page-key-0123456789"
+	opts := DefaultOptions()
+	opts.SearchKeys = []SearchKey{{Key: key}}
+	srv := folioServer(t, opts)
+	run(t, ctx, chromedp.Navigate(srv.URL+"/?q=Diamond+Hexagon"))
+	waitFor(t, ctx, "the 401 message and the key form", `!document.getElementById('error').hidden &&
+		document.getElementById('error').textContent.startsWith('Search failed: a search key is required') && !document.getElementById('keyform').hidden`)
+	run(t, ctx, chromedp.SendKeys(chromedp.ID("key"), key), chromedp.Click(chromedp.CSS(`#keyform button`)))
+	waitFor(t, ctx, "results with the key", firstHit+` === '`+ironclad+`' && document.getElementById('error').hidden && document.getElementById('keyform').hidden`)
+	run(t, ctx, chromedp.Click(chromedp.CSS(`#results li h2 a`)))
+	waitFor(t, ctx, "the article page to use the key too", `document.getElementById('title').textContent === 'Ironclad friendship with Cambodia hailed'`)
 }
