@@ -21,6 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -227,6 +229,16 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Logf("screenshot: %s (%d bytes)", path, len(png))
 }
 
+// colorScheme emulates prefers-color-scheme ("" for the default).
+func colorScheme(value string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: value}},
+		})
+		return err
+	})
+}
+
 const firstHit = `document.querySelector('#results li')?.dataset.id`
 
 func TestBrowserSearchPage(t *testing.T) {
@@ -262,6 +274,18 @@ func TestBrowserSearchPage(t *testing.T) {
 		t.Errorf("the title links to %q, want Folio's article page (the article has no url)", link)
 	}
 	screenshot(t, ctx, "search-page.png")
+
+	// The dark theme follows prefers-color-scheme.
+	var bg string
+	eval(t, ctx, `getComputedStyle(document.body).backgroundColor`, &bg)
+	run(t, ctx, colorScheme("dark"))
+	var dark string
+	eval(t, ctx, `getComputedStyle(document.body).backgroundColor`, &dark)
+	if bg != "rgb(255, 255, 255)" || dark != "rgb(15, 20, 25)" {
+		t.Errorf("page background: light %q, dark %q; want rgb(255, 255, 255) and rgb(15, 20, 25)", bg, dark)
+	}
+	screenshot(t, ctx, "search-page-dark.png")
+	run(t, ctx, colorScheme(""))
 
 	// The date filter hides the article (it is from 2024-12-04).
 	run(t, ctx, js(`(() => { const f = document.getElementById('from'); f.value = '2025-01-01';

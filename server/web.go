@@ -37,11 +37,19 @@ type web struct {
 	csp    string
 }
 
-var contentTypes = map[string]string{
-	".html": "text/html; charset=utf-8",
-	".js":   "text/javascript; charset=utf-8",
-	".css":  "text/css; charset=utf-8",
-	".svg":  "image/svg+xml",
+// contentType is the Content-Type of an embedded file, by its extension.
+func contentType(name string) string {
+	switch path.Ext(name) {
+	case ".html":
+		return "text/html; charset=utf-8"
+	case ".js":
+		return "text/javascript; charset=utf-8"
+	case ".css":
+		return "text/css; charset=utf-8"
+	case ".svg":
+		return "image/svg+xml"
+	}
+	return "application/octet-stream"
 }
 
 // newWeb loads and compresses the embedded assets and builds the
@@ -58,10 +66,7 @@ func newWeb(opts Options) *web {
 			return err
 		}
 		sum := sha256.Sum256(b)
-		a := &asset{body: b, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`, contentType: contentTypes[path.Ext(p)]}
-		if a.contentType == "" {
-			a.contentType = "application/octet-stream"
-		}
+		a := &asset{body: b, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`, contentType: contentType(p)}
 		var buf bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 		zw.Write(b)
