@@ -397,6 +397,11 @@ func TestBrowserHostileArticle(t *testing.T) {
 	run(t, ctx, chromedp.Navigate(srv.URL+"/?q=zanzibarquux"))
 	waitFor(t, ctx, "the hostile article on the page", firstHit+` === '`+hostile+`'`)
 	safe("search page", "document.getElementById('results')", `document.querySelector('#results li h2').textContent`)
+	var href string
+	eval(t, ctx, `document.querySelector('#results li h2 a').getAttribute('href')`, &href)
+	if href != "/articles/"+hostile+"?q=zanzibarquux" {
+		t.Errorf("the title of an article whose url is javascript: links to %q, want Folio's article page", href)
+	}
 	var meta string
 	eval(t, ctx, `document.querySelector('#results li .meta').textContent`, &meta)
 	if !strings.Contains(meta, "<b>Hostile</b> Feed") {
