@@ -34,9 +34,13 @@ func TestSuggest(t *testing.T) {
 	if err != nil || len(got) != 0 {
 		t.Fatalf("Suggest(no match) = %q, %v; want no titles", got, err)
 	}
-	got, err = ix.Suggest(ctx, "e", 3)
+	got, err = ix.Suggest(ctx, "ch", 3)
 	if err != nil || len(got) != 3 {
-		t.Fatalf("Suggest(\"e\", 3) = %q, %v; want 3 titles", got, err)
+		t.Fatalf("Suggest(\"ch\", 3) = %q, %v; want 3 titles", got, err)
+	}
+	got, err = ix.Suggest(ctx, "i", 5) // one letter: a whole word, not a prefix
+	if err != nil || slices.Contains(got, "Ironclad friendship with Cambodia hailed") {
+		t.Fatalf("Suggest(\"i\") = %q, %v; want no prefix expansion", got, err)
 	}
 	for _, bad := range []struct {
 		text string

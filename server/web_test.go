@@ -142,7 +142,7 @@ func TestSuggestEndpoint(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("suggestions (-want +got):\n%s", diff)
 	}
-	if rec := do(t, srv, http.MethodGet, "/api/suggest?q=e&size=3"); !strings.HasPrefix(rec.Body.String(), `["e",[`) || strings.Count(rec.Body.String(), `",`) < 3 {
+	if rec := do(t, srv, http.MethodGet, "/api/suggest?q=ch&size=3"); !strings.HasPrefix(rec.Body.String(), `["ch",[`) || strings.Count(rec.Body.String(), `",`) < 3 {
 		t.Errorf("size=3: %s", rec.Body)
 	}
 	for _, bad := range []string{"size=0", "size=11", "size=x", "q=" + strings.Repeat("a", 101)} {
