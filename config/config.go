@@ -36,6 +36,7 @@ type IndexConfig struct {
 	DateLayouts []string `mapstructure:"date_layouts"` // extra Go time layouts tried before the built-in ones
 	TitleBoost  float64  `mapstructure:"title_boost"`  // weight of title matches over body matches
 	BatchSize   int      `mapstructure:"batch_size"`   // documents per write batch while indexing
+	Shards      int      `mapstructure:"shards"`       // bleve indexes a new index is split into
 }
 
 // ServerConfig configures the HTTP server of `folio serve`.
@@ -70,6 +71,7 @@ func Default() Config {
 			DateLayouts: []string{},
 			TitleBoost:  2,
 			BatchSize:   1000,
+			Shards:      1,
 		},
 		Server: ServerConfig{
 			Addr:              "127.0.0.1:8080",
@@ -121,6 +123,7 @@ func (c Config) Validate() error {
 	}
 	check(c.Index.TitleBoost > 0, "index.title_boost must be > 0, got %g", c.Index.TitleBoost)
 	check(c.Index.BatchSize >= 1, "index.batch_size must be >= 1, got %d", c.Index.BatchSize)
+	check(c.Index.Shards >= 1 && c.Index.Shards <= 64, "index.shards must be between 1 and 64, got %d", c.Index.Shards)
 
 	if _, _, err := net.SplitHostPort(c.Server.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("server.addr must be host:port such as 127.0.0.1:8080 or :8080, got %q", c.Server.Addr))
@@ -159,5 +162,6 @@ func (c Config) IndexOptions() (index.Options, error) {
 		MaxSize:      c.Search.MaxSize,
 		Timeout:      c.Search.Timeout,
 		BatchSize:    c.Index.BatchSize,
+		Shards:       c.Index.Shards,
 	}, nil
 }
