@@ -70,7 +70,7 @@ func Default() Config {
 			Timezone:    "UTC",
 			DateLayouts: []string{},
 			TitleBoost:  2,
-			BatchSize:   1000,
+			BatchSize:   3000,
 			Shards:      1,
 		},
 		Server: ServerConfig{

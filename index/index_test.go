@@ -450,3 +450,25 @@ func TestOpenLockedIndex(t *testing.T) {
 		t.Errorf("second open: %v, want ErrLocked", err)
 	}
 }
+
+func TestIngestMergeLeavesOneSegment(t *testing.T) {
+	opts := DefaultOptions(filepath.Join(t.TempDir(), "idx"))
+	opts.BatchSize = 20 // many batches, many segments
+	opts.Shards = 2
+	ix, err := Create(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	sum, err := ix.Ingest(context.Background(), []string{testArticles}, IngestOptions{Merge: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]int{1, 1}, ix.Segments()); diff != "" || sum.Merge <= 0 {
+		t.Errorf("segments per shard after a merged ingest (-want +got):\n%s (merge took %v)", diff, sum.Merge)
+	}
+	res := mustSearch(t, ix, Query{Text: `"Diamond Hexagon"`})
+	if len(res.Hits) != 1 || res.Hits[0].ID != "ironclad-friendship-cambodia" {
+		t.Errorf("after merge: %v", ids(res))
+	}
+}
