@@ -44,6 +44,7 @@ type ServerConfig struct {
 	Addr              string        `mapstructure:"addr"`                // listen address host:port
 	ShutdownTimeout   time.Duration `mapstructure:"shutdown_timeout"`    // grace period for in-flight requests
 	ReadHeaderTimeout time.Duration `mapstructure:"read_header_timeout"` // limit on reading request headers
+	GCPercent         int           `mapstructure:"gc_percent"`          // Go GC target while serving (GOGC); 0 keeps the runtime's
 }
 
 // SearchConfig bounds searches from the API and the CLI alike.
@@ -77,6 +78,7 @@ func Default() Config {
 			Addr:              "127.0.0.1:8080",
 			ShutdownTimeout:   10 * time.Second,
 			ReadHeaderTimeout: 10 * time.Second,
+			GCPercent:         200,
 		},
 		Search: SearchConfig{
 			DefaultSize:  10,
@@ -123,6 +125,7 @@ func (c Config) Validate() error {
 	}
 	check(c.Index.TitleBoost > 0, "index.title_boost must be > 0, got %g", c.Index.TitleBoost)
 	check(c.Index.BatchSize >= 1, "index.batch_size must be >= 1, got %d", c.Index.BatchSize)
+	check(c.Server.GCPercent >= 0, "server.gc_percent must be >= 0, got %d", c.Server.GCPercent)
 	check(c.Index.Shards >= 1 && c.Index.Shards <= 64, "index.shards must be between 1 and 64, got %d", c.Index.Shards)
 
 	if _, _, err := net.SplitHostPort(c.Server.Addr); err != nil {

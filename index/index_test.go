@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -470,5 +471,40 @@ func TestIngestMergeLeavesOneSegment(t *testing.T) {
 	res := mustSearch(t, ix, Query{Text: `"Diamond Hexagon"`})
 	if len(res.Hits) != 1 || res.Hits[0].ID != "ironclad-friendship-cambodia" {
 		t.Errorf("after merge: %v", ids(res))
+	}
+}
+
+func TestPlanShape(t *testing.T) {
+	ix := testIndex(t)
+	p, err := ix.plan(Query{Text: `+Oil +"crude prices" -gas`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bq, ok := p.main.(*query.BooleanQuery)
+	if !ok || bq.Should == nil || bq.MustNot == nil {
+		t.Fatalf("main = %#v, want one boolean with the title clause as its should part", p.main)
+	}
+	conj := bq.Must.(*query.ConjunctionQuery)
+	tq, ok := conj.Conjuncts[0].(*query.TermQuery)
+	if !ok || tq.Term != "oil" || tq.FieldVal != "" {
+		t.Errorf("+Oil became %#v, want the analysed term query \"oil\"", conj.Conjuncts[0])
+	}
+	if _, ok := conj.Conjuncts[1].(*query.MatchPhraseQuery); !ok {
+		t.Errorf("phrase became %#v", conj.Conjuncts[1])
+	}
+	if p.all != nil {
+		t.Error("a query with required clauses needs no all-words tier")
+	}
+	// Fuzzy words keep their MatchQuery.
+	p, err = ix.plan(Query{Text: "oil~1 prices"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.all == nil {
+		t.Error("a pure OR query of two clauses has an all-words tier")
+	}
+	res := mustSearch(t, ix, Query{Text: "oli~1"})
+	if res.Total == 0 {
+		t.Error("oli~1 found nothing")
 	}
 }

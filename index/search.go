@@ -190,6 +190,9 @@ func (ix *Index) plan(q Query) (*plan, error) {
 	if err := validateQuery(parsed); err != nil {
 		return nil, err
 	}
+	if !strings.Contains(text, "~") { // fuzzy matches keep their MatchQuery
+		parsed = ix.simplify(parsed)
+	}
 	p.main = ix.withTitleBoost(parsed)
 	p.locations = true
 	if p.sortBy == "" || p.sortBy == SortRelevance {
@@ -293,7 +296,55 @@ func (ix *Index) withTitleBoost(q query.Query) query.Query {
 	}
 	title := query.NewDisjunctionQuery(leaves)
 	title.SetBoost(ix.opts.TitleBoost)
+	// A query with required clauses and no optional ones takes the title
+	// clause as its optional part: one boolean level less to evaluate.
+	if bq, ok := q.(*query.BooleanQuery); ok && bq.Should == nil && bq.Must != nil {
+		flat := *bq
+		flat.Should = title
+		return &flat
+	}
 	return query.NewBooleanQuery([]query.Query{q}, []query.Query{title}, nil)
+}
+
+// simplify replaces word queries that analyse to a single term by that
+// term's TermQuery, in place: bleve wraps every MatchQuery in a disjunction
+// searcher even for one term, and a search evaluates it for every candidate.
+func (ix *Index) simplify(q query.Query) query.Query {
+	switch q := q.(type) {
+	case *query.BooleanQuery:
+		for _, c := range []*query.Query{&q.Must, &q.Should, &q.MustNot} {
+			if *c != nil {
+				*c = ix.simplify(*c)
+			}
+		}
+	case *query.ConjunctionQuery:
+		for i, c := range q.Conjuncts {
+			q.Conjuncts[i] = ix.simplify(c)
+		}
+	case *query.DisjunctionQuery:
+		for i, c := range q.Disjuncts {
+			q.Disjuncts[i] = ix.simplify(c)
+		}
+	case *query.MatchQuery:
+		if q.Fuzziness != 0 || q.Prefix != 0 || q.Analyzer != "" {
+			return q
+		}
+		an := ix.analyzers[q.FieldVal]
+		if an == nil {
+			return q
+		}
+		tokens := an.Analyze([]byte(q.Match))
+		if len(tokens) != 1 {
+			return q
+		}
+		tq := query.NewTermQuery(string(tokens[0].Term))
+		tq.SetField(q.FieldVal)
+		if q.BoostVal != nil {
+			tq.SetBoost(q.BoostVal.Value())
+		}
+		return tq
+	}
+	return q
 }
 
 // collectPositive appends title-field copies of the unfielded word and phrase
@@ -322,6 +373,12 @@ func collectPositive(q query.Query, out *[]query.Query) {
 			*out = append(*out, &c)
 		}
 	case *query.MatchPhraseQuery:
+		if q.FieldVal == "" {
+			c := *q
+			c.FieldVal = fieldTitle
+			*out = append(*out, &c)
+		}
+	case *query.TermQuery:
 		if q.FieldVal == "" {
 			c := *q
 			c.FieldVal = fieldTitle
