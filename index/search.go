@@ -241,22 +241,30 @@ func validateQuery(q query.Query) error {
 }
 
 // walk calls fn for q and every query inside it.
-func walk(q query.Query, fn func(query.Query)) {
+func walk(q query.Query, fn func(query.Query)) { walkClauses(q, true, fn) }
+
+// walkClauses calls fn for q and the queries inside it; with negative false,
+// it skips what a boolean query excludes (MustNot) and its filter.
+func walkClauses(q query.Query, negative bool, fn func(query.Query)) {
 	fn(q)
 	switch q := q.(type) {
 	case *query.BooleanQuery:
-		for _, c := range []query.Query{q.Must, q.Should, q.MustNot, q.Filter} {
+		children := []query.Query{q.Must, q.Should}
+		if negative {
+			children = append(children, q.MustNot, q.Filter)
+		}
+		for _, c := range children {
 			if c != nil {
-				walk(c, fn)
+				walkClauses(c, negative, fn)
 			}
 		}
 	case *query.ConjunctionQuery:
 		for _, c := range q.Conjuncts {
-			walk(c, fn)
+			walkClauses(c, negative, fn)
 		}
 	case *query.DisjunctionQuery:
 		for _, c := range q.Disjuncts {
-			walk(c, fn)
+			walkClauses(c, negative, fn)
 		}
 	}
 }
@@ -347,44 +355,35 @@ func (ix *Index) simplify(q query.Query) query.Query {
 	return q
 }
 
-// collectPositive appends title-field copies of the unfielded word and phrase
-// queries that q requires or prefers (not those it excludes).
+// collectPositive appends title-field copies of the unfielded word, term
+// and phrase queries that q requires or prefers (not those it excludes).
 func collectPositive(q query.Query, out *[]query.Query) {
-	switch q := q.(type) {
-	case *query.BooleanQuery:
-		if q.Must != nil {
-			collectPositive(q.Must, out)
+	walkClauses(q, false, func(q query.Query) {
+		var c query.Query
+		switch q := q.(type) {
+		case *query.MatchQuery:
+			if q.FieldVal == "" {
+				cp := *q
+				cp.FieldVal = fieldTitle
+				c = &cp
+			}
+		case *query.MatchPhraseQuery:
+			if q.FieldVal == "" {
+				cp := *q
+				cp.FieldVal = fieldTitle
+				c = &cp
+			}
+		case *query.TermQuery:
+			if q.FieldVal == "" {
+				cp := *q
+				cp.FieldVal = fieldTitle
+				c = &cp
+			}
 		}
-		if q.Should != nil {
-			collectPositive(q.Should, out)
+		if c != nil {
+			*out = append(*out, c)
 		}
-	case *query.ConjunctionQuery:
-		for _, c := range q.Conjuncts {
-			collectPositive(c, out)
-		}
-	case *query.DisjunctionQuery:
-		for _, c := range q.Disjuncts {
-			collectPositive(c, out)
-		}
-	case *query.MatchQuery:
-		if q.FieldVal == "" {
-			c := *q
-			c.FieldVal = fieldTitle
-			*out = append(*out, &c)
-		}
-	case *query.MatchPhraseQuery:
-		if q.FieldVal == "" {
-			c := *q
-			c.FieldVal = fieldTitle
-			*out = append(*out, &c)
-		}
-	case *query.TermQuery:
-		if q.FieldVal == "" {
-			c := *q
-			c.FieldVal = fieldTitle
-			*out = append(*out, &c)
-		}
-	}
+	})
 }
 
 // hit converts a bleve match and its stored document into a Hit.
