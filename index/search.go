@@ -91,12 +91,12 @@ func (ix *Index) run(ctx context.Context, p *plan) (search.DocumentMatchCollecti
 	tierTotal := int(tier.Total)
 	end := p.from + p.size
 	rest := query.NewBooleanQuery([]query.Query{p.main}, nil, []query.Query{p.all})
-	if end <= tierTotal { // the page lies inside the tier: only count the rest
-		res, err := ix.searchAll(ctx, ix.request(p, rest, 0, 0))
+	if end <= tierTotal { // the page lies inside the tier: only count all matches
+		res, err := ix.searchAll(ctx, ix.request(p, p.main, 0, 0))
 		if err != nil {
 			return nil, 0, err
 		}
-		return tier.Hits, tier.Total + res.Total, nil
+		return tier.Hits, res.Total, nil
 	}
 	restFrom := max(0, p.from-tierTotal)
 	res, err := ix.searchAll(ctx, ix.request(p, rest, restFrom, end-max(p.from, tierTotal)))
@@ -115,6 +115,9 @@ func (ix *Index) request(p *plan, q query.Query, from, size int) *bleve.SearchRe
 	}
 	req := bleve.NewSearchRequestOptions(q, size, from, false)
 	req.IncludeLocations = p.locations && size > 0
+	if size == 0 {
+		req.Score = "none" // counting only
+	}
 	switch p.sortBy {
 	case SortDateAsc, SortDateDesc:
 		req.SortByCustom(search.SortOrder{
