@@ -36,6 +36,7 @@ type IndexConfig struct {
 	DateLayouts []string `mapstructure:"date_layouts"` // extra Go time layouts tried before the built-in ones
 	TitleBoost  float64  `mapstructure:"title_boost"`  // weight of title matches over body matches
 	BatchSize   int      `mapstructure:"batch_size"`   // documents per write batch while indexing
+	Shards      int      `mapstructure:"shards"`       // bleve indexes a new index is split into
 }
 
 // ServerConfig configures the HTTP server of `folio serve`.
@@ -43,6 +44,7 @@ type ServerConfig struct {
 	Addr              string        `mapstructure:"addr"`                // listen address host:port
 	ShutdownTimeout   time.Duration `mapstructure:"shutdown_timeout"`    // grace period for in-flight requests
 	ReadHeaderTimeout time.Duration `mapstructure:"read_header_timeout"` // limit on reading request headers
+	GCPercent         int           `mapstructure:"gc_percent"`          // Go GC target while serving (GOGC); 0 keeps the runtime's
 	CORS              CORSConfig    `mapstructure:"cors"`                // cross-origin reads (the widget on other sites)
 	// SearchKeys, when not empty, make searches, articles and suggestions
 	// require a key. Each entry is "KEY" or "KEY ORIGIN..." (space-separated),
@@ -84,12 +86,14 @@ func Default() Config {
 			Timezone:    "UTC",
 			DateLayouts: []string{},
 			TitleBoost:  2,
-			BatchSize:   1000,
+			BatchSize:   3000,
+			Shards:      1,
 		},
 		Server: ServerConfig{
 			Addr:              "127.0.0.1:8080",
 			ShutdownTimeout:   10 * time.Second,
 			ReadHeaderTimeout: 10 * time.Second,
+			GCPercent:         200,
 			CORS:              CORSConfig{AllowedOrigins: []string{}},
 			SearchKeys:        []string{},
 			FrameAncestors:    []string{"'self'"},
@@ -139,6 +143,8 @@ func (c Config) Validate() error {
 	}
 	check(c.Index.TitleBoost > 0, "index.title_boost must be > 0, got %g", c.Index.TitleBoost)
 	check(c.Index.BatchSize >= 1, "index.batch_size must be >= 1, got %d", c.Index.BatchSize)
+	check(c.Server.GCPercent >= 0, "server.gc_percent must be >= 0, got %d", c.Server.GCPercent)
+	check(c.Index.Shards >= 1 && c.Index.Shards <= 64, "index.shards must be between 1 and 64, got %d", c.Index.Shards)
 
 	if _, _, err := net.SplitHostPort(c.Server.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("server.addr must be host:port such as 127.0.0.1:8080 or :8080, got %q", c.Server.Addr))
@@ -178,5 +184,6 @@ func (c Config) IndexOptions() (index.Options, error) {
 		MaxSize:      c.Search.MaxSize,
 		Timeout:      c.Search.Timeout,
 		BatchSize:    c.Index.BatchSize,
+		Shards:       c.Index.Shards,
 	}, nil
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search"
 	bleveindex "github.com/blevesearch/bleve_index_api"
 	bolt "go.etcd.io/bbolt"
@@ -25,6 +26,9 @@ type Index struct {
 	shards []bleve.Index
 	alias  bleve.IndexAlias
 	hl     *highlighter
+	// analyzers are the query-time analyzers of the searchable text fields,
+	// looked up once ("" is the default field).
+	analyzers map[string]analysis.Analyzer
 }
 
 // metaFile is the name of Folio's own metadata file inside the index directory.
@@ -76,7 +80,23 @@ func Open(opts Options) (*Index, error) {
 		ix.shards = append(ix.shards, bi)
 	}
 	ix.alias = bleve.NewIndexAlias(ix.shards...)
+	ix.lookupAnalyzers()
 	return ix, nil
+}
+
+// lookupAnalyzers fills ix.analyzers from the mapping.
+func (ix *Index) lookupAnalyzers() {
+	m := ix.shards[0].Mapping()
+	ix.analyzers = map[string]analysis.Analyzer{}
+	for _, f := range []string{"", fieldText, fieldTitle} {
+		name := m.AnalyzerNameForPath(f)
+		if f == "" {
+			name = m.AnalyzerNameForPath(m.DefaultSearchField())
+		}
+		if an := m.AnalyzerNamed(name); an != nil {
+			ix.analyzers[f] = an
+		}
+	}
 }
 
 // Create makes a new, empty index at opts.Path with opts.Shards shards. It
@@ -103,6 +123,7 @@ func Create(opts Options) (*Index, error) {
 		ix.shards = append(ix.shards, bi)
 	}
 	ix.alias = bleve.NewIndexAlias(ix.shards...)
+	ix.lookupAnalyzers()
 	// folio.json is written last: a directory without it is not an index.
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err == nil {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -448,5 +449,62 @@ func TestOpenLockedIndex(t *testing.T) {
 	_, err = Open(opts)
 	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "is open in another process (a running `folio serve` or `folio index`)") {
 		t.Errorf("second open: %v, want ErrLocked", err)
+	}
+}
+
+func TestIngestMergeLeavesOneSegment(t *testing.T) {
+	opts := DefaultOptions(filepath.Join(t.TempDir(), "idx"))
+	opts.BatchSize = 20 // many batches, many segments
+	opts.Shards = 2
+	ix, err := Create(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	sum, err := ix.Ingest(context.Background(), []string{testArticles}, IngestOptions{Merge: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]int{1, 1}, ix.Segments()); diff != "" || sum.Merge <= 0 {
+		t.Errorf("segments per shard after a merged ingest (-want +got):\n%s (merge took %v)", diff, sum.Merge)
+	}
+	res := mustSearch(t, ix, Query{Text: `"Diamond Hexagon"`})
+	if len(res.Hits) != 1 || res.Hits[0].ID != "ironclad-friendship-cambodia" {
+		t.Errorf("after merge: %v", ids(res))
+	}
+}
+
+func TestPlanShape(t *testing.T) {
+	ix := testIndex(t)
+	p, err := ix.plan(Query{Text: `+Oil +"crude prices" -gas`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bq, ok := p.main.(*query.BooleanQuery)
+	if !ok || bq.Should == nil || bq.MustNot == nil {
+		t.Fatalf("main = %#v, want one boolean with the title clause as its should part", p.main)
+	}
+	conj := bq.Must.(*query.ConjunctionQuery)
+	tq, ok := conj.Conjuncts[0].(*query.TermQuery)
+	if !ok || tq.Term != "oil" || tq.FieldVal != "" {
+		t.Errorf("+Oil became %#v, want the analysed term query \"oil\"", conj.Conjuncts[0])
+	}
+	if _, ok := conj.Conjuncts[1].(*query.MatchPhraseQuery); !ok {
+		t.Errorf("phrase became %#v", conj.Conjuncts[1])
+	}
+	if p.all != nil {
+		t.Error("a query with required clauses needs no all-words tier")
+	}
+	// Fuzzy words keep their MatchQuery.
+	p, err = ix.plan(Query{Text: "oil~1 prices"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.all == nil {
+		t.Error("a pure OR query of two clauses has an all-words tier")
+	}
+	res := mustSearch(t, ix, Query{Text: "oli~1"})
+	if res.Total == 0 {
+		t.Error("oli~1 found nothing")
 	}
 }

@@ -137,6 +137,13 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 		return sum, err
 	}
 	sum.IgnoredFields = sortedKeys(ignored)
+	if opts.Merge && sum.Indexed+sum.Updated > 0 {
+		t := time.Now()
+		if err := ix.Optimize(ctx); err != nil {
+			return sum, err
+		}
+		sum.Merge = time.Since(t)
+	}
 	sum.Elapsed = time.Since(start)
 	prog.FilesDone = int(filesDone.Load())
 	report(true)

@@ -12,6 +12,9 @@ type IngestOptions struct {
 	Progress func(Progress)
 	// ProgressEvery is the interval between Progress calls (default 1s).
 	ProgressEvery time.Duration
+	// Merge, after a run that wrote documents, merges every shard to one
+	// segment (Optimize): slower to finish, faster to query.
+	Merge bool
 }
 
 // Progress is a snapshot of a running ingest.
@@ -34,7 +37,8 @@ type IngestSummary struct {
 	Skipped         int            // files or records skipped, see SkippedByReason
 	SkippedByReason map[string]int // InputError.Reason → count
 	IgnoredFields   []string       // JSON fields present in the input that Folio does not index, sorted
-	Elapsed         time.Duration
+	Elapsed         time.Duration  // the whole run, merge included
+	Merge           time.Duration  // of which merging (IngestOptions.Merge)
 }
 
 // DocsPerSecond is (Indexed+Updated) per second of Elapsed.

@@ -16,7 +16,7 @@ type Options struct {
 	DefaultSize  int           // hits per page when a query gives none (default 10)
 	MaxSize      int           // largest page size accepted (default 100)
 	Timeout      time.Duration // deadline of one search (default 5s)
-	BatchSize    int           // documents per write batch during ingest (default 1000)
+	BatchSize    int           // documents per write batch during ingest (default 3000)
 	// Writers is the number of batches written at once during an ingest
 	// (default 2): one batch's segment is built while the next is analysed.
 	Writers int
@@ -39,7 +39,7 @@ func DefaultOptions(path string) Options {
 		DefaultSize:  10,
 		MaxSize:      100,
 		Timeout:      5 * time.Second,
-		BatchSize:    1000,
+		BatchSize:    3000,
 		Writers:      2,
 		Shards:       1,
 		LockTimeout:  time.Second,

@@ -91,12 +91,12 @@ func (ix *Index) run(ctx context.Context, p *plan) (search.DocumentMatchCollecti
 	tierTotal := int(tier.Total)
 	end := p.from + p.size
 	rest := query.NewBooleanQuery([]query.Query{p.main}, nil, []query.Query{p.all})
-	if end <= tierTotal { // the page lies inside the tier: only count the rest
-		res, err := ix.searchAll(ctx, ix.request(p, rest, 0, 0))
+	if end <= tierTotal { // the page lies inside the tier: only count all matches
+		res, err := ix.searchAll(ctx, ix.request(p, p.main, 0, 0))
 		if err != nil {
 			return nil, 0, err
 		}
-		return tier.Hits, tier.Total + res.Total, nil
+		return tier.Hits, res.Total, nil
 	}
 	restFrom := max(0, p.from-tierTotal)
 	res, err := ix.searchAll(ctx, ix.request(p, rest, restFrom, end-max(p.from, tierTotal)))
@@ -115,6 +115,9 @@ func (ix *Index) request(p *plan, q query.Query, from, size int) *bleve.SearchRe
 	}
 	req := bleve.NewSearchRequestOptions(q, size, from, false)
 	req.IncludeLocations = p.locations && size > 0
+	if size == 0 {
+		req.Score = "none" // counting only
+	}
 	switch p.sortBy {
 	case SortDateAsc, SortDateDesc:
 		req.SortByCustom(search.SortOrder{
@@ -190,6 +193,9 @@ func (ix *Index) plan(q Query) (*plan, error) {
 	if err := validateQuery(parsed); err != nil {
 		return nil, err
 	}
+	if !strings.Contains(text, "~") { // fuzzy matches keep their MatchQuery
+		parsed = ix.simplify(parsed)
+	}
 	p.main = ix.withTitleBoost(parsed)
 	p.locations = true
 	if p.sortBy == "" || p.sortBy == SortRelevance {
@@ -238,22 +244,30 @@ func validateQuery(q query.Query) error {
 }
 
 // walk calls fn for q and every query inside it.
-func walk(q query.Query, fn func(query.Query)) {
+func walk(q query.Query, fn func(query.Query)) { walkClauses(q, true, fn) }
+
+// walkClauses calls fn for q and the queries inside it; with negative false,
+// it skips what a boolean query excludes (MustNot) and its filter.
+func walkClauses(q query.Query, negative bool, fn func(query.Query)) {
 	fn(q)
 	switch q := q.(type) {
 	case *query.BooleanQuery:
-		for _, c := range []query.Query{q.Must, q.Should, q.MustNot, q.Filter} {
+		children := []query.Query{q.Must, q.Should}
+		if negative {
+			children = append(children, q.MustNot, q.Filter)
+		}
+		for _, c := range children {
 			if c != nil {
-				walk(c, fn)
+				walkClauses(c, negative, fn)
 			}
 		}
 	case *query.ConjunctionQuery:
 		for _, c := range q.Conjuncts {
-			walk(c, fn)
+			walkClauses(c, negative, fn)
 		}
 	case *query.DisjunctionQuery:
 		for _, c := range q.Disjuncts {
-			walk(c, fn)
+			walkClauses(c, negative, fn)
 		}
 	}
 }
@@ -293,41 +307,86 @@ func (ix *Index) withTitleBoost(q query.Query) query.Query {
 	}
 	title := query.NewDisjunctionQuery(leaves)
 	title.SetBoost(ix.opts.TitleBoost)
+	// A query with required clauses and no optional ones takes the title
+	// clause as its optional part: one boolean level less to evaluate.
+	if bq, ok := q.(*query.BooleanQuery); ok && bq.Should == nil && bq.Must != nil {
+		flat := *bq
+		flat.Should = title
+		return &flat
+	}
 	return query.NewBooleanQuery([]query.Query{q}, []query.Query{title}, nil)
 }
 
-// collectPositive appends title-field copies of the unfielded word and phrase
-// queries that q requires or prefers (not those it excludes).
-func collectPositive(q query.Query, out *[]query.Query) {
+// simplify replaces word queries that analyse to a single term by that
+// term's TermQuery, in place: bleve wraps every MatchQuery in a disjunction
+// searcher even for one term, and a search evaluates it for every candidate.
+func (ix *Index) simplify(q query.Query) query.Query {
 	switch q := q.(type) {
 	case *query.BooleanQuery:
-		if q.Must != nil {
-			collectPositive(q.Must, out)
-		}
-		if q.Should != nil {
-			collectPositive(q.Should, out)
+		for _, c := range []*query.Query{&q.Must, &q.Should, &q.MustNot} {
+			if *c != nil {
+				*c = ix.simplify(*c)
+			}
 		}
 	case *query.ConjunctionQuery:
-		for _, c := range q.Conjuncts {
-			collectPositive(c, out)
+		for i, c := range q.Conjuncts {
+			q.Conjuncts[i] = ix.simplify(c)
 		}
 	case *query.DisjunctionQuery:
-		for _, c := range q.Disjuncts {
-			collectPositive(c, out)
+		for i, c := range q.Disjuncts {
+			q.Disjuncts[i] = ix.simplify(c)
 		}
 	case *query.MatchQuery:
-		if q.FieldVal == "" {
-			c := *q
-			c.FieldVal = fieldTitle
-			*out = append(*out, &c)
+		if q.Fuzziness != 0 || q.Prefix != 0 || q.Analyzer != "" {
+			return q
 		}
-	case *query.MatchPhraseQuery:
-		if q.FieldVal == "" {
-			c := *q
-			c.FieldVal = fieldTitle
-			*out = append(*out, &c)
+		an := ix.analyzers[q.FieldVal]
+		if an == nil {
+			return q
 		}
+		tokens := an.Analyze([]byte(q.Match))
+		if len(tokens) != 1 {
+			return q
+		}
+		tq := query.NewTermQuery(string(tokens[0].Term))
+		tq.SetField(q.FieldVal)
+		if q.BoostVal != nil {
+			tq.SetBoost(q.BoostVal.Value())
+		}
+		return tq
 	}
+	return q
+}
+
+// collectPositive appends title-field copies of the unfielded word, term
+// and phrase queries that q requires or prefers (not those it excludes).
+func collectPositive(q query.Query, out *[]query.Query) {
+	walkClauses(q, false, func(q query.Query) {
+		var c query.Query
+		switch q := q.(type) {
+		case *query.MatchQuery:
+			if q.FieldVal == "" {
+				cp := *q
+				cp.FieldVal = fieldTitle
+				c = &cp
+			}
+		case *query.MatchPhraseQuery:
+			if q.FieldVal == "" {
+				cp := *q
+				cp.FieldVal = fieldTitle
+				c = &cp
+			}
+		case *query.TermQuery:
+			if q.FieldVal == "" {
+				cp := *q
+				cp.FieldVal = fieldTitle
+				c = &cp
+			}
+		}
+		if c != nil {
+			*out = append(*out, c)
+		}
+	})
 }
 
 // hit converts a bleve match and its stored document into a Hit.

@@ -121,7 +121,7 @@ func (r *ingestReport) options(strict bool) index.IngestOptions {
 	if r.bar {
 		every = 200 * time.Millisecond
 	}
-	opts := index.IngestOptions{Strict: strict, Progress: r.progress, ProgressEvery: every}
+	opts := index.IngestOptions{Strict: strict, Progress: r.progress, ProgressEvery: every, Merge: true}
 	if !strict { // with Strict the first problem is returned, and printed once by the caller
 		opts.Problem = r.problem
 	}
@@ -230,8 +230,12 @@ func formatSummary(s index.IngestSummary) string {
 		}
 		fmt.Fprintf(&b, " (%s)", strings.Join(parts, ", "))
 	}
-	fmt.Fprintf(&b, " from %s %s in %s (%s docs/s)", commas(s.Files), plural(s.Files, "file", "files"),
+	fmt.Fprintf(&b, " from %s %s in %s (%s docs/s", commas(s.Files), plural(s.Files, "file", "files"),
 		formatDuration(s.Elapsed), commas(int(s.DocsPerSecond())))
+	if s.Merge > 0 {
+		fmt.Fprintf(&b, ", merge to one segment %s included", formatDuration(s.Merge))
+	}
+	b.WriteString(")")
 	if len(s.IgnoredFields) > 0 {
 		fmt.Fprintf(&b, "; ignored fields: %s", strings.Join(s.IgnoredFields, ", "))
 	}

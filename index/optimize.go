@@ -1,0 +1,54 @@
+package index
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
+)
+
+// Optimize merges each shard down to a single segment. A bulk load leaves
+// many segments behind; one segment answers queries markedly faster (BLEVE-
+// NOTES: 1.4× QPS on Reuters), so `folio index` calls this after writing.
+// It returns ctx's error if ctx ends first.
+func (ix *Index) Optimize(ctx context.Context) error {
+	for i, sh := range ix.shards {
+		adv, err := sh.Advanced()
+		if err != nil {
+			return fmt.Errorf("optimize %s: %w", shardPath(ix.opts.Path, i), err)
+		}
+		s, ok := adv.(*scorch.Scorch)
+		if !ok {
+			return fmt.Errorf("optimize %s: index is %T, not scorch", shardPath(ix.opts.Path, i), adv)
+		}
+		// One ForceMerge call merges at most SegmentsPerMergeTask segments
+		// per task, so repeat until one is left.
+		for round := 0; round < 20 && segmentCount(s) > 1; round++ {
+			if err := s.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
+				return fmt.Errorf("optimize %s: %w", shardPath(ix.opts.Path, i), err)
+			}
+		}
+	}
+	return nil
+}
+
+// Segments returns the number of segments in each shard.
+func (ix *Index) Segments() []int {
+	out := make([]int, len(ix.shards))
+	for i, sh := range ix.shards {
+		if adv, err := sh.Advanced(); err == nil {
+			if s, ok := adv.(*scorch.Scorch); ok {
+				out[i] = int(segmentCount(s))
+			}
+		}
+	}
+	return out
+}
+
+func segmentCount(s *scorch.Scorch) uint64 {
+	m := s.StatsMap()
+	n, _ := m["TotFileSegmentsAtRoot"].(uint64)
+	k, _ := m["TotMemorySegmentsAtRoot"].(uint64)
+	return n + k
+}
