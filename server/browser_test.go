@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -229,6 +231,20 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Logf("screenshot: %s (%d bytes)", path, len(png))
 }
 
+// pressSlash presses "/" as a keyboard does: one keyDown carrying the text,
+// so a keydown handler's preventDefault keeps the character from being typed
+// (chromedp.KeyEvent sends a separate char event that nothing can cancel).
+func pressSlash() chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		down := input.DispatchKeyEventParams{Type: input.DispatchKeyEventTypeKeyDown, Key: "/", Code: "Slash", Text: "/", UnmodifiedText: "/", WindowsVirtualKeyCode: 191}
+		if _, err := cdp.Call(ctx, tg, input.DispatchKeyEvent, down); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, tg, input.DispatchKeyEvent, input.DispatchKeyEventParams{Type: input.DispatchKeyEventTypeKeyUp, Key: "/", Code: "Slash", WindowsVirtualKeyCode: 191})
+		return err
+	})
+}
+
 // colorScheme emulates prefers-color-scheme ("" for the default).
 func colorScheme(value string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
@@ -344,16 +360,22 @@ func TestBrowserKeyboard(t *testing.T) {
 	var second string
 	eval(t, ctx, `document.querySelectorAll('#results li')[1].dataset.id`, &second)
 
-	run(t, ctx, js(`document.activeElement.blur()`), chromedp.KeyEvent("/"))
+	run(t, ctx, js(`document.activeElement.blur()`), pressSlash())
 	if got := focused(); got != "q" {
 		t.Fatalf("after /: focus on %q, want the search box", got)
 	}
-	for _, step := range []struct{ key, want string }{
-		{kb.ArrowDown, ironclad}, {kb.ArrowDown, second}, {kb.ArrowUp, ironclad}, {kb.ArrowUp, "q"}, {kb.ArrowDown, ironclad},
+	var box string
+	eval(t, ctx, `document.getElementById('q').value`, &box)
+	if box != "China Cambodia" {
+		t.Fatalf("after /: the search box holds %q, want the query unchanged (the / must not be typed)", box)
+	}
+	for i, step := range []struct{ key, name, want string }{
+		{kb.ArrowDown, "ArrowDown", ironclad}, {kb.ArrowDown, "ArrowDown", second}, {kb.ArrowUp, "ArrowUp", ironclad},
+		{kb.ArrowUp, "ArrowUp", "q"}, {kb.ArrowDown, "ArrowDown", ironclad},
 	} {
 		run(t, ctx, chromedp.KeyEvent(step.key))
 		if got := focused(); got != step.want {
-			t.Fatalf("after %q: focus on %q, want %q", step.key, got, step.want)
+			t.Fatalf("step %d, %s: focus on %q, want %q", i+1, step.name, got, step.want)
 		}
 	}
 	var outline string
@@ -428,6 +450,12 @@ func typeInWidget(t *testing.T, ctx context.Context, text string) {
 	t.Helper()
 	waitFor(t, ctx, "the widget to be defined", `customElements.get('folio-search') !== undefined && !!`+widgetRoot)
 	run(t, ctx, js(widgetRoot+`.querySelector('input').focus()`), chromedp.KeyEvent(text))
+	// Wait until the widget has answered for the whole text, not a prefix
+	// (the see-all link is rendered for the query that was searched).
+	all := "?" + url.Values{"q": {text}}.Encode()
+	waitFor(t, ctx, "the widget to answer for "+text, `(() => { const r = `+widgetRoot+`;
+		return !r.querySelector('.panel').hidden && (r.querySelector('.msg').textContent !== '' ||
+			(!r.querySelector('a.all').hidden && r.querySelector('a.all').href.endsWith('`+all+`'))); })()`)
 }
 
 func TestBrowserWidgetCrossOrigin(t *testing.T) {
