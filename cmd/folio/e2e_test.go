@@ -53,7 +53,7 @@ func TestEndToEnd(t *testing.T) {
 	addr := freeAddr(t)
 	var stderr bytes.Buffer
 	serve := exec.Command(bin, "serve")
-	serve.Dir, serve.Env = work, append(env, "FOLIO_SERVER_ADDR="+addr)
+	serve.Dir, serve.Env = work, append(env, "FOLIO_SERVER_ADDR="+addr, "FOLIO_SERVER_CORS_ALLOWED_ORIGINS=https://intranet.example")
 	serve.Stderr = &stderr
 	if err := serve.Start(); err != nil {
 		t.Fatal(err)
@@ -72,6 +72,8 @@ func TestEndToEnd(t *testing.T) {
 	if id := firstHit(t, base+"/api/search?q=%22Diamond+Hexagon%22"); id != "ironclad-friendship-cambodia" {
 		t.Errorf("first hit = %q, want ironclad-friendship-cambodia", id)
 	}
+
+	checkWeb(t, base) // web_e2e_test.go
 
 	if err := serve.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
