@@ -12,10 +12,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -144,21 +145,25 @@ func folioServer(t *testing.T, opts Options) *httptest.Server {
 
 // hostServer is another origin: an intranet page embedding the widget from
 // folio (read when the page is requested), with hostile CSS that would hide
-// the widget's parts if it could reach them. ?key= sets the widget's key.
+// the widget's parts if it could reach them, and a theme colour for it.
+// ?key=, ?from= and ?to= set the widget's attributes of those names.
 func hostServer(t *testing.T, folio *atomic.Value) *httptest.Server {
 	t.Helper()
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key := ""
-		if k := r.URL.Query().Get("key"); k != "" {
-			key = fmt.Sprintf(` key="%s"`, k)
+		attrs := ""
+		for _, name := range []string{"key", "from", "to"} {
+			if v := r.URL.Query().Get(name); v != "" {
+				attrs += fmt.Sprintf(` %s="%s"`, name, v)
+			}
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprintf(w, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Intranet portal</title>
-<style>ul, li, mark, input, span { display: none !important; } body { font: 16px serif; }</style>
+<style>ul, li, mark, input, span { display: none !important; } body { font: 16px serif; }
+folio-search { --folio-accent: rgb(1, 2, 3); }</style>
 <script src="%s/widget.js" defer></script></head>
 <body><h1>Intranet portal</h1><p><a id="hostlink" href="#x">a host link</a></p>
 <folio-search placeholder="Search the news" size="3"%s></folio-search>
-<p>Page text below the widget.</p></body></html>`, folio.Load(), key)
+<p>Page text below the widget.</p></body></html>`, folio.Load(), attrs)
 	}))
 	t.Cleanup(ts.Close)
 	return ts
@@ -450,12 +455,9 @@ func typeInWidget(t *testing.T, ctx context.Context, text string) {
 	t.Helper()
 	waitFor(t, ctx, "the widget to be defined", `customElements.get('folio-search') !== undefined && !!`+widgetRoot)
 	run(t, ctx, js(widgetRoot+`.querySelector('input').focus()`), chromedp.KeyEvent(text))
-	// Wait until the widget has answered for the whole text, not a prefix
-	// (the see-all link is rendered for the query that was searched).
-	all := "?" + url.Values{"q": {text}}.Encode()
-	waitFor(t, ctx, "the widget to answer for "+text, `(() => { const r = `+widgetRoot+`;
-		return !r.querySelector('.panel').hidden && (r.querySelector('.msg').textContent !== '' ||
-			(!r.querySelector('a.all').hidden && r.querySelector('a.all').href.endsWith('`+all+`'))); })()`)
+	// Wait until the widget has answered for the whole text, not a prefix.
+	waitFor(t, ctx, "the widget to answer for "+text, `(() => { const p = `+widgetRoot+`.querySelector('.panel');
+		return !p.hidden && p.dataset.query === `+strconv.Quote(text)+`; })()`)
 }
 
 func TestBrowserWidgetCrossOrigin(t *testing.T) {
@@ -472,15 +474,22 @@ func TestBrowserWidgetCrossOrigin(t *testing.T) {
 		typeInWidget(t, ctx, "China Cambodia")
 		waitFor(t, ctx, "the widget's results", widgetHits+`.length === 3 && `+widgetHits+`[0].dataset.id === '`+ironclad+`' && /^\d+ results\.$/.test(`+widgetStatus+`)`)
 		var view struct {
-			Visible  bool   `json:"visible"`
-			Marks    int    `json:"marks"`
-			All      string `json:"all"`
-			HostLink string `json:"hostLink"`
+			Visible     bool   `json:"visible"`
+			Marks       int    `json:"marks"`
+			All         string `json:"all"`
+			HostLink    string `json:"hostLink"`
+			Accent      string `json:"accent"`
+			Placeholder string `json:"placeholder"`
 		}
 		eval(t, ctx, `({visible: `+widgetHits+`.every(li => li.getClientRects().length > 0) && `+widgetRoot+`.querySelector('input').getClientRects().length > 0,
 			marks: `+widgetHits+`[0].querySelectorAll('mark').length,
 			all: `+widgetRoot+`.querySelector('a.all').href,
-			hostLink: getComputedStyle(document.getElementById('hostlink')).textDecorationLine})`, &view)
+			hostLink: getComputedStyle(document.getElementById('hostlink')).textDecorationLine,
+			accent: getComputedStyle(`+widgetHits+`[0].querySelector('a')).color,
+			placeholder: `+widgetRoot+`.querySelector('input').placeholder})`, &view)
+		if view.Accent != "rgb(1, 2, 3)" || view.Placeholder != "Search the news" {
+			t.Errorf("--folio-accent gave the links colour %q (want rgb(1, 2, 3)); placeholder %q", view.Accent, view.Placeholder)
+		}
 		if !view.Visible {
 			t.Errorf("the host page's CSS hid the widget's parts")
 		}
@@ -521,6 +530,22 @@ func TestBrowserWidgetCrossOrigin(t *testing.T) {
 		run(t, ctx, chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.Enter))
 		waitFor(t, ctx, "Enter to open the article on Folio",
 			`location.href === '`+folioURL+`/articles/`+ironclad+`?q=China%20Cambodia' && document.getElementById('title').textContent.includes('Cambodia')`)
+	})
+
+	t.Run("fixed date window", func(t *testing.T) {
+		opts := DefaultOptions()
+		opts.AllowedOrigins = []string{host.URL}
+		folio.Store(folioServer(t, opts).URL)
+		run(t, ctx, chromedp.Navigate(host.URL+"/?to=2024-01-01"))
+		typeInWidget(t, ctx, "China Cambodia")
+		var got struct {
+			IDs []string `json:"ids"`
+			All string   `json:"all"`
+		}
+		eval(t, ctx, `({ids: `+widgetHits+`.map(li => li.dataset.id), all: `+widgetRoot+`.querySelector('a.all').href})`, &got)
+		if slices.Contains(got.IDs, ironclad) || len(got.IDs) == 0 || !strings.HasSuffix(got.All, "/?q=China+Cambodia&to=2024-01-01") {
+			t.Errorf("to=2024-01-01: hits %q, see-all %q; want hits without the 2024 article and the window in the link", got.IDs, got.All)
+		}
 	})
 
 	t.Run("other origin", func(t *testing.T) {

@@ -221,6 +221,7 @@ mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1
         let body = null;
         try { body = await res.json(); } catch { /* not JSON */ }
         if (my !== this._seq) return;
+        this._panel.dataset.query = q; // what the panel shows an answer for
         if (!res.ok) {
           const m = body && body.error && body.error.message;
           this._fail(m ? `Search failed: ${m}` : `Search failed (${res.status}).`);
@@ -229,6 +230,7 @@ mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1
         this._render(q, body);
       } catch (e) {
         if (e.name === 'AbortError' || my !== this._seq) return;
+        this._panel.dataset.query = q;
         this._fail('Search is not available from this page.');
       }
     }
