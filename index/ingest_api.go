@@ -35,6 +35,8 @@ type IngestSummary struct {
 	SkippedByReason map[string]int // InputError.Reason → count
 	IgnoredFields   []string       // JSON fields present in the input that Folio does not index, sorted
 	Elapsed         time.Duration
+	Unchanged       int // files Sync found unchanged since its last run and did not read
+	Deleted         int // articles Sync deleted because their file disappeared or no longer holds them
 }
 
 // DocsPerSecond is (Indexed+Updated) per second of Elapsed.
