@@ -22,7 +22,7 @@ import (
 
 // inputFile is one file to read, with the default id of its articles.
 type inputFile struct {
-	path string // as shown in messages
+	path  string // as shown in messages
 	id    string // path relative to the folder given, without extension
 	size  int64
 	mtime int64 // modification time, Unix nanoseconds
