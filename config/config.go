@@ -36,6 +36,7 @@ type IndexConfig struct {
 	DateLayouts []string `mapstructure:"date_layouts"` // extra Go time layouts tried before the built-in ones
 	TitleBoost  float64  `mapstructure:"title_boost"`  // weight of title matches over body matches
 	BatchSize   int      `mapstructure:"batch_size"`   // documents per write batch while indexing
+	Watch       bool     `mapstructure:"watch"`        // serve: watch index.sources and apply changes while serving
 }
 
 // ServerConfig configures the HTTP server of `folio serve`.
@@ -43,6 +44,8 @@ type ServerConfig struct {
 	Addr              string        `mapstructure:"addr"`                // listen address host:port
 	ShutdownTimeout   time.Duration `mapstructure:"shutdown_timeout"`    // grace period for in-flight requests
 	ReadHeaderTimeout time.Duration `mapstructure:"read_header_timeout"` // limit on reading request headers
+	AdminKeys         []string      `mapstructure:"admin_keys"`          // bearer tokens allowed to write; none: writes refused
+	MaxBodyBytes      int           `mapstructure:"max_body_bytes"`      // size limit of a write request body (and of each bulk line)
 }
 
 // SearchConfig bounds searches from the API and the CLI alike.
@@ -75,6 +78,8 @@ func Default() Config {
 			Addr:              "127.0.0.1:8080",
 			ShutdownTimeout:   10 * time.Second,
 			ReadHeaderTimeout: 10 * time.Second,
+			AdminKeys:         []string{},
+			MaxBodyBytes:      10 << 20,
 		},
 		Search: SearchConfig{
 			DefaultSize:  10,
@@ -127,6 +132,10 @@ func (c Config) Validate() error {
 	}
 	check(c.Server.ShutdownTimeout > 0, "server.shutdown_timeout must be > 0, got %s", c.Server.ShutdownTimeout)
 	check(c.Server.ReadHeaderTimeout > 0, "server.read_header_timeout must be > 0, got %s", c.Server.ReadHeaderTimeout)
+	for i, k := range c.Server.AdminKeys {
+		check(len(k) >= 16, "server.admin_keys[%d] must be at least 16 characters (a random token, e.g. from `openssl rand -hex 24`), got %d", i, len(k))
+	}
+	check(c.Server.MaxBodyBytes >= 1024, "server.max_body_bytes must be >= 1024, got %d", c.Server.MaxBodyBytes)
 
 	check(c.Search.DefaultSize >= 1, "search.default_size must be >= 1, got %d", c.Search.DefaultSize)
 	check(c.Search.MaxSize >= 1, "search.max_size must be >= 1, got %d", c.Search.MaxSize)

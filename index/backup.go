@@ -16,7 +16,7 @@ import (
 // copy opens with Open like any index. On failure dest is removed.
 func (ix *Index) Backup(dest string) (err error) {
 	if Exists(dest) {
-		return fmt.Errorf("backup: %s already exists; give a new directory", dest)
+		return &ParamError{Kind: ErrInvalidParameter, Param: "dest", Message: fmt.Sprintf("%s already exists; give a new directory", dest)}
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()

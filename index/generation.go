@@ -14,8 +14,12 @@ import (
 	"github.com/blevesearch/bleve/v2"
 )
 
-// ErrBusy means the operation cannot start because a conflicting one (a rebuild) is running.
-var ErrBusy = errors.New("busy")
+var (
+	// ErrBusy means the operation cannot start because a conflicting one (a rebuild) is running.
+	ErrBusy = errors.New("busy")
+	// ErrRebuildFailed means a rebuild did not complete; the live index was left unchanged.
+	ErrRebuildFailed = errors.New("rebuild failed, the live index is unchanged")
+)
 
 // createShards makes n empty bleve indexes in dir.
 func createShards(dir string, n int, language string) ([]bleve.Index, error) {
@@ -128,7 +132,9 @@ func (l *writeLog) add(ops ...writeOp) {
 // Delete, Bulk or Ingest while it runs are replayed into the new index
 // before the swap. folio.json is rewritten atomically to name the new
 // generation, so a restart opens it; the old generation is then removed.
-// On failure (bad inputs with opts.Strict, a write error, ctx ending) the
+// On failure (a source path that cannot be read, bad inputs with
+// opts.Strict, a write error, ctx ending; an error wrapping
+// ErrRebuildFailed) the
 // new generation is removed and the live index is left as it was. It returns
 // an error wrapping ErrBusy if another rebuild is running.
 func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions) (IngestSummary, error) {
@@ -137,6 +143,11 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 	}
 	defer ix.rebuildMu.Unlock()
 
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil {
+			return IngestSummary{}, fmt.Errorf("%w: source %s: %w", ErrRebuildFailed, p, errors.Unwrap(err))
+		}
+	}
 	ix.mu.Lock()
 	old := ix.meta
 	ix.rebuilding = &writeLog{}
@@ -165,7 +176,7 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 		if rerr := os.RemoveAll(dir); rerr != nil {
 			err = errors.Join(err, rerr)
 		}
-		return fmt.Errorf("rebuild failed, the live index is unchanged: %w", err)
+		return fmt.Errorf("%w: %w", ErrRebuildFailed, err)
 	}
 	sum, err := nx.Sync(ctx, paths, opts)
 	if err != nil {

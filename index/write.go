@@ -148,7 +148,8 @@ func statusOf(existed bool) string {
 // batch is persisted: a bad line gets StatusError with its *InputError and
 // does not stop the others. A line longer than maxLine bytes is an
 // ErrTooLarge result. Bulk stops when emit or a write fails and returns
-// that error; results already emitted stay valid.
+// that error (wrapping ErrWriteFailed for a write); the results already
+// emitted stay valid, the batch that failed is not emitted.
 func (ix *Index) Bulk(ctx context.Context, r io.Reader, maxLine int, emit func([]WriteResult) error) error {
 	fr := &fileReader{p: &Parser{Dates: ix.opts.Dates}, path: apiSource, ignored: map[string]struct{}{}}
 	br := bufio.NewReaderSize(r, 64<<10)
@@ -162,13 +163,7 @@ func (ix *Index) Bulk(ctx context.Context, r io.Reader, maxLine int, emit func([
 		if len(ops) > 0 {
 			existed, err := ix.apply(ops)
 			if err != nil {
-				for _, j := range idx {
-					results[j].Status, results[j].Err = StatusError, err
-				}
-				if eerr := emit(results); eerr != nil {
-					return eerr
-				}
-				return err
+				return err // nothing of this batch was acknowledged
 			}
 			for i, j := range idx {
 				results[j].Status = statusOf(existed[i])

@@ -5,4 +5,10 @@ func (s *Server) routes() {
 	s.e.GET("/api/search", s.handleSearch)      // ?q=&from=&to=&size=&page=&sort=
 	s.e.GET("/api/articles/*", s.handleArticle) // the id is the rest of the path
 	s.e.GET("/healthz", s.handleHealth)
+	s.e.PUT("/api/articles/*", s.handlePutArticle, s.requireAdmin)       // JSON article; id from the path
+	s.e.DELETE("/api/articles/*", s.handleDeleteArticle, s.requireAdmin) // id from the path
+	s.e.POST("/api/articles", s.handlePostArticles, s.requireAdmin)      // one JSON object or an array
+	s.e.POST("/api/articles/_bulk", s.handleBulk, s.requireAdmin)        // NDJSON in, NDJSON results out
+	s.e.POST("/api/admin/rebuild", s.handleRebuild, s.requireAdmin)      // rebuild from index.sources, swap in
+	s.e.POST("/api/admin/backup", s.handleBackup, s.requireAdmin)        // {"dest": DIR}
 }
