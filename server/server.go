@@ -56,13 +56,13 @@ func DefaultOptions() Options {
 
 // Server is Folio's HTTP API. It is an http.Handler and safe for concurrent use.
 type Server struct {
-	ix   Index
-	w    Writer // ix as a Writer, nil if it is not one
+	ix Index
+	w  Writer // ix as a Writer, nil if it is not one
 	// adminKeys are the SHA-256 digests of Options.AdminKeys.
 	adminKeys [][32]byte
-	opts Options
-	log  *slog.Logger
-	e    *echo.Echo
+	opts      Options
+	log       *slog.Logger
+	e         *echo.Echo
 }
 
 // New returns a Server answering from ix. Zero fields of opts take their
