@@ -33,6 +33,8 @@ type Writer interface {
 	Bulk(ctx context.Context, r io.Reader, maxLine int, emit func([]index.WriteResult) error) error
 	// Rebuild builds a new index from paths beside the live one and swaps it in.
 	Rebuild(ctx context.Context, paths []string, opts index.IngestOptions) (index.IngestSummary, error)
+	// Sync re-reads what changed in paths since the last sync.
+	Sync(ctx context.Context, paths []string, opts index.IngestOptions) (index.IngestSummary, error)
 	// Backup writes a consistent copy of the live index to a new directory.
 	Backup(dest string) error
 }
@@ -211,11 +213,27 @@ func (s *Server) handleDeleteArticle(c echo.Context) error {
 	return c.JSON(http.StatusOK, writeResult{ID: id, Status: index.StatusDeleted})
 }
 
-// rebuildResponse is the JSON body of POST /api/admin/rebuild.
+// rebuildResponse is the JSON body of POST /api/admin/rebuild and /api/admin/sync.
 type rebuildResponse struct {
-	Indexed int   `json:"indexed"`
-	Skipped int   `json:"skipped"`
-	TookMS  int64 `json:"took_ms"`
+	Indexed   int   `json:"indexed"`
+	Skipped   int   `json:"skipped"`
+	Deleted   int   `json:"deleted"`
+	Unchanged int   `json:"unchanged_files"`
+	TookMS    int64 `json:"took_ms"`
+}
+
+// handleSync serves POST /api/admin/sync: re-read what changed in index.sources since the last sync.
+func (s *Server) handleSync(c echo.Context) error {
+	if len(s.opts.Sources) == 0 {
+		return echo.NewHTTPError(http.StatusConflict, "nothing to sync: index.sources is empty")
+	}
+	sum, err := s.w.Sync(context.WithoutCancel(c.Request().Context()), s.opts.Sources, index.IngestOptions{Problem: func(e *index.InputError) {
+		s.log.Warn("sync: skipped input", "problem", e.Error())
+	}})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, rebuildResponse{Indexed: sum.Indexed + sum.Updated, Skipped: sum.Skipped, Deleted: sum.Deleted, Unchanged: sum.Unchanged, TookMS: sum.Elapsed.Milliseconds()})
 }
 
 // handleRebuild serves POST /api/admin/rebuild: rebuild from index.sources beside the live index and swap it in.
@@ -232,7 +250,7 @@ func (s *Server) handleRebuild(c echo.Context) error {
 		return err
 	}
 	s.log.Info("rebuilt index", "indexed", sum.Indexed+sum.Updated, "skipped", sum.Skipped, "took", sum.Elapsed)
-	return c.JSON(http.StatusOK, rebuildResponse{Indexed: sum.Indexed + sum.Updated, Skipped: sum.Skipped, TookMS: sum.Elapsed.Milliseconds()})
+	return c.JSON(http.StatusOK, rebuildResponse{Indexed: sum.Indexed + sum.Updated, Skipped: sum.Skipped, Unchanged: sum.Unchanged, TookMS: sum.Elapsed.Milliseconds()})
 }
 
 // backupRequest is the JSON body of POST /api/admin/backup.

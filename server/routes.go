@@ -10,5 +10,6 @@ func (s *Server) routes() {
 	s.e.POST("/api/articles", s.handlePostArticles, s.requireAdmin)      // one JSON object or an array
 	s.e.POST("/api/articles/_bulk", s.handleBulk, s.requireAdmin)        // NDJSON in, NDJSON results out
 	s.e.POST("/api/admin/rebuild", s.handleRebuild, s.requireAdmin)      // rebuild from index.sources, swap in
+	s.e.POST("/api/admin/sync", s.handleSync, s.requireAdmin)            // re-read what changed in index.sources
 	s.e.POST("/api/admin/backup", s.handleBackup, s.requireAdmin)        // {"dest": DIR}
 }
