@@ -25,8 +25,9 @@ is set, it is built first, as by "folio index --rebuild".`,
 	}
 	cmd.Flags().String("addr", "", "listen address host:port (server.addr)")
 	cmd.Flags().String("index", "", "index directory (index.path)")
+	cmd.Flags().Bool("watch", false, "watch index.sources and apply changes while serving (index.watch)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		cfg, err := c.loadConfig(cmd, map[string]string{"server.addr": "addr", "index.path": "index"})
+		cfg, err := c.loadConfig(cmd, map[string]string{"server.addr": "addr", "index.path": "index", "index.watch": "watch"})
 		if err != nil {
 			return err
 		}
@@ -75,7 +76,21 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger) (err err
 	srv := server.New(ix, server.Options{
 		ShutdownTimeout:   cfg.Server.ShutdownTimeout,
 		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout,
+		AdminKeys:         cfg.Server.AdminKeys,
+		MaxBodyBytes:      int64(cfg.Server.MaxBodyBytes),
+		Sources:           cfg.Index.Sources,
 	}, logger)
+	if len(cfg.Server.AdminKeys) == 0 {
+		logger.Info("writes are disabled (no server.admin_keys)")
+	}
+	if cfg.Index.Watch {
+		stopWatch, err := startWatch(ctx, ix, cfg.Index.Sources, logger)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stopWatch()
+	}
 	logger.Info("serving", "url", "http://"+ln.Addr().String(), "index", opts.Path, "articles", count)
 	if err := srv.Serve(ctx, ln); err != nil {
 		return err
@@ -99,4 +114,34 @@ func buildMissing(ctx context.Context, opts index.Options, paths []string, logge
 		logger.Warn("some inputs were skipped; fix them and run `folio index` again", "skipped", sum.Skipped)
 	}
 	return nil
+}
+
+// startWatch applies changes under sources to ix while serving, logging
+// each sync; the returned function stops it and waits for it.
+func startWatch(ctx context.Context, ix *index.Index, sources []string, logger *slog.Logger) (stop func(), err error) {
+	if len(sources) == 0 {
+		return nil, errors.New("index.watch is set but index.sources is empty: nothing to watch")
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		err := ix.Watch(ctx, sources, index.WatchOptions{
+			Ingest: index.IngestOptions{Problem: func(e *index.InputError) { logger.Warn("skipped input", "problem", e.Error()) }},
+			Synced: func(s index.IngestSummary, err error) {
+				if err != nil {
+					logger.Error("watch: sync failed", "err", err)
+					return
+				}
+				if s.Indexed+s.Updated+s.Deleted > 0 {
+					logger.Info("watch: synced", "new", s.Indexed, "updated", s.Updated, "deleted", s.Deleted, "took", s.Elapsed)
+				}
+			},
+		})
+		if err != nil && ctx.Err() == nil {
+			logger.Error("watch stopped", "err", err)
+		}
+	}()
+	logger.Info("watching", "sources", sources)
+	return func() { cancel(); <-done }, nil
 }
