@@ -127,7 +127,9 @@ func (l *writeLog) add(ops ...writeOp) {
 
 // Rebuild builds a complete new index from paths beside the live one (a new
 // generation directory inside the index directory), then swaps it in
-// atomically: searches run on the old shards until the swap and on the new
+// atomically. Articles that did not come from files (written over the API)
+// are copied into the new index, so a rebuild loses no acknowledged write;
+// articles from files that no longer exist are dropped. The swap is atomic: searches run on the old shards until the swap and on the new
 // ones after it, and never fail because of it. Writes made through Put,
 // Delete, Bulk or Ingest while it runs are replayed into the new index
 // before the swap. folio.json is rewritten atomically to name the new
@@ -182,6 +184,9 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 	if err != nil {
 		return sum, fail(err)
 	}
+	if err := ix.carryOver(nx); err != nil {
+		return sum, fail(fmt.Errorf("copy the articles written over the API: %w", err))
+	}
 
 	ix.mu.Lock()
 	if _, err := nx.applyLocked(ix.rebuilding.ops); err != nil {
@@ -213,4 +218,75 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 		return sum, fmt.Errorf("new index in place, but removing the old one failed: %w", err)
 	}
 	return sum, nil
+}
+
+// carryOver copies into nx the articles of ix that no file of ix's sync
+// state produced and that nx does not hold: those written through Put,
+// PutJSON or Bulk. An index without sync state (built by Ingest alone)
+// cannot tell them apart, and nothing is copied.
+func (ix *Index) carryOver(nx *Index) error {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if _, err := os.Stat(ix.syncPath()); err != nil {
+		return nil
+	}
+	st, err := ix.loadSyncState()
+	if err != nil {
+		return err
+	}
+	fromFiles := map[string]bool{}
+	for _, f := range st.Files {
+		for _, id := range f.IDs {
+			fromFiles[id] = true
+		}
+	}
+	var after []string
+	for {
+		req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 1000, 0, false)
+		req.SortBy([]string{"_id"})
+		if after != nil {
+			req.SearchAfter = after
+		}
+		res, err := ix.alias.Search(req)
+		if err != nil {
+			return err
+		}
+		if len(res.Hits) == 0 {
+			return nil
+		}
+		var ids []string
+		for _, h := range res.Hits {
+			if !fromFiles[h.ID] {
+				ids = append(ids, h.ID)
+			}
+		}
+		after = []string{res.Hits[len(res.Hits)-1].ID}
+		if len(ids) == 0 {
+			continue
+		}
+		have, err := nx.existing(ids)
+		if err != nil {
+			return err
+		}
+		var ops []writeOp
+		for _, id := range ids {
+			if have[id] {
+				continue
+			}
+			doc, err := ix.document(id)
+			if err != nil {
+				return err
+			}
+			if doc == nil {
+				continue
+			}
+			a := ix.article(doc)
+			ops = append(ops, writeOp{id: id, article: &a})
+		}
+		if len(ops) > 0 {
+			if _, err := nx.applyLocked(ops); err != nil {
+				return err
+			}
+		}
+	}
 }

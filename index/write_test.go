@@ -200,6 +200,14 @@ func sortedStrings(s []string) []string {
 func TestRebuildSwapsAndKeepsWrites(t *testing.T) {
 	ix := newIndex(t)
 	ctx := context.Background()
+	src := t.TempDir()
+	writeFile(t, filepath.Join(src, "gone.txt"), "Title: Removed before the rebuild\n\nbody")
+	if _, err := ix.Sync(ctx, []string{src}, IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(src, "gone.txt")); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := ix.Put(ctx, Article{ID: "api-1", Title: "Written over the API"}); err != nil {
 		t.Fatal(err)
 	}
@@ -220,14 +228,17 @@ func TestRebuildSwapsAndKeepsWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Indexed != countFiles(t, testArticles) {
+	if n, _ := ix.Count(); sum.Indexed != countFiles(t, testArticles) || int(n) != sum.Indexed+2 {
 		t.Errorf("rebuild indexed %d", sum.Indexed)
 	}
-	if _, err := ix.Article(ctx, "api-1"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("api-1 after rebuild: %v, want not found (a rebuild is from the sources)", err)
+	if a, err := ix.Article(ctx, "api-1"); err != nil || a.Title != "Written over the API" {
+		t.Errorf("api-1 after rebuild: %+v, %v; an acknowledged API write was lost", a, err)
 	}
 	if _, err := ix.Article(ctx, "api-2"); err != nil {
 		t.Errorf("write made during the rebuild lost: %v", err)
+	}
+	if _, err := ix.Article(ctx, "gone"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("article of a removed file after rebuild: %v, want not found", err)
 	}
 	if got := ids(mustSearch(t, ix, Query{Text: `"Diamond Hexagon"`})); len(got) == 0 || got[0] != "ironclad-friendship-cambodia" {
 		t.Errorf("after rebuild: %v", got)

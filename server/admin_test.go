@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -28,7 +29,7 @@ func writableServer(t *testing.T, opts Options) (*Server, *index.Index) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ix.Close() })
-	if _, err := ix.Ingest(context.Background(), []string{articlesDir}, index.IngestOptions{}); err != nil {
+	if _, err := ix.Sync(context.Background(), []string{articlesDir}, index.IngestOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if opts.AdminKeys == nil {
@@ -206,8 +207,26 @@ func TestWriteOnFullDiskIs507(t *testing.T) {
 // TestRebuildWhileSearching runs searches without pause during a rebuild
 // over HTTP: none may fail, and after the swap the new index answers.
 func TestRebuildWhileSearching(t *testing.T) {
-	srv, _ := writableServer(t, Options{Sources: []string{articlesDir}})
-	if rec := send(t, srv, http.MethodPut, "/api/articles/only-in-old", adminKey, `{"title":"Ephemeral walrus"}`); rec.Code != http.StatusCreated {
+	// The rebuild reads a copy of the sources with one more file.
+	src := t.TempDir()
+	entries, err := os.ReadDir(articlesDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(articlesDir, e.Name()))
+		if err == nil {
+			err = os.WriteFile(filepath.Join(src, e.Name()), b, 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(src, "new-okapi.txt"), []byte("Title: Okapi sighted\n\nAn okapi."), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv, _ := writableServer(t, Options{Sources: []string{src}})
+	if rec := send(t, srv, http.MethodPut, "/api/articles/api-walrus", adminKey, `{"title":"Walrus written over the API"}`); rec.Code != http.StatusCreated {
 		t.Fatal(rec.Code)
 	}
 	var stop atomic.Bool
@@ -236,8 +255,11 @@ func TestRebuildWhileSearching(t *testing.T) {
 	if failures.Load() != 0 {
 		t.Errorf("%d of %d searches failed during the rebuild", failures.Load(), searches.Load())
 	}
-	if got := search(t, srv, "q=walrus").Total; got != 0 {
-		t.Errorf("the old index still answers: walrus total %d", got)
+	if got := ids(search(t, srv, "q=okapi").Hits); !cmp.Equal(got, []string{"new-okapi"}) {
+		t.Errorf("okapi hits after the rebuild = %v: the new index does not answer", got)
+	}
+	if got := ids(search(t, srv, "q=walrus").Hits); !cmp.Equal(got, []string{"api-walrus"}) {
+		t.Errorf("walrus hits after the rebuild = %v: an API write was lost", got)
 	}
 	wantError(t, send(t, srv, http.MethodPost, "/api/admin/backup", adminKey, `{}`), http.StatusBadRequest, "invalid_parameter", "dest")
 	dest := filepath.Join(t.TempDir(), "backup")
@@ -249,8 +271,8 @@ func TestRebuildWhileSearching(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cp.Close()
-	if n, _ := cp.Count(); n != 207 {
-		t.Errorf("backup holds %d articles, want 207", n)
+	if n, _ := cp.Count(); n != 209 {
+		t.Errorf("backup holds %d articles, want 209", n)
 	}
 	wantError(t, send(t, srv, http.MethodPost, "/api/admin/backup", adminKey, `{"dest":"`+dest+`"}`), http.StatusBadRequest, "invalid_parameter", "already exists")
 }
