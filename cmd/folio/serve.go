@@ -20,7 +20,14 @@ func newServeCmd(c *cli) *cobra.Command {
 		Short: "Serve the search API over HTTP",
 		Long: `Serve the HTTP API on server.addr until interrupted (SIGINT or SIGTERM), then
 shut down gracefully. If there is no index at index.path yet and index.sources
-is set, it is built first, as by "folio index --rebuild".`,
+is set, it is built first, as by "folio index --rebuild".
+
+Writes (PUT/DELETE /api/articles/ID, POST /api/articles, POST
+/api/articles/_bulk, POST /api/admin/rebuild|sync|backup) need
+"Authorization: Bearer KEY" with one of server.admin_keys; without any key
+they are refused. A write answered 2xx is persisted (fsync) and searchable.
+With --watch (index.watch), changes under index.sources are applied while
+serving.`,
 		Args: cobra.NoArgs,
 	}
 	cmd.Flags().String("addr", "", "listen address host:port (server.addr)")
