@@ -74,6 +74,7 @@ func (ix *Index) Sync(ctx context.Context, paths []string, opts IngestOptions) (
 	}
 	next := syncState{Files: map[string]fileState{}}
 	keep := map[string]bool{} // ids still held by unchanged files
+	touched := false          // an unchanged file got a new mtime
 	sel := func(files []inputFile, sum *IngestSummary) ([]inputFile, error) {
 		var changed []inputFile
 		for _, f := range files {
@@ -84,6 +85,7 @@ func (ix *Index) Sync(ctx context.Context, paths []string, opts IngestOptions) (
 			} else if ok && old.Size == f.size && old.Hash != "" && hashFile(f.path) == old.Hash {
 				old.MTime = f.mtime
 				next.Files[abs] = old
+				touched = true
 			} else {
 				changed = append(changed, f)
 				continue
@@ -137,6 +139,9 @@ func (ix *Index) Sync(ctx context.Context, paths []string, opts IngestOptions) (
 			return sum, err
 		}
 		sum.Deleted = len(del)
+	}
+	if len(files) == 0 && len(del) == 0 && !touched && len(next.Files) == len(st.Files) {
+		return sum, nil // nothing changed: the saved state is current
 	}
 	b, err := json.Marshal(next)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -158,6 +159,19 @@ func TestSyncReadsOnlyChanges(t *testing.T) {
 	}
 	if sum.Indexed+sum.Updated != 0 || sum.Unchanged != 3 || sum.Deleted != 0 {
 		t.Fatalf("unchanged sync = %+v, want no work", sum)
+	}
+
+	// A file saved again with the same content (new mtime) is not re-indexed.
+	later := time.Now().Add(time.Hour)
+	if err := os.Chtimes(filepath.Join(src, "a.txt"), later, later); err != nil {
+		t.Fatal(err)
+	}
+	sum, err = ix.Sync(ctx, []string{src}, IngestOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Indexed+sum.Updated != 0 || sum.Unchanged != 3 {
+		t.Fatalf("sync after touching a file = %+v, want no work", sum)
 	}
 
 	writeFile(t, filepath.Join(src, "b.txt"), "Title: Beta narwhal, longer now\n\nbody b")
