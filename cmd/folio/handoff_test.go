@@ -3,14 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/server"
 )
 
 // TestIndexWhileServing runs `folio index`, `folio index --rebuild` and
@@ -95,5 +99,69 @@ func TestIndexWhileServing(t *testing.T) {
 	}
 	if got := searchJSON(t, "--config", cfg, "--index", dest); got.Total != 5 {
 		t.Errorf("backup holds %d articles, want 5", got.Total)
+	}
+}
+
+// TestServeWatch serves with --watch: a file saved under index.sources
+// becomes searchable, and disappears once removed.
+func TestServeWatch(t *testing.T) {
+	cfg := isolate(t)
+	src := copyFiles(t, "../../testdata/articles", testArticles...)
+	addr := freeAddr(t)
+	t.Setenv("FOLIO_INDEX_SOURCES", src)
+	t.Setenv("FOLIO_LOG_LEVEL", "warn")
+	ctx, cancel := context.WithCancel(t.Context())
+	var stderr bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"--config", cfg, "serve", "--watch", "--addr", addr, "--index", filepath.Join(t.TempDir(), "idx")}, io.Discard, &stderr)
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v\n%s", err, &stderr)
+		}
+	}()
+	base := "http://" + addr
+	waitHealthy(t, base, done)
+
+	total := func() int {
+		resp := searchHTTP(t, base+"/api/search?q=pangolin")
+		return int(resp.Total)
+	}
+	if err := os.WriteFile(filepath.Join(src, "pangolin.txt"), []byte("Title: Pangolin seen\n\nA pangolin."), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pollUntil(t, "the saved file is searchable", func() bool { return total() == 1 })
+	if err := os.Remove(filepath.Join(src, "pangolin.txt")); err != nil {
+		t.Fatal(err)
+	}
+	pollUntil(t, "the removed file is gone", func() bool { return total() == 0 })
+}
+
+// searchHTTP GETs a search URL and decodes the response.
+func searchHTTP(t *testing.T, url string) server.SearchResponse {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body server.SearchResponse
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: status %d, %v", url, resp.StatusCode, err)
+	}
+	return body
+}
+
+// pollUntil checks ok every 20ms; the 30s bound only stops a broken test.
+func pollUntil(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting until %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
