@@ -92,9 +92,11 @@ func genNumber(gen string) int {
 }
 
 // removeStaleGenerations deletes the generation directories other than
-// current: leftovers of a rebuild that crashed before or after its swap.
-// Failures are ignored; the next open tries again.
+// current: leftovers of a rebuild that crashed before or after its swap,
+// and a folio.json.tmp of a crash while folio.json was rewritten. Failures
+// are ignored; the next open tries again.
 func removeStaleGenerations(path, current string) {
+	os.Remove(filepath.Join(path, metaFile+".tmp"))
 	entries, err := os.ReadDir(path)
 	if err != nil {
 		return
