@@ -37,6 +37,8 @@ type IndexConfig struct {
 	TitleBoost  float64  `mapstructure:"title_boost"`  // weight of title matches over body matches
 	BatchSize   int      `mapstructure:"batch_size"`   // documents per write batch while indexing
 	Watch       bool     `mapstructure:"watch"`        // serve: watch index.sources and apply changes while serving
+	// MinFreeBytes is the free disk space below which writes are refused (507) before touching the index; -1 disables the check.
+	MinFreeBytes int `mapstructure:"min_free_bytes"`
 }
 
 // ServerConfig configures the HTTP server of `folio serve`.
@@ -66,13 +68,14 @@ type LogConfig struct {
 func Default() Config {
 	return Config{
 		Index: IndexConfig{
-			Path:        "data/folio.bleve",
-			Sources:     []string{"testdata/articles"},
-			Language:    "en",
-			Timezone:    "UTC",
-			DateLayouts: []string{},
-			TitleBoost:  2,
-			BatchSize:   1000,
+			Path:         "data/folio.bleve",
+			Sources:      []string{"testdata/articles"},
+			Language:     "en",
+			Timezone:     "UTC",
+			DateLayouts:  []string{},
+			TitleBoost:   2,
+			BatchSize:    1000,
+			MinFreeBytes: 64 << 20,
 		},
 		Server: ServerConfig{
 			Addr:              "127.0.0.1:8080",
@@ -126,6 +129,7 @@ func (c Config) Validate() error {
 	}
 	check(c.Index.TitleBoost > 0, "index.title_boost must be > 0, got %g", c.Index.TitleBoost)
 	check(c.Index.BatchSize >= 1, "index.batch_size must be >= 1, got %d", c.Index.BatchSize)
+	check(c.Index.MinFreeBytes >= -1, "index.min_free_bytes must be >= 0, or -1 to disable the check, got %d", c.Index.MinFreeBytes)
 
 	if _, _, err := net.SplitHostPort(c.Server.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("server.addr must be host:port such as 127.0.0.1:8080 or :8080, got %q", c.Server.Addr))
@@ -168,5 +172,16 @@ func (c Config) IndexOptions() (index.Options, error) {
 		MaxSize:      c.Search.MaxSize,
 		Timeout:      c.Search.Timeout,
 		BatchSize:    c.Index.BatchSize,
+		MinFreeBytes: minFree(c.Index.MinFreeBytes),
 	}, nil
+}
+
+// minFree converts index.min_free_bytes to index.Options.MinFreeBytes, where
+// 0 means "the default" and a negative value disables the check: a
+// configured 0 (no minimum) is the same as disabling it.
+func minFree(n int) int64 {
+	if n <= 0 {
+		return -1
+	}
+	return int64(n)
 }

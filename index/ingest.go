@@ -231,7 +231,14 @@ func (ix *Index) produce(ctx context.Context, files []inputFile, results []fileR
 // counts new versus replaced documents; problems go to skip.
 func (ix *Index) writeBatch(recs []record, mu *sync.Mutex, sum *IngestSummary, skip func(*InputError) error) error {
 	ix.mu.RLock()
-	defer ix.mu.RUnlock()
+	err := ix.writeBatchLocked(recs, mu, sum, skip)
+	ix.mu.RUnlock()
+	ix.afterWrite(err)
+	return err
+}
+
+// writeBatchLocked is writeBatch for a caller holding ix.mu for reading.
+func (ix *Index) writeBatchLocked(recs []record, mu *sync.Mutex, sum *IngestSummary, skip func(*InputError) error) error {
 	if err := checkWritable(ix.opts.Path, ix.opts.MinFreeBytes); err != nil {
 		return err
 	}
@@ -276,7 +283,7 @@ func (ix *Index) writeBatch(recs []record, mu *sync.Mutex, sum *IngestSummary, s
 			continue
 		}
 		if err := ix.shards[s].Batch(b); err != nil {
-			return fmt.Errorf("%w: write batch to %s: %w", ErrWriteFailed, shardPath(genDir(ix.opts.Path, ix.meta.Generation), s), err)
+			return persistError(err, shardPath(genDir(ix.opts.Path, ix.meta.Generation), s))
 		}
 	}
 	if ix.rebuilding != nil {

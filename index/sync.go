@@ -132,14 +132,14 @@ func (ix *Index) Sync(ctx context.Context, paths []string, opts IngestOptions) (
 			}
 		}
 	}
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
 	if len(del) > 0 {
-		if _, err := ix.applyLocked(del); err != nil {
+		if _, err := ix.apply(del); err != nil {
 			return sum, err
 		}
 		sum.Deleted = len(del)
 	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
 	if len(files) == 0 && len(del) == 0 && !touched && len(next.Files) == len(st.Files) {
 		return sum, nil // nothing changed: the saved state is current
 	}

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"syscall"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -80,16 +82,19 @@ func (ix *Index) Put(ctx context.Context, a Article) (created bool, err error) {
 // wrapping ErrNotFound if there is none, or ErrWriteFailed.
 func (ix *Index) Delete(ctx context.Context, id string) error {
 	ix.mu.RLock()
-	defer ix.mu.RUnlock()
 	doc, err := ix.document(id)
+	if err == nil && doc != nil {
+		_, err = ix.applyLocked([]writeOp{{id: id}})
+	}
+	ix.mu.RUnlock()
+	ix.afterWrite(err)
 	if err != nil {
-		return fmt.Errorf("load article %q: %w", id, err)
+		return fmt.Errorf("delete article %q: %w", id, err)
 	}
 	if doc == nil {
 		return fmt.Errorf("%w: no article with id %q", ErrNotFound, id)
 	}
-	_, err = ix.applyLocked([]writeOp{{id: id}})
-	return err
+	return nil
 }
 
 // PutJSON writes the articles of body, one JSON object or an array of
@@ -236,8 +241,56 @@ func readLine(br *bufio.Reader, max int) (line []byte, tooLong bool, err error) 
 // whether its id existed before.
 func (ix *Index) apply(ops []writeOp) ([]bool, error) {
 	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	return ix.applyLocked(ops)
+	existed, err := ix.applyLocked(ops)
+	ix.mu.RUnlock()
+	ix.afterWrite(err)
+	return existed, err
+}
+
+// errPersist marks a write error that bleve returned while persisting a
+// batch: the shard's in-memory state may then be unusable (bleve v2.6.3
+// panics in searches after a failed persist), so it is reopened.
+var errPersist = errors.New("persist failed")
+
+// persistError wraps an error of bleve's Batch on shard: ErrNoSpace when
+// the disk is full (bleve keeps only the text of the os error), else
+// ErrWriteFailed; both with errPersist.
+func persistError(err error, shard string) error {
+	kind := ErrWriteFailed
+	if errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), syscall.ENOSPC.Error()) {
+		kind = ErrNoSpace
+	}
+	return fmt.Errorf("%w: %w: write to %s: %w", kind, errPersist, shard, err)
+}
+
+// afterWrite reopens the shards after a persist failure, so that searches
+// keep working from what is on disk (a failed batch is not recorded there).
+// The caller must not hold ix.mu.
+func (ix *Index) afterWrite(err error) {
+	if !errors.Is(err, errPersist) {
+		return
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.shards == nil { // closed
+		return
+	}
+	dir := genDir(ix.opts.Path, ix.meta.Generation)
+	fresh := make([]bleve.Index, len(ix.shards))
+	for i, s := range ix.shards {
+		s.Close()
+		bi, oerr := bleve.Open(shardPath(dir, i))
+		if oerr != nil {
+			// Keep the old handle: better a failing shard than none.
+			for j := range i {
+				fresh[j].Close()
+			}
+			return
+		}
+		fresh[i] = bi
+	}
+	ix.alias.Swap(fresh, ix.shards)
+	ix.shards = fresh
 }
 
 // applyLocked is apply for a caller holding ix.mu. Each shard's batch is
@@ -281,7 +334,7 @@ func (ix *Index) applyLocked(ops []writeOp) ([]bool, error) {
 			continue
 		}
 		if err := ix.shards[s].Batch(b); err != nil {
-			return nil, fmt.Errorf("%w: write to %s: %w", ErrWriteFailed, shardPath(genDir(ix.opts.Path, ix.meta.Generation), s), err)
+			return nil, persistError(err, shardPath(genDir(ix.opts.Path, ix.meta.Generation), s))
 		}
 	}
 	if ix.rebuilding != nil {
