@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 REUTERS := ../shared/corpora/reuters21578/articles.jsonl.gz
 
-.PHONY: build run test vet fmt-check browser-check bench clean
+.PHONY: build run test vet fmt-check browser-check bench clean crash
 
 ## build: the static binary bin/folio (pure Go, CGO_ENABLED=0)
 build:
@@ -41,3 +41,7 @@ bench:
 
 clean:
 	rm -rf bin data bench.out
+
+## crash: 200 kill -9 cycles of folio serve under writes, bulk requests and rebuilds (make test runs 20)
+crash:
+	$(GO) test -run '^TestCrashRecovery$$' -count=1 -timeout 60m -v ./cmd/folio -args -crash.cycles=200

@@ -37,6 +37,9 @@ type IndexConfig struct {
 	TitleBoost  float64  `mapstructure:"title_boost"`  // weight of title matches over body matches
 	BatchSize   int      `mapstructure:"batch_size"`   // documents per write batch while indexing
 	Shards      int      `mapstructure:"shards"`       // bleve indexes a new index is split into
+	Watch       bool     `mapstructure:"watch"`        // serve: watch index.sources and apply changes while serving
+	// MinFreeBytes is the free disk space below which writes are refused (507) before touching the index; -1 disables the check.
+	MinFreeBytes int `mapstructure:"min_free_bytes"`
 }
 
 // ServerConfig configures the HTTP server of `folio serve`.
@@ -44,6 +47,8 @@ type ServerConfig struct {
 	Addr              string        `mapstructure:"addr"`                // listen address host:port
 	ShutdownTimeout   time.Duration `mapstructure:"shutdown_timeout"`    // grace period for in-flight requests
 	ReadHeaderTimeout time.Duration `mapstructure:"read_header_timeout"` // limit on reading request headers
+	AdminKeys         []string      `mapstructure:"admin_keys"`          // bearer tokens allowed to write; none: writes refused
+	MaxBodyBytes      int           `mapstructure:"max_body_bytes"`      // size limit of a write request body (and of each bulk line)
 	GCPercent         int           `mapstructure:"gc_percent"`          // Go GC target while serving (GOGC); 0 keeps the runtime's
 	CORS              CORSConfig    `mapstructure:"cors"`                // cross-origin reads (the widget on other sites)
 	// SearchKeys, when not empty, make searches, articles and suggestions
@@ -80,14 +85,15 @@ type LogConfig struct {
 func Default() Config {
 	return Config{
 		Index: IndexConfig{
-			Path:        "data/folio.bleve",
-			Sources:     []string{"testdata/articles"},
-			Language:    "en",
-			Timezone:    "UTC",
-			DateLayouts: []string{},
-			TitleBoost:  2,
-			BatchSize:   3000,
-			Shards:      1,
+			Path:         "data/folio.bleve",
+			Sources:      []string{"testdata/articles"},
+			Language:     "en",
+			Timezone:     "UTC",
+			DateLayouts:  []string{},
+			TitleBoost:   2,
+			BatchSize:    3000,
+			Shards:       1,
+			MinFreeBytes: 64 << 20,
 		},
 		Server: ServerConfig{
 			Addr:              "127.0.0.1:8080",
@@ -97,6 +103,8 @@ func Default() Config {
 			CORS:              CORSConfig{AllowedOrigins: []string{}},
 			SearchKeys:        []string{},
 			FrameAncestors:    []string{"'self'"},
+			AdminKeys:         []string{},
+			MaxBodyBytes:      10 << 20,
 		},
 		Search: SearchConfig{
 			DefaultSize:  10,
@@ -145,12 +153,17 @@ func (c Config) Validate() error {
 	check(c.Index.BatchSize >= 1, "index.batch_size must be >= 1, got %d", c.Index.BatchSize)
 	check(c.Server.GCPercent >= 0, "server.gc_percent must be >= 0, got %d", c.Server.GCPercent)
 	check(c.Index.Shards >= 1 && c.Index.Shards <= 64, "index.shards must be between 1 and 64, got %d", c.Index.Shards)
+	check(c.Index.MinFreeBytes >= -1, "index.min_free_bytes must be >= 0, or -1 to disable the check, got %d", c.Index.MinFreeBytes)
 
 	if _, _, err := net.SplitHostPort(c.Server.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("server.addr must be host:port such as 127.0.0.1:8080 or :8080, got %q", c.Server.Addr))
 	}
 	check(c.Server.ShutdownTimeout > 0, "server.shutdown_timeout must be > 0, got %s", c.Server.ShutdownTimeout)
 	check(c.Server.ReadHeaderTimeout > 0, "server.read_header_timeout must be > 0, got %s", c.Server.ReadHeaderTimeout)
+	for i, k := range c.Server.AdminKeys {
+		check(len(k) >= 16, "server.admin_keys[%d] must be at least 16 characters (a random token, e.g. from `openssl rand -hex 24`), got %d", i, len(k))
+	}
+	check(c.Server.MaxBodyBytes >= 1024, "server.max_body_bytes must be >= 1024, got %d", c.Server.MaxBodyBytes)
 	errs = append(errs, c.Server.validateWeb()...)
 
 	check(c.Search.DefaultSize >= 1, "search.default_size must be >= 1, got %d", c.Search.DefaultSize)
@@ -185,5 +198,16 @@ func (c Config) IndexOptions() (index.Options, error) {
 		Timeout:      c.Search.Timeout,
 		BatchSize:    c.Index.BatchSize,
 		Shards:       c.Index.Shards,
+		MinFreeBytes: minFree(c.Index.MinFreeBytes),
 	}, nil
+}
+
+// minFree converts index.min_free_bytes to index.Options.MinFreeBytes, where
+// 0 means "the default" and a negative value disables the check: a
+// configured 0 (no minimum) is the same as disabling it.
+func minFree(n int) int64 {
+	if n <= 0 {
+		return -1
+	}
+	return int64(n)
 }

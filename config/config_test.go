@@ -150,6 +150,14 @@ log:
 			},
 		},
 		{
+			name: "admin keys and watch from the environment",
+			env:  map[string]string{"FOLIO_SERVER_ADMIN_KEYS": "key-one-0123456789,key-two-0123456789", "FOLIO_INDEX_WATCH": "true"},
+			want: func(c *Config) {
+				c.Server.AdminKeys = []string{"key-one-0123456789", "key-two-0123456789"}
+				c.Index.Watch = true
+			},
+		},
+		{
 			name: "unset flags do not override",
 			env:  map[string]string{"FOLIO_SERVER_ADDR": "env:2"},
 			args: []string{"--index", "/flag/index"},
@@ -336,6 +344,15 @@ func TestValidate(t *testing.T) {
 				"search.timeout must be > 0, got 0s\n" +
 				`log.level must be one of debug, info, warn, error, got "trace"` + "\n" +
 				`log.format must be one of text, json, got "xml"`,
+		},
+		{
+			name: "write settings",
+			modify: func(c *Config) {
+				c.Server.AdminKeys = []string{"0123456789abcdef", "short"}
+				c.Server.MaxBodyBytes = 10
+			},
+			want: "server.admin_keys[1] must be at least 16 characters (a random token, e.g. from `openssl rand -hex 24`), got 5\n" +
+				"server.max_body_bytes must be >= 1024, got 10",
 		},
 		{
 			name:   "sizes below one do not also report their order",

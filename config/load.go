@@ -238,6 +238,19 @@ func decode(dst reflect.Value, raw any) error {
 		default:
 			return invalid(raw, "a string")
 		}
+	case *bool:
+		switch r := raw.(type) {
+		case bool:
+			*p = r
+		case string:
+			b, err := strconv.ParseBool(strings.TrimSpace(r))
+			if err != nil {
+				return invalid(raw, "true or false")
+			}
+			*p = b
+		default:
+			return invalid(raw, "true or false")
+		}
 	case *int:
 		n, ok := toInt(raw)
 		if !ok {

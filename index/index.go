@@ -8,6 +8,7 @@ import (
 	"hash/fnv"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -21,14 +22,24 @@ import (
 // together through a bleve IndexAlias. Documents are routed to a shard by a
 // hash of their id. It is safe for concurrent use.
 type Index struct {
-	opts   Options
+	opts Options
+	hl   *highlighter
+
+	// mu guards meta and shards: searches, reads and writes hold it for
+	// reading; a rebuild holds it for writing only while it swaps the
+	// new generation in, so no search runs on a shard being closed.
+	mu     sync.RWMutex
 	meta   meta
 	shards []bleve.Index
 	alias  bleve.IndexAlias
-	hl     *highlighter
 	// analyzers are the query-time analyzers of the searchable text fields,
 	// looked up once ("" is the default field).
 	analyzers map[string]analysis.Analyzer
+
+	// rebuildMu allows one rebuild at a time; rebuilding, when set, logs
+	// the writes made during a rebuild to replay them into the new index.
+	rebuildMu  sync.Mutex
+	rebuilding *writeLog
 }
 
 // metaFile is the name of Folio's own metadata file inside the index directory.
@@ -39,6 +50,11 @@ type meta struct {
 	MappingVersion int    `json:"mapping_version"`
 	Language       string `json:"language"`
 	Shards         int    `json:"shards"`
+	// Generation is the subdirectory holding the current shards (gen-1,
+	// gen-2, ...; empty for the shards directly in the index directory).
+	// A rebuild writes a new generation beside it and then rewrites
+	// folio.json atomically to name it.
+	Generation string `json:"generation,omitempty"`
 }
 
 // Exists reports whether an index directory exists at path.
@@ -48,6 +64,9 @@ func Exists(path string) bool {
 }
 
 func shardPath(dir string, i int) string { return filepath.Join(dir, fmt.Sprintf("shard-%02d", i)) }
+
+// genDir is the directory of the shards of generation gen.
+func genDir(path, gen string) string { return filepath.Join(path, gen) }
 
 // Open opens the existing index at opts.Path. It returns an error wrapping
 // ErrNoIndex when there is none, and ErrIncompatible when it was built by
@@ -67,15 +86,16 @@ func Open(opts Options) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
+	removeStaleGenerations(opts.Path, m.Generation)
 	ix := &Index{opts: opts, meta: m, hl: newHighlighter(opts.FragmentSize)}
 	for i := range m.Shards {
-		bi, err := bleve.OpenUsing(shardPath(opts.Path, i), map[string]interface{}{"bolt_timeout": opts.LockTimeout.String()})
+		bi, err := bleve.OpenUsing(shardPath(genDir(opts.Path, m.Generation), i), map[string]interface{}{"bolt_timeout": opts.LockTimeout.String()})
 		if errors.Is(err, bolt.ErrTimeout) {
 			err = fmt.Errorf("%w: %s is open in another process (a running `folio serve` or `folio index`); stop that process first, or search through the server's HTTP API", ErrLocked, opts.Path)
 		}
 		if err != nil {
 			ix.Close()
-			return nil, fmt.Errorf("open index %s: %w", shardPath(opts.Path, i), err)
+			return nil, fmt.Errorf("open index %s: %w", shardPath(genDir(opts.Path, m.Generation), i), err)
 		}
 		ix.shards = append(ix.shards, bi)
 	}
@@ -112,26 +132,18 @@ func Create(opts Options) (*Index, error) {
 	if err := os.MkdirAll(opts.Path, 0o755); err != nil {
 		return nil, fmt.Errorf("create index: %w", err)
 	}
-	m := meta{MappingVersion: mappingVersion, Language: opts.Language, Shards: opts.Shards}
-	ix := &Index{opts: opts, meta: m, hl: newHighlighter(opts.FragmentSize)}
-	for i := range m.Shards {
-		bi, err := bleve.New(shardPath(opts.Path, i), newMapping(opts.Language))
-		if err != nil {
-			ix.Close()
-			return nil, fmt.Errorf("create index %s: %w", shardPath(opts.Path, i), err)
-		}
-		ix.shards = append(ix.shards, bi)
+	m := meta{MappingVersion: mappingVersion, Language: opts.Language, Shards: opts.Shards, Generation: "gen-1"}
+	shards, err := createShards(genDir(opts.Path, m.Generation), m.Shards, opts.Language)
+	if err != nil {
+		return nil, err
 	}
+	ix := &Index{opts: opts, meta: m, hl: newHighlighter(opts.FragmentSize), shards: shards}
 	ix.alias = bleve.NewIndexAlias(ix.shards...)
 	ix.lookupAnalyzers()
 	// folio.json is written last: a directory without it is not an index.
-	b, err := json.MarshalIndent(m, "", "  ")
-	if err == nil {
-		err = os.WriteFile(filepath.Join(opts.Path, metaFile), append(b, '\n'), 0o644)
-	}
-	if err != nil {
+	if err := writeMeta(opts.Path, m); err != nil {
 		ix.Close()
-		return nil, fmt.Errorf("create index: write %s: %w", metaFile, err)
+		return nil, fmt.Errorf("create index: %w", err)
 	}
 	return ix, nil
 }
@@ -169,10 +181,13 @@ func readMeta(opts Options) (meta, error) {
 
 // Close flushes and closes every shard.
 func (ix *Index) Close() error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
 	var errs []error
 	for _, s := range ix.shards {
 		errs = append(errs, s.Close())
 	}
+	ix.shards = nil // a second Close is a no-op
 	return errors.Join(errs...)
 }
 
@@ -180,14 +195,22 @@ func (ix *Index) Close() error {
 func (ix *Index) Path() string { return ix.opts.Path }
 
 // Shards is the number of shards the index was built with.
-func (ix *Index) Shards() int { return len(ix.shards) }
+func (ix *Index) Shards() int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return len(ix.shards)
+}
 
 // Count returns the number of articles in the index.
-func (ix *Index) Count() (uint64, error) { return ix.alias.DocCount() }
+func (ix *Index) Count() (uint64, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.alias.DocCount()
+}
 
 // Ping checks that the index answers.
 func (ix *Index) Ping(ctx context.Context) error {
-	_, err := ix.alias.DocCount()
+	_, err := ix.Count()
 	return err
 }
 
@@ -202,6 +225,7 @@ func (ix *Index) shardOf(id string) int {
 }
 
 // document loads the stored fields of id from its shard; nil if absent.
+// The caller holds ix.mu for reading.
 func (ix *Index) document(id string) (bleveindex.Document, error) {
 	return ix.shards[ix.shardOf(id)].Document(id)
 }

@@ -2,6 +2,8 @@ package index
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -20,9 +22,18 @@ import (
 
 // inputFile is one file to read, with the default id of its articles.
 type inputFile struct {
-	path string // as shown in messages
-	id   string // path relative to the folder given, without extension
-	size int64
+	path  string // as shown in messages
+	id    string // path relative to the folder given, without extension
+	size  int64
+	mtime int64 // modification time, Unix nanoseconds
+}
+
+// fileResult is what reading one input file produced: the ids of its
+// articles, its content hash and whether any of it was skipped.
+type fileResult struct {
+	ids     []string
+	hash    string
+	problem bool
 }
 
 // errStrict carries the InputError that stopped a strict run.
@@ -38,6 +49,14 @@ type errStrict struct{ *InputError }
 // which returns the first one (an *InputError). The returned error is
 // otherwise nil unless writing failed or ctx ended.
 func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions) (IngestSummary, error) {
+	sum, _, _, err := ix.ingest(ctx, paths, opts, nil)
+	return sum, err
+}
+
+// ingest is Ingest with a hook: sel, when set, chooses which of the
+// collected files to read (and may count work it did in the summary). It
+// also returns the files read and, per file, what it produced.
+func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions, sel func([]inputFile, *IngestSummary) ([]inputFile, error)) (IngestSummary, []inputFile, []fileResult, error) {
 	start := time.Now()
 	sum := IngestSummary{SkippedByReason: map[string]int{}}
 	if opts.ProgressEvery <= 0 {
@@ -71,8 +90,14 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 
 	files, err := collectFiles(paths, skip)
 	if err != nil {
-		return sum, unwrapStrict(err)
+		return sum, nil, nil, unwrapStrict(err)
 	}
+	if sel != nil {
+		if files, err = sel(files, &sum); err != nil {
+			return sum, nil, nil, err
+		}
+	}
+	results := make([]fileResult, len(files))
 	sum.Files = len(files)
 	prog.Files = len(files)
 	for _, f := range files {
@@ -89,7 +114,7 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 	prodErr := make(chan error, 1)
 	go func() {
 		defer close(batches)
-		prodErr <- ix.produce(ctx, files, ignored, &bytesDone, &filesDone, batches)
+		prodErr <- ix.produce(ctx, files, results, ignored, &bytesDone, &filesDone, batches)
 	}()
 
 	// Two writers: while one batch's segment is built, the next is analysed.
@@ -130,24 +155,24 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 	if werr != nil {
 		<-prodErr
 		sum.Elapsed = time.Since(start)
-		return sum, unwrapStrict(werr)
+		return sum, nil, nil, unwrapStrict(werr)
 	}
 	if err := <-prodErr; err != nil {
 		sum.Elapsed = time.Since(start)
-		return sum, err
+		return sum, nil, nil, err
 	}
 	sum.IgnoredFields = sortedKeys(ignored)
 	if opts.Merge && sum.Indexed+sum.Updated > 0 {
 		t := time.Now()
 		if err := ix.Optimize(ctx); err != nil {
-			return sum, err
+			return sum, nil, nil, err
 		}
 		sum.Merge = time.Since(t)
 	}
 	sum.Elapsed = time.Since(start)
 	prog.FilesDone = int(filesDone.Load())
 	report(true)
-	return sum, nil
+	return sum, files, results, nil
 }
 
 func unwrapStrict(err error) error {
@@ -159,7 +184,7 @@ func unwrapStrict(err error) error {
 }
 
 // produce reads files in order and sends records in groups of BatchSize.
-func (ix *Index) produce(ctx context.Context, files []inputFile, ignored map[string]struct{}, bytesDone, filesDone *atomic.Int64, out chan<- []record) error {
+func (ix *Index) produce(ctx context.Context, files []inputFile, results []fileResult, ignored map[string]struct{}, bytesDone, filesDone *atomic.Int64, out chan<- []record) error {
 	p := &Parser{Dates: ix.opts.Dates}
 	batch := make([]record, 0, ix.opts.BatchSize)
 	send := func() error {
@@ -171,17 +196,26 @@ func (ix *Index) produce(ctx context.Context, files []inputFile, ignored map[str
 		batch = make([]record, 0, ix.opts.BatchSize)
 		return nil
 	}
-	for _, f := range files {
+	for i, f := range files {
 		fr := &fileReader{p: p, path: f.path, id: f.id, ignored: ignored}
+		res := &results[i]
 		err := func() error {
 			fh, err := os.Open(f.path)
 			if err != nil {
+				res.problem = true
 				batch = append(batch, record{err: fr.readErr(err)})
 				return nil
 			}
 			defer fh.Close()
 			kind, gz := formatOf(f.path)
-			return fr.read(&countingReader{r: fh, n: bytesDone}, kind, gz, func(r record) error {
+			h := sha256.New()
+			defer func() { res.hash = hex.EncodeToString(h.Sum(nil)) }()
+			return fr.read(io.TeeReader(&countingReader{r: fh, n: bytesDone}, h), kind, gz, func(r record) error {
+				if r.err != nil {
+					res.problem = true
+				} else {
+					res.ids = append(res.ids, r.article.ID)
+				}
 				batch = append(batch, r)
 				if len(batch) >= ix.opts.BatchSize {
 					return send()
@@ -203,6 +237,18 @@ func (ix *Index) produce(ctx context.Context, files []inputFile, ignored map[str
 // writeBatch writes the articles of recs, one bleve batch per shard, and
 // counts new versus replaced documents; problems go to skip.
 func (ix *Index) writeBatch(recs []record, mu *sync.Mutex, sum *IngestSummary, skip func(*InputError) error) error {
+	ix.mu.RLock()
+	err := ix.writeBatchLocked(recs, mu, sum, skip)
+	ix.mu.RUnlock()
+	ix.afterWrite(err)
+	return err
+}
+
+// writeBatchLocked is writeBatch for a caller holding ix.mu for reading.
+func (ix *Index) writeBatchLocked(recs []record, mu *sync.Mutex, sum *IngestSummary, skip func(*InputError) error) error {
+	if err := checkWritable(ix.opts.Path, ix.opts.MinFreeBytes); err != nil {
+		return err
+	}
 	batches := make([]*bleve.Batch, len(ix.shards))
 	ids := make([]string, 0, len(recs))
 	inBatch := make(map[string]struct{}, len(recs))
@@ -244,7 +290,14 @@ func (ix *Index) writeBatch(recs []record, mu *sync.Mutex, sum *IngestSummary, s
 			continue
 		}
 		if err := ix.shards[s].Batch(b); err != nil {
-			return fmt.Errorf("write batch to %s: %w", shardPath(ix.opts.Path, s), err)
+			return persistError(err, shardPath(genDir(ix.opts.Path, ix.meta.Generation), s))
+		}
+	}
+	if ix.rebuilding != nil {
+		for i := range recs {
+			if recs[i].err == nil {
+				ix.rebuilding.add(writeOp{id: recs[i].article.ID, article: &recs[i].article})
+			}
 		}
 	}
 	mu.Lock()
@@ -284,7 +337,7 @@ func collectFiles(paths []string, skip func(*InputError) error) ([]inputFile, er
 				}
 				continue
 			}
-			files = append(files, inputFile{path: root, id: stem(filepath.Base(root)), size: info.Size()})
+			files = append(files, inputFile{path: root, id: stem(filepath.Base(root)), size: info.Size(), mtime: info.ModTime().UnixNano()})
 			continue
 		}
 		var found []inputFile
@@ -309,11 +362,11 @@ func collectFiles(paths []string, skip func(*InputError) error) ([]inputFile, er
 			if err != nil {
 				rel = name
 			}
-			var size int64
+			var size, mtime int64
 			if fi, err := d.Info(); err == nil {
-				size = fi.Size()
+				size, mtime = fi.Size(), fi.ModTime().UnixNano()
 			}
-			found = append(found, inputFile{path: p, id: stem(rel), size: size})
+			found = append(found, inputFile{path: p, id: stem(rel), size: size, mtime: mtime})
 			return nil
 		})
 		if err != nil {

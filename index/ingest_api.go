@@ -39,6 +39,8 @@ type IngestSummary struct {
 	IgnoredFields   []string       // JSON fields present in the input that Folio does not index, sorted
 	Elapsed         time.Duration  // the whole run, merge included
 	Merge           time.Duration  // of which merging (IngestOptions.Merge)
+	Unchanged       int            // files Sync found unchanged since its last run and did not read
+	Deleted         int            // articles Sync deleted because their file disappeared or no longer holds them
 }
 
 // DocsPerSecond is (Indexed+Updated) per second of Elapsed.

@@ -13,20 +13,22 @@ import (
 // NOTES: 1.4× QPS on Reuters), so `folio index` calls this after writing.
 // It returns ctx's error if ctx ends first.
 func (ix *Index) Optimize(ctx context.Context) error {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
 	for i, sh := range ix.shards {
 		adv, err := sh.Advanced()
 		if err != nil {
-			return fmt.Errorf("optimize %s: %w", shardPath(ix.opts.Path, i), err)
+			return fmt.Errorf("optimize %s: %w", ix.shardName(i), err)
 		}
 		s, ok := adv.(*scorch.Scorch)
 		if !ok {
-			return fmt.Errorf("optimize %s: index is %T, not scorch", shardPath(ix.opts.Path, i), adv)
+			return fmt.Errorf("optimize %s: index is %T, not scorch", ix.shardName(i), adv)
 		}
 		// One ForceMerge call merges at most SegmentsPerMergeTask segments
 		// per task, so repeat until one is left.
 		for round := 0; round < 20 && segmentCount(s) > 1; round++ {
 			if err := s.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
-				return fmt.Errorf("optimize %s: %w", shardPath(ix.opts.Path, i), err)
+				return fmt.Errorf("optimize %s: %w", ix.shardName(i), err)
 			}
 		}
 	}
@@ -35,6 +37,8 @@ func (ix *Index) Optimize(ctx context.Context) error {
 
 // Segments returns the number of segments in each shard.
 func (ix *Index) Segments() []int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
 	out := make([]int, len(ix.shards))
 	for i, sh := range ix.shards {
 		if adv, err := sh.Advanced(); err == nil {
@@ -52,3 +56,6 @@ func segmentCount(s *scorch.Scorch) uint64 {
 	k, _ := m["TotMemorySegmentsAtRoot"].(uint64)
 	return n + k
 }
+
+// shardName names shard i in messages.
+func (ix *Index) shardName(i int) string { return fmt.Sprintf("%s (shard %d)", ix.opts.Path, i) }

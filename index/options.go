@@ -26,6 +26,10 @@ type Options struct {
 	// LockTimeout is how long Open waits for another process to release
 	// the index before it returns ErrLocked (default 1s).
 	LockTimeout time.Duration
+	// MinFreeBytes is the free space the index's disk must keep: a write
+	// that finds less fails with ErrNoSpace before touching the index
+	// (default 64 MiB; negative disables the check).
+	MinFreeBytes int64
 }
 
 // DefaultOptions returns the defaults for an index at path.
@@ -43,6 +47,7 @@ func DefaultOptions(path string) Options {
 		Writers:      2,
 		Shards:       1,
 		LockTimeout:  time.Second,
+		MinFreeBytes: 64 << 20,
 	}
 }
 
@@ -75,6 +80,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Shards == 0 {
 		o.Shards = d.Shards
+	}
+	if o.MinFreeBytes == 0 {
+		o.MinFreeBytes = d.MinFreeBytes
 	}
 	if o.Shards < 1 || o.Shards > 64 {
 		return o, fmt.Errorf("shards must be between 1 and 64, got %d", o.Shards)

@@ -26,6 +26,8 @@ const maxQueryLen = 4096
 // parameters return a *ParamError wrapping ErrInvalidParameter or
 // ErrInvalidQuery; a search past the deadline returns ErrTimeout.
 func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
 	start := time.Now()
 	p, err := ix.plan(q)
 	if err != nil {
@@ -451,6 +453,8 @@ func (ix *Index) article(doc bleveindex.Document) Article {
 
 // Article returns the stored article with the given id, or ErrNotFound.
 func (ix *Index) Article(ctx context.Context, id string) (*Article, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
 	doc, err := ix.document(id)
 	if err != nil {
 		return nil, fmt.Errorf("load article %q: %w", id, err)

@@ -50,6 +50,19 @@ func (s *Server) classify(c echo.Context, err error) (int, errorBody) {
 		return http.StatusBadRequest, clientError("invalid_query", err)
 	case errors.Is(err, index.ErrInvalidParameter):
 		return http.StatusBadRequest, clientError("invalid_parameter", err)
+	case errors.Is(err, index.ErrInvalidArticle):
+		return http.StatusBadRequest, clientError("invalid_article", err)
+	case errors.Is(err, index.ErrBusy):
+		return http.StatusConflict, clientError("busy", err)
+	case errors.Is(err, index.ErrRebuildFailed):
+		s.logFailure(c, slog.LevelError, err)
+		return http.StatusInternalServerError, errorBody{Code: "rebuild_failed", Message: err.Error()}
+	case errors.Is(err, index.ErrNoSpace):
+		s.logFailure(c, slog.LevelError, err)
+		return http.StatusInsufficientStorage, errorBody{Code: "insufficient_storage", Message: "the index's disk is full; nothing was written"}
+	case errors.Is(err, index.ErrWriteFailed):
+		s.logFailure(c, slog.LevelError, err)
+		return http.StatusServiceUnavailable, errorBody{Code: "unavailable", Message: "the index cannot be written right now; nothing was written; searches still work"}
 	case errors.Is(err, index.ErrNotFound):
 		return http.StatusNotFound, clientError("not_found", err)
 	case errors.Is(err, index.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
@@ -110,6 +123,10 @@ func statusCode(status int) string {
 		return "too_many_requests"
 	case http.StatusServiceUnavailable:
 		return "unavailable"
+	case http.StatusConflict:
+		return "conflict"
+	case http.StatusNotImplemented:
+		return "not_implemented"
 	case http.StatusGatewayTimeout:
 		return "timeout"
 	}

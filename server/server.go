@@ -6,6 +6,7 @@ package server
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -46,6 +47,12 @@ type Options struct {
 	// FrameAncestors are the CSP frame-ancestors sources of the HTML pages;
 	// empty means 'self'.
 	FrameAncestors []string
+	// AdminKeys are the bearer tokens that may write; none means writes are refused (403).
+	AdminKeys []string
+	// MaxBodyBytes limits a write request's body, and each line of a bulk request (413 past it; default 10 MiB).
+	MaxBodyBytes int64
+	// Sources are the files and folders POST /api/admin/rebuild reads (index.sources).
+	Sources []string
 }
 
 // DefaultOptions returns the defaults: a 10s shutdown timeout and a 5s read-header timeout.
@@ -53,16 +60,20 @@ func DefaultOptions() Options {
 	return Options{
 		ShutdownTimeout:   10 * time.Second,
 		ReadHeaderTimeout: 5 * time.Second,
+		MaxBodyBytes:      10 << 20,
 	}
 }
 
 // Server is Folio's HTTP API. It is an http.Handler and safe for concurrent use.
 type Server struct {
-	ix   Index
-	opts Options
-	log  *slog.Logger
-	e    *echo.Echo
-	web  *web // the embedded page, widget and their headers, built once
+	ix Index
+	w  Writer // ix as a Writer, nil if it is not one
+	// adminKeys are the SHA-256 digests of Options.AdminKeys.
+	adminKeys [][32]byte
+	opts      Options
+	log       *slog.Logger
+	e         *echo.Echo
+	web       *web // the embedded page, widget and their headers, built once
 }
 
 // New returns a Server answering from ix. Zero fields of opts take their
@@ -75,10 +86,19 @@ func New(ix Index, opts Options, logger *slog.Logger) *Server {
 	if opts.ReadHeaderTimeout == 0 {
 		opts.ReadHeaderTimeout = d.ReadHeaderTimeout
 	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = d.MaxBodyBytes
+	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{ix: ix, opts: opts, log: logger, e: echo.New()}
+	s.w, _ = ix.(Writer)
+	for _, k := range opts.AdminKeys {
+		if k != "" {
+			s.adminKeys = append(s.adminKeys, sha256.Sum256([]byte(k)))
+		}
+	}
 	s.e.HideBanner = true
 	s.e.HidePort = true
 	s.e.HTTPErrorHandler = s.handleError

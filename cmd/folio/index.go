@@ -1,8 +1,13 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
+
+	"github.com/folio-search/folio/config"
 
 	"github.com/spf13/cobra"
 
@@ -15,10 +20,18 @@ func newIndexCmd(c *cli) *cobra.Command {
 		Short: "Add articles to the index, or rebuild it",
 		Long: `Read articles from files and directories (default: index.sources) and add
 them to the index at index.path, creating it if needed. An article indexed
-again under the same id replaces the old one, so re-running is safe.
+again under the same id replaces the old one, so re-running is safe. A folder
+indexed before is synced: only new and modified files are read, and the
+articles of files that disappeared are deleted (the state is kept in the
+index directory).
 
 With --rebuild, a new index is built beside the live one and swapped in when
 complete; on failure the live index is left untouched.
+
+If a running "folio serve" holds the index, the work is handed to it
+(POST /api/admin/sync or /api/admin/rebuild) when server.admin_keys and
+server.addr are configured and no PATH differs from index.sources; otherwise
+the command says what to do.
 
 Every skipped input is printed to stderr as path:line: problem. The command
 fails if anything was skipped; with --strict it stops at the first problem.`,
@@ -56,6 +69,9 @@ fails if anything was skipped; with --strict it stops at the first problem.`,
 			sum, err = ingestInPlace(cmd.Context(), opts, paths, report.options(*strict), c.stderr)
 		}
 		report.finish()
+		if errors.Is(err, index.ErrLocked) {
+			return handOffIndex(cmd.Context(), c, cfg, err, args, *rebuildFlag)
+		}
 		if err != nil {
 			return err
 		}
@@ -65,4 +81,35 @@ fails if anything was skipped; with --strict it stops at the first problem.`,
 		return skippedError(sum)
 	}
 	return cmd
+}
+
+// handOffIndex asks the server that holds the index to sync or rebuild it
+// from index.sources, or explains what to do when it cannot.
+func handOffIndex(ctx context.Context, c *cli, cfg config.Config, err error, args []string, rebuild bool) error {
+	what, path := "index", "/api/admin/sync"
+	if rebuild {
+		what, path = "rebuild", "/api/admin/rebuild"
+	}
+	if !canHandOff(err, cfg, argsOrNil(args)) {
+		return errNoHandoff(err, cfg, what+" (only index.sources can be handed to the server; other files can be sent with POST /api/articles/_bulk)")
+	}
+	fmt.Fprintf(c.stderr, "the index is held by a running server; asking it to %s index.sources\n", what)
+	out, herr := askServer(ctx, cfg, path, nil)
+	if herr != nil {
+		return herr
+	}
+	var r handedOff
+	if err := json.Unmarshal(out, &r); err != nil {
+		return fmt.Errorf("unexpected answer from the server: %s", out)
+	}
+	_, werr := fmt.Fprintf(c.stdout, "server indexed %s, %s skipped, %s deleted, %s unchanged files in %s\n",
+		commas(r.Indexed), commas(r.Skipped), commas(r.Deleted), commas(r.Unchanged), formatDuration(time.Duration(r.TookMS)*time.Millisecond))
+	return werr
+}
+
+func argsOrNil(args []string) []string {
+	if len(args) == 0 {
+		return nil
+	}
+	return args
 }

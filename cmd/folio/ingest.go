@@ -22,26 +22,53 @@ import (
 // maxProblemLines is how many input problems are printed before the rest are only counted.
 const maxProblemLines = 50
 
-// ingestInPlace adds paths to the index at opts.Path, creating it if needed.
-// Articles already indexed under the same id are replaced, so running it twice
-// changes nothing. While another process holds the index, it waits, saying so on w.
+// ingestInPlace syncs the index at opts.Path with paths, creating it if
+// needed: new and changed files are (re)indexed, articles of files that
+// disappeared are deleted, unchanged files are not read. Articles already
+// indexed under the same id are replaced, so running it twice changes
+// nothing. While another process holds the index, it returns an error
+// wrapping index.ErrLocked.
 func ingestInPlace(ctx context.Context, opts index.Options, paths []string, iopts index.IngestOptions, w io.Writer) (index.IngestSummary, error) {
 	ix, err := index.OpenOrCreate(opts)
 	if err != nil {
 		return index.IngestSummary{}, err
 	}
-	sum, err := ix.Ingest(ctx, paths, iopts)
+	sum, err := ix.Sync(ctx, paths, iopts)
 	if cerr := ix.Close(); cerr != nil {
 		err = errors.Join(err, fmt.Errorf("close index %s: %w", opts.Path, cerr))
 	}
 	return sum, err
 }
 
-// rebuild builds a new index from paths in a sibling directory
+// rebuild builds a new index from paths and swaps it in. An existing,
+// compatible index is rebuilt in place (index.Rebuild: a new generation
+// beside the live one, swapped in atomically); a missing one is created;
+// an incompatible one (built with other settings) is replaced by one built
+// in a sibling directory (PATH.rebuild-<pid>) and renamed into place. On
+// failure the live index is left untouched. While a server holds the
+// index, it returns an error wrapping index.ErrLocked.
+func rebuild(ctx context.Context, opts index.Options, paths []string, iopts index.IngestOptions) (index.IngestSummary, error) {
+	ix, err := index.Open(opts)
+	switch {
+	case err == nil:
+		sum, err := ix.Rebuild(ctx, paths, iopts)
+		if cerr := ix.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("close index %s: %w", opts.Path, cerr))
+		}
+		return sum, err
+	case errors.Is(err, index.ErrLocked):
+		return index.IngestSummary{}, err
+	case errors.Is(err, index.ErrNoIndex), errors.Is(err, index.ErrIncompatible):
+		return rebuildBeside(ctx, opts, paths, iopts)
+	}
+	return index.IngestSummary{}, err
+}
+
+// rebuildBeside builds a new index from paths in a sibling directory
 // (PATH.rebuild-<pid>) and, once it is complete and closed, moves it to
 // opts.Path in place of the old one, so readers never see a half-built index.
 // On failure the sibling is removed and the live index is left untouched.
-func rebuild(ctx context.Context, opts index.Options, paths []string, iopts index.IngestOptions) (index.IngestSummary, error) {
+func rebuildBeside(ctx context.Context, opts index.Options, paths []string, iopts index.IngestOptions) (index.IngestSummary, error) {
 	live := filepath.Clean(opts.Path)
 	tmp := fmt.Sprintf("%s.rebuild-%d", live, os.Getpid())
 	if err := os.RemoveAll(tmp); err != nil { // a leftover of a crashed run with the same pid
@@ -53,7 +80,7 @@ func rebuild(ctx context.Context, opts index.Options, paths []string, iopts inde
 	if err != nil {
 		return index.IngestSummary{}, errors.Join(err, removeAll(tmp))
 	}
-	sum, err := ix.Ingest(ctx, paths, iopts)
+	sum, err := ix.Sync(ctx, paths, iopts)
 	if cerr := ix.Close(); cerr != nil {
 		err = errors.Join(err, fmt.Errorf("close index %s: %w", tmp, cerr))
 	}
@@ -238,6 +265,9 @@ func formatSummary(s index.IngestSummary) string {
 	b.WriteString(")")
 	if len(s.IgnoredFields) > 0 {
 		fmt.Fprintf(&b, "; ignored fields: %s", strings.Join(s.IgnoredFields, ", "))
+	}
+	if s.Unchanged > 0 || s.Deleted > 0 {
+		fmt.Fprintf(&b, "; %s unchanged %s not read, %s deleted", commas(s.Unchanged), plural(s.Unchanged, "file", "files"), commas(s.Deleted))
 	}
 	return b.String()
 }

@@ -73,6 +73,7 @@ for server.addr), then flags. Run "folio config" to see the result.`,
 		newSearchCmd(c),
 		newConfigCmd(c),
 		newVersionCmd(c),
+		newBackupCmd(c),
 	)
 	return root
 }

@@ -21,13 +21,21 @@ func newServeCmd(c *cli) *cobra.Command {
 		Short: "Serve the search API over HTTP",
 		Long: `Serve the HTTP API on server.addr until interrupted (SIGINT or SIGTERM), then
 shut down gracefully. If there is no index at index.path yet and index.sources
-is set, it is built first, as by "folio index --rebuild".`,
+is set, it is built first, as by "folio index --rebuild".
+
+Writes (PUT/DELETE /api/articles/ID, POST /api/articles, POST
+/api/articles/_bulk, POST /api/admin/rebuild|sync|backup) need
+"Authorization: Bearer KEY" with one of server.admin_keys; without any key
+they are refused. A write answered 2xx is persisted (fsync) and searchable.
+With --watch (index.watch), changes under index.sources are applied while
+serving.`,
 		Args: cobra.NoArgs,
 	}
 	cmd.Flags().String("addr", "", "listen address host:port (server.addr)")
 	cmd.Flags().String("index", "", "index directory (index.path)")
+	cmd.Flags().Bool("watch", false, "watch index.sources and apply changes while serving (index.watch)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		cfg, err := c.loadConfig(cmd, map[string]string{"server.addr": "addr", "index.path": "index"})
+		cfg, err := c.loadConfig(cmd, map[string]string{"server.addr": "addr", "index.path": "index", "index.watch": "watch"})
 		if err != nil {
 			return err
 		}
@@ -84,7 +92,21 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger) (err err
 		AllowedOrigins:    cfg.Server.CORS.AllowedOrigins,
 		SearchKeys:        searchKeys(cfg.Server.SearchKeyList()),
 		FrameAncestors:    cfg.Server.FrameAncestors,
+		AdminKeys:         cfg.Server.AdminKeys,
+		MaxBodyBytes:      int64(cfg.Server.MaxBodyBytes),
+		Sources:           cfg.Index.Sources,
 	}, logger)
+	if len(cfg.Server.AdminKeys) == 0 {
+		logger.Info("writes are disabled (no server.admin_keys)")
+	}
+	if cfg.Index.Watch {
+		stopWatch, err := startWatch(ctx, ix, cfg.Index.Sources, logger)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stopWatch()
+	}
 	logger.Info("serving", "url", "http://"+ln.Addr().String(), "index", opts.Path, "articles", count)
 	if err := srv.Serve(ctx, ln); err != nil {
 		return err
@@ -117,4 +139,34 @@ func searchKeys(keys []config.SearchKey) []server.SearchKey {
 		out[i] = server.SearchKey{Key: k.Key, Origins: k.Origins}
 	}
 	return out
+}
+
+// startWatch applies changes under sources to ix while serving, logging
+// each sync; the returned function stops it and waits for it.
+func startWatch(ctx context.Context, ix *index.Index, sources []string, logger *slog.Logger) (stop func(), err error) {
+	if len(sources) == 0 {
+		return nil, errors.New("index.watch is set but index.sources is empty: nothing to watch")
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		err := ix.Watch(ctx, sources, index.WatchOptions{
+			Ingest: index.IngestOptions{Problem: func(e *index.InputError) { logger.Warn("skipped input", "problem", e.Error()) }},
+			Synced: func(s index.IngestSummary, err error) {
+				if err != nil {
+					logger.Error("watch: sync failed", "err", err)
+					return
+				}
+				if s.Indexed+s.Updated+s.Deleted > 0 {
+					logger.Info("watch: synced", "new", s.Indexed, "updated", s.Updated, "deleted", s.Deleted, "took", s.Elapsed)
+				}
+			},
+		})
+		if err != nil && ctx.Err() == nil {
+			logger.Error("watch stopped", "err", err)
+		}
+	}()
+	logger.Info("watching", "sources", sources)
+	return func() { cancel(); <-done }, nil
 }

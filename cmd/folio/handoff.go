@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"slices"
+
+	"github.com/folio-search/folio/config"
+	"github.com/folio-search/folio/index"
+)
+
+// errNoHandoff explains what to do when the index is held by a running
+// server and the work cannot be handed to it.
+func errNoHandoff(err error, cfg config.Config, what string) error {
+	return fmt.Errorf("%w\nto %s while the server runs, set server.admin_keys (the same as the server's) and server.addr so that this command can ask the server to do it, or stop the server", err, what)
+}
+
+// askServer hands the work to the running server that holds the index:
+// POST path on server.addr with the first admin key and body (JSON, may be
+// nil). It returns the response body of a 2xx, else an error with the
+// server's message.
+func askServer(ctx context.Context, cfg config.Config, path string, body any) ([]byte, error) {
+	host, port, err := net.SplitHostPort(cfg.Server.Addr)
+	if err != nil {
+		return nil, err
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	var rd io.Reader = http.NoBody
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, err
+		}
+		rd = bytes.NewReader(b)
+	}
+	url := "http://" + net.JoinHostPort(host, port) + path
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, rd)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+cfg.Server.AdminKeys[0])
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("ask the server at %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode/100 != 2 {
+		var e struct {
+			Error struct{ Message string } `json:"error"`
+		}
+		json.Unmarshal(out, &e)
+		return nil, fmt.Errorf("the server at %s answered %s: %s", url, resp.Status, e.Error.Message)
+	}
+	return out, nil
+}
+
+// canHandOff reports whether err says the index is held by another process
+// and the work (on paths) can be given to the server: an admin key is
+// configured and paths are the server's index.sources.
+func canHandOff(err error, cfg config.Config, paths []string) bool {
+	return errors.Is(err, index.ErrLocked) && len(cfg.Server.AdminKeys) > 0 &&
+		(paths == nil || slices.Equal(paths, cfg.Index.Sources))
+}
+
+// handedOff is the server's answer to a sync or rebuild.
+type handedOff struct {
+	Indexed   int   `json:"indexed"`
+	Skipped   int   `json:"skipped"`
+	Deleted   int   `json:"deleted"`
+	Unchanged int   `json:"unchanged_files"`
+	TookMS    int64 `json:"took_ms"`
+}

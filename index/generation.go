@@ -1,0 +1,294 @@
+package index
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2"
+)
+
+var (
+	// ErrBusy means the operation cannot start because a conflicting one (a rebuild) is running.
+	ErrBusy = errors.New("busy")
+	// ErrRebuildFailed means a rebuild did not complete; the live index was left unchanged.
+	ErrRebuildFailed = errors.New("rebuild failed, the live index is unchanged")
+)
+
+// createShards makes n empty bleve indexes in dir.
+func createShards(dir string, n int, language string) ([]bleve.Index, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create index: %w", err)
+	}
+	var shards []bleve.Index
+	for i := range n {
+		bi, err := bleve.New(shardPath(dir, i), newMapping(language))
+		if err != nil {
+			for _, s := range shards {
+				s.Close()
+			}
+			return nil, fmt.Errorf("create index %s: %w", shardPath(dir, i), err)
+		}
+		shards = append(shards, bi)
+	}
+	return shards, nil
+}
+
+// writeMeta replaces folio.json in dir atomically: it writes a temporary
+// file, syncs it, renames it over folio.json and syncs the directory, so a
+// crash leaves either the old or the new file, never a torn one.
+func writeMeta(dir string, m meta) error {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(dir, metaFile), append(b, '\n'))
+}
+
+// writeFileAtomic writes b to path through a synced temporary file and a rename.
+func writeFileAtomic(path string, b []byte) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		err = d.Sync()
+		d.Close()
+		if err != nil {
+			return fmt.Errorf("sync %s: %w", filepath.Dir(path), err)
+		}
+	}
+	return nil
+}
+
+// genNumber is n of "gen-n", 0 for anything else.
+func genNumber(gen string) int {
+	n, err := strconv.Atoi(strings.TrimPrefix(gen, "gen-"))
+	if err != nil || !strings.HasPrefix(gen, "gen-") {
+		return 0
+	}
+	return n
+}
+
+// removeStaleGenerations deletes the generation directories other than
+// current: leftovers of a rebuild that crashed before or after its swap,
+// and a folio.json.tmp of a crash while folio.json was rewritten. Failures
+// are ignored; the next open tries again.
+func removeStaleGenerations(path, current string) {
+	os.Remove(filepath.Join(path, metaFile+".tmp"))
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if e.IsDir() && e.Name() != current && genNumber(e.Name()) > 0 {
+			os.RemoveAll(filepath.Join(path, e.Name()))
+		}
+	}
+}
+
+// writeOp is one write made while a rebuild runs: a put (article set) or a delete.
+type writeOp struct {
+	id      string
+	article *Article
+}
+
+// writeLog records the writes made to the live index during a rebuild, to
+// replay them into the new index before it is swapped in.
+type writeLog struct {
+	mu  sync.Mutex
+	ops []writeOp
+}
+
+func (l *writeLog) add(ops ...writeOp) {
+	l.mu.Lock()
+	l.ops = append(l.ops, ops...)
+	l.mu.Unlock()
+}
+
+// Rebuild builds a complete new index from paths beside the live one (a new
+// generation directory inside the index directory), then swaps it in
+// atomically. Articles that did not come from files (written over the API)
+// are copied into the new index, so a rebuild loses no acknowledged write;
+// articles from files that no longer exist are dropped. The swap is atomic: searches run on the old shards until the swap and on the new
+// ones after it, and never fail because of it. Writes made through Put,
+// Delete, Bulk or Ingest while it runs are replayed into the new index
+// before the swap. folio.json is rewritten atomically to name the new
+// generation, so a restart opens it; the old generation is then removed.
+// On failure (a source path that cannot be read, bad inputs with
+// opts.Strict, a write error, ctx ending; an error wrapping
+// ErrRebuildFailed) the
+// new generation is removed and the live index is left as it was. It returns
+// an error wrapping ErrBusy if another rebuild is running.
+func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions) (IngestSummary, error) {
+	if !ix.rebuildMu.TryLock() {
+		return IngestSummary{}, fmt.Errorf("%w: a rebuild is already running", ErrBusy)
+	}
+	defer ix.rebuildMu.Unlock()
+
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil {
+			return IngestSummary{}, fmt.Errorf("%w: source %s: %w", ErrRebuildFailed, p, errors.Unwrap(err))
+		}
+	}
+	ix.mu.Lock()
+	old := ix.meta
+	ix.rebuilding = &writeLog{}
+	ix.mu.Unlock()
+	defer func() {
+		ix.mu.Lock()
+		ix.rebuilding = nil
+		ix.mu.Unlock()
+	}()
+
+	m := old
+	m.MappingVersion, m.Language = mappingVersion, ix.opts.Language
+	m.Generation = fmt.Sprintf("gen-%d", genNumber(old.Generation)+1)
+	dir := genDir(ix.opts.Path, m.Generation)
+	if err := os.RemoveAll(dir); err != nil { // a leftover of a crashed rebuild
+		return IngestSummary{}, fmt.Errorf("rebuild: %w", err)
+	}
+	shards, err := createShards(dir, m.Shards, m.Language)
+	if err != nil {
+		return IngestSummary{}, fmt.Errorf("rebuild: %w", err)
+	}
+	nx := &Index{opts: ix.opts, meta: m, hl: ix.hl, analyzers: ix.analyzers, shards: shards, alias: bleve.NewIndexAlias(shards...)}
+	nx.opts.Path = ix.opts.Path
+	fail := func(err error) error {
+		nx.Close()
+		if rerr := os.RemoveAll(dir); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+		return fmt.Errorf("%w: %w", ErrRebuildFailed, err)
+	}
+	sum, err := nx.Sync(ctx, paths, opts)
+	if err != nil {
+		return sum, fail(err)
+	}
+	if err := ix.carryOver(nx); err != nil {
+		return sum, fail(fmt.Errorf("copy the articles written over the API: %w", err))
+	}
+
+	ix.mu.Lock()
+	if _, err := nx.applyLocked(ix.rebuilding.ops); err != nil {
+		ix.mu.Unlock()
+		return sum, fail(fmt.Errorf("replay writes made during the rebuild: %w", err))
+	}
+	if err := writeMeta(ix.opts.Path, m); err != nil {
+		ix.mu.Unlock()
+		return sum, fail(err)
+	}
+	ix.alias.Swap(nx.shards, ix.shards)
+	oldShards := ix.shards
+	ix.shards, ix.meta = nx.shards, m
+	ix.mu.Unlock()
+
+	var errs []error
+	for _, s := range oldShards {
+		errs = append(errs, s.Close())
+	}
+	if old.Generation == "" { // the layout without generations
+		for i := range old.Shards {
+			errs = append(errs, os.RemoveAll(shardPath(ix.opts.Path, i)))
+		}
+		errs = append(errs, os.Remove(filepath.Join(ix.opts.Path, syncFile)))
+	} else {
+		errs = append(errs, os.RemoveAll(genDir(ix.opts.Path, old.Generation)))
+	}
+	if err := errors.Join(errs...); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return sum, fmt.Errorf("new index in place, but removing the old one failed: %w", err)
+	}
+	return sum, nil
+}
+
+// carryOver copies into nx the articles of ix that no file of ix's sync
+// state produced and that nx does not hold: those written through Put,
+// PutJSON or Bulk. An index without sync state (built by Ingest alone)
+// cannot tell them apart, and nothing is copied.
+func (ix *Index) carryOver(nx *Index) error {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if _, err := os.Stat(ix.syncPath()); err != nil {
+		return nil
+	}
+	st, err := ix.loadSyncState()
+	if err != nil {
+		return err
+	}
+	fromFiles := map[string]bool{}
+	for _, f := range st.Files {
+		for _, id := range f.IDs {
+			fromFiles[id] = true
+		}
+	}
+	var after []string
+	for {
+		req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 1000, 0, false)
+		req.SortBy([]string{"_id"})
+		if after != nil {
+			req.SearchAfter = after
+		}
+		res, err := ix.alias.Search(req)
+		if err != nil {
+			return err
+		}
+		if len(res.Hits) == 0 {
+			return nil
+		}
+		var ids []string
+		for _, h := range res.Hits {
+			if !fromFiles[h.ID] {
+				ids = append(ids, h.ID)
+			}
+		}
+		after = []string{res.Hits[len(res.Hits)-1].ID}
+		if len(ids) == 0 {
+			continue
+		}
+		have, err := nx.existing(ids)
+		if err != nil {
+			return err
+		}
+		var ops []writeOp
+		for _, id := range ids {
+			if have[id] {
+				continue
+			}
+			doc, err := ix.document(id)
+			if err != nil {
+				return err
+			}
+			if doc == nil {
+				continue
+			}
+			a := ix.article(doc)
+			ops = append(ops, writeOp{id: id, article: &a})
+		}
+		if len(ops) > 0 {
+			if _, err := nx.applyLocked(ops); err != nil {
+				return err
+			}
+		}
+	}
+}

@@ -1,0 +1,6 @@
+//go:build !linux
+
+package index
+
+// checkWritable is a no-op where statfs is not available.
+func checkWritable(path string, minFree int64) error { return nil }

@@ -1,0 +1,358 @@
+package index
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"syscall"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// Write errors. A write that fails with one of these changed nothing.
+var (
+	// ErrWriteFailed means the index could not persist a write (I/O error,
+	// read-only storage); searches still work.
+	ErrWriteFailed = errors.New("write failed")
+	// ErrNoSpace means the disk holding the index is (nearly) full; it wraps ErrWriteFailed.
+	ErrNoSpace = fmt.Errorf("%w: no space left on the index's disk", ErrWriteFailed)
+	// ErrTooLarge means one input (a bulk line) is larger than the accepted limit.
+	ErrTooLarge = errors.New("input too large")
+)
+
+// Write statuses of a WriteResult.
+const (
+	StatusCreated = "created" // the id was new
+	StatusUpdated = "updated" // an article with the id was replaced
+	StatusDeleted = "deleted" // the article was removed
+	StatusError   = "error"   // the record was not written, see Err
+)
+
+// WriteResult is the outcome of writing one record of a request.
+type WriteResult struct {
+	Line   int    // 1-based line (bulk) or element (array) number; 0 for a single object
+	ID     string // the article id, when known
+	Status string // StatusCreated, StatusUpdated or StatusError
+	Err    error  // why the record was not written (an *InputError, or a write error)
+}
+
+// apiSource is the path shown in errors about articles sent over the API.
+const apiSource = "request"
+
+// DecodeArticle decodes one JSON object into a validated article with the
+// same rules and messages as file ingest (dates through the index's date
+// parser). defaultID is used when the object has no "id"; when both are
+// given they must be equal. Problems are *InputError values (wrapping
+// ErrInvalidArticle).
+func (ix *Index) DecodeArticle(b []byte, defaultID string) (Article, error) {
+	fr := &fileReader{p: &Parser{Dates: ix.opts.Dates}, path: apiSource, id: defaultID, ignored: map[string]struct{}{}}
+	r := fr.jsonRecord(bytes.TrimSpace(b), 1, defaultID)
+	if r.err != nil {
+		r.err.Line = 0
+		return Article{}, r.err
+	}
+	if defaultID != "" && r.article.ID != defaultID {
+		return Article{}, &InputError{Path: apiSource, Reason: "id mismatch",
+			Message:  fmt.Sprintf("body id %q differs from the id %q in the path", r.article.ID, defaultID),
+			Expected: "no id in the body, or the same id as the path"}
+	}
+	return r.article, nil
+}
+
+// Put writes a (validated) article, replacing any with the same id, and
+// returns once the write is persisted. created reports whether the id was
+// new. Errors wrap ErrInvalidArticle or ErrWriteFailed.
+func (ix *Index) Put(ctx context.Context, a Article) (created bool, err error) {
+	if err := a.Validate(); err != nil {
+		return false, err
+	}
+	res, err := ix.apply([]writeOp{{id: a.ID, article: &a}})
+	if err != nil {
+		return false, err
+	}
+	return !res[0], nil
+}
+
+// Delete removes the article id once persisted; it returns an error
+// wrapping ErrNotFound if there is none, or ErrWriteFailed.
+func (ix *Index) Delete(ctx context.Context, id string) error {
+	ix.mu.RLock()
+	doc, err := ix.document(id)
+	if err == nil && doc != nil {
+		_, err = ix.applyLocked([]writeOp{{id: id}})
+	}
+	ix.mu.RUnlock()
+	ix.afterWrite(err)
+	if err != nil {
+		return fmt.Errorf("delete article %q: %w", id, err)
+	}
+	if doc == nil {
+		return fmt.Errorf("%w: no article with id %q", ErrNotFound, id)
+	}
+	return nil
+}
+
+// PutJSON writes the articles of body, one JSON object or an array of
+// objects, with the same validation as file ingest. An array's bad elements
+// are reported in their results and the others written; the results are in
+// element order. The error is non-nil only when the write itself failed or
+// body is a single invalid object (then it is the *InputError).
+func (ix *Index) PutJSON(ctx context.Context, body []byte) ([]WriteResult, error) {
+	fr := &fileReader{p: &Parser{Dates: ix.opts.Dates}, path: apiSource, ignored: map[string]struct{}{}}
+	var results []WriteResult
+	var ops []writeOp
+	var idx []int
+	n := 0
+	err := fr.readJSON(body, func(r record) error {
+		n++
+		if r.err != nil {
+			results = append(results, WriteResult{Line: n, Status: StatusError, Err: r.err})
+			return nil
+		}
+		a := r.article
+		if a.ID == "" || a.ID == fmt.Sprintf("/%d", n) {
+			results = append(results, WriteResult{Line: n, Status: StatusError, Err: &InputError{Path: apiSource, Line: n, Reason: "missing id", Message: "article has no id", Expected: `an "id" field`}})
+			return nil
+		}
+		idx = append(idx, len(results))
+		results = append(results, WriteResult{Line: n, ID: a.ID})
+		ops = append(ops, writeOp{id: a.ID, article: &a})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(ops) > 0 {
+		existed, err := ix.apply(ops)
+		if err != nil {
+			return nil, err
+		}
+		for i, j := range idx {
+			results[j].Status = statusOf(existed[i])
+		}
+	}
+	return results, nil
+}
+
+func statusOf(existed bool) string {
+	if existed {
+		return StatusUpdated
+	}
+	return StatusCreated
+}
+
+// Bulk reads NDJSON articles from r (one JSON object a line, blank lines
+// skipped) and writes them in batches of up to BatchSize, also writing what
+// it has whenever r has no more data ready, so a slow stream is not held
+// back. emit receives the results of each batch in line order once that
+// batch is persisted: a bad line gets StatusError with its *InputError and
+// does not stop the others. A line longer than maxLine bytes is an
+// ErrTooLarge result. Bulk stops when emit or a write fails and returns
+// that error (wrapping ErrWriteFailed for a write); the results already
+// emitted stay valid, the batch that failed is not emitted.
+func (ix *Index) Bulk(ctx context.Context, r io.Reader, maxLine int, emit func([]WriteResult) error) error {
+	fr := &fileReader{p: &Parser{Dates: ix.opts.Dates}, path: apiSource, ignored: map[string]struct{}{}}
+	br := bufio.NewReaderSize(r, 64<<10)
+	var results []WriteResult
+	var ops []writeOp
+	var idx []int
+	flush := func() error {
+		if len(results) == 0 {
+			return nil
+		}
+		if len(ops) > 0 {
+			existed, err := ix.apply(ops)
+			if err != nil {
+				return err // nothing of this batch was acknowledged
+			}
+			for i, j := range idx {
+				results[j].Status = statusOf(existed[i])
+			}
+		}
+		err := emit(results)
+		results, ops, idx = nil, nil, nil
+		return err
+	}
+	line := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		b, tooLong, err := readLine(br, maxLine)
+		if len(b) > 0 || tooLong {
+			line++
+			switch t := bytes.TrimSpace(b); {
+			case tooLong:
+				results = append(results, WriteResult{Line: line, Status: StatusError, Err: fmt.Errorf("%w: %s:%d: line longer than %d bytes", ErrTooLarge, apiSource, line, maxLine)})
+			case len(t) == 0:
+			default:
+				rec := fr.jsonRecord(t, line, "")
+				if rec.err != nil {
+					results = append(results, WriteResult{Line: line, Status: StatusError, Err: rec.err})
+					break
+				}
+				a := rec.article
+				idx = append(idx, len(results))
+				results = append(results, WriteResult{Line: line, ID: a.ID})
+				ops = append(ops, writeOp{id: a.ID, article: &a})
+			}
+		}
+		if err == io.EOF {
+			return flush()
+		}
+		if err != nil {
+			if ferr := flush(); ferr != nil {
+				return ferr
+			}
+			return fmt.Errorf("read request body: %w", err)
+		}
+		if len(ops) >= ix.opts.BatchSize || br.Buffered() == 0 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// readLine reads one line of at most max bytes; past that it discards the
+// rest of the line and reports tooLong.
+func readLine(br *bufio.Reader, max int) (line []byte, tooLong bool, err error) {
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if !tooLong {
+			line = append(line, chunk...)
+			if len(line) > max+1 { // +1: the newline
+				tooLong, line = true, nil
+			}
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		return line, tooLong, err
+	}
+}
+
+// apply writes ops (articles validated by the caller) and returns, per op,
+// whether its id existed before.
+func (ix *Index) apply(ops []writeOp) ([]bool, error) {
+	ix.mu.RLock()
+	existed, err := ix.applyLocked(ops)
+	ix.mu.RUnlock()
+	ix.afterWrite(err)
+	return existed, err
+}
+
+// errPersist marks a write error that bleve returned while persisting a
+// batch: the shard's in-memory state may then be unusable (bleve v2.6.3
+// panics in searches after a failed persist), so it is reopened.
+var errPersist = errors.New("persist failed")
+
+// persistError wraps an error of bleve's Batch on shard: ErrNoSpace when
+// the disk is full (bleve keeps only the text of the os error), else
+// ErrWriteFailed; both with errPersist.
+func persistError(err error, shard string) error {
+	kind := ErrWriteFailed
+	if errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), syscall.ENOSPC.Error()) {
+		kind = ErrNoSpace
+	}
+	return fmt.Errorf("%w: %w: write to %s: %w", kind, errPersist, shard, err)
+}
+
+// afterWrite reopens the shards after a persist failure, so that searches
+// keep working from what is on disk (a failed batch is not recorded there).
+// The caller must not hold ix.mu.
+func (ix *Index) afterWrite(err error) {
+	if !errors.Is(err, errPersist) {
+		return
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.shards == nil { // closed
+		return
+	}
+	dir := genDir(ix.opts.Path, ix.meta.Generation)
+	fresh := make([]bleve.Index, len(ix.shards))
+	for i, s := range ix.shards {
+		s.Close()
+		bi, oerr := bleve.Open(shardPath(dir, i))
+		if oerr != nil {
+			// Keep the old handle: better a failing shard than none.
+			for j := range i {
+				fresh[j].Close()
+			}
+			return
+		}
+		fresh[i] = bi
+	}
+	ix.alias.Swap(fresh, ix.shards)
+	ix.shards = fresh
+}
+
+// applyLocked is apply for a caller holding ix.mu. Each shard's batch is
+// persisted (scorch's Batch returns after fsync) before it returns, and
+// during a rebuild the ops are logged for replay into the new index.
+func (ix *Index) applyLocked(ops []writeOp) ([]bool, error) {
+	if err := checkWritable(ix.opts.Path, ix.opts.MinFreeBytes); err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(ops))
+	for i, op := range ops {
+		ids[i] = op.id
+	}
+	present, err := ix.existing(ids)
+	if err != nil {
+		return nil, err
+	}
+	existed := make([]bool, len(ops))
+	seen := map[string]bool{}
+	batches := make([]*bleve.Batch, len(ix.shards))
+	for i, op := range ops {
+		existed[i] = present[op.id] || seen[op.id]
+		seen[op.id] = op.article != nil
+		if op.article == nil {
+			present[op.id] = false
+		}
+		s := ix.shardOf(op.id)
+		if batches[s] == nil {
+			batches[s] = ix.shards[s].NewBatch()
+		}
+		if op.article == nil {
+			batches[s].Delete(op.id)
+			continue
+		}
+		if err := batches[s].Index(op.id, toBleveDoc(op.article)); err != nil {
+			return nil, fmt.Errorf("index article %q: %w", op.id, err)
+		}
+	}
+	for s, b := range batches {
+		if b == nil {
+			continue
+		}
+		if err := ix.shards[s].Batch(b); err != nil {
+			return nil, persistError(err, shardPath(genDir(ix.opts.Path, ix.meta.Generation), s))
+		}
+	}
+	if ix.rebuilding != nil {
+		ix.rebuilding.add(ops...)
+	}
+	return existed, nil
+}
+
+// existing returns which of ids are in the index. The caller holds ix.mu.
+func (ix *Index) existing(ids []string) (map[string]bool, error) {
+	out := make(map[string]bool, len(ids))
+	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery(ids), len(ids), 0, false)
+	res, err := ix.alias.Search(req)
+	if err != nil {
+		return nil, fmt.Errorf("look up existing ids: %w", err)
+	}
+	for _, h := range res.Hits {
+		out[h.ID] = true
+	}
+	return out, nil
+}

@@ -1,0 +1,276 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/folio-search/folio/index"
+)
+
+// Writer is what the write and admin routes need; *index.Index satisfies
+// it. An Index that is not a Writer gets 501 on those routes.
+type Writer interface {
+	// DecodeArticle validates one JSON object as file ingest does; defaultID is the id from the path.
+	DecodeArticle(b []byte, defaultID string) (index.Article, error)
+	// Put writes one article once persisted and reports whether its id was new.
+	Put(ctx context.Context, a index.Article) (bool, error)
+	// PutJSON writes one object or an array of objects, with per-element results.
+	PutJSON(ctx context.Context, body []byte) ([]index.WriteResult, error)
+	// Delete removes one article, or returns an error wrapping index.ErrNotFound.
+	Delete(ctx context.Context, id string) error
+	// Bulk writes NDJSON from r, emitting per-line results batch by batch.
+	Bulk(ctx context.Context, r io.Reader, maxLine int, emit func([]index.WriteResult) error) error
+	// Rebuild builds a new index from paths beside the live one and swaps it in.
+	Rebuild(ctx context.Context, paths []string, opts index.IngestOptions) (index.IngestSummary, error)
+	// Sync re-reads what changed in paths since the last sync.
+	Sync(ctx context.Context, paths []string, opts index.IngestOptions) (index.IngestSummary, error)
+	// Backup writes a consistent copy of the live index to a new directory.
+	Backup(dest string) error
+}
+
+var _ Writer = (*index.Index)(nil)
+
+// writeResult is one element of a write response and one line of a bulk response.
+type writeResult struct {
+	Line   int    `json:"line,omitempty"`
+	ID     string `json:"id,omitempty"`
+	Status string `json:"status"`
+	Error  string `json:"error,omitempty"`
+}
+
+func newWriteResult(r index.WriteResult) writeResult {
+	w := writeResult{Line: r.Line, ID: r.ID, Status: r.Status}
+	if r.Err != nil {
+		w.Error = r.Err.Error()
+	}
+	return w
+}
+
+// requireAdmin lets a request through only with "Authorization: Bearer
+// <key>" naming one of the admin keys, compared in constant time. Without
+// any key configured every write is refused (403): writes are never open.
+func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if len(s.adminKeys) == 0 {
+			return echo.NewHTTPError(http.StatusForbidden, "writes are disabled: no admin key is configured; set server.admin_keys (or FOLIO_SERVER_ADMIN_KEYS) and send \"Authorization: Bearer <key>\"")
+		}
+		token, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
+		if !ok || !s.isAdminKey(token) {
+			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="folio"`)
+			return echo.NewHTTPError(http.StatusUnauthorized, "missing or wrong admin key: send \"Authorization: Bearer <key>\" with one of server.admin_keys")
+		}
+		if s.w == nil {
+			return echo.NewHTTPError(http.StatusNotImplemented, "this index does not accept writes")
+		}
+		return next(c)
+	}
+}
+
+// isAdminKey compares SHA-256 digests in constant time, so neither a key's
+// content nor its length leaks through timing; every key is compared.
+func (s *Server) isAdminKey(token string) bool {
+	got := sha256.Sum256([]byte(token))
+	match := 0
+	for _, k := range s.adminKeys {
+		match |= subtle.ConstantTimeCompare(got[:], k[:])
+	}
+	return match == 1
+}
+
+// readBody reads the whole request body, up to MaxBodyBytes (413 past it).
+func (s *Server) readBody(c echo.Context) ([]byte, error) {
+	r := http.MaxBytesReader(c.Response(), c.Request().Body, s.opts.MaxBodyBytes)
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, s.bodyError(err)
+	}
+	return b, nil
+}
+
+func (s *Server) bodyError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than %d bytes (server.max_body_bytes); send many articles with POST /api/articles/_bulk", mbe.Limit))
+	}
+	return fmt.Errorf("%w: read request body: %w", context.Canceled, err)
+}
+
+// handlePutArticle serves PUT /api/articles/*: create or replace the article whose id is the rest of the path.
+func (s *Server) handlePutArticle(c echo.Context) error {
+	id, err := articleID(c)
+	if err != nil {
+		return err
+	}
+	b, err := s.readBody(c)
+	if err != nil {
+		return err
+	}
+	a, err := s.w.DecodeArticle(b, id)
+	if err != nil {
+		return err
+	}
+	created, err := s.w.Put(c.Request().Context(), a)
+	if err != nil {
+		return err
+	}
+	if created {
+		return c.JSON(http.StatusCreated, writeResult{ID: id, Status: index.StatusCreated})
+	}
+	return c.JSON(http.StatusOK, writeResult{ID: id, Status: index.StatusUpdated})
+}
+
+// handlePostArticles serves POST /api/articles: one article object (201/200, 400 if invalid) or an array (200 with per-element results).
+func (s *Server) handlePostArticles(c echo.Context) error {
+	b, err := s.readBody(c)
+	if err != nil {
+		return err
+	}
+	if t := strings.TrimSpace(string(b)); !strings.HasPrefix(t, "[") {
+		a, err := s.w.DecodeArticle(b, "")
+		if err != nil {
+			return err
+		}
+		created, err := s.w.Put(c.Request().Context(), a)
+		if err != nil {
+			return err
+		}
+		if created {
+			return c.JSON(http.StatusCreated, writeResult{ID: a.ID, Status: index.StatusCreated})
+		}
+		return c.JSON(http.StatusOK, writeResult{ID: a.ID, Status: index.StatusUpdated})
+	}
+	res, err := s.w.PutJSON(c.Request().Context(), b)
+	if err != nil {
+		return err
+	}
+	out := make([]writeResult, len(res))
+	for i, r := range res {
+		out[i] = newWriteResult(r)
+	}
+	return c.JSON(http.StatusOK, map[string][]writeResult{"results": out})
+}
+
+// handleBulk serves POST /api/articles/_bulk: NDJSON in, one result line per input line out, streamed batch by batch.
+func (s *Server) handleBulk(c echo.Context) error {
+	resp := c.Response()
+	enc := json.NewEncoder(resp)
+	err := s.w.Bulk(c.Request().Context(), c.Request().Body, int(s.opts.MaxBodyBytes), func(rs []index.WriteResult) error {
+		if !resp.Committed {
+			resp.Header().Set(echo.HeaderContentType, "application/x-ndjson")
+			resp.WriteHeader(http.StatusOK)
+		}
+		for _, r := range rs {
+			if err := enc.Encode(newWriteResult(r)); err != nil {
+				return err
+			}
+		}
+		resp.Flush()
+		return nil
+	})
+	if err == nil && !resp.Committed { // an empty body
+		return c.NoContent(http.StatusOK)
+	}
+	if err != nil && resp.Committed {
+		// The status is sent: end the stream with a line saying why it stopped.
+		s.logFailure(c, slog.LevelError, err)
+		enc.Encode(writeResult{Status: index.StatusError, Error: "bulk stopped: " + publicWriteError(err)})
+		return nil
+	}
+	return err
+}
+
+// publicWriteError is what a client may see of a write failure.
+func publicWriteError(err error) string {
+	switch {
+	case errors.Is(err, index.ErrNoSpace):
+		return "the index's disk is full; later lines were not written"
+	case errors.Is(err, index.ErrWriteFailed):
+		return "the index cannot be written; later lines were not written"
+	}
+	return "internal error; later lines were not written"
+}
+
+// handleDeleteArticle serves DELETE /api/articles/*: remove the article whose id is the rest of the path.
+func (s *Server) handleDeleteArticle(c echo.Context) error {
+	id, err := articleID(c)
+	if err != nil {
+		return err
+	}
+	if err := s.w.Delete(c.Request().Context(), id); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, writeResult{ID: id, Status: index.StatusDeleted})
+}
+
+// rebuildResponse is the JSON body of POST /api/admin/rebuild and /api/admin/sync.
+type rebuildResponse struct {
+	Indexed   int   `json:"indexed"`
+	Skipped   int   `json:"skipped"`
+	Deleted   int   `json:"deleted"`
+	Unchanged int   `json:"unchanged_files"`
+	TookMS    int64 `json:"took_ms"`
+}
+
+// handleSync serves POST /api/admin/sync: re-read what changed in index.sources since the last sync.
+func (s *Server) handleSync(c echo.Context) error {
+	if len(s.opts.Sources) == 0 {
+		return echo.NewHTTPError(http.StatusConflict, "nothing to sync: index.sources is empty")
+	}
+	sum, err := s.w.Sync(context.WithoutCancel(c.Request().Context()), s.opts.Sources, index.IngestOptions{Problem: func(e *index.InputError) {
+		s.log.Warn("sync: skipped input", "problem", e.Error())
+	}})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, rebuildResponse{Indexed: sum.Indexed + sum.Updated, Skipped: sum.Skipped, Deleted: sum.Deleted, Unchanged: sum.Unchanged, TookMS: sum.Elapsed.Milliseconds()})
+}
+
+// handleRebuild serves POST /api/admin/rebuild: rebuild from index.sources beside the live index and swap it in.
+func (s *Server) handleRebuild(c echo.Context) error {
+	if len(s.opts.Sources) == 0 {
+		return echo.NewHTTPError(http.StatusConflict, "nothing to rebuild from: index.sources is empty")
+	}
+	// The rebuild finishes even if the client goes away.
+	ctx := context.WithoutCancel(c.Request().Context())
+	sum, err := s.w.Rebuild(ctx, s.opts.Sources, index.IngestOptions{Problem: func(e *index.InputError) {
+		s.log.Warn("rebuild: skipped input", "problem", e.Error())
+	}})
+	if err != nil {
+		return err
+	}
+	s.log.Info("rebuilt index", "indexed", sum.Indexed+sum.Updated, "skipped", sum.Skipped, "took", sum.Elapsed)
+	return c.JSON(http.StatusOK, rebuildResponse{Indexed: sum.Indexed + sum.Updated, Skipped: sum.Skipped, Unchanged: sum.Unchanged, TookMS: sum.Elapsed.Milliseconds()})
+}
+
+// backupRequest is the JSON body of POST /api/admin/backup.
+type backupRequest struct {
+	Dest string `json:"dest"`
+}
+
+// handleBackup serves POST /api/admin/backup {"dest": DIR}: copy the live index to a new directory on the server's disk.
+func (s *Server) handleBackup(c echo.Context) error {
+	b, err := s.readBody(c)
+	if err != nil {
+		return err
+	}
+	var req backupRequest
+	if err := json.Unmarshal(b, &req); err != nil || strings.TrimSpace(req.Dest) == "" {
+		return &index.ParamError{Kind: index.ErrInvalidParameter, Param: "dest", Message: `send {"dest": "/path/to/new/directory"}`}
+	}
+	start := time.Now()
+	if err := s.w.Backup(req.Dest); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"dest": req.Dest, "took_ms": time.Since(start).Milliseconds()})
+}

@@ -1,0 +1,287 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/folio-search/folio/index"
+)
+
+const adminKey = "s3cret-admin-key"
+
+// writableServer is a Server with an admin key over a fresh index built from testdata/articles.
+func writableServer(t *testing.T, opts Options) (*Server, *index.Index) {
+	t.Helper()
+	ix, err := index.Create(index.DefaultOptions(filepath.Join(t.TempDir(), "idx")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	if _, err := ix.Sync(context.Background(), []string{articlesDir}, index.IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if opts.AdminKeys == nil {
+		opts.AdminKeys = []string{"other-key", adminKey}
+	}
+	return New(ix, opts, nil), ix
+}
+
+func send(t *testing.T, srv http.Handler, method, target, key, body string) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(method, target, strings.NewReader(body))
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	return rec
+}
+
+func wantError(t *testing.T, rec *httptest.ResponseRecorder, status int, code, msgPart string) {
+	t.Helper()
+	if rec.Code != status {
+		t.Fatalf("status %d, want %d; body %s", rec.Code, status, rec.Body)
+	}
+	var e errorJSON
+	decodeJSON(t, rec, &e)
+	if e.Error.Code != code || !strings.Contains(e.Error.Message, msgPart) {
+		t.Errorf("error = %+v, want code %q and a message containing %q", e.Error, code, msgPart)
+	}
+}
+
+func TestWritesNeedAdminKey(t *testing.T) {
+	closed := New(testIndex(t), DefaultOptions(), nil)
+	wantError(t, send(t, closed, http.MethodPut, "/api/articles/x", adminKey, `{"title":"x"}`), http.StatusForbidden, "forbidden", "server.admin_keys")
+	wantError(t, send(t, closed, http.MethodPost, "/api/admin/rebuild", "", ``), http.StatusForbidden, "forbidden", "server.admin_keys")
+
+	srv, _ := writableServer(t, Options{})
+	for name, key := range map[string]string{"missing": "", "wrong": "s3cret-admin-kez", "prefix": "s3cret"} {
+		t.Run(name, func(t *testing.T) {
+			rec := send(t, srv, http.MethodDelete, "/api/articles/handbook-travel-2024", key, "")
+			wantError(t, rec, http.StatusUnauthorized, "unauthorized", "Authorization: Bearer")
+			if rec.Header().Get("WWW-Authenticate") == "" {
+				t.Error("no WWW-Authenticate header")
+			}
+		})
+	}
+	if rec := do(t, srv, http.MethodGet, "/api/articles/handbook-travel-2024"); rec.Code != http.StatusOK {
+		t.Errorf("article deleted without a key: %d", rec.Code)
+	}
+}
+
+func TestPutPostDelete(t *testing.T) {
+	srv, _ := writableServer(t, Options{})
+	rec := send(t, srv, http.MethodPut, "/api/articles/notes%2Fzeppelin", adminKey, `{"title":"Zeppelin <b>landing</b>","date":"2025-01-02","body":"The zeppelin landed."}`)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("PUT: %d %s", rec.Code, rec.Body)
+	}
+	if got := ids(search(t, srv, "q=zeppelin").Hits); !cmp.Equal(got, []string{"notes/zeppelin"}) {
+		t.Errorf("search after PUT = %v", got)
+	}
+	if rec := send(t, srv, http.MethodPut, "/api/articles/notes%2Fzeppelin", adminKey, `{"title":"Airship landing"}`); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"updated"`) {
+		t.Fatalf("second PUT: %d %s", rec.Code, rec.Body)
+	}
+	wantError(t, send(t, srv, http.MethodPut, "/api/articles/x", adminKey, `{"title":"x","date":"2024-13-45"}`), http.StatusBadRequest, "invalid_article", "request: article \"x\"")
+	wantError(t, send(t, srv, http.MethodPut, "/api/articles/x", adminKey, `{"title":`), http.StatusBadRequest, "invalid_article", "invalid JSON")
+	wantError(t, send(t, srv, http.MethodPost, "/api/articles", adminKey, `{"title":"no id"}`), http.StatusBadRequest, "invalid_article", "has no id")
+
+	rec = send(t, srv, http.MethodPost, "/api/articles", adminKey, `{"id":"p1","title":"Posted walrus"}`)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("POST one: %d %s", rec.Code, rec.Body)
+	}
+	rec = send(t, srv, http.MethodPost, "/api/articles", adminKey, `[{"id":"p1","title":"Posted walrus again"},{"id":"p2","date":"never","title":"x"},{"id":"p3","body":"walrus"}]`)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("POST array: %d %s", rec.Code, rec.Body)
+	}
+	var arr struct {
+		Results []struct {
+			Line   int    `json:"line"`
+			ID     string `json:"id"`
+			Status string `json:"status"`
+			Error  string `json:"error"`
+		} `json:"results"`
+	}
+	decodeJSON(t, rec, &arr)
+	var got []string
+	for _, r := range arr.Results {
+		got = append(got, r.ID+" "+r.Status)
+	}
+	if diff := cmp.Diff([]string{"p1 updated", " error", "p3 created"}, got); diff != "" || !strings.Contains(arr.Results[1].Error, `"never"`) {
+		t.Errorf("POST array results (-want +got):\n%s\n%+v", diff, arr.Results)
+	}
+	if got := search(t, srv, "q=walrus").Total; got != 2 {
+		t.Errorf("walrus total = %d, want 2", got)
+	}
+
+	if rec := send(t, srv, http.MethodDelete, "/api/articles/p1", adminKey, ""); rec.Code != http.StatusOK {
+		t.Fatalf("DELETE: %d %s", rec.Code, rec.Body)
+	}
+	wantError(t, send(t, srv, http.MethodDelete, "/api/articles/p1", adminKey, ""), http.StatusNotFound, "not_found", "p1")
+	if got := ids(search(t, srv, "q=walrus").Hits); !cmp.Equal(got, []string{"p3"}) {
+		t.Errorf("after DELETE = %v", got)
+	}
+}
+
+func TestBodyLimit(t *testing.T) {
+	srv, _ := writableServer(t, Options{MaxBodyBytes: 100})
+	wantError(t, send(t, srv, http.MethodPut, "/api/articles/x", adminKey, `{"title":"`+strings.Repeat("a", 200)+`"}`), http.StatusRequestEntityTooLarge, "payload_too_large", "server.max_body_bytes")
+}
+
+func TestBulkStreamsPerLineResults(t *testing.T) {
+	srv, _ := writableServer(t, Options{})
+	var in strings.Builder
+	for i := range 2500 {
+		if i == 1200 {
+			in.WriteString("{broken\n")
+		}
+		in.WriteString(`{"id":"bulk-` + strconv.Itoa(i) + `","title":"Bulk walrus ` + strconv.Itoa(i) + `"}` + "\n")
+	}
+	rec := send(t, srv, http.MethodPost, "/api/articles/_bulk", adminKey, in.String())
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/x-ndjson" {
+		t.Fatalf("bulk: %d %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	sc := bufio.NewScanner(rec.Body)
+	counts := map[string]int{}
+	lines := 0
+	for sc.Scan() {
+		var r struct {
+			Line   int    `json:"line"`
+			ID     string `json:"id"`
+			Status string `json:"status"`
+			Error  string `json:"error"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		lines++
+		if r.Line != lines {
+			t.Fatalf("result %d is for line %d", lines, r.Line)
+		}
+		counts[r.Status]++
+		if r.Status == "error" && (r.Line != 1201 || !strings.Contains(r.Error, "request:1201: invalid JSON")) {
+			t.Errorf("error result %+v", r)
+		}
+	}
+	if diff := cmp.Diff(map[string]int{"created": 2500, "error": 1}, counts); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+	if got := search(t, srv, "q=walrus&size=1").Total; got != 2500 {
+		t.Errorf("walrus total = %d, want 2500", got)
+	}
+}
+
+func TestWriteOnFullDiskIs507(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "idx")
+	ix, err := index.Create(index.DefaultOptions(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.Close()
+	o := index.DefaultOptions(dir)
+	o.MinFreeBytes = 1 << 62
+	ix, err = index.Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	srv := New(ix, Options{AdminKeys: []string{adminKey}}, nil)
+	wantError(t, send(t, srv, http.MethodPut, "/api/articles/x", adminKey, `{"title":"x"}`), http.StatusInsufficientStorage, "insufficient_storage", "disk is full")
+	wantError(t, send(t, srv, http.MethodPost, "/api/articles/_bulk", adminKey, `{"id":"x","title":"x"}`+"\n"), http.StatusInsufficientStorage, "insufficient_storage", "disk is full")
+	if got := search(t, srv, "q=x").Total; got != 0 {
+		t.Errorf("total = %d", got)
+	}
+}
+
+// TestRebuildWhileSearching runs searches without pause during a rebuild
+// over HTTP: none may fail, and after the swap the new index answers.
+func TestRebuildWhileSearching(t *testing.T) {
+	// The rebuild reads a copy of the sources with one more file.
+	src := t.TempDir()
+	entries, err := os.ReadDir(articlesDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(articlesDir, e.Name()))
+		if err == nil {
+			err = os.WriteFile(filepath.Join(src, e.Name()), b, 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(src, "new-okapi.txt"), []byte("Title: Okapi sighted\n\nAn okapi."), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv, _ := writableServer(t, Options{Sources: []string{src}})
+	if rec := send(t, srv, http.MethodPut, "/api/articles/api-walrus", adminKey, `{"title":"Walrus written over the API"}`); rec.Code != http.StatusCreated {
+		t.Fatal(rec.Code)
+	}
+	var stop atomic.Bool
+	var failures, searches atomic.Int64
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !stop.Load() {
+				rec := httptest.NewRecorder()
+				srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/search?q=%22Diamond+Hexagon%22", nil))
+				searches.Add(1)
+				if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "ironclad-friendship-cambodia") {
+					failures.Add(1)
+				}
+			}
+		}()
+	}
+	rec := send(t, srv, http.MethodPost, "/api/admin/rebuild", adminKey, "")
+	stop.Store(true)
+	wg.Wait()
+	if rec.Code != http.StatusOK {
+		t.Fatalf("rebuild: %d %s", rec.Code, rec.Body)
+	}
+	if failures.Load() != 0 {
+		t.Errorf("%d of %d searches failed during the rebuild", failures.Load(), searches.Load())
+	}
+	if got := ids(search(t, srv, "q=okapi").Hits); !cmp.Equal(got, []string{"new-okapi"}) {
+		t.Errorf("okapi hits after the rebuild = %v: the new index does not answer", got)
+	}
+	if got := ids(search(t, srv, "q=walrus").Hits); !cmp.Equal(got, []string{"api-walrus"}) {
+		t.Errorf("walrus hits after the rebuild = %v: an API write was lost", got)
+	}
+	wantError(t, send(t, srv, http.MethodPost, "/api/admin/backup", adminKey, `{}`), http.StatusBadRequest, "invalid_parameter", "dest")
+	dest := filepath.Join(t.TempDir(), "backup")
+	if rec := send(t, srv, http.MethodPost, "/api/admin/backup", adminKey, `{"dest":"`+dest+`"}`); rec.Code != http.StatusOK {
+		t.Fatalf("backup: %d %s", rec.Code, rec.Body)
+	}
+	cp, err := index.Open(index.DefaultOptions(dest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cp.Close()
+	if n, _ := cp.Count(); n != 209 {
+		t.Errorf("backup holds %d articles, want 209", n)
+	}
+	wantError(t, send(t, srv, http.MethodPost, "/api/admin/backup", adminKey, `{"dest":"`+dest+`"}`), http.StatusBadRequest, "invalid_parameter", "already exists")
+}
+
+func TestFailedRebuildSaysWhy(t *testing.T) {
+	srv, _ := writableServer(t, Options{Sources: []string{"/nonexistent/folder"}})
+	before := search(t, srv, "q=travel").Total
+	wantError(t, send(t, srv, http.MethodPost, "/api/admin/rebuild", adminKey, ""), http.StatusInternalServerError, "rebuild_failed", "source /nonexistent/folder: no such file or directory")
+	if got := search(t, srv, "q=travel").Total; got != before {
+		t.Errorf("travel total %d → %d", before, got)
+	}
+}
