@@ -31,6 +31,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return // already rendered (the request logger runs the handler first)
 	}
 	status, body := s.classify(c, err)
+	if status != http.StatusInternalServerError {
+		s.m.rejected.WithLabelValues(body.Code).Inc()
+	}
 	var werr error
 	if c.Request().Method == http.MethodHead {
 		werr = c.NoContent(status)
@@ -45,7 +48,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 // classify maps err to a status and an error body, logging the server's own failures.
 func (s *Server) classify(c echo.Context, err error) (int, errorBody) {
 	var he *echo.HTTPError
+	var ae *apiError
 	switch {
+	case errors.As(err, &ae):
+		return ae.render(c)
 	case errors.Is(err, index.ErrInvalidQuery):
 		return http.StatusBadRequest, clientError("invalid_query", err)
 	case errors.Is(err, index.ErrInvalidParameter):
