@@ -190,6 +190,9 @@ func (ix *Index) plan(q Query) (*plan, error) {
 	if err := validateQuery(parsed); err != nil {
 		return nil, err
 	}
+	if err := checkExpansion(parsed); err != nil {
+		return nil, err
+	}
 	p.main = ix.withTitleBoost(parsed)
 	p.locations = true
 	if p.sortBy == "" || p.sortBy == SortRelevance {
