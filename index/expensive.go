@@ -14,16 +14,31 @@ import (
 // proportion to the index.
 const minExpansionPrefix = 2
 
+// maxFuzziness is bleve's limit on edit distance (searcher.MaxFuzziness);
+// a larger one fails only when the search runs.
+const maxFuzziness = 2
+
 // checkExpansion rejects wildcard and regular-expression terms that do not
-// start with minExpansionPrefix literal characters, with an ErrInvalidQuery
-// that says what to write instead.
+// start with minExpansionPrefix literal characters, and fuzzy terms (word~N)
+// over maxFuzziness, with an ErrInvalidQuery that says what to write instead.
 func checkExpansion(q query.Query) error {
 	var err error
 	walk(q, func(q query.Query) {
 		if err != nil {
 			return
 		}
+		fuzzy := func(n int) {
+			if n < 0 || n > maxFuzziness {
+				err = queryErr("fuzziness ~%d is out of range (accepted: ~1 or ~2 edits)", n)
+			}
+		}
 		switch q := q.(type) {
+		case *query.MatchQuery:
+			fuzzy(q.Fuzziness)
+		case *query.FuzzyQuery:
+			fuzzy(q.Fuzziness)
+		case *query.MatchPhraseQuery:
+			fuzzy(q.Fuzziness)
 		case *query.WildcardQuery:
 			prefix, _, _ := strings.Cut(q.Wildcard, "*")
 			prefix, _, _ = strings.Cut(prefix, "?")

@@ -24,6 +24,10 @@ func TestCheckExpansion(t *testing.T) {
 		{"/.*/", false},
 		{"/o.*/", false},
 		{"oil +gold /.+/", false},
+		{"oil~2", true},
+		{"oil~3", false},
+		{"title:o!l~10", false},
+		{"oil~-1", false},
 	}
 	for _, tt := range tests {
 		parsed, err := query.NewQueryStringQuery(tt.q).Parse()

@@ -23,6 +23,9 @@ func checkSearchParams(c echo.Context, maxQueryLength int) error {
 	known := searchParams()
 	for name, values := range c.QueryParams() {
 		switch {
+		case name == "":
+			return &index.ParamError{Kind: index.ErrInvalidParameter, Param: "(empty)",
+				Message: fmt.Sprintf("a parameter has an empty name (accepted: %v)", known)}
 		case !slices.Contains(known, name):
 			return &index.ParamError{Kind: index.ErrInvalidParameter, Param: name,
 				Message: fmt.Sprintf("unknown parameter %q (accepted: %v)", clipParam(name), known)}
