@@ -43,6 +43,19 @@ type ServerConfig struct {
 	Addr              string        `mapstructure:"addr"`                // listen address host:port
 	ShutdownTimeout   time.Duration `mapstructure:"shutdown_timeout"`    // grace period for in-flight requests
 	ReadHeaderTimeout time.Duration `mapstructure:"read_header_timeout"` // limit on reading request headers
+
+	ReadTimeout           time.Duration `mapstructure:"read_timeout"`            // limit on reading a whole request
+	WriteTimeout          time.Duration `mapstructure:"write_timeout"`           // limit on writing a response; above search.timeout
+	IdleTimeout           time.Duration `mapstructure:"idle_timeout"`            // how long an idle keep-alive connection stays open
+	MaxBodyBytes          int           `mapstructure:"max_body_bytes"`          // larger request bodies get 413
+	MaxConcurrentSearches int           `mapstructure:"max_concurrent_searches"` // searches run at once
+	SearchQueue           int           `mapstructure:"search_queue"`            // searches that may wait for a slot; more get 503
+	QueueTimeout          time.Duration `mapstructure:"queue_timeout"`           // longest wait for a slot before 503
+	RateLimit             float64       `mapstructure:"rate_limit"`              // requests per second per client address; 0 = off
+	RateBurst             int           `mapstructure:"rate_burst"`              // requests allowed at once above rate_limit; 0 = rate_limit rounded up
+	TrustProxy            bool          `mapstructure:"trust_proxy"`             // client address from X-Forwarded-For of private/loopback proxies
+	BasePath              string        `mapstructure:"base_path"`               // serve everything under this path prefix, e.g. /folio
+	MetricsAddr           string        `mapstructure:"metrics_addr"`            // serve /metrics here instead of on addr; empty = on addr
 }
 
 // SearchConfig bounds searches from the API and the CLI alike.
@@ -51,6 +64,8 @@ type SearchConfig struct {
 	MaxSize      int           `mapstructure:"max_size"`      // largest page size accepted
 	FragmentSize int           `mapstructure:"fragment_size"` // body snippet length in characters
 	Timeout      time.Duration `mapstructure:"timeout"`       // deadline of one search
+
+	MaxQueryLength int `mapstructure:"max_query_length"` // longest q in bytes accepted by the API
 }
 
 // LogConfig configures the structured logger (written to stderr).
@@ -75,12 +90,22 @@ func Default() Config {
 			Addr:              "127.0.0.1:8080",
 			ShutdownTimeout:   10 * time.Second,
 			ReadHeaderTimeout: 10 * time.Second,
+
+			ReadTimeout:           30 * time.Second,
+			WriteTimeout:          30 * time.Second,
+			IdleTimeout:           120 * time.Second,
+			MaxBodyBytes:          1 << 20,
+			MaxConcurrentSearches: 8,
+			SearchQueue:           32,
+			QueueTimeout:          time.Second,
 		},
 		Search: SearchConfig{
 			DefaultSize:  10,
 			MaxSize:      100,
 			FragmentSize: 200,
 			Timeout:      5 * time.Second,
+
+			MaxQueryLength: 2048,
 		},
 		Log: LogConfig{
 			Level:  "info",
@@ -138,6 +163,7 @@ func (c Config) Validate() error {
 	check(slices.Contains(logLevels, c.Log.Level), "log.level must be one of %s, got %q", strings.Join(logLevels, ", "), c.Log.Level)
 	check(slices.Contains(logFormats, c.Log.Format), "log.format must be one of %s, got %q", strings.Join(logFormats, ", "), c.Log.Format)
 
+	errs = append(errs, c.validateOperations()...)
 	return errors.Join(errs...)
 }
 
