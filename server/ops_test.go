@@ -2,12 +2,15 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/folio-search/folio/index"
 )
 
 func TestReadyOnlyOnceTheIndexIsAttached(t *testing.T) {
@@ -177,5 +180,21 @@ func TestRateLimitIsPerClient(t *testing.T) {
 	want := []int{200, 200, 429, 200, 429}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("statuses %v, want %v (burst 2 per address)", got, want)
+	}
+}
+
+func TestClientGoneIsNotAServerFailure(t *testing.T) {
+	var buf bytes.Buffer
+	srv := New(&fakeIndex{search: func(ctx context.Context, _ index.Query) (*index.Result, error) {
+		return nil, fmt.Errorf("search: %w", context.Canceled)
+	}}, DefaultOptions(), slog.New(slog.NewJSONHandler(&buf, nil)))
+	do(t, srv, http.MethodGet, "/api/search?q=oil")
+	lines := logLines(t, &buf)
+	if len(lines) != 1 || lines[0]["status"] != float64(499) {
+		t.Errorf("log %v, want one access line with status 499", lines)
+	}
+	rec := do(t, srv, http.MethodGet, "/metrics")
+	if !strings.Contains(rec.Body.String(), `folio_http_requests_total{method="GET",route="/api/search",status="499"} 1`) {
+		t.Errorf("/metrics does not count the canceled search as 499")
 	}
 }
