@@ -1,8 +1,10 @@
 package index
 
 import (
+	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/blevesearch/bleve/v2/search/query"
 )
@@ -41,5 +43,17 @@ func TestCheckExpansion(t *testing.T) {
 		if err != nil && !errors.Is(err, ErrInvalidQuery) {
 			t.Errorf("checkExpansion(%q) = %v, not an ErrInvalidQuery", tt.q, err)
 		}
+	}
+}
+
+// TestSearchPastDeadline checks that the deadline reaches bleve: a search
+// whose context has expired stops with ErrTimeout instead of running.
+func TestSearchPastDeadline(t *testing.T) {
+	ix := testIndex(t)
+	ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
+	res, err := ix.Search(ctx, Query{Text: "oil"})
+	if !errors.Is(err, ErrTimeout) || res != nil {
+		t.Errorf("Search past its deadline = %v, %v; want ErrTimeout", res, err)
 	}
 }
