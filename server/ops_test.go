@@ -134,7 +134,8 @@ func TestMetrics(t *testing.T) {
 func TestBasePath(t *testing.T) {
 	opts := DefaultOptions()
 	opts.BasePath = "/tools/folio/"
-	srv := New(testIndex(t), opts, nil)
+	var buf bytes.Buffer
+	srv := New(testIndex(t), opts, slog.New(slog.NewJSONHandler(&buf, nil)))
 	tests := []struct {
 		target string
 		status int
@@ -151,8 +152,13 @@ func TestBasePath(t *testing.T) {
 		{"/healthz", 404},
 	}
 	for _, tt := range tests {
+		buf.Reset()
 		if rec := do(t, srv, http.MethodGet, tt.target); rec.Code != tt.status {
 			t.Errorf("GET %s = %d, want %d; body %.200s", tt.target, rec.Code, tt.status, rec.Body)
+		}
+		path, _, _ := strings.Cut(tt.target, "?")
+		if l := logLines(t, &buf); len(l) != 1 || l[0]["path"] != path {
+			t.Errorf("GET %s logged %v, want the path as sent", tt.target, l)
 		}
 	}
 	if rec := do(t, srv, http.MethodGet, "/tools/folio/api/search?q=%22Diamond+Hexagon%22"); !strings.Contains(rec.Body.String(), `"id":"ironclad-friendship-cambodia"`) {

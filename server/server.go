@@ -188,9 +188,13 @@ func (s *Server) index() (Index, error) {
 // logRequest writes the access log line of one request and records its metrics.
 func (s *Server) logRequest(c echo.Context, v middleware.RequestLoggerValues) error {
 	s.m.observeRequest(s.route(c), v.Method, v.Status, v.Latency)
+	path := v.URIPath
+	if s.opts.BasePath != "" { // stripBasePath changed URL.Path: log the path as sent
+		path, _, _ = strings.Cut(c.Request().RequestURI, "?")
+	}
 	s.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
 		slog.String("method", v.Method),
-		slog.String("path", v.URIPath),
+		slog.String("path", path),
 		slog.Int("status", v.Status),
 		slog.Duration("duration", v.Latency),
 		slog.Int64("bytes", c.Response().Size),
