@@ -26,6 +26,7 @@ BASE=http://127.0.0.1:$PORT
 log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
+mkdir -p "$WORK"
 log "work directory: $WORK"
 make -s build
 ( cd "$SHARED/bench" && GOFLAGS=-mod=mod go build -o "$WORK/loadgen" ./cmd/loadgen )

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -202,5 +204,34 @@ func TestClientGoneIsNotAServerFailure(t *testing.T) {
 	rec := do(t, srv, http.MethodGet, "/metrics")
 	if !strings.Contains(rec.Body.String(), `folio_http_requests_total{method="GET",route="/api/search",status="499"} 1`) {
 		t.Errorf("/metrics does not count the canceled search as 499")
+	}
+}
+
+func TestServeMetricsOnItsOwnAddress(t *testing.T) {
+	opts := DefaultOptions()
+	opts.MetricsElsewhere = true
+	srv := New(testIndex(t), opts, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.ServeMetrics(ctx, ln) }()
+	resp, err := http.Get("http://" + ln.Addr().String() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "folio_index_ready 1\n") {
+		t.Errorf("GET /metrics on the metrics address = %d, body lacks folio_index_ready 1", resp.StatusCode)
+	}
+	if rec := do(t, srv, http.MethodGet, "/metrics"); rec.Code != http.StatusNotFound {
+		t.Errorf("GET /metrics on the API = %d, want 404", rec.Code)
+	}
+	cancel()
+	if err := <-served; err != nil {
+		t.Errorf("ServeMetrics = %v", err)
 	}
 }

@@ -1,6 +1,8 @@
-// Package server is Folio's HTTP API. It serves searches, single articles and
-// a health check as JSON over echo, against the small Index interface that
-// *index.Index satisfies. Every error is rendered by one handler (errors.go)
+// Package server is Folio's HTTP API. It serves searches, single articles,
+// liveness and readiness checks, Prometheus metrics and its own OpenAPI
+// document as JSON over echo, against the small Index interface that
+// *index.Index satisfies, bounded by timeouts, body, query, concurrency and
+// rate limits (middleware.go). Every error is rendered by one handler (errors.go)
 // as {"error": {"code", "message", "param"}}; the route table is routes.go.
 package server
 
