@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 REUTERS := ../shared/corpora/reuters21578/articles.jsonl.gz
 
-.PHONY: build run test vet fmt-check browser-check bench clean crash
+.PHONY: build run test vet fmt-check browser-check bench clean crash fuzz soak
 
 ## build: the static binary bin/folio (pure Go, CGO_ENABLED=0)
 build:
@@ -38,6 +38,19 @@ fmt-check:
 ## bench: Go benchmarks (benchstat-compatible output)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./index ./server | tee bench.out
+
+## fuzz: every fuzz target for FUZZTIME each (seeds in <pkg>/testdata/fuzz/<FuzzName>/)
+FUZZTIME ?= 5m
+FUZZ_TARGETS := index:FuzzParseText index:FuzzParseJSON index:FuzzDateParse server:FuzzSearchParams
+fuzz:
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t#*:}; \
+	  echo "== $$name (./$$pkg, $(FUZZTIME))"; \
+	  $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) ./$$pkg || exit 1; \
+	done
+
+## soak: 16 clients for 10 minutes on the Reuters index (scripts/soak.sh; not part of test)
+soak:
+	./scripts/soak.sh
 
 clean:
 	rm -rf bin data bench.out

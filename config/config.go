@@ -48,7 +48,7 @@ type ServerConfig struct {
 	ShutdownTimeout   time.Duration `mapstructure:"shutdown_timeout"`    // grace period for in-flight requests
 	ReadHeaderTimeout time.Duration `mapstructure:"read_header_timeout"` // limit on reading request headers
 	AdminKeys         []string      `mapstructure:"admin_keys"`          // bearer tokens allowed to write; none: writes refused
-	MaxBodyBytes      int           `mapstructure:"max_body_bytes"`      // size limit of a write request body (and of each bulk line)
+	MaxBodyBytes      int           `mapstructure:"max_body_bytes"`      // larger request bodies get 413; for bulk writes, each line
 	GCPercent         int           `mapstructure:"gc_percent"`          // Go GC target while serving (GOGC); 0 keeps the runtime's
 	CORS              CORSConfig    `mapstructure:"cors"`                // cross-origin reads (the widget on other sites)
 	// SearchKeys, when not empty, make searches, articles and suggestions
@@ -58,6 +58,18 @@ type ServerConfig struct {
 	// FrameAncestors are the CSP frame-ancestors sources of the HTML pages
 	// (who may frame them), e.g. 'self' or https://portal.example.
 	FrameAncestors []string `mapstructure:"frame_ancestors"`
+
+	ReadTimeout           time.Duration `mapstructure:"read_timeout"`            // limit on reading a whole request
+	WriteTimeout          time.Duration `mapstructure:"write_timeout"`           // limit on writing a response; above search.timeout
+	IdleTimeout           time.Duration `mapstructure:"idle_timeout"`            // how long an idle keep-alive connection stays open
+	MaxConcurrentSearches int           `mapstructure:"max_concurrent_searches"` // searches run at once
+	SearchQueue           int           `mapstructure:"search_queue"`            // searches that may wait for a slot; more get 503
+	QueueTimeout          time.Duration `mapstructure:"queue_timeout"`           // longest wait for a slot before 503
+	RateLimit             float64       `mapstructure:"rate_limit"`              // requests per second per client address; 0 = off
+	RateBurst             int           `mapstructure:"rate_burst"`              // requests allowed at once above rate_limit; 0 = rate_limit rounded up
+	TrustProxy            bool          `mapstructure:"trust_proxy"`             // client address from X-Forwarded-For of private/loopback proxies
+	BasePath              string        `mapstructure:"base_path"`               // serve everything under this path prefix, e.g. /folio
+	MetricsAddr           string        `mapstructure:"metrics_addr"`            // serve /metrics here instead of on addr; empty = on addr
 }
 
 // CORSConfig lists the origins whose pages may read Folio's search API.
@@ -73,6 +85,8 @@ type SearchConfig struct {
 	MaxSize      int           `mapstructure:"max_size"`      // largest page size accepted
 	FragmentSize int           `mapstructure:"fragment_size"` // body snippet length in characters
 	Timeout      time.Duration `mapstructure:"timeout"`       // deadline of one search
+
+	MaxQueryLength int `mapstructure:"max_query_length"` // longest q in bytes accepted by the API
 }
 
 // LogConfig configures the structured logger (written to stderr).
@@ -105,12 +119,21 @@ func Default() Config {
 			FrameAncestors:    []string{"'self'"},
 			AdminKeys:         []string{},
 			MaxBodyBytes:      10 << 20,
+
+			ReadTimeout:           30 * time.Second,
+			WriteTimeout:          30 * time.Second,
+			IdleTimeout:           120 * time.Second,
+			MaxConcurrentSearches: 8,
+			SearchQueue:           32,
+			QueueTimeout:          time.Second,
 		},
 		Search: SearchConfig{
 			DefaultSize:  10,
 			MaxSize:      100,
 			FragmentSize: 200,
 			Timeout:      5 * time.Second,
+
+			MaxQueryLength: 2048,
 		},
 		Log: LogConfig{
 			Level:  "info",
@@ -163,7 +186,6 @@ func (c Config) Validate() error {
 	for i, k := range c.Server.AdminKeys {
 		check(len(k) >= 16, "server.admin_keys[%d] must be at least 16 characters (a random token, e.g. from `openssl rand -hex 24`), got %d", i, len(k))
 	}
-	check(c.Server.MaxBodyBytes >= 1024, "server.max_body_bytes must be >= 1024, got %d", c.Server.MaxBodyBytes)
 	errs = append(errs, c.Server.validateWeb()...)
 
 	check(c.Search.DefaultSize >= 1, "search.default_size must be >= 1, got %d", c.Search.DefaultSize)
@@ -176,6 +198,7 @@ func (c Config) Validate() error {
 	check(slices.Contains(logLevels, c.Log.Level), "log.level must be one of %s, got %q", strings.Join(logLevels, ", "), c.Log.Level)
 	check(slices.Contains(logFormats, c.Log.Format), "log.format must be one of %s, got %q", strings.Join(logFormats, ", "), c.Log.Format)
 
+	errs = append(errs, c.validateOperations()...)
 	return errors.Join(errs...)
 }
 

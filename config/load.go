@@ -238,19 +238,6 @@ func decode(dst reflect.Value, raw any) error {
 		default:
 			return invalid(raw, "a string")
 		}
-	case *bool:
-		switch r := raw.(type) {
-		case bool:
-			*p = r
-		case string:
-			b, err := strconv.ParseBool(strings.TrimSpace(r))
-			if err != nil {
-				return invalid(raw, "true or false")
-			}
-			*p = b
-		default:
-			return invalid(raw, "true or false")
-		}
 	case *int:
 		n, ok := toInt(raw)
 		if !ok {
@@ -269,6 +256,12 @@ func decode(dst reflect.Value, raw any) error {
 			return invalid(raw, "a duration with a unit, such as 500ms, 10s or 1m30s")
 		}
 		*p = d
+	case *bool:
+		b, ok := toBool(raw)
+		if !ok {
+			return invalid(raw, "true or false")
+		}
+		*p = b
 	case *[]string:
 		l, ok := toList(raw)
 		if !ok {
@@ -279,6 +272,17 @@ func decode(dst reflect.Value, raw any) error {
 		return fmt.Errorf("unsupported field type %s", dst.Type())
 	}
 	return nil
+}
+
+func toBool(raw any) (bool, bool) {
+	switch r := raw.(type) {
+	case bool:
+		return r, true
+	case string:
+		b, err := strconv.ParseBool(strings.TrimSpace(r))
+		return b, err == nil
+	}
+	return false, false
 }
 
 func invalid(raw any, expected string) error {

@@ -195,6 +195,9 @@ func (ix *Index) plan(q Query) (*plan, error) {
 	if err := validateQuery(parsed); err != nil {
 		return nil, err
 	}
+	if err := checkExpansion(parsed); err != nil {
+		return nil, err
+	}
 	if !strings.Contains(text, "~") { // fuzzy matches keep their MatchQuery
 		parsed = ix.simplify(parsed)
 	}

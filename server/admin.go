@@ -70,12 +70,24 @@ func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="folio"`)
 			return echo.NewHTTPError(http.StatusUnauthorized, "missing or wrong admin key: send \"Authorization: Bearer <key>\" with one of server.admin_keys")
 		}
-		if s.w == nil {
+		ix, err := s.index()
+		if err != nil {
+			return err
+		}
+		w, ok := ix.(Writer)
+		if !ok {
 			return echo.NewHTTPError(http.StatusNotImplemented, "this index does not accept writes")
 		}
+		c.Set(writerKey, w)
 		return next(c)
 	}
 }
+
+// writerKey is the echo context key under which requireAdmin leaves the index as a Writer.
+const writerKey = "folio.writer"
+
+// writerOf returns the Writer that requireAdmin found for this request.
+func writerOf(c echo.Context) Writer { return c.Get(writerKey).(Writer) }
 
 // isAdminKey compares SHA-256 digests in constant time, so neither a key's
 // content nor its length leaks through timing; every key is compared.
@@ -116,11 +128,11 @@ func (s *Server) handlePutArticle(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a, err := s.w.DecodeArticle(b, id)
+	a, err := writerOf(c).DecodeArticle(b, id)
 	if err != nil {
 		return err
 	}
-	created, err := s.w.Put(c.Request().Context(), a)
+	created, err := writerOf(c).Put(c.Request().Context(), a)
 	if err != nil {
 		return err
 	}
@@ -137,11 +149,11 @@ func (s *Server) handlePostArticles(c echo.Context) error {
 		return err
 	}
 	if t := strings.TrimSpace(string(b)); !strings.HasPrefix(t, "[") {
-		a, err := s.w.DecodeArticle(b, "")
+		a, err := writerOf(c).DecodeArticle(b, "")
 		if err != nil {
 			return err
 		}
-		created, err := s.w.Put(c.Request().Context(), a)
+		created, err := writerOf(c).Put(c.Request().Context(), a)
 		if err != nil {
 			return err
 		}
@@ -150,7 +162,7 @@ func (s *Server) handlePostArticles(c echo.Context) error {
 		}
 		return c.JSON(http.StatusOK, writeResult{ID: a.ID, Status: index.StatusUpdated})
 	}
-	res, err := s.w.PutJSON(c.Request().Context(), b)
+	res, err := writerOf(c).PutJSON(c.Request().Context(), b)
 	if err != nil {
 		return err
 	}
@@ -165,7 +177,7 @@ func (s *Server) handlePostArticles(c echo.Context) error {
 func (s *Server) handleBulk(c echo.Context) error {
 	resp := c.Response()
 	enc := json.NewEncoder(resp)
-	err := s.w.Bulk(c.Request().Context(), c.Request().Body, int(s.opts.MaxBodyBytes), func(rs []index.WriteResult) error {
+	err := writerOf(c).Bulk(c.Request().Context(), c.Request().Body, int(s.opts.MaxBodyBytes), func(rs []index.WriteResult) error {
 		if !resp.Committed {
 			resp.Header().Set(echo.HeaderContentType, "application/x-ndjson")
 			resp.WriteHeader(http.StatusOK)
@@ -207,7 +219,7 @@ func (s *Server) handleDeleteArticle(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.w.Delete(c.Request().Context(), id); err != nil {
+	if err := writerOf(c).Delete(c.Request().Context(), id); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, writeResult{ID: id, Status: index.StatusDeleted})
@@ -227,7 +239,7 @@ func (s *Server) handleSync(c echo.Context) error {
 	if len(s.opts.Sources) == 0 {
 		return echo.NewHTTPError(http.StatusConflict, "nothing to sync: index.sources is empty")
 	}
-	sum, err := s.w.Sync(context.WithoutCancel(c.Request().Context()), s.opts.Sources, index.IngestOptions{Problem: func(e *index.InputError) {
+	sum, err := writerOf(c).Sync(context.WithoutCancel(c.Request().Context()), s.opts.Sources, index.IngestOptions{Problem: func(e *index.InputError) {
 		s.log.Warn("sync: skipped input", "problem", e.Error())
 	}})
 	if err != nil {
@@ -243,7 +255,7 @@ func (s *Server) handleRebuild(c echo.Context) error {
 	}
 	// The rebuild finishes even if the client goes away.
 	ctx := context.WithoutCancel(c.Request().Context())
-	sum, err := s.w.Rebuild(ctx, s.opts.Sources, index.IngestOptions{Problem: func(e *index.InputError) {
+	sum, err := writerOf(c).Rebuild(ctx, s.opts.Sources, index.IngestOptions{Problem: func(e *index.InputError) {
 		s.log.Warn("rebuild: skipped input", "problem", e.Error())
 	}})
 	if err != nil {
@@ -269,7 +281,7 @@ func (s *Server) handleBackup(c echo.Context) error {
 		return &index.ParamError{Kind: index.ErrInvalidParameter, Param: "dest", Message: `send {"dest": "/path/to/new/directory"}`}
 	}
 	start := time.Now()
-	if err := s.w.Backup(req.Dest); err != nil {
+	if err := writerOf(c).Backup(req.Dest); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"dest": req.Dest, "took_ms": time.Since(start).Milliseconds()})

@@ -11,6 +11,9 @@ import (
 	"github.com/folio-search/folio/index"
 )
 
+// statusClientClosed is the status logged for a request whose client went away.
+const statusClientClosed = 499
+
 // errorResponse is the JSON body of every error: {"error": {...}}.
 type errorResponse struct {
 	Error errorBody `json:"error"`
@@ -31,6 +34,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return // already rendered (the request logger runs the handler first)
 	}
 	status, body := s.classify(c, err)
+	if status != http.StatusInternalServerError {
+		s.m.rejected.WithLabelValues(body.Code).Inc()
+	}
 	var werr error
 	if c.Request().Method == http.MethodHead {
 		werr = c.NoContent(status)
@@ -45,7 +51,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 // classify maps err to a status and an error body, logging the server's own failures.
 func (s *Server) classify(c echo.Context, err error) (int, errorBody) {
 	var he *echo.HTTPError
+	var ae *apiError
 	switch {
+	case errors.As(err, &ae):
+		return ae.render(c)
 	case errors.Is(err, index.ErrInvalidQuery):
 		return http.StatusBadRequest, clientError("invalid_query", err)
 	case errors.Is(err, index.ErrInvalidParameter):
@@ -69,8 +78,10 @@ func (s *Server) classify(c echo.Context, err error) (int, errorBody) {
 		s.logFailure(c, slog.LevelWarn, err)
 		return http.StatusGatewayTimeout, errorBody{Code: "timeout", Message: "the search took too long; try a narrower query"}
 	case errors.Is(err, context.Canceled):
-		// The client went away or the server is stopping; nobody reads this.
-		return http.StatusServiceUnavailable, errorBody{Code: "unavailable", Message: "request canceled"}
+		// The client went away (http.Server.Shutdown does not cancel
+		// requests); nobody reads this. 499 is nginx's "client closed
+		// request", so that logs and metrics do not count it as a failure.
+		return statusClientClosed, errorBody{Code: "canceled", Message: "request canceled by the client"}
 	case errors.Is(err, index.ErrNoIndex), errors.Is(err, index.ErrIncompatible):
 		s.logFailure(c, slog.LevelError, err)
 		return http.StatusServiceUnavailable, errorBody{Code: "unavailable", Message: "the index is unavailable"}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -14,19 +15,29 @@ import (
 
 // handleSearch serves GET /api/search: one page of ranked, highlighted hits.
 func (s *Server) handleSearch(c echo.Context) error {
-	q, err := bindQuery(c)
+	ix, err := s.index()
 	if err != nil {
 		return err
 	}
-	res, err := s.ix.Search(c.Request().Context(), q)
+	q, err := bindQuery(c, s.opts.MaxQueryLength)
 	if err != nil {
 		return err
 	}
+	start := time.Now()
+	res, err := ix.Search(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
+	s.m.search.Observe(time.Since(start).Seconds())
 	return c.JSON(http.StatusOK, NewSearchResponse(res))
 }
 
 // handleArticle serves GET /api/articles/*: the stored article whose id is the rest of the path.
 func (s *Server) handleArticle(c echo.Context) error {
+	ix, err := s.index()
+	if err != nil {
+		return err
+	}
 	id, err := articleID(c)
 	if err != nil {
 		return err
@@ -34,16 +45,21 @@ func (s *Server) handleArticle(c echo.Context) error {
 	if q := c.QueryParam("q"); q != "" {
 		return s.markedArticle(c, id, q) // webapi.go
 	}
-	a, err := s.ix.Article(c.Request().Context(), id)
+	a, err := ix.Article(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, newArticleResponse(a))
 }
 
-// handleHealth serves GET /healthz: liveness and the number of indexed articles.
+// handleHealth serves GET /healthz: liveness and the number of indexed
+// articles. It answers 200 "starting" while the index is not attached yet.
 func (s *Server) handleHealth(c echo.Context) error {
-	n, err := s.ix.Count()
+	ix, err := s.index()
+	if err != nil {
+		return c.JSON(http.StatusOK, healthResponse{Status: "starting"})
+	}
+	n, err := ix.Count()
 	if err != nil {
 		return err
 	}
@@ -53,7 +69,10 @@ func (s *Server) handleHealth(c echo.Context) error {
 // bindQuery reads the search parameters. Strings pass through unchanged:
 // index.Search validates them. Only the integer syntax of size and page is
 // checked here, and an explicit 0, which index.Query cannot tell from "absent".
-func bindQuery(c echo.Context) (index.Query, error) {
+func bindQuery(c echo.Context, maxQueryLength int) (index.Query, error) {
+	if err := checkSearchParams(c, maxQueryLength); err != nil {
+		return index.Query{}, err
+	}
 	q := index.Query{
 		Text: c.QueryParam("q"),
 		From: c.QueryParam("from"),

@@ -39,7 +39,7 @@ func TestMain(m *testing.M) {
 }
 
 // testIndex returns the shared real index, building it on first use.
-func testIndex(t *testing.T) *index.Index {
+func testIndex(t testing.TB) *index.Index {
 	t.Helper()
 	shared.once.Do(func() {
 		if shared.dir, shared.err = os.MkdirTemp("", "folio-server-test-"); shared.err != nil {
@@ -59,7 +59,7 @@ func testIndex(t *testing.T) *index.Index {
 }
 
 // realServer is a Server over the shared real index.
-func realServer(t *testing.T) *Server {
+func realServer(t testing.TB) *Server {
 	t.Helper()
 	return New(testIndex(t), DefaultOptions(), nil)
 }

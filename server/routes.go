@@ -2,8 +2,8 @@ package server
 
 // routes registers the whole API surface, one line per route.
 func (s *Server) routes() {
-	s.e.GET("/api/search", s.handleSearch)      // ?q=&from=&to=&size=&page=&sort=
-	s.e.GET("/api/articles/*", s.handleArticle) // the id is the rest of the path
+	s.e.GET("/api/search", s.handleSearch, s.limitSearches) // ?q=&from=&to=&size=&page=&sort=
+	s.e.GET("/api/articles/*", s.handleArticle)             // the id is the rest of the path
 	s.e.GET("/healthz", s.handleHealth)
 	s.e.GET("/api/suggest", s.handleSuggest)                             // ?q=&size= → OpenSearch suggestions JSON
 	s.e.GET("/", s.handlePage)                                           // the search page; state in ?q=&from=&to=&sort=&page=
@@ -18,4 +18,7 @@ func (s *Server) routes() {
 	s.e.POST("/api/admin/rebuild", s.handleRebuild, s.requireAdmin)      // rebuild from index.sources, swap in
 	s.e.POST("/api/admin/sync", s.handleSync, s.requireAdmin)            // re-read what changed in index.sources
 	s.e.POST("/api/admin/backup", s.handleBackup, s.requireAdmin)        // {"dest": DIR}
+	s.e.GET("/readyz", s.handleReady)
+	s.e.GET("/metrics", s.handleMetrics)
+	s.e.GET("/openapi.json", s.handleOpenAPI)
 }

@@ -1,6 +1,8 @@
-// Package server is Folio's HTTP API. It serves searches, single articles and
-// a health check as JSON over echo, against the small Index interface that
-// *index.Index satisfies. Every error is rendered by one handler (errors.go)
+// Package server is Folio's HTTP API. It serves searches, single articles,
+// liveness and readiness checks, Prometheus metrics and its own OpenAPI
+// document as JSON over echo, against the small Index interface that
+// *index.Index satisfies, bounded by timeouts, body, query, concurrency and
+// rate limits (middleware.go). Every error is rendered by one handler (errors.go)
 // as {"error": {"code", "message", "param"}}; the route table is routes.go.
 package server
 
@@ -12,6 +14,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -49,61 +53,127 @@ type Options struct {
 	FrameAncestors []string
 	// AdminKeys are the bearer tokens that may write; none means writes are refused (403).
 	AdminKeys []string
-	// MaxBodyBytes limits a write request's body, and each line of a bulk request (413 past it; default 10 MiB).
+	// MaxBodyBytes limits a request body, and each line of a bulk request,
+	// whose body may be of any size (413 past it; default 10 MiB).
 	MaxBodyBytes int64
 	// Sources are the files and folders POST /api/admin/rebuild reads (index.sources).
 	Sources []string
+
+	ReadTimeout    time.Duration // how long a client may take to send a whole request
+	WriteTimeout   time.Duration // how long the server may take to write a response (above the search timeout)
+	IdleTimeout    time.Duration // how long a keep-alive connection may stay idle
+	MaxQueryLength int           // longest q parameter in bytes; longer gets 400
+	MaxSearches    int           // searches run at once; more wait in the queue
+	SearchQueue    int           // searches that may wait for a slot; more get 503 at once
+	QueueTimeout   time.Duration // longest wait in the queue before 503
+	RateLimit      float64       // requests per second per client address; 0 disables rate limiting
+	RateBurst      int           // requests a client may send at once above RateLimit (default: RateLimit rounded up)
+	TrustProxy     bool          // take the client address from X-Forwarded-For when the peer is a private or loopback proxy
+	BasePath       string        // path prefix everything is served under, e.g. "/folio"; "" for none
+	// MetricsElsewhere hides GET /metrics from the API: metrics are served
+	// only by ServeMetrics (on server.metrics_addr).
+	MetricsElsewhere bool
 }
 
-// DefaultOptions returns the defaults: a 10s shutdown timeout and a 5s read-header timeout.
+// DefaultOptions returns the defaults: a 10s shutdown timeout, a 5s
+// read-header timeout, 30s read and write timeouts, a 120s idle timeout, 1 MiB
+// bodies, 2048-byte queries, 8 concurrent searches with 32 more queued for at
+// most 1s, and no rate limit.
 func DefaultOptions() Options {
 	return Options{
 		ShutdownTimeout:   10 * time.Second,
 		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
 		MaxBodyBytes:      10 << 20,
+		MaxQueryLength:    2048,
+		MaxSearches:       8,
+		SearchQueue:       32,
+		QueueTimeout:      time.Second,
 	}
+}
+
+// withDefaults replaces zero fields of o with their DefaultOptions values.
+func (o Options) withDefaults() Options {
+	d := DefaultOptions()
+	fill := func(v *time.Duration, def time.Duration) {
+		if *v == 0 {
+			*v = def
+		}
+	}
+	fill(&o.ShutdownTimeout, d.ShutdownTimeout)
+	fill(&o.ReadHeaderTimeout, d.ReadHeaderTimeout)
+	fill(&o.ReadTimeout, d.ReadTimeout)
+	fill(&o.WriteTimeout, d.WriteTimeout)
+	fill(&o.IdleTimeout, d.IdleTimeout)
+	fill(&o.QueueTimeout, d.QueueTimeout)
+	if o.MaxBodyBytes == 0 {
+		o.MaxBodyBytes = d.MaxBodyBytes
+	}
+	if o.MaxQueryLength == 0 {
+		o.MaxQueryLength = d.MaxQueryLength
+	}
+	if o.MaxSearches == 0 {
+		o.MaxSearches = d.MaxSearches
+	}
+	if o.SearchQueue == 0 {
+		o.SearchQueue = d.SearchQueue
+	}
+	o.BasePath = strings.TrimRight(o.BasePath, "/")
+	return o
 }
 
 // Server is Folio's HTTP API. It is an http.Handler and safe for concurrent use.
 type Server struct {
-	ix Index
-	w  Writer // ix as a Writer, nil if it is not one
+	ix atomic.Pointer[Index] // nil until the index is attached
 	// adminKeys are the SHA-256 digests of Options.AdminKeys.
-	adminKeys [][32]byte
-	opts      Options
-	log       *slog.Logger
-	e         *echo.Echo
-	web       *web // the embedded page, widget and their headers, built once
+	adminKeys  [][32]byte
+	opts       Options
+	log        *slog.Logger
+	e          *echo.Echo
+	web        *web // the embedded page, widget and their headers, built once
+	m          *metrics
+	limit      *searchLimiter
+	openapi    []byte          // the OpenAPI document, with BasePath as its server URL
+	routePaths map[string]bool // the registered route templates, for metrics labels
 }
 
-// New returns a Server answering from ix. Zero fields of opts take their
-// DefaultOptions values; a nil logger discards all logs.
+// New returns a Server answering from ix. A nil ix starts the server not
+// ready: /healthz answers, /readyz and the API answer 503 until SetIndex.
+// Zero fields of opts take their DefaultOptions values; a nil logger
+// discards all logs. Log records made with a request's context carry its
+// request id.
 func New(ix Index, opts Options, logger *slog.Logger) *Server {
-	d := DefaultOptions()
-	if opts.ShutdownTimeout == 0 {
-		opts.ShutdownTimeout = d.ShutdownTimeout
-	}
-	if opts.ReadHeaderTimeout == 0 {
-		opts.ReadHeaderTimeout = d.ReadHeaderTimeout
-	}
-	if opts.MaxBodyBytes <= 0 {
-		opts.MaxBodyBytes = d.MaxBodyBytes
-	}
+	opts = opts.withDefaults()
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{ix: ix, opts: opts, log: logger, e: echo.New()}
-	s.w, _ = ix.(Writer)
+	logger = slog.New(requestIDHandler{logger.Handler()})
+	s := &Server{opts: opts, log: logger, e: echo.New()}
+	if ix != nil {
+		s.SetIndex(ix)
+	}
 	for _, k := range opts.AdminKeys {
 		if k != "" {
 			s.adminKeys = append(s.adminKeys, sha256.Sum256([]byte(k)))
 		}
 	}
+	s.web = newWeb(opts)
+	s.m = newMetrics(s)
+	s.limit = newSearchLimiter(opts.MaxSearches, opts.SearchQueue, opts.QueueTimeout)
+	s.openapi = openAPIDocument(opts.BasePath)
 	s.e.HideBanner = true
 	s.e.HidePort = true
 	s.e.HTTPErrorHandler = s.handleError
-	s.web = newWeb(opts)
-	s.e.Use(
+	s.e.IPExtractor = echo.ExtractIPDirect()
+	if opts.TrustProxy {
+		s.e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
+	// Pre middleware runs around routing, so the access log, the metrics and
+	// the recovery also see requests outside BasePath and unrouted ones.
+	s.e.Pre(
+		s.requestID,
 		middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 			LogMethod:     true,
 			LogURIPath:    true,
@@ -119,21 +189,56 @@ func New(ix Index, opts Options, logger *slog.Logger) *Server {
 				return fmt.Errorf("panic: %w\n%s", err, stack)
 			},
 		}),
+		s.stripBasePath,
 	)
+	s.e.Use(s.rateLimiter(), s.bodyLimit())
 	s.e.Use(s.crossOrigin(), s.requireKey) // only for the read API (cors.go)
 	s.routes()
+	s.routePaths = make(map[string]bool)
+	for _, r := range s.e.Routes() {
+		s.routePaths[r.Path] = true
+	}
 	return s
 }
 
-// logRequest writes the access log line of one request.
+// SetIndex attaches the index once it is open (or replaces it): the server
+// becomes ready.
+func (s *Server) SetIndex(ix Index) { s.ix.Store(&ix) }
+
+// index returns the attached index, or errNotReady before SetIndex.
+func (s *Server) index() (Index, error) {
+	p := s.ix.Load()
+	if p == nil {
+		return nil, errNotReady
+	}
+	return *p, nil
+}
+
+// logRequest writes the access log line of one request and records its metrics.
 func (s *Server) logRequest(c echo.Context, v middleware.RequestLoggerValues) error {
+	s.m.observeRequest(s.route(c), v.Method, v.Status, v.Latency)
+	path := v.URIPath
+	if s.opts.BasePath != "" { // stripBasePath changed URL.Path: log the path as sent
+		path, _, _ = strings.Cut(c.Request().RequestURI, "?")
+	}
 	s.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
 		slog.String("method", v.Method),
-		slog.String("path", v.URIPath),
+		slog.String("path", path),
 		slog.Int("status", v.Status),
 		slog.Duration("duration", v.Latency),
+		slog.Int64("bytes", c.Response().Size),
+		slog.String("remote", c.RealIP()),
 	)
 	return nil
+}
+
+// route is the route template that served c ("/api/search"), or
+// "unmatched", so that metrics labels stay few whatever paths clients send.
+func (s *Server) route(c echo.Context) string {
+	if p := c.Path(); s.routePaths[p] {
+		return p
+	}
+	return "unmatched"
 }
 
 // ServeHTTP routes r through the middleware, the handlers and the error handler.
@@ -146,9 +251,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // returns nil. It closes ln. It returns an error if serving fails or if the
 // shutdown timeout passes before the requests finish.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	return s.serve(ctx, ln, s)
+}
+
+// ServeMetrics serves GET /metrics (at the root, whatever BasePath) on ln
+// until ctx ends, shutting down like Serve.
+func (s *Server) ServeMetrics(ctx context.Context, ln net.Listener) error {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.m.handler)
+	return s.serve(ctx, ln, mux)
+}
+
+// serve runs h on ln with the server's timeouts until ctx ends.
+func (s *Server) serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 	hs := &http.Server{
-		Handler:           s,
+		Handler:           h,
 		ReadHeaderTimeout: s.opts.ReadHeaderTimeout,
+		ReadTimeout:       s.opts.ReadTimeout,
+		WriteTimeout:      s.opts.WriteTimeout,
+		IdleTimeout:       s.opts.IdleTimeout,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	served := make(chan error, 1)

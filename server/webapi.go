@@ -34,7 +34,11 @@ const defaultSuggestions = 8
 // handleSuggest serves GET /api/suggest: title completions of q in the
 // OpenSearch suggestions format, ["q", ["title", ...]].
 func (s *Server) handleSuggest(c echo.Context) error {
-	sg, ok := s.ix.(suggester)
+	ix, err := s.index()
+	if err != nil {
+		return err
+	}
+	sg, ok := ix.(suggester)
 	if !ok {
 		return echo.ErrNotFound
 	}
@@ -57,9 +61,13 @@ func (s *Server) handleSuggest(c echo.Context) error {
 // matches of q marked in its title and body (as "marked"), or the plain
 // article when the index cannot mark.
 func (s *Server) markedArticle(c echo.Context, id, q string) error {
-	mk, ok := s.ix.(marker)
+	ix, err := s.index()
+	if err != nil {
+		return err
+	}
+	mk, ok := ix.(marker)
 	if !ok {
-		a, err := s.ix.Article(c.Request().Context(), id)
+		a, err := ix.Article(c.Request().Context(), id)
 		if err != nil {
 			return err
 		}

@@ -352,6 +352,17 @@ func TestServeBuildsMissingIndex(t *testing.T) {
 	if id := firstHit(t, base+"/api/search?q=%22Diamond+Hexagon%22"); id != "ironclad-friendship-cambodia" {
 		t.Errorf("first hit = %q, want ironclad-friendship-cambodia", id)
 	}
+	metrics := httpGet(t, base+"/metrics")
+	for _, want := range []string{
+		fmt.Sprintf("folio_ingest_documents_total{result=\"indexed\"} %d\n", len(testArticles)),
+		fmt.Sprintf("folio_index_documents %d\n", len(testArticles)),
+		"folio_index_ready 1\n",
+		`folio_http_requests_total{method="GET",route="/api/search",status="200"} 1` + "\n",
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %q:\n%s", want, metrics)
+		}
+	}
 	cancel()
 	select {
 	case err := <-done:
@@ -363,6 +374,17 @@ func TestServeBuildsMissingIndex(t *testing.T) {
 	}
 	if !index.Exists(ix) {
 		t.Errorf("serve did not leave the index it built at %s", ix)
+	}
+	// The shutdown closed the index: it opens again at once, with everything in it.
+	opts := index.DefaultOptions(ix)
+	opts.LockTimeout = 100 * time.Millisecond
+	reopened, err := index.Open(opts)
+	if err != nil {
+		t.Fatalf("reopen after shutdown: %v", err)
+	}
+	defer reopened.Close()
+	if n, err := reopened.Count(); err != nil || n != uint64(len(testArticles)) {
+		t.Errorf("reopened index has %d articles (err %v), want %d", n, err, len(testArticles))
 	}
 }
 
@@ -380,8 +402,8 @@ func freeAddr(t *testing.T) string {
 	return addr
 }
 
-// waitHealthy polls base/healthz until it answers 200, failing the test if
-// exited delivers first or after about 30s.
+// waitHealthy polls base/readyz until it answers 200 (the index is open),
+// failing the test if exited delivers first or after about 30s.
 func waitHealthy(t *testing.T, base string, exited <-chan error) {
 	t.Helper()
 	client := &http.Client{Timeout: time.Second}
@@ -391,7 +413,7 @@ func waitHealthy(t *testing.T, base string, exited <-chan error) {
 			t.Fatalf("server exited before becoming healthy: %v", err)
 		default:
 		}
-		resp, err := client.Get(base + "/healthz")
+		resp, err := client.Get(base + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -400,7 +422,22 @@ func waitHealthy(t *testing.T, base string, exited <-chan error) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Fatalf("%s/healthz did not answer 200 within 30s", base)
+	t.Fatalf("%s/readyz did not answer 200 within 30s", base)
+}
+
+// httpGet GETs url, expects 200 and returns the body.
+func httpGet(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: status %d, err %v", url, resp.StatusCode, err)
+	}
+	return string(b)
 }
 
 // firstHit GETs a search URL and returns the id of its first hit.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"runtime/debug"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -48,33 +49,65 @@ serving.`,
 	return cmd
 }
 
-// serve opens (or first builds) the index and serves it until ctx ends.
+// serve serves the index until ctx ends. The HTTP server starts first: when
+// the index is missing and index.sources is set, it is built while /healthz
+// answers and /readyz and the API answer 503, and attached once built. On
+// the way out the server drains its requests, then the index is closed.
 func serve(ctx context.Context, cfg config.Config, logger *slog.Logger) (err error) {
 	opts, err := cfg.IndexOptions()
 	if err != nil {
 		return err
 	}
 	ix, err := index.Open(opts)
-	if errors.Is(err, index.ErrNoIndex) && len(cfg.Index.Sources) > 0 {
-		if err := buildMissing(ctx, opts, cfg.Index.Sources, logger); err != nil {
-			return err
-		}
-		ix, err = index.Open(opts)
-	}
-	if errors.Is(err, index.ErrNoIndex) {
+	build := errors.Is(err, index.ErrNoIndex) && len(cfg.Index.Sources) > 0
+	switch {
+	case build:
+	case errors.Is(err, index.ErrNoIndex):
 		return fmt.Errorf("%w (build it with `folio index PATH...`, or set index.sources to build it on start)", err)
-	}
-	if err != nil {
+	case err != nil:
 		return err
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	var (
+		mu       sync.Mutex
+		attached *index.Index // closed at the end, after wg's goroutines
+	)
+	attach := func(srv *server.Server, ix *index.Index) {
+		mu.Lock()
+		attached = ix
+		mu.Unlock()
+		srv.SetIndex(ix)
+		if n, err := ix.Count(); err == nil {
+			logger.Info("index ready", "index", opts.Path, "articles", n)
+		}
+		if cfg.Index.Watch {
+			wg.Go(func() { watch(ctx, ix, cfg.Index.Sources, logger) })
+		}
+	}
 	defer func() {
-		if cerr := ix.Close(); cerr != nil {
-			err = errors.Join(err, fmt.Errorf("close index: %w", cerr))
+		cancel()
+		wg.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		if attached != nil {
+			if cerr := attached.Close(); cerr != nil {
+				err = errors.Join(err, fmt.Errorf("close index: %w", cerr))
+			}
 		}
 	}()
-	count, err := ix.Count()
+	if cfg.Index.Watch && len(cfg.Index.Sources) == 0 {
+		return errors.New("index.watch is set but index.sources is empty: nothing to watch")
+	}
+
+	srv := server.New(nil, serverOptions(cfg), logger)
+	if ix != nil {
+		attach(srv, ix)
+	}
+	listeners, err := listen(cfg.Server.Addr, cfg.Server.MetricsAddr)
 	if err != nil {
-		return fmt.Errorf("count articles: %w", err)
+		return err // the deferred function closes the index
 	}
 	if cfg.Server.GCPercent > 0 {
 		// Searches allocate many short-lived objects; a larger GC target
@@ -82,54 +115,106 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger) (err err
 		debug.SetGCPercent(cfg.Server.GCPercent)
 	}
 
-	ln, err := net.Listen("tcp", cfg.Server.Addr)
-	if err != nil {
-		return err
-	}
-	srv := server.New(ix, server.Options{
-		ShutdownTimeout:   cfg.Server.ShutdownTimeout,
-		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout,
-		AllowedOrigins:    cfg.Server.CORS.AllowedOrigins,
-		SearchKeys:        searchKeys(cfg.Server.SearchKeyList()),
-		FrameAncestors:    cfg.Server.FrameAncestors,
-		AdminKeys:         cfg.Server.AdminKeys,
-		MaxBodyBytes:      int64(cfg.Server.MaxBodyBytes),
-		Sources:           cfg.Index.Sources,
-	}, logger)
 	if len(cfg.Server.AdminKeys) == 0 {
 		logger.Info("writes are disabled (no server.admin_keys)")
 	}
-	if cfg.Index.Watch {
-		stopWatch, err := startWatch(ctx, ix, cfg.Index.Sources, logger)
-		if err != nil {
-			ln.Close()
-			return err
-		}
-		defer stopWatch()
+	var serveErr, metricsErr, buildErr error
+	wg.Go(func() {
+		serveErr = srv.Serve(ctx, listeners[0])
+		cancel() // a failed server stops the rest
+	})
+	if len(listeners) > 1 {
+		wg.Go(func() {
+			metricsErr = srv.ServeMetrics(ctx, listeners[1])
+			cancel()
+		})
+		logger.Info("serving metrics", "url", "http://"+listeners[1].Addr().String()+"/metrics")
 	}
-	logger.Info("serving", "url", "http://"+ln.Addr().String(), "index", opts.Path, "articles", count)
-	if err := srv.Serve(ctx, ln); err != nil {
+	logger.Info("serving", "url", "http://"+listeners[0].Addr().String()+cfg.Server.BasePath, "index", opts.Path, "ready", !build)
+	if build {
+		wg.Go(func() {
+			sum, err := buildMissing(ctx, opts, cfg.Index.Sources, logger)
+			if err == nil {
+				srv.RecordIngest(sum)
+				var built *index.Index
+				if built, err = index.Open(opts); err == nil {
+					attach(srv, built)
+					return
+				}
+			}
+			if ctx.Err() == nil { // not merely interrupted by the shutdown
+				buildErr = err
+				cancel()
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(buildErr, serveErr, metricsErr); err != nil {
 		return err
 	}
 	logger.Info("stopped")
 	return nil
 }
 
+// listen opens the API address and, when set, the metrics address.
+func listen(addr, metricsAddr string) ([]net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	if metricsAddr == "" {
+		return []net.Listener{ln}, nil
+	}
+	mln, err := net.Listen("tcp", metricsAddr)
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("server.metrics_addr: %w", err)
+	}
+	return []net.Listener{ln, mln}, nil
+}
+
+// serverOptions converts the server and search sections to server.Options.
+func serverOptions(cfg config.Config) server.Options {
+	s := cfg.Server
+	return server.Options{
+		ShutdownTimeout:   s.ShutdownTimeout,
+		ReadHeaderTimeout: s.ReadHeaderTimeout,
+		ReadTimeout:       s.ReadTimeout,
+		WriteTimeout:      s.WriteTimeout,
+		IdleTimeout:       s.IdleTimeout,
+		MaxBodyBytes:      int64(s.MaxBodyBytes),
+		MaxQueryLength:    cfg.Search.MaxQueryLength,
+		MaxSearches:       s.MaxConcurrentSearches,
+		SearchQueue:       s.SearchQueue,
+		QueueTimeout:      s.QueueTimeout,
+		RateLimit:         s.RateLimit,
+		RateBurst:         s.RateBurst,
+		TrustProxy:        s.TrustProxy,
+		BasePath:          s.BasePath,
+		MetricsElsewhere:  s.MetricsAddr != "",
+		AllowedOrigins:    s.CORS.AllowedOrigins,
+		SearchKeys:        searchKeys(s.SearchKeyList()),
+		FrameAncestors:    s.FrameAncestors,
+		AdminKeys:         s.AdminKeys,
+		Sources:           cfg.Index.Sources,
+	}
+}
+
 // buildMissing builds the index that serve found missing, through the same
 // path as `folio index --rebuild`, logging progress and problems.
-func buildMissing(ctx context.Context, opts index.Options, paths []string, logger *slog.Logger) error {
+func buildMissing(ctx context.Context, opts index.Options, paths []string, logger *slog.Logger) (index.IngestSummary, error) {
 	logger.Info("no index yet; building it", "path", opts.Path, "sources", paths)
 	report := &ingestReport{logger: logger, logProblems: true}
 	sum, err := rebuild(ctx, opts, paths, report.options(false))
 	report.finish()
 	if err != nil {
-		return fmt.Errorf("build index %s: %w", opts.Path, err)
+		return sum, fmt.Errorf("build index %s: %w", opts.Path, err)
 	}
 	logger.Info(formatSummary(sum))
 	if sum.Skipped > 0 {
 		logger.Warn("some inputs were skipped; fix them and run `folio index` again", "skipped", sum.Skipped)
 	}
-	return nil
+	return sum, nil
 }
 
 // searchKeys converts the configured search keys to the server's type.
@@ -141,32 +226,22 @@ func searchKeys(keys []config.SearchKey) []server.SearchKey {
 	return out
 }
 
-// startWatch applies changes under sources to ix while serving, logging
-// each sync; the returned function stops it and waits for it.
-func startWatch(ctx context.Context, ix *index.Index, sources []string, logger *slog.Logger) (stop func(), err error) {
-	if len(sources) == 0 {
-		return nil, errors.New("index.watch is set but index.sources is empty: nothing to watch")
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		err := ix.Watch(ctx, sources, index.WatchOptions{
-			Ingest: index.IngestOptions{Problem: func(e *index.InputError) { logger.Warn("skipped input", "problem", e.Error()) }},
-			Synced: func(s index.IngestSummary, err error) {
-				if err != nil {
-					logger.Error("watch: sync failed", "err", err)
-					return
-				}
-				if s.Indexed+s.Updated+s.Deleted > 0 {
-					logger.Info("watch: synced", "new", s.Indexed, "updated", s.Updated, "deleted", s.Deleted, "took", s.Elapsed)
-				}
-			},
-		})
-		if err != nil && ctx.Err() == nil {
-			logger.Error("watch stopped", "err", err)
-		}
-	}()
+// watch applies changes under sources to ix until ctx ends, logging each sync.
+func watch(ctx context.Context, ix *index.Index, sources []string, logger *slog.Logger) {
 	logger.Info("watching", "sources", sources)
-	return func() { cancel(); <-done }, nil
+	err := ix.Watch(ctx, sources, index.WatchOptions{
+		Ingest: index.IngestOptions{Problem: func(e *index.InputError) { logger.Warn("skipped input", "problem", e.Error()) }},
+		Synced: func(s index.IngestSummary, err error) {
+			if err != nil {
+				logger.Error("watch: sync failed", "err", err)
+				return
+			}
+			if s.Indexed+s.Updated+s.Deleted > 0 {
+				logger.Info("watch: synced", "new", s.Indexed, "updated", s.Updated, "deleted", s.Deleted, "took", s.Elapsed)
+			}
+		},
+	})
+	if err != nil && ctx.Err() == nil {
+		logger.Error("watch stopped", "err", err)
+	}
 }

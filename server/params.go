@@ -1,0 +1,95 @@
+package server
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/folio-search/folio/index"
+)
+
+// searchParams are the parameters GET /api/search accepts, in the order
+// error messages list them.
+func searchParams() []string { return []string{"q", "from", "to", "size", "page", "sort"} }
+
+// checkSearchParams rejects what the index should never see: unknown or
+// repeated parameters, text that is not UTF-8 or holds NUL bytes, and a q
+// longer than maxQueryLength bytes. Each error names the parameter.
+func checkSearchParams(c echo.Context, maxQueryLength int) error {
+	known := searchParams()
+	for name, values := range c.QueryParams() {
+		switch {
+		case name == "":
+			return &index.ParamError{Kind: index.ErrInvalidParameter, Param: "(empty)",
+				Message: fmt.Sprintf("a parameter has an empty name (accepted: %v)", known)}
+		case !slices.Contains(known, name):
+			return &index.ParamError{Kind: index.ErrInvalidParameter, Param: name,
+				Message: fmt.Sprintf("unknown parameter %q (accepted: %v)", clipParam(name), known)}
+		case len(values) > 1:
+			return &index.ParamError{Kind: index.ErrInvalidParameter, Param: name,
+				Message: fmt.Sprintf("%s is given %d times; give it once", name, len(values))}
+		case !utf8.ValidString(values[0]):
+			return &index.ParamError{Kind: index.ErrInvalidParameter, Param: name,
+				Message: name + " is not valid UTF-8 (percent-encode UTF-8 text)"}
+		case containsNUL(values[0]):
+			return &index.ParamError{Kind: index.ErrInvalidParameter, Param: name,
+				Message: name + " contains a NUL character"}
+		}
+	}
+	if q := c.QueryParam("q"); len(q) > maxQueryLength {
+		return &index.ParamError{Kind: index.ErrInvalidQuery, Param: "q",
+			Message: fmt.Sprintf("q is %d bytes long; at most %d are accepted", len(q), maxQueryLength)}
+	}
+	return nil
+}
+
+func containsNUL(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// clipParam shortens a parameter name for an error message.
+func clipParam(s string) string {
+	if len(s) > 40 || !utf8.ValidString(s) {
+		return fmt.Sprintf("%.40q…", s)
+	}
+	return s
+}
+
+// handleReady serves GET /readyz: 200 when the index is attached and
+// answers, 503 not_ready (with Retry-After) otherwise.
+func (s *Server) handleReady(c echo.Context) error {
+	ix, err := s.index()
+	if err != nil {
+		return err
+	}
+	n, err := ix.Count()
+	if err != nil {
+		s.logFailure(c, slog.LevelWarn, err)
+		return errNotReady
+	}
+	return c.JSON(http.StatusOK, healthResponse{Status: "ready", Documents: n})
+}
+
+// handleMetrics serves GET /metrics: the Prometheus exposition, unless
+// metrics are served on their own address.
+func (s *Server) handleMetrics(c echo.Context) error {
+	if s.opts.MetricsElsewhere {
+		return echo.NewHTTPError(http.StatusNotFound, "metrics are served on server.metrics_addr")
+	}
+	s.m.handler.ServeHTTP(c.Response(), c.Request())
+	return nil
+}
+
+// handleOpenAPI serves GET /openapi.json: the OpenAPI 3 description of the API.
+func (s *Server) handleOpenAPI(c echo.Context) error {
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, s.openapi)
+}
