@@ -51,6 +51,11 @@ type SearchConfig struct {
 	MaxSize      int           `mapstructure:"max_size"`      // largest page size accepted
 	FragmentSize int           `mapstructure:"fragment_size"` // body snippet length in characters
 	Timeout      time.Duration `mapstructure:"timeout"`       // deadline of one search
+	BM25K1       float64       `mapstructure:"bm25_k1"`       // BM25 term-frequency saturation (process-wide)
+	BM25B        float64       `mapstructure:"bm25_b"`        // BM25 length normalisation, 0..1 (process-wide)
+	MaxWindow    int           `mapstructure:"max_window"`    // largest page × size; deeper pages need a cursor
+	MaxFragments int           `mapstructure:"max_fragments"` // body snippets per hit
+	MaxTerms     int           `mapstructure:"max_terms"`     // index terms a wildcard/regexp/prefix/fuzzy query may expand to
 }
 
 // LogConfig configures the structured logger (written to stderr).
@@ -68,7 +73,7 @@ func Default() Config {
 			Language:    "en",
 			Timezone:    "UTC",
 			DateLayouts: []string{},
-			TitleBoost:  2,
+			TitleBoost:  0.6,
 			BatchSize:   1000,
 		},
 		Server: ServerConfig{
@@ -81,6 +86,11 @@ func Default() Config {
 			MaxSize:      100,
 			FragmentSize: 200,
 			Timeout:      5 * time.Second,
+			BM25K1:       index.DefaultBM25K1,
+			BM25B:        index.DefaultBM25B,
+			MaxWindow:    10000,
+			MaxFragments: 3,
+			MaxTerms:     1024,
 		},
 		Log: LogConfig{
 			Level:  "info",
@@ -134,6 +144,11 @@ func (c Config) Validate() error {
 		"search.default_size must be <= search.max_size (%d), got %d", c.Search.MaxSize, c.Search.DefaultSize)
 	check(c.Search.FragmentSize >= 20, "search.fragment_size must be >= 20, got %d", c.Search.FragmentSize)
 	check(c.Search.Timeout > 0, "search.timeout must be > 0, got %s", c.Search.Timeout)
+	check(c.Search.BM25K1 > 0, "search.bm25_k1 must be > 0, got %g", c.Search.BM25K1)
+	check(c.Search.BM25B >= 0 && c.Search.BM25B <= 1, "search.bm25_b must be between 0 and 1, got %g", c.Search.BM25B)
+	check(c.Search.MaxWindow >= c.Search.MaxSize, "search.max_window must be >= search.max_size (%d), got %d", c.Search.MaxSize, c.Search.MaxWindow)
+	check(c.Search.MaxFragments >= 1, "search.max_fragments must be >= 1, got %d", c.Search.MaxFragments)
+	check(c.Search.MaxTerms >= 1, "search.max_terms must be >= 1, got %d", c.Search.MaxTerms)
 
 	check(slices.Contains(logLevels, c.Log.Level), "log.level must be one of %s, got %q", strings.Join(logLevels, ", "), c.Log.Level)
 	check(slices.Contains(logFormats, c.Log.Format), "log.format must be one of %s, got %q", strings.Join(logFormats, ", "), c.Log.Format)
@@ -159,5 +174,8 @@ func (c Config) IndexOptions() (index.Options, error) {
 		MaxSize:      c.Search.MaxSize,
 		Timeout:      c.Search.Timeout,
 		BatchSize:    c.Index.BatchSize,
+		MaxWindow:    c.Search.MaxWindow,
+		MaxFragments: c.Search.MaxFragments,
+		MaxTerms:     c.Search.MaxTerms,
 	}, nil
 }

@@ -405,7 +405,7 @@ func TestIndexOptions(t *testing.T) {
 		TitleBoost                     float64
 		FragmentSize, Default, Max, BS int
 		Timeout                        time.Duration
-	}{"data/folio.bleve", "en", 2, 200, 10, 100, 1000, 5 * time.Second}
+	}{"data/folio.bleve", "en", 0.6, 200, 10, 100, 1000, 5 * time.Second}
 	got := want
 	got.Path, got.Language, got.TitleBoost = opts.Path, opts.Language, opts.TitleBoost
 	got.FragmentSize, got.Default, got.Max, got.BS = opts.FragmentSize, opts.DefaultSize, opts.MaxSize, opts.BatchSize

@@ -18,16 +18,29 @@ type Query struct {
 	Size int    // hits per page; 0 means the configured default
 	Page int    // 1-based page; 0 means 1
 	Sort string // SortRelevance, SortDateAsc or SortDateDesc; empty means relevance
+	Mode string // ModeSyntax (default) or ModeText: Text is plain words, no query syntax
+	// Cursor continues after the last hit of the response that returned it
+	// (Result.Cursor); Text and Sort must be the same. Page must be 0 or 1.
+	Cursor string
 }
+
+// Query modes.
+const (
+	ModeSyntax = "syntax" // query-string syntax: "phrases", +must, -not, field:word, prefix*, fuzzy~
+	ModeText   = "text"   // natural-language text: every character is searched as text
+)
 
 // Result is one page of ranked hits.
 type Result struct {
 	Query string        // the query text as given
 	Total uint64        // number of matching articles
 	Took  time.Duration // time spent searching and highlighting
-	Page  int           // the page returned (1-based)
+	Page  int           // the page returned (1-based); 0 for a page fetched by cursor
 	Size  int           // the page size used
 	Hits  []Hit         // at most Size hits, in rank order
+	// Cursor fetches the next page (Query.Cursor) with memory proportional
+	// to Size however deep; "" when this page is the last.
+	Cursor string
 }
 
 // Hit is one ranked article with its highlighted snippets.

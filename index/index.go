@@ -8,6 +8,7 @@ import (
 	"hash/fnv"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
@@ -25,6 +26,7 @@ type Index struct {
 	shards []bleve.Index
 	alias  bleve.IndexAlias
 	hl     *highlighter
+	bm25   atomic.Pointer[search.BM25Stats] // true BM25 statistics (see bm25.go); nil until computed
 }
 
 // metaFile is the name of Folio's own metadata file inside the index directory.
@@ -76,6 +78,10 @@ func Open(opts Options) (*Index, error) {
 		ix.shards = append(ix.shards, bi)
 	}
 	ix.alias = bleve.NewIndexAlias(ix.shards...)
+	if err := ix.refreshBM25Stats(context.Background()); err != nil {
+		ix.Close()
+		return nil, err
+	}
 	return ix, nil
 }
 
@@ -192,6 +198,10 @@ func (ix *Index) document(id string) (bleveindex.Document, error) {
 func (ix *Index) searchAll(ctx context.Context, req *bleve.SearchRequest) (*bleve.SearchResult, error) {
 	if len(ix.shards) > 1 {
 		ctx = context.WithValue(ctx, search.SearchTypeKey, search.GlobalScoring)
+	}
+	ctx = ix.limitTerms(ctx)
+	if st := ix.bm25.Load(); st != nil {
+		req.PreSearchData = map[string]any{search.BM25PreSearchDataKey: st}
 	}
 	return ix.alias.SearchInContext(ctx, req)
 }

@@ -140,6 +140,9 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 	sum.Elapsed = time.Since(start)
 	prog.FilesDone = int(filesDone.Load())
 	report(true)
+	if err := ix.refreshBM25Stats(ctx); err != nil {
+		return sum, err
+	}
 	return sum, nil
 }
 

@@ -10,7 +10,7 @@ import (
 type Options struct {
 	Path         string        // index directory (bleve scorch)
 	Language     string        // analyzer for title and body: "en" (default) or "standard"
-	TitleBoost   float64       // extra weight of title matches over body matches (default 2)
+	TitleBoost   float64       // extra weight of title matches over body matches (default 0.6, see testdata/relevance/RESULTS.md)
 	Dates        *DateParser   // date parser shared by ingest and queries (default: UTC, built-in layouts)
 	FragmentSize int           // body snippet length in characters (default 200)
 	DefaultSize  int           // hits per page when a query gives none (default 10)
@@ -26,6 +26,22 @@ type Options struct {
 	// LockTimeout is how long Open waits for another process to release
 	// the index before it returns ErrLocked (default 1s).
 	LockTimeout time.Duration
+	// TextTier ranks documents that contain every word of a ModeText query
+	// above the others (as syntax queries of optional words always do). Off
+	// by default: on SciFact's long claims it lowers nDCG@10 (see
+	// testdata/relevance/RESULTS.md).
+	TextTier bool
+	// MaxTerms caps the index terms one search may expand to (wildcards,
+	// regexps, prefixes, fuzzy terms; default 1024): more is ErrInvalidQuery.
+	MaxTerms int
+	// MaxWindow caps page × size (default 10,000): deeper pages need a cursor.
+	MaxWindow int
+	// MaxFragments is the most body snippets per hit (default 3).
+	MaxFragments int
+	// BleveAvgDL keeps bleve's own BM25 average field length (vocabulary
+	// size per document) instead of the true token counts Folio feeds it
+	// (see bm25.go); for comparison only: it ranks worse.
+	BleveAvgDL bool
 }
 
 // DefaultOptions returns the defaults for an index at path.
@@ -33,7 +49,7 @@ func DefaultOptions(path string) Options {
 	return Options{
 		Path:         path,
 		Language:     "en",
-		TitleBoost:   2,
+		TitleBoost:   0.6,
 		Dates:        DefaultDateParser(),
 		FragmentSize: 200,
 		DefaultSize:  10,
@@ -43,6 +59,9 @@ func DefaultOptions(path string) Options {
 		Writers:      2,
 		Shards:       1,
 		LockTimeout:  time.Second,
+		MaxTerms:     1024,
+		MaxWindow:    10000,
+		MaxFragments: 3,
 	}
 }
 
@@ -69,6 +88,15 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Timeout == 0 {
 		o.Timeout = d.Timeout
+	}
+	if o.MaxTerms == 0 {
+		o.MaxTerms = d.MaxTerms
+	}
+	if o.MaxWindow == 0 {
+		o.MaxWindow = d.MaxWindow
+	}
+	if o.MaxFragments == 0 {
+		o.MaxFragments = d.MaxFragments
 	}
 	if o.LockTimeout <= 0 {
 		o.LockTimeout = d.LockTimeout

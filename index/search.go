@@ -16,9 +16,6 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 )
 
-// maxWindow bounds page × size: bleve keeps from+size hits in memory.
-const maxWindow = 10000
-
 // maxQueryLen bounds the query text in bytes.
 const maxQueryLen = 4096
 
@@ -26,6 +23,12 @@ const maxQueryLen = 4096
 // parameters return a *ParamError wrapping ErrInvalidParameter or
 // ErrInvalidQuery; a search past the deadline returns ErrTimeout.
 func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
+	return ix.search(ctx, q, true)
+}
+
+// search is Search; without highlight, hits carry only ids and scores
+// (evaluation: no stored fields are loaded).
+func (ix *Index) search(ctx context.Context, q Query, highlight bool) (*Result, error) {
 	start := time.Now()
 	p, err := ix.plan(q)
 	if err != nil {
@@ -33,19 +36,35 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, ix.opts.Timeout)
 	defer cancel()
-	matches, total, err := ix.run(ctx, p)
+	var hits []hitPhase
+	var total uint64
+	page := p.from/p.size + 1
+	if p.after != nil {
+		hits, total, err = ix.runAfter(ctx, p, p.after)
+		page = 0
+	} else {
+		hits, total, err = ix.run(ctx, p)
+	}
 	if err != nil {
 		return nil, ix.searchErr(ctx, err)
 	}
 	out := &Result{
 		Query: q.Text,
 		Total: total,
-		Page:  p.from/p.size + 1,
+		Page:  page,
 		Size:  p.size,
-		Hits:  make([]Hit, 0, len(matches)),
+		Hits:  make([]Hit, 0, len(hits)),
 	}
-	if len(matches) > 0 {
-		for _, dm := range matches {
+	if len(hits) == p.size && (p.after != nil || uint64(p.from+len(hits)) < total) {
+		out.Cursor = nextCursor(q, hits)
+	}
+	if !highlight {
+		for _, h := range hits {
+			out.Hits = append(out.Hits, Hit{ID: h.dm.ID, Score: h.dm.Score})
+		}
+	} else if len(hits) > 0 {
+		for _, h := range hits {
+			dm := h.dm
 			doc, err := ix.document(dm.ID)
 			if err != nil {
 				return nil, fmt.Errorf("load article %q: %w", dm.ID, err)
@@ -68,6 +87,7 @@ type plan struct {
 	filter    query.Query // non-scoring date range, or nil
 	from      int
 	size      int
+	after     *cursor // continue after this position instead of from
 	sortBy    string
 	locations bool
 }
@@ -76,13 +96,20 @@ type plan struct {
 // clause rank above those matching only some (as users expect of a search
 // box): the tier is searched first and the rest of the window is filled
 // from the remaining matches.
-func (ix *Index) run(ctx context.Context, p *plan) (search.DocumentMatchCollection, uint64, error) {
+func (ix *Index) run(ctx context.Context, p *plan) ([]hitPhase, uint64, error) {
+	tag := func(hits search.DocumentMatchCollection, phase int) []hitPhase {
+		out := make([]hitPhase, len(hits))
+		for i, dm := range hits {
+			out[i] = hitPhase{dm, phase}
+		}
+		return out
+	}
 	if p.all == nil {
 		res, err := ix.searchAll(ctx, ix.request(p, p.main, p.from, p.size))
 		if err != nil {
 			return nil, 0, err
 		}
-		return res.Hits, res.Total, nil
+		return tag(res.Hits, phaseAll), res.Total, nil
 	}
 	tier, err := ix.searchAll(ctx, ix.request(p, p.all, p.from, p.size))
 	if err != nil {
@@ -90,20 +117,20 @@ func (ix *Index) run(ctx context.Context, p *plan) (search.DocumentMatchCollecti
 	}
 	tierTotal := int(tier.Total)
 	end := p.from + p.size
-	rest := query.NewBooleanQuery([]query.Query{p.main}, nil, []query.Query{p.all})
+	rest := p.rest()
 	if end <= tierTotal { // the page lies inside the tier: only count the rest
-		res, err := ix.searchAll(ctx, ix.request(p, rest, 0, 0))
+		n, err := ix.count(ctx, p, rest)
 		if err != nil {
 			return nil, 0, err
 		}
-		return tier.Hits, tier.Total + res.Total, nil
+		return tag(tier.Hits, phaseTier), tier.Total + n, nil
 	}
 	restFrom := max(0, p.from-tierTotal)
 	res, err := ix.searchAll(ctx, ix.request(p, rest, restFrom, end-max(p.from, tierTotal)))
 	if err != nil {
 		return nil, 0, err
 	}
-	return append(tier.Hits, res.Hits...), tier.Total + res.Total, nil
+	return append(tag(tier.Hits, phaseTier), tag(res.Hits, phaseRest)...), tier.Total + res.Total, nil
 }
 
 // request builds one bleve request for q within p's filter and order.
@@ -115,15 +142,7 @@ func (ix *Index) request(p *plan, q query.Query, from, size int) *bleve.SearchRe
 	}
 	req := bleve.NewSearchRequestOptions(q, size, from, false)
 	req.IncludeLocations = p.locations && size > 0
-	switch p.sortBy {
-	case SortDateAsc, SortDateDesc:
-		req.SortByCustom(search.SortOrder{
-			&search.SortField{Field: fieldDate, Desc: p.sortBy == SortDateDesc, Type: search.SortFieldAsDate, Missing: search.SortFieldMissingLast},
-			&search.SortDocID{},
-		})
-	default:
-		req.SortBy([]string{"-_score"})
-	}
+	req.SortByCustom(p.sortOrder())
 	return req
 }
 
@@ -133,6 +152,9 @@ func (ix *Index) searchErr(ctx context.Context, err error) error {
 	}
 	if errors.Is(err, context.Canceled) {
 		return err
+	}
+	if tooManyTerms(err) {
+		return queryErr("a wildcard, regexp, prefix or fuzzy term matches more than %d index terms (search.max_terms): make it more specific", ix.opts.MaxTerms)
 	}
 	return fmt.Errorf("search: %w", err)
 }
@@ -152,10 +174,23 @@ func (ix *Index) plan(q Query) (*plan, error) {
 	if page < 1 {
 		return nil, paramErr("page", "page must be 1 or more, got %d", q.Page)
 	}
-	if page > maxWindow/size || page*size > maxWindow {
-		return nil, paramErr("page", "page × size must not exceed %d (got page %d × size %d); narrow the query or the date range", maxWindow, q.Page, size)
+	if page > ix.opts.MaxWindow/size || page*size > ix.opts.MaxWindow {
+		return nil, paramErr("page", "page × size must not exceed %d (search.max_window; got page %d × size %d): to read deeper, follow the \"cursor\" of each response (cursor=…) instead of page numbers", ix.opts.MaxWindow, q.Page, size)
 	}
 	p := &plan{from: (page - 1) * size, size: size, sortBy: q.Sort}
+	if q.Cursor != "" {
+		c, err := decodeCursor(q.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		if q.Page > 1 {
+			return nil, paramErr("cursor", "give either cursor or page, not both")
+		}
+		if c.Sort != q.Sort || c.Text != q.Text || c.Mode != q.Mode {
+			return nil, paramErr("cursor", "the cursor was made for another query or sort; repeat q, mode and sort of the request that returned it")
+		}
+		p.after, p.from = c, 0
+	}
 	switch p.sortBy {
 	case "", SortRelevance, SortDateAsc, SortDateDesc:
 	default:
@@ -183,11 +218,21 @@ func (ix *Index) plan(q Query) (*plan, error) {
 		}
 		return p, nil
 	}
+	switch q.Mode {
+	case "", ModeSyntax:
+	case ModeText:
+		return ix.planText(p, text), nil
+	default:
+		return nil, paramErr("mode", "unknown mode %q (accepted: syntax, text)", q.Mode)
+	}
 	parsed, err := query.NewQueryStringQuery(text).Parse()
 	if err != nil {
 		return nil, queryErr("cannot parse query %q: %v (accepted: words, \"phrases\", +must, -mustnot, field:word with fields %s, prefix*, fuzzy~1)", clip(text, 80), err, queryFields)
 	}
 	if err := validateQuery(parsed); err != nil {
+		return nil, err
+	}
+	if err := checkCost(parsed); err != nil {
 		return nil, err
 	}
 	p.main = ix.withTitleBoost(parsed)
@@ -285,46 +330,49 @@ func allClauses(q query.Query) query.Query {
 // withTitleBoost adds an optional clause that scores the query's positive
 // words and phrases against the title alone, so title matches weigh more. A
 // should clause of a BooleanQuery sums without coord, unlike a disjunction.
+// The boost is set on every leaf: bleve ignores the boost of a
+// DisjunctionQuery (only leaf scorers apply boosts).
 func (ix *Index) withTitleBoost(q query.Query) query.Query {
 	var leaves []query.Query
-	collectPositive(q, &leaves)
+	collectPositive(q, &leaves, ix.opts.TitleBoost)
 	if len(leaves) == 0 || ix.opts.TitleBoost <= 0 {
 		return q
 	}
-	title := query.NewDisjunctionQuery(leaves)
-	title.SetBoost(ix.opts.TitleBoost)
-	return query.NewBooleanQuery([]query.Query{q}, []query.Query{title}, nil)
+	return query.NewBooleanQuery([]query.Query{q}, []query.Query{query.NewDisjunctionQuery(leaves)}, nil)
 }
 
-// collectPositive appends title-field copies of the unfielded word and phrase
-// queries that q requires or prefers (not those it excludes).
-func collectPositive(q query.Query, out *[]query.Query) {
+// collectPositive appends title-field copies, boosted by boost, of the
+// unfielded word and phrase queries that q requires or prefers (not those it
+// excludes).
+func collectPositive(q query.Query, out *[]query.Query, boost float64) {
 	switch q := q.(type) {
 	case *query.BooleanQuery:
 		if q.Must != nil {
-			collectPositive(q.Must, out)
+			collectPositive(q.Must, out, boost)
 		}
 		if q.Should != nil {
-			collectPositive(q.Should, out)
+			collectPositive(q.Should, out, boost)
 		}
 	case *query.ConjunctionQuery:
 		for _, c := range q.Conjuncts {
-			collectPositive(c, out)
+			collectPositive(c, out, boost)
 		}
 	case *query.DisjunctionQuery:
 		for _, c := range q.Disjuncts {
-			collectPositive(c, out)
+			collectPositive(c, out, boost)
 		}
 	case *query.MatchQuery:
 		if q.FieldVal == "" {
 			c := *q
 			c.FieldVal = fieldTitle
+			c.SetBoost(boost * q.BoostVal.Value())
 			*out = append(*out, &c)
 		}
 	case *query.MatchPhraseQuery:
 		if q.FieldVal == "" {
 			c := *q
 			c.FieldVal = fieldTitle
+			c.SetBoost(boost * q.BoostVal.Value())
 			*out = append(*out, &c)
 		}
 	}
@@ -339,7 +387,7 @@ func (ix *Index) hit(dm *search.DocumentMatch, doc bleveindex.Document) Hit {
 	}
 	splitLocations(dm, len(a.Title))
 	h.Highlights.Title = ix.hl.titleFragments(dm, doc)
-	h.Highlights.Body = ix.hl.bodyFragments(dm, doc)
+	h.Highlights.Body = ix.hl.bodyFragments(dm, doc, ix.opts.MaxFragments)
 	if len(h.Highlights.Body) == 0 && a.Body != "" {
 		h.Highlights.Body = []string{opening(a.Body, ix.opts.FragmentSize)}
 	}

@@ -56,6 +56,7 @@ func bindQuery(c echo.Context) (index.Query, error) {
 		From: c.QueryParam("from"),
 		To:   c.QueryParam("to"),
 		Sort: c.QueryParam("sort"),
+		Mode: c.QueryParam("mode"),
 	}
 	b := echo.QueryParamsBinder(c)
 	b.ErrorFunc = bindingError
