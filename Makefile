@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 REUTERS := ../shared/corpora/reuters21578/articles.jsonl.gz
 
-.PHONY: build run test vet fmt-check bench clean
+.PHONY: build run test vet fmt-check bench clean relevance
 
 ## build: the static binary bin/folio (pure Go, CGO_ENABLED=0)
 build:
@@ -33,3 +33,9 @@ bench:
 
 clean:
 	rm -rf bin data bench.out
+
+SCIFACT ?= ../shared/relevance/scifact
+
+## relevance: nDCG@10, MAP, Recall@100, MRR@10 of the default settings on SciFact
+relevance: build
+	./$(BIN) eval --queries $(SCIFACT)/queries.tsv --qrels $(SCIFACT)/qrels.tsv --corpus $(SCIFACT)/corpus.jsonl.gz
