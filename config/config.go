@@ -31,7 +31,7 @@ type Config struct {
 type IndexConfig struct {
 	Path        string   `mapstructure:"path"`         // index directory
 	Sources     []string `mapstructure:"sources"`      // files or directories `folio index` reads by default
-	Language    string   `mapstructure:"language"`     // analyzer: en (stemming, stop words) or standard
+	Language    string   `mapstructure:"language"`     // analyzer: en (stemming, stop words), standard (no stemming) or cjk (Chinese/Japanese/Korean bigrams)
 	Timezone    string   `mapstructure:"timezone"`     // IANA zone for dates without an offset
 	DateLayouts []string `mapstructure:"date_layouts"` // extra Go time layouts tried before the built-in ones
 	TitleBoost  float64  `mapstructure:"title_boost"`  // weight of title matches over body matches
@@ -100,7 +100,7 @@ func Default() Config {
 }
 
 var (
-	languages  = []string{"en", "standard"}
+	languages  = []string{"en", "standard", "cjk"}
 	logLevels  = []string{"debug", "info", "warn", "error"}
 	logFormats = []string{"text", "json"}
 )

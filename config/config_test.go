@@ -310,7 +310,7 @@ func TestValidate(t *testing.T) {
 			},
 			want: "index.path must not be empty\n" +
 				"index.sources[1] must not be empty\n" +
-				`index.language must be one of en, standard, got "fr"` + "\n" +
+				`index.language must be one of en, standard, cjk, got "fr"` + "\n" +
 				`index.timezone must be an IANA time zone such as UTC or Europe/Paris, got "Mars/Olympus"` + "\n" +
 				`index.date_layouts[1]: date layout "dd/mm/yyyy" is not a Go time layout with a year, month and day (e.g. 01/02/2006)` + "\n" +
 				"index.title_boost must be > 0, got 0\n" +

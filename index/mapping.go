@@ -7,6 +7,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/standard"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bleveindex "github.com/blevesearch/bleve_index_api"
@@ -41,6 +42,7 @@ const mappingVersion = 2
 var analyzers = map[string]string{
 	"en":       en.AnalyzerName,
 	"standard": standard.Name,
+	"cjk":      cjk.AnalyzerName, // Chinese, Japanese, Korean: overlapping character bigrams
 }
 
 func languageNames() string {

@@ -9,7 +9,7 @@ import (
 // DefaultOptions where noted.
 type Options struct {
 	Path         string        // index directory (bleve scorch)
-	Language     string        // analyzer for title and body: "en" (default) or "standard"
+	Language     string        // analyzer for title and body: "en" (default), "cjk" or "standard"
 	TitleBoost   float64       // extra weight of title matches over body matches (default 0.6, see testdata/relevance/RESULTS.md)
 	Dates        *DateParser   // date parser shared by ingest and queries (default: UTC, built-in layouts)
 	FragmentSize int           // body snippet length in characters (default 200)
