@@ -22,6 +22,14 @@ type Query struct {
 	// Cursor continues after the last hit of the response that returned it
 	// (Result.Cursor); Text and Sort must be the same. Page must be 0 or 1.
 	Cursor string
+	// Facets names the fields whose values are counted over all matches
+	// ("date" for month and year buckets, or a keyword field: source,
+	// author, tags); an element may hold several, comma-separated.
+	Facets []string
+	// Filters narrow the matches without changing scores, each
+	// "field:value" on a keyword field; values of one field are
+	// alternatives, different fields must all match.
+	Filters []string
 }
 
 // Query modes.
@@ -41,6 +49,10 @@ type Result struct {
 	// Cursor fetches the next page (Query.Cursor) with memory proportional
 	// to Size however deep; "" when this page is the last.
 	Cursor string
+	Facets []Facet // one per requested facet (two for date: months, then years)
+	// Suggestion is a corrected query built from the index's own words when
+	// this one found nothing or very little; "" otherwise.
+	Suggestion string
 }
 
 // Hit is one ranked article with its highlighted snippets.

@@ -58,6 +58,11 @@ func (ix *Index) search(ctx context.Context, q Query, highlight bool) (*Result, 
 	if len(hits) == p.size && (p.after != nil || uint64(p.from+len(hits)) < total) {
 		out.Cursor = nextCursor(q, hits)
 	}
+	if len(p.facets) > 0 {
+		if out.Facets, err = ix.facets(ctx, p); err != nil {
+			return nil, ix.searchErr(ctx, err)
+		}
+	}
 	if !highlight {
 		for _, h := range hits {
 			out.Hits = append(out.Hits, Hit{ID: h.dm.ID, Score: h.dm.Score})
@@ -87,7 +92,8 @@ type plan struct {
 	filter    query.Query // non-scoring date range, or nil
 	from      int
 	size      int
-	after     *cursor // continue after this position instead of from
+	after     *cursor  // continue after this position instead of from
+	facets    []string // fields to count values of
 	sortBy    string
 	locations bool
 }
@@ -205,6 +211,9 @@ func (ix *Index) plan(q Query) (*plan, error) {
 		dr := query.NewDateRangeInclusiveQuery(start, end, &incl, &excl)
 		dr.SetField(fieldDate)
 		p.filter = dr
+	}
+	if err := ix.planFacets(p, q); err != nil {
+		return nil, err
 	}
 
 	text := strings.TrimSpace(q.Text)

@@ -57,6 +57,10 @@ func bindQuery(c echo.Context) (index.Query, error) {
 		To:   c.QueryParam("to"),
 		Sort: c.QueryParam("sort"),
 		Mode: c.QueryParam("mode"),
+
+		Cursor:  c.QueryParam("cursor"),
+		Facets:  c.QueryParams()["facets"],
+		Filters: c.QueryParams()["filter"],
 	}
 	b := echo.QueryParamsBinder(c)
 	b.ErrorFunc = bindingError

@@ -15,6 +15,24 @@ type SearchResponse struct {
 	Page   int         `json:"page"`
 	Size   int         `json:"size"`
 	Hits   []SearchHit `json:"hits"` // never null
+	// Cursor fetches the next page (?cursor=…, same q, mode and sort); "" on the last page.
+	Cursor string `json:"cursor"`
+	// Suggestion is a corrected query when this one found little, else "".
+	Suggestion string        `json:"suggestion"`
+	Facets     []SearchFacet `json:"facets,omitempty"` // present when ?facets= asked for them
+}
+
+// SearchFacet counts the values of one field over all matches.
+type SearchFacet struct {
+	Field    string        `json:"field"`
+	Interval string        `json:"interval,omitempty"` // month or year for date
+	Buckets  []FacetBucket `json:"buckets"`
+}
+
+// FacetBucket is one value of a facet with its number of articles.
+type FacetBucket struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
 }
 
 // SearchHit is one hit of a SearchResponse.
@@ -47,6 +65,16 @@ func NewSearchResponse(r *index.Result) SearchResponse {
 		Page:   r.Page,
 		Size:   r.Size,
 		Hits:   make([]SearchHit, len(r.Hits)),
+		Cursor: r.Cursor,
+
+		Suggestion: r.Suggestion,
+	}
+	for _, f := range r.Facets {
+		sf := SearchFacet{Field: f.Field, Interval: f.Interval, Buckets: make([]FacetBucket, len(f.Buckets))}
+		for i, b := range f.Buckets {
+			sf.Buckets[i] = FacetBucket{Value: b.Value, Count: b.Count}
+		}
+		resp.Facets = append(resp.Facets, sf)
 	}
 	for i := range r.Hits {
 		h := &r.Hits[i]
