@@ -58,6 +58,11 @@ func (ix *Index) search(ctx context.Context, q Query, highlight bool) (*Result, 
 	if len(hits) == p.size && (p.after != nil || uint64(p.from+len(hits)) < total) {
 		out.Cursor = nextCursor(q, hits)
 	}
+	if highlight && p.after == nil && total < suggestBelow && strings.TrimSpace(q.Text) != "" {
+		if out.Suggestion, err = ix.suggest(ctx, p, q.Text); err != nil {
+			return nil, ix.searchErr(ctx, err)
+		}
+	}
 	if len(p.facets) > 0 {
 		if out.Facets, err = ix.facets(ctx, p); err != nil {
 			return nil, ix.searchErr(ctx, err)

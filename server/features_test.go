@@ -108,3 +108,11 @@ func TestExpensiveQueriesAre400(t *testing.T) {
 		assertError(t, rec, http.StatusBadRequest, "q", tt.want)
 	}
 }
+
+func TestSuggestionOverHTTP(t *testing.T) {
+	srv := realServer(t)
+	r := search(t, srv, url.Values{"q": {"Cambodai"}}.Encode())
+	if r.Total != 0 || r.Suggestion != "Cambodia" {
+		t.Errorf("q=Cambodai: total %d, suggestion %q; want 0 and \"Cambodia\"", r.Total, r.Suggestion)
+	}
+}
