@@ -116,3 +116,22 @@ func TestSuggestionOverHTTP(t *testing.T) {
 		t.Errorf("q=Cambodai: total %d, suggestion %q; want 0 and \"Cambodia\"", r.Total, r.Suggestion)
 	}
 }
+
+func TestRelatedOverHTTP(t *testing.T) {
+	srv := realServer(t)
+	rec := do(t, srv, http.MethodGet, "/api/articles/"+ironclad+"/related?size=3")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d, body %s", rec.Code, rec.Body)
+	}
+	var rel searchJSON
+	decodeJSON(t, rec, &rel)
+	if len(rel.Hits) == 0 || len(rel.Hits) > 3 || slices.Contains(ids(rel.Hits), ironclad) {
+		t.Errorf("related ids %v: want 1 to 3 articles other than %s", ids(rel.Hits), ironclad)
+	}
+	rec = do(t, srv, http.MethodGet, "/api/articles/no-such-article/related")
+	if rec.Code != http.StatusNotFound {
+		t.Errorf("unknown article: status %d, want 404", rec.Code)
+	}
+	rec = do(t, srv, http.MethodGet, "/api/articles/"+ironclad+"/related?size=x")
+	assertError(t, rec, http.StatusBadRequest, "size", `size must be an integer, got "x"`)
+}

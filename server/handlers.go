@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -25,11 +26,16 @@ func (s *Server) handleSearch(c echo.Context) error {
 	return c.JSON(http.StatusOK, NewSearchResponse(res))
 }
 
-// handleArticle serves GET /api/articles/*: the stored article whose id is the rest of the path.
+// handleArticle serves GET /api/articles/*: the stored article whose id is
+// the rest of the path, or, for a path ending in /related, the articles
+// related to it (see handleRelated).
 func (s *Server) handleArticle(c echo.Context) error {
 	id, err := articleID(c)
 	if err != nil {
 		return err
+	}
+	if rel, ok := strings.CutSuffix(id, relatedSuffix); ok && rel != "" {
+		return s.handleRelated(c, rel)
 	}
 	a, err := s.ix.Article(c.Request().Context(), id)
 	if err != nil {
