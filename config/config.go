@@ -56,6 +56,9 @@ type SearchConfig struct {
 	MaxWindow    int           `mapstructure:"max_window"`    // largest page × size; deeper pages need a cursor
 	MaxFragments int           `mapstructure:"max_fragments"` // body snippets per hit
 	MaxTerms     int           `mapstructure:"max_terms"`     // index terms a wildcard/regexp/prefix/fuzzy query may expand to
+	// RecencyBoost is a half-life in days: newer articles get up to 10% more
+	// score, halving every RecencyBoost days; 0 (default) turns it off.
+	RecencyBoost float64 `mapstructure:"recency_boost"`
 }
 
 // LogConfig configures the structured logger (written to stderr).
@@ -149,6 +152,7 @@ func (c Config) Validate() error {
 	check(c.Search.MaxWindow >= c.Search.MaxSize, "search.max_window must be >= search.max_size (%d), got %d", c.Search.MaxSize, c.Search.MaxWindow)
 	check(c.Search.MaxFragments >= 1, "search.max_fragments must be >= 1, got %d", c.Search.MaxFragments)
 	check(c.Search.MaxTerms >= 1, "search.max_terms must be >= 1, got %d", c.Search.MaxTerms)
+	check(c.Search.RecencyBoost >= 0, "search.recency_boost must be a half-life in days >= 0 (0 = off), got %g", c.Search.RecencyBoost)
 
 	check(slices.Contains(logLevels, c.Log.Level), "log.level must be one of %s, got %q", strings.Join(logLevels, ", "), c.Log.Level)
 	check(slices.Contains(logFormats, c.Log.Format), "log.format must be one of %s, got %q", strings.Join(logFormats, ", "), c.Log.Format)
@@ -177,5 +181,7 @@ func (c Config) IndexOptions() (index.Options, error) {
 		MaxWindow:    c.Search.MaxWindow,
 		MaxFragments: c.Search.MaxFragments,
 		MaxTerms:     c.Search.MaxTerms,
+
+		RecencyHalfLife: time.Duration(c.Search.RecencyBoost * float64(24*time.Hour)),
 	}, nil
 }

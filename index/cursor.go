@@ -21,6 +21,7 @@ type cursor struct {
 	Sort  string   `json:"s"` // the order it was made for
 	Text  string   `json:"q"` // the query it was made for
 	Mode  string   `json:"m"` // and its mode
+	Now   int64    `json:"n"` // the reference time of the recency boost (Unix ns)
 }
 
 const (
@@ -74,9 +75,9 @@ type hitPhase struct {
 }
 
 // nextCursor is the cursor after the last of hits.
-func nextCursor(q Query, hits []hitPhase) string {
+func nextCursor(q Query, p *plan, hits []hitPhase) string {
 	last := hits[len(hits)-1]
-	return cursor{Phase: last.phase, After: afterValues(last.dm), Sort: q.Sort, Text: q.Text, Mode: q.Mode}.encode()
+	return cursor{Phase: last.phase, After: afterValues(last.dm), Sort: q.Sort, Text: q.Text, Mode: q.Mode, Now: p.now.UnixNano()}.encode()
 }
 
 // runAfter executes p from cursor c: the page after c's position.

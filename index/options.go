@@ -38,6 +38,9 @@ type Options struct {
 	MaxWindow int
 	// MaxFragments is the most body snippets per hit (default 3).
 	MaxFragments int
+	// RecencyHalfLife, when > 0, gently favours newer articles in relevance
+	// order (see recency.go); 0 (default) turns it off.
+	RecencyHalfLife time.Duration
 	// BleveAvgDL keeps bleve's own BM25 average field length (vocabulary
 	// size per document) instead of the true token counts Folio feeds it
 	// (see bm25.go); for comparison only: it ranks worse.

@@ -56,7 +56,7 @@ func (ix *Index) search(ctx context.Context, q Query, highlight bool) (*Result, 
 		Hits:  make([]Hit, 0, len(hits)),
 	}
 	if len(hits) == p.size && (p.after != nil || uint64(p.from+len(hits)) < total) {
-		out.Cursor = nextCursor(q, hits)
+		out.Cursor = nextCursor(q, p, hits)
 	}
 	if highlight && p.after == nil && total < suggestBelow && strings.TrimSpace(q.Text) != "" {
 		if out.Suggestion, err = ix.suggest(ctx, p, q.Text); err != nil {
@@ -98,7 +98,8 @@ type plan struct {
 	from      int
 	size      int
 	after     *cursor  // continue after this position instead of from
-	facets    []string // fields to count values of
+	facets    []string  // fields to count values of
+	now       time.Time // reference time of the recency boost
 	sortBy    string
 	locations bool
 }
@@ -188,7 +189,7 @@ func (ix *Index) plan(q Query) (*plan, error) {
 	if page > ix.opts.MaxWindow/size || page*size > ix.opts.MaxWindow {
 		return nil, paramErr("page", "page × size must not exceed %d (search.max_window; got page %d × size %d): to read deeper, follow the \"cursor\" of each response (cursor=…) instead of page numbers", ix.opts.MaxWindow, q.Page, size)
 	}
-	p := &plan{from: (page - 1) * size, size: size, sortBy: q.Sort}
+	p := &plan{from: (page - 1) * size, size: size, sortBy: q.Sort, now: time.Now()}
 	if q.Cursor != "" {
 		c, err := decodeCursor(q.Cursor)
 		if err != nil {
@@ -200,7 +201,7 @@ func (ix *Index) plan(q Query) (*plan, error) {
 		if c.Sort != q.Sort || c.Text != q.Text || c.Mode != q.Mode {
 			return nil, paramErr("cursor", "the cursor was made for another query or sort; repeat q, mode and sort of the request that returned it")
 		}
-		p.after, p.from = c, 0
+		p.after, p.from, p.now = c, 0, time.Unix(0, c.Now)
 	}
 	switch p.sortBy {
 	case "", SortRelevance, SortDateAsc, SortDateDesc:
@@ -249,11 +250,11 @@ func (ix *Index) plan(q Query) (*plan, error) {
 	if err := checkCost(parsed); err != nil {
 		return nil, err
 	}
-	p.main = ix.withTitleBoost(parsed)
+	p.main = ix.withRecency(ix.withTitleBoost(parsed), p.now)
 	p.locations = true
 	if p.sortBy == "" || p.sortBy == SortRelevance {
 		if all := allClauses(parsed); all != nil {
-			p.all = ix.withTitleBoost(all)
+			p.all = ix.withRecency(ix.withTitleBoost(all), p.now)
 		}
 	}
 	return p, nil

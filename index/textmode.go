@@ -10,12 +10,12 @@ import (
 // all-words tier, like a syntax query of optional words.
 func (ix *Index) planText(p *plan, text string) *plan {
 	m := query.NewMatchQuery(text)
-	p.main = ix.withTitleBoost(m)
+	p.main = ix.withRecency(ix.withTitleBoost(m), p.now)
 	p.locations = true
 	if ix.opts.TextTier && (p.sortBy == "" || p.sortBy == SortRelevance) {
 		all := query.NewMatchQuery(text)
 		all.SetOperator(query.MatchQueryOperatorAnd)
-		p.all = ix.withTitleBoost(all)
+		p.all = ix.withRecency(ix.withTitleBoost(all), p.now)
 	}
 	return p
 }
