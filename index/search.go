@@ -97,7 +97,7 @@ type plan struct {
 	filter    query.Query // non-scoring date range, or nil
 	from      int
 	size      int
-	after     *cursor  // continue after this position instead of from
+	after     *cursor   // continue after this position instead of from
 	facets    []string  // fields to count values of
 	now       time.Time // reference time of the recency boost
 	sortBy    string
