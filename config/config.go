@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -59,6 +60,9 @@ type SearchConfig struct {
 	// RecencyBoost is a half-life in days: newer articles get up to 10% more
 	// score, halving every RecencyBoost days; 0 (default) turns it off.
 	RecencyBoost float64 `mapstructure:"recency_boost"`
+	// SynonymsFile lists synonym groups, one per line, comma-separated
+	// ("PRC, China, People's Republic of China"); "" for none.
+	SynonymsFile string `mapstructure:"synonyms_file"`
 }
 
 // LogConfig configures the structured logger (written to stderr).
@@ -162,11 +166,23 @@ func (c Config) Validate() error {
 
 // IndexOptions converts the index and search sections to index.Options. It
 // returns an error when index.timezone or index.date_layouts are invalid
-// (Validate reports the same problems with their keys).
+// (Validate reports the same problems with their keys), or when
+// search.synonyms_file cannot be read (naming file:line).
 func (c Config) IndexOptions() (index.Options, error) {
 	dates, err := index.NewDateParser(c.Index.Timezone, c.Index.DateLayouts)
 	if err != nil {
 		return index.Options{}, fmt.Errorf("index date settings: %w", err)
+	}
+	var synonyms [][]string
+	if c.Search.SynonymsFile != "" {
+		f, err := os.Open(c.Search.SynonymsFile)
+		if err != nil {
+			return index.Options{}, fmt.Errorf("search.synonyms_file: %w", err)
+		}
+		defer f.Close()
+		if synonyms, err = index.ReadSynonyms(f, c.Search.SynonymsFile); err != nil {
+			return index.Options{}, fmt.Errorf("search.synonyms_file: %w", err)
+		}
 	}
 	return index.Options{
 		Path:         c.Index.Path,
@@ -183,5 +199,6 @@ func (c Config) IndexOptions() (index.Options, error) {
 		MaxTerms:     c.Search.MaxTerms,
 
 		RecencyHalfLife: time.Duration(c.Search.RecencyBoost * float64(24*time.Hour)),
+		Synonyms:        synonyms,
 	}, nil
 }

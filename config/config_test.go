@@ -419,3 +419,23 @@ func TestIndexOptions(t *testing.T) {
 		t.Error("IndexOptions with an unknown time zone succeeded")
 	}
 }
+
+func TestIndexOptionsSynonymsFile(t *testing.T) {
+	c := Default()
+	c.Search.SynonymsFile = "../testdata/synonyms/synonyms.txt"
+	opts, err := c.IndexOptions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(opts.Synonyms) != 2 || opts.Synonyms[0][0] != "Kampuchea" {
+		t.Errorf("Synonyms = %q", opts.Synonyms)
+	}
+	bad := filepath.Join(t.TempDir(), "syn.txt")
+	if err := os.WriteFile(bad, []byte("a, b\nalone\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.Search.SynonymsFile = bad
+	if _, err := c.IndexOptions(); err == nil || !strings.Contains(err.Error(), "search.synonyms_file: "+bad+":2: ") {
+		t.Errorf("bad file: %v, want search.synonyms_file: %s:2: ...", err, bad)
+	}
+}

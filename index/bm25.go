@@ -48,6 +48,7 @@ func (ix *Index) computeBM25Stats(ctx context.Context) (*search.BM25Stats, error
 		st.FieldCardinality[f] += 0
 	}
 	st.FieldCardinality["*"] += 0
+	st.DocCount = max(1, st.DocCount-float64(ix.synonymDocs()))
 	return st, nil
 }
 

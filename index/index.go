@@ -78,6 +78,10 @@ func Open(opts Options) (*Index, error) {
 		ix.shards = append(ix.shards, bi)
 	}
 	ix.alias = bleve.NewIndexAlias(ix.shards...)
+	if err := ix.applySynonyms(); err != nil {
+		ix.Close()
+		return nil, err
+	}
 	if err := ix.refreshBM25Stats(context.Background()); err != nil {
 		ix.Close()
 		return nil, err
@@ -109,6 +113,10 @@ func Create(opts Options) (*Index, error) {
 		ix.shards = append(ix.shards, bi)
 	}
 	ix.alias = bleve.NewIndexAlias(ix.shards...)
+	if err := ix.applySynonyms(); err != nil {
+		ix.Close()
+		return nil, err
+	}
 	// folio.json is written last: a directory without it is not an index.
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err == nil {
@@ -168,7 +176,10 @@ func (ix *Index) Path() string { return ix.opts.Path }
 func (ix *Index) Shards() int { return len(ix.shards) }
 
 // Count returns the number of articles in the index.
-func (ix *Index) Count() (uint64, error) { return ix.alias.DocCount() }
+func (ix *Index) Count() (uint64, error) {
+	n, err := ix.alias.DocCount()
+	return n - min(n, ix.synonymDocs()), err
+}
 
 // Ping checks that the index answers.
 func (ix *Index) Ping(ctx context.Context) error {

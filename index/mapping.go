@@ -36,7 +36,7 @@ const textSeparator = "\n"
 
 // mappingVersion changes whenever the mapping or the stored document shape
 // changes; an index with another version must be rebuilt.
-const mappingVersion = 2
+const mappingVersion = 3
 
 // analyzers maps index.language values to bleve analyzer names.
 var analyzers = map[string]string{
@@ -88,6 +88,7 @@ func newMapping(language string) *mapping.IndexMappingImpl {
 		f.IncludeTermVectors = true
 		f.IncludeInAll = false
 		f.DocValues = false
+		f.SynonymSource = synonymSource
 		return f
 	}
 	stored := bleve.NewTextFieldMapping()
@@ -123,6 +124,8 @@ func newMapping(language string) *mapping.IndexMappingImpl {
 	doc.AddFieldMappingsAt(fieldTags, keyword())
 
 	im := bleve.NewIndexMapping()
+	// Cannot fail: the source's keys are bleve's own.
+	_ = im.AddSynonymSource(synonymSource, map[string]interface{}{"collection": synonymSource, "analyzer": analyzer})
 	im.DefaultMapping = doc
 	im.DefaultAnalyzer = analyzer
 	im.DefaultField = fieldText

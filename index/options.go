@@ -41,6 +41,9 @@ type Options struct {
 	// RecencyHalfLife, when > 0, gently favours newer articles in relevance
 	// order (see recency.go); 0 (default) turns it off.
 	RecencyHalfLife time.Duration
+	// Synonyms are groups of equivalent terms (see ReadSynonyms), stored
+	// with the index by Open and Create and used by every text query.
+	Synonyms [][]string
 	// BleveAvgDL keeps bleve's own BM25 average field length (vocabulary
 	// size per document) instead of the true token counts Folio feeds it
 	// (see bm25.go); for comparison only: it ranks worse.

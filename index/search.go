@@ -227,7 +227,7 @@ func (ix *Index) plan(q Query) (*plan, error) {
 		return nil, queryErr("query is %d bytes long; the limit is %d", len(text), maxQueryLen)
 	}
 	if text == "" {
-		p.main = bleve.NewMatchAllQuery()
+		p.main = ix.withoutSynonyms(bleve.NewMatchAllQuery())
 		if p.sortBy == "" || p.sortBy == SortRelevance {
 			p.sortBy = SortDateDesc // browsing: newest first
 		}
