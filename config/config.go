@@ -37,6 +37,9 @@ type IndexConfig struct {
 	DateLayouts []string `mapstructure:"date_layouts"` // extra Go time layouts tried before the built-in ones
 	TitleBoost  float64  `mapstructure:"title_boost"`  // weight of title matches over body matches
 	BatchSize   int      `mapstructure:"batch_size"`   // documents per write batch while indexing
+	// KeywordFields are extra JSON fields kept as keyword fields, to facet
+	// and filter on (Reuters: topics, places); changing them needs a rebuild.
+	KeywordFields []string `mapstructure:"keyword_fields"`
 }
 
 // ServerConfig configures the HTTP server of `folio serve`.
@@ -82,6 +85,8 @@ func Default() Config {
 			DateLayouts: []string{},
 			TitleBoost:  0.6,
 			BatchSize:   1000,
+
+			KeywordFields: []string{"topics", "places"},
 		},
 		Server: ServerConfig{
 			Addr:              "127.0.0.1:8080",
@@ -200,5 +205,6 @@ func (c Config) IndexOptions() (index.Options, error) {
 
 		RecencyHalfLife: time.Duration(c.Search.RecencyBoost * float64(24*time.Hour)),
 		Synonyms:        synonyms,
+		KeywordFields:   c.Index.KeywordFields,
 	}, nil
 }

@@ -64,7 +64,9 @@ type Hit struct {
 	Source string
 	Author string
 	Tags   []string
-	Score  float64
+	// Keywords are the extra keyword fields (Options.KeywordFields) that the article has.
+	Keywords map[string][]string
+	Score    float64
 	// Highlights holds HTML-escaped article text where only <mark>…</mark> is markup.
 	Highlights Highlights
 }

@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -36,11 +37,23 @@ const (
 	maxDateMonths = 600 // more months than this between the oldest and newest match: years only
 )
 
-func facetNames() string {
+// facetField is the indexed name of a facetable field given by its API name.
+func (ix *Index) facetField(name string) (string, bool) {
+	if facetFields[name] {
+		return name, true
+	}
+	if slices.Contains(ix.meta.KeywordFields, name) {
+		return keywordPrefix + "." + name, true
+	}
+	return "", false
+}
+
+func (ix *Index) facetNames() string {
 	names := []string{fieldDate}
 	for f := range facetFields {
 		names = append(names, f)
 	}
+	names = append(names, ix.meta.KeywordFields...)
 	sort.Strings(names)
 	return strings.Join(names, ", ")
 }
@@ -54,8 +67,8 @@ func (ix *Index) planFacets(p *plan, q Query) error {
 			if f == "" || seen[f] {
 				continue
 			}
-			if f != fieldDate && !facetFields[f] {
-				return paramErr("facets", "cannot facet on %q (accepted: %s)", f, facetNames())
+			if _, ok := ix.facetField(f); f != fieldDate && !ok {
+				return paramErr("facets", "cannot facet on %q (accepted: %s)", f, ix.facetNames())
 			}
 			seen[f] = true
 			p.facets = append(p.facets, f)
@@ -69,13 +82,14 @@ func (ix *Index) planFacets(p *plan, q Query) error {
 	for _, f := range q.Filters {
 		field, value, ok := strings.Cut(f, ":")
 		if !ok || value == "" {
-			return paramErr("filter", "filter %q is not field:value (e.g. filter=source:Reuters; fields: %s)", clip(f, 60), strings.TrimPrefix(facetNames(), "date, "))
+			return paramErr("filter", "filter %q is not field:value (e.g. filter=source:Reuters; fields: %s)", clip(f, 60), strings.TrimPrefix(ix.facetNames(), "date, "))
 		}
-		if !facetFields[field] {
-			return paramErr("filter", "cannot filter on %q (accepted: %s; for dates use from and to)", field, strings.TrimPrefix(facetNames(), "date, "))
+		indexed, ok := ix.facetField(field)
+		if !ok {
+			return paramErr("filter", "cannot filter on %q (accepted: %s; for dates use from and to)", field, strings.TrimPrefix(ix.facetNames(), "date, "))
 		}
 		tq := query.NewTermQuery(value)
-		tq.SetField(field)
+		tq.SetField(indexed)
 		if byField[field] == nil {
 			fields = append(fields, field)
 		}
@@ -105,7 +119,8 @@ func (ix *Index) facets(ctx context.Context, p *plan) ([]Facet, error) {
 	var months, years []string
 	for _, f := range p.facets {
 		if f != fieldDate {
-			req.AddFacet(f, bleve.NewFacetRequest(f, facetSize))
+			indexed, _ := ix.facetField(f)
+			req.AddFacet(f, bleve.NewFacetRequest(indexed, facetSize))
 			continue
 		}
 		first, last, ok, err := ix.dateSpan(ctx, p)

@@ -83,3 +83,48 @@ func TestFacetErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestKeywordFields: extra JSON fields listed in KeywordFields (Reuters'
+// topics and places) are stored, faceted and filtered on.
+func TestKeywordFields(t *testing.T) {
+	o := DefaultOptions(filepath.Join(t.TempDir(), "idx"))
+	o.KeywordFields = []string{"topics", "places"}
+	ix, err := Create(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := false
+	defer func() {
+		if !closed {
+			ix.Close()
+		}
+	}()
+	sum, err := ix.Ingest(context.Background(), []string{"../testdata/facets"}, IngestOptions{Strict: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.IgnoredFields) != 0 {
+		t.Errorf("ignored fields %v, want none", sum.IgnoredFields)
+	}
+	res := mustSearch(t, ix, Query{Facets: []string{"places,topics"}, Filters: []string{"places:usa"}})
+	if got := ids(res); !slices.Equal(got, []string{"f5", "f1"}) {
+		t.Errorf("filter places:usa: %v, want [f5 f1] (newest first)", got)
+	}
+	want := []Facet{
+		{Field: "places", Buckets: []Bucket{{"usa", 2}, {"uk", 1}}},
+		{Field: "topics", Buckets: []Bucket{{"crude", 1}, {"grain", 1}, {"wheat", 1}}},
+	}
+	if diff := cmp.Diff(want, res.Facets); diff != "" {
+		t.Errorf("facets (-want +got):\n%s", diff)
+	}
+	if h := res.Hits[1]; !slices.Equal(h.Keywords["places"], []string{"usa", "uk"}) || !slices.Equal(h.Keywords["topics"], []string{"crude"}) {
+		t.Errorf("f1 keywords %v", h.Keywords)
+	}
+	// Opening with other keyword fields asks for a rebuild.
+	closed = true
+	ix.Close()
+	o.KeywordFields = []string{"topics"}
+	if _, err := Open(o); !errors.Is(err, ErrIncompatible) {
+		t.Errorf("Open with other keyword fields: %v, want ErrIncompatible", err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"hash/fnv"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
@@ -37,6 +38,8 @@ type meta struct {
 	MappingVersion int    `json:"mapping_version"`
 	Language       string `json:"language"`
 	Shards         int    `json:"shards"`
+	// KeywordFields are the extra JSON fields indexed as keywords.
+	KeywordFields []string `json:"keyword_fields,omitempty"`
 }
 
 // Exists reports whether an index directory exists at path.
@@ -102,10 +105,10 @@ func Create(opts Options) (*Index, error) {
 	if err := os.MkdirAll(opts.Path, 0o755); err != nil {
 		return nil, fmt.Errorf("create index: %w", err)
 	}
-	m := meta{MappingVersion: mappingVersion, Language: opts.Language, Shards: opts.Shards}
+	m := meta{MappingVersion: mappingVersion, Language: opts.Language, Shards: opts.Shards, KeywordFields: opts.KeywordFields}
 	ix := &Index{opts: opts, meta: m, hl: newHighlighter(opts.FragmentSize)}
 	for i := range m.Shards {
-		bi, err := bleve.New(shardPath(opts.Path, i), newMapping(opts.Language))
+		bi, err := bleve.New(shardPath(opts.Path, i), newMapping(opts.Language, opts.KeywordFields))
 		if err != nil {
 			ix.Close()
 			return nil, fmt.Errorf("create index %s: %w", shardPath(opts.Path, i), err)
@@ -156,6 +159,9 @@ func readMeta(opts Options) (meta, error) {
 	}
 	if m.Language != opts.Language {
 		return m, fmt.Errorf("%w: %s was built with index.language %q, the configuration says %q: %s", ErrIncompatible, opts.Path, m.Language, opts.Language, rebuild)
+	}
+	if !slices.Equal(m.KeywordFields, opts.KeywordFields) {
+		return m, fmt.Errorf("%w: %s was built with index.keyword_fields %q, the configuration says %q: %s", ErrIncompatible, opts.Path, m.KeywordFields, opts.KeywordFields, rebuild)
 	}
 	return m, nil
 }

@@ -156,7 +156,7 @@ func unwrapStrict(err error) error {
 
 // produce reads files in order and sends records in groups of BatchSize.
 func (ix *Index) produce(ctx context.Context, files []inputFile, ignored map[string]struct{}, bytesDone, filesDone *atomic.Int64, out chan<- []record) error {
-	p := &Parser{Dates: ix.opts.Dates}
+	p := &Parser{Dates: ix.opts.Dates, Keywords: ix.opts.KeywordFields}
 	batch := make([]record, 0, ix.opts.BatchSize)
 	send := func() error {
 		select {

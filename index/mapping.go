@@ -31,6 +31,10 @@ const (
 	fieldText = "text"
 )
 
+// keywordPrefix is the sub-document of the extra keyword fields: field
+// "topics" is indexed as "kw.topics".
+const keywordPrefix = "kw"
+
 // textSeparator joins title and body in fieldText.
 const textSeparator = "\n"
 
@@ -64,10 +68,12 @@ type bleveDoc struct {
 	Source string     `json:"source,omitempty"`
 	Author string     `json:"author,omitempty"`
 	Tags   []string   `json:"tags,omitempty"`
+	// Keywords are the extra keyword fields, indexed as "kw.<name>".
+	Keywords map[string][]string `json:"kw,omitempty"`
 }
 
 func toBleveDoc(a *Article) bleveDoc {
-	d := bleveDoc{Title: a.Title, Body: a.Body, Text: a.Title + textSeparator + a.Body, URL: a.URL, Source: a.Source, Author: a.Author, Tags: a.Tags}
+	d := bleveDoc{Title: a.Title, Body: a.Body, Text: a.Title + textSeparator + a.Body, URL: a.URL, Source: a.Source, Author: a.Author, Tags: a.Tags, Keywords: a.Keywords}
 	if !a.Date.IsZero() {
 		t := a.Date
 		d.Date = &t
@@ -79,7 +85,7 @@ func toBleveDoc(a *Article) bleveDoc {
 // analysed title+body text, both with term vectors (phrases and
 // highlighting); the stored body; a datetime date with doc values (sorting,
 // ranges); keyword url/source/author/tags; BM25 scoring; no _all field.
-func newMapping(language string) *mapping.IndexMappingImpl {
+func newMapping(language string, keywordFields []string) *mapping.IndexMappingImpl {
 	analyzer := analyzers[language]
 	text := func() *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
@@ -122,6 +128,13 @@ func newMapping(language string) *mapping.IndexMappingImpl {
 	doc.AddFieldMappingsAt(fieldSource, keyword())
 	doc.AddFieldMappingsAt(fieldAuthor, keyword())
 	doc.AddFieldMappingsAt(fieldTags, keyword())
+	if len(keywordFields) > 0 {
+		kw := bleve.NewDocumentStaticMapping()
+		for _, f := range keywordFields {
+			kw.AddFieldMappingsAt(f, keyword())
+		}
+		doc.AddSubDocumentMapping(keywordPrefix, kw)
+	}
 
 	im := bleve.NewIndexMapping()
 	// Cannot fail: the source's keys are bleve's own.

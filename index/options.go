@@ -44,6 +44,10 @@ type Options struct {
 	// Synonyms are groups of equivalent terms (see ReadSynonyms), stored
 	// with the index by Open and Create and used by every text query.
 	Synonyms [][]string
+	// KeywordFields are extra JSON fields (e.g. Reuters' "topics",
+	// "places") indexed as keywords that can be faceted and filtered on;
+	// changing them needs a rebuild.
+	KeywordFields []string
 	// BleveAvgDL keeps bleve's own BM25 average field length (vocabulary
 	// size per document) instead of the true token counts Folio feeds it
 	// (see bm25.go); for comparison only: it ranks worse.
@@ -122,6 +126,11 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Path == "" {
 		return o, fmt.Errorf("index path is empty")
 	}
+	for _, f := range o.KeywordFields {
+		if !validKeywordField(f) || knownFields[f] || jsonFields[f] {
+			return o, fmt.Errorf("keyword field %q: want a lower-case JSON field name (letters, digits, _) other than Folio's own fields", f)
+		}
+	}
 	if _, ok := analyzers[o.Language]; !ok {
 		return o, fmt.Errorf("unknown language %q (accepted: %s)", o.Language, languageNames())
 	}
@@ -133,3 +142,15 @@ func (o Options) withDefaults() (Options, error) {
 
 // writers is the number of goroutines writing batches during an ingest.
 func (o Options) writers() int { return max(1, o.Writers) }
+
+func validKeywordField(f string) bool {
+	if f == "" || f[0] < 'a' || f[0] > 'z' {
+		return false
+	}
+	for _, c := range f {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}

@@ -398,7 +398,7 @@ func (ix *Index) hit(dm *search.DocumentMatch, doc bleveindex.Document) Hit {
 	a := ix.article(doc)
 	h := Hit{
 		ID: dm.ID, Title: a.Title, Date: a.Date, URL: a.URL, Source: a.Source,
-		Author: a.Author, Tags: a.Tags, Score: dm.Score,
+		Author: a.Author, Tags: a.Tags, Keywords: a.Keywords, Score: dm.Score,
 	}
 	splitLocations(dm, len(a.Title))
 	h.Highlights.Title = ix.hl.titleFragments(dm, doc)
@@ -442,6 +442,13 @@ func (ix *Index) article(doc bleveindex.Document) Article {
 			a.Author = string(f.Value())
 		case fieldTags:
 			a.Tags = append(a.Tags, string(f.Value()))
+		default:
+			if k, ok := strings.CutPrefix(f.Name(), keywordPrefix+"."); ok {
+				if a.Keywords == nil {
+					a.Keywords = map[string][]string{}
+				}
+				a.Keywords[k] = append(a.Keywords[k], string(f.Value()))
+			}
 		case fieldDate:
 			if df, ok := f.(bleveindex.DateTimeField); ok {
 				if t, _, err := df.DateTime(); err == nil {

@@ -37,16 +37,18 @@ type FacetBucket struct {
 
 // SearchHit is one hit of a SearchResponse.
 type SearchHit struct {
-	ID         string           `json:"id"`
-	Title      string           `json:"title"`
-	Date       string           `json:"date"`     // YYYY-MM-DD in the date's own zone, or ""
-	Datetime   string           `json:"datetime"` // RFC 3339, or ""
-	URL        string           `json:"url"`
-	Source     string           `json:"source"`
-	Author     string           `json:"author"`
-	Tags       []string         `json:"tags"` // never null
-	Score      float64          `json:"score"`
-	Highlights SearchHighlights `json:"highlights"`
+	ID       string   `json:"id"`
+	Title    string   `json:"title"`
+	Date     string   `json:"date"`     // YYYY-MM-DD in the date's own zone, or ""
+	Datetime string   `json:"datetime"` // RFC 3339, or ""
+	URL      string   `json:"url"`
+	Source   string   `json:"source"`
+	Author   string   `json:"author"`
+	Tags     []string `json:"tags"` // never null
+	// Keywords are the extra keyword fields (index.keyword_fields) the article has.
+	Keywords   map[string][]string `json:"keywords,omitempty"`
+	Score      float64             `json:"score"`
+	Highlights SearchHighlights    `json:"highlights"`
 }
 
 // SearchHighlights are a hit's snippets: HTML-escaped text where only <mark>…</mark> is markup.
@@ -88,6 +90,7 @@ func NewSearchResponse(r *index.Result) SearchResponse {
 			Source:   h.Source,
 			Author:   h.Author,
 			Tags:     nonNil(h.Tags),
+			Keywords: h.Keywords,
 			Score:    h.Score,
 			Highlights: SearchHighlights{
 				Title: nonNil(h.Highlights.Title),
@@ -109,6 +112,8 @@ type articleResponse struct {
 	Source   string   `json:"source"`
 	Author   string   `json:"author"`
 	Tags     []string `json:"tags"`
+
+	Keywords map[string][]string `json:"keywords,omitempty"`
 }
 
 func newArticleResponse(a *index.Article) articleResponse {
@@ -123,6 +128,7 @@ func newArticleResponse(a *index.Article) articleResponse {
 		Source:   a.Source,
 		Author:   a.Author,
 		Tags:     nonNil(a.Tags),
+		Keywords: a.Keywords,
 	}
 }
 
