@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/blevesearch/bleve/v2/search"
@@ -23,7 +24,12 @@ var tokenFields = []string{fieldText, fieldTitle}
 // computeBM25Stats walks every shard's term dictionaries. Fields other than
 // tokenFields keep bleve's own cardinality (keyword fields; their scores do
 // not matter for ranking).
-func (ix *Index) computeBM25Stats(ctx context.Context) (*search.BM25Stats, error) {
+//
+// Walking the dictionaries reads every posting (seconds for 100k articles),
+// so each shard keeps its figures under the internal key bm25StatsKey;
+// with cached true they are reused while the shard's document count is
+// unchanged (Open), and recomputed otherwise (after every ingest).
+func (ix *Index) computeBM25Stats(ctx context.Context, cached bool) (*search.BM25Stats, error) {
 	st := &search.BM25Stats{FieldCardinality: map[string]int{}}
 	for i, s := range ix.shards {
 		adv, err := s.Advanced()
@@ -34,12 +40,36 @@ func (ix *Index) computeBM25Stats(ctx context.Context) (*search.BM25Stats, error
 		if err != nil {
 			return nil, err
 		}
-		err = addShardStats(ctx, r, st)
+		shard := &search.BM25Stats{FieldCardinality: map[string]int{}}
+		fresh := true
+		if cached {
+			if b, err := s.GetInternal([]byte(bm25StatsKey)); err == nil && b != nil {
+				n, err := r.DocCount()
+				if json.Unmarshal(b, shard) == nil && err == nil && shard.DocCount == float64(n) {
+					fresh = false
+				} else {
+					shard = &search.BM25Stats{FieldCardinality: map[string]int{}}
+				}
+			}
+		}
+		if fresh {
+			err = addShardStats(ctx, r, shard)
+		}
 		if cerr := r.Close(); err == nil {
 			err = cerr
 		}
+		if err == nil && fresh {
+			var b []byte
+			if b, err = json.Marshal(shard); err == nil {
+				err = s.SetInternal([]byte(bm25StatsKey), b)
+			}
+		}
 		if err != nil {
 			return nil, fmt.Errorf("bm25 statistics of shard %d: %w", i, err)
+		}
+		st.DocCount += shard.DocCount
+		for f, c := range shard.FieldCardinality {
+			st.FieldCardinality[f] += c
 		}
 	}
 	// A field no document has yet, and "*" (the non-scoring parts of date
@@ -52,12 +82,16 @@ func (ix *Index) computeBM25Stats(ctx context.Context) (*search.BM25Stats, error
 	return st, nil
 }
 
-// refreshBM25Stats recomputes the statistics after the index changed.
-func (ix *Index) refreshBM25Stats(ctx context.Context) error {
+// bm25StatsKey is the bleve internal key of a shard's cached statistics.
+const bm25StatsKey = "folio_bm25_stats"
+
+// refreshBM25Stats recomputes the statistics after the index changed (or,
+// with cached, loads them from the shards when they are current).
+func (ix *Index) refreshBM25Stats(ctx context.Context, cached bool) error {
 	if ix.opts.BleveAvgDL {
 		return nil
 	}
-	st, err := ix.computeBM25Stats(ctx)
+	st, err := ix.computeBM25Stats(ctx, cached)
 	if err != nil {
 		return err
 	}

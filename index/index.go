@@ -85,7 +85,7 @@ func Open(opts Options) (*Index, error) {
 		ix.Close()
 		return nil, err
 	}
-	if err := ix.refreshBM25Stats(context.Background()); err != nil {
+	if err := ix.refreshBM25Stats(context.Background(), true); err != nil {
 		ix.Close()
 		return nil, err
 	}

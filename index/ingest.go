@@ -140,7 +140,7 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 	sum.Elapsed = time.Since(start)
 	prog.FilesDone = int(filesDone.Load())
 	report(true)
-	if err := ix.refreshBM25Stats(ctx); err != nil {
+	if err := ix.refreshBM25Stats(ctx, false); err != nil {
 		return sum, err
 	}
 	return sum, nil
