@@ -23,7 +23,7 @@ func TestExpansionLimit(t *testing.T) {
 	}
 	for _, q := range []string{"co*", "compani~2"} {
 		_, err := ix.Search(context.Background(), Query{Text: q})
-		if !errors.Is(err, ErrInvalidQuery) || !strings.Contains(err.Error(), "matches more than 5 index terms (search.max_terms)") {
+		if !errors.Is(err, ErrInvalidQuery) || !strings.Contains(err.Error(), "expands to more than 5 index terms (search.max_terms") {
 			t.Errorf("%s: got %v, want ErrInvalidQuery about the 5-term limit", q, err)
 		}
 	}

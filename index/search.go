@@ -166,7 +166,7 @@ func (ix *Index) searchErr(ctx context.Context, err error) error {
 		return err
 	}
 	if tooManyTerms(err) {
-		return queryErr("a wildcard, regexp, prefix or fuzzy term matches more than %d index terms (search.max_terms): make it more specific", ix.opts.MaxTerms)
+		return queryErr("the query expands to more than %d index terms (search.max_terms; every word, and every term a wildcard, regexp, prefix or fuzzy term matches, counts): make it more specific or shorter", ix.opts.MaxTerms)
 	}
 	return fmt.Errorf("search: %w", err)
 }
