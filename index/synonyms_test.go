@@ -43,6 +43,11 @@ func TestSynonyms(t *testing.T) {
 	if got := ids(res); len(got) == 0 || got[0] != "ironclad-friendship-cambodia" {
 		t.Errorf("Kampuchea with synonyms: %v, want the Cambodia article first", got)
 	}
+	// A group with a multi-word member: PRC finds what China finds.
+	prc, china := mustSearch(t, ix, Query{Text: "PRC", Size: 100}), mustSearch(t, ix, Query{Text: "China", Size: 100})
+	if prc.Total == 0 || !slices.Equal(ids(prc), ids(china)) || !slices.Contains(ids(prc), "ironclad-friendship-cambodia") {
+		t.Errorf("PRC: %v; China: %v; want the same articles, the Cambodia one among them", ids(prc), ids(china))
+	}
 	if n, _ := ix.Count(); n != want {
 		t.Errorf("Count = %d with synonyms, want %d (synonym definitions are not articles)", n, want)
 	}
