@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"strconv"
+	"time"
 
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -22,6 +23,10 @@ type cursor struct {
 	Text  string   `json:"q"` // the query it was made for
 	Mode  string   `json:"m"` // and its mode
 	Now   int64    `json:"n"` // the reference time of the recency boost (Unix ns)
+	// Undated: the last hit had no date (date sorts put those last, and
+	// bleve cannot continue after a missing value): continue among the
+	// undated articles in id order, after After[1].
+	Undated bool `json:"u,omitempty"`
 }
 
 const (
@@ -77,7 +82,14 @@ type hitPhase struct {
 // nextCursor is the cursor after the last of hits.
 func nextCursor(q Query, p *plan, hits []hitPhase) string {
 	last := hits[len(hits)-1]
-	return cursor{Phase: last.phase, After: afterValues(last.dm), Sort: q.Sort, Text: q.Text, Mode: q.Mode, Now: p.now.UnixNano()}.encode()
+	c := cursor{Phase: last.phase, After: afterValues(last.dm), Sort: q.Sort, Text: q.Text, Mode: q.Mode, Now: p.now.UnixNano()}
+	if p.sortBy == SortDateAsc || p.sortBy == SortDateDesc {
+		if _, err := time.Parse(time.RFC3339Nano, c.After[0]); err != nil {
+			c.Undated = true
+			c.After[0] = ""
+		}
+	}
+	return c.encode()
 }
 
 // runAfter executes p from cursor c: the page after c's position.
@@ -94,6 +106,9 @@ func (ix *Index) runAfter(ctx context.Context, p *plan, c *cursor) ([]hitPhase, 
 			out[i] = hitPhase{dm, phase}
 		}
 		return out, res.Total, nil
+	}
+	if c.Undated {
+		return ix.undatedAfter(ctx, p, c.After[1])
 	}
 	if p.all == nil {
 		return page(p.main, c.After, p.size, phaseAll)
@@ -116,6 +131,27 @@ func (ix *Index) runAfter(ctx context.Context, p *plan, c *cursor) ([]hitPhase, 
 		return nil, 0, err
 	}
 	return append(hits, more...), tierTotal + restTotal, nil
+}
+
+// undatedAfter is the page of p's undated matches after id, in id order
+// (as date sorts order them among themselves), and p's total.
+func (ix *Index) undatedAfter(ctx context.Context, p *plan, id string) ([]hitPhase, uint64, error) {
+	incl := true
+	dated := query.NewDateRangeInclusiveQuery(minDate, maxDate, &incl, &incl)
+	dated.SetField(fieldDate)
+	req := ix.request(p, query.NewBooleanQuery([]query.Query{p.main}, nil, []query.Query{dated}), 0, p.size)
+	req.SortByCustom(search.SortOrder{&search.SortDocID{}})
+	req.SearchAfter = []string{id}
+	res, err := ix.searchAll(ctx, req)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]hitPhase, len(res.Hits))
+	for i, dm := range res.Hits {
+		out[i] = hitPhase{dm, phaseAll}
+	}
+	total, err := ix.count(ctx, p, p.main)
+	return out, total, err
 }
 
 // count is the number of documents q matches within p's filter.
