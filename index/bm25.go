@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/blevesearch/bleve/v2/search"
@@ -135,13 +136,17 @@ func addShardStats(ctx context.Context, r bleveindex.IndexReader, st *search.BM2
 
 // fieldTokens is the number of tokens indexed in field: the sum over its
 // terms of their frequencies in every document.
-func fieldTokens(ctx context.Context, r bleveindex.IndexReader, field string) (int, error) {
+func fieldTokens(ctx context.Context, r bleveindex.IndexReader, field string) (_ int, err error) {
 	dict, err := r.FieldDict(field)
 	if err != nil {
 		return 0, err
 	}
-	defer dict.Close()
 	total := 0
+	defer func() {
+		if cerr := dict.Close(); err == nil {
+			err = cerr
+		}
+	}()
 	var tfd bleveindex.TermFieldDoc
 	for {
 		de, err := dict.Next()
@@ -158,15 +163,16 @@ func fieldTokens(ctx context.Context, r bleveindex.IndexReader, field string) (i
 		for {
 			d, err := tfr.Next(tfd.Reset())
 			if err != nil {
-				tfr.Close()
-				return 0, err
+				return 0, errors.Join(err, tfr.Close())
 			}
 			if d == nil {
 				break
 			}
 			total += int(d.Freq)
 		}
-		tfr.Close()
+		if err := tfr.Close(); err != nil {
+			return 0, err
+		}
 	}
 }
 

@@ -108,7 +108,12 @@ func Create(opts Options) (*Index, error) {
 	m := meta{MappingVersion: mappingVersion, Language: opts.Language, Shards: opts.Shards, KeywordFields: opts.KeywordFields}
 	ix := &Index{opts: opts, meta: m, hl: newHighlighter(opts.FragmentSize)}
 	for i := range m.Shards {
-		bi, err := bleve.New(shardPath(opts.Path, i), newMapping(opts.Language, opts.KeywordFields))
+		m, err := newMapping(opts.Language, opts.KeywordFields)
+		if err != nil {
+			ix.Close()
+			return nil, fmt.Errorf("create index: %w", err)
+		}
+		bi, err := bleve.New(shardPath(opts.Path, i), m)
 		if err != nil {
 			ix.Close()
 			return nil, fmt.Errorf("create index %s: %w", shardPath(opts.Path, i), err)

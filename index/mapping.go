@@ -1,6 +1,7 @@
 package index
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -85,7 +86,7 @@ func toBleveDoc(a *Article) bleveDoc {
 // analysed title+body text, both with term vectors (phrases and
 // highlighting); the stored body; a datetime date with doc values (sorting,
 // ranges); keyword url/source/author/tags; BM25 scoring; no _all field.
-func newMapping(language string, keywordFields []string) *mapping.IndexMappingImpl {
+func newMapping(language string, keywordFields []string) (*mapping.IndexMappingImpl, error) {
 	analyzer := analyzers[language]
 	text := func() *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
@@ -137,8 +138,9 @@ func newMapping(language string, keywordFields []string) *mapping.IndexMappingIm
 	}
 
 	im := bleve.NewIndexMapping()
-	// Cannot fail: the source's keys are bleve's own.
-	_ = im.AddSynonymSource(synonymSource, map[string]interface{}{"collection": synonymSource, "analyzer": analyzer})
+	if err := im.AddSynonymSource(synonymSource, map[string]interface{}{"collection": synonymSource, "analyzer": analyzer}); err != nil {
+		return nil, fmt.Errorf("synonym source: %w", err)
+	}
 	im.DefaultMapping = doc
 	im.DefaultAnalyzer = analyzer
 	im.DefaultField = fieldText
@@ -146,5 +148,5 @@ func newMapping(language string, keywordFields []string) *mapping.IndexMappingIm
 	im.StoreDynamic = false
 	im.IndexDynamic = false
 	im.DocValuesDynamic = false
-	return im
+	return im, nil
 }

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -45,8 +46,7 @@ func (ix *Index) Related(ctx context.Context, id string, q Query) (*Result, erro
 	}
 	n, err := ix.Count()
 	if err != nil {
-		closeAll()
-		return nil, err
+		return nil, errors.Join(err, closeAll())
 	}
 	type weighted struct {
 		term string
@@ -56,15 +56,16 @@ func (ix *Index) Related(ctx context.Context, id string, q Query) (*Result, erro
 	for t, f := range tf {
 		df, err := docFreq(ctx, readers, t)
 		if err != nil {
-			closeAll()
-			return nil, err
+			return nil, errors.Join(err, closeAll())
 		}
 		if df < 2 { // in this article only
 			continue
 		}
 		terms = append(terms, weighted{t, float64(f) * math.Log(float64(n)/float64(df))})
 	}
-	closeAll()
+	if err := closeAll(); err != nil {
+		return nil, err
+	}
 	sort.Slice(terms, func(i, j int) bool {
 		return terms[i].w > terms[j].w || terms[i].w == terms[j].w && terms[i].term < terms[j].term
 	})

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"unicode"
 
@@ -19,7 +20,7 @@ const suggestBelow = 3
 // (edit distance 1, or 2 for words over 5 letters; ties go to the most
 // frequent), written as it appears in an article that contains it (the index
 // holds stems such as "cambodia" → "cambodia", "prices" → "price").
-func (ix *Index) suggest(ctx context.Context, p *plan, text string) (string, error) {
+func (ix *Index) suggest(ctx context.Context, p *plan, text string) (_ string, err error) {
 	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	if len(words) == 0 || len(words) > maxClauses {
 		return "", nil
@@ -29,7 +30,11 @@ func (ix *Index) suggest(ctx context.Context, p *plan, text string) (string, err
 	if err != nil {
 		return "", err
 	}
-	defer closeAll()
+	defer func() {
+		if cerr := closeAll(); err == nil {
+			err = cerr
+		}
+	}()
 	changed := false
 	for i, w := range words {
 		toks := analyzer.Analyze([]byte(w))
@@ -71,24 +76,25 @@ func (ix *Index) suggest(ctx context.Context, p *plan, text string) (string, err
 	return s, nil
 }
 
-// readers opens a reader on every shard; closeAll closes them.
-func (ix *Index) readers() ([]bleveindex.IndexReader, func(), error) {
+// readers opens a reader on every shard; closeAll closes them and returns
+// the first error.
+func (ix *Index) readers() ([]bleveindex.IndexReader, func() error, error) {
 	var rs []bleveindex.IndexReader
-	closeAll := func() {
+	closeAll := func() error {
+		var errs []error
 		for _, r := range rs {
-			r.Close()
+			errs = append(errs, r.Close())
 		}
+		return errors.Join(errs...)
 	}
 	for _, s := range ix.shards {
 		adv, err := s.Advanced()
 		if err != nil {
-			closeAll()
-			return nil, nil, err
+			return nil, nil, errors.Join(err, closeAll())
 		}
 		r, err := adv.Reader()
 		if err != nil {
-			closeAll()
-			return nil, nil, err
+			return nil, nil, errors.Join(err, closeAll())
 		}
 		rs = append(rs, r)
 	}
@@ -104,7 +110,9 @@ func docFreq(ctx context.Context, readers []bleveindex.IndexReader, term string)
 			return 0, err
 		}
 		n += tfr.Count()
-		tfr.Close()
+		if err := tfr.Close(); err != nil {
+			return 0, err
+		}
 	}
 	return n, nil
 }
@@ -132,8 +140,7 @@ func closestTerm(readers []bleveindex.IndexReader, term string) (string, error) 
 		for {
 			de, err := dict.Next()
 			if err != nil {
-				dict.Close()
-				return "", err
+				return "", errors.Join(err, dict.Close())
 			}
 			if de == nil {
 				break
@@ -143,7 +150,9 @@ func closestTerm(readers []bleveindex.IndexReader, term string) (string, error) 
 			c.count += de.Count
 			counts[de.Term] = c
 		}
-		dict.Close()
+		if err := dict.Close(); err != nil {
+			return "", err
+		}
 	}
 	best, bc := "", cand{}
 	for t, c := range counts {
