@@ -143,6 +143,11 @@ func (c Config) Validate() error {
 	}
 	check(c.Index.TitleBoost > 0, "index.title_boost must be > 0, got %g", c.Index.TitleBoost)
 	check(c.Index.BatchSize >= 1, "index.batch_size must be >= 1, got %d", c.Index.BatchSize)
+	for i, f := range c.Index.KeywordFields {
+		if err := index.CheckKeywordField(f); err != nil {
+			errs = append(errs, fmt.Errorf("index.keyword_fields[%d]: %v", i, err))
+		}
+	}
 
 	if _, _, err := net.SplitHostPort(c.Server.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("server.addr must be host:port such as 127.0.0.1:8080 or :8080, got %q", c.Server.Addr))

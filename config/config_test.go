@@ -439,3 +439,27 @@ func TestIndexOptionsSynonymsFile(t *testing.T) {
 		t.Errorf("bad file: %v, want search.synonyms_file: %s:2: ...", err, bad)
 	}
 }
+
+func TestValidateSearchFeatureKeys(t *testing.T) {
+	c := Default()
+	c.Search.BM25K1 = 0
+	c.Search.BM25B = 1.5
+	c.Search.MaxWindow = 50
+	c.Search.MaxFragments = 0
+	c.Search.MaxTerms = 0
+	c.Search.RecencyBoost = -1
+	c.Index.KeywordFields = []string{"topics", "Title"}
+	want := "index.keyword_fields[1]: keyword field \"Title\": want a lower-case JSON field name (letters, digits, _) other than Folio's own fields (title, body, source, author, tags, url)\n" +
+		"search.bm25_k1 must be > 0, got 0\n" +
+		"search.bm25_b must be between 0 and 1, got 1.5\n" +
+		"search.max_window must be >= search.max_size (100), got 50\n" +
+		"search.max_fragments must be >= 1, got 0\n" +
+		"search.max_terms must be >= 1, got 0\n" +
+		"search.recency_boost must be a half-life in days >= 0 (0 = off), got -1"
+	if err := c.Validate(); err == nil || err.Error() != want {
+		t.Errorf("Validate() =\n%v\nwant\n%s", err, want)
+	}
+	if err := Default().Validate(); err != nil {
+		t.Errorf("defaults invalid: %v", err)
+	}
+}

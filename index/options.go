@@ -127,8 +127,8 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("index path is empty")
 	}
 	for _, f := range o.KeywordFields {
-		if !validKeywordField(f) || knownFields[f] || jsonFields[f] {
-			return o, fmt.Errorf("keyword field %q: want a lower-case JSON field name (letters, digits, _) other than Folio's own fields", f)
+		if err := CheckKeywordField(f); err != nil {
+			return o, err
 		}
 	}
 	if _, ok := analyzers[o.Language]; !ok {
@@ -142,6 +142,16 @@ func (o Options) withDefaults() (Options, error) {
 
 // writers is the number of goroutines writing batches during an ingest.
 func (o Options) writers() int { return max(1, o.Writers) }
+
+// CheckKeywordField returns an error unless f can be an extra keyword field:
+// a lower-case JSON field name (letters, digits, _) that is not one of
+// Folio's own fields.
+func CheckKeywordField(f string) error {
+	if !validKeywordField(f) || knownFields[f] || jsonFields[f] {
+		return fmt.Errorf("keyword field %q: want a lower-case JSON field name (letters, digits, _) other than Folio's own fields (%s)", f, queryFields)
+	}
+	return nil
+}
 
 func validKeywordField(f string) bool {
 	if f == "" || f[0] < 'a' || f[0] > 'z' {
