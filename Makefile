@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 REUTERS := ../shared/corpora/reuters21578/articles.jsonl.gz
 
-.PHONY: build run test vet fmt-check browser-check bench clean crash fuzz soak
+.PHONY: build run test vet fmt-check browser-check bench clean crash fuzz soak relevance
 
 ## build: the static binary bin/folio (pure Go, CGO_ENABLED=0)
 build:
@@ -58,3 +58,9 @@ clean:
 ## crash: 200 kill -9 cycles of folio serve under writes, bulk requests and rebuilds (make test runs 20)
 crash:
 	$(GO) test -run '^TestCrashRecovery$$' -count=1 -timeout 60m -v ./cmd/folio -args -crash.cycles=200
+
+SCIFACT ?= ../shared/relevance/scifact
+
+## relevance: nDCG@10, MAP, Recall@100, MRR@10 of the default settings on SciFact
+relevance: build
+	./$(BIN) eval --queries $(SCIFACT)/queries.tsv --qrels $(SCIFACT)/qrels.tsv --corpus $(SCIFACT)/corpus.jsonl.gz

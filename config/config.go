@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -31,7 +32,7 @@ type Config struct {
 type IndexConfig struct {
 	Path        string   `mapstructure:"path"`         // index directory
 	Sources     []string `mapstructure:"sources"`      // files or directories `folio index` reads by default
-	Language    string   `mapstructure:"language"`     // analyzer: en (stemming, stop words) or standard
+	Language    string   `mapstructure:"language"`     // analyzer: en (stemming, stop words), standard (no stemming) or cjk (Chinese/Japanese/Korean bigrams)
 	Timezone    string   `mapstructure:"timezone"`     // IANA zone for dates without an offset
 	DateLayouts []string `mapstructure:"date_layouts"` // extra Go time layouts tried before the built-in ones
 	TitleBoost  float64  `mapstructure:"title_boost"`  // weight of title matches over body matches
@@ -40,6 +41,9 @@ type IndexConfig struct {
 	Watch       bool     `mapstructure:"watch"`        // serve: watch index.sources and apply changes while serving
 	// MinFreeBytes is the free disk space below which writes are refused (507) before touching the index; -1 disables the check.
 	MinFreeBytes int `mapstructure:"min_free_bytes"`
+	// KeywordFields are extra JSON fields kept as keyword fields, to facet
+	// and filter on (Reuters: topics, places); changing them needs a rebuild.
+	KeywordFields []string `mapstructure:"keyword_fields"`
 }
 
 // ServerConfig configures the HTTP server of `folio serve`.
@@ -86,7 +90,18 @@ type SearchConfig struct {
 	FragmentSize int           `mapstructure:"fragment_size"` // body snippet length in characters
 	Timeout      time.Duration `mapstructure:"timeout"`       // deadline of one search
 
-	MaxQueryLength int `mapstructure:"max_query_length"` // longest q in bytes accepted by the API
+	MaxQueryLength int     `mapstructure:"max_query_length"` // longest q in bytes accepted by the API
+	BM25K1         float64 `mapstructure:"bm25_k1"`          // BM25 term-frequency saturation (process-wide)
+	BM25B          float64 `mapstructure:"bm25_b"`           // BM25 length normalisation, 0..1 (process-wide)
+	MaxWindow      int     `mapstructure:"max_window"`       // largest page × size; deeper pages need a cursor
+	MaxFragments   int     `mapstructure:"max_fragments"`    // body snippets per hit
+	MaxTerms       int     `mapstructure:"max_terms"`        // index terms a wildcard/regexp/prefix/fuzzy query may expand to
+	// RecencyBoost is a half-life in days: newer articles get up to 10% more
+	// score, halving every RecencyBoost days; 0 (default) turns it off.
+	RecencyBoost float64 `mapstructure:"recency_boost"`
+	// SynonymsFile lists synonym groups, one per line, comma-separated
+	// ("PRC, China, People's Republic of China"); "" for none.
+	SynonymsFile string `mapstructure:"synonyms_file"`
 }
 
 // LogConfig configures the structured logger (written to stderr).
@@ -104,10 +119,12 @@ func Default() Config {
 			Language:     "en",
 			Timezone:     "UTC",
 			DateLayouts:  []string{},
-			TitleBoost:   2,
+			TitleBoost:   0.6,
 			BatchSize:    3000,
 			Shards:       1,
 			MinFreeBytes: 64 << 20,
+
+			KeywordFields: []string{"topics", "places"},
 		},
 		Server: ServerConfig{
 			Addr:              "127.0.0.1:8080",
@@ -134,6 +151,11 @@ func Default() Config {
 			Timeout:      5 * time.Second,
 
 			MaxQueryLength: 2048,
+			BM25K1:         index.DefaultBM25K1,
+			BM25B:          index.DefaultBM25B,
+			MaxWindow:      10000,
+			MaxFragments:   3,
+			MaxTerms:       1024,
 		},
 		Log: LogConfig{
 			Level:  "info",
@@ -143,7 +165,7 @@ func Default() Config {
 }
 
 var (
-	languages  = []string{"en", "standard"}
+	languages  = []string{"en", "standard", "cjk"}
 	logLevels  = []string{"debug", "info", "warn", "error"}
 	logFormats = []string{"text", "json"}
 )
@@ -177,6 +199,11 @@ func (c Config) Validate() error {
 	check(c.Server.GCPercent >= 0, "server.gc_percent must be >= 0, got %d", c.Server.GCPercent)
 	check(c.Index.Shards >= 1 && c.Index.Shards <= 64, "index.shards must be between 1 and 64, got %d", c.Index.Shards)
 	check(c.Index.MinFreeBytes >= -1, "index.min_free_bytes must be >= 0, or -1 to disable the check, got %d", c.Index.MinFreeBytes)
+	for i, f := range c.Index.KeywordFields {
+		if err := index.CheckKeywordField(f); err != nil {
+			errs = append(errs, fmt.Errorf("index.keyword_fields[%d]: %v", i, err))
+		}
+	}
 
 	if _, _, err := net.SplitHostPort(c.Server.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("server.addr must be host:port such as 127.0.0.1:8080 or :8080, got %q", c.Server.Addr))
@@ -194,6 +221,12 @@ func (c Config) Validate() error {
 		"search.default_size must be <= search.max_size (%d), got %d", c.Search.MaxSize, c.Search.DefaultSize)
 	check(c.Search.FragmentSize >= 20, "search.fragment_size must be >= 20, got %d", c.Search.FragmentSize)
 	check(c.Search.Timeout > 0, "search.timeout must be > 0, got %s", c.Search.Timeout)
+	check(c.Search.BM25K1 > 0, "search.bm25_k1 must be > 0, got %g", c.Search.BM25K1)
+	check(c.Search.BM25B >= 0 && c.Search.BM25B <= 1, "search.bm25_b must be between 0 and 1, got %g", c.Search.BM25B)
+	check(c.Search.MaxWindow >= c.Search.MaxSize, "search.max_window must be >= search.max_size (%d), got %d", c.Search.MaxSize, c.Search.MaxWindow)
+	check(c.Search.MaxFragments >= 1, "search.max_fragments must be >= 1, got %d", c.Search.MaxFragments)
+	check(c.Search.MaxTerms >= 1, "search.max_terms must be >= 1, got %d", c.Search.MaxTerms)
+	check(c.Search.RecencyBoost >= 0, "search.recency_boost must be a half-life in days >= 0 (0 = off), got %g", c.Search.RecencyBoost)
 
 	check(slices.Contains(logLevels, c.Log.Level), "log.level must be one of %s, got %q", strings.Join(logLevels, ", "), c.Log.Level)
 	check(slices.Contains(logFormats, c.Log.Format), "log.format must be one of %s, got %q", strings.Join(logFormats, ", "), c.Log.Format)
@@ -204,11 +237,23 @@ func (c Config) Validate() error {
 
 // IndexOptions converts the index and search sections to index.Options. It
 // returns an error when index.timezone or index.date_layouts are invalid
-// (Validate reports the same problems with their keys).
+// (Validate reports the same problems with their keys), or when
+// search.synonyms_file cannot be read (naming file:line).
 func (c Config) IndexOptions() (index.Options, error) {
 	dates, err := index.NewDateParser(c.Index.Timezone, c.Index.DateLayouts)
 	if err != nil {
 		return index.Options{}, fmt.Errorf("index date settings: %w", err)
+	}
+	var synonyms [][]string
+	if c.Search.SynonymsFile != "" {
+		f, err := os.Open(c.Search.SynonymsFile)
+		if err != nil {
+			return index.Options{}, fmt.Errorf("search.synonyms_file: %w", err)
+		}
+		defer f.Close()
+		if synonyms, err = index.ReadSynonyms(f, c.Search.SynonymsFile); err != nil {
+			return index.Options{}, fmt.Errorf("search.synonyms_file: %w", err)
+		}
 	}
 	return index.Options{
 		Path:         c.Index.Path,
@@ -222,6 +267,13 @@ func (c Config) IndexOptions() (index.Options, error) {
 		BatchSize:    c.Index.BatchSize,
 		Shards:       c.Index.Shards,
 		MinFreeBytes: minFree(c.Index.MinFreeBytes),
+		MaxWindow:    c.Search.MaxWindow,
+		MaxFragments: c.Search.MaxFragments,
+		MaxTerms:     c.Search.MaxTerms,
+
+		RecencyHalfLife: time.Duration(c.Search.RecencyBoost * float64(24*time.Hour)),
+		Synonyms:        synonyms,
+		KeywordFields:   c.Index.KeywordFields,
 	}, nil
 }
 

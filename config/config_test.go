@@ -318,7 +318,7 @@ func TestValidate(t *testing.T) {
 			},
 			want: "index.path must not be empty\n" +
 				"index.sources[1] must not be empty\n" +
-				`index.language must be one of en, standard, got "fr"` + "\n" +
+				`index.language must be one of en, standard, cjk, got "fr"` + "\n" +
 				`index.timezone must be an IANA time zone such as UTC or Europe/Paris, got "Mars/Olympus"` + "\n" +
 				`index.date_layouts[1]: date layout "dd/mm/yyyy" is not a Go time layout with a year, month and day (e.g. 01/02/2006)` + "\n" +
 				"index.title_boost must be > 0, got 0\n" +
@@ -422,7 +422,7 @@ func TestIndexOptions(t *testing.T) {
 		TitleBoost                     float64
 		FragmentSize, Default, Max, BS int
 		Timeout                        time.Duration
-	}{"data/folio.bleve", "en", 2, 200, 10, 100, 3000, 5 * time.Second}
+	}{"data/folio.bleve", "en", 0.6, 200, 10, 100, 3000, 5 * time.Second}
 	got := want
 	got.Path, got.Language, got.TitleBoost = opts.Path, opts.Language, opts.TitleBoost
 	got.FragmentSize, got.Default, got.Max, got.BS = opts.FragmentSize, opts.DefaultSize, opts.MaxSize, opts.BatchSize
@@ -434,5 +434,49 @@ func TestIndexOptions(t *testing.T) {
 	c.Index.Timezone = "Nowhere/Town"
 	if _, err := c.IndexOptions(); err == nil {
 		t.Error("IndexOptions with an unknown time zone succeeded")
+	}
+}
+
+func TestIndexOptionsSynonymsFile(t *testing.T) {
+	c := Default()
+	c.Search.SynonymsFile = "../testdata/synonyms/synonyms.txt"
+	opts, err := c.IndexOptions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(opts.Synonyms) != 2 || opts.Synonyms[0][0] != "Kampuchea" {
+		t.Errorf("Synonyms = %q", opts.Synonyms)
+	}
+	bad := filepath.Join(t.TempDir(), "syn.txt")
+	if err := os.WriteFile(bad, []byte("a, b\nalone\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.Search.SynonymsFile = bad
+	if _, err := c.IndexOptions(); err == nil || !strings.Contains(err.Error(), "search.synonyms_file: "+bad+":2: ") {
+		t.Errorf("bad file: %v, want search.synonyms_file: %s:2: ...", err, bad)
+	}
+}
+
+func TestValidateSearchFeatureKeys(t *testing.T) {
+	c := Default()
+	c.Search.BM25K1 = 0
+	c.Search.BM25B = 1.5
+	c.Search.MaxWindow = 50
+	c.Search.MaxFragments = 0
+	c.Search.MaxTerms = 0
+	c.Search.RecencyBoost = -1
+	c.Index.KeywordFields = []string{"topics", "Title"}
+	want := "index.keyword_fields[1]: keyword field \"Title\": want a lower-case JSON field name (letters, digits, _) other than Folio's own fields (title, body, source, author, tags, url)\n" +
+		"search.bm25_k1 must be > 0, got 0\n" +
+		"search.bm25_b must be between 0 and 1, got 1.5\n" +
+		"search.max_window must be >= search.max_size (100), got 50\n" +
+		"search.max_fragments must be >= 1, got 0\n" +
+		"search.max_terms must be >= 1, got 0\n" +
+		"search.recency_boost must be a half-life in days >= 0 (0 = off), got -1"
+	if err := c.Validate(); err == nil || err.Error() != want {
+		t.Errorf("Validate() =\n%v\nwant\n%s", err, want)
+	}
+	if err := Default().Validate(); err != nil {
+		t.Errorf("defaults invalid: %v", err)
 	}
 }

@@ -18,16 +18,41 @@ type Query struct {
 	Size int    // hits per page; 0 means the configured default
 	Page int    // 1-based page; 0 means 1
 	Sort string // SortRelevance, SortDateAsc or SortDateDesc; empty means relevance
+	Mode string // ModeSyntax (default) or ModeText: Text is plain words, no query syntax
+	// Cursor continues after the last hit of the response that returned it
+	// (Result.Cursor); Text and Sort must be the same. Page must be 0 or 1.
+	Cursor string
+	// Facets names the fields whose values are counted over all matches
+	// ("date" for month and year buckets, or a keyword field: source,
+	// author, tags); an element may hold several, comma-separated.
+	Facets []string
+	// Filters narrow the matches without changing scores, each
+	// "field:value" on a keyword field; values of one field are
+	// alternatives, different fields must all match.
+	Filters []string
 }
+
+// Query modes.
+const (
+	ModeSyntax = "syntax" // query-string syntax: "phrases", +must, -not, field:word, prefix*, fuzzy~
+	ModeText   = "text"   // natural-language text: every character is searched as text
+)
 
 // Result is one page of ranked hits.
 type Result struct {
 	Query string        // the query text as given
 	Total uint64        // number of matching articles
 	Took  time.Duration // time spent searching and highlighting
-	Page  int           // the page returned (1-based)
+	Page  int           // the page returned (1-based); 0 for a page fetched by cursor
 	Size  int           // the page size used
 	Hits  []Hit         // at most Size hits, in rank order
+	// Cursor fetches the next page (Query.Cursor) with memory proportional
+	// to Size however deep; "" when this page is the last.
+	Cursor string
+	Facets []Facet // one per requested facet (two for date: months, then years)
+	// Suggestion is a corrected query built from the index's own words when
+	// this one found nothing or very little; "" otherwise.
+	Suggestion string
 }
 
 // Hit is one ranked article with its highlighted snippets.
@@ -39,7 +64,9 @@ type Hit struct {
 	Source string
 	Author string
 	Tags   []string
-	Score  float64
+	// Keywords are the extra keyword fields (Options.KeywordFields) that the article has.
+	Keywords map[string][]string
+	Score    float64
 	// Highlights holds HTML-escaped article text where only <mark>…</mark> is markup.
 	Highlights Highlights
 }

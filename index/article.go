@@ -15,6 +15,9 @@ type Article struct {
 	Source string    // optional publisher or feed
 	Author string    // optional
 	Tags   []string  // optional keywords
+	// Keywords holds the values of the extra JSON fields kept as keyword
+	// fields (Options.KeywordFields, e.g. Reuters' topics and places).
+	Keywords map[string][]string
 }
 
 // Validate reports whether a is indexable: it needs an id, and a title or a

@@ -9,7 +9,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
-func TestCheckExpansion(t *testing.T) {
+func TestCheckCost(t *testing.T) {
 	tests := []struct {
 		q  string
 		ok bool
@@ -36,12 +36,12 @@ func TestCheckExpansion(t *testing.T) {
 		if err != nil {
 			t.Fatalf("parse %q: %v", tt.q, err)
 		}
-		err = checkExpansion(parsed)
+		err = checkCost(parsed)
 		if tt.ok != (err == nil) {
-			t.Errorf("checkExpansion(%q) = %v, want ok=%v", tt.q, err, tt.ok)
+			t.Errorf("checkCost(%q) = %v, want ok=%v", tt.q, err, tt.ok)
 		}
 		if err != nil && !errors.Is(err, ErrInvalidQuery) {
-			t.Errorf("checkExpansion(%q) = %v, not an ErrInvalidQuery", tt.q, err)
+			t.Errorf("checkCost(%q) = %v, not an ErrInvalidQuery", tt.q, err)
 		}
 	}
 }

@@ -22,13 +22,20 @@ var (
 )
 
 // createShards makes n empty bleve indexes in dir.
-func createShards(dir string, n int, language string) ([]bleve.Index, error) {
+func createShards(dir string, n int, language string, keywordFields []string) ([]bleve.Index, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create index: %w", err)
 	}
 	var shards []bleve.Index
 	for i := range n {
-		bi, err := bleve.New(shardPath(dir, i), newMapping(language))
+		m, err := newMapping(language, keywordFields)
+		if err != nil {
+			for _, s := range shards {
+				s.Close()
+			}
+			return nil, fmt.Errorf("create index: %w", err)
+		}
+		bi, err := bleve.New(shardPath(dir, i), m)
 		if err != nil {
 			for _, s := range shards {
 				s.Close()
@@ -169,7 +176,7 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 	if err := os.RemoveAll(dir); err != nil { // a leftover of a crashed rebuild
 		return IngestSummary{}, fmt.Errorf("rebuild: %w", err)
 	}
-	shards, err := createShards(dir, m.Shards, m.Language)
+	shards, err := createShards(dir, m.Shards, m.Language, m.KeywordFields)
 	if err != nil {
 		return IngestSummary{}, fmt.Errorf("rebuild: %w", err)
 	}
@@ -181,6 +188,9 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 			err = errors.Join(err, rerr)
 		}
 		return fmt.Errorf("%w: %w", ErrRebuildFailed, err)
+	}
+	if err := nx.applySynonyms(); err != nil {
+		return IngestSummary{}, fail(err)
 	}
 	sum, err := nx.Sync(ctx, paths, opts)
 	if err != nil {
@@ -202,6 +212,7 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 	ix.alias.Swap(nx.shards, ix.shards)
 	oldShards := ix.shards
 	ix.shards, ix.meta = nx.shards, m
+	ix.bm25.Store(nx.bm25.Load()) // computed by nx.Sync for the new shards
 	ix.mu.Unlock()
 
 	var errs []error

@@ -63,12 +63,13 @@ func (h *highlighter) titleFragments(dm *search.DocumentMatch, doc bleveindex.Do
 	return h.title.BestFragmentsInField(dm, doc, fieldTitle, 1)
 }
 
-// bodyFragments returns the best body fragment around the matches, or nil.
-func (h *highlighter) bodyFragments(dm *search.DocumentMatch, doc bleveindex.Document) []string {
+// bodyFragments returns up to n best non-overlapping body fragments around
+// the matches (best first; matches close together share one fragment), or nil.
+func (h *highlighter) bodyFragments(dm *search.DocumentMatch, doc bleveindex.Document, n int) []string {
 	if len(dm.Locations[fieldBody]) == 0 {
 		return nil
 	}
-	return h.body.BestFragmentsInField(dm, doc, fieldBody, 1)
+	return h.body.BestFragmentsInField(dm, doc, fieldBody, n)
 }
 
 // wordFragmenter moves the edges of bleve's rune-counted fragments to word

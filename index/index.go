@@ -8,7 +8,9 @@ import (
 	"hash/fnv"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -40,6 +42,8 @@ type Index struct {
 	// the writes made during a rebuild to replay them into the new index.
 	rebuildMu  sync.Mutex
 	rebuilding *writeLog
+	// bm25 holds the true BM25 statistics (see bm25.go); nil until computed.
+	bm25 atomic.Pointer[search.BM25Stats]
 }
 
 // metaFile is the name of Folio's own metadata file inside the index directory.
@@ -55,6 +59,8 @@ type meta struct {
 	// A rebuild writes a new generation beside it and then rewrites
 	// folio.json atomically to name it.
 	Generation string `json:"generation,omitempty"`
+	// KeywordFields are the extra JSON fields indexed as keywords.
+	KeywordFields []string `json:"keyword_fields,omitempty"`
 }
 
 // Exists reports whether an index directory exists at path.
@@ -101,6 +107,14 @@ func Open(opts Options) (*Index, error) {
 	}
 	ix.alias = bleve.NewIndexAlias(ix.shards...)
 	ix.lookupAnalyzers()
+	if err := ix.applySynonyms(); err != nil {
+		ix.Close()
+		return nil, err
+	}
+	if err := ix.refreshBM25Stats(context.Background(), true); err != nil {
+		ix.Close()
+		return nil, err
+	}
 	return ix, nil
 }
 
@@ -132,14 +146,18 @@ func Create(opts Options) (*Index, error) {
 	if err := os.MkdirAll(opts.Path, 0o755); err != nil {
 		return nil, fmt.Errorf("create index: %w", err)
 	}
-	m := meta{MappingVersion: mappingVersion, Language: opts.Language, Shards: opts.Shards, Generation: "gen-1"}
-	shards, err := createShards(genDir(opts.Path, m.Generation), m.Shards, opts.Language)
+	m := meta{MappingVersion: mappingVersion, Language: opts.Language, Shards: opts.Shards, Generation: "gen-1", KeywordFields: opts.KeywordFields}
+	shards, err := createShards(genDir(opts.Path, m.Generation), m.Shards, opts.Language, opts.KeywordFields)
 	if err != nil {
 		return nil, err
 	}
 	ix := &Index{opts: opts, meta: m, hl: newHighlighter(opts.FragmentSize), shards: shards}
 	ix.alias = bleve.NewIndexAlias(ix.shards...)
 	ix.lookupAnalyzers()
+	if err := ix.applySynonyms(); err != nil {
+		ix.Close()
+		return nil, err
+	}
 	// folio.json is written last: a directory without it is not an index.
 	if err := writeMeta(opts.Path, m); err != nil {
 		ix.Close()
@@ -176,6 +194,9 @@ func readMeta(opts Options) (meta, error) {
 	if m.Language != opts.Language {
 		return m, fmt.Errorf("%w: %s was built with index.language %q, the configuration says %q: %s", ErrIncompatible, opts.Path, m.Language, opts.Language, rebuild)
 	}
+	if !slices.Equal(m.KeywordFields, opts.KeywordFields) {
+		return m, fmt.Errorf("%w: %s was built with index.keyword_fields %q, the configuration says %q: %s", ErrIncompatible, opts.Path, m.KeywordFields, opts.KeywordFields, rebuild)
+	}
 	return m, nil
 }
 
@@ -205,7 +226,8 @@ func (ix *Index) Shards() int {
 func (ix *Index) Count() (uint64, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return ix.alias.DocCount()
+	n, err := ix.alias.DocCount()
+	return n - min(n, ix.synonymDocs()), err
 }
 
 // Ping checks that the index answers.
@@ -237,6 +259,10 @@ func (ix *Index) document(id string) (bleveindex.Document, error) {
 func (ix *Index) searchAll(ctx context.Context, req *bleve.SearchRequest) (*bleve.SearchResult, error) {
 	if len(ix.shards) > 1 {
 		ctx = context.WithValue(ctx, search.SearchTypeKey, search.GlobalScoring)
+	}
+	ctx = ix.limitTerms(ctx)
+	if st := ix.bm25.Load(); st != nil {
+		req.PreSearchData = map[string]any{search.BM25PreSearchDataKey: st}
 	}
 	return ix.alias.SearchInContext(ctx, req)
 }

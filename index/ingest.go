@@ -172,6 +172,11 @@ func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions,
 	sum.Elapsed = time.Since(start)
 	prog.FilesDone = int(filesDone.Load())
 	report(true)
+	if sum.Indexed+sum.Updated > 0 { // the true field lengths changed
+		if err := ix.refreshBM25Stats(ctx, false); err != nil {
+			return sum, nil, nil, err
+		}
+	}
 	return sum, files, results, nil
 }
 
@@ -185,7 +190,7 @@ func unwrapStrict(err error) error {
 
 // produce reads files in order and sends records in groups of BatchSize.
 func (ix *Index) produce(ctx context.Context, files []inputFile, results []fileResult, ignored map[string]struct{}, bytesDone, filesDone *atomic.Int64, out chan<- []record) error {
-	p := &Parser{Dates: ix.opts.Dates}
+	p := &Parser{Dates: ix.opts.Dates, Keywords: ix.opts.KeywordFields}
 	batch := make([]record, 0, ix.opts.BatchSize)
 	send := func() error {
 		select {

@@ -1,12 +1,14 @@
 package index
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/standard"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bleveindex "github.com/blevesearch/bleve_index_api"
@@ -30,17 +32,22 @@ const (
 	fieldText = "text"
 )
 
+// keywordPrefix is the sub-document of the extra keyword fields: field
+// "topics" is indexed as "kw.topics".
+const keywordPrefix = "kw"
+
 // textSeparator joins title and body in fieldText.
 const textSeparator = "\n"
 
 // mappingVersion changes whenever the mapping or the stored document shape
 // changes; an index with another version must be rebuilt.
-const mappingVersion = 2
+const mappingVersion = 3
 
 // analyzers maps index.language values to bleve analyzer names.
 var analyzers = map[string]string{
 	"en":       en.AnalyzerName,
 	"standard": standard.Name,
+	"cjk":      cjk.AnalyzerName, // Chinese, Japanese, Korean: overlapping character bigrams
 }
 
 func languageNames() string {
@@ -62,10 +69,12 @@ type bleveDoc struct {
 	Source string     `json:"source,omitempty"`
 	Author string     `json:"author,omitempty"`
 	Tags   []string   `json:"tags,omitempty"`
+	// Keywords are the extra keyword fields, indexed as "kw.<name>".
+	Keywords map[string][]string `json:"kw,omitempty"`
 }
 
 func toBleveDoc(a *Article) bleveDoc {
-	d := bleveDoc{Title: a.Title, Body: a.Body, Text: a.Title + textSeparator + a.Body, URL: a.URL, Source: a.Source, Author: a.Author, Tags: a.Tags}
+	d := bleveDoc{Title: a.Title, Body: a.Body, Text: a.Title + textSeparator + a.Body, URL: a.URL, Source: a.Source, Author: a.Author, Tags: a.Tags, Keywords: a.Keywords}
 	if !a.Date.IsZero() {
 		t := a.Date
 		d.Date = &t
@@ -77,7 +86,7 @@ func toBleveDoc(a *Article) bleveDoc {
 // analysed title+body text, both with term vectors (phrases and
 // highlighting); the stored body; a datetime date with doc values (sorting,
 // ranges); keyword url/source/author/tags; BM25 scoring; no _all field.
-func newMapping(language string) *mapping.IndexMappingImpl {
+func newMapping(language string, keywordFields []string) (*mapping.IndexMappingImpl, error) {
 	analyzer := analyzers[language]
 	text := func() *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
@@ -86,6 +95,7 @@ func newMapping(language string) *mapping.IndexMappingImpl {
 		f.IncludeTermVectors = true
 		f.IncludeInAll = false
 		f.DocValues = false
+		f.SynonymSource = synonymSource
 		return f
 	}
 	stored := bleve.NewTextFieldMapping()
@@ -119,8 +129,18 @@ func newMapping(language string) *mapping.IndexMappingImpl {
 	doc.AddFieldMappingsAt(fieldSource, keyword())
 	doc.AddFieldMappingsAt(fieldAuthor, keyword())
 	doc.AddFieldMappingsAt(fieldTags, keyword())
+	if len(keywordFields) > 0 {
+		kw := bleve.NewDocumentStaticMapping()
+		for _, f := range keywordFields {
+			kw.AddFieldMappingsAt(f, keyword())
+		}
+		doc.AddSubDocumentMapping(keywordPrefix, kw)
+	}
 
 	im := bleve.NewIndexMapping()
+	if err := im.AddSynonymSource(synonymSource, map[string]interface{}{"collection": synonymSource, "analyzer": analyzer}); err != nil {
+		return nil, fmt.Errorf("synonym source: %w", err)
+	}
 	im.DefaultMapping = doc
 	im.DefaultAnalyzer = analyzer
 	im.DefaultField = fieldText
@@ -128,5 +148,5 @@ func newMapping(language string) *mapping.IndexMappingImpl {
 	im.StoreDynamic = false
 	im.IndexDynamic = false
 	im.DocValuesDynamic = false
-	return im
+	return im, nil
 }

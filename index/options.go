@@ -9,8 +9,8 @@ import (
 // DefaultOptions where noted.
 type Options struct {
 	Path         string        // index directory (bleve scorch)
-	Language     string        // analyzer for title and body: "en" (default) or "standard"
-	TitleBoost   float64       // extra weight of title matches over body matches (default 2)
+	Language     string        // analyzer for title and body: "en" (default), "cjk" or "standard"
+	TitleBoost   float64       // extra weight of title matches over body matches (default 0.6, see testdata/relevance/RESULTS.md)
 	Dates        *DateParser   // date parser shared by ingest and queries (default: UTC, built-in layouts)
 	FragmentSize int           // body snippet length in characters (default 200)
 	DefaultSize  int           // hits per page when a query gives none (default 10)
@@ -30,6 +30,32 @@ type Options struct {
 	// that finds less fails with ErrNoSpace before touching the index
 	// (default 64 MiB; negative disables the check).
 	MinFreeBytes int64
+	// TextTier ranks documents that contain every word of a ModeText query
+	// above the others (as syntax queries of optional words always do). Off
+	// by default: on SciFact's long claims it lowers nDCG@10 (see
+	// testdata/relevance/RESULTS.md).
+	TextTier bool
+	// MaxTerms caps the index terms one search may expand to (wildcards,
+	// regexps, prefixes, fuzzy terms; default 1024): more is ErrInvalidQuery.
+	MaxTerms int
+	// MaxWindow caps page × size (default 10,000): deeper pages need a cursor.
+	MaxWindow int
+	// MaxFragments is the most body snippets per hit (default 3).
+	MaxFragments int
+	// RecencyHalfLife, when > 0, gently favours newer articles in relevance
+	// order (see recency.go); 0 (default) turns it off.
+	RecencyHalfLife time.Duration
+	// Synonyms are groups of equivalent terms (see ReadSynonyms), stored
+	// with the index by Open and Create and used by every text query.
+	Synonyms [][]string
+	// KeywordFields are extra JSON fields (e.g. Reuters' "topics",
+	// "places") indexed as keywords that can be faceted and filtered on;
+	// changing them needs a rebuild.
+	KeywordFields []string
+	// BleveAvgDL keeps bleve's own BM25 average field length (vocabulary
+	// size per document) instead of the true token counts Folio feeds it
+	// (see bm25.go); for comparison only: it ranks worse.
+	BleveAvgDL bool
 }
 
 // DefaultOptions returns the defaults for an index at path.
@@ -37,7 +63,7 @@ func DefaultOptions(path string) Options {
 	return Options{
 		Path:         path,
 		Language:     "en",
-		TitleBoost:   2,
+		TitleBoost:   0.6,
 		Dates:        DefaultDateParser(),
 		FragmentSize: 200,
 		DefaultSize:  10,
@@ -48,6 +74,9 @@ func DefaultOptions(path string) Options {
 		Shards:       1,
 		LockTimeout:  time.Second,
 		MinFreeBytes: 64 << 20,
+		MaxTerms:     1024,
+		MaxWindow:    10000,
+		MaxFragments: 3,
 	}
 }
 
@@ -75,6 +104,15 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Timeout == 0 {
 		o.Timeout = d.Timeout
 	}
+	if o.MaxTerms == 0 {
+		o.MaxTerms = d.MaxTerms
+	}
+	if o.MaxWindow == 0 {
+		o.MaxWindow = d.MaxWindow
+	}
+	if o.MaxFragments == 0 {
+		o.MaxFragments = d.MaxFragments
+	}
 	if o.LockTimeout <= 0 {
 		o.LockTimeout = d.LockTimeout
 	}
@@ -96,6 +134,11 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Path == "" {
 		return o, fmt.Errorf("index path is empty")
 	}
+	for _, f := range o.KeywordFields {
+		if err := CheckKeywordField(f); err != nil {
+			return o, err
+		}
+	}
 	if _, ok := analyzers[o.Language]; !ok {
 		return o, fmt.Errorf("unknown language %q (accepted: %s)", o.Language, languageNames())
 	}
@@ -107,3 +150,25 @@ func (o Options) withDefaults() (Options, error) {
 
 // writers is the number of goroutines writing batches during an ingest.
 func (o Options) writers() int { return max(1, o.Writers) }
+
+// CheckKeywordField returns an error unless f can be an extra keyword field:
+// a lower-case JSON field name (letters, digits, _) that is not one of
+// Folio's own fields.
+func CheckKeywordField(f string) error {
+	if !validKeywordField(f) || knownFields[f] || jsonFields[f] {
+		return fmt.Errorf("keyword field %q: want a lower-case JSON field name (letters, digits, _) other than Folio's own fields (%s)", f, queryFields)
+	}
+	return nil
+}
+
+func validKeywordField(f string) bool {
+	if f == "" || f[0] < 'a' || f[0] > 'z' {
+		return false
+	}
+	for _, c := range f {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -55,7 +56,8 @@ func stem(name string) string {
 // Parser reads the input formats into Articles. It is stateless apart from its
 // date parser and safe for concurrent use.
 type Parser struct {
-	Dates *DateParser
+	Dates    *DateParser
+	Keywords []string // extra JSON fields kept as keywords (Options.KeywordFields)
 }
 
 // record is one parsed article or one problem, with the line it starts on.
@@ -366,6 +368,29 @@ func (fr *fileReader) jsonRecord(b []byte, line int, defaultID string) record {
 			perr = fr.problem(line, "invalid field", fmt.Sprintf("field \"tags\" is %s", jsonKind(raw)), "an array of strings or a comma-separated string")
 		}
 	}
+	for _, k := range fr.p.Keywords {
+		raw, ok := m[k]
+		if !ok || perr != nil || string(raw) == "null" {
+			continue
+		}
+		var list []string
+		var one string
+		if err := json.Unmarshal(raw, &list); err == nil {
+		} else if err := json.Unmarshal(raw, &one); err == nil {
+			list = splitTags(one)
+		} else {
+			perr = fr.problem(line, "invalid field", fmt.Sprintf("field %q is %s", k, jsonKind(raw)), "an array of strings or a comma-separated string")
+			continue
+		}
+		for _, v := range list {
+			if v = strings.TrimSpace(v); v != "" {
+				if a.Keywords == nil {
+					a.Keywords = map[string][]string{}
+				}
+				a.Keywords[k] = append(a.Keywords[k], v)
+			}
+		}
+	}
 	if perr != nil {
 		return record{err: perr}
 	}
@@ -380,7 +405,7 @@ func (fr *fileReader) jsonRecord(b []byte, line int, defaultID string) record {
 		a.Date = t
 	}
 	for k := range m {
-		if !jsonFields[k] {
+		if !jsonFields[k] && !slices.Contains(fr.p.Keywords, k) {
 			fr.ignored[k] = struct{}{}
 		}
 	}

@@ -16,9 +16,6 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 )
 
-// maxWindow bounds page × size: bleve keeps from+size hits in memory.
-const maxWindow = 10000
-
 // maxQueryLen bounds the query text in bytes.
 const maxQueryLen = 4096
 
@@ -26,6 +23,12 @@ const maxQueryLen = 4096
 // parameters return a *ParamError wrapping ErrInvalidParameter or
 // ErrInvalidQuery; a search past the deadline returns ErrTimeout.
 func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
+	return ix.search(ctx, q, true)
+}
+
+// search is Search; without highlight, hits carry only ids and scores
+// (evaluation: no stored fields are loaded).
+func (ix *Index) search(ctx context.Context, q Query, highlight bool) (*Result, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	start := time.Now()
@@ -35,19 +38,45 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, ix.opts.Timeout)
 	defer cancel()
-	matches, total, err := ix.run(ctx, p)
+	var hits []hitPhase
+	var total uint64
+	page := p.from/p.size + 1
+	if p.after != nil {
+		hits, total, err = ix.runAfter(ctx, p, p.after)
+		page = 0
+	} else {
+		hits, total, err = ix.run(ctx, p)
+	}
 	if err != nil {
 		return nil, ix.searchErr(ctx, err)
 	}
 	out := &Result{
 		Query: q.Text,
 		Total: total,
-		Page:  p.from/p.size + 1,
+		Page:  page,
 		Size:  p.size,
-		Hits:  make([]Hit, 0, len(matches)),
+		Hits:  make([]Hit, 0, len(hits)),
 	}
-	if len(matches) > 0 {
-		for _, dm := range matches {
+	if len(hits) == p.size && (p.after != nil || uint64(p.from+len(hits)) < total) {
+		out.Cursor = nextCursor(q, p, hits)
+	}
+	if highlight && p.after == nil && total < suggestBelow && strings.TrimSpace(q.Text) != "" {
+		if out.Suggestion, err = ix.suggest(ctx, p, q.Text); err != nil {
+			return nil, ix.searchErr(ctx, err)
+		}
+	}
+	if len(p.facets) > 0 {
+		if out.Facets, err = ix.facets(ctx, p); err != nil {
+			return nil, ix.searchErr(ctx, err)
+		}
+	}
+	if !highlight {
+		for _, h := range hits {
+			out.Hits = append(out.Hits, Hit{ID: h.dm.ID, Score: h.dm.Score})
+		}
+	} else if len(hits) > 0 {
+		for _, h := range hits {
+			dm := h.dm
 			doc, err := ix.document(dm.ID)
 			if err != nil {
 				return nil, fmt.Errorf("load article %q: %w", dm.ID, err)
@@ -70,6 +99,9 @@ type plan struct {
 	filter    query.Query // non-scoring date range, or nil
 	from      int
 	size      int
+	after     *cursor   // continue after this position instead of from
+	facets    []string  // fields to count values of
+	now       time.Time // reference time of the recency boost
 	sortBy    string
 	locations bool
 }
@@ -78,13 +110,20 @@ type plan struct {
 // clause rank above those matching only some (as users expect of a search
 // box): the tier is searched first and the rest of the window is filled
 // from the remaining matches.
-func (ix *Index) run(ctx context.Context, p *plan) (search.DocumentMatchCollection, uint64, error) {
+func (ix *Index) run(ctx context.Context, p *plan) ([]hitPhase, uint64, error) {
+	tag := func(hits search.DocumentMatchCollection, phase int) []hitPhase {
+		out := make([]hitPhase, len(hits))
+		for i, dm := range hits {
+			out[i] = hitPhase{dm, phase}
+		}
+		return out
+	}
 	if p.all == nil {
 		res, err := ix.searchAll(ctx, ix.request(p, p.main, p.from, p.size))
 		if err != nil {
 			return nil, 0, err
 		}
-		return res.Hits, res.Total, nil
+		return tag(res.Hits, phaseAll), res.Total, nil
 	}
 	tier, err := ix.searchAll(ctx, ix.request(p, p.all, p.from, p.size))
 	if err != nil {
@@ -92,20 +131,20 @@ func (ix *Index) run(ctx context.Context, p *plan) (search.DocumentMatchCollecti
 	}
 	tierTotal := int(tier.Total)
 	end := p.from + p.size
-	rest := query.NewBooleanQuery([]query.Query{p.main}, nil, []query.Query{p.all})
-	if end <= tierTotal { // the page lies inside the tier: only count all matches
-		res, err := ix.searchAll(ctx, ix.request(p, p.main, 0, 0))
+	rest := p.rest()
+	if end <= tierTotal { // the page lies inside the tier: only count the rest
+		n, err := ix.count(ctx, p, rest)
 		if err != nil {
 			return nil, 0, err
 		}
-		return tier.Hits, res.Total, nil
+		return tag(tier.Hits, phaseTier), tier.Total + n, nil
 	}
 	restFrom := max(0, p.from-tierTotal)
 	res, err := ix.searchAll(ctx, ix.request(p, rest, restFrom, end-max(p.from, tierTotal)))
 	if err != nil {
 		return nil, 0, err
 	}
-	return append(tier.Hits, res.Hits...), tier.Total + res.Total, nil
+	return append(tag(tier.Hits, phaseTier), tag(res.Hits, phaseRest)...), tier.Total + res.Total, nil
 }
 
 // request builds one bleve request for q within p's filter and order.
@@ -120,15 +159,7 @@ func (ix *Index) request(p *plan, q query.Query, from, size int) *bleve.SearchRe
 	if size == 0 {
 		req.Score = "none" // counting only
 	}
-	switch p.sortBy {
-	case SortDateAsc, SortDateDesc:
-		req.SortByCustom(search.SortOrder{
-			&search.SortField{Field: fieldDate, Desc: p.sortBy == SortDateDesc, Type: search.SortFieldAsDate, Missing: search.SortFieldMissingLast},
-			&search.SortDocID{},
-		})
-	default:
-		req.SortBy([]string{"-_score"})
-	}
+	req.SortByCustom(p.sortOrder())
 	return req
 }
 
@@ -138,6 +169,9 @@ func (ix *Index) searchErr(ctx context.Context, err error) error {
 	}
 	if errors.Is(err, context.Canceled) {
 		return err
+	}
+	if tooManyTerms(err) {
+		return queryErr("the query expands to more than %d index terms (search.max_terms; every word, and every term a wildcard, regexp, prefix or fuzzy term matches, counts): make it more specific or shorter", ix.opts.MaxTerms)
 	}
 	return fmt.Errorf("search: %w", err)
 }
@@ -157,10 +191,23 @@ func (ix *Index) plan(q Query) (*plan, error) {
 	if page < 1 {
 		return nil, paramErr("page", "page must be 1 or more, got %d", q.Page)
 	}
-	if page > maxWindow/size || page*size > maxWindow {
-		return nil, paramErr("page", "page × size must not exceed %d (got page %d × size %d); narrow the query or the date range", maxWindow, q.Page, size)
+	if page > ix.opts.MaxWindow/size || page*size > ix.opts.MaxWindow {
+		return nil, paramErr("page", "page × size must not exceed %d (search.max_window; got page %d × size %d): to read deeper, follow the \"cursor\" of each response (cursor=…) instead of page numbers", ix.opts.MaxWindow, q.Page, size)
 	}
-	p := &plan{from: (page - 1) * size, size: size, sortBy: q.Sort}
+	p := &plan{from: (page - 1) * size, size: size, sortBy: q.Sort, now: time.Now()}
+	if q.Cursor != "" {
+		c, err := decodeCursor(q.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		if q.Page > 1 {
+			return nil, paramErr("cursor", "give either cursor or page, not both")
+		}
+		if c.Sort != q.Sort || c.Text != q.Text || c.Mode != q.Mode {
+			return nil, paramErr("cursor", "the cursor was made for another query or sort; repeat q, mode and sort of the request that returned it")
+		}
+		p.after, p.from, p.now = c, 0, time.Unix(0, c.Now)
+	}
 	switch p.sortBy {
 	case "", SortRelevance, SortDateAsc, SortDateDesc:
 	default:
@@ -176,17 +223,27 @@ func (ix *Index) plan(q Query) (*plan, error) {
 		dr.SetField(fieldDate)
 		p.filter = dr
 	}
+	if err := ix.planFacets(p, q); err != nil {
+		return nil, err
+	}
 
 	text := strings.TrimSpace(q.Text)
 	if len(text) > maxQueryLen {
 		return nil, queryErr("query is %d bytes long; the limit is %d", len(text), maxQueryLen)
 	}
 	if text == "" {
-		p.main = bleve.NewMatchAllQuery()
+		p.main = ix.withoutSynonyms(bleve.NewMatchAllQuery())
 		if p.sortBy == "" || p.sortBy == SortRelevance {
 			p.sortBy = SortDateDesc // browsing: newest first
 		}
 		return p, nil
+	}
+	switch q.Mode {
+	case "", ModeSyntax:
+	case ModeText:
+		return ix.planText(p, text), nil
+	default:
+		return nil, paramErr("mode", "unknown mode %q (accepted: syntax, text)", q.Mode)
 	}
 	parsed, err := query.NewQueryStringQuery(text).Parse()
 	if err != nil {
@@ -195,17 +252,17 @@ func (ix *Index) plan(q Query) (*plan, error) {
 	if err := validateQuery(parsed); err != nil {
 		return nil, err
 	}
-	if err := checkExpansion(parsed); err != nil {
+	if err := checkCost(parsed); err != nil {
 		return nil, err
 	}
 	if !strings.Contains(text, "~") { // fuzzy matches keep their MatchQuery
 		parsed = ix.simplify(parsed)
 	}
-	p.main = ix.withTitleBoost(parsed)
+	p.main = ix.withRecency(ix.withTitleBoost(parsed), p.now)
 	p.locations = true
 	if p.sortBy == "" || p.sortBy == SortRelevance {
 		if all := allClauses(parsed); all != nil {
-			p.all = ix.withTitleBoost(all)
+			p.all = ix.withRecency(ix.withTitleBoost(all), p.now)
 		}
 	}
 	return p, nil
@@ -304,14 +361,15 @@ func allClauses(q query.Query) query.Query {
 // withTitleBoost adds an optional clause that scores the query's positive
 // words and phrases against the title alone, so title matches weigh more. A
 // should clause of a BooleanQuery sums without coord, unlike a disjunction.
+// The boost is set on every leaf: bleve ignores the boost of a
+// DisjunctionQuery (only leaf scorers apply boosts).
 func (ix *Index) withTitleBoost(q query.Query) query.Query {
 	var leaves []query.Query
-	collectPositive(q, &leaves)
+	collectPositive(q, &leaves, ix.opts.TitleBoost)
 	if len(leaves) == 0 || ix.opts.TitleBoost <= 0 {
 		return q
 	}
 	title := query.NewDisjunctionQuery(leaves)
-	title.SetBoost(ix.opts.TitleBoost)
 	// A query with required clauses and no optional ones takes the title
 	// clause as its optional part: one boolean level less to evaluate.
 	if bq, ok := q.(*query.BooleanQuery); ok && bq.Should == nil && bq.Must != nil {
@@ -363,9 +421,11 @@ func (ix *Index) simplify(q query.Query) query.Query {
 	return q
 }
 
-// collectPositive appends title-field copies of the unfielded word, term
-// and phrase queries that q requires or prefers (not those it excludes).
-func collectPositive(q query.Query, out *[]query.Query) {
+// collectPositive appends title-field copies, boosted by boost, of the
+// unfielded word, term and phrase queries that q requires or prefers (not
+// those it excludes). The boost is set on every leaf: bleve ignores the
+// boost of a DisjunctionQuery (only leaf scorers apply boosts).
+func collectPositive(q query.Query, out *[]query.Query, boost float64) {
 	walkClauses(q, false, func(q query.Query) {
 		var c query.Query
 		switch q := q.(type) {
@@ -373,18 +433,21 @@ func collectPositive(q query.Query, out *[]query.Query) {
 			if q.FieldVal == "" {
 				cp := *q
 				cp.FieldVal = fieldTitle
+				cp.SetBoost(boost * q.BoostVal.Value())
 				c = &cp
 			}
 		case *query.MatchPhraseQuery:
 			if q.FieldVal == "" {
 				cp := *q
 				cp.FieldVal = fieldTitle
+				cp.SetBoost(boost * q.BoostVal.Value())
 				c = &cp
 			}
 		case *query.TermQuery:
 			if q.FieldVal == "" {
 				cp := *q
 				cp.FieldVal = fieldTitle
+				cp.SetBoost(boost * q.BoostVal.Value())
 				c = &cp
 			}
 		}
@@ -399,11 +462,11 @@ func (ix *Index) hit(dm *search.DocumentMatch, doc bleveindex.Document) Hit {
 	a := ix.article(doc)
 	h := Hit{
 		ID: dm.ID, Title: a.Title, Date: a.Date, URL: a.URL, Source: a.Source,
-		Author: a.Author, Tags: a.Tags, Score: dm.Score,
+		Author: a.Author, Tags: a.Tags, Keywords: a.Keywords, Score: dm.Score,
 	}
 	splitLocations(dm, len(a.Title))
 	h.Highlights.Title = ix.hl.titleFragments(dm, doc)
-	h.Highlights.Body = ix.hl.bodyFragments(dm, doc)
+	h.Highlights.Body = ix.hl.bodyFragments(dm, doc, ix.opts.MaxFragments)
 	if len(h.Highlights.Body) == 0 && a.Body != "" {
 		h.Highlights.Body = []string{opening(a.Body, ix.opts.FragmentSize)}
 	}
@@ -443,6 +506,13 @@ func (ix *Index) article(doc bleveindex.Document) Article {
 			a.Author = string(f.Value())
 		case fieldTags:
 			a.Tags = append(a.Tags, string(f.Value()))
+		default:
+			if k, ok := strings.CutPrefix(f.Name(), keywordPrefix+"."); ok {
+				if a.Keywords == nil {
+					a.Keywords = map[string][]string{}
+				}
+				a.Keywords[k] = append(a.Keywords[k], string(f.Value()))
+			}
 		case fieldDate:
 			if df, ok := f.(bleveindex.DateTimeField); ok {
 				if t, _, err := df.DateTime(); err == nil {

@@ -97,6 +97,10 @@ func (f *fakeIndex) Article(ctx context.Context, id string) (*index.Article, err
 	return f.article(ctx, id)
 }
 
+func (f *fakeIndex) Related(ctx context.Context, id string, q index.Query) (*index.Result, error) {
+	return &index.Result{Page: 1, Size: 5}, nil
+}
+
 func (f *fakeIndex) Count() (uint64, error) {
 	if f.count == nil {
 		return 0, nil

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -32,7 +33,9 @@ func (s *Server) handleSearch(c echo.Context) error {
 	return c.JSON(http.StatusOK, NewSearchResponse(res))
 }
 
-// handleArticle serves GET /api/articles/*: the stored article whose id is the rest of the path.
+// handleArticle serves GET /api/articles/*: the stored article whose id is
+// the rest of the path, or, for a path ending in /related, the articles
+// related to it (see handleRelated).
 func (s *Server) handleArticle(c echo.Context) error {
 	ix, err := s.index()
 	if err != nil {
@@ -41,6 +44,9 @@ func (s *Server) handleArticle(c echo.Context) error {
 	id, err := articleID(c)
 	if err != nil {
 		return err
+	}
+	if rel, ok := strings.CutSuffix(id, relatedSuffix); ok && rel != "" {
+		return s.handleRelated(c, rel)
 	}
 	if q := c.QueryParam("q"); q != "" {
 		return s.markedArticle(c, id, q) // webapi.go
@@ -78,6 +84,11 @@ func bindQuery(c echo.Context, maxQueryLength int) (index.Query, error) {
 		From: c.QueryParam("from"),
 		To:   c.QueryParam("to"),
 		Sort: c.QueryParam("sort"),
+		Mode: c.QueryParam("mode"),
+
+		Cursor:  c.QueryParam("cursor"),
+		Facets:  c.QueryParams()["facets"],
+		Filters: c.QueryParams()["filter"],
 	}
 	b := echo.QueryParamsBinder(c)
 	b.ErrorFunc = bindingError

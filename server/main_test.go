@@ -96,6 +96,18 @@ type (
 		Page   int       `json:"page"`
 		Size   int       `json:"size"`
 		Hits   []hitJSON `json:"hits"`
+
+		Cursor     string      `json:"cursor"`
+		Suggestion string      `json:"suggestion"`
+		Facets     []facetJSON `json:"facets"`
+	}
+	facetJSON struct {
+		Field    string `json:"field"`
+		Interval string `json:"interval"`
+		Buckets  []struct {
+			Value string `json:"value"`
+			Count int    `json:"count"`
+		} `json:"buckets"`
 	}
 	hitJSON struct {
 		ID         string   `json:"id"`

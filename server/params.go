@@ -14,7 +14,12 @@ import (
 
 // searchParams are the parameters GET /api/search accepts, in the order
 // error messages list them.
-func searchParams() []string { return []string{"q", "from", "to", "size", "page", "sort"} }
+func searchParams() []string {
+	return []string{"q", "mode", "from", "to", "size", "page", "sort", "cursor", "facets", "filter"}
+}
+
+// repeatable are the search parameters that may be given more than once.
+func repeatable(name string) bool { return name == "facets" || name == "filter" }
 
 // checkSearchParams rejects what the index should never see: unknown or
 // repeated parameters, text that is not UTF-8 or holds NUL bytes, and a q
@@ -29,15 +34,19 @@ func checkSearchParams(c echo.Context, maxQueryLength int) error {
 		case !slices.Contains(known, name):
 			return &index.ParamError{Kind: index.ErrInvalidParameter, Param: name,
 				Message: fmt.Sprintf("unknown parameter %q (accepted: %v)", clipParam(name), known)}
-		case len(values) > 1:
+		case len(values) > 1 && !repeatable(name):
 			return &index.ParamError{Kind: index.ErrInvalidParameter, Param: name,
 				Message: fmt.Sprintf("%s is given %d times; give it once", name, len(values))}
-		case !utf8.ValidString(values[0]):
-			return &index.ParamError{Kind: index.ErrInvalidParameter, Param: name,
-				Message: name + " is not valid UTF-8 (percent-encode UTF-8 text)"}
-		case containsNUL(values[0]):
-			return &index.ParamError{Kind: index.ErrInvalidParameter, Param: name,
-				Message: name + " contains a NUL character"}
+		}
+		for _, v := range values {
+			if !utf8.ValidString(v) {
+				return &index.ParamError{Kind: index.ErrInvalidParameter, Param: name,
+					Message: name + " is not valid UTF-8 (percent-encode UTF-8 text)"}
+			}
+			if containsNUL(v) {
+				return &index.ParamError{Kind: index.ErrInvalidParameter, Param: name,
+					Message: name + " contains a NUL character"}
+			}
 		}
 	}
 	if q := c.QueryParam("q"); len(q) > maxQueryLength {

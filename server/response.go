@@ -15,20 +15,40 @@ type SearchResponse struct {
 	Page   int         `json:"page"`
 	Size   int         `json:"size"`
 	Hits   []SearchHit `json:"hits"` // never null
+	// Cursor fetches the next page (?cursor=…, same q, mode and sort); "" on the last page.
+	Cursor string `json:"cursor"`
+	// Suggestion is a corrected query when this one found little, else "".
+	Suggestion string        `json:"suggestion"`
+	Facets     []SearchFacet `json:"facets,omitempty"` // present when ?facets= asked for them
+}
+
+// SearchFacet counts the values of one field over all matches.
+type SearchFacet struct {
+	Field    string        `json:"field"`
+	Interval string        `json:"interval,omitempty"` // month or year for date
+	Buckets  []FacetBucket `json:"buckets"`
+}
+
+// FacetBucket is one value of a facet with its number of articles.
+type FacetBucket struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
 }
 
 // SearchHit is one hit of a SearchResponse.
 type SearchHit struct {
-	ID         string           `json:"id"`
-	Title      string           `json:"title"`
-	Date       string           `json:"date"`     // YYYY-MM-DD in the date's own zone, or ""
-	Datetime   string           `json:"datetime"` // RFC 3339, or ""
-	URL        string           `json:"url"`
-	Source     string           `json:"source"`
-	Author     string           `json:"author"`
-	Tags       []string         `json:"tags"` // never null
-	Score      float64          `json:"score"`
-	Highlights SearchHighlights `json:"highlights"`
+	ID       string   `json:"id"`
+	Title    string   `json:"title"`
+	Date     string   `json:"date"`     // YYYY-MM-DD in the date's own zone, or ""
+	Datetime string   `json:"datetime"` // RFC 3339, or ""
+	URL      string   `json:"url"`
+	Source   string   `json:"source"`
+	Author   string   `json:"author"`
+	Tags     []string `json:"tags"` // never null
+	// Keywords are the extra keyword fields (index.keyword_fields) the article has.
+	Keywords   map[string][]string `json:"keywords,omitempty"`
+	Score      float64             `json:"score"`
+	Highlights SearchHighlights    `json:"highlights"`
 }
 
 // SearchHighlights are a hit's snippets: HTML-escaped text where only <mark>…</mark> is markup.
@@ -47,6 +67,16 @@ func NewSearchResponse(r *index.Result) SearchResponse {
 		Page:   r.Page,
 		Size:   r.Size,
 		Hits:   make([]SearchHit, len(r.Hits)),
+		Cursor: r.Cursor,
+
+		Suggestion: r.Suggestion,
+	}
+	for _, f := range r.Facets {
+		sf := SearchFacet{Field: f.Field, Interval: f.Interval, Buckets: make([]FacetBucket, len(f.Buckets))}
+		for i, b := range f.Buckets {
+			sf.Buckets[i] = FacetBucket{Value: b.Value, Count: b.Count}
+		}
+		resp.Facets = append(resp.Facets, sf)
 	}
 	for i := range r.Hits {
 		h := &r.Hits[i]
@@ -60,6 +90,7 @@ func NewSearchResponse(r *index.Result) SearchResponse {
 			Source:   h.Source,
 			Author:   h.Author,
 			Tags:     nonNil(h.Tags),
+			Keywords: h.Keywords,
 			Score:    h.Score,
 			Highlights: SearchHighlights{
 				Title: nonNil(h.Highlights.Title),
@@ -84,6 +115,8 @@ type articleResponse struct {
 	// Marked is present when the request gave ?q=: the whole title and body
 	// as HTML-escaped text where only <mark>…</mark> is markup.
 	Marked *markedText `json:"marked,omitempty"`
+
+	Keywords map[string][]string `json:"keywords,omitempty"`
 }
 
 // markedText is an article's title and body with a query's matches marked.
@@ -104,6 +137,7 @@ func newArticleResponse(a *index.Article) articleResponse {
 		Source:   a.Source,
 		Author:   a.Author,
 		Tags:     nonNil(a.Tags),
+		Keywords: a.Keywords,
 	}
 }
 

@@ -33,7 +33,7 @@ func TestNewSearchResponseJSON(t *testing.T) {
 	}
 	want := `{"query":"\"Diamond Hexagon\"","total":2,"took_ms":1.7,"page":1,"size":10,"hits":[` +
 		`{"id":"a","title":"A \u003cb\u003e","date":"2024-12-04","datetime":"2024-12-04T01:00:00+09:00","url":"","source":"","author":"","tags":["x"],"score":2.5,"highlights":{"title":[],"body":["… \u003cmark\u003eDiamond\u003c/mark\u003e \u003cmark\u003eHexagon\u003c/mark\u003e …"]}},` +
-		`{"id":"b","title":"","date":"","datetime":"","url":"","source":"","author":"","tags":[],"score":0,"highlights":{"title":[],"body":[]}}]}`
+		`{"id":"b","title":"","date":"","datetime":"","url":"","source":"","author":"","tags":[],"score":0,"highlights":{"title":[],"body":[]}}],"cursor":"","suggestion":""}`
 	if diff := cmp.Diff(want, string(got)); diff != "" {
 		t.Errorf("JSON (-want +got):\n%s", diff)
 	}
@@ -44,7 +44,7 @@ func TestNewSearchResponseNoHits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"query":"","total":0,"took_ms":2.346,"page":0,"size":0,"hits":[]}`
+	want := `{"query":"","total":0,"took_ms":2.346,"page":0,"size":0,"hits":[],"cursor":"","suggestion":""}`
 	if diff := cmp.Diff(want, string(got)); diff != "" {
 		t.Errorf("JSON (-want +got):\n%s", diff)
 	}

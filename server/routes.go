@@ -2,8 +2,8 @@ package server
 
 // routes registers the whole API surface, one line per route.
 func (s *Server) routes() {
-	s.e.GET("/api/search", s.handleSearch, s.limitSearches) // ?q=&from=&to=&size=&page=&sort=
-	s.e.GET("/api/articles/*", s.handleArticle)             // the id is the rest of the path
+	s.e.GET("/api/search", s.handleSearch, s.limitSearches) // ?q=&mode=&from=&to=&size=&page=&sort=&cursor=&facets=&filter=
+	s.e.GET("/api/articles/*", s.handleArticle)             // the id is the rest of the path; {id}/related?size=&from=&to= lists related articles
 	s.e.GET("/healthz", s.handleHealth)
 	s.e.GET("/api/suggest", s.handleSuggest)                             // ?q=&size= → OpenSearch suggestions JSON
 	s.e.GET("/", s.handlePage)                                           // the search page; state in ?q=&from=&to=&sort=&page=

@@ -31,6 +31,9 @@ type Index interface {
 	Search(ctx context.Context, q index.Query) (*index.Result, error)
 	// Article returns the stored article, or an error wrapping index.ErrNotFound.
 	Article(ctx context.Context, id string) (*index.Article, error)
+	// Related returns the articles most like the article id (q.Size, q.From,
+	// q.To apply), or an error wrapping index.ErrNotFound.
+	Related(ctx context.Context, id string, q index.Query) (*index.Result, error)
 	// Count returns the number of indexed articles.
 	Count() (uint64, error)
 }

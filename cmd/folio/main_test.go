@@ -155,6 +155,8 @@ func TestIndexBadInputs(t *testing.T) {
 	good := copyFiles(t, "../../testdata/articles", "handbook-travel.txt")
 	ix := filepath.Join(t.TempDir(), "folio.bleve")
 
+	// topics is kept by default (index.keyword_fields): list none, so that it is an ignored field.
+	t.Setenv("FOLIO_INDEX_KEYWORD_FIELDS", " ")
 	stdout, stderr, err := runCLI(t, "--config", cfg, "index", "--index", ix, good, src)
 	if err == nil || err.Error() != "4 inputs skipped (use --strict to stop at the first)" {
 		t.Errorf("error = %v, want 4 inputs skipped", err)
@@ -376,7 +378,11 @@ func TestServeBuildsMissingIndex(t *testing.T) {
 		t.Errorf("serve did not leave the index it built at %s", ix)
 	}
 	// The shutdown closed the index: it opens again at once, with everything in it.
-	opts := index.DefaultOptions(ix)
+	opts, err := config.Default().IndexOptions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Path = ix
 	opts.LockTimeout = 100 * time.Millisecond
 	reopened, err := index.Open(opts)
 	if err != nil {

@@ -36,6 +36,10 @@ With --json, the output is exactly the body GET /api/search would return.`,
 	cmd.Flags().IntVar(&q.Size, "size", 0, "hits per page (default search.default_size, at most search.max_size)")
 	cmd.Flags().IntVar(&q.Page, "page", 1, "page of results, from 1")
 	cmd.Flags().StringVar(&q.Sort, "sort", index.SortRelevance, `order: "relevance", "date" (oldest first) or "-date" (newest first)`)
+	cmd.Flags().StringVar(&q.Mode, "mode", "", `"syntax" (default: query syntax) or "text" (plain words; no character is syntax)`)
+	cmd.Flags().StringVar(&q.Cursor, "cursor", "", "continue after the page that returned this cursor (see --json)")
+	cmd.Flags().StringSliceVar(&q.Facets, "facets", nil, "count values of these fields over all matches (date, source, author, tags, index.keyword_fields); shown with --json")
+	cmd.Flags().StringArrayVar(&q.Filters, "filter", nil, "only articles with this field:value (e.g. source:Reuters); repeatable")
 	jsonOut := cmd.Flags().Bool("json", false, "print the API's JSON response")
 	cmd.Flags().String("index", "", "index directory (index.path)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) (err error) {

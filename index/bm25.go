@@ -1,0 +1,201 @@
+package index
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/blevesearch/bleve/v2/search"
+	bleveindex "github.com/blevesearch/bleve_index_api"
+)
+
+// BLEVE-NOTES: bleve's BM25 takes avgdl as the field's vocabulary size
+// divided by the document count, not the average number of tokens per
+// document; on SciFact that is 6 instead of ~150, so every abstract looks 25
+// times longer than average. bm25Stats gathers the true figures — the
+// document count and, for the analysed text fields, the total number of
+// tokens (the sum of every term's frequencies) — and requests carry them as
+// pre-search data, which bleve uses in place of its own.
+
+// tokenFields are the analysed fields whose true token counts replace
+// bleve's vocabulary-based cardinality.
+var tokenFields = []string{fieldText, fieldTitle}
+
+// computeBM25Stats walks every shard's term dictionaries. Fields other than
+// tokenFields keep bleve's own cardinality (keyword fields; their scores do
+// not matter for ranking).
+//
+// Walking the dictionaries reads every posting (seconds for 100k articles),
+// so each shard keeps its figures under the internal key bm25StatsKey;
+// with cached true they are reused while the shard's document count is
+// unchanged (Open), and recomputed otherwise (after every ingest).
+func (ix *Index) computeBM25Stats(ctx context.Context, cached bool) (*search.BM25Stats, error) {
+	st := &search.BM25Stats{FieldCardinality: map[string]int{}}
+	for i, s := range ix.shards {
+		adv, err := s.Advanced()
+		if err != nil {
+			return nil, err
+		}
+		r, err := adv.Reader()
+		if err != nil {
+			return nil, err
+		}
+		shard := &search.BM25Stats{FieldCardinality: map[string]int{}}
+		fresh := true
+		if cached {
+			if b, err := s.GetInternal([]byte(bm25StatsKey)); err == nil && b != nil {
+				n, err := r.DocCount()
+				if json.Unmarshal(b, shard) == nil && err == nil && shard.DocCount == float64(n) {
+					fresh = false
+				} else {
+					shard = &search.BM25Stats{FieldCardinality: map[string]int{}}
+				}
+			}
+		}
+		if fresh {
+			err = addShardStats(ctx, r, shard)
+		}
+		if cerr := r.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil && fresh {
+			var b []byte
+			if b, err = json.Marshal(shard); err == nil {
+				err = s.SetInternal([]byte(bm25StatsKey), b)
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("bm25 statistics of shard %d: %w", i, err)
+		}
+		st.DocCount += shard.DocCount
+		for f, c := range shard.FieldCardinality {
+			st.FieldCardinality[f] += c
+		}
+	}
+	// A field no document has yet, and "*" (the non-scoring parts of date
+	// filters ask for it): bleve needs an entry, and falls back to TF-IDF for 0.
+	for f := range knownFields {
+		st.FieldCardinality[f] += 0
+	}
+	st.FieldCardinality["*"] += 0
+	st.DocCount = max(1, st.DocCount-float64(ix.synonymDocs()))
+	return st, nil
+}
+
+// bm25StatsKey is the bleve internal key of a shard's cached statistics.
+const bm25StatsKey = "folio_bm25_stats"
+
+// refreshBM25Stats recomputes the statistics after the index changed (or,
+// with cached, loads them from the shards when they are current).
+func (ix *Index) refreshBM25Stats(ctx context.Context, cached bool) error {
+	if ix.opts.BleveAvgDL {
+		return nil
+	}
+	st, err := ix.computeBM25Stats(ctx, cached)
+	if err != nil {
+		return err
+	}
+	ix.bm25.Store(st)
+	return nil
+}
+
+func addShardStats(ctx context.Context, r bleveindex.IndexReader, st *search.BM25Stats) error {
+	n, err := r.DocCount()
+	if err != nil {
+		return err
+	}
+	st.DocCount += float64(n)
+	fields, err := r.Fields()
+	if err != nil {
+		return err
+	}
+	br, ok := r.(bleveindex.BM25Reader)
+	for _, f := range fields {
+		if ok {
+			c, err := br.FieldCardinality(f)
+			if err != nil {
+				return err
+			}
+			st.FieldCardinality[f] += c
+		}
+	}
+	for _, f := range tokenFields {
+		if ok {
+			c, _ := br.FieldCardinality(f)
+			st.FieldCardinality[f] -= c
+		}
+		tokens, err := fieldTokens(ctx, r, f)
+		if err != nil {
+			return err
+		}
+		st.FieldCardinality[f] += tokens
+	}
+	return nil
+}
+
+// fieldTokens is the number of tokens indexed in field: the sum over its
+// terms of their frequencies in every document.
+func fieldTokens(ctx context.Context, r bleveindex.IndexReader, field string) (_ int, err error) {
+	dict, err := r.FieldDict(field)
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	defer func() {
+		if cerr := dict.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	var tfd bleveindex.TermFieldDoc
+	for {
+		de, err := dict.Next()
+		if err != nil {
+			return 0, err
+		}
+		if de == nil {
+			return total, nil
+		}
+		tfr, err := r.TermFieldReader(ctx, []byte(de.Term), field, true, false, false)
+		if err != nil {
+			return 0, err
+		}
+		for {
+			d, err := tfr.Next(tfd.Reset())
+			if err != nil {
+				return 0, errors.Join(err, tfr.Close())
+			}
+			if d == nil {
+				break
+			}
+			total += int(d.Freq)
+		}
+		if err := tfr.Close(); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// Folio's BM25 parameters (see testdata/relevance/RESULTS.md).
+const (
+	DefaultBM25K1 = 1.2
+	DefaultBM25B  = 0.9
+)
+
+// SetBM25 sets BM25's k1 and b for the whole process. bleve keeps them in
+// package variables (search.BM25_k1, search.BM25_b) shared by every index,
+// so call it once at startup, before any index is opened or searched; it
+// writes only when a value changes, so repeating it with the same values is
+// harmless.
+func SetBM25(k1, b float64) error {
+	if k1 <= 0 || b < 0 || b > 1 {
+		return fmt.Errorf("BM25 parameters out of range: k1 must be > 0 (got %g), b between 0 and 1 (got %g)", k1, b)
+	}
+	if search.BM25_k1 != k1 {
+		search.BM25_k1 = k1
+	}
+	if search.BM25_b != b {
+		search.BM25_b = b
+	}
+	return nil
+}

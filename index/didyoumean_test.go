@@ -1,0 +1,26 @@
+package index
+
+import (
+	"testing"
+)
+
+func TestDidYouMean(t *testing.T) {
+	ix := testIndex(t)
+	for _, tt := range []struct{ q, want string }{
+		{"Cambodai", "Cambodia"},
+		{"diamond hexagn", "diamond hexagon"},
+		{"ironclad frendship", "ironclad friendship"},
+		{"Cambodia", ""},   // found: nothing to correct
+		{"zzzzqqqq", ""},   // nothing close
+		{"oil prices", ""}, // many hits
+	} {
+		res := mustSearch(t, ix, Query{Text: tt.q})
+		if res.Suggestion != tt.want {
+			t.Errorf("%q (total %d): suggestion %q, want %q", tt.q, res.Total, res.Suggestion, tt.want)
+		}
+	}
+	// Text mode is corrected the same way.
+	if res := mustSearch(t, ix, Query{Text: "diamond hexagn", Mode: ModeText}); res.Suggestion != "diamond hexagon" {
+		t.Errorf("mode text: suggestion %q, want %q", res.Suggestion, "diamond hexagon")
+	}
+}

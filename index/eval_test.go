@@ -1,0 +1,107 @@
+package index
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+)
+
+func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+
+// The expected figures are computed by hand with trec_eval's definitions.
+func TestScoreRanking(t *testing.T) {
+	tests := []struct {
+		name   string
+		ranked []string
+		rel    map[string]int
+		want   Metrics
+	}{
+		{
+			name:   "one relevant at rank 1",
+			ranked: []string{"a", "b", "c"},
+			rel:    map[string]int{"a": 1},
+			want:   Metrics{Queries: 1, NDCG10: 1, MAP: 1, Recall: 1, MRR10: 1},
+		},
+		{
+			// DCG = 1/log2(3) = 0.6309; IDCG = 1; AP = 1/2; RR = 1/2.
+			name:   "one relevant at rank 2",
+			ranked: []string{"x", "a"},
+			rel:    map[string]int{"a": 1, "z": 0},
+			want:   Metrics{Queries: 1, NDCG10: 1 / math.Log2(3), MAP: 0.5, Recall: 1, MRR10: 0.5},
+		},
+		{
+			// Relevant a (rank 1) and b (rank 3), c never retrieved.
+			// DCG = 1 + 1/log2(4) = 1.5; IDCG = 1 + 1/log2(3) + 1/log2(4) = 2.1309.
+			// AP = (1/1 + 2/3) / 3 = 0.5556; recall = 2/3; RR = 1.
+			name:   "two of three relevant retrieved",
+			ranked: []string{"a", "x", "b", "y"},
+			rel:    map[string]int{"a": 1, "b": 1, "c": 1},
+			want:   Metrics{Queries: 1, NDCG10: 1.5 / (1 + 1/math.Log2(3) + 0.5), MAP: (1 + 2.0/3) / 3, Recall: 2.0 / 3, MRR10: 1},
+		},
+		{
+			// Graded: b has grade 2 (gain 3) at rank 1, a grade 1 (gain 1) at rank 2.
+			// DCG = 3 + 1/log2(3); IDCG equal (ideal order) → 1.
+			name:   "graded in ideal order",
+			ranked: []string{"b", "a"},
+			rel:    map[string]int{"a": 1, "b": 2},
+			want:   Metrics{Queries: 1, NDCG10: 1, MAP: 1, Recall: 1, MRR10: 1},
+		},
+		{
+			// Graded, reversed: DCG = 1 + 3/log2(3) = 2.8928; IDCG = 3 + 1/log2(3) = 3.6309.
+			name:   "graded reversed",
+			ranked: []string{"a", "b"},
+			rel:    map[string]int{"a": 1, "b": 2},
+			want:   Metrics{Queries: 1, NDCG10: (1 + 3/math.Log2(3)) / (3 + 1/math.Log2(3)), MAP: 1, Recall: 1, MRR10: 1},
+		},
+		{
+			// Relevant at rank 11: outside nDCG@10 and MRR@10, inside MAP and recall@100.
+			name:   "relevant at rank 11",
+			ranked: []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "a"},
+			rel:    map[string]int{"a": 1},
+			want:   Metrics{Queries: 1, NDCG10: 0, MAP: 1.0 / 11, Recall: 1, MRR10: 0},
+		},
+		{
+			name:   "nothing relevant retrieved",
+			ranked: nil,
+			rel:    map[string]int{"a": 1},
+			want:   Metrics{Queries: 1},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := ScoreRanking(tt.ranked, tt.rel)
+			if got.Queries != tt.want.Queries || !near(got.NDCG10, tt.want.NDCG10) || !near(got.MAP, tt.want.MAP) ||
+				!near(got.Recall, tt.want.Recall) || !near(got.MRR10, tt.want.MRR10) {
+				t.Errorf("ScoreRanking = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestReadQueriesAndQrels(t *testing.T) {
+	qs, err := ReadQueries(strings.NewReader("1\tfirst: claim (x)\n\n2\tsecond\n"), "q.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(qs) != 2 || qs[0] != (EvalQuery{ID: "1", Text: "first: claim (x)"}) || qs[1].ID != "2" {
+		t.Errorf("ReadQueries = %+v", qs)
+	}
+	_, err = ReadQueries(strings.NewReader("1\tok\nno tab here\n"), "q.tsv")
+	var ie *InputError
+	if !errors.As(err, &ie) || ie.Line != 2 || !strings.HasPrefix(err.Error(), "q.tsv:2: ") {
+		t.Errorf("bad query line: got %v, want q.tsv:2: ...", err)
+	}
+
+	qr, err := ReadQrels(strings.NewReader("1\td1\t1\n1\td2\t0\n2 0 d3 2\n"), "r.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if qr["1"]["d1"] != 1 || qr["1"]["d2"] != 0 || qr["2"]["d3"] != 2 || len(qr["1"]) != 2 {
+		t.Errorf("ReadQrels = %v", qr)
+	}
+	_, err = ReadQrels(strings.NewReader("1\td1\thigh\n"), "r.tsv")
+	if err == nil || !strings.Contains(err.Error(), `r.tsv:1: grade "high" is not an integer`) {
+		t.Errorf("bad grade: got %v", err)
+	}
+}

@@ -1,0 +1,221 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// Facet is the distribution of one field's values among all the matches of
+// a query (within its filters), not only the page.
+type Facet struct {
+	Field    string   // "date", or a keyword field such as "source"
+	Interval string   // "month" or "year" for date facets; "" for keyword fields
+	Buckets  []Bucket // keyword fields: top values by count; dates: in time order, non-empty only
+}
+
+// Bucket is one value of a Facet and its number of matching articles.
+type Bucket struct {
+	Value string // the keyword, or "2024-12" (month) / "2024" (year) in the index's time zone
+	Count int
+}
+
+// facetFields are the keyword fields that can be faceted and filtered on.
+var facetFields = map[string]bool{fieldSource: true, fieldAuthor: true, fieldTags: true}
+
+// Limits of facets and filters.
+const (
+	facetSize     = 10  // top values returned per keyword facet
+	maxFilters    = 20  // filter parameters per query
+	maxDateMonths = 600 // more months than this between the oldest and newest match: years only
+)
+
+// facetField is the indexed name of a facetable field given by its API name.
+func (ix *Index) facetField(name string) (string, bool) {
+	if facetFields[name] {
+		return name, true
+	}
+	if slices.Contains(ix.meta.KeywordFields, name) {
+		return keywordPrefix + "." + name, true
+	}
+	return "", false
+}
+
+func (ix *Index) facetNames() string {
+	names := []string{fieldDate}
+	for f := range facetFields {
+		names = append(names, f)
+	}
+	names = append(names, ix.meta.KeywordFields...)
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+// planFacets validates the facets and filters of q into p.
+func (ix *Index) planFacets(p *plan, q Query) error {
+	seen := map[string]bool{}
+	for _, list := range q.Facets {
+		for _, f := range strings.Split(list, ",") {
+			f = strings.TrimSpace(f)
+			if f == "" || seen[f] {
+				continue
+			}
+			if _, ok := ix.facetField(f); f != fieldDate && !ok {
+				return paramErr("facets", "cannot facet on %q (accepted: %s)", f, ix.facetNames())
+			}
+			seen[f] = true
+			p.facets = append(p.facets, f)
+		}
+	}
+	if len(q.Filters) > maxFilters {
+		return paramErr("filter", "%d filters given; the limit is %d", len(q.Filters), maxFilters)
+	}
+	byField := map[string][]query.Query{}
+	var fields []string
+	for _, f := range q.Filters {
+		field, value, ok := strings.Cut(f, ":")
+		if !ok || value == "" {
+			return paramErr("filter", "filter %q is not field:value (e.g. filter=source:Reuters; fields: %s)", clip(f, 60), strings.TrimPrefix(ix.facetNames(), "date, "))
+		}
+		indexed, ok := ix.facetField(field)
+		if !ok {
+			return paramErr("filter", "cannot filter on %q (accepted: %s; for dates use from and to)", field, strings.TrimPrefix(ix.facetNames(), "date, "))
+		}
+		tq := query.NewTermQuery(value)
+		tq.SetField(indexed)
+		if byField[field] == nil {
+			fields = append(fields, field)
+		}
+		byField[field] = append(byField[field], tq)
+	}
+	// Values of one field are alternatives; different fields must all match.
+	var all []query.Query
+	if p.filter != nil {
+		all = append(all, p.filter)
+	}
+	for _, f := range fields {
+		all = append(all, query.NewDisjunctionQuery(byField[f]))
+	}
+	switch len(all) {
+	case 0:
+	case 1:
+		p.filter = all[0]
+	default:
+		p.filter = query.NewConjunctionQuery(all)
+	}
+	return nil
+}
+
+// facets counts p.facets over all of p's matches.
+func (ix *Index) facets(ctx context.Context, p *plan) ([]Facet, error) {
+	req := ix.request(p, p.main, 0, 0)
+	var months, years []string
+	for _, f := range p.facets {
+		if f != fieldDate {
+			indexed, _ := ix.facetField(f)
+			req.AddFacet(f, bleve.NewFacetRequest(indexed, facetSize))
+			continue
+		}
+		first, last, ok, err := ix.dateSpan(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		loc := ix.opts.Dates.Location()
+		y := time.Date(first.In(loc).Year(), 1, 1, 0, 0, 0, 0, loc)
+		yf := bleve.NewFacetRequest(fieldDate, 0)
+		for ; !y.After(last); y = y.AddDate(1, 0, 0) {
+			name := y.Format("2006")
+			yf.AddDateTimeRange(name, y, y.AddDate(1, 0, 0))
+			years = append(years, name)
+		}
+		yf.Size = len(years) // bleve keeps only the Size largest ranges
+		req.AddFacet("date.year", yf)
+		m := time.Date(first.In(loc).Year(), first.In(loc).Month(), 1, 0, 0, 0, 0, loc)
+		if last.Sub(m) < maxDateMonths*31*24*time.Hour {
+			mf := bleve.NewFacetRequest(fieldDate, 0)
+			for ; !m.After(last); m = m.AddDate(0, 1, 0) {
+				name := m.Format("2006-01")
+				mf.AddDateTimeRange(name, m, m.AddDate(0, 1, 0))
+				months = append(months, name)
+			}
+			mf.Size = len(months)
+			req.AddFacet("date.month", mf)
+		}
+	}
+	res, err := ix.searchAll(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	var out []Facet
+	for _, f := range p.facets {
+		if f != fieldDate {
+			fr := res.Facets[f]
+			facet := Facet{Field: f, Buckets: []Bucket{}}
+			if fr != nil && fr.Terms != nil {
+				for _, t := range fr.Terms.Terms() {
+					facet.Buckets = append(facet.Buckets, Bucket{Value: t.Term, Count: t.Count})
+				}
+			}
+			out = append(out, facet)
+			continue
+		}
+		if months != nil {
+			out = append(out, dateFacet(res.Facets["date.month"], "month", months))
+		}
+		if years != nil {
+			out = append(out, dateFacet(res.Facets["date.year"], "year", years))
+		}
+	}
+	return out, nil
+}
+
+// dateFacet lists the non-empty ranges of fr in time order.
+func dateFacet(fr *search.FacetResult, interval string, order []string) Facet {
+	counts := map[string]int{}
+	if fr != nil {
+		for _, r := range fr.DateRanges {
+			counts[r.Name] = r.Count
+		}
+	}
+	f := Facet{Field: fieldDate, Interval: interval, Buckets: []Bucket{}}
+	for _, name := range order {
+		if c := counts[name]; c > 0 {
+			f.Buckets = append(f.Buckets, Bucket{Value: name, Count: c})
+		}
+	}
+	return f
+}
+
+// dateSpan is the oldest and newest date among p's matches; ok is false when
+// none has a date.
+func (ix *Index) dateSpan(ctx context.Context, p *plan) (first, last time.Time, ok bool, err error) {
+	edge := func(desc bool) (time.Time, bool, error) {
+		req := ix.request(p, p.main, 0, 1)
+		req.IncludeLocations = false
+		req.SortByCustom(search.SortOrder{&search.SortField{Field: fieldDate, Desc: desc, Type: search.SortFieldAsDate, Missing: search.SortFieldMissingLast}})
+		res, err := ix.searchAll(ctx, req)
+		if err != nil || len(res.Hits) == 0 || len(res.Hits[0].DecodedSort) == 0 {
+			return time.Time{}, false, err
+		}
+		t, perr := time.Parse(time.RFC3339Nano, res.Hits[0].DecodedSort[0])
+		return t, perr == nil, nil
+	}
+	if first, ok, err = edge(false); err != nil || !ok {
+		return first, last, false, err
+	}
+	last, ok, err = edge(true)
+	if err != nil {
+		return first, last, false, fmt.Errorf("date facet: %w", err)
+	}
+	return first, last, ok, nil
+}

@@ -1,0 +1,93 @@
+package index
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// Synonyms use bleve's synonym support: the title and text fields name the
+// synonym source synonymSource, whose collection holds one synonym
+// definition per group (all words of a group are equivalent). bleve stores
+// the definitions as documents of each shard, so Folio gives them reserved
+// ids, leaves them out of counts and browsing, and replaces them when the
+// configured groups change.
+const (
+	synonymSource   = "folio"
+	synonymIDPrefix = "_folio_synonym_"
+	synonymCountKey = "folio_synonym_groups" // bleve internal key: groups stored in the shard
+)
+
+// ReadSynonyms reads synonym groups, one per line, terms separated by commas
+// (e.g. "PRC, China, People's Republic of China"); blank lines and lines
+// starting with # are skipped. A line with fewer than two terms is an
+// *InputError naming name:line.
+func ReadSynonyms(r io.Reader, name string) ([][]string, error) {
+	var groups [][]string
+	err := eachLine(r, func(line string, n int) error {
+		if strings.HasPrefix(strings.TrimSpace(line), "#") {
+			return nil
+		}
+		var g []string
+		for _, t := range strings.Split(line, ",") {
+			if t = strings.TrimSpace(t); t != "" {
+				g = append(g, t)
+			}
+		}
+		if len(g) < 2 {
+			return &InputError{Path: name, Line: n, Reason: "bad synonym line", Message: fmt.Sprintf("%q has fewer than two terms", clip(line, 60)), Expected: "two or more terms separated by commas, e.g. PRC, China"}
+		}
+		groups = append(groups, g)
+		return nil
+	})
+	return groups, err
+}
+
+func synonymID(i int) string { return synonymIDPrefix + strconv.Itoa(i) }
+
+// applySynonyms stores opts.Synonyms in every shard, deleting the groups of
+// an earlier, longer list.
+func (ix *Index) applySynonyms() error {
+	for i, s := range ix.shards {
+		prev := 0
+		if b, err := s.GetInternal([]byte(synonymCountKey)); err == nil && b != nil {
+			prev, _ = strconv.Atoi(string(b))
+		}
+		if prev == 0 && len(ix.opts.Synonyms) == 0 {
+			continue
+		}
+		batch := s.NewBatch()
+		for j, g := range ix.opts.Synonyms {
+			if err := batch.IndexSynonym(synonymID(j), synonymSource, &bleve.SynonymDefinition{Synonyms: g}); err != nil {
+				return fmt.Errorf("synonym group %d (%s): %w", j+1, strings.Join(g, ", "), err)
+			}
+		}
+		for j := len(ix.opts.Synonyms); j < prev; j++ {
+			batch.Delete(synonymID(j))
+		}
+		batch.SetInternal([]byte(synonymCountKey), []byte(strconv.Itoa(len(ix.opts.Synonyms))))
+		if err := s.Batch(batch); err != nil {
+			return fmt.Errorf("store synonyms in shard %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// synonymDocs is the number of synonym documents bleve counts as documents.
+func (ix *Index) synonymDocs() uint64 { return uint64(len(ix.opts.Synonyms) * len(ix.shards)) }
+
+// withoutSynonyms excludes the synonym documents from q (they match match-all).
+func (ix *Index) withoutSynonyms(q query.Query) query.Query {
+	if len(ix.opts.Synonyms) == 0 {
+		return q
+	}
+	ids := make([]string, len(ix.opts.Synonyms))
+	for i := range ids {
+		ids[i] = synonymID(i)
+	}
+	return query.NewBooleanQuery([]query.Query{q}, nil, []query.Query{query.NewDocIDQuery(ids)})
+}

@@ -1,0 +1,77 @@
+package index
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestSynonyms(t *testing.T) {
+	f, err := os.Open("../testdata/synonyms/synonyms.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups, err := ReadSynonyms(f, "synonyms.txt")
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "idx")
+	o := DefaultOptions(dir)
+	plain, err := Create(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plain.Ingest(context.Background(), []string{testArticles}, IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := plain.Count()
+	if res := mustSearch(t, plain, Query{Text: "Kampuchea"}); res.Total != 0 {
+		t.Fatalf("without synonyms Kampuchea finds %v", ids(res))
+	}
+	plain.Close()
+
+	o.Synonyms = groups
+	ix, err := Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := mustSearch(t, ix, Query{Text: "Kampuchea"})
+	if got := ids(res); len(got) == 0 || got[0] != "ironclad-friendship-cambodia" {
+		t.Errorf("Kampuchea with synonyms: %v, want the Cambodia article first", got)
+	}
+	// A group with a multi-word member: PRC finds what China finds.
+	prc, china := mustSearch(t, ix, Query{Text: "PRC", Size: 100}), mustSearch(t, ix, Query{Text: "China", Size: 100})
+	if prc.Total == 0 || !slices.Equal(ids(prc), ids(china)) || !slices.Contains(ids(prc), "ironclad-friendship-cambodia") {
+		t.Errorf("PRC: %v; China: %v; want the same articles, the Cambodia one among them", ids(prc), ids(china))
+	}
+	if n, _ := ix.Count(); n != want {
+		t.Errorf("Count = %d with synonyms, want %d (synonym definitions are not articles)", n, want)
+	}
+	browse := mustSearch(t, ix, Query{Size: 100})
+	if browse.Total != want || slices.ContainsFunc(ids(browse), func(id string) bool { return strings.HasPrefix(id, synonymIDPrefix) }) {
+		t.Errorf("browsing: total %d (want %d), synonym definitions listed: %v", browse.Total, want, ids(browse))
+	}
+	ix.Close()
+
+	// Removing the groups removes them from the index.
+	o.Synonyms = nil
+	ix, err = Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if res := mustSearch(t, ix, Query{Text: "Kampuchea"}); res.Total != 0 {
+		t.Errorf("after removing the synonyms, Kampuchea still finds %v", ids(res))
+	}
+}
+
+func TestReadSynonymsErrors(t *testing.T) {
+	_, err := ReadSynonyms(strings.NewReader("a, b\nlonely\n"), "syn.txt")
+	if err == nil || !strings.HasPrefix(err.Error(), `syn.txt:2: "lonely" has fewer than two terms`) {
+		t.Errorf("got %v", err)
+	}
+}

@@ -1,0 +1,137 @@
+package server
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestCursorPagingOverHTTP follows "cursor" through every page and gets
+// the same ids, in the same order, as page numbers do.
+func TestCursorPagingOverHTTP(t *testing.T) {
+	srv := realServer(t)
+	base := url.Values{"q": {"oil prices"}, "size": {"4"}}
+	var paged []string
+	total := 0
+	for page := 1; ; page++ {
+		v := url.Values{"q": base["q"], "size": base["size"], "page": {strconv.Itoa(page)}}
+		r := search(t, srv, v.Encode())
+		total = int(r.Total)
+		paged = append(paged, ids(r.Hits)...)
+		if len(paged) >= total || len(r.Hits) == 0 {
+			break
+		}
+	}
+	var cursored []string
+	v := base
+	for i := 0; i < 100; i++ {
+		r := search(t, srv, v.Encode())
+		cursored = append(cursored, ids(r.Hits)...)
+		if r.Cursor == "" {
+			break
+		}
+		v = url.Values{"q": base["q"], "size": base["size"], "cursor": {r.Cursor}}
+	}
+	if len(paged) < 8 || !slices.Equal(paged, cursored) {
+		t.Errorf("cursor pages differ from numbered pages (total %d):\n page:   %v\n cursor: %v", total, paged, cursored)
+	}
+}
+
+// assertError checks a JSON error response: status, parameter and message.
+func assertError(t *testing.T, rec *httptest.ResponseRecorder, status int, param, msg string) {
+	t.Helper()
+	if rec.Code != status {
+		t.Fatalf("status %d, want %d; body %s", rec.Code, status, rec.Body)
+	}
+	var e errorJSON
+	decodeJSON(t, rec, &e)
+	if e.Error.Param != param || !strings.Contains(e.Error.Message, msg) {
+		t.Errorf("error %+v, want param %q and a message containing %q", e.Error, param, msg)
+	}
+}
+
+func TestModeTextIgnoresSyntax(t *testing.T) {
+	srv := realServer(t)
+	// In syntax mode this is a parse error; as text it is words.
+	q := `Diamond Hexagon: (cooperation "framework`
+	rec := do(t, srv, http.MethodGet, "/api/search?"+url.Values{"q": {q}}.Encode())
+	if rec.Code != http.StatusBadRequest {
+		t.Errorf("syntax mode: status %d, want 400", rec.Code)
+	}
+	r := search(t, srv, url.Values{"q": {q}, "mode": {"text"}}.Encode())
+	if len(r.Hits) == 0 || r.Hits[0].ID != ironclad {
+		t.Errorf("mode=text: ids %v, want %s first", ids(r.Hits), ironclad)
+	}
+	// "-date" would exclude in syntax mode; as text it is a word like any other.
+	r = search(t, srv, url.Values{"q": {"Cambodia -China"}, "mode": {"text"}}.Encode())
+	if len(r.Hits) == 0 || r.Hits[0].ID != ironclad {
+		t.Errorf("mode=text with -China: ids %v, want %s first", ids(r.Hits), ironclad)
+	}
+	rec = do(t, srv, http.MethodGet, "/api/search?q=x&mode=fancy")
+	assertError(t, rec, http.StatusBadRequest, "mode", `unknown mode "fancy" (accepted: syntax, text)`)
+}
+
+func TestFacetsAndFiltersOverHTTP(t *testing.T) {
+	srv := realServer(t)
+	r := search(t, srv, "q=&size=1&facets=date,source")
+	if len(r.Facets) != 3 || r.Facets[0].Interval != "month" || r.Facets[1].Interval != "year" || r.Facets[2].Field != "source" {
+		t.Fatalf("facets %+v, want date months, date years, source", r.Facets)
+	}
+	sum := 0
+	for _, b := range r.Facets[1].Buckets {
+		sum += b.Count
+	}
+	if sum != int(r.Total)-1 { // one article has no date
+		t.Errorf("year buckets add up to %d, want %d (every dated article)", sum, r.Total-1)
+	}
+	f := search(t, srv, "q=&filter=source:Facilities")
+	if f.Total != 1 || f.Hits[0].Source != "Facilities" {
+		t.Errorf("filter=source:Facilities: total %d, ids %v", f.Total, ids(f.Hits))
+	}
+	rec := do(t, srv, http.MethodGet, "/api/search?q=x&facets=body")
+	assertError(t, rec, http.StatusBadRequest, "facets", `cannot facet on "body"`)
+}
+
+func TestExpensiveQueriesAre400(t *testing.T) {
+	srv := realServer(t)
+	for _, tt := range []struct{ q, want string }{
+		{"*il", "starts with a pattern"},
+		{"o*", `wildcard "o*" starts with a pattern`},
+		{"/.*il/", "must start with at least 2 literal letters"},
+		{strings.Repeat("word ", 65), "query has 65 clauses; the limit is 64"},
+	} {
+		rec := do(t, srv, http.MethodGet, "/api/search?"+url.Values{"q": {tt.q}}.Encode())
+		assertError(t, rec, http.StatusBadRequest, "q", tt.want)
+	}
+}
+
+func TestSuggestionOverHTTP(t *testing.T) {
+	srv := realServer(t)
+	r := search(t, srv, url.Values{"q": {"Cambodai"}}.Encode())
+	if r.Total != 0 || r.Suggestion != "Cambodia" {
+		t.Errorf("q=Cambodai: total %d, suggestion %q; want 0 and \"Cambodia\"", r.Total, r.Suggestion)
+	}
+}
+
+func TestRelatedOverHTTP(t *testing.T) {
+	srv := realServer(t)
+	rec := do(t, srv, http.MethodGet, "/api/articles/"+ironclad+"/related?size=3")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d, body %s", rec.Code, rec.Body)
+	}
+	var rel searchJSON
+	decodeJSON(t, rec, &rel)
+	if len(rel.Hits) == 0 || len(rel.Hits) > 3 || slices.Contains(ids(rel.Hits), ironclad) {
+		t.Errorf("related ids %v: want 1 to 3 articles other than %s", ids(rel.Hits), ironclad)
+	}
+	rec = do(t, srv, http.MethodGet, "/api/articles/no-such-article/related")
+	if rec.Code != http.StatusNotFound {
+		t.Errorf("unknown article: status %d, want 404", rec.Code)
+	}
+	rec = do(t, srv, http.MethodGet, "/api/articles/"+ironclad+"/related?size=x")
+	assertError(t, rec, http.StatusBadRequest, "size", `size must be an integer, got "x"`)
+}
