@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
 	"math"
@@ -118,9 +119,10 @@ func unlimited(c echo.Context) bool {
 	return false
 }
 
-// rateLimiter limits each client address to Options.RateLimit requests per
-// second (x/time/rate token buckets, through echo's memory store, which
-// forgets clients idle for 3 minutes). Excess requests get 429 with
+// rateLimiter limits each client to Options.RateLimit requests per second
+// (x/time/rate token buckets, through echo's memory store, which forgets
+// clients idle for 3 minutes): a client is its search or admin key when it
+// sends a valid one, else its address. Excess requests get 429 with
 // Retry-After. It does nothing when RateLimit is 0.
 func (s *Server) rateLimiter() echo.MiddlewareFunc {
 	if s.opts.RateLimit <= 0 {
@@ -136,7 +138,7 @@ func (s *Server) rateLimiter() echo.MiddlewareFunc {
 		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
 			Rate: rate.Limit(s.opts.RateLimit), Burst: burst, ExpiresIn: 3 * time.Minute,
 		}),
-		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
+		IdentifierExtractor: s.rateClient,
 		DenyHandler: func(echo.Context, string, error) error {
 			return &apiError{Status: http.StatusTooManyRequests, Code: "rate_limited",
 				Message:    "too many requests from this client; retry after the time in Retry-After",
@@ -222,4 +224,16 @@ func (s *Server) limitSearches(next echo.HandlerFunc) echo.HandlerFunc {
 		defer s.limit.release()
 		return next(c)
 	}
+}
+
+// rateClient names the client a request is counted against: a valid search
+// or admin key (so that one portal's widget, behind one proxy address, does
+// not starve another's), else the client address. An unknown token counts
+// against the address, so inventing tokens does not escape the limit.
+func (s *Server) rateClient(c echo.Context) (string, error) {
+	if token, ok := bearer(c.Request().Header.Get(echo.HeaderAuthorization)); ok && (s.findKey(token) != nil || s.isAdminKey(token)) {
+		sum := sha256.Sum256([]byte(token))
+		return "key:" + hex.EncodeToString(sum[:8]), nil
+	}
+	return "addr:" + c.RealIP(), nil
 }

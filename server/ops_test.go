@@ -191,6 +191,28 @@ func TestRateLimitIsPerClient(t *testing.T) {
 	}
 }
 
+func TestRateLimitIsPerKey(t *testing.T) {
+	opts := DefaultOptions()
+	opts.RateLimit, opts.RateBurst = 0.001, 1
+	opts.SearchKeys = []SearchKey{{Key: "portal-a-0123456789"}, {Key: "portal-b-0123456789"}}
+	srv := New(testIndex(t), opts, nil)
+	get := func(key string) int {
+		req := httptest.NewRequest(http.MethodGet, "/api/articles/ironclad-friendship-cambodia", nil)
+		req.RemoteAddr = "10.0.0.7:1" // one proxy in front of every portal
+		req.Header.Set("Authorization", "Bearer "+key)
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	// Each valid key has its own bucket; an invented token counts against
+	// the address (and is then refused as unauthorised).
+	got := []int{get("portal-a-0123456789"), get("portal-a-0123456789"), get("portal-b-0123456789"), get("invented-token-1"), get("invented-token-2")}
+	want := []int{200, 429, 200, 401, 429}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("statuses %v, want %v (burst 1 per key, then per address)", got, want)
+	}
+}
+
 func TestClientGoneIsNotAServerFailure(t *testing.T) {
 	var buf bytes.Buffer
 	srv := New(&fakeIndex{search: func(ctx context.Context, _ index.Query) (*index.Result, error) {
