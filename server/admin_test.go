@@ -285,3 +285,24 @@ func TestFailedRebuildSaysWhy(t *testing.T) {
 		t.Errorf("travel total %d → %d", before, got)
 	}
 }
+
+// TestWritesWithSearchKeysConfigured: search keys guard reads only; a write
+// needs the admin key, not a search key.
+func TestWritesWithSearchKeysConfigured(t *testing.T) {
+	srv, _ := writableServer(t, Options{SearchKeys: []SearchKey{{Key: "search-key-0123456789"}}})
+	body := `{"title":"Canteen closed","date":"2024-12-05","body":"The canteen is closed today."}`
+	if rec := send(t, srv, http.MethodPut, "/api/articles/canteen-closed", adminKey, body); rec.Code != http.StatusCreated && rec.Code != http.StatusOK {
+		t.Fatalf("PUT with the admin key: %d %s", rec.Code, rec.Body)
+	}
+	if rec := send(t, srv, http.MethodPost, "/api/articles/_bulk", adminKey, `{"id":"b1","title":"Bulk one"}`+"\n"); rec.Code != http.StatusOK {
+		t.Errorf("bulk with the admin key: %d %s", rec.Code, rec.Body)
+	}
+	if rec := send(t, srv, http.MethodDelete, "/api/articles/canteen-closed", adminKey, ""); rec.Code/100 != 2 {
+		t.Errorf("DELETE with the admin key: %d %s", rec.Code, rec.Body)
+	}
+	wantError(t, send(t, srv, http.MethodPut, "/api/articles/x", "search-key-0123456789", body), http.StatusUnauthorized, "unauthorized", "admin key")
+	wantError(t, send(t, srv, http.MethodGet, "/api/articles/b1", adminKey, ""), http.StatusUnauthorized, "unauthorized", "search key")
+	if rec := send(t, srv, http.MethodGet, "/api/articles/b1", "search-key-0123456789", ""); rec.Code != http.StatusOK {
+		t.Errorf("GET with the search key: %d %s", rec.Code, rec.Body)
+	}
+}

@@ -23,6 +23,11 @@ type SearchKey struct {
 // isRead reports whether r is one of the read API requests that CORS and
 // search keys govern: searches, articles and suggestions.
 func isRead(r *http.Request) bool {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+	default:
+		return false // writes are guarded by the admin keys instead
+	}
 	p := r.URL.Path
 	return p == "/api/search" || p == "/api/suggest" || strings.HasPrefix(p, "/api/articles/")
 }

@@ -1,12 +1,18 @@
 package server
 
 import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -36,10 +42,115 @@ func openAPIDoc(t *testing.T, srv http.Handler) *openapi3.T {
 	return doc
 }
 
+// openAPIKey is the admin key of the write servers of TestOpenAPI.
+const openAPIKey = "openapi-admin-key-0123"
+
+// openAPISources are the few files the write servers of TestOpenAPI index.
+var openAPISources = []string{
+	filepath.Join(articlesDir, "ironclad-friendship-cambodia.txt"),
+	filepath.Join(articlesDir, "handbook-travel.txt"),
+	filepath.Join(articlesDir, "reuters-10113.txt"),
+}
+
+// openAPIIndex creates a throwaway index in a temporary directory from
+// openAPISources (through Sync, so that it has a sync state), reopened with
+// minFree as index.Options.MinFreeBytes when that is not 0. It returns the
+// index and its directory.
+func openAPIIndex(t *testing.T, minFree int64) (*index.Index, string) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "idx")
+	ix, err := index.Create(index.DefaultOptions(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Sync(context.Background(), openAPISources, index.IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if minFree != 0 {
+		if err := ix.Close(); err != nil {
+			t.Fatal(err)
+		}
+		o := index.DefaultOptions(dir)
+		o.MinFreeBytes = minFree
+		if ix, err = index.Open(o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() { ix.Close() })
+	return ix, dir
+}
+
+// openAPIFaulty is an index whose related articles, suggestions and marked
+// articles fail with a server fault.
+type openAPIFaulty struct{ *fakeIndex }
+
+func (openAPIFaulty) Related(context.Context, string, index.Query) (*index.Result, error) {
+	return nil, errors.New("disk on fire")
+}
+
+func (openAPIFaulty) Suggest(context.Context, string, int) ([]string, error) {
+	return nil, errors.New("disk on fire")
+}
+
+func (openAPIFaulty) MarkedArticle(context.Context, string, string) (*index.MarkedArticle, error) {
+	return nil, errors.New("disk on fire")
+}
+
+// ndjsonDecoder decodes an NDJSON response body for openapi3filter: every
+// line must match schema (the schema of one line); it returns the first line.
+func ndjsonDecoder(body io.Reader, _ http.Header, schema *openapi3.SchemaRef, _ openapi3filter.EncodingFn) (any, error) {
+	var first any
+	sc := bufio.NewScanner(body)
+	sc.Buffer(nil, 1<<20)
+	n := 0
+	for sc.Scan() {
+		n++
+		var v any
+		if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
+			return nil, fmt.Errorf("NDJSON line %d: %w", n, err)
+		}
+		if err := schema.Value.VisitJSON(v); err != nil {
+			return nil, fmt.Errorf("NDJSON line %d: %w", n, err)
+		}
+		if n == 1 {
+			first = v
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, errors.New("empty NDJSON body")
+	}
+	return first, nil
+}
+
+// registerBodyDecoders teaches openapi3filter the media types the server
+// sends beyond JSON and plain text, for the duration of t.
+func registerBodyDecoders(t *testing.T) {
+	decoders := map[string]openapi3filter.BodyDecoder{
+		"application/x-suggestions+json":        openapi3filter.JSONBodyDecoder,
+		"application/x-ndjson":                  ndjsonDecoder,
+		"text/html":                             openapi3filter.FileBodyDecoder,
+		"text/javascript":                       openapi3filter.FileBodyDecoder,
+		"text/css":                              openapi3filter.FileBodyDecoder,
+		"image/svg+xml":                         openapi3filter.FileBodyDecoder,
+		"application/opensearchdescription+xml": openapi3filter.FileBodyDecoder,
+	}
+	for ct, d := range decoders {
+		if openapi3filter.RegisteredBodyDecoder(ct) != nil {
+			continue
+		}
+		openapi3filter.RegisterBodyDecoder(ct, d)
+		t.Cleanup(func() { openapi3filter.UnregisterBodyDecoder(ct) })
+	}
+}
+
 // TestOpenAPI sends requests that produce every documented route and status
 // through real servers and validates each response (status, headers, body)
 // against the document, so that the document cannot drift from the code.
 func TestOpenAPI(t *testing.T) {
+	registerBodyDecoders(t)
 	real := realServer(t)
 	doc := openAPIDoc(t, real)
 	router, err := legacy.NewRouter(doc)
@@ -55,8 +166,10 @@ func TestOpenAPI(t *testing.T) {
 		article: func(context.Context, string) (*index.Article, error) { return nil, fmt.Errorf("disk on fire") },
 		count:   func() (uint64, error) { return 0, fmt.Errorf("disk on fire") },
 	}, DefaultOptions(), nil)
+	faulty := New(openAPIFaulty{&fakeIndex{}}, DefaultOptions(), nil)
 	notReady := New(nil, DefaultOptions(), nil)
 	noIndex := New(&fakeIndex{count: func() (uint64, error) { return 0, fmt.Errorf("%w at /x", index.ErrNoIndex) }}, DefaultOptions(), nil)
+	noSuggest := New(&fakeIndex{}, DefaultOptions(), nil) // cannot suggest
 	separate := DefaultOptions()
 	separate.MetricsElsewhere = true
 	metricsElsewhere := New(testIndex(t), separate, nil)
@@ -66,6 +179,49 @@ func TestOpenAPI(t *testing.T) {
 	small := DefaultOptions()
 	small.MaxBodyBytes = 10
 	smallBodies := New(testIndex(t), small, nil)
+	keyedOpts := DefaultOptions()
+	keyedOpts.SearchKeys = []SearchKey{{Key: "open-search-key-0123"}, {Key: "bound-search-key-0123", Origins: []string{"https://intranet.example"}}}
+	keyed := New(testIndex(t), keyedOpts, nil)
+
+	// Write servers, over throwaway indexes so that the shared one stays as it is.
+	admin := func(ix Index, sources ...string) *Server {
+		return New(ix, Options{AdminKeys: []string{"another-admin-key-0123", openAPIKey}, Sources: sources}, nil)
+	}
+	wix, _ := openAPIIndex(t, 0)
+	writable := admin(wix, openAPISources...)
+	noSources := admin(wix)
+	badSources := admin(wix, "/nonexistent/folder")
+	cix, cdir := openAPIIndex(t, 0)
+	states, _ := filepath.Glob(filepath.Join(cdir, "*", "sources.json"))
+	if len(states) != 1 {
+		t.Fatalf("sync states in %s: %v", cdir, states)
+	}
+	if err := os.WriteFile(states[0], []byte("{corrupt"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	corruptSync := admin(cix, openAPISources...)
+	fix, _ := openAPIIndex(t, 1<<62)
+	fullDisk := admin(fix)
+	readOnly := admin(&fakeIndex{}) // not a Writer
+	adminNotReady := admin(nil)
+	notDir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notDir, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// The values of earlier responses that requests send back.
+	var page1 searchJSON
+	decodeJSON(t, do(t, real, http.MethodGet, "/api/search?q=oil&size=2"), &page1)
+	if page1.Cursor == "" {
+		t.Fatal("q=oil&size=2 returned no cursor")
+	}
+	etag := func(target string) string {
+		rec := do(t, real, http.MethodGet, target)
+		if rec.Header().Get("ETag") == "" {
+			t.Fatalf("GET %s: no ETag; status %d", target, rec.Code)
+		}
+		return rec.Header().Get("ETag")
+	}
 
 	type tc struct {
 		name   string
@@ -74,41 +230,168 @@ func TestOpenAPI(t *testing.T) {
 		target string
 		body   string
 		status int
+		header map[string]string
 	}
+	bearer := func(key string) map[string]string { return map[string]string{"Authorization": "Bearer " + key} }
+	auth := bearer(openAPIKey)
 	tests := []tc{
-		{"search", real, "GET", "/api/search?q=oil&size=3", "", 200},
-		{"browse", real, "GET", "/api/search", "", 200},
-		{"bad query", real, "GET", "/api/search?q=%22unclosed", "", 400},
-		{"unknown parameter", real, "GET", "/api/search?q=oil&colour=red", "", 400},
-		{"bad size", real, "GET", "/api/search?size=-1", "", 400},
-		{"search timeout", timeout, "GET", "/api/search?q=x", "", 504},
-		{"search internal", broken, "GET", "/api/search?q=x", "", 500},
-		{"search not ready", notReady, "GET", "/api/search?q=x", "", 503},
-		{"body too large", smallBodies, "GET", "/api/search?q=x", strings.Repeat("x", 100), 413},
-		{"article", real, "GET", "/api/articles/ironclad-friendship-cambodia", "", 200},
-		{"article missing", real, "GET", "/api/articles/nope", "", 404},
-		{"article not ready", notReady, "GET", "/api/articles/x", "", 503},
-		{"health", real, "GET", "/healthz", "", 200},
-		{"health starting", notReady, "GET", "/healthz", "", 200},
-		{"health broken", broken, "GET", "/healthz", "", 500},
-		{"health no index", noIndex, "GET", "/healthz", "", 503},
-		{"article internal", broken, "GET", "/api/articles/x", "", 500},
-		{"ready", real, "GET", "/readyz", "", 200},
-		{"not ready", notReady, "GET", "/readyz", "", 503},
-		{"ready broken", broken, "GET", "/readyz", "", 503},
-		{"metrics", real, "GET", "/metrics", "", 200},
-		{"metrics elsewhere", metricsElsewhere, "GET", "/metrics", "", 404},
-		{"openapi", real, "GET", "/openapi.json", "", 200},
+		{"search", real, "GET", "/api/search?q=oil&size=3", "", 200, nil},
+		{"browse", real, "GET", "/api/search", "", 200, nil},
+		{"search text mode by date", real, "GET", "/api/search?q=Cambodia+-China&mode=text&sort=-date", "", 200, nil},
+		{"search facets and filters", real, "GET", "/api/search?q=&size=1&facets=date,source&facets=tags&filter=source:Facilities", "", 200, nil},
+		{"search cursor", real, "GET", "/api/search?q=oil&size=2&cursor=" + page1.Cursor, "", 200, nil},
+		{"search suggestion", real, "GET", "/api/search?q=Cambodai", "", 200, nil},
+		{"search with key", keyed, "GET", "/api/search?q=oil", "", 200, bearer("open-search-key-0123")},
+		{"bad query", real, "GET", "/api/search?q=%22unclosed", "", 400, nil},
+		{"unknown parameter", real, "GET", "/api/search?q=oil&colour=red", "", 400, nil},
+		{"bad size", real, "GET", "/api/search?size=-1", "", 400, nil},
+		{"bad facet", real, "GET", "/api/search?q=x&facets=body", "", 400, nil},
+		{"bad cursor", real, "GET", "/api/search?q=x&cursor=nope", "", 400, nil},
+		{"search without key", keyed, "GET", "/api/search?q=x", "", 401, nil},
+		{"search key from elsewhere", keyed, "GET", "/api/search?q=x", "", 403, map[string]string{"Authorization": "Bearer bound-search-key-0123", "Origin": "https://evil.example"}},
+		{"search timeout", timeout, "GET", "/api/search?q=x", "", 504, nil},
+		{"search internal", broken, "GET", "/api/search?q=x", "", 500, nil},
+		{"search not ready", notReady, "GET", "/api/search?q=x", "", 503, nil},
+		{"body too large", smallBodies, "GET", "/api/search?q=x", strings.Repeat("x", 100), 413, nil},
+
+		{"article", real, "GET", "/api/articles/ironclad-friendship-cambodia", "", 200, nil},
+		{"article marked", real, "GET", "/api/articles/ironclad-friendship-cambodia?q=Cambodia", "", 200, nil},
+		{"article marked bad query", real, "GET", "/api/articles/ironclad-friendship-cambodia?q=%22unclosed", "", 400, nil},
+		{"article without key", keyed, "GET", "/api/articles/ironclad-friendship-cambodia", "", 401, bearer("wrong-key")},
+		{"article key from elsewhere", keyed, "GET", "/api/articles/ironclad-friendship-cambodia", "", 403, bearer("bound-search-key-0123")},
+		{"article missing", real, "GET", "/api/articles/nope", "", 404, nil},
+		{"article not ready", notReady, "GET", "/api/articles/x", "", 503, nil},
+		{"article internal", broken, "GET", "/api/articles/x", "", 500, nil},
+
+		{"related", real, "GET", "/api/articles/ironclad-friendship-cambodia/related?size=3&from=2000-01-01", "", 200, nil},
+		{"related bad size", real, "GET", "/api/articles/ironclad-friendship-cambodia/related?size=x", "", 400, nil},
+		{"related without key", keyed, "GET", "/api/articles/ironclad-friendship-cambodia/related", "", 401, nil},
+		{"related key from elsewhere", keyed, "GET", "/api/articles/ironclad-friendship-cambodia/related", "", 403, bearer("bound-search-key-0123")},
+		{"related missing", real, "GET", "/api/articles/no-such-article/related", "", 404, nil},
+		{"related internal", faulty, "GET", "/api/articles/x/related", "", 500, nil},
+		{"related not ready", notReady, "GET", "/api/articles/x/related", "", 503, nil},
+
+		{"suggest", real, "GET", "/api/suggest?q=Camb", "", 200, nil},
+		{"suggest bad size", real, "GET", "/api/suggest?q=Camb&size=99", "", 400, nil},
+		{"suggest without key", keyed, "GET", "/api/suggest?q=Camb", "", 401, nil},
+		{"suggest key from elsewhere", keyed, "GET", "/api/suggest?q=Camb", "", 403, map[string]string{"Authorization": "Bearer bound-search-key-0123", "Origin": "https://evil.example"}},
+		{"suggest unsupported", noSuggest, "GET", "/api/suggest?q=Camb", "", 404, nil},
+		{"suggest internal", faulty, "GET", "/api/suggest?q=Camb", "", 500, nil},
+		{"suggest not ready", notReady, "GET", "/api/suggest?q=Camb", "", 503, nil},
+
+		{"page", real, "GET", "/?q=oil", "", 200, nil},
+		{"page gzipped", real, "GET", "/", "", 200, map[string]string{"Accept-Encoding": "gzip"}},
+		{"page current", real, "GET", "/", "", 304, map[string]string{"If-None-Match": etag("/")}},
+		{"article page", real, "GET", "/articles/ironclad-friendship-cambodia?q=Cambodia", "", 200, nil},
+		{"article page current", real, "GET", "/articles/x", "", 304, map[string]string{"If-None-Match": etag("/articles/y")}},
+		{"widget", real, "GET", "/widget.js", "", 200, nil},
+		{"widget current", real, "GET", "/widget.js", "", 304, map[string]string{"If-None-Match": etag("/widget.js")}},
+		{"asset js", real, "GET", "/static/app.js", "", 200, nil},
+		{"asset css", real, "GET", "/static/style.css", "", 200, map[string]string{"Accept-Encoding": "gzip"}},
+		{"asset current", real, "GET", "/static/app.js", "", 304, map[string]string{"If-None-Match": etag("/static/app.js")}},
+		{"asset missing", real, "GET", "/static/nope.js", "", 404, nil},
+		{"asset widget elsewhere", real, "GET", "/static/widget.js", "", 404, nil},
+		{"asset page elsewhere", real, "GET", "/static/index.html", "", 404, nil},
+		{"opensearch", real, "GET", "/opensearch.xml", "", 200, nil},
+
+		{"health", real, "GET", "/healthz", "", 200, nil},
+		{"health starting", notReady, "GET", "/healthz", "", 200, nil},
+		{"health broken", broken, "GET", "/healthz", "", 500, nil},
+		{"health no index", noIndex, "GET", "/healthz", "", 503, nil},
+		{"ready", real, "GET", "/readyz", "", 200, nil},
+		{"not ready", notReady, "GET", "/readyz", "", 503, nil},
+		{"ready broken", broken, "GET", "/readyz", "", 503, nil},
+		{"metrics", real, "GET", "/metrics", "", 200, nil},
+		{"metrics elsewhere", metricsElsewhere, "GET", "/metrics", "", 404, nil},
+		{"openapi", real, "GET", "/openapi.json", "", 200, nil},
+
+		// Writes.
+		{"put new", writable, "PUT", "/api/articles/openapi-walrus", `{"title":"Walrus","date":"2025-01-02","body":"A walrus.","tags":["zoo"]}`, 201, auth},
+		{"put again", writable, "PUT", "/api/articles/openapi-walrus", `{"title":"Walrus again","tags":"zoo, sea"}`, 200, auth},
+		{"put bad date", writable, "PUT", "/api/articles/x", `{"title":"x","date":"2024-13-45"}`, 400, auth},
+		{"put id mismatch", writable, "PUT", "/api/articles/x", `{"id":"y","title":"x"}`, 400, auth},
+		{"put without key", writable, "PUT", "/api/articles/x", `{"title":"x"}`, 401, nil},
+		{"put wrong key", writable, "PUT", "/api/articles/x", `{"title":"x"}`, 401, bearer("openapi-admin-key-0124")},
+		{"put writes disabled", real, "PUT", "/api/articles/x", `{"title":"x"}`, 403, auth},
+		{"put too large", smallBodies, "PUT", "/api/articles/x", `{"title":"` + strings.Repeat("a", 100) + `"}`, 413, auth},
+		{"put read-only", readOnly, "PUT", "/api/articles/x", `{"title":"x"}`, 501, auth},
+		{"put not ready", adminNotReady, "PUT", "/api/articles/x", `{"title":"x"}`, 503, auth},
+		{"put disk full", fullDisk, "PUT", "/api/articles/x", `{"title":"x"}`, 507, auth},
+
+		{"post new", writable, "POST", "/api/articles", `{"id":"openapi-okapi","title":"Okapi"}`, 201, auth},
+		{"post again", writable, "POST", "/api/articles", `{"id":"openapi-okapi","title":"Okapi again"}`, 200, auth},
+		{"post array", writable, "POST", "/api/articles", `[{"id":"openapi-okapi","title":"Okapi"},{"id":"openapi-p2","date":"never","title":"x"},{"title":"no id"},{"id":"openapi-p3","body":"b"}]`, 200, auth},
+		{"post no id", writable, "POST", "/api/articles", `{"title":"no id"}`, 400, auth},
+		{"post without key", writable, "POST", "/api/articles", `{"id":"x"}`, 401, nil},
+		{"post writes disabled", real, "POST", "/api/articles", `{"id":"x"}`, 403, auth},
+		{"post too large", smallBodies, "POST", "/api/articles", `{"id":"x","title":"` + strings.Repeat("a", 100) + `"}`, 413, auth},
+		{"post read-only", readOnly, "POST", "/api/articles", `{"id":"x"}`, 501, auth},
+		{"post not ready", adminNotReady, "POST", "/api/articles", `{"id":"x"}`, 503, auth},
+		{"post disk full", fullDisk, "POST", "/api/articles", `{"id":"x","title":"x"}`, 507, auth},
+
+		{"bulk", writable, "POST", "/api/articles/_bulk", `{"id":"openapi-b1","title":"One"}` + "\n\n{broken\n" + `{"id":"openapi-okapi","title":"Okapi"}` + "\n", 200, auth},
+		{"bulk without key", writable, "POST", "/api/articles/_bulk", `{"id":"x"}`, 401, nil},
+		{"bulk writes disabled", real, "POST", "/api/articles/_bulk", `{"id":"x"}`, 403, auth},
+		{"bulk read-only", readOnly, "POST", "/api/articles/_bulk", `{"id":"x"}`, 501, auth},
+		{"bulk not ready", adminNotReady, "POST", "/api/articles/_bulk", `{"id":"x"}`, 503, auth},
+		{"bulk disk full", fullDisk, "POST", "/api/articles/_bulk", `{"id":"x","title":"x"}` + "\n", 507, auth},
+
+		{"delete", writable, "DELETE", "/api/articles/openapi-walrus", "", 200, auth},
+		{"delete missing", writable, "DELETE", "/api/articles/openapi-walrus", "", 404, auth},
+		{"delete without key", writable, "DELETE", "/api/articles/openapi-okapi", "", 401, nil},
+		{"delete writes disabled", real, "DELETE", "/api/articles/ironclad-friendship-cambodia", "", 403, auth},
+		{"delete read-only", readOnly, "DELETE", "/api/articles/x", "", 501, auth},
+		{"delete not ready", adminNotReady, "DELETE", "/api/articles/x", "", 503, auth},
+		{"delete disk full", fullDisk, "DELETE", "/api/articles/ironclad-friendship-cambodia", "", 507, auth},
+
+		{"sync", writable, "POST", "/api/admin/sync", "", 200, auth},
+		{"sync without key", writable, "POST", "/api/admin/sync", "", 401, nil},
+		{"sync writes disabled", real, "POST", "/api/admin/sync", "", 403, auth},
+		{"sync no sources", noSources, "POST", "/api/admin/sync", "", 409, auth},
+		{"sync corrupt state", corruptSync, "POST", "/api/admin/sync", "", 500, auth},
+		{"sync read-only", readOnly, "POST", "/api/admin/sync", "", 501, auth},
+		{"sync not ready", adminNotReady, "POST", "/api/admin/sync", "", 503, auth},
+
+		{"rebuild", writable, "POST", "/api/admin/rebuild", "", 200, auth},
+		{"rebuild without key", writable, "POST", "/api/admin/rebuild", "", 401, nil},
+		{"rebuild writes disabled", real, "POST", "/api/admin/rebuild", "", 403, auth},
+		{"rebuild no sources", noSources, "POST", "/api/admin/rebuild", "", 409, auth},
+		{"rebuild failed", badSources, "POST", "/api/admin/rebuild", "", 500, auth},
+		{"rebuild read-only", readOnly, "POST", "/api/admin/rebuild", "", 501, auth},
+		{"rebuild not ready", adminNotReady, "POST", "/api/admin/rebuild", "", 503, auth},
+
+		{"backup", writable, "POST", "/api/admin/backup", `{"dest":` + jsonString(filepath.Join(t.TempDir(), "backup")) + `}`, 200, auth},
+		{"backup no dest", writable, "POST", "/api/admin/backup", `{}`, 400, auth},
+		{"backup existing dest", writable, "POST", "/api/admin/backup", `{"dest":` + jsonString(t.TempDir()) + `}`, 400, auth},
+		{"backup without key", writable, "POST", "/api/admin/backup", `{}`, 401, nil},
+		{"backup writes disabled", real, "POST", "/api/admin/backup", `{}`, 403, auth},
+		{"backup too large", smallBodies, "POST", "/api/admin/backup", `{"dest":"/tmp/some/where"}`, 413, auth},
+		{"backup fails", writable, "POST", "/api/admin/backup", `{"dest":` + jsonString(filepath.Join(notDir, "backup")) + `}`, 500, auth},
+		{"backup read-only", readOnly, "POST", "/api/admin/backup", `{"dest":"/x"}`, 501, auth},
+		{"backup not ready", adminNotReady, "POST", "/api/admin/backup", `{"dest":"/x"}`, 503, auth},
 	}
-	// Rate limiting: the first request passes, the second is refused.
-	tests = append(tests,
-		tc{"rate limit first", rateLimited, "GET", "/api/articles/nope", "", 404},
-		tc{"rate limited", rateLimited, "GET", "/api/articles/nope", "", 429},
-		tc{"search rate limited", rateLimited, "GET", "/api/search?q=x", "", 429},
-		tc{"health rate limit exempt", rateLimited, "GET", "/healthz", "", 200},
-	)
-	for _, path := range []string{"/api/search", "/api/articles/x", "/healthz", "/readyz", "/metrics", "/openapi.json"} {
-		tests = append(tests, tc{"POST " + path, real, "POST", path, "", 405})
+	// Rate limiting: the first request passes, every later one is refused,
+	// except on the monitoring routes.
+	tests = append(tests, tc{"rate limit first", rateLimited, "GET", "/api/articles/nope", "", 404, nil})
+	for _, r := range []struct{ method, target string }{
+		{"GET", "/api/articles/nope"}, {"GET", "/api/search?q=x"}, {"GET", "/api/articles/x/related"},
+		{"GET", "/api/suggest?q=x"}, {"GET", "/"}, {"GET", "/articles/x"}, {"GET", "/widget.js"},
+		{"GET", "/static/app.js"}, {"GET", "/opensearch.xml"}, {"GET", "/openapi.json"},
+		{"PUT", "/api/articles/x"}, {"DELETE", "/api/articles/x"}, {"POST", "/api/articles"},
+		{"POST", "/api/articles/_bulk"}, {"POST", "/api/admin/rebuild"}, {"POST", "/api/admin/sync"},
+		{"POST", "/api/admin/backup"},
+	} {
+		tests = append(tests, tc{"rate limited " + r.method + " " + r.target, rateLimited, r.method, r.target, "", 429, auth})
+	}
+	tests = append(tests, tc{"health rate limit exempt", rateLimited, "GET", "/healthz", "", 200, nil})
+	// Methods a path does not serve.
+	for _, r := range []struct{ method, target string }{
+		{"POST", "/api/search"}, {"POST", "/api/articles/x"}, {"POST", "/healthz"}, {"POST", "/readyz"},
+		{"POST", "/metrics"}, {"POST", "/openapi.json"}, {"POST", "/api/suggest"}, {"POST", "/"},
+		{"POST", "/widget.js"}, {"DELETE", "/static/app.js"}, {"PUT", "/opensearch.xml"},
+		{"GET", "/api/articles"}, {"GET", "/api/admin/rebuild"}, {"GET", "/api/admin/sync"}, {"DELETE", "/api/admin/backup"},
+	} {
+		tests = append(tests, tc{r.method + " " + r.target, writable, r.method, r.target, "", 405, auth})
 	}
 
 	covered := map[string]bool{}
@@ -119,13 +402,19 @@ func TestOpenAPI(t *testing.T) {
 				body = strings.NewReader(tt.body)
 			}
 			req := httptest.NewRequest(tt.method, tt.target, body)
+			for k, v := range tt.header {
+				req.Header.Set(k, v)
+			}
 			rec := httptest.NewRecorder()
 			tt.srv.ServeHTTP(rec, req)
 			if rec.Code != tt.status {
 				t.Fatalf("%s %s: status %d, want %d; body %s", tt.method, tt.target, rec.Code, tt.status, rec.Body)
 			}
+			if rec.Code == http.StatusMethodNotAllowed && rec.Header().Get("Allow") == "" {
+				t.Errorf("405 without an Allow header")
+			}
 			validateResponse(t, doc, router, req, rec)
-			covered[fmt.Sprint(routeKey(t, router, req), " ", rec.Code)] = true
+			covered[routeKey(router, req)+" "+fmt.Sprint(rec.Code)] = true
 		})
 	}
 
@@ -151,7 +440,7 @@ func TestOpenAPI(t *testing.T) {
 			t.Fatalf("status %d, Retry-After %q; want 503 with Retry-After; body %s", rec.Code, rec.Header().Get("Retry-After"), rec.Body)
 		}
 		validateResponse(t, doc, router, req, rec)
-		covered[fmt.Sprint(routeKey(t, router, req), " ", rec.Code)] = true
+		covered[routeKey(router, req)+" "+fmt.Sprint(rec.Code)] = true
 	})
 
 	// Every documented route and status was produced by some request.
@@ -173,33 +462,33 @@ func TestOpenAPI(t *testing.T) {
 	}
 }
 
+// jsonString is s as a JSON string literal.
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
 // routeKey names the documented operation req matches: "GET /api/search",
-// using the path's template; for a method the document does not list, the
-// path with the request's method.
-func routeKey(t *testing.T, router routers.Router, req *http.Request) string {
-	t.Helper()
+// using the path's template; for a request the document has no operation
+// for (405), the method and the request's path.
+func routeKey(router routers.Router, req *http.Request) string {
 	route, _, err := router.FindRoute(req)
 	if err != nil {
-		r2 := req.Clone(req.Context())
-		r2.Method = http.MethodGet
-		route, _, err = router.FindRoute(r2)
-		if err != nil {
-			t.Fatalf("%s %s: no documented path: %v", req.Method, req.URL, err)
-		}
-		return req.Method + " " + route.Path
+		return req.Method + " " + req.URL.Path
 	}
 	return route.Method + " " + route.Path
 }
 
-// validateResponse checks rec against the document. A method the document
-// does not list (405) must still carry the documented Error body.
+// validateResponse checks rec against the document. A method a path does not
+// serve (405, described in info and components but listed by no operation)
+// must carry the documented Error body.
 func validateResponse(t *testing.T, doc *openapi3.T, router routers.Router, req *http.Request, rec *httptest.ResponseRecorder) {
 	t.Helper()
 	route, params, err := router.FindRoute(req)
-	if err != nil {
-		if rec.Code != http.StatusMethodNotAllowed {
-			t.Fatalf("%s %s: %v", req.Method, req.URL, err)
-		}
+	if err != nil && rec.Code != http.StatusMethodNotAllowed {
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	if rec.Code == http.StatusMethodNotAllowed {
 		var v any
 		if err := jsonUnmarshal(rec.Body.Bytes(), &v); err != nil {
 			t.Fatalf("405 body is not JSON: %v: %s", err, rec.Body)
@@ -209,16 +498,34 @@ func validateResponse(t *testing.T, doc *openapi3.T, router routers.Router, req 
 		}
 		return
 	}
+	body := rec.Body.Bytes()
+	if rec.Header().Get("Content-Encoding") == "gzip" {
+		body = openAPIGunzip(t, body)
+	}
 	in := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
 		Status:                 rec.Code,
 		Header:                 rec.Header(),
-		Body:                   io.NopCloser(strings.NewReader(rec.Body.String())),
+		Body:                   io.NopCloser(bytes.NewReader(body)),
 		Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
 	}
 	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
-		t.Fatalf("%s %s → %d does not match the OpenAPI document: %v\nbody: %.500s", req.Method, req.URL, rec.Code, err, rec.Body)
+		t.Fatalf("%s %s → %d does not match the OpenAPI document: %v\nbody: %.500s", req.Method, req.URL, rec.Code, err, body)
 	}
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// openAPIGunzip decompresses a gzipped response body.
+func openAPIGunzip(t *testing.T, b []byte) []byte {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("gzipped body: %v", err)
+	}
+	out, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatalf("gzipped body: %v", err)
+	}
+	return out
+}
