@@ -278,20 +278,46 @@ func (ix *Index) afterWrite(err error) {
 	dir := genDir(ix.opts.Path, ix.meta.Generation)
 	fresh := make([]bleve.Index, len(ix.shards))
 	for i, s := range ix.shards {
+		// The old handle must be closed first (bolt's file lock), so it
+		// cannot be kept if the reopen fails.
 		s.Close()
 		bi, oerr := bleve.Open(shardPath(dir, i))
 		if oerr != nil {
-			// Keep the old handle: better a failing shard than none.
-			for j := range i {
-				fresh[j].Close()
+			// Storage that refuses writes (read-only) refuses a read-write
+			// open too: serve reads from a read-only handle.
+			if ro, rerr := bleve.OpenUsing(shardPath(dir, i), map[string]interface{}{"read_only": true}); rerr == nil {
+				bi = readOnlyShard{ro}
+			} else {
+				bi = closedShard{s}
 			}
-			return
 		}
 		fresh[i] = bi
 	}
 	ix.alias.Swap(fresh, ix.shards)
 	ix.shards = fresh
 }
+
+// errReadOnlyShard is the error of a batch on a readOnlyShard.
+var errReadOnlyShard = errors.New("shard reopened read-only after a failed write; retry once the storage is writable")
+
+// readOnlyShard is a shard reopened read-only by afterWrite. It refuses
+// batches, which a read-only scorch would otherwise accept into memory and
+// never persist (Batch would wait forever); the refusal is a persist
+// failure, so the next write tries a read-write reopen again.
+type readOnlyShard struct{ shardIndex }
+
+func (readOnlyShard) Batch(*bleve.Batch) error { return errReadOnlyShard }
+
+// closedShard is a shard that afterWrite closed and could not reopen: it
+// fails every call with bleve's "index closed" error, and a second Close
+// (which panics in scorch) is a no-op.
+type closedShard struct{ shardIndex }
+
+func (closedShard) Close() error { return nil }
+
+// shardIndex is bleve.Index under a name that can be embedded (bleve.Index
+// has a method named Index).
+type shardIndex interface{ bleve.Index }
 
 // applyLocked is apply for a caller holding ix.mu. Each shard's batch is
 // persisted (scorch's Batch returns after fsync) before it returns, and

@@ -338,6 +338,11 @@ func TestBrowserSearchPage(t *testing.T) {
 	// The empty state and the error state (a 4xx shows the API's message).
 	run(t, ctx, chromedp.Navigate(srv.URL+"/?q=zzqqxxnothing"))
 	waitFor(t, ctx, "the empty state", `!document.getElementById('empty').hidden && /No articles match “zzqqxxnothing”/.test(document.getElementById('empty').textContent) && document.getElementById('status').textContent === 'No results for “zzqqxxnothing”.'`)
+	// Did you mean: a misspelt query offers the corrected one, which searches when clicked.
+	run(t, ctx, chromedp.Navigate(srv.URL+"/?q=Cambodai"))
+	waitFor(t, ctx, "the did-you-mean line", `!document.getElementById('suggestion').hidden && document.getElementById('suggestion').textContent === 'Did you mean Cambodia?'`)
+	run(t, ctx, chromedp.Click(chromedp.CSS(`#suggestion a`)))
+	waitFor(t, ctx, "the corrected search", `location.search === '?q=Cambodia' && `+firstHit+` === '`+ironclad+`'`)
 	run(t, ctx, chromedp.Navigate(srv.URL+"/?q=nosuchfield:x"))
 	waitFor(t, ctx, "the error state", `!document.getElementById('error').hidden && /unknown field "nosuchfield"/.test(document.getElementById('error').textContent)`)
 

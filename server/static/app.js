@@ -9,6 +9,7 @@ const SORTS = { relevance: 'relevance', newest: '-date', oldest: 'date' };
 const $ = (id) => document.getElementById(id);
 const form = $('search'), q = $('q'), from = $('from'), to = $('to'), sort = $('sort');
 const status = $('status'), errorBox = $('error'), keyForm = $('keyform'), results = $('results');
+const suggestion = $('suggestion');
 const empty = $('empty'), pager = $('pager'), prev = $('prev'), next = $('next'), pageInfo = $('pageinfo');
 const ranges = [...document.querySelectorAll('[data-range]')];
 
@@ -104,6 +105,18 @@ function render(st, r) {
   const count = n === 1 ? '1 result' : `${n.toLocaleString('en')} results`;
   status.textContent = n === 0 ? `No results${what}.` : `${count}${what} (${r.took_ms} ms)`;
   if (!st.q && n > 0) status.textContent = `${count}, newest first (${r.took_ms} ms)`;
+  suggestion.hidden = !r.suggestion;
+  if (r.suggestion) {
+    // "Did you mean …?": the corrected query as a link, inserted as text.
+    const a = el('a', '', r.suggestion);
+    a.href = stateURL({ ...st, q: r.suggestion, page: 1 });
+    a.addEventListener('click', (ev) => {
+      ev.preventDefault();
+      fillControls({ ...st, q: r.suggestion });
+      commit({ ...st, q: r.suggestion, page: 1 }, false);
+    });
+    suggestion.replaceChildren('Did you mean ', a, '?');
+  }
   empty.hidden = n !== 0;
   if (n === 0) {
     empty.replaceChildren(el('p', '', st.q ? `No articles match “${st.q}”.` : 'There are no articles yet.'),
