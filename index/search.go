@@ -430,31 +430,36 @@ func collectPositive(q query.Query, out *[]query.Query, boost float64) {
 		var c query.Query
 		switch q := q.(type) {
 		case *query.MatchQuery:
-			if q.FieldVal == "" {
-				cp := *q
-				cp.FieldVal = fieldTitle
-				cp.SetBoost(boost * q.BoostVal.Value())
-				c = &cp
-			}
+			c = titleCopy(q, boost)
 		case *query.MatchPhraseQuery:
-			if q.FieldVal == "" {
-				cp := *q
-				cp.FieldVal = fieldTitle
-				cp.SetBoost(boost * q.BoostVal.Value())
-				c = &cp
-			}
+			c = titleCopy(q, boost)
 		case *query.TermQuery:
-			if q.FieldVal == "" {
-				cp := *q
-				cp.FieldVal = fieldTitle
-				cp.SetBoost(boost * q.BoostVal.Value())
-				c = &cp
-			}
+			c = titleCopy(q, boost)
 		}
 		if c != nil {
 			*out = append(*out, c)
 		}
 	})
+}
+
+// leafQuery is a pointer to a bleve leaf query type T that has a field and a boost.
+type leafQuery[T any] interface {
+	*T
+	query.FieldableQuery
+	query.BoostableQuery
+}
+
+// titleCopy returns a copy of q aimed at the title with its boost times
+// boost, or nil when q names a field of its own.
+func titleCopy[T any, P leafQuery[T]](q P, boost float64) query.Query {
+	if q.Field() != "" {
+		return nil
+	}
+	cp := P(new(T))
+	*cp = *q
+	cp.SetField(fieldTitle)
+	cp.SetBoost(boost * q.Boost())
+	return cp
 }
 
 // hit converts a bleve match and its stored document into a Hit.
