@@ -38,6 +38,7 @@ type IndexConfig struct {
 	TitleBoost  float64  `mapstructure:"title_boost"`  // weight of title matches over body matches
 	BatchSize   int      `mapstructure:"batch_size"`   // documents per write batch while indexing
 	Shards      int      `mapstructure:"shards"`       // bleve indexes a new index is split into
+	GCPercent   int      `mapstructure:"gc_percent"`   // Go GC target of `folio index` (GOGC); 0 keeps the runtime's
 	Watch       bool     `mapstructure:"watch"`        // serve: watch index.sources and apply changes while serving
 	// MinFreeBytes is the free disk space below which writes are refused (507) before touching the index; -1 disables the check.
 	MinFreeBytes int `mapstructure:"min_free_bytes"`
@@ -122,6 +123,7 @@ func Default() Config {
 			TitleBoost:   0.6,
 			BatchSize:    3000,
 			Shards:       1,
+			GCPercent:    400,
 			MinFreeBytes: 64 << 20,
 
 			KeywordFields: []string{"topics", "places"},
@@ -196,6 +198,7 @@ func (c Config) Validate() error {
 	}
 	check(c.Index.TitleBoost > 0, "index.title_boost must be > 0, got %g", c.Index.TitleBoost)
 	check(c.Index.BatchSize >= 1, "index.batch_size must be >= 1, got %d", c.Index.BatchSize)
+	check(c.Index.GCPercent >= 0, "index.gc_percent must be >= 0, got %d", c.Index.GCPercent)
 	check(c.Server.GCPercent >= 0, "server.gc_percent must be >= 0, got %d", c.Server.GCPercent)
 	check(c.Index.Shards >= 1 && c.Index.Shards <= 64, "index.shards must be between 1 and 64, got %d", c.Index.Shards)
 	check(c.Index.MinFreeBytes >= -1, "index.min_free_bytes must be >= 0, or -1 to disable the check, got %d", c.Index.MinFreeBytes)

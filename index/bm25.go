@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2/search"
 	bleveindex "github.com/blevesearch/bleve_index_api"
@@ -31,6 +32,13 @@ var tokenFields = []string{fieldText, fieldTitle}
 // with cached true they are reused while the shard's document count is
 // unchanged (Open), and recomputed otherwise (after every ingest).
 func (ix *Index) computeBM25Stats(ctx context.Context, cached bool) (*search.BM25Stats, error) {
+	return ix.computeBM25StatsCounted(ctx, cached, nil)
+}
+
+// computeBM25StatsCounted is computeBM25Stats with the token counts of a
+// bulk load into an empty index: a shard whose document count matches what
+// counts saw takes its token totals from counts instead of walking.
+func (ix *Index) computeBM25StatsCounted(ctx context.Context, cached bool, counts *bulkCounts) (*search.BM25Stats, error) {
 	st := &search.BM25Stats{FieldCardinality: map[string]int{}}
 	for i, s := range ix.shards {
 		adv, err := s.Advanced()
@@ -54,7 +62,7 @@ func (ix *Index) computeBM25Stats(ctx context.Context, cached bool) (*search.BM2
 			}
 		}
 		if fresh {
-			err = addShardStats(ctx, r, shard)
+			err = addShardStats(ctx, r, shard, counts.forShard(i, r, uint64(len(ix.opts.Synonyms))))
 		}
 		if cerr := r.Close(); err == nil {
 			err = cerr
@@ -100,7 +108,9 @@ func (ix *Index) refreshBM25Stats(ctx context.Context, cached bool) error {
 	return nil
 }
 
-func addShardStats(ctx context.Context, r bleveindex.IndexReader, st *search.BM25Stats) error {
+// addShardStats adds shard r's figures to st; known, when not nil, holds
+// the token totals of tokenFields, which are then not walked.
+func addShardStats(ctx context.Context, r bleveindex.IndexReader, st *search.BM25Stats, known *tokenCounts) error {
 	n, err := r.DocCount()
 	if err != nil {
 		return err
@@ -120,10 +130,14 @@ func addShardStats(ctx context.Context, r bleveindex.IndexReader, st *search.BM2
 			st.FieldCardinality[f] += c
 		}
 	}
-	for _, f := range tokenFields {
+	for i, f := range tokenFields {
 		if ok {
 			c, _ := br.FieldCardinality(f)
 			st.FieldCardinality[f] -= c
+		}
+		if known != nil {
+			st.FieldCardinality[f] += known[i]
+			continue
 		}
 		tokens, err := fieldTokens(ctx, r, f)
 		if err != nil {
@@ -132,6 +146,69 @@ func addShardStats(ctx context.Context, r bleveindex.IndexReader, st *search.BM2
 		st.FieldCardinality[f] += tokens
 	}
 	return nil
+}
+
+// storeBM25Stats recomputes the statistics after an ingest; counts, when
+// not nil, are the token counts of a bulk load into an empty index.
+func (ix *Index) storeBM25Stats(ctx context.Context, counts *bulkCounts) error {
+	if ix.opts.BleveAvgDL {
+		return nil
+	}
+	st, err := ix.computeBM25StatsCounted(ctx, false, counts)
+	if err != nil {
+		return err
+	}
+	ix.bm25.Store(st)
+	return nil
+}
+
+// bulkCounts sums, per shard, the documents and tokens written by a bulk
+// load into an empty index. It is safe for concurrent use.
+type bulkCounts struct {
+	mu     sync.Mutex
+	docs   []uint64
+	tokens []tokenCounts
+}
+
+func newBulkCounts(shards int) *bulkCounts {
+	return &bulkCounts{docs: make([]uint64, shards), tokens: make([]tokenCounts, shards)}
+}
+
+func (c *bulkCounts) add(shard int, n tokenCounts) {
+	c.mu.Lock()
+	c.docs[shard]++
+	for i := range n {
+		c.tokens[shard][i] += n[i]
+	}
+	c.mu.Unlock()
+}
+
+// forShard returns shard i's token totals when they describe the whole
+// shard (its document count, less its synonym documents, is what was
+// counted), else nil.
+func (c *bulkCounts) forShard(i int, r bleveindex.IndexReader, synonyms uint64) *tokenCounts {
+	if c == nil {
+		return nil
+	}
+	n, err := r.DocCount()
+	if err != nil || n != c.docs[i]+synonyms {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := c.tokens[i]
+	return &t
+}
+
+// empty reports whether the index holds no articles.
+func (ix *Index) empty() bool {
+	for _, s := range ix.shards {
+		n, err := s.DocCount()
+		if err != nil || n > uint64(len(ix.opts.Synonyms)) {
+			return false
+		}
+	}
+	return true
 }
 
 // fieldTokens is the number of tokens indexed in field: the sum over its

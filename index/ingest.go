@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -104,6 +105,13 @@ func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions,
 		prog.Bytes += f.size
 	}
 
+	// Into an empty index, the analysis counts every token, so the true
+	// BM25 field lengths need no walk over the postings afterwards.
+	var counts *bulkCounts
+	if ix.empty() {
+		counts = newBulkCounts(len(ix.shards))
+	}
+
 	// A producer goroutine reads and parses while this one writes batches, so
 	// decompression and parsing overlap with bleve's analysis.
 	batches := make(chan []record, 2)
@@ -132,7 +140,7 @@ func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions,
 				if failed {
 					continue
 				}
-				if err := ix.writeBatch(recs, &mu, &sum, skip); err != nil {
+				if err := ix.writeBatch(recs, &mu, &sum, skip, counts); err != nil {
 					mu.Lock()
 					if werr == nil {
 						werr = err
@@ -173,7 +181,10 @@ func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions,
 	prog.FilesDone = int(filesDone.Load())
 	report(true)
 	if sum.Indexed+sum.Updated > 0 { // the true field lengths changed
-		if err := ix.refreshBM25Stats(ctx, false); err != nil {
+		if sum.Updated > 0 {
+			counts = nil // replaced articles: their old tokens are not known
+		}
+		if err := ix.storeBM25Stats(ctx, counts); err != nil {
 			return sum, nil, nil, err
 		}
 	}
@@ -241,21 +252,21 @@ func (ix *Index) produce(ctx context.Context, files []inputFile, results []fileR
 
 // writeBatch writes the articles of recs, one bleve batch per shard, and
 // counts new versus replaced documents; problems go to skip.
-func (ix *Index) writeBatch(recs []record, mu *sync.Mutex, sum *IngestSummary, skip func(*InputError) error) error {
+func (ix *Index) writeBatch(recs []record, mu *sync.Mutex, sum *IngestSummary, skip func(*InputError) error, counts *bulkCounts) error {
 	ix.mu.RLock()
-	err := ix.writeBatchLocked(recs, mu, sum, skip)
+	err := ix.writeBatchLocked(recs, mu, sum, skip, counts)
 	ix.mu.RUnlock()
 	ix.afterWrite(err)
 	return err
 }
 
 // writeBatchLocked is writeBatch for a caller holding ix.mu for reading.
-func (ix *Index) writeBatchLocked(recs []record, mu *sync.Mutex, sum *IngestSummary, skip func(*InputError) error) error {
+func (ix *Index) writeBatchLocked(recs []record, mu *sync.Mutex, sum *IngestSummary, skip func(*InputError) error, counts *bulkCounts) error {
 	if err := checkWritable(ix.opts.Path, ix.opts.MinFreeBytes); err != nil {
 		return err
 	}
-	batches := make([]*bleve.Batch, len(ix.shards))
 	ids := make([]string, 0, len(recs))
+	valid := make([]*Article, 0, len(recs))
 	inBatch := make(map[string]struct{}, len(recs))
 	dupes := 0
 	for i := range recs {
@@ -275,16 +286,28 @@ func (ix *Index) writeBatchLocked(recs []record, mu *sync.Mutex, sum *IngestSumm
 			inBatch[r.article.ID] = struct{}{}
 			ids = append(ids, r.article.ID)
 		}
-		s := ix.shardOf(r.article.ID)
-		if batches[s] == nil {
-			batches[s] = ix.shards[s].NewBatch()
-		}
-		if err := batches[s].Index(r.article.ID, toBleveDoc(&r.article)); err != nil {
-			return fmt.Errorf("index article %q: %w", r.article.ID, err)
-		}
+		valid = append(valid, &r.article)
 	}
 	if len(ids) == 0 {
 		return nil
+	}
+	docs := make([]*document.Document, len(valid))
+	lens := make([]tokenCounts, len(valid))
+	errs := make([]error, len(valid))
+	m := ix.shards[0].Mapping()
+	analyzeAll(len(valid), func(i int) { docs[i], lens[i], errs[i] = analyzeArticle(m, valid[i]) })
+	batches := make([]*bleve.Batch, len(ix.shards))
+	for i, a := range valid {
+		if errs[i] != nil {
+			return fmt.Errorf("index article %q: %w", a.ID, errs[i])
+		}
+		s := ix.shardOf(a.ID)
+		if batches[s] == nil {
+			batches[s] = ix.shards[s].NewBatch()
+		}
+		if err := batches[s].IndexAdvanced(docs[i]); err != nil {
+			return fmt.Errorf("index article %q: %w", a.ID, err)
+		}
 	}
 	existing, err := ix.countExisting(ids)
 	if err != nil {
@@ -299,10 +322,13 @@ func (ix *Index) writeBatchLocked(recs []record, mu *sync.Mutex, sum *IngestSumm
 		}
 	}
 	if ix.rebuilding != nil {
-		for i := range recs {
-			if recs[i].err == nil {
-				ix.rebuilding.add(writeOp{id: recs[i].article.ID, article: &recs[i].article})
-			}
+		for _, a := range valid {
+			ix.rebuilding.add(writeOp{id: a.ID, article: a})
+		}
+	}
+	if counts != nil {
+		for i, a := range valid {
+			counts.add(ix.shardOf(a.ID), lens[i])
 		}
 	}
 	mu.Lock()

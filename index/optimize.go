@@ -2,7 +2,11 @@ package index
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
@@ -15,21 +19,34 @@ import (
 func (ix *Index) Optimize(ctx context.Context) error {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	// Shards merge at once: each merge runs on one core.
+	errs := make([]error, len(ix.shards))
+	var wg sync.WaitGroup
 	for i, sh := range ix.shards {
-		adv, err := sh.Advanced()
-		if err != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = ix.optimizeShard(ctx, i, sh)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (ix *Index) optimizeShard(ctx context.Context, i int, sh bleve.Index) error {
+	adv, err := sh.Advanced()
+	if err != nil {
+		return fmt.Errorf("optimize %s: %w", ix.shardName(i), err)
+	}
+	s, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return fmt.Errorf("optimize %s: index is %T, not scorch", ix.shardName(i), adv)
+	}
+	// One ForceMerge call merges at most SegmentsPerMergeTask segments
+	// per task, so repeat until one is left.
+	for round := 0; round < 20 && segmentCount(s) > 1; round++ {
+		if err := s.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
 			return fmt.Errorf("optimize %s: %w", ix.shardName(i), err)
-		}
-		s, ok := adv.(*scorch.Scorch)
-		if !ok {
-			return fmt.Errorf("optimize %s: index is %T, not scorch", ix.shardName(i), adv)
-		}
-		// One ForceMerge call merges at most SegmentsPerMergeTask segments
-		// per task, so repeat until one is left.
-		for round := 0; round < 20 && segmentCount(s) > 1; round++ {
-			if err := s.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
-				return fmt.Errorf("optimize %s: %w", ix.shardName(i), err)
-			}
 		}
 	}
 	return nil

@@ -137,6 +137,9 @@ func (ix *Index) Sync(ctx context.Context, paths []string, opts IngestOptions) (
 			return sum, err
 		}
 		sum.Deleted = len(del)
+		if err := ix.refreshBM25Stats(ctx, false); err != nil { // the deleted tokens left
+			return sum, err
+		}
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
