@@ -42,7 +42,7 @@ func (ix *Index) suggest(ctx context.Context, p *plan, text string) (_ string, e
 			continue
 		}
 		term := string(toks[0].Term)
-		df, err := docFreq(ctx, readers, term)
+		df, err := docFreq(ctx, readers, fieldText, term)
 		if err != nil {
 			return "", err
 		}
@@ -101,11 +101,11 @@ func (ix *Index) readers() ([]bleveindex.IndexReader, func() error, error) {
 	return rs, closeAll, nil
 }
 
-// docFreq is the number of documents whose text holds term.
-func docFreq(ctx context.Context, readers []bleveindex.IndexReader, term string) (uint64, error) {
+// docFreq is the number of documents whose field holds term.
+func docFreq(ctx context.Context, readers []bleveindex.IndexReader, field, term string) (uint64, error) {
 	var n uint64
 	for _, r := range readers {
-		tfr, err := r.TermFieldReader(ctx, []byte(term), fieldText, false, false, false)
+		tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
 		if err != nil {
 			return 0, err
 		}

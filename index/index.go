@@ -254,15 +254,33 @@ func (ix *Index) document(id string) (bleveindex.Document, error) {
 
 // searchAll runs req over every shard. With more than one shard, BM25's
 // document count and field lengths are gathered from all shards first
-// (bleve's global scoring), so scores do not depend on how the documents are
-// spread.
-func (ix *Index) searchAll(ctx context.Context, req *bleve.SearchRequest) (*bleve.SearchResult, error) {
+// (bleve's global scoring), and a scored request's query is wrapped in a
+// globalQuery, which takes each term's document frequency and each
+// prefix, wildcard and fuzzy expansion from all shards: scores and ranking
+// do not depend on how the documents are spread. A single shard searches
+// req as it is.
+func (ix *Index) searchAll(ctx context.Context, req *bleve.SearchRequest) (_ *bleve.SearchResult, err error) {
+	ctx = ix.limitTerms(ctx)
+	st := ix.bm25.Load()
+	if st != nil {
+		req.PreSearchData = map[string]any{search.BM25PreSearchDataKey: st}
+	}
 	if len(ix.shards) > 1 {
 		ctx = context.WithValue(ctx, search.SearchTypeKey, search.GlobalScoring)
-	}
-	ctx = ix.limitTerms(ctx)
-	if st := ix.bm25.Load(); st != nil {
-		req.PreSearchData = map[string]any{search.BM25PreSearchDataKey: st}
+		// Without Folio's statistics (Options.BleveAvgDL) bleve gathers
+		// its own from the query tree, which a globalQuery would hide.
+		if st != nil && req.Score != "none" {
+			var all *shardStats
+			if all, err = ix.openShardStats(); err != nil {
+				return nil, err
+			}
+			if all != nil {
+				defer func() { err = errors.Join(err, all.close()) }()
+				global := *req
+				global.Query = &globalQuery{Query: req.Query, stats: all}
+				req = &global
+			}
+		}
 	}
 	return ix.alias.SearchInContext(ctx, req)
 }

@@ -54,7 +54,7 @@ func (ix *Index) Related(ctx context.Context, id string, q Query) (*Result, erro
 	}
 	var terms []weighted
 	for t, f := range tf {
-		df, err := docFreq(ctx, readers, t)
+		df, err := docFreq(ctx, readers, fieldText, t)
 		if err != nil {
 			return nil, errors.Join(err, closeAll())
 		}
