@@ -87,6 +87,7 @@ func (ix *Index) computeBM25StatsCounted(ctx context.Context, cached bool, count
 		st.FieldCardinality[f] += 0
 	}
 	st.FieldCardinality["*"] += 0
+	st.FieldCardinality[fieldDay] += 0
 	st.DocCount = max(1, st.DocCount-float64(ix.synonymDocs()))
 	return st, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/query"
 	bleveindex "github.com/blevesearch/bleve_index_api"
 )
 
@@ -23,6 +24,11 @@ const (
 	fieldSource = "source"
 	fieldAuthor = "author"
 	fieldTags   = "tags"
+	// fieldDay is the date as a whole number of UTC days since 1970
+	// (indexed, not stored): a date filter on whole days ranges over a
+	// few dozen day terms instead of the many prefix-coded terms of
+	// distinct timestamps (6.7% of all search CPU on Reuters).
+	fieldDay = "day"
 	// fieldText is the title and the body as one indexed text (not stored):
 	// unfielded query terms are scored against it, which ranks better than a
 	// disjunction over two fields (BLEVE-NOTES: coord halves one-field
@@ -41,7 +47,7 @@ const textSeparator = "\n"
 
 // mappingVersion changes whenever the mapping or the stored document shape
 // changes; an index with another version must be rebuilt.
-const mappingVersion = 3
+const mappingVersion = 4
 
 // analyzers maps index.language values to bleve analyzer names.
 var analyzers = map[string]string{
@@ -65,6 +71,7 @@ type bleveDoc struct {
 	Body   string     `json:"body"`
 	Text   string     `json:"text"`
 	Date   *time.Time `json:"date,omitempty"`
+	Day    *float64   `json:"day,omitempty"`
 	URL    string     `json:"url,omitempty"`
 	Source string     `json:"source,omitempty"`
 	Author string     `json:"author,omitempty"`
@@ -78,6 +85,8 @@ func toBleveDoc(a *Article) bleveDoc {
 	if !a.Date.IsZero() {
 		t := a.Date
 		d.Date = &t
+		day := float64(dayNumber(t))
+		d.Day = &day
 	}
 	return d
 }
@@ -125,6 +134,11 @@ func newMapping(language string, keywordFields []string) (*mapping.IndexMappingI
 	doc.AddFieldMappingsAt(fieldText, combined)
 	doc.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
 	doc.AddFieldMappingsAt(fieldDate, date)
+	day := bleve.NewNumericFieldMapping()
+	day.Store = false
+	day.IncludeInAll = false
+	day.DocValues = false
+	doc.AddFieldMappingsAt(fieldDay, day)
 	doc.AddFieldMappingsAt(fieldURL, keyword())
 	doc.AddFieldMappingsAt(fieldSource, keyword())
 	doc.AddFieldMappingsAt(fieldAuthor, keyword())
@@ -149,4 +163,41 @@ func newMapping(language string, keywordFields []string) (*mapping.IndexMappingI
 	im.IndexDynamic = false
 	im.DocValuesDynamic = false
 	return im, nil
+}
+
+// dayNumber is the number of whole UTC days from 1970-01-01 to t (negative before).
+func dayNumber(t time.Time) int64 {
+	s := t.Unix()
+	d := s / 86400
+	if s%86400 < 0 {
+		d--
+	}
+	return d
+}
+
+// dateFilter is the non-scoring filter of dates in [start, end) (a zero
+// bound is open): on the day numbers when both bounds are UTC midnights
+// (whole days, as from/to give them in the default time zone), else on
+// the timestamps.
+func dateFilter(start, end time.Time) query.Query {
+	midnight := func(t time.Time) bool { return t.IsZero() || (t.Unix()%86400 == 0 && t.Nanosecond() == 0) }
+	if midnight(start) && midnight(end) {
+		var lo, hi *float64
+		if !start.IsZero() {
+			v := float64(dayNumber(start))
+			lo = &v
+		}
+		if !end.IsZero() {
+			v := float64(dayNumber(end))
+			hi = &v
+		}
+		incl, excl := true, false
+		q := query.NewNumericRangeInclusiveQuery(lo, hi, &incl, &excl)
+		q.SetField(fieldDay)
+		return q
+	}
+	incl, excl := true, false
+	q := query.NewDateRangeInclusiveQuery(start, end, &incl, &excl)
+	q.SetField(fieldDate)
+	return q
 }

@@ -218,10 +218,7 @@ func (ix *Index) plan(q Query) (*plan, error) {
 		return nil, err
 	}
 	if !start.IsZero() || !end.IsZero() {
-		incl, excl := true, false
-		dr := query.NewDateRangeInclusiveQuery(start, end, &incl, &excl)
-		dr.SetField(fieldDate)
-		p.filter = dr
+		p.filter = dateFilter(start, end)
 	}
 	if err := ix.planFacets(p, q); err != nil {
 		return nil, err
