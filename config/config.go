@@ -37,7 +37,7 @@ type IndexConfig struct {
 	DateLayouts []string `mapstructure:"date_layouts"` // extra Go time layouts tried before the built-in ones
 	TitleBoost  float64  `mapstructure:"title_boost"`  // weight of title matches over body matches
 	BatchSize   int      `mapstructure:"batch_size"`   // documents per write batch while indexing
-	Shards      int      `mapstructure:"shards"`       // bleve indexes a new index is split into
+	Shards      int      `mapstructure:"shards"`       // bleve indexes a new index is split into; 0: by the size of the inputs
 	GCPercent   int      `mapstructure:"gc_percent"`   // Go GC target of `folio index` (GOGC); 0 keeps the runtime's
 	Watch       bool     `mapstructure:"watch"`        // serve: watch index.sources and apply changes while serving
 	// MinFreeBytes is the free disk space below which writes are refused (507) before touching the index; -1 disables the check.
@@ -122,7 +122,7 @@ func Default() Config {
 			DateLayouts:  []string{},
 			TitleBoost:   0.6,
 			BatchSize:    3000,
-			Shards:       1,
+			Shards:       0,
 			GCPercent:    400,
 			MinFreeBytes: 64 << 20,
 
@@ -200,7 +200,7 @@ func (c Config) Validate() error {
 	check(c.Index.BatchSize >= 1, "index.batch_size must be >= 1, got %d", c.Index.BatchSize)
 	check(c.Index.GCPercent >= 0, "index.gc_percent must be >= 0, got %d", c.Index.GCPercent)
 	check(c.Server.GCPercent >= 0, "server.gc_percent must be >= 0, got %d", c.Server.GCPercent)
-	check(c.Index.Shards >= 1 && c.Index.Shards <= 64, "index.shards must be between 1 and 64, got %d", c.Index.Shards)
+	check(c.Index.Shards >= 0 && c.Index.Shards <= 64, "index.shards must be between 1 and 64, or 0 to choose by the size of the inputs, got %d", c.Index.Shards)
 	check(c.Index.MinFreeBytes >= -1, "index.min_free_bytes must be >= 0, or -1 to disable the check, got %d", c.Index.MinFreeBytes)
 	for i, f := range c.Index.KeywordFields {
 		if err := index.CheckKeywordField(f); err != nil {

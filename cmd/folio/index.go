@@ -64,6 +64,9 @@ fails if anything was skipped; with --strict it stops at the first problem.`,
 		}
 
 		tuneIndexGC(cfg.Index.GCPercent)
+		if opts.Shards == 0 { // auto: only a new index takes it
+			opts.Shards = index.ShardsFor(paths)
+		}
 		report := &ingestReport{w: c.stderr, bar: isTerminal(c.stderr), logger: logger}
 		var sum index.IngestSummary
 		if *rebuildFlag {

@@ -112,6 +112,10 @@ func TestIndexThenSearch(t *testing.T) {
 	if want := "indexed 4 new, 0 updated, 0 skipped from 4 files in "; !strings.HasPrefix(out, want) {
 		t.Errorf("index output = %q, want prefix %q", out, want)
 	}
+	// index.shards 0 (the default) chose one shard for this small input.
+	if meta, err := os.ReadFile(filepath.Join(ix, "folio.json")); err != nil || !strings.Contains(string(meta), `"shards": 1`) {
+		t.Errorf("folio.json = %s (%v), want \"shards\": 1", meta, err)
+	}
 
 	resp := searchJSON(t, "--config", cfg, "--index", ix, `"Diamond`, `Hexagon"`)
 	if resp.Total != 1 || len(resp.Hits) != 1 || resp.Hits[0].ID != "ironclad-friendship-cambodia" {

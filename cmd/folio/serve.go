@@ -203,7 +203,10 @@ func serverOptions(cfg config.Config) server.Options {
 // buildMissing builds the index that serve found missing, through the same
 // path as `folio index --rebuild`, logging progress and problems.
 func buildMissing(ctx context.Context, opts index.Options, paths []string, logger *slog.Logger) (index.IngestSummary, error) {
-	logger.Info("no index yet; building it", "path", opts.Path, "sources", paths)
+	if opts.Shards == 0 {
+		opts.Shards = index.ShardsFor(paths)
+	}
+	logger.Info("no index yet; building it", "path", opts.Path, "sources", paths, "shards", opts.Shards)
 	report := &ingestReport{logger: logger, logProblems: true}
 	sum, err := rebuild(ctx, opts, paths, report.options(false))
 	report.finish()
