@@ -2,6 +2,7 @@ package index
 
 import (
 	"bytes"
+	"sort"
 
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/highlight"
@@ -82,10 +83,17 @@ type wordFragmenter struct {
 // Fragment implements highlight.Fragmenter.
 func (w wordFragmenter) Fragment(orig []byte, ot highlight.TermLocations) []*highlight.Fragment {
 	frags := w.inner.Fragment(orig, ot)
+	// bleve's highlighter hands over ot ordered by start, and its fragmenter
+	// makes a fragment per location: find each fragment's matches by
+	// binary search, not by a scan of all (quadratic on long articles).
 	for _, f := range frags {
 		first, last := f.End, f.Start
-		for _, tl := range ot {
-			if tl.Start >= f.Start && tl.End <= f.End {
+		i := sort.Search(len(ot), func(i int) bool { return ot[i].Start >= f.Start })
+		for _, tl := range ot[i:] {
+			if tl.Start >= f.End {
+				break
+			}
+			if tl.End <= f.End {
 				first = min(first, tl.Start)
 				last = max(last, tl.End)
 			}

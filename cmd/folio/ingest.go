@@ -260,7 +260,7 @@ func formatSummary(s index.IngestSummary) string {
 	fmt.Fprintf(&b, " from %s %s in %s (%s docs/s", commas(s.Files), plural(s.Files, "file", "files"),
 		formatDuration(s.Elapsed), commas(int(s.DocsPerSecond())))
 	if s.Merge >= 10*time.Millisecond { // worth mentioning
-		fmt.Fprintf(&b, ", merge to one segment %s included", formatDuration(s.Merge))
+		fmt.Fprintf(&b, ", merge to one segment per shard %s included", formatDuration(s.Merge))
 	}
 	b.WriteString(")")
 	if len(s.IgnoredFields) > 0 {
