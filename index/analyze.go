@@ -22,7 +22,7 @@ type analyzedText struct{ *document.TextField }
 func (analyzedText) Analyze() {}
 
 // tokenCounts are the analysed lengths of one document's tokenFields.
-type tokenCounts [2]int // fieldText, fieldTitle, in tokenFields' order
+type tokenCounts [2]int // in tokenFields' order: fieldText, fieldTitle
 
 // analyzeArticle maps a to a bleve document with m and analyses its
 // indexed fields, returning the document for Batch.IndexAdvanced and its
@@ -40,11 +40,10 @@ func analyzeArticle(m mapping.IndexMapping, a *Article) (*document.Document, tok
 		}
 		tf.Analyze()
 		doc.Fields[i] = analyzedText{tf}
-		switch tf.Name() {
-		case tokenFields[0]:
-			n[0] += tf.AnalyzedLength()
-		case tokenFields[1]:
-			n[1] += tf.AnalyzedLength()
+		for j, name := range tokenFields {
+			if tf.Name() == name {
+				n[j] += tf.AnalyzedLength()
+			}
 		}
 	}
 	return doc, n, nil
