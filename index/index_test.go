@@ -24,6 +24,40 @@ var shared struct {
 	dir  string
 }
 
+// builtIndex creates an index with opts (at a temporary path when
+// opts.Path is empty) and ingests testdata/articles; it is closed when the
+// test ends.
+func builtIndex(t *testing.T, opts Options) *Index {
+	t.Helper()
+	if opts.Path == "" {
+		opts.Path = filepath.Join(t.TempDir(), "idx")
+	}
+	ix, err := Create(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	if _, err := ix.Ingest(context.Background(), []string{testArticles}, IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
+// testSynonyms are the synonym groups of testdata/synonyms/synonyms.txt.
+func testSynonyms(t *testing.T) [][]string {
+	t.Helper()
+	f, err := os.Open("../testdata/synonyms/synonyms.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	groups, err := ReadSynonyms(f, "synonyms.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return groups
+}
+
 // testIndex is one index built from testdata/articles, shared by the read-only tests.
 func testIndex(t *testing.T) *Index {
 	t.Helper()

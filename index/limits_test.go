@@ -3,7 +3,6 @@ package index
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,17 +13,10 @@ import (
 // With shards, a shard's failure is the search's, not a partial answer.
 func TestExpansionLimit(t *testing.T) {
 	for _, shards := range []int{1, 3} {
-		o := DefaultOptions(filepath.Join(t.TempDir(), "idx"))
+		o := DefaultOptions("")
 		o.MaxTerms = 5
 		o.Shards = shards
-		ix, err := Create(o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ix.Close()
-		if _, err := ix.Ingest(context.Background(), []string{testArticles}, IngestOptions{}); err != nil {
-			t.Fatal(err)
-		}
+		ix := builtIndex(t, o)
 		for _, q := range []string{"co*", "compani~2"} {
 			_, err := ix.Search(context.Background(), Query{Text: q})
 			if !errors.Is(err, ErrInvalidQuery) || !strings.Contains(err.Error(), "expands to more than 5 index terms (search.max_terms") {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -19,27 +17,12 @@ import (
 // fuzzy term expands to, come from all shards (globalQuery, shardstats.go).
 // The indexes have synonyms, which globalQuery must keep working.
 func TestShardsAgree(t *testing.T) {
-	f, err := os.Open("../testdata/synonyms/synonyms.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	groups, err := ReadSynonyms(f, "synonyms.txt")
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	groups := testSynonyms(t)
 	build := func(shards int) *Index {
-		opts := DefaultOptions(filepath.Join(t.TempDir(), "idx"))
+		opts := DefaultOptions("")
 		opts.Shards = shards
 		opts.Synonyms = groups
-		ix, err := Create(opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { ix.Close() })
-		if _, err := ix.Ingest(context.Background(), []string{testArticles}, IngestOptions{}); err != nil {
-			t.Fatal(err)
-		}
+		ix := builtIndex(t, opts)
 		if ix.Shards() != shards {
 			t.Fatalf("Shards() = %d, want %d", ix.Shards(), shards)
 		}
@@ -109,7 +92,7 @@ func TestShardsAgree(t *testing.T) {
 		t.Errorf("cursor page: hits differ (-1 shard +3 shards):\n%s", diff)
 	}
 	// Related articles: a weighted query of the article's own terms.
-	a, err = one.Related(context.Background(), "ironclad-friendship-cambodia", Query{Size: 10})
+	a, err := one.Related(context.Background(), "ironclad-friendship-cambodia", Query{Size: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

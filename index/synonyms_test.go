@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -10,15 +9,7 @@ import (
 )
 
 func TestSynonyms(t *testing.T) {
-	f, err := os.Open("../testdata/synonyms/synonyms.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	groups, err := ReadSynonyms(f, "synonyms.txt")
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	groups := testSynonyms(t)
 	dir := filepath.Join(t.TempDir(), "idx")
 	o := DefaultOptions(dir)
 	plain, err := Create(o)
