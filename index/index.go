@@ -44,6 +44,8 @@ type Index struct {
 	rebuilding *writeLog
 	// bm25 holds the true BM25 statistics (see bm25.go); nil until computed.
 	bm25 atomic.Pointer[search.BM25Stats]
+	// ties sizes the slack of relevance windows (see window.go).
+	ties tieRuns
 }
 
 // metaFile is the name of Folio's own metadata file inside the index directory.

@@ -119,13 +119,13 @@ func (ix *Index) run(ctx context.Context, p *plan) ([]hitPhase, uint64, error) {
 		return out
 	}
 	if p.all == nil {
-		res, err := ix.searchAll(ctx, ix.request(p, p.main, p.from, p.size))
+		res, err := ix.window(ctx, p, p.main, p.from, p.size)
 		if err != nil {
 			return nil, 0, err
 		}
 		return tag(res.Hits, phaseAll), res.Total, nil
 	}
-	tier, err := ix.searchAll(ctx, ix.request(p, p.all, p.from, p.size))
+	tier, err := ix.window(ctx, p, p.all, p.from, p.size)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -140,7 +140,7 @@ func (ix *Index) run(ctx context.Context, p *plan) ([]hitPhase, uint64, error) {
 		return tag(tier.Hits, phaseTier), tier.Total + n, nil
 	}
 	restFrom := max(0, p.from-tierTotal)
-	res, err := ix.searchAll(ctx, ix.request(p, rest, restFrom, end-max(p.from, tierTotal)))
+	res, err := ix.window(ctx, p, rest, restFrom, end-max(p.from, tierTotal))
 	if err != nil {
 		return nil, 0, err
 	}
