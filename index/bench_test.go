@@ -12,7 +12,7 @@ import (
 // The benchmarks run on testdata/articles (212 articles, in the repository),
 // so their figures compare across machines and commits with benchstat.
 
-func readTestArticles(b *testing.B) [][]byte {
+func readTestArticles(b testing.TB) [][]byte {
 	b.Helper()
 	entries, err := os.ReadDir(testArticles)
 	if err != nil {

@@ -295,7 +295,9 @@ func (ix *Index) writeBatchLocked(recs []record, mu *sync.Mutex, sum *IngestSumm
 	lens := make([]tokenCounts, len(valid))
 	errs := make([]error, len(valid))
 	m := ix.shards[0].Mapping()
-	analyzeAll(len(valid), func(i int) { docs[i], lens[i], errs[i] = analyzeArticle(m, valid[i]) })
+	analyzeAll(&ix.analysis, len(valid), func(w *analysisWorker, i int) {
+		docs[i], lens[i], errs[i] = analyzeArticle(m, w, valid[i])
+	})
 	batches := make([]*bleve.Batch, len(ix.shards))
 	for i, a := range valid {
 		if errs[i] != nil {
