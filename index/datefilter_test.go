@@ -2,6 +2,7 @@ package index
 
 import (
 	"testing"
+	"time"
 
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/google/go-cmp/cmp"
@@ -44,6 +45,42 @@ func TestDateFilterOnDays(t *testing.T) {
 		}
 		if r.Total == 0 {
 			t.Errorf("from %q to %q: nothing", q.From, q.To)
+		}
+	}
+}
+
+// TestDateFiltersKeepScores: a date filter only removes matches; the rest
+// keep their scores and their order (it is an unscored clause). Facet
+// filters are checked the same way in TestFacets.
+func TestDateFiltersKeepScores(t *testing.T) {
+	ix := testIndex(t)
+	for _, text := range []string{"oil", "oil prices", `+said +"mln dlrs"`, "trade"} {
+		all := mustSearch(t, ix, Query{Text: text, Size: 100})
+		if all.Total > 100 || all.Total < 10 {
+			t.Fatalf("%q: %d matches, want 10 to 100 for this test", text, all.Total)
+		}
+		for _, q := range []Query{
+			{Text: text, From: "1987-03-01", To: "1987-03-31", Size: 100},                     // day numbers
+			{Text: text, From: "1987-03-01T00:00:00Z", To: "1987-03-31T23:59:59Z", Size: 100}, // timestamps
+		} {
+			got := mustSearch(t, ix, q)
+			var want []Hit
+			for _, h := range all.Hits {
+				if !h.Date.IsZero() && h.Date.Year() == 1987 && h.Date.Month() == time.March {
+					want = append(want, h)
+				}
+			}
+			if len(want) == 0 || len(want) == len(all.Hits) {
+				t.Fatalf("%q in March 1987: %d of %d matches, not a filter test", text, len(want), len(all.Hits))
+			}
+			if len(got.Hits) != len(want) || got.Total != uint64(len(want)) {
+				t.Fatalf("%+v: %d hits (total %d), want %d", q, len(got.Hits), got.Total, len(want))
+			}
+			for i, h := range got.Hits {
+				if h.ID != want[i].ID || h.Score != want[i].Score {
+					t.Errorf("%+v: hit %d is %s scored %v, want %s scored %v as without the filter", q, i, h.ID, h.Score, want[i].ID, want[i].Score)
+				}
+			}
 		}
 	}
 }

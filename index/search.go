@@ -150,9 +150,7 @@ func (ix *Index) run(ctx context.Context, p *plan) ([]hitPhase, uint64, error) {
 // request builds one bleve request for q within p's filter and order.
 func (ix *Index) request(p *plan, q query.Query, from, size int) *bleve.SearchRequest {
 	if p.filter != nil {
-		bq := query.NewBooleanQuery([]query.Query{q}, nil, nil)
-		bq.AddFilter(p.filter)
-		q = bq
+		q = filtered(q, p.filter)
 	}
 	req := bleve.NewSearchRequestOptions(q, size, from, false)
 	req.IncludeLocations = p.locations && size > 0
