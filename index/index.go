@@ -230,6 +230,11 @@ func (ix *Index) Shards() int {
 func (ix *Index) Count() (uint64, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	return ix.docCount()
+}
+
+// docCount is Count for a caller holding ix.mu for reading.
+func (ix *Index) docCount() (uint64, error) {
 	n, err := ix.alias.DocCount()
 	return n - min(n, ix.synonymDocs()), err
 }

@@ -26,7 +26,9 @@ type MarkedArticle struct {
 // wrapping ErrInvalidQuery for a query Search would reject, and ErrTimeout
 // past the search deadline.
 func (ix *Index) MarkedArticle(ctx context.Context, id, text string) (*MarkedArticle, error) {
-	a, err := ix.Article(ctx, id)
+	ix.mu.RLock() // no rebuild swaps the shards while they are read
+	defer ix.mu.RUnlock()
+	a, err := ix.storedArticle(id)
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,8 @@ const relatedTerms = 25
 // query, the article itself excluded. q.Size, q.From and q.To apply as in
 // Search; its other fields are ignored. An unknown id is ErrNotFound.
 func (ix *Index) Related(ctx context.Context, id string, q Query) (*Result, error) {
+	ix.mu.RLock() // no rebuild swaps the shards while they are read
+	defer ix.mu.RUnlock()
 	start := time.Now()
 	doc, err := ix.document(id)
 	if err != nil {
@@ -44,7 +46,7 @@ func (ix *Index) Related(ctx context.Context, id string, q Query) (*Result, erro
 	if err != nil {
 		return nil, err
 	}
-	n, err := ix.Count()
+	n, err := ix.docCount()
 	if err != nil {
 		return nil, errors.Join(err, closeAll())
 	}

@@ -528,6 +528,11 @@ func (ix *Index) article(doc bleveindex.Document) Article {
 func (ix *Index) Article(ctx context.Context, id string) (*Article, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	return ix.storedArticle(id)
+}
+
+// storedArticle is Article for a caller holding ix.mu for reading.
+func (ix *Index) storedArticle(id string) (*Article, error) {
 	doc, err := ix.document(id)
 	if err != nil {
 		return nil, fmt.Errorf("load article %q: %w", id, err)

@@ -47,6 +47,8 @@ func (ix *Index) Suggest(ctx context.Context, text string, n int) ([]string, err
 		last = strings.ToLower(words[len(words)-1])
 		words = words[:len(words)-1]
 	}
+	ix.mu.RLock() // no rebuild swaps the shards while they are read
+	defer ix.mu.RUnlock()
 	var must []query.Query
 	m := ix.shards[0].Mapping()
 	analyzer := m.AnalyzerNamed(m.AnalyzerNameForPath(fieldTitle))
