@@ -89,7 +89,7 @@ const (
 
 // tieRuns follows how deep runs of equal scores reach past the end of
 // relevance windows, to size the slack of the next ones: a few hits on a
-// corpus of distinct articles (Reuters needs more than 16 for 0.3% of its
+// corpus of distinct articles (Reuters needs more than 16 for 0.4% of its
 // query log), the number of copies on one that holds each article many
 // times. Each slack hit costs the collector its locations, so the slack
 // is kept as small as the recent ties allow. The reach is a maximum that
