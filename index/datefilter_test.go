@@ -53,7 +53,15 @@ func TestDateFilterOnDays(t *testing.T) {
 // keep their scores and their order (it is an unscored clause). Facet
 // filters are checked the same way in TestFacets.
 func TestDateFiltersKeepScores(t *testing.T) {
-	ix := testIndex(t)
+	opts := DefaultOptions("")
+	opts.TitleBoost = -1 // no title clause: the queries as parsed
+	for _, ix := range []*Index{testIndex(t), builtIndex(t, opts)} {
+		checkDateFiltersKeepScores(t, ix)
+	}
+}
+
+func checkDateFiltersKeepScores(t *testing.T, ix *Index) {
+	t.Helper()
 	for _, text := range []string{"oil", "oil prices", `+said +"mln dlrs"`, "trade"} {
 		all := mustSearch(t, ix, Query{Text: text, Size: 100})
 		if all.Total > 100 || all.Total < 10 {
