@@ -34,14 +34,14 @@ func filtered(q, filter query.Query) query.Query {
 		cp.Query = filtered(q.Query, filter)
 		return &cp
 	}
-	return query.NewConjunctionQuery([]query.Query{q, unscored{filter}})
+	return andUnscored(q, filter)
 }
 
 // filteredMust is filtered for the required clauses of a boolean query.
 func filteredMust(must, filter query.Query) query.Query {
 	c, ok := must.(*query.ConjunctionQuery)
 	if !ok {
-		return query.NewConjunctionQuery([]query.Query{must, unscored{filter}})
+		return andUnscored(must, filter)
 	}
 	if len(c.Conjuncts) == 1 {
 		switch c.Conjuncts[0].(type) {
@@ -54,6 +54,11 @@ func filteredMust(must, filter query.Query) query.Query {
 	cp := *c
 	cp.Conjuncts = append(append(make([]query.Query, 0, len(c.Conjuncts)+1), c.Conjuncts...), unscored{filter})
 	return &cp
+}
+
+// andUnscored is a new conjunction of q and filter as an unscored clause.
+func andUnscored(q, filter query.Query) query.Query {
+	return query.NewConjunctionQuery([]query.Query{q, unscored{filter}})
 }
 
 // unscored is a query that matches what its wrapped query matches with a

@@ -25,12 +25,13 @@ import (
 // fetched. When a run of equal scores crosses the window's end deeper than
 // the slack, the window is searched again in the exact order.
 func (ix *Index) window(ctx context.Context, p *plan, q query.Query, from, size int) (*bleve.SearchResult, error) {
+	exact := func() (*bleve.SearchResult, error) { return ix.searchAll(ctx, ix.request(p, q, from, size)) }
 	if size == 0 || (p.sortBy != "" && p.sortBy != SortRelevance) {
-		return ix.searchAll(ctx, ix.request(p, q, from, size))
+		return exact()
 	}
 	slack, ok := ix.ties.slack()
 	if !ok {
-		return ix.searchAll(ctx, ix.request(p, q, from, size))
+		return exact()
 	}
 	end := from + size
 	req := ix.request(p, q, 0, end+slack)
@@ -41,7 +42,7 @@ func (ix *Index) window(ctx context.Context, p *plan, q query.Query, from, size 
 	}
 	if !tiesResolved(res.Hits, end, res.Total) {
 		ix.ties.observe(2 * slack) // the run goes on past what was fetched
-		return ix.searchAll(ctx, ix.request(p, q, from, size))
+		return exact()
 	}
 	ix.ties.observe(tieReach(res.Hits, end))
 	hits := res.Hits
