@@ -1,4 +1,4 @@
-package index
+package eval
 
 import (
 	"errors"
@@ -84,12 +84,12 @@ func TestReadQueriesAndQrels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(qs) != 2 || qs[0] != (EvalQuery{ID: "1", Text: "first: claim (x)"}) || qs[1].ID != "2" {
+	if len(qs) != 2 || qs[0] != (Query{ID: "1", Text: "first: claim (x)"}) || qs[1].ID != "2" {
 		t.Errorf("ReadQueries = %+v", qs)
 	}
 	_, err = ReadQueries(strings.NewReader("1\tok\nno tab here\n"), "q.tsv")
-	var ie *InputError
-	if !errors.As(err, &ie) || ie.Line != 2 || !strings.HasPrefix(err.Error(), "q.tsv:2: ") {
+	var le *LineError
+	if !errors.As(err, &le) || le.Line != 2 || le.Reason != "bad query line" || !strings.HasPrefix(err.Error(), "q.tsv:2: ") {
 		t.Errorf("bad query line: got %v, want q.tsv:2: ...", err)
 	}
 
