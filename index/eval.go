@@ -2,57 +2,17 @@ package index
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 
 	"github.com/folio-search/folio/index/eval"
 )
-
-// EvalQuery is one query of a relevance test collection (moved to eval.Query).
-type EvalQuery = eval.Query
-
-// Qrels are graded relevance judgments (moved to eval.Qrels).
-type Qrels = eval.Qrels
-
-// Metrics are averaged relevance metrics (moved to eval.Metrics).
-type Metrics = eval.Metrics
-
-// ReadQueries reads "id<TAB>text" lines with eval.ReadQueries; a bad line
-// is an *InputError naming name:line.
-func ReadQueries(r io.Reader, name string) ([]EvalQuery, error) {
-	qs, err := eval.ReadQueries(r, name)
-	return qs, asInputError(err)
-}
-
-// ReadQrels reads judgments with eval.ReadQrels; a bad line is an
-// *InputError naming name:line.
-func ReadQrels(r io.Reader, name string) (Qrels, error) {
-	qr, err := eval.ReadQrels(r, name)
-	return qr, asInputError(err)
-}
-
-// asInputError turns an *eval.LineError into the *InputError these
-// readers returned before they moved to eval.
-func asInputError(err error) error {
-	var le *eval.LineError
-	if errors.As(err, &le) {
-		return &InputError{Path: le.Path, Line: le.Line, Reason: le.Reason, Message: le.Message, Expected: le.Expected}
-	}
-	return err
-}
-
-// ScoreRanking computes one query's metrics (moved to eval.ScoreRanking).
-func ScoreRanking(ranked []string, rel map[string]int) Metrics {
-	return eval.ScoreRanking(ranked, rel)
-}
 
 // Evaluate runs every query through Search in text mode (the same parsing,
 // boosts and analyzers as GET /api/search?mode=text) and scores the ranked
 // ids against qrels. Queries with no relevant judgment are skipped, as
 // trec_eval does.
-func (ix *Index) Evaluate(ctx context.Context, queries []EvalQuery, qrels Qrels) (Metrics, error) {
-	var m Metrics
+func (ix *Index) Evaluate(ctx context.Context, queries []eval.Query, qrels eval.Qrels) (eval.Metrics, error) {
+	var m eval.Metrics
 	for _, q := range queries {
 		rel := qrels[q.ID]
 		if !eval.HasRelevant(rel) {
