@@ -35,13 +35,12 @@ type Qrels map[string]map[string]int
 // 1000 hits, Recall@100 and MRR@10 (reciprocal rank of the first relevant
 // hit within the top 10).
 type Metrics struct {
-	Queries  int     `json:"queries"`
-	NDCG10   float64 `json:"ndcg@10"`
-	MAP      float64 `json:"map@1000"`
-	Recall   float64 `json:"recall@100"`
-	MRR10    float64 `json:"mrr@10"`
-	Skipped  int     `json:"skipped"` // queries without any relevant judgment (trec_eval ignores them)
-	Searches int     `json:"-"`
+	Queries int     `json:"queries"`
+	NDCG10  float64 `json:"ndcg@10"`
+	MAP     float64 `json:"map@1000"`
+	Recall  float64 `json:"recall@100"`
+	MRR10   float64 `json:"mrr@10"`
+	Skipped int     `json:"skipped"` // queries without any relevant judgment (trec_eval ignores them)
 }
 
 // Cut-offs of the metrics: MAPDepth is also how many ranked ids a query needs.
@@ -149,9 +148,45 @@ func clip(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// HasRelevant reports whether the judgments hold at least one relevant
-// (grade > 0) document; queries without one are skipped, as trec_eval does.
-func HasRelevant(rel map[string]int) bool {
+// Ranker returns the ranked document ids for one query's text, best first;
+// MAPDepth ids are enough.
+type Ranker func(text string) ([]string, error)
+
+// Run ranks every judged query with rank and averages ScoreRanking over
+// them. Queries without a relevant judgment are counted in Skipped and not
+// ranked, as trec_eval does. The first error of rank stops the run and is
+// returned as "query ID: error".
+func Run(queries []Query, qrels Qrels, rank Ranker) (Metrics, error) {
+	var m Metrics
+	for _, q := range queries {
+		rel := qrels[q.ID]
+		if !hasRelevant(rel) {
+			m.Skipped++
+			continue
+		}
+		ranked, err := rank(q.Text)
+		if err != nil {
+			return m, fmt.Errorf("query %s: %w", q.ID, err)
+		}
+		s := ScoreRanking(ranked, rel)
+		m.Queries++
+		m.NDCG10 += s.NDCG10
+		m.MAP += s.MAP
+		m.Recall += s.Recall
+		m.MRR10 += s.MRR10
+	}
+	if m.Queries > 0 {
+		n := float64(m.Queries)
+		m.NDCG10 /= n
+		m.MAP /= n
+		m.Recall /= n
+		m.MRR10 /= n
+	}
+	return m, nil
+}
+
+// hasRelevant reports whether the judgments hold a relevant (grade > 0) document.
+func hasRelevant(rel map[string]int) bool {
 	for _, g := range rel {
 		if g > 0 {
 			return true

@@ -105,3 +105,43 @@ func TestReadQueriesAndQrels(t *testing.T) {
 		t.Errorf("bad grade: got %v", err)
 	}
 }
+
+// TestRun averages the scored queries, skips (and does not rank) those
+// without a relevant judgment, and names the query whose ranking failed.
+func TestRun(t *testing.T) {
+	queries := []Query{{"q1", "first"}, {"q2", "second"}, {"q3", "unjudged"}, {"q4", "all zero"}}
+	qrels := Qrels{
+		"q1": {"a": 1},
+		"q2": {"b": 1},
+		"q4": {"x": 0},
+	}
+	rankings := map[string][]string{
+		"first":  {"a", "x"}, // every metric 1
+		"second": {"x", "b"}, // nDCG 1/log2(3), MAP and MRR 1/2, recall 1
+	}
+	var asked []string
+	m, err := Run(queries, qrels, func(text string) ([]string, error) {
+		asked = append(asked, text)
+		return rankings[text], nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Queries != 2 || m.Skipped != 2 || !near(m.NDCG10, (1+1/math.Log2(3))/2) || !near(m.MAP, 0.75) || !near(m.Recall, 1) || !near(m.MRR10, 0.75) {
+		t.Errorf("Run = %+v, want 2 queries (2 skipped), nDCG %.4f, MAP and MRR 0.75, recall 1", m, (1+1/math.Log2(3))/2)
+	}
+	if strings.Join(asked, ",") != "first,second" {
+		t.Errorf("ranked %q, want only the judged queries first,second", asked)
+	}
+
+	boom := errors.New("boom")
+	_, err = Run(queries, qrels, func(text string) ([]string, error) {
+		if text == "second" {
+			return nil, boom
+		}
+		return rankings[text], nil
+	})
+	if !errors.Is(err, boom) || err.Error() != "query q2: boom" {
+		t.Errorf("failing ranker: got %v, want query q2: boom", err)
+	}
+}
