@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 REUTERS := ../shared/corpora/reuters21578/articles.jsonl.gz
 
-.PHONY: build run test vet fmt-check browser-check bench clean crash fuzz soak relevance
+.PHONY: build run test vet fmt-check pure-check browser-check bench clean crash fuzz soak relevance
 
 ## build: the static binary bin/folio (pure Go, CGO_ENABLED=0)
 build:
@@ -16,10 +16,10 @@ run: build
 	./$(BIN) index
 	./$(BIN) serve
 
-## test: formatting and vet checks, then the whole suite with the race detector
+## test: formatting, vet and pure-package checks, then the whole suite with the race detector
 ## (the browser tests in server/ need Chromium; without it they are skipped, and
 ## FOLIO_BROWSER_TESTS=required turns that skip into a failure, as in .ci/run)
-test: fmt-check vet browser-check
+test: fmt-check vet pure-check browser-check
 	$(GO) test -race -count=1 ./...
 
 browser-check:
@@ -30,6 +30,16 @@ browser-check:
 
 vet:
 	$(GO) vet ./...
+
+## pure-check: the pure packages (PURE, one word each) import neither bleve nor
+## the Folio packages above them (index, index/internal, server, config, cmd)
+PURE := index/eval
+pure-check:
+	@for p in $(PURE); do \
+	  deps=$$($(GO) list -deps ./$$p) || exit 1; \
+	  bad=$$(echo "$$deps" | grep -E 'blevesearch|^github.com/folio-search/folio/(index|index/internal/.*|server.*|config|cmd/.*)$$'); \
+	  if [ -n "$$bad" ]; then echo "$$p must stay pure but depends on $$(echo "$$bad" | wc -l) such packages, e.g.:"; echo "$$bad" | head -3; exit 1; fi; \
+	done
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

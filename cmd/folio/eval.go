@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/index/eval"
 )
 
 func newEvalCmd(c *cli) *cobra.Command {
@@ -56,11 +57,11 @@ index" reads) and removed afterwards; otherwise the index at --index
 		if err != nil {
 			return err
 		}
-		queries, err := readFile(*queriesPath, index.ReadQueries)
+		queries, err := readFile(*queriesPath, eval.ReadQueries)
 		if err != nil {
 			return err
 		}
-		qrels, err := readFile(*qrelsPath, index.ReadQrels)
+		qrels, err := readFile(*qrelsPath, eval.ReadQrels)
 		if err != nil {
 			return err
 		}
@@ -125,7 +126,7 @@ func readFile[T any](path string, read func(io.Reader, string) (T, error)) (T, e
 	return read(f, path)
 }
 
-func printMetrics(w io.Writer, m index.Metrics, took time.Duration) error {
+func printMetrics(w io.Writer, m eval.Metrics, took time.Duration) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "metric\tvalue\n")
 	fmt.Fprintf(tw, "nDCG@10\t%.4f\n", m.NDCG10)

@@ -1,4 +1,4 @@
-package index
+package eval
 
 import (
 	"errors"
@@ -84,12 +84,12 @@ func TestReadQueriesAndQrels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(qs) != 2 || qs[0] != (EvalQuery{ID: "1", Text: "first: claim (x)"}) || qs[1].ID != "2" {
+	if len(qs) != 2 || qs[0] != (Query{ID: "1", Text: "first: claim (x)"}) || qs[1].ID != "2" {
 		t.Errorf("ReadQueries = %+v", qs)
 	}
 	_, err = ReadQueries(strings.NewReader("1\tok\nno tab here\n"), "q.tsv")
-	var ie *InputError
-	if !errors.As(err, &ie) || ie.Line != 2 || !strings.HasPrefix(err.Error(), "q.tsv:2: ") {
+	var le *LineError
+	if !errors.As(err, &le) || le.Line != 2 || le.Reason != "bad query line" || !strings.HasPrefix(err.Error(), "q.tsv:2: ") {
 		t.Errorf("bad query line: got %v, want q.tsv:2: ...", err)
 	}
 
@@ -103,5 +103,45 @@ func TestReadQueriesAndQrels(t *testing.T) {
 	_, err = ReadQrels(strings.NewReader("1\td1\thigh\n"), "r.tsv")
 	if err == nil || !strings.Contains(err.Error(), `r.tsv:1: grade "high" is not an integer`) {
 		t.Errorf("bad grade: got %v", err)
+	}
+}
+
+// TestRun averages the scored queries, skips (and does not rank) those
+// without a relevant judgment, and names the query whose ranking failed.
+func TestRun(t *testing.T) {
+	queries := []Query{{"q1", "first"}, {"q2", "second"}, {"q3", "unjudged"}, {"q4", "all zero"}}
+	qrels := Qrels{
+		"q1": {"a": 1},
+		"q2": {"b": 1},
+		"q4": {"x": 0},
+	}
+	rankings := map[string][]string{
+		"first":  {"a", "x"}, // every metric 1
+		"second": {"x", "b"}, // nDCG 1/log2(3), MAP and MRR 1/2, recall 1
+	}
+	var asked []string
+	m, err := Run(queries, qrels, func(text string) ([]string, error) {
+		asked = append(asked, text)
+		return rankings[text], nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Queries != 2 || m.Skipped != 2 || !near(m.NDCG10, (1+1/math.Log2(3))/2) || !near(m.MAP, 0.75) || !near(m.Recall, 1) || !near(m.MRR10, 0.75) {
+		t.Errorf("Run = %+v, want 2 queries (2 skipped), nDCG %.4f, MAP and MRR 0.75, recall 1", m, (1+1/math.Log2(3))/2)
+	}
+	if strings.Join(asked, ",") != "first,second" {
+		t.Errorf("ranked %q, want only the judged queries first,second", asked)
+	}
+
+	boom := errors.New("boom")
+	_, err = Run(queries, qrels, func(text string) ([]string, error) {
+		if text == "second" {
+			return nil, boom
+		}
+		return rankings[text], nil
+	})
+	if !errors.Is(err, boom) || err.Error() != "query q2: boom" {
+		t.Errorf("failing ranker: got %v, want query q2: boom", err)
 	}
 }

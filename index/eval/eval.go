@@ -1,0 +1,250 @@
+// Package eval measures ranking quality: it reads a relevance test
+// collection (queries and graded judgments) and scores ranked document ids
+// with trec_eval's definitions of nDCG@10, MAP, Recall@100 and MRR@10.
+//
+// It owns the metrics, the queries and qrels readers and the scoring of one
+// ranking. It is pure: it imports the standard library only, never bleve nor
+// any Folio package (the Makefile's pure-check target enforces it). Running
+// the queries against an index is the job of index.Index.Evaluate, which
+// hands the rankings to this package.
+package eval
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Query is one query of a relevance test collection.
+type Query struct {
+	ID   string
+	Text string
+}
+
+// Qrels are graded relevance judgments: query id → document id → grade
+// (0 means judged not relevant).
+type Qrels map[string]map[string]int
+
+// Metrics are the averages over the evaluated queries, with trec_eval's
+// definitions: nDCG@10 (gain 2^grade−1, log2 discount), MAP over the top
+// 1000 hits, Recall@100 and MRR@10 (reciprocal rank of the first relevant
+// hit within the top 10).
+type Metrics struct {
+	Queries int     `json:"queries"`
+	NDCG10  float64 `json:"ndcg@10"`
+	MAP     float64 `json:"map@1000"`
+	Recall  float64 `json:"recall@100"`
+	MRR10   float64 `json:"mrr@10"`
+	Skipped int     `json:"skipped"` // queries without any relevant judgment (trec_eval ignores them)
+}
+
+// Cut-offs of the metrics: MAPDepth is also how many ranked ids a query needs.
+const (
+	NDCGDepth   = 10
+	MAPDepth    = 1000
+	RecallDepth = 100
+	MRRDepth    = 10
+)
+
+// LineError is a bad line of a queries or qrels file. Its text has the form
+// "path:line: what is wrong (what was expected)".
+type LineError struct {
+	Path     string // file name as given
+	Line     int    // 1-based line
+	Reason   string // short stable category: "bad query line" or "bad qrels line"
+	Message  string // what is wrong
+	Expected string // what was expected
+}
+
+// Error formats the problem as "path:line: message (expected)".
+func (e *LineError) Error() string {
+	s := e.Path
+	if e.Line > 0 {
+		s += fmt.Sprintf(":%d", e.Line)
+	}
+	s += ": " + e.Message
+	if e.Expected != "" {
+		s += " (" + e.Expected + ")"
+	}
+	return s
+}
+
+// ReadQueries reads "id<TAB>text" lines. Blank lines are skipped; a line
+// without a tab is a *LineError naming name:line; a line over 1 MiB is
+// bufio.ErrTooLong.
+func ReadQueries(r io.Reader, name string) ([]Query, error) {
+	var out []Query
+	err := eachLine(r, func(line string, n int) error {
+		id, text, ok := strings.Cut(line, "\t")
+		if !ok || strings.TrimSpace(id) == "" || strings.TrimSpace(text) == "" {
+			return &LineError{Path: name, Line: n, Reason: "bad query line", Message: fmt.Sprintf("cannot read %q", clip(line, 60)), Expected: "query_id<TAB>text"}
+		}
+		out = append(out, Query{ID: strings.TrimSpace(id), Text: text})
+		return nil
+	})
+	return out, err
+}
+
+// ReadQrels reads "query_id<TAB>doc_id<TAB>grade" lines (TREC's four-column
+// "query_id 0 doc_id grade" form is accepted too). Blank lines are skipped; a
+// bad line is a *LineError naming name:line; a line over 1 MiB is
+// bufio.ErrTooLong.
+func ReadQrels(r io.Reader, name string) (Qrels, error) {
+	out := Qrels{}
+	err := eachLine(r, func(line string, n int) error {
+		f := strings.Fields(line)
+		if len(f) == 4 {
+			f = []string{f[0], f[2], f[3]}
+		}
+		bad := func(msg string) error {
+			return &LineError{Path: name, Line: n, Reason: "bad qrels line", Message: msg, Expected: "query_id<TAB>doc_id<TAB>grade with an integer grade"}
+		}
+		if len(f) != 3 {
+			return bad(fmt.Sprintf("%d fields in %q", len(f), clip(line, 60)))
+		}
+		g, err := strconv.Atoi(f[2])
+		if err != nil {
+			return bad(fmt.Sprintf("grade %q is not an integer", f[2]))
+		}
+		if out[f[0]] == nil {
+			out[f[0]] = map[string]int{}
+		}
+		out[f[0]][f[1]] = g
+		return nil
+	})
+	return out, err
+}
+
+// eachLine calls fn with every non-blank line (without "\r") and its
+// 1-based number; lines are bounded to 1 MiB.
+func eachLine(r io.Reader, fn func(line string, n int) error) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimRight(sc.Text(), "\r")
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		if err := fn(line, n); err != nil {
+			return err
+		}
+	}
+	return sc.Err()
+}
+
+// clip shortens s to at most n bytes (on a rune boundary) for messages.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+// Ranker returns the ranked document ids for one query's text, best first;
+// MAPDepth ids are enough.
+type Ranker func(text string) ([]string, error)
+
+// Run ranks every judged query with rank and averages ScoreRanking over
+// them. Queries without a relevant judgment are counted in Skipped and not
+// ranked, as trec_eval does. The first error of rank stops the run and is
+// returned as "query ID: error".
+func Run(queries []Query, qrels Qrels, rank Ranker) (Metrics, error) {
+	var m Metrics
+	for _, q := range queries {
+		rel := qrels[q.ID]
+		if !hasRelevant(rel) {
+			m.Skipped++
+			continue
+		}
+		ranked, err := rank(q.Text)
+		if err != nil {
+			return m, fmt.Errorf("query %s: %w", q.ID, err)
+		}
+		s := ScoreRanking(ranked, rel)
+		m.Queries++
+		m.NDCG10 += s.NDCG10
+		m.MAP += s.MAP
+		m.Recall += s.Recall
+		m.MRR10 += s.MRR10
+	}
+	if m.Queries > 0 {
+		n := float64(m.Queries)
+		m.NDCG10 /= n
+		m.MAP /= n
+		m.Recall /= n
+		m.MRR10 /= n
+	}
+	return m, nil
+}
+
+// hasRelevant reports whether the judgments hold a relevant (grade > 0) document.
+func hasRelevant(rel map[string]int) bool {
+	for _, g := range rel {
+		if g > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// ScoreRanking computes one query's metrics for the ranked document ids
+// against its judgments (doc id → grade), with Metrics' definitions.
+func ScoreRanking(ranked []string, rel map[string]int) Metrics {
+	var m Metrics
+	nRel := 0
+	var grades []int
+	for _, g := range rel {
+		if g > 0 {
+			nRel++
+			grades = append(grades, g)
+		}
+	}
+	if nRel == 0 {
+		return m
+	}
+	m.Queries = 1
+	// nDCG@10: DCG of the ranking over the ideal DCG of the judged grades.
+	dcg := 0.0
+	for i, id := range ranked[:min(len(ranked), NDCGDepth)] {
+		if g := rel[id]; g > 0 {
+			dcg += (math.Pow(2, float64(g)) - 1) / math.Log2(float64(i+2))
+		}
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(grades)))
+	idcg := 0.0
+	for i, g := range grades[:min(len(grades), NDCGDepth)] {
+		idcg += (math.Pow(2, float64(g)) - 1) / math.Log2(float64(i+2))
+	}
+	m.NDCG10 = dcg / idcg
+	// MAP: mean of the precisions at each relevant hit, over all relevant docs.
+	found, sumPrec := 0, 0.0
+	for i, id := range ranked[:min(len(ranked), MAPDepth)] {
+		if rel[id] > 0 {
+			found++
+			sumPrec += float64(found) / float64(i+1)
+		}
+	}
+	m.MAP = sumPrec / float64(nRel)
+	found = 0
+	for _, id := range ranked[:min(len(ranked), RecallDepth)] {
+		if rel[id] > 0 {
+			found++
+		}
+	}
+	m.Recall = float64(found) / float64(nRel)
+	for i, id := range ranked[:min(len(ranked), MRRDepth)] {
+		if rel[id] > 0 {
+			m.MRR10 = 1 / float64(i+1)
+			break
+		}
+	}
+	return m
+}
