@@ -295,6 +295,7 @@ func parseCurl(cmd string, vars map[string]string) (curlRequest, error) {
 	if err != nil {
 		return curlRequest{}, err
 	}
+	words = splitShortOptions(words)
 	req := curlRequest{headers: http.Header{}}
 	var data []string
 	get := false
@@ -308,7 +309,14 @@ func parseCurl(cmd string, vars map[string]string) (curlRequest, error) {
 			return words[i], nil
 		}
 		switch w {
-		case "-s", "--silent", "-S", "--show-error", "-sS":
+		case "-s", "--silent", "-S", "--show-error", "-i", "--include", "-f", "--fail", "-v", "--verbose":
+			// output options: the test reads status and body itself
+		case "-o", "--output", "-w", "--write-out":
+			if _, err := arg(); err != nil {
+				return req, err
+			}
+		case "-I", "--head":
+			req.method = http.MethodHead
 		case "-G", "--get":
 			get = true
 		case "-X", "--request":
@@ -334,6 +342,14 @@ func parseCurl(cmd string, vars map[string]string) (curlRequest, error) {
 				return req, fmt.Errorf("data from a file (%s %s) is not supported", w, d)
 			}
 			data = append(data, d)
+		case "--json":
+			d, err := arg()
+			if err != nil {
+				return req, err
+			}
+			data = append(data, d)
+			req.headers.Set("Content-Type", "application/json")
+			req.headers.Set("Accept", "application/json")
 		case "--data-urlencode":
 			d, err := arg()
 			if err != nil {
@@ -384,6 +400,28 @@ func parseCurl(cmd string, vars map[string]string) (curlRequest, error) {
 		req.method = http.MethodGet
 	}
 	return req, nil
+}
+
+// splitShortOptions writes combined short options one by one, as curl
+// reads them: -sS is -s -S, -XPUT is -X PUT.
+func splitShortOptions(words []string) []string {
+	var out []string
+	for _, w := range words {
+		if len(w) <= 2 || w[0] != '-' || w[1] == '-' {
+			out = append(out, w)
+			continue
+		}
+		for i := 1; i < len(w); i++ {
+			out = append(out, "-"+w[i:i+1])
+			if strings.IndexByte("XHdow", w[i]) >= 0 { // takes a value: the rest of the word
+				if i+1 < len(w) {
+					out = append(out, w[i+1:])
+				}
+				break
+			}
+		}
+	}
+	return out
 }
 
 // readmeErrorStatuses reads the Errors table of the README: code -> status.
@@ -523,6 +561,14 @@ func compactJSON(v any) string {
 	return string(b)
 }
 
+// shorten is the start of an answer's body for a failure message.
+func shorten(body []byte) string {
+	if len(body) > 600 {
+		return string(body[:600]) + fmt.Sprintf("... (%d bytes)", len(body))
+	}
+	return string(body)
+}
+
 // startREADMEServer runs `folio serve` through run() on a free loopback
 // port, over an index it builds from a copy of testdata/articles, with
 // readmeAdminKey as its admin key, and returns its base URL.
@@ -623,22 +669,22 @@ func checkREADMEExample(t *testing.T, client *http.Client, base, where string, e
 	}
 	switch {
 	case wantStatus == 0 && (resp.StatusCode < 200 || resp.StatusCode > 299):
-		t.Errorf("%s: status %d, want 2xx (the README documents no error for it): %s", where, resp.StatusCode, body)
+		t.Errorf("%s: status %d, want 2xx (the README documents no error for it): %s", where, resp.StatusCode, shorten(body))
 		return
 	case wantStatus != 0 && resp.StatusCode != wantStatus:
-		t.Errorf("%s: status %d, want %d (the status the Errors table gives the example's code): %s", where, resp.StatusCode, wantStatus, body)
+		t.Errorf("%s: status %d, want %d (the status the Errors table gives the example's code): %s", where, resp.StatusCode, wantStatus, shorten(body))
 		return
 	}
 	isJSON := strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json")
-	if want == nil {
-		if isJSON && !json.Valid(body) {
-			t.Errorf("%s: the answer says it is JSON but is not: %s", where, body)
+	if want == nil || ex.req.method == http.MethodHead {
+		if isJSON && ex.req.method != http.MethodHead && !json.Valid(body) {
+			t.Errorf("%s: the answer says it is JSON but is not: %s", where, shorten(body))
 		}
 		return
 	}
 	var got any
 	if err := json.Unmarshal(body, &got); err != nil {
-		t.Errorf("%s: the answer is not JSON (%v), the README documents JSON at line %d: %s", where, err, ex.responseLine, body)
+		t.Errorf("%s: the answer is not JSON (%v), the README documents JSON at line %d: %s", where, err, ex.responseLine, shorten(body))
 		return
 	}
 	for _, d := range jsonShapeDiff("$", want, got) {
@@ -861,12 +907,12 @@ func sameDefault(doc string, v any) bool {
 // parseSize reads an integer, with thousands separators or a KiB/MiB/GiB unit.
 func parseSize(s string) (int64, bool) {
 	mult := int64(1)
-	for unit, m := range map[string]int64{" KiB": 1 << 10, " MiB": 1 << 20, " GiB": 1 << 30} {
+	for unit, m := range map[string]int64{"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30} {
 		if strings.HasSuffix(s, unit) {
 			s, mult = strings.TrimSuffix(s, unit), m
 		}
 	}
-	n, err := strconv.ParseInt(strings.ReplaceAll(s, ",", ""), 10, 64)
+	n, err := strconv.ParseInt(strings.ReplaceAll(strings.TrimSpace(s), ",", ""), 10, 64)
 	return n * mult, err == nil
 }
 
@@ -923,8 +969,25 @@ func TestREADMEParsing(t *testing.T) {
 		t.Errorf("readmeExamples (-want +got):\n%s", diff)
 	}
 
+	for cmd, want := range map[string]curlRequest{
+		"curl -sSXPUT -d x http://127.0.0.1:8080/api/articles/a":                                                      {method: "PUT", url: "http://127.0.0.1:8080/api/articles/a", body: "x"},
+		"curl -sI http://127.0.0.1:8080/healthz":                                                                      {method: "HEAD", url: "http://127.0.0.1:8080/healthz"},
+		"curl -s -I -o /dev/null -w '%{http_code}' http://127.0.0.1:8080/healthz":                                     {method: "HEAD", url: "http://127.0.0.1:8080/healthz"},
+		`curl -s --json '{"dest":"/tmp/b"}' -H "Authorization: Bearer ${KEY}" http://127.0.0.1:8080/api/admin/backup`: {method: "POST", url: "http://127.0.0.1:8080/api/admin/backup", body: `{"dest":"/tmp/b"}`},
+	} {
+		got, err := parseCurl(cmd, map[string]string{"KEY": "k"})
+		if err != nil {
+			t.Errorf("parseCurl(%s): %v", cmd, err)
+			continue
+		}
+		got.headers = nil
+		if diff := cmp.Diff(want, got, cmp.AllowUnexported(curlRequest{})); diff != "" {
+			t.Errorf("parseCurl(%s) (-want +got):\n%s", cmd, diff)
+		}
+	}
+
 	for _, bad := range []struct{ readme, want string }{
-		{"```sh\ncurl -s -o out http://127.0.0.1:8080/healthz\n```", "README.md:2: curl -s -o out http://127.0.0.1:8080/healthz: curl option -o is not supported"},
+		{"```sh\ncurl -s -F a=b http://127.0.0.1:8080/healthz\n```", "README.md:2: curl -s -F a=b http://127.0.0.1:8080/healthz: curl option -F is not supported"},
 		{"```sh\ncurl -s http://example.com/healthz\n```", "does not start with http://127.0.0.1:8080/"},
 		{"```sh\ncurl -s -H \"X: $TOKEN\" http://127.0.0.1:8080/healthz\n```", "unknown shell variable $TOKEN"},
 		{"```sh\ncurl -s http://127.0.0.1:8080/healthz | jq .\n```", "shell operator '|' is not supported"},
