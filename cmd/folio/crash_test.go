@@ -49,15 +49,7 @@ func TestCrashRecovery(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	entries, err := os.ReadDir("../../testdata/articles")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	src := copyFiles(t, "../../testdata/articles", names...)
+	src := copyAllArticles(t)
 	work := t.TempDir()
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d, %d cycles", seed, *crashCycles)

@@ -24,15 +24,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 
-	entries, err := os.ReadDir("../../testdata/articles")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	src := copyFiles(t, "../../testdata/articles", names...)
+	src := copyAllArticles(t)
 	work := t.TempDir() // working directory: no folio.yaml there
 	env := append(os.Environ(),
 		"FOLIO_INDEX_PATH="+filepath.Join(work, "folio.bleve"),

@@ -74,6 +74,35 @@ func copyFiles(t *testing.T, src string, names ...string) string {
 	return dir
 }
 
+// copyAllArticles copies every file of ../../testdata/articles into a new temporary directory.
+func copyAllArticles(t *testing.T) string {
+	t.Helper()
+	entries, err := os.ReadDir("../../testdata/articles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return copyFiles(t, "../../testdata/articles", names...)
+}
+
+// stopServe ends a `serve` run through run() with cancel and waits up to
+// 10s for its result on done, failing the test if it returns an error.
+func stopServe(t *testing.T, cancel context.CancelFunc, done <-chan error, stderr fmt.Stringer) {
+	t.Helper()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve returned %v\nstderr:\n%s", err, stderr)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop within 10s of its context ending")
+	}
+}
+
 // runCLI runs the command line args and returns what it wrote.
 func runCLI(t *testing.T, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
@@ -369,15 +398,7 @@ func TestServeBuildsMissingIndex(t *testing.T) {
 			t.Errorf("/metrics lacks %q:\n%s", want, metrics)
 		}
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve returned %v\nstderr:\n%s", err, &stderr)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not stop within 10s of its context ending")
-	}
+	stopServe(t, cancel, done, &stderr)
 	if !index.Exists(ix) {
 		t.Errorf("serve did not leave the index it built at %s", ix)
 	}
