@@ -604,3 +604,89 @@ func TestBrowserPageSearchKey(t *testing.T) {
 	run(t, ctx, chromedp.Click(chromedp.CSS(`#results li h2 a`)))
 	waitFor(t, ctx, "the article page to use the key too", `document.getElementById('title').textContent === 'Ironclad friendship with Cambodia hailed'`)
 }
+
+// TestBrowserBasePath: under server.base_path the search page loads its
+// style and scripts, searches, pages, links its articles, home and
+// OpenSearch description below the prefix; the article page works there;
+// and the widget loaded from <prefix>/widget.js searches and links there.
+func TestBrowserBasePath(t *testing.T) {
+	ctx := newTab(t)
+	var folio atomic.Value // the URL of the Folio server the host page embeds
+	host := hostServer(t, &folio)
+	opts := DefaultOptions()
+	opts.BasePath = "/folio"
+	opts.AllowedOrigins = []string{host.URL}
+	base := folioServer(t, opts).URL + "/folio"
+	folio.Store(base)
+
+	run(t, ctx, chromedp.EmulateViewport(1024, 800), chromedp.Navigate(base+"/"))
+	waitFor(t, ctx, "the browse under the base path", `document.querySelectorAll('#results li').length === 10 && /newest first/.test(document.getElementById('status').textContent)`)
+	var page struct {
+		Loaded     []string `json:"loaded"`
+		Failed     []string `json:"failed"`
+		MaxWidth   string   `json:"maxWidth"`
+		Home       string   `json:"home"`
+		Form       string   `json:"form"`
+		OpenSearch string   `json:"openSearch"`
+	}
+	eval(t, ctx, `({loaded: performance.getEntriesByType('resource').map(e => e.name),
+		failed: performance.getEntriesByType('resource').filter(e => e.responseStatus !== 200 && e.responseStatus !== 304).map(e => e.name + ' ' + e.responseStatus),
+		maxWidth: getComputedStyle(document.body).maxWidth,
+		home: document.querySelector('.bar h1 a').href, form: document.getElementById('search').action,
+		openSearch: document.querySelector('link[rel=search]').href})`, &page)
+	for _, want := range []string{"/static/style.css", "/static/app.js", "/static/render.js", "/api/search?"} {
+		if !slices.ContainsFunc(page.Loaded, func(u string) bool { return strings.HasPrefix(u, base+want) }) {
+			t.Errorf("the page did not load %s%s; it loaded %q", base, want, page.Loaded)
+		}
+	}
+	if len(page.Failed) > 0 || page.MaxWidth != "832px" {
+		t.Errorf("failed loads %q, body max-width %q (want 832px from style.css)", page.Failed, page.MaxWidth)
+	}
+	if page.Home != base+"/" || page.Form != base+"/" || page.OpenSearch != base+"/opensearch.xml" {
+		t.Errorf("home link %q, form action %q, OpenSearch link %q; want them below %s", page.Home, page.Form, page.OpenSearch, base)
+	}
+	osd, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(document.querySelector('link[rel=search]').href).then(r => r.status + ' ' + r.headers.get('Content-Type'))`, chromedp.EvalAwaitPromise))
+	if err != nil || osd != "200 application/opensearchdescription+xml; charset=utf-8" {
+		t.Errorf("the OpenSearch link answers %q, %v", osd, err)
+	}
+
+	run(t, ctx, chromedp.Click(chromedp.ID("next")))
+	waitFor(t, ctx, "page 2 under the base path", `location.pathname === '/folio/' && location.search === '?page=2' && document.getElementById('pageinfo').textContent.startsWith('Page 2 of ')`)
+	run(t, ctx, chromedp.SendKeys(chromedp.ID("q"), "Diamond Hexagon"))
+	waitFor(t, ctx, "the search under the base path", `location.pathname === '/folio/' && location.search === '?q=Diamond+Hexagon' && `+firstHit+` === '`+ironclad+`'`)
+	var link string
+	eval(t, ctx, `document.querySelector('#results li:first-child h2 a').getAttribute('href')`, &link)
+	if link != "/folio/articles/"+ironclad+"?q=Diamond%20Hexagon" {
+		t.Errorf("the title links to %q, want the article page below the base path", link)
+	}
+	screenshot(t, ctx, "base-path-page.png")
+
+	run(t, ctx, chromedp.Click(chromedp.CSS(`#results li:first-child h2 a`)))
+	waitFor(t, ctx, "the article page under the base path", `location.pathname === '/folio/articles/`+ironclad+`' &&
+		document.getElementById('title').textContent === 'Ironclad friendship with Cambodia hailed' && document.querySelectorAll('#body mark').length > 0`)
+	var links struct {
+		Home string `json:"home"`
+		Back string `json:"back"`
+	}
+	eval(t, ctx, `({home: document.querySelector('.bar h1 a').href, back: document.getElementById('back').href})`, &links)
+	if links.Home != base+"/" || links.Back != base+"/?q=Diamond%20Hexagon" {
+		t.Errorf("article page: home %q, back %q; want them below %s", links.Home, links.Back, base)
+	}
+	run(t, ctx, chromedp.Click(chromedp.ID("back")))
+	waitFor(t, ctx, "Back to the results under the base path", `location.pathname === '/folio/' && `+firstHit+` === '`+ironclad+`'`)
+
+	run(t, ctx, chromedp.Navigate(host.URL+"/"))
+	typeInWidget(t, ctx, "China Cambodia")
+	waitFor(t, ctx, "the widget's results", widgetHits+`.length === 3 && `+widgetHits+`[0].dataset.id === '`+ironclad+`'`)
+	var widget struct {
+		All   string `json:"all"`
+		First string `json:"first"`
+	}
+	eval(t, ctx, `({all: `+widgetRoot+`.querySelector('a.all').href, first: `+widgetHits+`[0].querySelector('a').href})`, &widget)
+	if widget.All != base+"/?q=China+Cambodia" || widget.First != base+"/articles/"+ironclad+"?q=China%20Cambodia" {
+		t.Errorf("widget links: see all %q, first hit %q; want them below %s", widget.All, widget.First, base)
+	}
+	run(t, ctx, chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.Enter))
+	waitFor(t, ctx, "Enter to open the article below the base path",
+		`location.href === '`+base+`/articles/`+ironclad+`?q=China%20Cambodia' && document.getElementById('title').textContent.includes('Cambodia')`)
+}

@@ -1,5 +1,5 @@
 // The search page: state in the URL, search as you type, keyboard navigation.
-import { api, ApiError, appendMarked, articleHref, el, formatMeta, safeHref, setSearchKey } from './render.js';
+import { api, ApiError, appendMarked, articleHref, BASE, el, formatMeta, safeHref, setSearchKey } from './render.js';
 
 const PAGE_SIZE = 10;
 const DEBOUNCE_MS = 200;
@@ -36,7 +36,7 @@ function stateURL(st) {
   if (st.sort !== 'relevance') p.set('sort', st.sort);
   if (st.page > 1) p.set('page', String(st.page));
   const s = p.toString();
-  return '/' + (s ? '?' + s : '');
+  return BASE + '/' + (s ? '?' + s : '');
 }
 
 function controlsState(page = 1) {

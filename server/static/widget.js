@@ -4,8 +4,9 @@
  *   <script src="https://folio.example/widget.js" defer></script>
  *   <folio-search placeholder="Search the news" size="5"></folio-search>
  *
- * Attributes: endpoint (Folio's origin; default: where this script came
- * from), placeholder, size (results shown, 1-20, default 5), from / to (a
+ * Attributes: endpoint (Folio's base URL: its origin and server.base_path,
+ * e.g. https://folio.example/folio; default: the folder this script was
+ * loaded from), placeholder, size (results shown, 1-20, default 5), from / to (a
  * fixed date window, YYYY-MM-DD), key (a search key, sent as
  * "Authorization: Bearer <key>").
  * Theming: --folio-font, --folio-fg, --folio-bg, --folio-muted,
@@ -18,8 +19,10 @@
   'use strict';
   if (!window.customElements || customElements.get('folio-search')) return;
 
+  // Folio serves widget.js at the root of its base path, so the folder of
+  // this script's URL is Folio's base URL (https://folio.example/folio).
   const script = document.currentScript;
-  const scriptOrigin = script && script.src ? new URL(script.src, document.baseURI).origin : location.origin;
+  const scriptBase = (script && script.src ? new URL('.', new URL(script.src, document.baseURI)).href : location.origin).replace(/\/+$/, '');
 
   const CSS = `
 :host { display: inline-block; position: relative; width: var(--folio-width, 24rem); max-width: 100%;
@@ -180,7 +183,7 @@ mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1
     }
 
     get _endpoint() {
-      return (this.getAttribute('endpoint') || scriptOrigin).replace(/\/+$/, '');
+      return (this.getAttribute('endpoint') || scriptBase).replace(/\/+$/, '');
     }
 
     get _size() {
