@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -689,4 +690,62 @@ func TestBrowserBasePath(t *testing.T) {
 	run(t, ctx, chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.Enter))
 	waitFor(t, ctx, "Enter to open the article below the base path",
 		`location.href === '`+base+`/articles/`+ironclad+`?q=China%20Cambodia' && document.getElementById('title').textContent.includes('Cambodia')`)
+}
+
+// TestBrowserResultsPage: the snippet's fragments show one ellipsis per gap;
+// a browse shows the sort it really has (newest first) and a query typed
+// next is sorted by relevance; a page past the end says so and links the
+// last page.
+func TestBrowserResultsPage(t *testing.T) {
+	ctx := newTab(t)
+	srv := folioServer(t, DefaultOptions())
+	run(t, ctx, chromedp.EmulateViewport(1024, 800), chromedp.Navigate(srv.URL+"/?q=Cambodia"))
+	waitFor(t, ctx, "the Cambodia article", firstHit+` === '`+ironclad+`'`)
+	var snippet string
+	eval(t, ctx, `document.querySelector('#results li:first-child .snippet').textContent`, &snippet)
+	// Three fragments cut on both sides: one "…" before, one per gap, one after.
+	if strings.Count(snippet, "…") != 4 || regexp.MustCompile(`…\s*…`).MatchString(snippet) || !strings.Contains(snippet, "country has… promote") {
+		t.Errorf("snippet %q: want the 3 fragments with a single … at each gap", snippet)
+	}
+
+	sortState := `(() => { const s = document.getElementById('sort'); return s.value + (s.querySelector('option[value=relevance]').disabled ? ' relevance-disabled' : ''); })()`
+	sortIs := func(what, want string) {
+		t.Helper()
+		var got string
+		eval(t, ctx, sortState, &got)
+		if got != want {
+			t.Errorf("%s: sort control %q, want %q", what, got, want)
+		}
+	}
+	run(t, ctx, chromedp.Navigate(srv.URL+"/"))
+	waitFor(t, ctx, "the browse", `document.querySelectorAll('#results li').length === 10 && /newest first/.test(document.getElementById('status').textContent)`)
+	sortIs("browse", "newest relevance-disabled")
+	run(t, ctx, chromedp.SendKeys(chromedp.ID("q"), "China Cambodia"))
+	waitFor(t, ctx, "the query typed after the browse, by relevance", `location.search === '?q=China+Cambodia' && `+firstHit+` === '`+ironclad+`' && !document.body.hasAttribute('aria-busy')`)
+	sortIs("query after the browse", "relevance")
+	run(t, ctx, chromedp.SetValue(chromedp.ID("sort"), "oldest"), js(`document.getElementById('sort').dispatchEvent(new Event('change'))`))
+	waitFor(t, ctx, "sort=oldest", `location.search === '?q=China+Cambodia&sort=oldest' && !document.body.hasAttribute('aria-busy')`)
+	run(t, ctx, js(`(() => { const q = document.getElementById('q'); q.value = ''; q.dispatchEvent(new Event('input')); })()`))
+	waitFor(t, ctx, "the browse oldest first", `location.search === '?sort=oldest' && !document.body.hasAttribute('aria-busy')`)
+	sortIs("browse oldest first", "oldest relevance-disabled")
+	run(t, ctx, js(`history.back()`))
+	waitFor(t, ctx, "Back to the query", `location.search === '?q=China+Cambodia&sort=oldest' && !document.body.hasAttribute('aria-busy')`)
+	sortIs("Back to the query", "oldest")
+
+	pastEnd := `(() => { const e = document.getElementById('empty'); return !e.hidden && document.getElementById('pager').hidden &&
+		document.querySelectorAll('#results li').length === 0 ? e.textContent + ' ' + e.querySelector('a')?.getAttribute('href') : ''; })()`
+	run(t, ctx, chromedp.Navigate(srv.URL+"/?page=500"))
+	waitFor(t, ctx, "the past-the-end notice", pastEnd+` !== ''`)
+	var notice string
+	eval(t, ctx, pastEnd, &notice)
+	m := regexp.MustCompile(`^Page 500 is past the end: there are (\d+) pages of results\.Go to the last page \((\d+)\) /\?page=(\d+)$`).FindStringSubmatch(notice)
+	if m == nil || m[1] != m[2] || m[1] != m[3] {
+		t.Fatalf("page 500 of a browse: notice %q; want the page past the end and a link to the last page", notice)
+	}
+	last := m[1]
+	run(t, ctx, chromedp.Click(chromedp.CSS(`#empty a`)))
+	waitFor(t, ctx, "the last page", `location.search === '?page=`+last+`' && document.querySelectorAll('#results li').length > 0 &&
+		document.getElementById('pageinfo').textContent === 'Page `+last+` of `+last+`' && document.getElementById('empty').hidden`)
+	run(t, ctx, chromedp.Navigate(srv.URL+"/?q=Cambodia&page=3"))
+	waitFor(t, ctx, "the past-the-end notice of a query", pastEnd+` === 'Page 3 is past the end: there is 1 page of results for “Cambodia”.Go to the last page (1) /?q=Cambodia'`)
 }
