@@ -147,7 +147,8 @@ func folioServer(t *testing.T, opts Options) *httptest.Server {
 // hostServer is another origin: an intranet page embedding the widget from
 // folio (read when the page is requested), with hostile CSS that would hide
 // the widget's parts if it could reach them, and a theme colour for it.
-// ?key=, ?from= and ?to= set the widget's attributes of those names.
+// ?key=, ?from=, ?to= and ?size= (default 3) set the widget's attributes of
+// those names; ?spacer=N puts N pixels of page above the widget.
 func hostServer(t *testing.T, folio *atomic.Value) *httptest.Server {
 	t.Helper()
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -157,14 +158,19 @@ func hostServer(t *testing.T, folio *atomic.Value) *httptest.Server {
 				attrs += fmt.Sprintf(` %s="%s"`, name, v)
 			}
 		}
+		size, _ := strconv.Atoi(r.URL.Query().Get("size"))
+		if size == 0 {
+			size = 3
+		}
+		spacer, _ := strconv.Atoi(r.URL.Query().Get("spacer"))
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprintf(w, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Intranet portal</title>
 <style>ul, li, mark, input, span { display: none !important; } body { font: 16px serif; }
 folio-search { --folio-accent: rgb(1, 2, 3); }</style>
 <script src="%s/widget.js" defer></script></head>
-<body><h1>Intranet portal</h1><p><a id="hostlink" href="#x">a host link</a></p>
-<folio-search placeholder="Search the news" size="3"%s></folio-search>
-<p>Page text below the widget.</p></body></html>`, folio.Load(), attrs)
+<body><h1>Intranet portal</h1><p><a id="hostlink" href="#x">a host link</a></p><div style="height: %dpx"></div>
+<folio-search placeholder="Search the news" size="%d"%s></folio-search>
+<p>Page text below the widget.</p></body></html>`, folio.Load(), spacer, size, attrs)
 	}))
 	t.Cleanup(ts.Close)
 	return ts
@@ -554,11 +560,65 @@ func TestBrowserWidgetCrossOrigin(t *testing.T) {
 		}
 	})
 
+	t.Run("see all stays in view", func(t *testing.T) {
+		opts := DefaultOptions()
+		opts.AllowedOrigins = []string{host.URL}
+		folio.Store(folioServer(t, opts).URL)
+		// 20 results with snippets are taller than the window, and the
+		// widget sits halfway down it.
+		run(t, ctx, chromedp.EmulateViewport(1024, 700), chromedp.Navigate(host.URL+"/?size=20&spacer=250"))
+		typeInWidget(t, ctx, "said")
+		waitFor(t, ctx, "20 results", widgetHits+`.length === 20`)
+		// The link is in the window, inside the panel, and nothing covers its middle.
+		seeAll := `(() => { const a = ` + widgetRoot + `.querySelector('a.all'), r = a.getBoundingClientRect(),
+			p = a.parentElement.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+			return r.height > 0 && r.top >= p.top && r.bottom <= p.bottom + 1 && r.bottom <= innerHeight &&
+				` + widgetRoot + `.elementFromPoint(x, y) === a; })()`
+		visible := func(when string) {
+			t.Helper()
+			var ok bool
+			eval(t, ctx, seeAll, &ok)
+			if !ok {
+				var pos string
+				eval(t, ctx, `JSON.stringify({all: `+widgetRoot+`.querySelector('a.all').getBoundingClientRect(), panel: `+widgetRoot+`.querySelector('.panel').getBoundingClientRect(), window: innerHeight})`, &pos)
+				t.Errorf("%s: the see-all link is out of sight: %s", when, pos)
+			}
+		}
+		visible("results shown")
+		screenshot(t, ctx, "widget-see-all.png")
+		for range 12 {
+			run(t, ctx, chromedp.KeyEvent(kb.ArrowDown))
+		}
+		var activeInView bool
+		eval(t, ctx, `(() => { const li = `+widgetHits+`[11], r = li.getBoundingClientRect(), u = li.parentElement.getBoundingClientRect();
+			return li.getAttribute('aria-selected') === 'true' && r.top >= u.top - 1 && r.bottom <= u.bottom + 1; })()`, &activeInView)
+		if !activeInView {
+			t.Errorf("after 12 × ArrowDown the 12th result is not selected and scrolled into the list's view")
+		}
+		visible("12 results down")
+	})
+
 	t.Run("other origin", func(t *testing.T) {
 		folio.Store(folioServer(t, DefaultOptions()).URL) // allows no origin
+		// Subscribe before the page loads; a bound for a missing message.
+		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		console := chromedp.Console(cctx)
 		run(t, ctx, chromedp.Navigate(host.URL+"/"))
 		typeInWidget(t, ctx, "China Cambodia")
 		waitFor(t, ctx, "the browser to block the answer", widgetStatus+` === 'Search is not available from this page.' && `+widgetHits+`.length === 0`)
+		// The page's developer learns in the console which setting to change.
+		want := "must add " + host.URL + " to server.cors.allowed_origins (environment variable FOLIO_SERVER_CORS_ALLOWED_ORIGINS)"
+		var seen []string
+		for m, err := range console {
+			if err != nil {
+				t.Fatalf("no console error containing %q (%v); the console had %q", want, err, seen)
+			}
+			if m.Type == chromedp.ConsoleError && strings.Contains(m.Text, want) {
+				break
+			}
+			seen = append(seen, m.Text)
+		}
 	})
 }
 
