@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -146,7 +147,8 @@ func folioServer(t *testing.T, opts Options) *httptest.Server {
 // hostServer is another origin: an intranet page embedding the widget from
 // folio (read when the page is requested), with hostile CSS that would hide
 // the widget's parts if it could reach them, and a theme colour for it.
-// ?key=, ?from= and ?to= set the widget's attributes of those names.
+// ?key=, ?from=, ?to= and ?size= (default 3) set the widget's attributes of
+// those names; ?spacer=N puts N pixels of page above the widget.
 func hostServer(t *testing.T, folio *atomic.Value) *httptest.Server {
 	t.Helper()
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -156,14 +158,19 @@ func hostServer(t *testing.T, folio *atomic.Value) *httptest.Server {
 				attrs += fmt.Sprintf(` %s="%s"`, name, v)
 			}
 		}
+		size, _ := strconv.Atoi(r.URL.Query().Get("size"))
+		if size == 0 {
+			size = 3
+		}
+		spacer, _ := strconv.Atoi(r.URL.Query().Get("spacer"))
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprintf(w, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Intranet portal</title>
 <style>ul, li, mark, input, span { display: none !important; } body { font: 16px serif; }
 folio-search { --folio-accent: rgb(1, 2, 3); }</style>
 <script src="%s/widget.js" defer></script></head>
-<body><h1>Intranet portal</h1><p><a id="hostlink" href="#x">a host link</a></p>
-<folio-search placeholder="Search the news" size="3"%s></folio-search>
-<p>Page text below the widget.</p></body></html>`, folio.Load(), attrs)
+<body><h1>Intranet portal</h1><p><a id="hostlink" href="#x">a host link</a></p><div style="height: %dpx"></div>
+<folio-search placeholder="Search the news" size="%d"%s></folio-search>
+<p>Page text below the widget.</p></body></html>`, folio.Load(), spacer, size, attrs)
 	}))
 	t.Cleanup(ts.Close)
 	return ts
@@ -553,11 +560,65 @@ func TestBrowserWidgetCrossOrigin(t *testing.T) {
 		}
 	})
 
+	t.Run("see all stays in view", func(t *testing.T) {
+		opts := DefaultOptions()
+		opts.AllowedOrigins = []string{host.URL}
+		folio.Store(folioServer(t, opts).URL)
+		// 20 results with snippets are taller than the window, and the
+		// widget sits halfway down it.
+		run(t, ctx, chromedp.EmulateViewport(1024, 700), chromedp.Navigate(host.URL+"/?size=20&spacer=250"))
+		typeInWidget(t, ctx, "said")
+		waitFor(t, ctx, "20 results", widgetHits+`.length === 20`)
+		// The link is in the window, inside the panel, and nothing covers its middle.
+		seeAll := `(() => { const a = ` + widgetRoot + `.querySelector('a.all'), r = a.getBoundingClientRect(),
+			p = a.parentElement.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+			return r.height > 0 && r.top >= p.top && r.bottom <= p.bottom + 1 && r.bottom <= innerHeight &&
+				` + widgetRoot + `.elementFromPoint(x, y) === a; })()`
+		visible := func(when string) {
+			t.Helper()
+			var ok bool
+			eval(t, ctx, seeAll, &ok)
+			if !ok {
+				var pos string
+				eval(t, ctx, `JSON.stringify({all: `+widgetRoot+`.querySelector('a.all').getBoundingClientRect(), panel: `+widgetRoot+`.querySelector('.panel').getBoundingClientRect(), window: innerHeight})`, &pos)
+				t.Errorf("%s: the see-all link is out of sight: %s", when, pos)
+			}
+		}
+		visible("results shown")
+		screenshot(t, ctx, "widget-see-all.png")
+		for range 12 {
+			run(t, ctx, chromedp.KeyEvent(kb.ArrowDown))
+		}
+		var activeInView bool
+		eval(t, ctx, `(() => { const li = `+widgetHits+`[11], r = li.getBoundingClientRect(), u = li.parentElement.getBoundingClientRect();
+			return li.getAttribute('aria-selected') === 'true' && r.top >= u.top - 1 && r.bottom <= u.bottom + 1; })()`, &activeInView)
+		if !activeInView {
+			t.Errorf("after 12 × ArrowDown the 12th result is not selected and scrolled into the list's view")
+		}
+		visible("12 results down")
+	})
+
 	t.Run("other origin", func(t *testing.T) {
 		folio.Store(folioServer(t, DefaultOptions()).URL) // allows no origin
+		// Subscribe before the page loads; a bound for a missing message.
+		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		console := chromedp.Console(cctx)
 		run(t, ctx, chromedp.Navigate(host.URL+"/"))
 		typeInWidget(t, ctx, "China Cambodia")
 		waitFor(t, ctx, "the browser to block the answer", widgetStatus+` === 'Search is not available from this page.' && `+widgetHits+`.length === 0`)
+		// The page's developer learns in the console which setting to change.
+		want := "must add " + host.URL + " to server.cors.allowed_origins (environment variable FOLIO_SERVER_CORS_ALLOWED_ORIGINS)"
+		var seen []string
+		for m, err := range console {
+			if err != nil {
+				t.Fatalf("no console error containing %q (%v); the console had %q", want, err, seen)
+			}
+			if m.Type == chromedp.ConsoleError && strings.Contains(m.Text, want) {
+				break
+			}
+			seen = append(seen, m.Text)
+		}
 	})
 }
 
@@ -603,4 +664,148 @@ func TestBrowserPageSearchKey(t *testing.T) {
 	waitFor(t, ctx, "results with the key", firstHit+` === '`+ironclad+`' && document.getElementById('error').hidden && document.getElementById('keyform').hidden`)
 	run(t, ctx, chromedp.Click(chromedp.CSS(`#results li h2 a`)))
 	waitFor(t, ctx, "the article page to use the key too", `document.getElementById('title').textContent === 'Ironclad friendship with Cambodia hailed'`)
+}
+
+// TestBrowserBasePath: under server.base_path the search page loads its
+// style and scripts, searches, pages, links its articles, home and
+// OpenSearch description below the prefix; the article page works there;
+// and the widget loaded from <prefix>/widget.js searches and links there.
+func TestBrowserBasePath(t *testing.T) {
+	ctx := newTab(t)
+	var folio atomic.Value // the URL of the Folio server the host page embeds
+	host := hostServer(t, &folio)
+	opts := DefaultOptions()
+	opts.BasePath = "/folio"
+	opts.AllowedOrigins = []string{host.URL}
+	base := folioServer(t, opts).URL + "/folio"
+	folio.Store(base)
+
+	run(t, ctx, chromedp.EmulateViewport(1024, 800), chromedp.Navigate(base+"/"))
+	waitFor(t, ctx, "the browse under the base path", `document.querySelectorAll('#results li').length === 10 && /newest first/.test(document.getElementById('status').textContent)`)
+	var page struct {
+		Loaded     []string `json:"loaded"`
+		Failed     []string `json:"failed"`
+		MaxWidth   string   `json:"maxWidth"`
+		Home       string   `json:"home"`
+		Form       string   `json:"form"`
+		OpenSearch string   `json:"openSearch"`
+	}
+	eval(t, ctx, `({loaded: performance.getEntriesByType('resource').map(e => e.name),
+		failed: performance.getEntriesByType('resource').filter(e => e.responseStatus !== 200 && e.responseStatus !== 304).map(e => e.name + ' ' + e.responseStatus),
+		maxWidth: getComputedStyle(document.body).maxWidth,
+		home: document.querySelector('.bar h1 a').href, form: document.getElementById('search').action,
+		openSearch: document.querySelector('link[rel=search]').href})`, &page)
+	for _, want := range []string{"/static/style.css", "/static/app.js", "/static/render.js", "/api/search?"} {
+		if !slices.ContainsFunc(page.Loaded, func(u string) bool { return strings.HasPrefix(u, base+want) }) {
+			t.Errorf("the page did not load %s%s; it loaded %q", base, want, page.Loaded)
+		}
+	}
+	if len(page.Failed) > 0 || page.MaxWidth != "832px" {
+		t.Errorf("failed loads %q, body max-width %q (want 832px from style.css)", page.Failed, page.MaxWidth)
+	}
+	if page.Home != base+"/" || page.Form != base+"/" || page.OpenSearch != base+"/opensearch.xml" {
+		t.Errorf("home link %q, form action %q, OpenSearch link %q; want them below %s", page.Home, page.Form, page.OpenSearch, base)
+	}
+	osd, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(document.querySelector('link[rel=search]').href).then(r => r.status + ' ' + r.headers.get('Content-Type'))`, chromedp.EvalAwaitPromise))
+	if err != nil || osd != "200 application/opensearchdescription+xml; charset=utf-8" {
+		t.Errorf("the OpenSearch link answers %q, %v", osd, err)
+	}
+
+	run(t, ctx, chromedp.Click(chromedp.ID("next")))
+	waitFor(t, ctx, "page 2 under the base path", `location.pathname === '/folio/' && location.search === '?page=2' && document.getElementById('pageinfo').textContent.startsWith('Page 2 of ')`)
+	run(t, ctx, chromedp.SendKeys(chromedp.ID("q"), "Diamond Hexagon"))
+	waitFor(t, ctx, "the search under the base path", `location.pathname === '/folio/' && location.search === '?q=Diamond+Hexagon' && `+firstHit+` === '`+ironclad+`'`)
+	var link string
+	eval(t, ctx, `document.querySelector('#results li:first-child h2 a').getAttribute('href')`, &link)
+	if link != "/folio/articles/"+ironclad+"?q=Diamond%20Hexagon" {
+		t.Errorf("the title links to %q, want the article page below the base path", link)
+	}
+	screenshot(t, ctx, "base-path-page.png")
+
+	run(t, ctx, chromedp.Click(chromedp.CSS(`#results li:first-child h2 a`)))
+	waitFor(t, ctx, "the article page under the base path", `location.pathname === '/folio/articles/`+ironclad+`' &&
+		document.getElementById('title').textContent === 'Ironclad friendship with Cambodia hailed' && document.querySelectorAll('#body mark').length > 0`)
+	var links struct {
+		Home string `json:"home"`
+		Back string `json:"back"`
+	}
+	eval(t, ctx, `({home: document.querySelector('.bar h1 a').href, back: document.getElementById('back').href})`, &links)
+	if links.Home != base+"/" || links.Back != base+"/?q=Diamond%20Hexagon" {
+		t.Errorf("article page: home %q, back %q; want them below %s", links.Home, links.Back, base)
+	}
+	run(t, ctx, chromedp.Click(chromedp.ID("back")))
+	waitFor(t, ctx, "Back to the results under the base path", `location.pathname === '/folio/' && `+firstHit+` === '`+ironclad+`'`)
+
+	run(t, ctx, chromedp.Navigate(host.URL+"/"))
+	typeInWidget(t, ctx, "China Cambodia")
+	waitFor(t, ctx, "the widget's results", widgetHits+`.length === 3 && `+widgetHits+`[0].dataset.id === '`+ironclad+`'`)
+	var widget struct {
+		All   string `json:"all"`
+		First string `json:"first"`
+	}
+	eval(t, ctx, `({all: `+widgetRoot+`.querySelector('a.all').href, first: `+widgetHits+`[0].querySelector('a').href})`, &widget)
+	if widget.All != base+"/?q=China+Cambodia" || widget.First != base+"/articles/"+ironclad+"?q=China%20Cambodia" {
+		t.Errorf("widget links: see all %q, first hit %q; want them below %s", widget.All, widget.First, base)
+	}
+	run(t, ctx, chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.Enter))
+	waitFor(t, ctx, "Enter to open the article below the base path",
+		`location.href === '`+base+`/articles/`+ironclad+`?q=China%20Cambodia' && document.getElementById('title').textContent.includes('Cambodia')`)
+}
+
+// TestBrowserResultsPage: the snippet's fragments show one ellipsis per gap;
+// a browse shows the sort it really has (newest first) and a query typed
+// next is sorted by relevance; a page past the end says so and links the
+// last page.
+func TestBrowserResultsPage(t *testing.T) {
+	ctx := newTab(t)
+	srv := folioServer(t, DefaultOptions())
+	run(t, ctx, chromedp.EmulateViewport(1024, 800), chromedp.Navigate(srv.URL+"/?q=Cambodia"))
+	waitFor(t, ctx, "the Cambodia article", firstHit+` === '`+ironclad+`'`)
+	var snippet string
+	eval(t, ctx, `document.querySelector('#results li:first-child .snippet').textContent`, &snippet)
+	// Three fragments cut on both sides: one "…" before, one per gap, one after.
+	if strings.Count(snippet, "…") != 4 || regexp.MustCompile(`…\s*…`).MatchString(snippet) || !strings.Contains(snippet, "country has… promote") {
+		t.Errorf("snippet %q: want the 3 fragments with a single … at each gap", snippet)
+	}
+
+	sortState := `(() => { const s = document.getElementById('sort'); return s.value + (s.querySelector('option[value=relevance]').disabled ? ' relevance-disabled' : ''); })()`
+	sortIs := func(what, want string) {
+		t.Helper()
+		var got string
+		eval(t, ctx, sortState, &got)
+		if got != want {
+			t.Errorf("%s: sort control %q, want %q", what, got, want)
+		}
+	}
+	run(t, ctx, chromedp.Navigate(srv.URL+"/"))
+	waitFor(t, ctx, "the browse", `document.querySelectorAll('#results li').length === 10 && /newest first/.test(document.getElementById('status').textContent)`)
+	sortIs("browse", "newest relevance-disabled")
+	run(t, ctx, chromedp.SendKeys(chromedp.ID("q"), "China Cambodia"))
+	waitFor(t, ctx, "the query typed after the browse, by relevance", `location.search === '?q=China+Cambodia' && `+firstHit+` === '`+ironclad+`' && !document.body.hasAttribute('aria-busy')`)
+	sortIs("query after the browse", "relevance")
+	run(t, ctx, chromedp.SetValue(chromedp.ID("sort"), "oldest"), js(`document.getElementById('sort').dispatchEvent(new Event('change'))`))
+	waitFor(t, ctx, "sort=oldest", `location.search === '?q=China+Cambodia&sort=oldest' && !document.body.hasAttribute('aria-busy')`)
+	run(t, ctx, js(`(() => { const q = document.getElementById('q'); q.value = ''; q.dispatchEvent(new Event('input')); })()`))
+	waitFor(t, ctx, "the browse oldest first", `location.search === '?sort=oldest' && !document.body.hasAttribute('aria-busy')`)
+	sortIs("browse oldest first", "oldest relevance-disabled")
+	run(t, ctx, js(`history.back()`))
+	waitFor(t, ctx, "Back to the query", `location.search === '?q=China+Cambodia&sort=oldest' && !document.body.hasAttribute('aria-busy')`)
+	sortIs("Back to the query", "oldest")
+
+	pastEnd := `(() => { const e = document.getElementById('empty'); return !e.hidden && document.getElementById('pager').hidden &&
+		document.querySelectorAll('#results li').length === 0 ? e.textContent + ' ' + e.querySelector('a')?.getAttribute('href') : ''; })()`
+	run(t, ctx, chromedp.Navigate(srv.URL+"/?page=500"))
+	waitFor(t, ctx, "the past-the-end notice", pastEnd+` !== ''`)
+	var notice string
+	eval(t, ctx, pastEnd, &notice)
+	m := regexp.MustCompile(`^Page 500 is past the end: there are (\d+) pages of results\.Go to the last page \((\d+)\) /\?page=(\d+)$`).FindStringSubmatch(notice)
+	if m == nil || m[1] != m[2] || m[1] != m[3] {
+		t.Fatalf("page 500 of a browse: notice %q; want the page past the end and a link to the last page", notice)
+	}
+	last := m[1]
+	run(t, ctx, chromedp.Click(chromedp.CSS(`#empty a`)))
+	waitFor(t, ctx, "the last page", `location.search === '?page=`+last+`' && document.querySelectorAll('#results li').length > 0 &&
+		document.getElementById('pageinfo').textContent === 'Page `+last+` of `+last+`' && document.getElementById('empty').hidden`)
+	run(t, ctx, chromedp.Navigate(srv.URL+"/?q=Cambodia&page=3"))
+	waitFor(t, ctx, "the past-the-end notice of a query", pastEnd+` === 'Page 3 is past the end: there is 1 page of results for “Cambodia”.Go to the last page (1) /?q=Cambodia'`)
 }

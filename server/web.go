@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/xml"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"net/http"
 	"path"
@@ -52,9 +53,31 @@ func contentType(name string) string {
 	return "application/octet-stream"
 }
 
-// newWeb loads and compresses the embedded assets and builds the
-// Content-Security-Policy from opts.FrameAncestors. The assets are part of
-// the binary, so failing to read them is a build error: it panics.
+// pageData is what the HTML pages are rendered with, once, when the Server
+// is built: their links, their scripts and (through data-base on <html>)
+// the scripts' API calls all start with Base.
+type pageData struct {
+	Base string // Options.BasePath: "" or a prefix such as "/folio"
+}
+
+// renderPage executes the HTML page src (an html/template, which escapes
+// Base for each attribute) with d.
+func renderPage(name string, src []byte, d pageData) ([]byte, error) {
+	tmpl, err := template.New(name).Parse(string(src))
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := tmpl.Execute(&buf, d); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// newWeb loads and compresses the embedded assets, renders the HTML pages
+// for opts.BasePath and builds the Content-Security-Policy from
+// opts.FrameAncestors. The assets are part of the binary, so failing to read
+// or render them is a build error: it panics.
 func newWeb(opts Options) *web {
 	w := &web{assets: map[string]*asset{}}
 	err := fs.WalkDir(staticFiles, "static", func(p string, d fs.DirEntry, err error) error {
@@ -62,6 +85,9 @@ func newWeb(opts Options) *web {
 			return err
 		}
 		b, err := staticFiles.ReadFile(p)
+		if err == nil && path.Ext(p) == ".html" {
+			b, err = renderPage(p, b, pageData{Base: opts.BasePath})
+		}
 		if err != nil {
 			return err
 		}
@@ -160,10 +186,10 @@ func acceptsGzip(ae string) bool {
 
 // handleOpenSearch serves GET /opensearch.xml: the OpenSearch description
 // that lets browsers add Folio as a search engine, with this server's own
-// address (as the request reached it) in its URL templates.
+// address (as the request reached it) and base path in its URL templates.
 func (s *Server) handleOpenSearch(c echo.Context) error {
 	var base bytes.Buffer
-	xml.EscapeText(&base, []byte(c.Scheme()+"://"+c.Request().Host))
+	xml.EscapeText(&base, []byte(c.Scheme()+"://"+c.Request().Host+s.opts.BasePath))
 	b := base.String()
 	body := `<?xml version="1.0" encoding="UTF-8"?>
 <OpenSearchDescription xmlns="http://a9.com/-/spec/opensearch/1.1/">

@@ -185,3 +185,60 @@ func TestArticleMarked(t *testing.T) {
 		t.Errorf("marked without q: %s", rec.Body)
 	}
 }
+
+// TestPagesUnderBasePath: with server.base_path set, every path the HTML
+// pages link or load (style, scripts, OpenSearch, home link, form action)
+// is below the prefix and answers, the pages tell their scripts the prefix,
+// and opensearch.xml's search, suggestions and self URLs carry it.
+func TestPagesUnderBasePath(t *testing.T) {
+	opts := DefaultOptions()
+	opts.BasePath = "/folio"
+	srv := New(testIndex(t), opts, nil)
+	attr := regexp.MustCompile(`\s(?:src|href|action)="([^"]*)"`)
+	for _, page := range []string{"/folio/", "/folio", "/folio/?q=cambodia", "/folio/articles/ironclad-friendship-cambodia?q=cambodia"} {
+		rec := do(t, srv, http.MethodGet, page)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("GET %s: status %d", page, rec.Code)
+		}
+		body := rec.Body.String()
+		if !strings.Contains(body, `<html lang="en" data-base="/folio">`) {
+			t.Errorf("GET %s: the page does not give its scripts the base path (data-base)", page)
+		}
+		var paths []string
+		for _, m := range attr.FindAllStringSubmatch(body, -1) {
+			if m[1] == "data:," || strings.HasPrefix(m[1], "#") {
+				continue
+			}
+			paths = append(paths, m[1])
+			if !strings.HasPrefix(m[1], "/folio/") {
+				t.Errorf("GET %s: %q is not below the base path", page, m[0])
+				continue
+			}
+			if p := m[1]; p != "/folio/" {
+				if rec := do(t, srv, http.MethodGet, p); rec.Code != http.StatusOK {
+					t.Errorf("GET %s links %s, which answers %d", page, p, rec.Code)
+				}
+			}
+		}
+		if len(paths) < 4 {
+			t.Errorf("GET %s: links %q; want the style, OpenSearch, script and home links", page, paths)
+		}
+	}
+	if rec := do(t, srv, http.MethodGet, "/folio/widget.js"); rec.Code != http.StatusOK {
+		t.Errorf("GET /folio/widget.js: status %d", rec.Code)
+	}
+
+	body := do(t, srv, http.MethodGet, "http://folio.example/folio/opensearch.xml").Body.String()
+	for _, want := range []string{
+		`type="text/html" method="get" template="http://folio.example/folio/?q={searchTerms}"`,
+		`type="application/x-suggestions+json" method="get" template="http://folio.example/folio/api/suggest?q={searchTerms}"`,
+		`rel="self" template="http://folio.example/folio/opensearch.xml"`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("opensearch.xml lacks %s:\n%s", want, body)
+		}
+	}
+	if rec := do(t, srv, http.MethodGet, "/folio/api/suggest?q=ironclad"); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Ironclad friendship") {
+		t.Errorf("the suggestions URL under the base path: status %d, %s", rec.Code, rec.Body)
+	}
+}

@@ -1,5 +1,5 @@
 // The search page: state in the URL, search as you type, keyboard navigation.
-import { api, ApiError, appendMarked, articleHref, el, formatMeta, safeHref, setSearchKey } from './render.js';
+import { api, ApiError, appendMarked, articleHref, BASE, el, formatMeta, safeHref, setSearchKey } from './render.js';
 
 const PAGE_SIZE = 10;
 const DEBOUNCE_MS = 200;
@@ -12,6 +12,7 @@ const status = $('status'), errorBox = $('error'), keyForm = $('keyform'), resul
 const suggestion = $('suggestion');
 const empty = $('empty'), pager = $('pager'), prev = $('prev'), next = $('next'), pageInfo = $('pageinfo');
 const ranges = [...document.querySelectorAll('[data-range]')];
+const relevance = sort.querySelector('option[value=relevance]');
 
 // readState parses the page's URL query into a search state.
 function readState(search) {
@@ -36,19 +37,34 @@ function stateURL(st) {
   if (st.sort !== 'relevance') p.set('sort', st.sort);
   if (st.page > 1) p.set('page', String(st.page));
   const s = p.toString();
-  return '/' + (s ? '?' + s : '');
+  return BASE + '/' + (s ? '?' + s : '');
 }
 
+// chosenSort is the sort of the state, which the sort control may not show:
+// a browse (no query) has no relevance, so the index sorts it newest first
+// and the control says so, while a query typed next is still sorted by
+// relevance unless the user picks another sort.
+let chosenSort = 'relevance';
+
 function controlsState(page = 1) {
-  return { q: q.value.trim(), from: from.value, to: to.value, sort: sort.value, page };
+  return { q: q.value.trim(), from: from.value, to: to.value, sort: chosenSort, page };
 }
 
 function fillControls(st) {
   q.value = st.q;
   from.value = st.from;
   to.value = st.to;
-  sort.value = st.sort;
+  chosenSort = st.sort;
+  showSort(st);
   markRange();
+}
+
+// showSort sets the sort control to the sort the search of st really uses.
+function showSort(st) {
+  const browse = !st.q;
+  relevance.disabled = browse;
+  relevance.textContent = browse ? 'Relevance (needs a query)' : 'Relevance';
+  sort.value = browse && st.sort === 'relevance' ? 'newest' : st.sort;
 }
 
 // typingEntry says that the current history entry was pushed while typing:
@@ -75,6 +91,7 @@ async function run(st) {
   const p = new URLSearchParams({ q: st.q, sort: SORTS[st.sort], page: String(st.page), size: String(PAGE_SIZE) });
   if (st.from) p.set('from', st.from);
   if (st.to) p.set('to', st.to);
+  showSort(st);
   document.body.setAttribute('aria-busy', 'true');
   try {
     const r = await api('/api/search?' + p, inflight.signal);
@@ -123,7 +140,24 @@ function render(st, r) {
       el('p', '', st.from || st.to ? 'Try a wider date range (All time), or fewer words.' : 'Try fewer or different words.'));
   }
   const pages = Math.max(1, Math.ceil(n / r.size));
-  pager.hidden = n <= r.size;
+  if (n > 0 && r.page > pages) {
+    // Past the end (an old link, or a page number typed into the URL):
+    // say so and offer the last page instead of an empty "Page 500 of 436".
+    const last = { ...st, page: pages };
+    const a = el('a', '', `Go to the last page (${pages.toLocaleString('en')})`);
+    a.href = stateURL(last);
+    a.addEventListener('click', (ev) => {
+      ev.preventDefault();
+      commit(last, false);
+    });
+    const there = pages === 1 ? 'there is 1 page' : `there are ${pages.toLocaleString('en')} pages`;
+    status.textContent = `Page ${r.page.toLocaleString('en')} is past the end: ${there} of results${what}.`;
+    const back = el('p');
+    back.append(a);
+    empty.replaceChildren(el('p', '', status.textContent), back);
+    empty.hidden = false;
+  }
+  pager.hidden = n <= r.size || r.page > pages;
   pageInfo.textContent = `Page ${r.page} of ${pages.toLocaleString('en')}`;
   prev.disabled = r.page <= 1;
   next.disabled = r.page >= pages;
@@ -153,12 +187,26 @@ function hitItem(h, query) {
     meta.append(h.datetime || rest ? ' · ' : '', own);
   }
   const snippet = el('p', 'snippet');
-  h.highlights.body.forEach((s, i) => {
-    if (i > 0) snippet.append(' … ');
-    appendMarked(snippet, s);
-  });
+  appendFragments(snippet, h.highlights.body);
   li.append(title, meta, snippet);
   return li;
+}
+
+// appendFragments renders a hit's body fragments in a row with one ellipsis
+// at each gap: the API's fragments carry their own "…" where they cut the
+// text, so a gap gets " … " only when neither side has one, and one of two
+// facing ellipses is dropped.
+function appendFragments(parent, fragments) {
+  let prevCut = false;
+  fragments.forEach((f, i) => {
+    if (i > 0) {
+      const cut = f.startsWith('…');
+      if (prevCut && cut) f = f.slice(1);
+      parent.append(prevCut || cut ? ' ' : ' … ');
+    }
+    appendMarked(parent, f);
+    prevCut = f.endsWith('…');
+  });
 }
 
 // Quick date ranges, relative to today in the browser's zone.
@@ -193,6 +241,7 @@ form.addEventListener('submit', (e) => {
   clearTimeout(timer);
   commit(controlsState(), false);
 });
+sort.addEventListener('change', () => { chosenSort = sort.value; });
 for (const c of [from, to, sort]) {
   c.addEventListener('change', () => { markRange(); commit(controlsState(), false); });
 }

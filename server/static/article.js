@@ -1,11 +1,11 @@
 // The article page: the whole article, with the query's terms marked.
-import { api, appendMarked, el, formatMeta, safeHref } from './render.js';
+import { api, appendMarked, BASE, el, formatMeta, safeHref } from './render.js';
 
 const $ = (id) => document.getElementById(id);
-const id = decodeURIComponent(location.pathname.slice('/articles/'.length));
+const id = decodeURIComponent(location.pathname.slice((BASE + '/articles/').length));
 const q = new URLSearchParams(location.search).get('q') || '';
 
-if (q) $('back').href = '/?q=' + encodeURIComponent(q);
+if (q) $('back').href = BASE + '/?q=' + encodeURIComponent(q);
 
 async function load() {
   try {

@@ -1,5 +1,10 @@
 // Shared by the search page and the article page: safe rendering and API calls.
 
+// BASE is the path prefix Folio is served under (server.base_path, which the
+// server writes into <html data-base>), percent-encoded as in location.pathname:
+// "" or e.g. "/folio". Every page path and API path starts with it.
+export const BASE = new URL((document.documentElement.dataset.base || '') + '/', location.origin).pathname.slice(0, -1);
+
 const ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
 // decodeEntities turns the character references of escaped text back into
@@ -47,7 +52,7 @@ export function safeHref(url) {
 
 // articleHref is the path of Folio's own page for an article.
 export function articleHref(id, q) {
-  return '/articles/' + encodeURIComponent(id) + (q ? '?q=' + encodeURIComponent(q) : '');
+  return BASE + '/articles/' + encodeURIComponent(id) + (q ? '?q=' + encodeURIComponent(q) : '');
 }
 
 // el creates an element with a class and text content.
@@ -78,14 +83,14 @@ export class ApiError extends Error {
   }
 }
 
-// api fetches a JSON API path; it throws ApiError for error answers.
+// api fetches a JSON API path (below BASE); it throws ApiError for error answers.
 export async function api(path, signal) {
   const headers = { Accept: 'application/json' };
   const key = searchKey();
   if (key) headers.Authorization = 'Bearer ' + key;
   let res;
   try {
-    res = await fetch(path, { headers, signal });
+    res = await fetch(BASE + path, { headers, signal });
   } catch (e) {
     if (e.name === 'AbortError') throw e;
     throw new ApiError(0, 'Folio cannot be reached. Check your connection and try again.');

@@ -4,8 +4,9 @@
  *   <script src="https://folio.example/widget.js" defer></script>
  *   <folio-search placeholder="Search the news" size="5"></folio-search>
  *
- * Attributes: endpoint (Folio's origin; default: where this script came
- * from), placeholder, size (results shown, 1-20, default 5), from / to (a
+ * Attributes: endpoint (Folio's base URL: its origin and server.base_path,
+ * e.g. https://folio.example/folio; default: the folder this script was
+ * loaded from), placeholder, size (results shown, 1-20, default 5), from / to (a
  * fixed date window, YYYY-MM-DD), key (a search key, sent as
  * "Authorization: Bearer <key>").
  * Theming: --folio-font, --folio-fg, --folio-bg, --folio-muted,
@@ -18,8 +19,10 @@
   'use strict';
   if (!window.customElements || customElements.get('folio-search')) return;
 
+  // Folio serves widget.js at the root of its base path, so the folder of
+  // this script's URL is Folio's base URL (https://folio.example/folio).
   const script = document.currentScript;
-  const scriptOrigin = script && script.src ? new URL(script.src, document.baseURI).origin : location.origin;
+  const scriptBase = (script && script.src ? new URL('.', new URL(script.src, document.baseURI)).href : location.origin).replace(/\/+$/, '');
 
   const CSS = `
 :host { display: inline-block; position: relative; width: var(--folio-width, 24rem); max-width: 100%;
@@ -38,9 +41,10 @@ input { width: 100%; font: inherit; color: inherit; background: var(--_bg); bord
 input:focus-visible, a:focus-visible { outline: 3px solid var(--_accent); outline-offset: 1px; }
 .panel { position: absolute; z-index: 2147483000; left: 0; right: 0; top: calc(100% + 4px); background: var(--_bg);
   border: 1px solid var(--_line); border-radius: var(--_r); box-shadow: 0 6px 24px rgba(0,0,0,.18);
-  max-height: 70vh; overflow: auto; text-align: left; }
+  display: flex; flex-direction: column; max-height: min(70vh, var(--_room, 70vh)); overflow: hidden; text-align: left; }
 .panel[hidden] { display: none; }
-ul { list-style: none; margin: 0; padding: 0; }
+ul { list-style: none; margin: 0; padding: 0; flex: 0 1 auto; min-height: 0; overflow: auto; overscroll-behavior: contain; }
+.msg, .all { flex: none; }
 li { display: block; margin: 0; padding: .5rem .65rem; border-bottom: 1px solid var(--_line); cursor: pointer; }
 li[aria-selected="true"] { background: var(--_active); }
 a { color: var(--_accent); text-decoration: none; }
@@ -49,7 +53,7 @@ a { color: var(--_accent); text-decoration: none; }
 .snippet { display: -webkit-box; -webkit-line-clamp: 3; -webkit-box-orient: vertical; overflow: hidden; margin-top: .15rem; font-size: .9em; }
 mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1b1f24); border-radius: 2px; }
 .msg { padding: .6rem .65rem; color: var(--_muted); }
-.all { display: block; padding: .5rem .65rem; font-weight: 600; }
+.all { display: block; padding: .5rem .65rem; font-weight: 600; border-top: 1px solid var(--_line); margin-top: -1px; }
 .all[aria-selected="true"] { background: var(--_active); }
 .vh { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;
@@ -110,6 +114,30 @@ mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1
   }
 
   let instances = 0;
+
+  // The Folio base URLs whose refusal this page has explained in the console.
+  const explained = new Set();
+
+  // explainFailure tells the page's developer, in the console, why a search
+  // of endpoint failed without an answer: the browser hides the reason from
+  // scripts, so a no-cors request for widget.js (which Folio lets any page
+  // load) tells a refusal by CORS (the server answers) from no server at all.
+  async function explainFailure(endpoint) {
+    if (explained.has(endpoint)) return;
+    explained.add(endpoint);
+    const origin = location.origin;
+    if (new URL(endpoint).origin !== origin) {
+      try {
+        await fetch(`${endpoint}/widget.js`, { mode: 'no-cors', credentials: 'omit', cache: 'no-store' });
+        console.error(`<folio-search>: ${endpoint} does not allow searches from this page's origin, ${origin}. ` +
+          `The administrator of that Folio server must add ${origin} to server.cors.allowed_origins ` +
+          `(environment variable FOLIO_SERVER_CORS_ALLOWED_ORIGINS) and restart it.`);
+        return;
+      } catch { /* not reachable either: said below */ }
+    }
+    console.error(`<folio-search>: ${endpoint} cannot be reached from this page: check the endpoint attribute ` +
+      `or the src of widget.js, that the server runs, and that this page's Content-Security-Policy allows it in connect-src.`);
+  }
 
   class FolioSearch extends HTMLElement {
     static get observedAttributes() { return ['placeholder']; }
@@ -180,7 +208,7 @@ mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1
     }
 
     get _endpoint() {
-      return (this.getAttribute('endpoint') || scriptOrigin).replace(/\/+$/, '');
+      return (this.getAttribute('endpoint') || scriptBase).replace(/\/+$/, '');
     }
 
     get _size() {
@@ -232,6 +260,7 @@ mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1
         if (e.name === 'AbortError' || my !== this._seq) return;
         this._panel.dataset.query = q;
         this._fail('Search is not available from this page.');
+        explainFailure(this._endpoint);
       }
     }
 
@@ -293,6 +322,12 @@ mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1
     }
 
     _open(on) {
+      if (on) {
+        // Fit the panel between the box and the bottom of the window (at
+        // least 10rem), so that "See all results" below the list stays in view.
+        const room = window.innerHeight - this._input.getBoundingClientRect().bottom - 12;
+        this._panel.style.setProperty('--_room', `${Math.max(160, Math.floor(room))}px`);
+      }
       this._panel.hidden = !on;
       this._input.setAttribute('aria-expanded', String(on));
       if (!on) this._setActive(-1);
