@@ -21,8 +21,12 @@ type Article struct {
 }
 
 // Validate reports whether a is indexable: it needs an id, and a title or a
-// body. The error wraps ErrInvalidArticle.
+// body, and no field over its size limit (MaxTitleBytes, ...). The error
+// wraps ErrInvalidArticle.
 func (a *Article) Validate() error {
+	if err := a.checkSizes(); err != nil { // first: no message quotes an over-long field
+		return err
+	}
 	switch {
 	case strings.TrimSpace(a.ID) == "":
 		return &InputError{Reason: "missing id", Message: "article has no id", Expected: "an id field or header"}

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -114,10 +115,15 @@ func (p *DateParser) parse(s string) (time.Time, bool, error) {
 	if s == "" {
 		return time.Time{}, false, fmt.Errorf("empty date (%s)", acceptedDates)
 	}
+	var rangeErr string // a layout matched but a value was out of range, e.g. ": day out of range"
 	for _, ls := range [][]layout{p.extra, builtinLayouts} {
 		for _, l := range ls {
 			t, err := time.ParseInLocation(l.layout, s, p.loc)
 			if err != nil {
+				var pe *time.ParseError
+				if rangeErr == "" && errors.As(err, &pe) && strings.HasSuffix(pe.Message, "out of range") {
+					rangeErr = strings.TrimPrefix(pe.Message, ": ")
+				}
 				continue
 			}
 			if t.Before(minDate) || t.After(maxDate) {
@@ -126,24 +132,56 @@ func (p *DateParser) parse(s string) (time.Time, bool, error) {
 			return t, l.dayOnly, nil
 		}
 	}
-	if looksNumericAmbiguous(s) {
-		return time.Time{}, false, fmt.Errorf("ambiguous date %q: day and month order is unknown (use 2024-12-04, or configure index.date_layouts such as 01/02/2006)", s)
+	if readings, ok := numericReadings(s); ok {
+		switch readings {
+		case 2:
+			return time.Time{}, false, fmt.Errorf("ambiguous date %q: day and month order is unknown (use 2024-12-04, or configure index.date_layouts such as 01/02/2006)", s)
+		case 1:
+			return time.Time{}, false, fmt.Errorf("numeric date %q is not an accepted form (use 2024-12-04, or configure index.date_layouts such as 01/02/2006 or 02/01/2006)", s)
+		default:
+			return time.Time{}, false, fmt.Errorf("invalid date %q: no such day, read as month/day/year or as day/month/year (use 2024-12-04)", s)
+		}
+	}
+	if rangeErr != "" {
+		return time.Time{}, false, fmt.Errorf("invalid date %q: %s (%s)", s, rangeErr, acceptedDates)
 	}
 	return time.Time{}, false, fmt.Errorf("unrecognised date %q (%s)", s, acceptedDates)
 }
 
-// looksNumericAmbiguous reports forms such as 01/02/2024 or 1.2.2024.
-func looksNumericAmbiguous(s string) bool {
+// numericReadings reports whether s has a form such as 01/02/2024 or
+// 1.2.2024 (two numbers of at most 2 digits, then a year), and how many of
+// its two readings, month/day/year and day/month/year, are real dates.
+func numericReadings(s string) (int, bool) {
 	f := strings.FieldsFunc(s, func(r rune) bool { return r == '/' || r == '.' || r == '-' })
-	if len(f) != 3 || strings.ContainsAny(s, " ") {
-		return false
+	if len(f) != 3 || strings.ContainsAny(s, " ") || len(f[0]) > 2 || len(f[1]) > 2 {
+		return 0, false
 	}
-	for _, x := range f {
-		if _, err := strconv.Atoi(x); err != nil {
+	var n [3]int
+	for i, x := range f {
+		v, err := strconv.Atoi(x)
+		if err != nil || v < 0 {
+			return 0, false
+		}
+		n[i] = v
+	}
+	real := func(month, day int) bool {
+		if month < 1 || month > 12 || day < 1 {
 			return false
 		}
+		t := time.Date(n[2], time.Month(month), day, 0, 0, 0, 0, time.UTC)
+		return t.Day() == day // no normalisation into the next month
 	}
-	return len(f[0]) <= 2
+	readings := 0
+	if real(n[0], n[1]) {
+		readings++
+	}
+	if real(n[1], n[0]) {
+		readings++
+	}
+	if readings == 2 && n[0] == n[1] {
+		readings = 1 // 05/05/2024: either order names the same day
+	}
+	return readings, true
 }
 
 // rangeBounds parses inclusive bounds. A whole-day "to" extends to the next

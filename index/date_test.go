@@ -51,8 +51,15 @@ func TestDateParserErrors(t *testing.T) {
 		{"01/02/2024", `ambiguous date "01/02/2024": day and month order is unknown (use 2024-12-04, or configure index.date_layouts such as 01/02/2006)`},
 		{"4.12.2024", `ambiguous date "4.12.2024"`},
 		{"yesterday", `unrecognised date "yesterday" (accepted: 2024-12-04, Dec 4, 2024, December 4, 2024, 4 Dec 2024, 4 December 2024, RFC 3339`},
-		{"2024-13-01", `unrecognised date "2024-13-01"`},
-		{"Feb 30, 2024", `unrecognised date "Feb 30, 2024"`},
+		{"2024-13-01", `invalid date "2024-13-01": month out of range (accepted: 2024-12-04`},
+		{"Feb 30, 2024", `invalid date "Feb 30, 2024": day out of range`},
+		{"31/31/2024", `invalid date "31/31/2024": no such day, read as month/day/year or as day/month/year (use 2024-12-04)`},
+		{"02/30/2024", `invalid date "02/30/2024": no such day`},
+		{"29.02.2023", `invalid date "29.02.2023": no such day`},
+		{"31/12/2024", `numeric date "31/12/2024" is not an accepted form (use 2024-12-04, or configure index.date_layouts such as 01/02/2006 or 02/01/2006)`},
+		{"12/31/2024", `numeric date "12/31/2024" is not an accepted form`},
+		{"05/05/2024", `numeric date "05/05/2024" is not an accepted form`},
+		{"29.02.2024", `numeric date "29.02.2024" is not an accepted form`},
 		{"1500-01-01", `date "1500-01-01" is out of range (the year must be between 1678 and 2261)`},
 	}
 	for _, tt := range tests {

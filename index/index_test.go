@@ -29,6 +29,12 @@ var shared struct {
 // test ends.
 func builtIndex(t *testing.T, opts Options) *Index {
 	t.Helper()
+	return builtIndexFrom(t, opts, testArticles)
+}
+
+// builtIndexFrom is builtIndex ingesting paths instead of testdata/articles.
+func builtIndexFrom(t *testing.T, opts Options, paths ...string) *Index {
+	t.Helper()
 	if opts.Path == "" {
 		opts.Path = filepath.Join(t.TempDir(), "idx")
 	}
@@ -37,7 +43,7 @@ func builtIndex(t *testing.T, opts Options) *Index {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ix.Close() })
-	if _, err := ix.Ingest(context.Background(), []string{testArticles}, IngestOptions{}); err != nil {
+	if _, err := ix.Ingest(context.Background(), paths, IngestOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	return ix

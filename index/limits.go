@@ -2,10 +2,14 @@ package index
 
 import (
 	"context"
+	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/vellum/levenshtein"
+	vellumre "github.com/blevesearch/vellum/regexp"
 )
 
 // Bounds on expensive queries. A wildcard, regexp, prefix or fuzzy term is
@@ -26,9 +30,20 @@ func tooManyTerms(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "TooManyTermSearchers")
 }
 
-// checkCost rejects syntax queries that are expensive by shape: more than
-// maxClauses leaves, and wildcards or regular expressions that begin with a
-// pattern (which must scan the whole term dictionary).
+// tooComplex reports whether err is vellum's refusal of an automaton (a
+// regexp or fuzzy term) with too many states: checkCost catches the
+// regexps and wildcards before searching, this the rest.
+func tooComplex(err error) bool {
+	return err != nil && (errors.Is(err, vellumre.ErrTooManyStates) || errors.Is(err, levenshtein.ErrTooManyStates) ||
+		strings.Contains(err.Error(), "dfa contains more than"))
+}
+
+// checkCost rejects syntax queries that are expensive by shape or that a
+// search would fail on: more than maxClauses leaves, wildcards or regular
+// expressions that begin with a pattern (which must scan the whole term
+// dictionary) or whose automaton is too large for bleve (vellum's limit of
+// 10,000 states, found by compiling it as bleve will), and boosts outside
+// [minBoost, maxBoost].
 func checkCost(q query.Query) error {
 	leaves := 0
 	var err error
@@ -42,6 +57,8 @@ func checkCost(q query.Query) error {
 		case *query.WildcardQuery:
 			if strings.IndexAny(q.Wildcard, "*?") < 2 {
 				err = queryErr("wildcard %q starts with a pattern: give at least 2 letters before * or ? (e.g. econ*), which bounds the terms it expands to", q.Wildcard)
+			} else if _, e := vellumre.New(wildcardRegexp.Replace(q.Wildcard)); e != nil {
+				err = automatonErr("wildcard "+clip(q.Wildcard, 80), e, "use fewer * and ?")
 			}
 		case *query.PrefixQuery:
 			if len(q.Prefix) < 2 {
@@ -50,6 +67,8 @@ func checkCost(q query.Query) error {
 		case *query.RegexpQuery:
 			if literalPrefix(q.Regexp) < 2 {
 				err = queryErr("regular expression /%s/ must start with at least 2 literal letters (e.g. /econ.*/), which bounds the terms it expands to", q.Regexp)
+			} else if _, e := vellumre.New(q.Regexp); e != nil {
+				err = automatonErr("regular expression /"+clip(q.Regexp, 80)+"/", e, "use fewer repetitions and character classes")
 			}
 		case *query.MatchQuery:
 			err = checkFuzziness(q.Fuzziness)
@@ -58,12 +77,53 @@ func checkCost(q query.Query) error {
 		case *query.MatchPhraseQuery:
 			err = checkFuzziness(q.Fuzziness)
 		}
+		if err == nil {
+			err = checkBoost(q)
+		}
 		leaves++
 	})
 	if err == nil && leaves > maxClauses {
 		err = queryErr("query has %d clauses; the limit is %d: use fewer words, or mode=text for long natural-language text", leaves, maxClauses)
 	}
 	return err
+}
+
+// automatonErr is the query error for what, whose automaton vellum (which
+// bleve searches the term dictionary with) refused with e; hint says how to
+// simplify a pattern that is too large.
+func automatonErr(what string, e error, hint string) error {
+	if errors.Is(e, vellumre.ErrTooManyStates) || errors.Is(e, vellumre.ErrCompiledTooBig) {
+		return queryErr("%s is too complex to search (%v): %s", what, e, hint)
+	}
+	// Anchors (^ $ \b), lazy quantifiers and byte literals.
+	return queryErr("%s is not supported: %v (a regular expression matches whole index terms: it needs no anchors or word boundaries; lazy quantifiers and bytes are not accepted)", what, e)
+}
+
+// wildcardRegexp turns a wildcard into the regular expression bleve
+// searches for it (as search/query/wildcard.go does).
+var wildcardRegexp = strings.NewReplacer(
+	"+", `\+`, "(", `\(`, ")", `\)`, "^", `\^`, "$", `\$`, ".", `\.`,
+	"{", `\{`, "}", `\}`, "[", `\[`, "]", `\]`, `|`, `\|`, `\`, `\\`,
+	"*", ".*", "?", ".")
+
+// Boost limits: outside them scores lose their meaning. A boost of 0 (or
+// one whose square underflows) makes bleve's query norm infinite and the
+// scores NaN, which JSON cannot encode; ^Inf or ^1e308 overflow the same way.
+const (
+	minBoost = 0.001
+	maxBoost = 1000
+)
+
+// checkBoost rejects a boost (word^N) of q outside [minBoost, maxBoost].
+func checkBoost(q query.Query) error {
+	bq, ok := q.(query.BoostableQuery)
+	if !ok {
+		return nil
+	}
+	if b := bq.Boost(); !(b >= minBoost && b <= maxBoost) { // NaN fails both
+		return queryErr("boost ^%s is out of range: a boost must be a number from %g to %g (e.g. oil^2)", strconv.FormatFloat(b, 'g', -1, 64), float64(minBoost), float64(maxBoost))
+	}
+	return nil
 }
 
 // literalPrefix is the number of leading bytes of a regexp that are plain letters or digits.

@@ -2,14 +2,20 @@ package index
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis/analyzer/standard"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/length"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bleveindex "github.com/blevesearch/bleve_index_api"
@@ -46,14 +52,71 @@ const keywordPrefix = "kw"
 const textSeparator = "\n"
 
 // mappingVersion changes whenever the mapping or the stored document shape
-// changes; an index with another version must be rebuilt.
-const mappingVersion = 4
+// changes; an index with another version must be rebuilt. Version 5: token
+// and keyword length limits; empty keyword values are not indexed.
+const mappingVersion = 5
 
-// analyzers maps index.language values to bleve analyzer names.
+// Token length limits. bleve has no cap of its own (BLEVE-NOTES): one 10 MB
+// word made its dictionary builder (vellum) allocate ~3 GB when indexing, at
+// every merge, and for every prefix, regexp or suggestion read that walked
+// the dictionary near it. Every analyzer Folio builds therefore drops longer
+// tokens right after the tokenizer, before any other filter touches them.
+const (
+	// MaxTokenRunes is the longest word of analysed text that is indexed;
+	// longer ones are left out of the index (the article is still stored
+	// and shown whole). 255 is Lucene's and Elasticsearch's default
+	// max_token_length: no word of any language is longer, only blobs
+	// such as base64 data, which nobody searches for.
+	MaxTokenRunes = 255
+	// maxKeywordRunes is the longest keyword value indexed (url, source,
+	// author, tags, extra keyword fields): a backstop behind
+	// MaxKeywordBytes, which ingest enforces with an error.
+	maxKeywordRunes = MaxKeywordBytes
+)
+
+// Names of the analysis components Folio defines in every mapping.
+const (
+	maxTokenFilter   = "folio_max_token"
+	maxKeywordFilter = "folio_max_keyword"
+	keywordAnalyzer  = "folio_keyword"
+)
+
+// analyzers maps index.language values to the names of Folio's analyzers.
 var analyzers = map[string]string{
-	"en":       en.AnalyzerName,
-	"standard": standard.Name,
-	"cjk":      cjk.AnalyzerName, // Chinese, Japanese, Korean: overlapping character bigrams
+	"en":       "folio_en",
+	"standard": "folio_standard",
+	"cjk":      "folio_cjk", // Chinese, Japanese, Korean: overlapping character bigrams
+}
+
+// analyzerChains are the token filters of Folio's text analyzers (each
+// after the unicode tokenizer): bleve's analyzer of the same language
+// (en.AnalyzerName, standard.Name, cjk.AnalyzerName) with the length limit
+// first. The English one ends with the porter stemmer, which bulk analysis
+// memoizes (analyze.go).
+var analyzerChains = map[string][]string{
+	"folio_en":       {maxTokenFilter, en.PossessiveName, lowercase.Name, en.StopName, porter.Name},
+	"folio_standard": {maxTokenFilter, lowercase.Name, en.StopName},
+	"folio_cjk":      {maxTokenFilter, cjk.WidthName, lowercase.Name, cjk.BigramName},
+}
+
+// addAnalyzers defines Folio's length filters and analyzers in im.
+func addAnalyzers(im *mapping.IndexMappingImpl) error {
+	filters := map[string]int{maxTokenFilter: MaxTokenRunes, maxKeywordFilter: maxKeywordRunes}
+	for name, max := range filters {
+		if err := im.AddCustomTokenFilter(name, map[string]any{"type": length.Name, "max": float64(max)}); err != nil {
+			return fmt.Errorf("token filter %s: %w", name, err)
+		}
+	}
+	for name, chain := range analyzerChains {
+		if err := im.AddCustomAnalyzer(name, map[string]any{"type": custom.Name, "tokenizer": unicode.Name, "token_filters": chain}); err != nil {
+			return fmt.Errorf("analyzer %s: %w", name, err)
+		}
+	}
+	// Keyword fields index each whole value as one term, as bleve's keyword analyzer does.
+	if err := im.AddCustomAnalyzer(keywordAnalyzer, map[string]any{"type": custom.Name, "tokenizer": single.Name, "token_filters": []string{maxKeywordFilter}}); err != nil {
+		return fmt.Errorf("analyzer %s: %w", keywordAnalyzer, err)
+	}
+	return nil
 }
 
 func languageNames() string {
@@ -65,23 +128,35 @@ func languageNames() string {
 	return strings.Join(names, ", ")
 }
 
-// bleveDoc is the shape handed to bleve; its json names are the field names.
+// bleveDoc is the shape handed to bleve; its json names are the field
+// names. bleve's mapping ignores omitempty and indexes an empty string as a
+// keyword "" (a facet bucket nobody can filter on), so optional keyword
+// values are pointers, nil when empty, and empty tags are left out.
 type bleveDoc struct {
 	Title  string     `json:"title"`
 	Body   string     `json:"body"`
 	Text   string     `json:"text"`
 	Date   *time.Time `json:"date,omitempty"`
 	Day    *float64   `json:"day,omitempty"`
-	URL    string     `json:"url,omitempty"`
-	Source string     `json:"source,omitempty"`
-	Author string     `json:"author,omitempty"`
+	URL    *string    `json:"url,omitempty"`
+	Source *string    `json:"source,omitempty"`
+	Author *string    `json:"author,omitempty"`
 	Tags   []string   `json:"tags,omitempty"`
 	// Keywords are the extra keyword fields, indexed as "kw.<name>".
 	Keywords map[string][]string `json:"kw,omitempty"`
 }
 
 func toBleveDoc(a *Article) bleveDoc {
-	d := bleveDoc{Title: a.Title, Body: a.Body, Text: a.Title + textSeparator + a.Body, URL: a.URL, Source: a.Source, Author: a.Author, Tags: a.Tags, Keywords: a.Keywords}
+	d := bleveDoc{Title: a.Title, Body: a.Body, Text: a.Title + textSeparator + a.Body,
+		URL: nonEmpty(a.URL), Source: nonEmpty(a.Source), Author: nonEmpty(a.Author), Tags: withoutEmpty(a.Tags)}
+	for k, vs := range a.Keywords {
+		if vs = withoutEmpty(vs); len(vs) > 0 {
+			if d.Keywords == nil {
+				d.Keywords = make(map[string][]string, len(a.Keywords))
+			}
+			d.Keywords[k] = vs
+		}
+	}
 	if !a.Date.IsZero() {
 		t := a.Date
 		d.Date = &t
@@ -89,6 +164,28 @@ func toBleveDoc(a *Article) bleveDoc {
 		d.Day = &day
 	}
 	return d
+}
+
+// nonEmpty is &s, or nil for "".
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// withoutEmpty is vs without its empty strings (vs itself when it has none).
+func withoutEmpty(vs []string) []string {
+	if !slices.Contains(vs, "") {
+		return vs
+	}
+	out := make([]string, 0, len(vs))
+	for _, v := range vs {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // newMapping is Folio's static mapping: the analysed, stored title and the
@@ -117,6 +214,7 @@ func newMapping(language string, keywordFields []string) (*mapping.IndexMappingI
 	combined.Store = false
 	keyword := func() *mapping.FieldMapping {
 		f := bleve.NewKeywordFieldMapping()
+		f.Analyzer = keywordAnalyzer
 		f.Store = true
 		f.IncludeInAll = false
 		f.IncludeTermVectors = false
@@ -152,6 +250,9 @@ func newMapping(language string, keywordFields []string) (*mapping.IndexMappingI
 	}
 
 	im := bleve.NewIndexMapping()
+	if err := addAnalyzers(im); err != nil {
+		return nil, err
+	}
 	if err := im.AddSynonymSource(synonymSource, map[string]interface{}{"collection": synonymSource, "analyzer": analyzer}); err != nil {
 		return nil, fmt.Errorf("synonym source: %w", err)
 	}

@@ -168,6 +168,9 @@ func (ix *Index) searchErr(ctx context.Context, err error) error {
 	if errors.Is(err, context.Canceled) {
 		return err
 	}
+	if tooComplex(err) {
+		return queryErr("a regular expression, wildcard or fuzzy term of the query is too complex to search (%v): simplify it", err)
+	}
 	if tooManyTerms(err) {
 		return queryErr("the query expands to more than %d index terms (search.max_terms; every word, and every term a wildcard, regexp, prefix or fuzzy term matches, counts): make it more specific or shorter", ix.opts.MaxTerms)
 	}

@@ -1,14 +1,19 @@
 package index
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
+	bleveindex "github.com/blevesearch/bleve_index_api"
 )
 
 // MaxSuggestions is the largest number of completions Suggest returns.
@@ -20,11 +25,54 @@ const minPrefix = 2
 // maxSuggestLen bounds the text Suggest completes, in bytes.
 const maxSuggestLen = 100
 
+// Bounds of the walk of the title dictionary that completes Suggest's last
+// word: a prefix search would read, and search, every title word with that
+// prefix (all of them for a two-letter prefix on a large collection).
+const (
+	maxCompletions = 64    // completions searched: the most frequent ones
+	maxSuggestWalk = 10000 // dictionary entries read per shard, in term order
+)
+
+// completions returns up to maxCompletions title terms that start with
+// prefix, the most frequent first, from the first maxSuggestWalk terms
+// with that prefix of each shard. Each term is at most MaxTokenRunes long.
+// The caller holds ix.mu for reading.
+func (ix *Index) completions(prefix string) (_ []string, err error) {
+	readers, closeAll, err := ix.readers()
+	if err != nil {
+		return nil, err
+	}
+	defer func() { err = errors.Join(err, closeAll()) }()
+	counts := map[string]uint64{}
+	for _, r := range readers {
+		d, err := r.FieldDictPrefix(fieldTitle, []byte(prefix))
+		if err != nil {
+			return nil, err
+		}
+		for range maxSuggestWalk {
+			var e *bleveindex.DictEntry
+			if e, err = d.Next(); err != nil || e == nil {
+				break
+			}
+			counts[e.Term] += e.Count
+		}
+		if err = errors.Join(err, d.Close()); err != nil {
+			return nil, err
+		}
+	}
+	terms := slices.Collect(maps.Keys(counts))
+	slices.SortFunc(terms, func(a, b string) int {
+		return cmp.Or(cmp.Compare(counts[b], counts[a]), strings.Compare(a, b))
+	})
+	return terms[:min(len(terms), maxCompletions)], nil
+}
+
 // Suggest returns up to n distinct article titles that complete text, as a
 // search box offers while the user types: every word of text but the last
 // must appear in the title (as analysed: stemmed, without stop words), and
-// the last word, unless text ends with a space, is matched as the prefix of a
-// title word (when it has two letters or more) or as a whole word. Titles come best match first, newest first
+// the last word, unless text ends with a space, is matched as a whole word
+// or (when it has two letters or more) as the prefix of one of the 64 most
+// frequent title words that start with it (see completions). Titles come best match first, newest first
 // among equals. Empty text returns no titles. It returns a *ParamError
 // wrapping ErrInvalidParameter when text is longer than 100 bytes or n is
 // not between 1 and MaxSuggestions, and ErrTimeout past the search deadline.
@@ -67,9 +115,17 @@ func (ix *Index) Suggest(ctx context.Context, text string, n int) ([]string, err
 		// A one-letter prefix would expand to a large part of the title
 		// vocabulary (300 ms on Reuters-21578): it matches whole words only.
 		if utf8.RuneCountInString(last) >= minPrefix {
-			pq := query.NewPrefixQuery(last)
-			pq.SetField(fieldTitle)
-			lq = query.NewDisjunctionQuery([]query.Query{pq, mq})
+			terms, err := ix.completions(last)
+			if err != nil {
+				return nil, fmt.Errorf("suggest: %w", err)
+			}
+			alts := []query.Query{mq}
+			for _, term := range terms {
+				tq := query.NewTermQuery(term)
+				tq.SetField(fieldTitle)
+				alts = append(alts, tq)
+			}
+			lq = query.NewDisjunctionQuery(alts)
 		}
 		must = append(must, lq)
 	}

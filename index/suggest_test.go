@@ -3,6 +3,9 @@ package index
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -50,5 +53,38 @@ func TestSuggest(t *testing.T) {
 		if _, err := ix.Suggest(ctx, bad.text, bad.n); !errors.As(err, &pe) || !errors.Is(err, ErrInvalidParameter) {
 			t.Errorf("Suggest(%d bytes, %d) error = %v, want a ParamError wrapping ErrInvalidParameter", len(bad.text), bad.n, err)
 		}
+	}
+}
+
+// TestSuggestManyCompletions: a prefix that starts more title words than a
+// search may expand to (search.max_terms) still completes, to titles with
+// the most frequent of them (then in term order), instead of failing.
+func TestSuggestManyCompletions(t *testing.T) {
+	dir := t.TempDir()
+	var lines []string
+	for i := range 300 {
+		lines = append(lines, fmt.Sprintf(`{"id":"w%d","title":"Zq%03d report","body":"b"}`, i, i))
+	}
+	for i := range 3 {
+		lines = append(lines, fmt.Sprintf(`{"id":"f%d","title":"Zqfrequent report %d","body":"b"}`, i, i))
+	}
+	if err := os.WriteFile(filepath.Join(dir, "many.jsonl"), []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o := DefaultOptions("")
+	o.MaxTerms = 100
+	ix := builtIndexFrom(t, o, dir)
+	got, err := ix.Suggest(context.Background(), "zq", 3)
+	if err != nil {
+		t.Fatalf("Suggest(zq): %v", err)
+	}
+	if len(got) != 3 || !strings.HasSuffix(got[0], " report") {
+		t.Fatalf("Suggest(zq) = %q, want 3 titles", got)
+	}
+	ix.mu.RLock()
+	terms, err := ix.completions("zq")
+	ix.mu.RUnlock()
+	if err != nil || len(terms) != maxCompletions || terms[0] != "zqfrequent" || terms[1] != "zq000" {
+		t.Fatalf("completions(zq) = %.80q (%d), %v; want %d terms, zqfrequent (3 titles) first", terms, len(terms), err, maxCompletions)
 	}
 }

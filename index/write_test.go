@@ -59,7 +59,7 @@ func TestPutSearchDelete(t *testing.T) {
 func TestDecodeArticleErrorsMatchFileIngest(t *testing.T) {
 	ix := newIndex(t)
 	for name, tc := range map[string]struct{ body, id, want string }{
-		"bad date":    {`{"title":"x","date":"31/31/2024"}`, "a", `request: article "a": ambiguous date "31/31/2024"`},
+		"bad date":    {`{"title":"x","date":"31/31/2024"}`, "a", `request: article "a": invalid date "31/31/2024": no such day`},
 		"no title":    {`{"body":" "}`, "a", `request: article "a" has neither title nor body (a title or a body)`},
 		"id mismatch": {`{"id":"b","title":"x"}`, "a", `request: body id "b" differs from the id "a" in the path`},
 		"not object":  {`[1]`, "a", `request: expected a JSON object, got array`},

@@ -35,7 +35,8 @@ func (s *Server) handleSearch(c echo.Context) error {
 
 // handleArticle serves GET /api/articles/*: the stored article whose id is
 // the rest of the path, or, for a path ending in /related, the articles
-// related to it (see handleRelated).
+// related to it (see handleRelated). Related and marked articles (?q=) are
+// searches, and wait for a slot of the search limiter; a plain read does not.
 func (s *Server) handleArticle(c echo.Context) error {
 	ix, err := s.index()
 	if err != nil {
@@ -46,10 +47,10 @@ func (s *Server) handleArticle(c echo.Context) error {
 		return err
 	}
 	if rel, ok := strings.CutSuffix(id, relatedSuffix); ok && rel != "" {
-		return s.handleRelated(c, rel)
+		return s.withSearchSlot(c, func() error { return s.handleRelated(c, rel) })
 	}
 	if q := c.QueryParam("q"); q != "" {
-		return s.markedArticle(c, id, q) // webapi.go
+		return s.withSearchSlot(c, func() error { return s.markedArticle(c, id, q) }) // webapi.go
 	}
 	a, err := ix.Article(c.Request().Context(), id)
 	if err != nil {

@@ -214,16 +214,22 @@ func (l *searchLimiter) acquire(ctx context.Context) error {
 
 func (l *searchLimiter) release() { <-l.slots }
 
-// limitSearches is the route middleware of the search endpoint: it runs the
-// handler within the search limiter.
+// limitSearches is the route middleware of the search and suggestion
+// endpoints: it runs the handler within the search limiter.
 func (s *Server) limitSearches(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if err := s.limit.acquire(c.Request().Context()); err != nil {
-			return err
-		}
-		defer s.limit.release()
-		return next(c)
+	return func(c echo.Context) error { return s.withSearchSlot(c, func() error { return next(c) }) }
+}
+
+// withSearchSlot runs fn within the search limiter: everything that
+// searches the index (searches, suggestions, marked and related articles)
+// shares its slots, since any of them may walk large parts of the term
+// dictionary.
+func (s *Server) withSearchSlot(c echo.Context, fn func() error) error {
+	if err := s.limit.acquire(c.Request().Context()); err != nil {
+		return err
 	}
+	defer s.limit.release()
+	return fn()
 }
 
 // rateClient names the client a request is counted against: a valid search

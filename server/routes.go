@@ -5,7 +5,7 @@ func (s *Server) routes() {
 	s.e.GET("/api/search", s.handleSearch, s.limitSearches) // ?q=&mode=&from=&to=&size=&page=&sort=&cursor=&facets=&filter=
 	s.e.GET("/api/articles/*", s.handleArticle)             // the id is the rest of the path; {id}/related?size=&from=&to= lists related articles
 	s.e.GET("/healthz", s.handleHealth)
-	s.e.GET("/api/suggest", s.handleSuggest)                             // ?q=&size= → OpenSearch suggestions JSON
+	s.e.GET("/api/suggest", s.handleSuggest, s.limitSearches)            // ?q=&size= → OpenSearch suggestions JSON
 	s.e.GET("/", s.handlePage)                                           // the search page; state in ?q=&from=&to=&sort=&page=
 	s.e.GET("/articles/*", s.handleArticlePage)                          // one article, ?q= marks the query's terms
 	s.e.GET("/widget.js", s.handleWidget)                                // the <folio-search> custom element
