@@ -14,7 +14,7 @@ func TestHeadAnswersAsGet(t *testing.T) {
 	for _, target := range []string{
 		"/", "/healthz", "/readyz", "/api/search?q=cambodia", "/api/search?size=x", "/widget.js",
 		"/api/articles/" + ironclad, "/api/related/" + ironclad, "/api/suggest?q=iron",
-		"/articles/" + ironclad, "/opensearch.xml", "/openapi.json", "/metrics", "/no/such/path",
+		"/articles/" + ironclad, "/static/app.js", "/opensearch.xml", "/openapi.json", "/metrics", "/no/such/path",
 	} {
 		get := do(t, srv, http.MethodGet, target)
 		head := do(t, srv, http.MethodHead, target)
