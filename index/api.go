@@ -43,7 +43,7 @@ type Result struct {
 	Query string        // the query text as given
 	Total uint64        // number of matching articles
 	Took  time.Duration // time spent searching and highlighting
-	Page  int           // the page returned (1-based); 0 for a page fetched by cursor
+	Page  int           // the page returned (1-based), also when fetched by cursor; 0 for a cursor of an older version
 	Size  int           // the page size used
 	Hits  []Hit         // at most Size hits, in rank order
 	// Cursor fetches the next page (Query.Cursor) with memory proportional

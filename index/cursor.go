@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"math"
 	"strconv"
 	"time"
 
@@ -27,6 +28,9 @@ type cursor struct {
 	// bleve cannot continue after a missing value): continue among the
 	// undated articles in id order, after After[1].
 	Undated bool `json:"u,omitempty"`
+	// Page is the number of the page that returned the cursor; the page
+	// after it is Page+1 (0 in cursors of older versions: unknown).
+	Page int `json:"g,omitempty"`
 }
 
 const (
@@ -46,7 +50,7 @@ func decodeCursor(s string) (*cursor, error) {
 	if err == nil {
 		err = json.Unmarshal(b, &c)
 	}
-	if err != nil || c.Phase < phaseAll || c.Phase > phaseRest || len(c.After) != 2 {
+	if err != nil || c.Phase < phaseAll || c.Phase > phaseRest || len(c.After) != 2 || c.Page < 0 || c.Page == math.MaxInt {
 		return nil, paramErr("cursor", "cursor is not one this server returned; pass the \"cursor\" value of the previous response unchanged")
 	}
 	return &c, nil
@@ -79,10 +83,10 @@ type hitPhase struct {
 	phase int
 }
 
-// nextCursor is the cursor after the last of hits.
-func nextCursor(q Query, p *plan, hits []hitPhase) string {
+// nextCursor is the cursor after the last of hits, which are page number page.
+func nextCursor(q Query, p *plan, hits []hitPhase, page int) string {
 	last := hits[len(hits)-1]
-	c := cursor{Phase: last.phase, After: afterValues(last.dm), Sort: q.Sort, Text: q.Text, Mode: q.Mode, Now: p.now.UnixNano()}
+	c := cursor{Phase: last.phase, After: afterValues(last.dm), Sort: q.Sort, Text: q.Text, Mode: q.Mode, Now: p.now.UnixNano(), Page: page}
 	if p.sortBy == SortDateAsc || p.sortBy == SortDateDesc {
 		if _, err := time.Parse(time.RFC3339Nano, c.After[0]); err != nil {
 			c.Undated = true

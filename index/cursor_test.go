@@ -85,3 +85,27 @@ func TestCursorErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestCursorPagesAreNumbered: a page fetched by cursor reports its real
+// page number, counting on from the numbered page that gave the first cursor.
+func TestCursorPagesAreNumbered(t *testing.T) {
+	ix := testIndex(t)
+	q := Query{Text: "oil", Size: 3}
+	var pages []int
+	for i := 0; i < 4; i++ {
+		res := mustSearch(t, ix, q)
+		pages = append(pages, res.Page)
+		if res.Cursor == "" {
+			t.Fatalf("page %d has no cursor; the test needs 4 pages", res.Page)
+		}
+		q.Cursor = res.Cursor
+	}
+	if want := []int{1, 2, 3, 4}; !slices.Equal(pages, want) {
+		t.Errorf("pages = %v, want %v", pages, want)
+	}
+	// A cursor taken from page 2 (by number) continues with page 3.
+	res := mustSearch(t, ix, Query{Text: "oil", Size: 3, Page: 2})
+	if next := mustSearch(t, ix, Query{Text: "oil", Size: 3, Cursor: res.Cursor}); next.Page != 3 {
+		t.Errorf("page after page 2 = %d, want 3", next.Page)
+	}
+}

@@ -317,8 +317,15 @@ func (fr *fileReader) syntaxErr(b []byte, off int64, err error) *InputError {
 }
 
 // jsonRecord decodes one JSON object into an article; defaultID is used when
-// it has no "id".
-func (fr *fileReader) jsonRecord(b []byte, line int, defaultID string) record {
+// it has no "id". A record that fails after its "id" was read keeps that id
+// in its article, so that API results can name it.
+func (fr *fileReader) jsonRecord(b []byte, line int, defaultID string) (rec record) {
+	var id string
+	defer func() {
+		if rec.err != nil && id != "" {
+			rec.article.ID = id
+		}
+	}()
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(b, &m); err != nil {
 		var te *json.UnmarshalTypeError
@@ -346,7 +353,7 @@ func (fr *fileReader) jsonRecord(b []byte, line int, defaultID string) record {
 		}
 		*dst, perr = str(key)
 	}
-	var id, date, tags string
+	var date, tags string
 	get("id", &id)
 	get("title", &a.Title)
 	get("body", &a.Body)

@@ -43,7 +43,10 @@ func (ix *Index) search(ctx context.Context, q Query, highlight bool) (*Result, 
 	page := p.from/p.size + 1
 	if p.after != nil {
 		hits, total, err = ix.runAfter(ctx, p, p.after)
-		page = 0
+		page = 0 // a cursor of an older version: the page number is unknown
+		if p.after.Page > 0 {
+			page = p.after.Page + 1
+		}
 	} else {
 		hits, total, err = ix.run(ctx, p)
 	}
@@ -58,7 +61,7 @@ func (ix *Index) search(ctx context.Context, q Query, highlight bool) (*Result, 
 		Hits:  make([]Hit, 0, len(hits)),
 	}
 	if len(hits) == p.size && (p.after != nil || uint64(p.from+len(hits)) < total) {
-		out.Cursor = nextCursor(q, p, hits)
+		out.Cursor = nextCursor(q, p, hits, page)
 	}
 	if highlight && p.after == nil && total < suggestBelow && strings.TrimSpace(q.Text) != "" {
 		if out.Suggestion, err = ix.suggest(ctx, p, q.Text); err != nil {

@@ -35,10 +35,12 @@ const (
 
 // WriteResult is the outcome of writing one record of a request.
 type WriteResult struct {
-	Line   int    // 1-based line (bulk) or element (array) number; 0 for a single object
-	ID     string // the article id, when known
-	Status string // StatusCreated, StatusUpdated or StatusError
-	Err    error  // why the record was not written (an *InputError, or a write error)
+	Line    int      // bulk: the 1-based line; 0 otherwise
+	Index   int      // array: the 0-based element; 0 otherwise
+	ID      string   // the article id, when known (also for most errors)
+	Status  string   // StatusCreated, StatusUpdated or StatusError
+	Err     error    // why the record was not written (an *InputError, or a write error)
+	Ignored []string // the record's fields that Folio does not index, sorted
 }
 
 // apiSource is the path shown in errors about articles sent over the API.
@@ -98,37 +100,88 @@ func (ix *Index) Delete(ctx context.Context, id string) error {
 }
 
 // PutJSON writes the articles of body, one JSON object or an array of
-// objects, with the same validation as file ingest. An array's bad elements
-// are reported in their results and the others written; the results are in
-// element order. The error is non-nil only when the write itself failed or
-// body is a single invalid object (then it is the *InputError).
+// objects, with the same validation as file ingest, in batches of up to
+// BatchSize. An array's bad elements are reported in their results, whose
+// messages start "request[i]:" with the element's 0-based Index, and the
+// others written; the results are in element order. The error is non-nil
+// only when a write failed (the batches before it stay written) or body is
+// a single invalid object (then it is the *InputError).
 func (ix *Index) PutJSON(ctx context.Context, body []byte) ([]WriteResult, error) {
 	fr := &fileReader{p: &Parser{Dates: ix.opts.Dates}, path: apiSource, ignored: map[string]struct{}{}}
 	var results []WriteResult
-	var ops []writeOp
-	var idx []int
+	b := batch{ix: ix}
 	n := 0
 	err := fr.readJSON(body, func(r record) error {
+		i := n
 		n++
-		if r.err != nil {
-			results = append(results, WriteResult{Line: n, Status: StatusError, Err: r.err})
+		res := WriteResult{Index: i, ID: r.article.ID, Ignored: fr.takeIgnored()}
+		if res.ID == fmt.Sprintf("/%d", n) { // readJSON's default id: the element has none
+			res.ID = ""
+		}
+		switch {
+		case r.err != nil:
+			r.err.Path, r.err.Line = fmt.Sprintf("%s[%d]", apiSource, i), 0
+			res.Status, res.Err = StatusError, r.err
+			b.add(res, nil)
+		case res.ID == "":
+			res.Status, res.Err = StatusError, &InputError{Path: fmt.Sprintf("%s[%d]", apiSource, i), Reason: "missing id", Message: "article has no id", Expected: `an "id" field`}
+			b.add(res, nil)
+		default:
+			b.add(res, &r.article)
+		}
+		if len(b.results) < ix.opts.BatchSize {
 			return nil
 		}
-		a := r.article
-		if a.ID == "" || a.ID == fmt.Sprintf("/%d", n) {
-			results = append(results, WriteResult{Line: n, Status: StatusError, Err: &InputError{Path: apiSource, Line: n, Reason: "missing id", Message: "article has no id", Expected: `an "id" field`}})
-			return nil
-		}
-		idx = append(idx, len(results))
-		results = append(results, WriteResult{Line: n, ID: a.ID})
-		ops = append(ops, writeOp{id: a.ID, article: &a})
-		return nil
+		done, err := b.apply()
+		results = append(results, done...)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	done, err := b.apply()
+	if err != nil {
+		return nil, err
+	}
+	return append(results, done...), nil
+}
+
+// takeIgnored returns the ignored fields gathered since its last call, sorted, and forgets them.
+func (fr *fileReader) takeIgnored() []string {
+	if len(fr.ignored) == 0 {
+		return nil
+	}
+	keys := sortedKeys(fr.ignored)
+	clear(fr.ignored)
+	return keys
+}
+
+// batch gathers the results of records and the writes of the valid ones
+// until apply writes them together.
+type batch struct {
+	ix      *Index
+	results []WriteResult
+	ops     []writeOp
+	idx     []int // results[idx[i]] is the result of ops[i]
+}
+
+// add appends r, and a write of a when a is not nil (r then gets its status from apply).
+func (b *batch) add(r WriteResult, a *Article) {
+	if a != nil {
+		b.idx = append(b.idx, len(b.results))
+		b.ops = append(b.ops, writeOp{id: a.ID, article: a})
+	}
+	b.results = append(b.results, r)
+}
+
+// apply writes the batch's articles and returns its results, statuses set,
+// and empties the batch. On a write error nothing of the batch was written
+// and no result is returned.
+func (b *batch) apply() ([]WriteResult, error) {
+	results, ops, idx := b.results, b.ops, b.idx
+	b.results, b.ops, b.idx = nil, nil, nil
 	if len(ops) > 0 {
-		existed, err := ix.apply(ops)
+		existed, err := b.ix.apply(ops)
 		if err != nil {
 			return nil, err
 		}
@@ -150,56 +203,47 @@ func statusOf(existed bool) string {
 // skipped) and writes them in batches of up to BatchSize, also writing what
 // it has whenever r has no more data ready, so a slow stream is not held
 // back. emit receives the results of each batch in line order once that
-// batch is persisted: a bad line gets StatusError with its *InputError and
-// does not stop the others. A line longer than maxLine bytes is an
-// ErrTooLarge result. Bulk stops when emit or a write fails and returns
-// that error (wrapping ErrWriteFailed for a write); the results already
-// emitted stay valid, the batch that failed is not emitted.
+// batch is persisted: a bad line gets StatusError with its *InputError
+// ("request:line: …") and does not stop the others. A line longer than
+// maxLine bytes is an ErrTooLarge result. Bulk stops when emit, a read of
+// r or a write fails and returns that error (wrapping ErrWriteFailed for a
+// write); the results already emitted stay valid, the batch that failed is
+// not emitted.
 func (ix *Index) Bulk(ctx context.Context, r io.Reader, maxLine int, emit func([]WriteResult) error) error {
 	fr := &fileReader{p: &Parser{Dates: ix.opts.Dates}, path: apiSource, ignored: map[string]struct{}{}}
 	br := bufio.NewReaderSize(r, 64<<10)
-	var results []WriteResult
-	var ops []writeOp
-	var idx []int
+	b := batch{ix: ix}
 	flush := func() error {
-		if len(results) == 0 {
+		if len(b.results) == 0 {
 			return nil
 		}
-		if len(ops) > 0 {
-			existed, err := ix.apply(ops)
-			if err != nil {
-				return err // nothing of this batch was acknowledged
-			}
-			for i, j := range idx {
-				results[j].Status = statusOf(existed[i])
-			}
+		results, err := b.apply()
+		if err != nil {
+			return err // nothing of this batch was acknowledged
 		}
-		err := emit(results)
-		results, ops, idx = nil, nil, nil
-		return err
+		return emit(results)
 	}
 	line := 0
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		b, tooLong, err := readLine(br, maxLine)
-		if len(b) > 0 || tooLong {
+		l, tooLong, err := readLine(br, maxLine)
+		if len(l) > 0 || tooLong {
 			line++
-			switch t := bytes.TrimSpace(b); {
+			switch t := bytes.TrimSpace(l); {
 			case tooLong:
-				results = append(results, WriteResult{Line: line, Status: StatusError, Err: fmt.Errorf("%w: %s:%d: line longer than %d bytes", ErrTooLarge, apiSource, line, maxLine)})
+				b.add(WriteResult{Line: line, Status: StatusError, Err: fmt.Errorf("%w: %s:%d: line longer than %d bytes", ErrTooLarge, apiSource, line, maxLine)}, nil)
 			case len(t) == 0:
 			default:
 				rec := fr.jsonRecord(t, line, "")
+				res := WriteResult{Line: line, ID: rec.article.ID, Ignored: fr.takeIgnored()}
 				if rec.err != nil {
-					results = append(results, WriteResult{Line: line, Status: StatusError, Err: rec.err})
+					res.Status, res.Err = StatusError, rec.err
+					b.add(res, nil)
 					break
 				}
-				a := rec.article
-				idx = append(idx, len(results))
-				results = append(results, WriteResult{Line: line, ID: a.ID})
-				ops = append(ops, writeOp{id: a.ID, article: &a})
+				b.add(res, &rec.article)
 			}
 		}
 		if err == io.EOF {
@@ -211,7 +255,7 @@ func (ix *Index) Bulk(ctx context.Context, r io.Reader, maxLine int, emit func([
 			}
 			return fmt.Errorf("read request body: %w", err)
 		}
-		if len(ops) >= ix.opts.BatchSize || br.Buffered() == 0 {
+		if len(b.results) >= ix.opts.BatchSize || br.Buffered() == 0 {
 			if err := flush(); err != nil {
 				return err
 			}

@@ -97,7 +97,7 @@ not json
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"1 a created", "2  error request", "3  error request", "5 a updated", "6 c created", "7  error input too large"}
+	want := []string{"1 a created", "2  error request", "3 b error request", "5 a updated", "6 c created", "7  error input too large"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("results (-want +got):\n%s", diff)
 	}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -41,20 +42,65 @@ type Writer interface {
 
 var _ Writer = (*index.Index)(nil)
 
-// writeResult is one element of a write response and one line of a bulk response.
+// writeResult is one result of a write: the body of a single write, one
+// element of an array's results and one line of a bulk response. Array
+// results carry index (0-based), bulk results line (1-based), and an error
+// message starts with the same position ("request[3]: …", "request:7: …").
 type writeResult struct {
-	Line   int    `json:"line,omitempty"`
-	ID     string `json:"id,omitempty"`
-	Status string `json:"status"`
-	Error  string `json:"error,omitempty"`
+	Index   *int     `json:"index,omitempty"`
+	Line    int      `json:"line,omitempty"`
+	ID      string   `json:"id,omitempty"` // when known, also for most errors
+	Status  string   `json:"status"`
+	Error   string   `json:"error,omitempty"`
+	Ignored []string `json:"ignored,omitempty"` // fields sent that Folio does not index
 }
 
-func newWriteResult(r index.WriteResult) writeResult {
-	w := writeResult{Line: r.Line, ID: r.ID, Status: r.Status}
+func newWriteResult(r index.WriteResult, array bool) writeResult {
+	w := writeResult{Line: r.Line, ID: r.ID, Status: r.Status, Ignored: r.Ignored}
+	if array {
+		w.Index = &r.Index
+	}
 	if r.Err != nil {
 		w.Error = r.Err.Error()
 	}
 	return w
+}
+
+// writeSummary counts the results of a write of many articles: the head of
+// an array's response and the last line of a bulk response. Errors is true
+// when some record was not written; the status is 200 all the same (as
+// Elasticsearch's _bulk does), so clients check errors or each result.
+type writeSummary struct {
+	// Status ends a bulk response: "done" when every line was read and
+	// answered, "aborted" (with Error) when the stream stopped early. A
+	// bulk response whose last line is neither was cut off.
+	Status  string `json:"status,omitempty"`
+	Error   string `json:"error,omitempty"`
+	Errors  bool   `json:"errors"`
+	Created int    `json:"created"`
+	Updated int    `json:"updated"`
+	Failed  int    `json:"failed"`
+}
+
+// count adds rs to the summary.
+func (w *writeSummary) count(rs []index.WriteResult) {
+	for _, r := range rs {
+		switch r.Status {
+		case index.StatusCreated:
+			w.Created++
+		case index.StatusUpdated:
+			w.Updated++
+		default:
+			w.Failed++
+			w.Errors = true
+		}
+	}
+}
+
+// arrayResponse is the JSON body of POST /api/articles with an array.
+type arrayResponse struct {
+	writeSummary
+	Results []writeResult `json:"results"`
 }
 
 // requireAdmin lets a request through only with "Authorization: Bearer
@@ -65,7 +111,7 @@ func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 		if len(s.adminKeys) == 0 {
 			return echo.NewHTTPError(http.StatusForbidden, "writes are disabled: no admin key is configured; set server.admin_keys (or FOLIO_SERVER_ADMIN_KEYS) and send \"Authorization: Bearer <key>\"")
 		}
-		token, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
+		token, ok := bearer(c.Request().Header.Get(echo.HeaderAuthorization))
 		if !ok || !s.isAdminKey(token) {
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="folio"`)
 			return echo.NewHTTPError(http.StatusUnauthorized, "missing or wrong admin key: send \"Authorization: Bearer <key>\" with one of server.admin_keys")
@@ -86,8 +132,41 @@ func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 // writerKey is the echo context key under which requireAdmin leaves the index as a Writer.
 const writerKey = "folio.writer"
 
-// writerOf returns the Writer that requireAdmin found for this request.
-func writerOf(c echo.Context) Writer { return c.Get(writerKey).(Writer) }
+// writerOf returns the Writer that requireAdmin found for this request. On a
+// route registered without requireAdmin there is none: it returns a Writer
+// that refuses everything (500, logged), so such a route fails closed
+// rather than panicking or writing without a key.
+func writerOf(c echo.Context) Writer {
+	if w, ok := c.Get(writerKey).(Writer); ok {
+		return w
+	}
+	return refusingWriter{}
+}
+
+// errNoWriter is the error of every method of refusingWriter.
+var errNoWriter = errors.New("write route registered without requireAdmin: no writer for this request")
+
+// refusingWriter is the Writer of a request that requireAdmin did not admit.
+type refusingWriter struct{}
+
+func (refusingWriter) DecodeArticle([]byte, string) (index.Article, error) {
+	return index.Article{}, errNoWriter
+}
+func (refusingWriter) Put(context.Context, index.Article) (bool, error) { return false, errNoWriter }
+func (refusingWriter) PutJSON(context.Context, []byte) ([]index.WriteResult, error) {
+	return nil, errNoWriter
+}
+func (refusingWriter) Delete(context.Context, string) error { return errNoWriter }
+func (refusingWriter) Bulk(context.Context, io.Reader, int, func([]index.WriteResult) error) error {
+	return errNoWriter
+}
+func (refusingWriter) Rebuild(context.Context, []string, index.IngestOptions) (index.IngestSummary, error) {
+	return index.IngestSummary{}, errNoWriter
+}
+func (refusingWriter) Sync(context.Context, []string, index.IngestOptions) (index.IngestSummary, error) {
+	return index.IngestSummary{}, errNoWriter
+}
+func (refusingWriter) Backup(string) error { return errNoWriter }
 
 // isAdminKey compares SHA-256 digests in constant time, so neither a key's
 // content nor its length leaks through timing; every key is compared.
@@ -105,17 +184,27 @@ func (s *Server) readBody(c echo.Context) ([]byte, error) {
 	r := http.MaxBytesReader(c.Response(), c.Request().Body, s.opts.MaxBodyBytes)
 	b, err := io.ReadAll(r)
 	if err != nil {
-		return nil, s.bodyError(err)
+		return nil, bodyError(err)
 	}
 	return b, nil
 }
 
-func (s *Server) bodyError(err error) error {
+// bodyError is the error of a failed read of the request body: 413 past
+// server.max_body_bytes; 408 when the body did not arrive within
+// server.read_timeout; 499 (context.Canceled) when the connection closed
+// before the body was complete, as when the client hangs up; else 400, a
+// malformed body such as a bad chunked encoding.
+func bodyError(err error) error {
 	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
+	switch {
+	case errors.As(err, &mbe):
 		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than %d bytes (server.max_body_bytes); send many articles with POST /api/articles/_bulk", mbe.Limit))
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return echo.NewHTTPError(http.StatusRequestTimeout, "the request body did not arrive within server.read_timeout")
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, context.Canceled):
+		return fmt.Errorf("%w: read request body: %w", context.Canceled, err)
 	}
-	return fmt.Errorf("%w: read request body: %w", context.Canceled, err)
+	return echo.NewHTTPError(http.StatusBadRequest, "cannot read the request body: "+err.Error())
 }
 
 // handlePutArticle serves PUT /api/articles/*: create or replace the article whose id is the rest of the path.
@@ -166,45 +255,93 @@ func (s *Server) handlePostArticles(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]writeResult, len(res))
+	out := arrayResponse{Results: make([]writeResult, len(res))}
+	out.count(res)
 	for i, r := range res {
-		out[i] = newWriteResult(r)
+		out.Results[i] = newWriteResult(r, true)
 	}
-	return c.JSON(http.StatusOK, map[string][]writeResult{"results": out})
+	return c.JSON(http.StatusOK, out)
 }
 
-// handleBulk serves POST /api/articles/_bulk: NDJSON in, one result line per input line out, streamed batch by batch.
+// handleBulk serves POST /api/articles/_bulk: NDJSON in, one result line per
+// input line out, streamed batch by batch, and a last writeSummary line
+// ("done" or "aborted"). The server's read and write timeouts apply to each
+// read and write of the stream rather than to the whole request, so a bulk
+// may run as long as both sides keep it moving.
 func (s *Server) handleBulk(c echo.Context) error {
 	resp := c.Response()
+	rc := http.NewResponseController(resp)
+	// Results are written while the body is still read: without this,
+	// HTTP/1.1 would consume the rest of the body when the status is sent.
+	rc.EnableFullDuplex() // ErrNotSupported (HTTP/2, recorders): already full duplex or not needed
+	body := &streamBody{r: c.Request().Body, rc: rc, timeout: s.opts.ReadTimeout}
 	enc := json.NewEncoder(resp)
-	err := writerOf(c).Bulk(c.Request().Context(), c.Request().Body, int(s.opts.MaxBodyBytes), func(rs []index.WriteResult) error {
+	var sum writeSummary
+	write := func(v any) error {
+		// ErrNotSupported (a writer without deadlines) leaves no deadline to extend.
+		rc.SetWriteDeadline(time.Now().Add(s.opts.WriteTimeout))
+		return enc.Encode(v)
+	}
+	start := func() {
 		if !resp.Committed {
 			resp.Header().Set(echo.HeaderContentType, "application/x-ndjson")
 			resp.WriteHeader(http.StatusOK)
 		}
+	}
+	err := writerOf(c).Bulk(c.Request().Context(), body, int(s.opts.MaxBodyBytes), func(rs []index.WriteResult) error {
+		start()
+		sum.count(rs)
 		for _, r := range rs {
-			if err := enc.Encode(newWriteResult(r)); err != nil {
+			if err := write(newWriteResult(r, false)); err != nil {
 				return err
 			}
 		}
 		resp.Flush()
 		return nil
 	})
-	if err == nil && !resp.Committed { // an empty body
-		return c.NoContent(http.StatusOK)
+	if err != nil && body.err != nil && errors.Is(err, body.err) {
+		err = bodyError(body.err)
 	}
-	if err != nil && resp.Committed {
+	if err != nil && !resp.Committed {
+		return err
+	}
+	start()
+	sum.Status = "done"
+	if err != nil {
 		// The status is sent: end the stream with a line saying why it stopped.
 		s.logFailure(c, slog.LevelError, err)
-		enc.Encode(writeResult{Status: index.StatusError, Error: "bulk stopped: " + publicWriteError(err)})
-		return nil
+		sum.Status, sum.Errors, sum.Error = "aborted", true, "bulk stopped: "+publicWriteError(err)
 	}
-	return err
+	write(sum)
+	return nil
+}
+
+// streamBody is the body of a streamed request: each read extends the
+// connection's read deadline by timeout, and it keeps the read error.
+type streamBody struct {
+	r       io.Reader
+	rc      *http.ResponseController
+	timeout time.Duration
+	err     error
+}
+
+func (b *streamBody) Read(p []byte) (int, error) {
+	b.rc.SetReadDeadline(time.Now().Add(b.timeout)) // ErrNotSupported: no deadline to extend
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		b.err = err
+	}
+	return n, err
 }
 
 // publicWriteError is what a client may see of a write failure.
 func publicWriteError(err error) string {
+	var he *echo.HTTPError
 	switch {
+	case errors.As(err, &he):
+		return fmt.Sprint(he.Message) + "; later lines were not read"
+	case errors.Is(err, context.Canceled):
+		return "the request body ended early; later lines were not read"
 	case errors.Is(err, index.ErrNoSpace):
 		return "the index's disk is full; later lines were not written"
 	case errors.Is(err, index.ErrWriteFailed):

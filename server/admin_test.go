@@ -1,9 +1,9 @@
 package server
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -105,21 +105,17 @@ func TestPutPostDelete(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Fatalf("POST array: %d %s", rec.Code, rec.Body)
 	}
-	var arr struct {
-		Results []struct {
-			Line   int    `json:"line"`
-			ID     string `json:"id"`
-			Status string `json:"status"`
-			Error  string `json:"error"`
-		} `json:"results"`
-	}
+	var arr arrayJSON
 	decodeJSON(t, rec, &arr)
 	var got []string
 	for _, r := range arr.Results {
-		got = append(got, r.ID+" "+r.Status)
+		got = append(got, fmt.Sprint(*r.Index, " ", r.ID, " ", r.Status))
 	}
-	if diff := cmp.Diff([]string{"p1 updated", " error", "p3 created"}, got); diff != "" || !strings.Contains(arr.Results[1].Error, `"never"`) {
+	if diff := cmp.Diff([]string{"0 p1 updated", "1 p2 error", "2 p3 created"}, got); diff != "" || !strings.HasPrefix(arr.Results[1].Error, `request[1]: article "p2": unrecognised date "never"`) {
 		t.Errorf("POST array results (-want +got):\n%s\n%+v", diff, arr.Results)
+	}
+	if want := (summaryJSON{Errors: true, Created: 1, Updated: 1, Failed: 1}); arr.summaryJSON != want {
+		t.Errorf("POST array summary = %+v, want %+v", arr.summaryJSON, want)
 	}
 	if got := search(t, srv, "q=walrus").Total; got != 2 {
 		t.Errorf("walrus total = %d, want 2", got)
@@ -152,19 +148,10 @@ func TestBulkStreamsPerLineResults(t *testing.T) {
 	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/x-ndjson" {
 		t.Fatalf("bulk: %d %q", rec.Code, rec.Header().Get("Content-Type"))
 	}
-	sc := bufio.NewScanner(rec.Body)
+	results, sum := bulkLines(t, rec.Body)
 	counts := map[string]int{}
 	lines := 0
-	for sc.Scan() {
-		var r struct {
-			Line   int    `json:"line"`
-			ID     string `json:"id"`
-			Status string `json:"status"`
-			Error  string `json:"error"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			t.Fatal(err)
-		}
+	for _, r := range results {
 		lines++
 		if r.Line != lines {
 			t.Fatalf("result %d is for line %d", lines, r.Line)
@@ -176,6 +163,9 @@ func TestBulkStreamsPerLineResults(t *testing.T) {
 	}
 	if diff := cmp.Diff(map[string]int{"created": 2500, "error": 1}, counts); diff != "" {
 		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+	if want := (summaryJSON{Status: "done", Errors: true, Created: 2500, Failed: 1}); sum != want {
+		t.Errorf("summary line = %+v, want %+v", sum, want)
 	}
 	if got := search(t, srv, "q=walrus&size=1").Total; got != 2500 {
 		t.Errorf("walrus total = %d, want 2500", got)
@@ -278,9 +268,19 @@ func TestRebuildWhileSearching(t *testing.T) {
 }
 
 func TestFailedRebuildSaysWhy(t *testing.T) {
-	srv, _ := writableServer(t, Options{Sources: []string{"/nonexistent/folder"}})
+	_, ix := writableServer(t, Options{})
+	var log strings.Builder
+	srv := New(ix, Options{AdminKeys: []string{adminKey}, Sources: []string{"/nonexistent/folder"}}, slog.New(slog.NewTextHandler(&log, nil)))
 	before := search(t, srv, "q=travel").Total
-	wantError(t, send(t, srv, http.MethodPost, "/api/admin/rebuild", adminKey, ""), http.StatusInternalServerError, "rebuild_failed", "source /nonexistent/folder: no such file or directory")
+	rec := send(t, srv, http.MethodPost, "/api/admin/rebuild", adminKey, "")
+	wantError(t, rec, http.StatusInternalServerError, "rebuild_failed", "the live index is unchanged; the server's log has the cause")
+	// The cause (server paths, OS errors) is for the log, not for the client.
+	if strings.Contains(rec.Body.String(), "nonexistent") {
+		t.Errorf("the response shows the internal error: %s", rec.Body)
+	}
+	if id := rec.Header().Get("X-Request-Id"); !strings.Contains(log.String(), "source /nonexistent/folder: no such file or directory") || !strings.Contains(log.String(), "request_id="+id) {
+		t.Errorf("the log lacks the cause under request id %s:\n%s", id, log.String())
+	}
 	if got := search(t, srv, "q=travel").Total; got != before {
 		t.Errorf("travel total %d → %d", before, got)
 	}

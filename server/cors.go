@@ -21,7 +21,7 @@ type SearchKey struct {
 }
 
 // isRead reports whether r is one of the read API requests that CORS and
-// search keys govern: searches, articles and suggestions.
+// search keys govern: searches, articles, related articles and suggestions.
 func isRead(r *http.Request) bool {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
@@ -29,7 +29,7 @@ func isRead(r *http.Request) bool {
 		return false // writes are guarded by the admin keys instead
 	}
 	p := r.URL.Path
-	return p == "/api/search" || p == "/api/suggest" || strings.HasPrefix(p, "/api/articles/")
+	return p == "/api/search" || p == "/api/suggest" || strings.HasPrefix(p, "/api/articles/") || strings.HasPrefix(p, "/api/related/")
 }
 
 // crossOrigin is echo's CORS middleware restricted to the read API and to

@@ -38,7 +38,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 		s.m.rejected.WithLabelValues(body.Code).Inc()
 	}
 	var werr error
-	if c.Request().Method == http.MethodHead {
+	if c.Request().Method == http.MethodHead { // the headers of the GET, no body
+		c.Response().Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
 		werr = c.NoContent(status)
 	} else {
 		werr = c.JSON(status, errorResponse{Error: body})
@@ -65,7 +66,7 @@ func (s *Server) classify(c echo.Context, err error) (int, errorBody) {
 		return http.StatusConflict, clientError("busy", err)
 	case errors.Is(err, index.ErrRebuildFailed):
 		s.logFailure(c, slog.LevelError, err)
-		return http.StatusInternalServerError, errorBody{Code: "rebuild_failed", Message: err.Error()}
+		return http.StatusInternalServerError, errorBody{Code: "rebuild_failed", Message: "the rebuild failed and the live index is unchanged; the server's log has the cause (look up this response's X-Request-Id)"}
 	case errors.Is(err, index.ErrNoSpace):
 		s.logFailure(c, slog.LevelError, err)
 		return http.StatusInsufficientStorage, errorBody{Code: "insufficient_storage", Message: "the index's disk is full; nothing was written"}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -134,4 +135,44 @@ func TestRelatedOverHTTP(t *testing.T) {
 	}
 	rec = do(t, srv, http.MethodGet, "/api/articles/"+ironclad+"/related?size=x")
 	assertError(t, rec, http.StatusBadRequest, "size", `size must be an integer, got "x"`)
+}
+
+// TestRelatedCannotHideAnArticle: an article whose id ends in /related is
+// readable at /api/articles/{id}; /api/related/{id} lists the related
+// articles of any id; the older {id}/related still lists them when no
+// article has the whole id.
+func TestRelatedCannotHideAnArticle(t *testing.T) {
+	srv, _ := writableServer(t, Options{})
+	for id, title := range map[string]string{"news": "Cambodia news", "news/related": "Related Cambodia news"} {
+		if rec := send(t, srv, http.MethodPut, "/api/articles/"+id, adminKey, `{"title":"`+title+`","body":"Cambodia friendship treaty news."}`); rec.Code != http.StatusCreated {
+			t.Fatalf("PUT %s: %d %s", id, rec.Code, rec.Body)
+		}
+	}
+	rec := do(t, srv, http.MethodGet, "/api/articles/news/related")
+	var a struct {
+		ID    string `json:"id"`
+		Title string `json:"title"`
+	}
+	if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &a) != nil || a.ID != "news/related" || a.Title != "Related Cambodia news" {
+		t.Fatalf("GET /api/articles/news/related: %d %s; want the article news/related", rec.Code, rec.Body)
+	}
+	for target, self := range map[string]string{
+		"/api/related/news/related":              "news/related",
+		"/api/related/news":                      "news",
+		"/api/articles/" + ironclad + "/related": ironclad, // the older form, no article has that id
+	} {
+		rec := do(t, srv, http.MethodGet, target)
+		if rec.Code != http.StatusOK {
+			t.Errorf("GET %s: %d %s", target, rec.Code, rec.Body)
+			continue
+		}
+		var rel searchJSON
+		decodeJSON(t, rec, &rel)
+		if len(rel.Hits) == 0 || slices.Contains(ids(rel.Hits), self) {
+			t.Errorf("GET %s: ids %v, want related articles other than %s", target, ids(rel.Hits), self)
+		}
+	}
+	if rec := do(t, srv, http.MethodGet, "/api/related/no-such-article"); rec.Code != http.StatusNotFound {
+		t.Errorf("GET /api/related/no-such-article: %d, want 404", rec.Code)
+	}
 }

@@ -160,7 +160,7 @@ func (s *Server) bodyLimit() echo.MiddlewareFunc {
 			}
 			r := c.Request()
 			if r.ContentLength > limit {
-				return s.bodyError(&http.MaxBytesError{Limit: limit})
+				return bodyError(&http.MaxBytesError{Limit: limit})
 			}
 			r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
 			return next(c)
@@ -243,3 +243,26 @@ func (s *Server) rateClient(c echo.Context) (string, error) {
 	}
 	return "addr:" + c.RealIP(), nil
 }
+
+// headWithoutBody is the route middleware of every GET route for its HEAD
+// requests: the GET handler runs, so status and headers are the same, and
+// the body it writes is dropped (net/http drops it too; this also holds for
+// other writers, such as httptest's recorder).
+func headWithoutBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if c.Request().Method == http.MethodHead {
+			resp := c.Response()
+			resp.Writer = bodyless{resp.Writer}
+		}
+		return next(c)
+	}
+}
+
+// bodyless is a ResponseWriter that keeps headers and status and discards the body.
+type bodyless struct{ http.ResponseWriter }
+
+// Write discards p.
+func (bodyless) Write(p []byte) (int, error) { return len(p), nil }
+
+// Unwrap returns the underlying writer, for http.ResponseController.
+func (b bodyless) Unwrap() http.ResponseWriter { return b.ResponseWriter }

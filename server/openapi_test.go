@@ -166,7 +166,12 @@ func TestOpenAPI(t *testing.T) {
 		article: func(context.Context, string) (*index.Article, error) { return nil, fmt.Errorf("disk on fire") },
 		count:   func() (uint64, error) { return 0, fmt.Errorf("disk on fire") },
 	}, DefaultOptions(), nil)
-	faulty := New(openAPIFaulty{&fakeIndex{}}, DefaultOptions(), nil)
+	faulty := New(openAPIFaulty{&fakeIndex{article: func(_ context.Context, id string) (*index.Article, error) {
+		if strings.HasSuffix(id, "/related") { // so that .../related lists related articles
+			return nil, index.ErrNotFound
+		}
+		return &index.Article{ID: id, Title: "t"}, nil
+	}}}, DefaultOptions(), nil)
 	notReady := New(nil, DefaultOptions(), nil)
 	noIndex := New(&fakeIndex{count: func() (uint64, error) { return 0, fmt.Errorf("%w at /x", index.ErrNoIndex) }}, DefaultOptions(), nil)
 	noSuggest := New(&fakeIndex{}, DefaultOptions(), nil) // cannot suggest
@@ -270,6 +275,13 @@ func TestOpenAPI(t *testing.T) {
 		{"related missing", real, "GET", "/api/articles/no-such-article/related", "", 404, nil},
 		{"related internal", faulty, "GET", "/api/articles/x/related", "", 500, nil},
 		{"related not ready", notReady, "GET", "/api/articles/x/related", "", 503, nil},
+		{"related by path", real, "GET", "/api/related/ironclad-friendship-cambodia?size=3&from=2000-01-01", "", 200, nil},
+		{"related by path bad size", real, "GET", "/api/related/ironclad-friendship-cambodia?size=x", "", 400, nil},
+		{"related by path without key", keyed, "GET", "/api/related/ironclad-friendship-cambodia", "", 401, nil},
+		{"related by path key from elsewhere", keyed, "GET", "/api/related/ironclad-friendship-cambodia", "", 403, bearer("bound-search-key-0123")},
+		{"related by path missing", real, "GET", "/api/related/no-such-article", "", 404, nil},
+		{"related by path internal", faulty, "GET", "/api/related/x", "", 500, nil},
+		{"related by path not ready", notReady, "GET", "/api/related/x", "", 503, nil},
 
 		{"suggest", real, "GET", "/api/suggest?q=Camb", "", 200, nil},
 		{"suggest bad size", real, "GET", "/api/suggest?q=Camb&size=99", "", 400, nil},
@@ -374,7 +386,7 @@ func TestOpenAPI(t *testing.T) {
 	// except on the monitoring routes.
 	tests = append(tests, tc{"rate limit first", rateLimited, "GET", "/api/articles/nope", "", 404, nil})
 	for _, r := range []struct{ method, target string }{
-		{"GET", "/api/articles/nope"}, {"GET", "/api/search?q=x"}, {"GET", "/api/articles/x/related"},
+		{"GET", "/api/articles/nope"}, {"GET", "/api/search?q=x"}, {"GET", "/api/articles/x/related"}, {"GET", "/api/related/x"},
 		{"GET", "/api/suggest?q=x"}, {"GET", "/"}, {"GET", "/articles/x"}, {"GET", "/widget.js"},
 		{"GET", "/static/app.js"}, {"GET", "/opensearch.xml"}, {"GET", "/openapi.json"},
 		{"PUT", "/api/articles/x"}, {"DELETE", "/api/articles/x"}, {"POST", "/api/articles"},
@@ -456,7 +468,11 @@ func TestOpenAPI(t *testing.T) {
 	// Every route the server has is documented.
 	for _, r := range real.e.Routes() {
 		p := strings.Replace(r.Path, "*", "{id}", 1)
-		if doc.Paths.Find(p) == nil || doc.Paths.Find(p).GetOperation(r.Method) == nil {
+		method := r.Method
+		if method == http.MethodHead {
+			method = http.MethodGet // HEAD answers as GET (the document says so once, in info)
+		}
+		if doc.Paths.Find(p) == nil || doc.Paths.Find(p).GetOperation(method) == nil {
 			t.Errorf("route %s %s is not in the OpenAPI document", r.Method, r.Path)
 		}
 	}

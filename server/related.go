@@ -8,11 +8,24 @@ import (
 	"github.com/folio-search/folio/index"
 )
 
-// relatedSuffix ends the path of GET /api/articles/{id}/related.
+// relatedSuffix ends the path of GET /api/articles/{id}/related, the older
+// form of GET /api/related/{id}: it lists related articles only when no
+// article has the whole path as its id (handleArticle).
 const relatedSuffix = "/related"
 
-// handleRelated serves GET /api/articles/{id}/related?size=&from=&to=: the
-// articles most like article id, in the shape of a search response.
+// handleRelatedPath serves GET /api/related/*?size=&from=&to=: the articles
+// most like the article whose id is the rest of the path. Unlike
+// /api/articles/{id}/related it cannot collide with an article id.
+func (s *Server) handleRelatedPath(c echo.Context) error {
+	id, err := articleID(c)
+	if err != nil {
+		return err
+	}
+	return s.handleRelated(c, id)
+}
+
+// handleRelated answers the articles most like article id, in the shape of
+// a search response.
 func (s *Server) handleRelated(c echo.Context, id string) error {
 	q := index.Query{From: c.QueryParam("from"), To: c.QueryParam("to")}
 	b := echo.QueryParamsBinder(c)

@@ -258,18 +258,23 @@ func bulkArticles(client *http.Client, base, prefix string, n int, l *crashLedge
 	}
 	defer resp.Body.Close()
 	sc := bufio.NewScanner(resp.Body)
-	lines := 0
+	results, last := 0, ""
 	for sc.Scan() {
 		var r struct {
+			Line   int    `json:"line"`
 			ID     string `json:"id"`
 			Status string `json:"status"`
 		}
 		if json.Unmarshal(sc.Bytes(), &r) == nil && (r.Status == "created" || r.Status == "updated") {
 			l.ack(r.ID, "Crash walrus "+r.ID)
 		}
-		lines++
+		if r.Line > 0 {
+			results++
+		}
+		last = r.Status
 	}
-	return sc.Err() == nil && lines == n
+	// A complete stream ends with the summary line {"status":"done",...}.
+	return sc.Err() == nil && results == n && last == "done"
 }
 
 // post POSTs to an admin URL; true on 2xx.
