@@ -71,7 +71,7 @@ func (ix *Index) Put(ctx context.Context, a Article) (created bool, err error) {
 	if err := a.Validate(); err != nil {
 		return false, err
 	}
-	res, err := ix.apply([]writeOp{{id: a.ID, article: &a}})
+	res, err := ix.apply([]writeOp{{id: a.ID, article: &a, api: true}})
 	if err != nil {
 		return false, err
 	}
@@ -84,7 +84,7 @@ func (ix *Index) Delete(ctx context.Context, id string) error {
 	ix.mu.RLock()
 	doc, err := ix.document(id)
 	if err == nil && doc != nil {
-		_, err = ix.applyLocked([]writeOp{{id: id}})
+		_, err = ix.applyLocked([]writeOp{{id: id, api: true}})
 	}
 	ix.mu.RUnlock()
 	ix.afterWrite(err)
@@ -121,7 +121,7 @@ func (ix *Index) PutJSON(ctx context.Context, body []byte) ([]WriteResult, error
 		}
 		idx = append(idx, len(results))
 		results = append(results, WriteResult{Line: n, ID: a.ID})
-		ops = append(ops, writeOp{id: a.ID, article: &a})
+		ops = append(ops, writeOp{id: a.ID, article: &a, api: true})
 		return nil
 	})
 	if err != nil {
@@ -199,7 +199,7 @@ func (ix *Index) Bulk(ctx context.Context, r io.Reader, maxLine int, emit func([
 				a := rec.article
 				idx = append(idx, len(results))
 				results = append(results, WriteResult{Line: line, ID: a.ID})
-				ops = append(ops, writeOp{id: a.ID, article: &a})
+				ops = append(ops, writeOp{id: a.ID, article: &a, api: true})
 			}
 		}
 		if err == io.EOF {
@@ -346,6 +346,9 @@ func (ix *Index) applyLocked(ops []writeOp) ([]bool, error) {
 		s := ix.shardOf(op.id)
 		if batches[s] == nil {
 			batches[s] = ix.shards[s].NewBatch()
+		}
+		if op.api && ix.fromFile(op.id) {
+			batches[s].SetInternal(overrideKey(op.id), overrideOf(op))
 		}
 		if op.article == nil {
 			batches[s].Delete(op.id)

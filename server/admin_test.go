@@ -29,7 +29,11 @@ func writableServer(t *testing.T, opts Options) (*Server, *index.Index) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ix.Close() })
-	if _, err := ix.Sync(context.Background(), []string{articlesDir}, index.IngestOptions{}); err != nil {
+	inputs := opts.Sources // the index is built from them, and records them
+	if len(inputs) == 0 {
+		inputs = []string{articlesDir}
+	}
+	if _, err := ix.Sync(context.Background(), inputs, index.IngestOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if opts.AdminKeys == nil {
@@ -207,7 +211,7 @@ func TestWriteOnFullDiskIs507(t *testing.T) {
 // TestRebuildWhileSearching runs searches without pause during a rebuild
 // over HTTP: none may fail, and after the swap the new index answers.
 func TestRebuildWhileSearching(t *testing.T) {
-	// The rebuild reads a copy of the sources with one more file.
+	// The rebuild reads a copy of the sources that got one more file.
 	src := t.TempDir()
 	entries, err := os.ReadDir(articlesDir)
 	if err != nil {
@@ -222,10 +226,10 @@ func TestRebuildWhileSearching(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	srv, _ := writableServer(t, Options{Sources: []string{src}})
 	if err := os.WriteFile(filepath.Join(src, "new-okapi.txt"), []byte("Title: Okapi sighted\n\nAn okapi."), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	srv, _ := writableServer(t, Options{Sources: []string{src}})
 	if rec := send(t, srv, http.MethodPut, "/api/articles/api-walrus", adminKey, `{"title":"Walrus written over the API"}`); rec.Code != http.StatusCreated {
 		t.Fatal(rec.Code)
 	}
@@ -278,9 +282,16 @@ func TestRebuildWhileSearching(t *testing.T) {
 }
 
 func TestFailedRebuildSaysWhy(t *testing.T) {
-	srv, _ := writableServer(t, Options{Sources: []string{"/nonexistent/folder"}})
+	src := filepath.Join(t.TempDir(), "folder")
+	if err := os.CopyFS(src, os.DirFS(articlesDir)); err != nil {
+		t.Fatal(err)
+	}
+	srv, _ := writableServer(t, Options{Sources: []string{src}})
+	if err := os.RemoveAll(src); err != nil { // the index's input is gone
+		t.Fatal(err)
+	}
 	before := search(t, srv, "q=travel").Total
-	wantError(t, send(t, srv, http.MethodPost, "/api/admin/rebuild", adminKey, ""), http.StatusInternalServerError, "rebuild_failed", "source /nonexistent/folder: no such file or directory")
+	wantError(t, send(t, srv, http.MethodPost, "/api/admin/rebuild", adminKey, ""), http.StatusInternalServerError, "rebuild_failed", "source "+src+": no such file or directory")
 	if got := search(t, srv, "q=travel").Total; got != before {
 		t.Errorf("travel total %d → %d", before, got)
 	}
