@@ -31,7 +31,7 @@ type Config struct {
 // dates are analysed.
 type IndexConfig struct {
 	Path        string   `mapstructure:"path"`         // index directory
-	Sources     []string `mapstructure:"sources"`      // files or directories `folio index` reads by default
+	Sources     []string `mapstructure:"sources"`      // files or directories a new index is built from (then the index records its inputs)
 	Language    string   `mapstructure:"language"`     // analyzer: en (stemming, stop words), standard (no stemming) or cjk (Chinese/Japanese/Korean bigrams)
 	Timezone    string   `mapstructure:"timezone"`     // IANA zone for dates without an offset
 	DateLayouts []string `mapstructure:"date_layouts"` // extra Go time layouts tried before the built-in ones
@@ -39,7 +39,7 @@ type IndexConfig struct {
 	BatchSize   int      `mapstructure:"batch_size"`   // documents per write batch while indexing
 	Shards      int      `mapstructure:"shards"`       // bleve indexes a new index is split into; 0: by the size of the inputs
 	GCPercent   int      `mapstructure:"gc_percent"`   // Go GC target of `folio index` (GOGC); 0 keeps the runtime's
-	Watch       bool     `mapstructure:"watch"`        // serve: watch index.sources and apply changes while serving
+	Watch       bool     `mapstructure:"watch"`        // serve: watch the index's inputs (else index.sources) and apply changes while serving
 	// MinFreeBytes is the free disk space below which writes are refused (507) before touching the index; -1 disables the check.
 	MinFreeBytes int `mapstructure:"min_free_bytes"`
 	// MaxRebuildLoss is the share of the articles (0 < share <= 1) a sync or

@@ -29,8 +29,8 @@ Writes (PUT/DELETE /api/articles/ID, POST /api/articles, POST
 /api/articles/_bulk, POST /api/admin/rebuild|sync|backup) need
 "Authorization: Bearer KEY" with one of server.admin_keys; without any key
 they are refused. A write answered 2xx is persisted (fsync) and searchable.
-With --watch (index.watch), changes under index.sources are applied while
-serving.`,
+With --watch (index.watch), changes under the index's inputs (those it
+records, else index.sources) are applied while serving.`,
 		Args: cobra.NoArgs,
 	}
 	cmd.Flags().String("addr", "", "listen address host:port (server.addr)")
