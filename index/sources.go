@@ -131,10 +131,9 @@ func newIDSet(st syncState) *idSet {
 func (ix *Index) fromFile(id string) bool {
 	s := ix.fileIDs.Load()
 	if s == nil {
-		st, err := ix.loadSyncState()
-		if err != nil {
-			return true // unknown: record the override, it costs one key
-		}
+		// An unreadable state (Sync and Rebuild fail until it is deleted)
+		// counts as no files: recording would only pile up keys.
+		st, _ := ix.loadSyncState()
 		s = newIDSet(st)
 		ix.fileIDs.Store(s)
 	}
