@@ -1,9 +1,12 @@
 package index
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/blevesearch/bleve/v2"
@@ -64,6 +67,29 @@ func (ix *Index) InputsOr(fallback []string) ([]string, error) {
 		return fallback, nil
 	}
 	return st.Inputs, nil
+}
+
+// RecordedInputs returns the inputs recorded by the index at path, read
+// without opening it: it may be incompatible with this Folio (to be
+// rebuilt from them) or held by another process. It returns nil when there
+// is no index there, it records no inputs, or its files cannot be read.
+func RecordedInputs(path string) []string {
+	b, err := os.ReadFile(filepath.Join(path, metaFile))
+	if err != nil {
+		return nil
+	}
+	var m meta
+	if json.Unmarshal(b, &m) != nil {
+		return nil
+	}
+	if b, err = os.ReadFile(filepath.Join(genDir(path, m.Generation), syncFile)); err != nil {
+		return nil
+	}
+	var st syncState
+	if json.Unmarshal(b, &st) != nil {
+		return nil
+	}
+	return st.Inputs
 }
 
 // mergeInputs adds roots to the recorded inputs: a root inside a recorded

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -49,6 +50,36 @@ func TestRebuildUsesRecordedInputs(t *testing.T) {
 	}
 	if got, _ := ix.InputsOr(nil); !cmp.Equal(got, []string{a}) {
 		t.Errorf("inputs after a rebuild from %s = %q", a, got)
+	}
+
+	// The sync state of an older Folio records files but no inputs: the
+	// fallback (index.sources) is used, and a sync records its paths.
+	ix.mu.RLock()
+	state := ix.syncPath()
+	ix.mu.RUnlock()
+	raw, err := os.ReadFile(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var old map[string]any
+	if err := json.Unmarshal(raw, &old); err != nil || old["inputs"] == nil {
+		t.Fatalf("sync state %s: %v, inputs %v", raw, err, old["inputs"])
+	}
+	delete(old, "inputs")
+	if raw, err = json.Marshal(old); err == nil {
+		err = os.WriteFile(state, raw, 0o644)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := ix.InputsOr([]string{"fallback"}); !cmp.Equal(got, []string{"fallback"}) {
+		t.Errorf("inputs of an older state = %q, want the fallback", got)
+	}
+	if sum, err := ix.Sync(ctx, []string{a}, IngestOptions{}); err != nil || sum.Unchanged != 2 {
+		t.Errorf("sync of an older state = %+v, %v; want its files unchanged", sum, err)
+	}
+	if got, _ := ix.InputsOr(nil); !cmp.Equal(got, []string{a}) {
+		t.Errorf("inputs after syncing an older state = %q", got)
 	}
 }
 

@@ -98,7 +98,13 @@ func rebuild(ctx context.Context, opts index.Options, in inputs, iopts index.Ing
 	case errors.Is(err, index.ErrLocked):
 		return index.IngestSummary{}, err
 	case errors.Is(err, index.ErrNoIndex), errors.Is(err, index.ErrIncompatible):
-		paths := in.forNew()
+		paths := in.paths
+		if len(paths) == 0 { // an incompatible index is rebuilt from its own inputs
+			paths = index.RecordedInputs(opts.Path)
+		}
+		if len(paths) == 0 {
+			paths = in.fallback
+		}
 		if len(paths) == 0 {
 			return index.IngestSummary{}, errNothingToIndex
 		}

@@ -109,6 +109,16 @@ func TestIndexUsesRecordedInputs(t *testing.T) {
 	if n := total(); n != 4 {
 		t.Errorf("after a refused rebuild the index holds %d articles", n)
 	}
+	// An index built with other settings is rebuilt from its own inputs too.
+	t.Setenv("FOLIO_INDEX_LANGUAGE", "standard")
+	if _, _, err := runCLI(t, "--config", cfg, "search", "--index", ix, "x"); !errors.Is(err, index.ErrIncompatible) {
+		t.Fatalf("search after changing index.language = %v, want ErrIncompatible", err)
+	}
+	mustRun(t, "--config", cfg, "index", "--rebuild", "--index", ix)
+	if n := total(); n != 4 {
+		t.Errorf("after rebuilding an incompatible index it holds %d articles, want the 4 it was built from", n)
+	}
+
 	mustRun(t, "--config", cfg, "index", "--rebuild", "--force", "--index", ix, other)
 	if n := total(); n != 1 {
 		t.Errorf("after a forced rebuild the index holds %d articles, want 1", n)
