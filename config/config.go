@@ -31,7 +31,7 @@ type Config struct {
 // dates are analysed.
 type IndexConfig struct {
 	Path        string   `mapstructure:"path"`         // index directory
-	Sources     []string `mapstructure:"sources"`      // files or directories `folio index` reads by default
+	Sources     []string `mapstructure:"sources"`      // files or directories a new index is built from (then the index records its inputs)
 	Language    string   `mapstructure:"language"`     // analyzer: en (stemming, stop words), standard (no stemming) or cjk (Chinese/Japanese/Korean bigrams)
 	Timezone    string   `mapstructure:"timezone"`     // IANA zone for dates without an offset
 	DateLayouts []string `mapstructure:"date_layouts"` // extra Go time layouts tried before the built-in ones
@@ -39,9 +39,12 @@ type IndexConfig struct {
 	BatchSize   int      `mapstructure:"batch_size"`   // documents per write batch while indexing
 	Shards      int      `mapstructure:"shards"`       // bleve indexes a new index is split into; 0: by the size of the inputs
 	GCPercent   int      `mapstructure:"gc_percent"`   // Go GC target of `folio index` (GOGC); 0 keeps the runtime's
-	Watch       bool     `mapstructure:"watch"`        // serve: watch index.sources and apply changes while serving
+	Watch       bool     `mapstructure:"watch"`        // serve: watch the index's inputs (else index.sources) and apply changes while serving
 	// MinFreeBytes is the free disk space below which writes are refused (507) before touching the index; -1 disables the check.
 	MinFreeBytes int `mapstructure:"min_free_bytes"`
+	// MaxRebuildLoss is the share of the articles (0 < share <= 1) a sync or
+	// rebuild may lose; one that would lose more is refused unless forced.
+	MaxRebuildLoss float64 `mapstructure:"max_rebuild_loss"`
 	// KeywordFields are extra JSON fields kept as keyword fields, to facet
 	// and filter on (Reuters: topics, places); changing them needs a rebuild.
 	KeywordFields []string `mapstructure:"keyword_fields"`
@@ -126,6 +129,8 @@ func Default() Config {
 			GCPercent:    400,
 			MinFreeBytes: 64 << 20,
 
+			MaxRebuildLoss: 0.5,
+
 			KeywordFields: []string{"topics", "places"},
 		},
 		Server: ServerConfig{
@@ -202,6 +207,7 @@ func (c Config) Validate() error {
 	check(c.Server.GCPercent >= 0, "server.gc_percent must be >= 0, got %d", c.Server.GCPercent)
 	check(c.Index.Shards >= 0 && c.Index.Shards <= 64, "index.shards must be between 1 and 64, or 0 to choose by the size of the inputs, got %d", c.Index.Shards)
 	check(c.Index.MinFreeBytes >= -1, "index.min_free_bytes must be >= 0, or -1 to disable the check, got %d", c.Index.MinFreeBytes)
+	check(c.Index.MaxRebuildLoss > 0 && c.Index.MaxRebuildLoss <= 1, "index.max_rebuild_loss must be a share above 0 and at most 1 (1 turns the check off), got %g", c.Index.MaxRebuildLoss)
 	for i, f := range c.Index.KeywordFields {
 		if err := index.CheckKeywordField(f); err != nil {
 			errs = append(errs, fmt.Errorf("index.keyword_fields[%d]: %v", i, err))
@@ -270,6 +276,7 @@ func (c Config) IndexOptions() (index.Options, error) {
 		BatchSize:    c.Index.BatchSize,
 		Shards:       c.Index.Shards,
 		MinFreeBytes: minFree(c.Index.MinFreeBytes),
+		MaxLoss:      c.Index.MaxRebuildLoss,
 		MaxWindow:    c.Search.MaxWindow,
 		MaxFragments: c.Search.MaxFragments,
 		MaxTerms:     c.Search.MaxTerms,

@@ -10,6 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/pflag"
+
+	"github.com/folio-search/folio/index"
 )
 
 // clearEnv blanks every FOLIO_* variable of a known key for the test (viper
@@ -306,6 +308,11 @@ func TestValidate(t *testing.T) {
 			want:   "search.max_size must be >= 1, got 0",
 		},
 		{
+			name:   "max rebuild loss out of range",
+			modify: func(c *Config) { c.Index.MaxRebuildLoss = 1.5 },
+			want:   "index.max_rebuild_loss must be a share above 0 and at most 1 (1 turns the check off), got 1.5",
+		},
+		{
 			name: "every index problem",
 			modify: func(c *Config) {
 				c.Index.Path = " "
@@ -429,6 +436,9 @@ func TestIndexOptions(t *testing.T) {
 	got.Timeout = opts.Timeout
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("IndexOptions mismatch (-want +got):\n%s", diff)
+	}
+	if d := index.DefaultOptions("").MaxLoss; opts.MaxLoss != d {
+		t.Errorf("MaxLoss = %g, want index.DefaultOptions' %g (index.max_rebuild_loss)", opts.MaxLoss, d)
 	}
 
 	c.Index.Timezone = "Nowhere/Town"

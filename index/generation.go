@@ -1,6 +1,7 @@
 package index
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -115,10 +116,11 @@ func removeStaleGenerations(path, current string) {
 	}
 }
 
-// writeOp is one write made while a rebuild runs: a put (article set) or a delete.
+// writeOp is one write: a put (article set) or a delete.
 type writeOp struct {
 	id      string
 	article *Article
+	api     bool // made through the API: over an id from a file, it records an override
 }
 
 // writeLog records the writes made to the live index during a rebuild, to
@@ -136,13 +138,21 @@ func (l *writeLog) add(ops ...writeOp) {
 
 // Rebuild builds a complete new index from paths beside the live one (a new
 // generation directory inside the index directory), then swaps it in
-// atomically. Articles that did not come from files (written over the API)
-// are copied into the new index, so a rebuild loses no acknowledged write;
-// articles from files that no longer exist are dropped. The swap is atomic: searches run on the old shards until the swap and on the new
+// atomically; paths become the inputs the index records (see InputsOr).
+// Articles that did not come from files (written over the API) are copied
+// into the new index, and so are API writes (puts and deletes) over
+// articles of files whose content is the same as when Sync last read them:
+// the later write wins, as with Sync, so a rebuild loses no acknowledged
+// write. Articles from files that no longer exist are dropped. The swap is
+// atomic: searches run on the old shards until the swap and on the new
 // ones after it, and never fail because of it. Writes made through Put,
 // Delete, Bulk or Ingest while it runs are replayed into the new index
 // before the swap. folio.json is rewritten atomically to name the new
 // generation, so a restart opens it; the old generation is then removed.
+// A new index that would hold less than 1-Options.MaxLoss of the articles
+// of the live one is not swapped in: Rebuild returns a *LossError
+// (wrapping ErrWouldLose) unless opts.Force. The summary's Before and
+// After are the live and the new counts.
 // On failure (a source path that cannot be read, bad inputs with
 // opts.Strict, a write error, ctx ending; an error wrapping
 // ErrRebuildFailed) the
@@ -182,9 +192,12 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 	}
 	nx := &Index{opts: ix.opts, meta: m, hl: ix.hl, analyzers: ix.analyzers, shards: shards, alias: bleve.NewIndexAlias(shards...)}
 	nx.opts.Path = ix.opts.Path
-	fail := func(err error) error {
+	discard := func() error {
 		nx.Close()
-		if rerr := os.RemoveAll(dir); rerr != nil {
+		return os.RemoveAll(dir)
+	}
+	fail := func(err error) error {
+		if rerr := discard(); rerr != nil {
 			err = errors.Join(err, rerr)
 		}
 		return fmt.Errorf("%w: %w", ErrRebuildFailed, err)
@@ -205,6 +218,22 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 		ix.mu.Unlock()
 		return sum, fail(fmt.Errorf("replay writes made during the rebuild: %w", err))
 	}
+	before, err := ix.docCount()
+	if err == nil {
+		var after uint64
+		after, err = nx.docCount()
+		sum.Before, sum.After = int(before), int(after)
+	}
+	if err == nil {
+		err = ix.checkLoss("rebuild", sum.Before, sum.After, absPaths(paths), opts.Force)
+	}
+	if err != nil {
+		ix.mu.Unlock()
+		if errors.Is(err, ErrWouldLose) {
+			return sum, errors.Join(err, discard())
+		}
+		return sum, fail(err)
+	}
 	if err := writeMeta(ix.opts.Path, m); err != nil {
 		ix.mu.Unlock()
 		return sum, fail(err)
@@ -213,6 +242,7 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 	oldShards := ix.shards
 	ix.shards, ix.meta = nx.shards, m
 	ix.bm25.Store(nx.bm25.Load()) // computed by nx.Sync for the new shards
+	ix.fileIDs.Store(nx.fileIDs.Load())
 	ix.mu.Unlock()
 
 	var errs []error
@@ -235,7 +265,8 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 
 // carryOver copies into nx the articles of ix that no file of ix's sync
 // state produced and that nx does not hold: those written through Put,
-// PutJSON or Bulk. An index without sync state (built by Ingest alone)
+// PutJSON or Bulk; and it re-applies the API writes over articles of files
+// (carryOverrides). An index without sync state (built by Ingest alone)
 // cannot tell them apart, and nothing is copied.
 func (ix *Index) carryOver(nx *Index) error {
 	ix.mu.RLock()
@@ -247,11 +278,14 @@ func (ix *Index) carryOver(nx *Index) error {
 	if err != nil {
 		return err
 	}
-	fromFiles := map[string]bool{}
-	for _, f := range st.Files {
+	fromFiles := map[string]string{} // id → its file
+	for abs, f := range st.Files {
 		for _, id := range f.IDs {
-			fromFiles[id] = true
+			fromFiles[id] = abs
 		}
+	}
+	if err := ix.carryOverrides(nx, st, fromFiles); err != nil {
+		return err
 	}
 	var after []string
 	for {
@@ -269,7 +303,7 @@ func (ix *Index) carryOver(nx *Index) error {
 		}
 		var ids []string
 		for _, h := range res.Hits {
-			if !fromFiles[h.ID] {
+			if _, ok := fromFiles[h.ID]; !ok {
 				ids = append(ids, h.ID)
 			}
 		}
@@ -286,15 +320,13 @@ func (ix *Index) carryOver(nx *Index) error {
 			if have[id] {
 				continue
 			}
-			doc, err := ix.document(id)
+			op, err := ix.putOp(id)
 			if err != nil {
 				return err
 			}
-			if doc == nil {
-				continue
+			if op.article != nil {
+				ops = append(ops, op)
 			}
-			a := ix.article(doc)
-			ops = append(ops, writeOp{id: id, article: &a})
 		}
 		if len(ops) > 0 {
 			if _, err := nx.applyLocked(ops); err != nil {
@@ -302,4 +334,62 @@ func (ix *Index) carryOver(nx *Index) error {
 			}
 		}
 	}
+}
+
+// carryOverrides re-applies into nx the API writes recorded over ids of
+// files (overrides) whose file nx read with the content it had when ix
+// last read it: the API write is the later one. Where the file changed,
+// its content wins and the override is not carried. The caller holds ix.mu.
+func (ix *Index) carryOverrides(nx *Index, st syncState, fromFiles map[string]string) error {
+	nst, err := nx.loadSyncState()
+	if err != nil {
+		return err
+	}
+	var ops []writeOp
+	flush := func() error {
+		if len(ops) == 0 {
+			return nil
+		}
+		_, err := nx.applyLocked(ops)
+		ops = ops[:0]
+		return err
+	}
+	for id, abs := range fromFiles {
+		v, err := ix.override(id)
+		if err != nil {
+			return err
+		}
+		if v == nil {
+			continue
+		}
+		if old := st.Files[abs]; old.Hash == "" || old.Hash != nst.Files[abs].Hash {
+			continue // the file changed since the API write: it wins
+		}
+		op := writeOp{id: id, api: true} // a delete, unless the API put it
+		if !bytes.Equal(v, overrideDelete) {
+			if op, err = ix.putOp(id); err != nil {
+				return err
+			}
+			if op.article == nil {
+				continue
+			}
+		}
+		if ops = append(ops, op); len(ops) >= 1000 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
+
+// putOp is an API put of ix's stored article id; its article is nil when ix
+// does not hold id. The caller holds ix.mu.
+func (ix *Index) putOp(id string) (writeOp, error) {
+	doc, err := ix.document(id)
+	if err != nil || doc == nil {
+		return writeOp{id: id}, err
+	}
+	a := ix.article(doc)
+	return writeOp{id: id, article: &a, api: true}, nil
 }

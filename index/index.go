@@ -48,6 +48,8 @@ type Index struct {
 	analysis sync.Pool
 	// ties sizes the slack of relevance windows (see window.go).
 	ties tieRuns
+	// fileIDs are the ids that came from files (see fromFile); nil until loaded.
+	fileIDs atomic.Pointer[idSet]
 }
 
 // metaFile is the name of Folio's own metadata file inside the index directory.

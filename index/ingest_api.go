@@ -15,6 +15,8 @@ type IngestOptions struct {
 	// Merge, after a run that wrote documents, merges every shard to one
 	// segment (Optimize): slower to finish, faster to query.
 	Merge bool
+	// Force lets a Sync or Rebuild lose more than Options.MaxLoss of the articles.
+	Force bool
 }
 
 // Progress is a snapshot of a running ingest.
@@ -41,6 +43,8 @@ type IngestSummary struct {
 	Merge           time.Duration  // of which merging (IngestOptions.Merge)
 	Unchanged       int            // files Sync found unchanged since its last run and did not read
 	Deleted         int            // articles Sync deleted because their file disappeared or no longer holds them
+	Before          int            // articles in the index before a Sync or Rebuild
+	After           int            // articles in the index after it (or that a refused one would have left)
 }
 
 // DocsPerSecond is (Indexed+Updated) per second of Elapsed.

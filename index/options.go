@@ -52,6 +52,10 @@ type Options struct {
 	// "places") indexed as keywords that can be faceted and filtered on;
 	// changing them needs a rebuild.
 	KeywordFields []string
+	// MaxLoss is the share of the articles (0 to 1, default 0.5) that a
+	// Sync or Rebuild may lose; one that would lose more is refused with
+	// a *LossError unless IngestOptions.Force. 1 turns the check off.
+	MaxLoss float64
 	// BleveAvgDL keeps bleve's own BM25 average field length (vocabulary
 	// size per document) instead of the true token counts Folio feeds it
 	// (see bm25.go); for comparison only: it ranks worse.
@@ -77,6 +81,7 @@ func DefaultOptions(path string) Options {
 		MaxTerms:     1024,
 		MaxWindow:    10000,
 		MaxFragments: 3,
+		MaxLoss:      0.5,
 	}
 }
 
@@ -112,6 +117,12 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.MaxFragments == 0 {
 		o.MaxFragments = d.MaxFragments
+	}
+	if o.MaxLoss == 0 {
+		o.MaxLoss = d.MaxLoss
+	}
+	if o.MaxLoss < 0 || o.MaxLoss > 1 {
+		return o, fmt.Errorf("max loss must be a share between 0 and 1, got %g", o.MaxLoss)
 	}
 	if o.LockTimeout <= 0 {
 		o.LockTimeout = d.LockTimeout

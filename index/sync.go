@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -19,7 +20,10 @@ const syncFile = "sources.json"
 // syncState is what Sync remembers about the files it read: per absolute
 // path, its size, modification time, content hash and article ids.
 type syncState struct {
-	Files map[string]fileState `json:"files"`
+	// Inputs are the absolute paths of the files and folders the index was
+	// built from (see InputsOr); empty in the state of an older Folio.
+	Inputs []string             `json:"inputs,omitempty"`
+	Files  map[string]fileState `json:"files"`
 }
 
 // fileState is one file as last read. Size -1 marks a file that had
@@ -61,18 +65,28 @@ func (ix *Index) loadSyncState() (syncState, error) {
 // The state (paths, sizes, mtimes, hashes, ids) is kept in the index
 // directory and saved only when the run succeeds, so an interrupted Sync
 // is simply redone. Problems are reported and skipped as by Ingest.
+//
+// The absolute paths are added to the inputs the index records (see
+// InputsOr). An API write over an article of a file that Sync does not
+// read again stays; a file read again (its content changed) wins over
+// earlier API writes to its articles. A Sync whose deletions would leave
+// the index with less than 1-Options.MaxLoss of the articles it held is
+// refused with a *LossError (wrapping ErrWouldLose) before deleting
+// anything, unless opts.Force; new and changed files are then already
+// indexed, and the state is not saved, so the next Sync does it again.
 func (ix *Index) Sync(ctx context.Context, paths []string, opts IngestOptions) (IngestSummary, error) {
 	ix.mu.RLock()
 	st, err := ix.loadSyncState()
+	var before uint64
+	if err == nil {
+		before, err = ix.docCount()
+	}
 	ix.mu.RUnlock()
 	if err != nil {
 		return IngestSummary{}, err
 	}
-	roots := make([]string, len(paths))
-	for i, p := range paths {
-		roots[i] = absPath(p)
-	}
-	next := syncState{Files: map[string]fileState{}}
+	roots := absPaths(paths)
+	next := syncState{Inputs: mergeInputs(st.Inputs, roots), Files: map[string]fileState{}}
 	keep := map[string]bool{} // ids still held by unchanged files
 	touched := false          // an unchanged file got a new mtime
 	sel := func(files []inputFile, sum *IngestSummary) ([]inputFile, error) {
@@ -98,12 +112,15 @@ func (ix *Index) Sync(ctx context.Context, paths []string, opts IngestOptions) (
 		return changed, nil
 	}
 	sum, files, results, err := ix.ingest(ctx, paths, opts, sel)
+	sum.Before = int(before)
 	if err != nil {
 		return sum, err
 	}
 	written := map[string]bool{}
 	read := make(map[string]bool, len(files))
+	var reread []string // ids of files read again or gone: their file is the later write
 	for i, f := range files {
+		reread = append(reread, results[i].ids...)
 		read[absPath(f.path)] = true
 		r := results[i]
 		fs := fileState{Size: f.size, MTime: f.mtime, Hash: r.hash, IDs: r.ids}
@@ -126,11 +143,18 @@ func (ix *Index) Sync(ctx context.Context, paths []string, opts IngestOptions) (
 		if _, unchanged := next.Files[abs]; unchanged && !read[abs] {
 			continue
 		}
+		reread = append(reread, old.IDs...)
 		for _, id := range old.IDs {
 			if !written[id] && !keep[id] {
 				del = append(del, writeOp{id: id})
 			}
 		}
+	}
+	if sum.After, err = ix.countAfter(del); err != nil {
+		return sum, err
+	}
+	if err := ix.checkLoss("sync", sum.Before, sum.After, next.Inputs, opts.Force); err != nil {
+		return sum, err
 	}
 	if len(del) > 0 {
 		if _, err := ix.apply(del); err != nil {
@@ -141,16 +165,40 @@ func (ix *Index) Sync(ctx context.Context, paths []string, opts IngestOptions) (
 			return sum, err
 		}
 	}
+	if err := ix.dropOverrides(reread); err != nil {
+		return sum, err
+	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	if len(files) == 0 && len(del) == 0 && !touched && len(next.Files) == len(st.Files) {
+	if len(files) == 0 && len(del) == 0 && !touched && len(next.Files) == len(st.Files) && slices.Equal(next.Inputs, st.Inputs) {
 		return sum, nil // nothing changed: the saved state is current
 	}
 	b, err := json.Marshal(next)
 	if err != nil {
 		return sum, err
 	}
-	return sum, writeFileAtomic(ix.syncPath(), b)
+	if err := writeFileAtomic(ix.syncPath(), b); err != nil {
+		return sum, err
+	}
+	ix.fileIDs.Store(newIDSet(next))
+	return sum, nil
+}
+
+// countAfter is the number of articles the index holds once the deletes
+// in del are applied.
+func (ix *Index) countAfter(del []writeOp) (int, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	n, err := ix.docCount()
+	if err != nil || len(del) == 0 {
+		return int(n), err
+	}
+	ids := make([]string, len(del))
+	for i, op := range del {
+		ids[i] = op.id
+	}
+	have, err := ix.existing(ids)
+	return int(n) - len(have), err
 }
 
 func absPath(p string) string {

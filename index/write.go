@@ -73,7 +73,7 @@ func (ix *Index) Put(ctx context.Context, a Article) (created bool, err error) {
 	if err := a.Validate(); err != nil {
 		return false, err
 	}
-	res, err := ix.apply([]writeOp{{id: a.ID, article: &a}})
+	res, err := ix.apply([]writeOp{{id: a.ID, article: &a, api: true}})
 	if err != nil {
 		return false, err
 	}
@@ -86,7 +86,7 @@ func (ix *Index) Delete(ctx context.Context, id string) error {
 	ix.mu.RLock()
 	doc, err := ix.document(id)
 	if err == nil && doc != nil {
-		_, err = ix.applyLocked([]writeOp{{id: id}})
+		_, err = ix.applyLocked([]writeOp{{id: id, api: true}})
 	}
 	ix.mu.RUnlock()
 	ix.afterWrite(err)
@@ -169,7 +169,7 @@ type batch struct {
 func (b *batch) add(r WriteResult, a *Article) {
 	if a != nil {
 		b.idx = append(b.idx, len(b.results))
-		b.ops = append(b.ops, writeOp{id: a.ID, article: a})
+		b.ops = append(b.ops, writeOp{id: a.ID, article: a, api: true})
 	}
 	b.results = append(b.results, r)
 }
@@ -390,6 +390,9 @@ func (ix *Index) applyLocked(ops []writeOp) ([]bool, error) {
 		s := ix.shardOf(op.id)
 		if batches[s] == nil {
 			batches[s] = ix.shards[s].NewBatch()
+		}
+		if op.api && ix.fromFile(op.id) {
+			batches[s].SetInternal(overrideKey(op.id), overrideOf(op))
 		}
 		if op.article == nil {
 			batches[s].Delete(op.id)

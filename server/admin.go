@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,6 +37,8 @@ type Writer interface {
 	Rebuild(ctx context.Context, paths []string, opts index.IngestOptions) (index.IngestSummary, error)
 	// Sync re-reads what changed in paths since the last sync.
 	Sync(ctx context.Context, paths []string, opts index.IngestOptions) (index.IngestSummary, error)
+	// InputsOr returns the inputs the index records, or fallback when it records none.
+	InputsOr(fallback []string) ([]string, error)
 	// Backup writes a consistent copy of the live index to a new directory.
 	Backup(dest string) error
 }
@@ -368,38 +371,64 @@ type rebuildResponse struct {
 	Skipped   int   `json:"skipped"`
 	Deleted   int   `json:"deleted"`
 	Unchanged int   `json:"unchanged_files"`
+	Before    int   `json:"before"`
+	After     int   `json:"after"`
 	TookMS    int64 `json:"took_ms"`
 }
 
-// handleSync serves POST /api/admin/sync: re-read what changed in index.sources since the last sync.
-func (s *Server) handleSync(c echo.Context) error {
-	if len(s.opts.Sources) == 0 {
-		return echo.NewHTTPError(http.StatusConflict, "nothing to sync: index.sources is empty")
-	}
-	sum, err := writerOf(c).Sync(context.WithoutCancel(c.Request().Context()), s.opts.Sources, index.IngestOptions{Problem: func(e *index.InputError) {
-		s.log.Warn("sync: skipped input", "problem", e.Error())
-	}})
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, rebuildResponse{Indexed: sum.Indexed + sum.Updated, Skipped: sum.Skipped, Deleted: sum.Deleted, Unchanged: sum.Unchanged, TookMS: sum.Elapsed.Milliseconds()})
+func newRebuildResponse(sum index.IngestSummary) rebuildResponse {
+	return rebuildResponse{Indexed: sum.Indexed + sum.Updated, Skipped: sum.Skipped, Deleted: sum.Deleted, Unchanged: sum.Unchanged,
+		Before: sum.Before, After: sum.After, TookMS: sum.Elapsed.Milliseconds()}
 }
 
-// handleRebuild serves POST /api/admin/rebuild: rebuild from index.sources beside the live index and swap it in.
-func (s *Server) handleRebuild(c echo.Context) error {
-	if len(s.opts.Sources) == 0 {
-		return echo.NewHTTPError(http.StatusConflict, "nothing to rebuild from: index.sources is empty")
+// refreshOptions returns the inputs of a sync or rebuild (those the index
+// records, else index.sources) and its ingest options, with ?force=true.
+func (s *Server) refreshOptions(c echo.Context, what string) ([]string, index.IngestOptions, error) {
+	var opts index.IngestOptions
+	if f := c.QueryParam("force"); f != "" {
+		force, err := strconv.ParseBool(f)
+		if err != nil {
+			return nil, opts, &index.ParamError{Kind: index.ErrInvalidParameter, Param: "force", Message: fmt.Sprintf("want true or false, got %q", f)}
+		}
+		opts.Force = force
 	}
-	// The rebuild finishes even if the client goes away.
-	ctx := context.WithoutCancel(c.Request().Context())
-	sum, err := writerOf(c).Rebuild(ctx, s.opts.Sources, index.IngestOptions{Problem: func(e *index.InputError) {
-		s.log.Warn("rebuild: skipped input", "problem", e.Error())
-	}})
+	paths, err := writerOf(c).InputsOr(s.opts.Sources)
+	if err != nil {
+		return nil, opts, err
+	}
+	if len(paths) == 0 {
+		return nil, opts, echo.NewHTTPError(http.StatusConflict, "nothing to "+what+": the index records no inputs and index.sources is empty")
+	}
+	opts.Problem = func(e *index.InputError) { s.log.Warn(what+": skipped input", "problem", e.Error()) }
+	return paths, opts, nil
+}
+
+// handleSync serves POST /api/admin/sync[?force=true]: re-read what changed in the index's inputs since the last sync.
+func (s *Server) handleSync(c echo.Context) error {
+	paths, opts, err := s.refreshOptions(c, "sync")
 	if err != nil {
 		return err
 	}
-	s.log.Info("rebuilt index", "indexed", sum.Indexed+sum.Updated, "skipped", sum.Skipped, "took", sum.Elapsed)
-	return c.JSON(http.StatusOK, rebuildResponse{Indexed: sum.Indexed + sum.Updated, Skipped: sum.Skipped, Unchanged: sum.Unchanged, TookMS: sum.Elapsed.Milliseconds()})
+	sum, err := writerOf(c).Sync(context.WithoutCancel(c.Request().Context()), paths, opts)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newRebuildResponse(sum))
+}
+
+// handleRebuild serves POST /api/admin/rebuild[?force=true]: rebuild from the index's inputs beside the live index and swap it in.
+func (s *Server) handleRebuild(c echo.Context) error {
+	paths, opts, err := s.refreshOptions(c, "rebuild")
+	if err != nil {
+		return err
+	}
+	// The rebuild finishes even if the client goes away.
+	sum, err := writerOf(c).Rebuild(context.WithoutCancel(c.Request().Context()), paths, opts)
+	if err != nil {
+		return err
+	}
+	s.log.Info("rebuilt index", "inputs", paths, "indexed", sum.Indexed+sum.Updated, "skipped", sum.Skipped, "before", sum.Before, "after", sum.After, "took", sum.Elapsed)
+	return c.JSON(http.StatusOK, newRebuildResponse(sum))
 }
 
 // backupRequest is the JSON body of POST /api/admin/backup.

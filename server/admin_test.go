@@ -29,7 +29,11 @@ func writableServer(t *testing.T, opts Options) (*Server, *index.Index) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ix.Close() })
-	if _, err := ix.Sync(context.Background(), []string{articlesDir}, index.IngestOptions{}); err != nil {
+	inputs := opts.Sources // the index is built from them, and records them
+	if len(inputs) == 0 {
+		inputs = []string{articlesDir}
+	}
+	if _, err := ix.Sync(context.Background(), inputs, index.IngestOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if opts.AdminKeys == nil {
@@ -197,7 +201,7 @@ func TestWriteOnFullDiskIs507(t *testing.T) {
 // TestRebuildWhileSearching runs searches without pause during a rebuild
 // over HTTP: none may fail, and after the swap the new index answers.
 func TestRebuildWhileSearching(t *testing.T) {
-	// The rebuild reads a copy of the sources with one more file.
+	// The rebuild reads a copy of the sources that got one more file.
 	src := t.TempDir()
 	entries, err := os.ReadDir(articlesDir)
 	if err != nil {
@@ -212,10 +216,10 @@ func TestRebuildWhileSearching(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	srv, _ := writableServer(t, Options{Sources: []string{src}})
 	if err := os.WriteFile(filepath.Join(src, "new-okapi.txt"), []byte("Title: Okapi sighted\n\nAn okapi."), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	srv, _ := writableServer(t, Options{Sources: []string{src}})
 	if rec := send(t, srv, http.MethodPut, "/api/articles/api-walrus", adminKey, `{"title":"Walrus written over the API"}`); rec.Code != http.StatusCreated {
 		t.Fatal(rec.Code)
 	}
@@ -268,17 +272,24 @@ func TestRebuildWhileSearching(t *testing.T) {
 }
 
 func TestFailedRebuildSaysWhy(t *testing.T) {
-	_, ix := writableServer(t, Options{})
+	src := filepath.Join(t.TempDir(), "folder")
+	if err := os.CopyFS(src, os.DirFS(articlesDir)); err != nil {
+		t.Fatal(err)
+	}
+	_, ix := writableServer(t, Options{Sources: []string{src}})
+	if err := os.RemoveAll(src); err != nil { // the index's input is gone
+		t.Fatal(err)
+	}
 	var log strings.Builder
-	srv := New(ix, Options{AdminKeys: []string{adminKey}, Sources: []string{"/nonexistent/folder"}}, slog.New(slog.NewTextHandler(&log, nil)))
+	srv := New(ix, Options{AdminKeys: []string{adminKey}, Sources: []string{src}}, slog.New(slog.NewTextHandler(&log, nil)))
 	before := search(t, srv, "q=travel").Total
 	rec := send(t, srv, http.MethodPost, "/api/admin/rebuild", adminKey, "")
 	wantError(t, rec, http.StatusInternalServerError, "rebuild_failed", "the live index is unchanged; the server's log has the cause")
 	// The cause (server paths, OS errors) is for the log, not for the client.
-	if strings.Contains(rec.Body.String(), "nonexistent") {
+	if strings.Contains(rec.Body.String(), src) {
 		t.Errorf("the response shows the internal error: %s", rec.Body)
 	}
-	if id := rec.Header().Get("X-Request-Id"); !strings.Contains(log.String(), "source /nonexistent/folder: no such file or directory") || !strings.Contains(log.String(), "request_id="+id) {
+	if id := rec.Header().Get("X-Request-Id"); !strings.Contains(log.String(), "source "+src+": no such file or directory") || !strings.Contains(log.String(), "request_id="+id) {
 		t.Errorf("the log lacks the cause under request id %s:\n%s", id, log.String())
 	}
 	if got := search(t, srv, "q=travel").Total; got != before {

@@ -64,6 +64,10 @@ func (s *Server) classify(c echo.Context, err error) (int, errorBody) {
 		return http.StatusBadRequest, clientError("invalid_article", err)
 	case errors.Is(err, index.ErrBusy):
 		return http.StatusConflict, clientError("busy", err)
+	case errors.Is(err, index.ErrWouldLose):
+		b := clientError("would_lose_articles", err)
+		b.Message += " with ?force=true"
+		return http.StatusConflict, b
 	case errors.Is(err, index.ErrRebuildFailed):
 		s.logFailure(c, slog.LevelError, err)
 		return http.StatusInternalServerError, errorBody{Code: "rebuild_failed", Message: "the rebuild failed and the live index is unchanged; the server's log has the cause (look up this response's X-Request-Id)"}

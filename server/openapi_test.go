@@ -194,8 +194,18 @@ func TestOpenAPI(t *testing.T) {
 	}
 	wix, _ := openAPIIndex(t, 0)
 	writable := admin(wix, openAPISources...)
-	noSources := admin(wix)
-	badSources := admin(wix, "/nonexistent/folder")
+	// An index built by Ingest records no inputs: index.sources are used.
+	iix, err := index.Create(index.DefaultOptions(filepath.Join(t.TempDir(), "ingested")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { iix.Close() })
+	if _, err := iix.Ingest(context.Background(), openAPISources, index.IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	noSources := admin(iix)
+	badSources := admin(iix, "/nonexistent/folder")
+	lossy := admin(iix, openAPISources[0]) // 1 of the 3 articles
 	cix, cdir := openAPIIndex(t, 0)
 	states, _ := filepath.Glob(filepath.Join(cdir, "*", "sources.json"))
 	if len(states) != 1 {
@@ -369,6 +379,9 @@ func TestOpenAPI(t *testing.T) {
 		{"rebuild writes disabled", real, "POST", "/api/admin/rebuild", "", 403, auth},
 		{"rebuild no sources", noSources, "POST", "/api/admin/rebuild", "", 409, auth},
 		{"rebuild failed", badSources, "POST", "/api/admin/rebuild", "", 500, auth},
+		{"rebuild would lose articles", lossy, "POST", "/api/admin/rebuild", "", 409, auth},
+		{"rebuild bad force", writable, "POST", "/api/admin/rebuild?force=maybe", "", 400, auth},
+		{"sync bad force", writable, "POST", "/api/admin/sync?force=maybe", "", 400, auth},
 		{"rebuild read-only", readOnly, "POST", "/api/admin/rebuild", "", 501, auth},
 		{"rebuild not ready", adminNotReady, "POST", "/api/admin/rebuild", "", 503, auth},
 

@@ -59,7 +59,7 @@ type Options struct {
 	// MaxBodyBytes limits a request body, and each line of a bulk request,
 	// whose body may be of any size (413 past it; default 10 MiB).
 	MaxBodyBytes int64
-	// Sources are the files and folders POST /api/admin/rebuild reads (index.sources).
+	// Sources are the files and folders POST /api/admin/rebuild and sync read when the index records no inputs (index.sources).
 	Sources []string
 
 	ReadTimeout    time.Duration // how long a client may take to send a whole request

@@ -10,15 +10,22 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/folio-search/folio/config"
 	"github.com/folio-search/folio/index"
 )
 
 // errNoHandoff explains what to do when the index is held by a running
-// server and the work cannot be handed to it.
-func errNoHandoff(err error, cfg config.Config, what string) error {
-	return fmt.Errorf("%w\nto %s while the server runs, set server.admin_keys (the same as the server's) and server.addr so that this command can ask the server to do it, or stop the server", err, what)
+// server and the work (on paths, when given) cannot be handed to it,
+// leading with the reason: paths that are not the server's inputs, or no
+// admin key on this side.
+func errNoHandoff(err error, cfg config.Config, what string, paths ...string) error {
+	if len(paths) > 0 && !slices.Equal(paths, cfg.Index.Sources) {
+		return fmt.Errorf("%w\ncannot %s %s while the server runs: the server syncs and rebuilds only the index's own inputs (index.sources), and %s %s not among them; send other files to the server with POST /api/articles/_bulk, or stop the server",
+			err, what, strings.Join(paths, " "), strings.Join(paths, " "), plural(len(paths), "is", "are"))
+	}
+	return fmt.Errorf("%w\nto %s while the server runs, set server.admin_keys (the same as the server's) so that this command can ask the server at server.addr %s to do it, or stop the server", err, what, cfg.Server.Addr)
 }
 
 // askServer hands the work to the running server that holds the index:
@@ -81,5 +88,7 @@ type handedOff struct {
 	Skipped   int   `json:"skipped"`
 	Deleted   int   `json:"deleted"`
 	Unchanged int   `json:"unchanged_files"`
+	Before    int   `json:"before"`
+	After     int   `json:"after"`
 	TookMS    int64 `json:"took_ms"`
 }

@@ -79,8 +79,13 @@ func TestIndexWhileServing(t *testing.T) {
 		t.Errorf("hand-off rebuild output = %q, want prefix %q", out, want)
 	}
 	// Other paths than index.sources cannot be handed off.
-	if _, _, err := runCLI(t, "--config", cfg, "index", t.TempDir()); !errors.Is(err, index.ErrLocked) || !strings.Contains(err.Error(), "POST /api/articles/_bulk") {
+	other := t.TempDir()
+	if _, _, err := runCLI(t, "--config", cfg, "index", other); !errors.Is(err, index.ErrLocked) || !strings.Contains(err.Error(), "POST /api/articles/_bulk") {
 		t.Errorf("index of other paths while served: %v", err)
+	} else if lines := strings.Split(err.Error(), "\n"); len(lines) < 2 || !strings.HasPrefix(lines[1], "cannot index "+other+" while the server runs: ") ||
+		!strings.Contains(lines[1], other+" is not among them") || strings.Contains(err.Error(), "set server.admin_keys") {
+		// Both keys are set: the reason is the path, and it comes first.
+		t.Errorf("index of other paths while served says:\n%v", err)
 	}
 
 	dest := filepath.Join(t.TempDir(), "copy")

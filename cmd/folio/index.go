@@ -20,20 +20,27 @@ func newIndexCmd(c *cli) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "index [PATH...]",
 		Short: "Add articles to the index, or rebuild it",
-		Long: `Read articles from files and directories (default: index.sources) and add
-them to the index at index.path, creating it if needed. An article indexed
-again under the same id replaces the old one, so re-running is safe. A folder
-indexed before is synced: only new and modified files are read, and the
-articles of files that disappeared are deleted (the state is kept in the
-index directory).
+		Long: `Read articles from files and directories and add them to the index at
+index.path, creating it if needed. An article indexed again under the same id
+replaces the old one, so re-running is safe. A folder indexed before is
+synced: only new and modified files are read, and the articles of files that
+disappeared are deleted (the state is kept in the index directory).
 
-With --rebuild, a new index is built beside the live one and swapped in when
-complete; on failure the live index is left untouched.
+The index records the inputs it was built from (absolute paths): each PATH
+is added to them. Without PATH, the recorded inputs are synced; an index that
+records none (a new one) reads index.sources.
+
+With --rebuild, a new index is built beside the live one from PATH (which
+then replaces the recorded inputs) or the recorded inputs, and swapped in
+when complete; on failure the live index is left untouched.
+
+A sync or rebuild that would lose more than index.max_rebuild_loss of the
+articles is refused, and nothing is deleted, unless --force.
 
 If a running "folio serve" holds the index, the work is handed to it
-(POST /api/admin/sync or /api/admin/rebuild) when server.admin_keys and
-server.addr are configured and no PATH differs from index.sources; otherwise
-the command says what to do.
+(POST /api/admin/sync or /api/admin/rebuild) when server.admin_keys is
+configured and no PATH differs from index.sources; otherwise the command
+says what to do.
 
 Every skipped input is printed to stderr as path:line: problem. The command
 fails if anything was skipped; with --strict it stops at the first problem.`,
@@ -41,6 +48,7 @@ fails if anything was skipped; with --strict it stops at the first problem.`,
 	}
 	rebuildFlag := cmd.Flags().Bool("rebuild", false, "build a fresh index from the inputs and swap it in atomically")
 	strict := cmd.Flags().Bool("strict", false, "stop at the first bad file or record")
+	force := cmd.Flags().Bool("force", false, "sync or rebuild even if more than index.max_rebuild_loss of the articles would be lost")
 	cmd.Flags().String("index", "", "index directory (index.path)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		cfg, err := c.loadConfig(cmd, map[string]string{"index.path": "index"})
@@ -55,28 +63,26 @@ fails if anything was skipped; with --strict it stops at the first problem.`,
 		if err != nil {
 			return err
 		}
-		paths := args
-		if len(paths) == 0 {
-			paths = cfg.Index.Sources
-		}
-		if len(paths) == 0 {
-			return errors.New("nothing to index: give PATH arguments or set index.sources")
-		}
-
+		in := inputs{paths: args, fallback: cfg.Index.Sources}
 		tuneIndexGC(cfg.Index.GCPercent)
 		if opts.Shards == 0 { // auto: only a new index takes it
-			opts.Shards = index.ShardsFor(paths)
+			opts.Shards = index.ShardsFor(in.forNew())
 		}
 		report := &ingestReport{w: c.stderr, bar: isTerminal(c.stderr), logger: logger}
+		iopts := report.options(*strict)
+		iopts.Force = *force
 		var sum index.IngestSummary
 		if *rebuildFlag {
-			sum, err = rebuild(cmd.Context(), opts, paths, report.options(*strict))
+			sum, err = rebuild(cmd.Context(), opts, in, iopts)
 		} else {
-			sum, err = ingestInPlace(cmd.Context(), opts, paths, report.options(*strict), c.stderr)
+			sum, err = ingestInPlace(cmd.Context(), opts, in, iopts, c.stderr)
 		}
 		report.finish()
 		if errors.Is(err, index.ErrLocked) {
-			return handOffIndex(cmd.Context(), c, cfg, err, args, *rebuildFlag)
+			return handOffIndex(cmd.Context(), c, cfg, err, args, *rebuildFlag, *force)
+		}
+		if errors.Is(err, index.ErrWouldLose) {
+			return fmt.Errorf("%w with --force", err)
 		}
 		if err != nil {
 			return err
@@ -91,15 +97,18 @@ fails if anything was skipped; with --strict it stops at the first problem.`,
 
 // handOffIndex asks the server that holds the index to sync or rebuild it
 // from index.sources, or explains what to do when it cannot.
-func handOffIndex(ctx context.Context, c *cli, cfg config.Config, err error, args []string, rebuild bool) error {
+func handOffIndex(ctx context.Context, c *cli, cfg config.Config, err error, args []string, rebuild, force bool) error {
 	what, path := "index", "/api/admin/sync"
 	if rebuild {
 		what, path = "rebuild", "/api/admin/rebuild"
 	}
 	if !canHandOff(err, cfg, argsOrNil(args)) {
-		return errNoHandoff(err, cfg, what+" (only index.sources can be handed to the server; other files can be sent with POST /api/articles/_bulk)")
+		return errNoHandoff(err, cfg, what, args...)
 	}
-	fmt.Fprintf(c.stderr, "the index is held by a running server; asking it to %s index.sources\n", what)
+	if force {
+		path += "?force=true"
+	}
+	fmt.Fprintf(c.stderr, "the index is held by a running server; asking it to %s its inputs\n", what)
 	out, herr := askServer(ctx, cfg, path, nil)
 	if herr != nil {
 		return herr
@@ -108,8 +117,9 @@ func handOffIndex(ctx context.Context, c *cli, cfg config.Config, err error, arg
 	if err := json.Unmarshal(out, &r); err != nil {
 		return fmt.Errorf("unexpected answer from the server: %s", out)
 	}
-	_, werr := fmt.Fprintf(c.stdout, "server indexed %s, %s skipped, %s deleted, %s unchanged files in %s\n",
-		commas(r.Indexed), commas(r.Skipped), commas(r.Deleted), commas(r.Unchanged), formatDuration(time.Duration(r.TookMS)*time.Millisecond))
+	_, werr := fmt.Fprintf(c.stdout, "server indexed %s, %s skipped, %s deleted, %s unchanged files in %s; %s → %s articles\n",
+		commas(r.Indexed), commas(r.Skipped), commas(r.Deleted), commas(r.Unchanged), formatDuration(time.Duration(r.TookMS)*time.Millisecond),
+		commas(r.Before), commas(r.After))
 	return werr
 }
 

@@ -22,36 +22,75 @@ import (
 // maxProblemLines is how many input problems are printed before the rest are only counted.
 const maxProblemLines = 50
 
-// ingestInPlace syncs the index at opts.Path with paths, creating it if
-// needed: new and changed files are (re)indexed, articles of files that
+// inputs are the files and folders a run reads: paths (PATH arguments)
+// when given, else those the index records, else fallback (index.sources).
+type inputs struct {
+	paths, fallback []string
+}
+
+// errNothingToIndex is the error of a run without any inputs.
+var errNothingToIndex = errors.New("nothing to index: give PATH arguments or set index.sources")
+
+// of returns the inputs for the existing index ix.
+func (in inputs) of(ix *index.Index) ([]string, error) {
+	if len(in.paths) > 0 {
+		return in.paths, nil
+	}
+	p, err := ix.InputsOr(in.fallback)
+	if err == nil && len(p) == 0 {
+		err = errNothingToIndex
+	}
+	return p, err
+}
+
+// forNew returns the inputs of a new index: paths, else fallback.
+func (in inputs) forNew() []string {
+	if len(in.paths) > 0 {
+		return in.paths
+	}
+	return in.fallback
+}
+
+// ingestInPlace syncs the index at opts.Path with its inputs, creating it
+// if needed: new and changed files are (re)indexed, articles of files that
 // disappeared are deleted, unchanged files are not read. Articles already
 // indexed under the same id are replaced, so running it twice changes
 // nothing. While another process holds the index, it returns an error
 // wrapping index.ErrLocked.
-func ingestInPlace(ctx context.Context, opts index.Options, paths []string, iopts index.IngestOptions, w io.Writer) (index.IngestSummary, error) {
+func ingestInPlace(ctx context.Context, opts index.Options, in inputs, iopts index.IngestOptions, w io.Writer) (index.IngestSummary, error) {
 	ix, err := index.OpenOrCreate(opts)
 	if err != nil {
 		return index.IngestSummary{}, err
 	}
-	sum, err := ix.Sync(ctx, paths, iopts)
+	var sum index.IngestSummary
+	paths, err := in.of(ix)
+	if err == nil {
+		sum, err = ix.Sync(ctx, paths, iopts)
+	}
 	if cerr := ix.Close(); cerr != nil {
 		err = errors.Join(err, fmt.Errorf("close index %s: %w", opts.Path, cerr))
 	}
 	return sum, err
 }
 
-// rebuild builds a new index from paths and swaps it in. An existing,
+// rebuild builds a new index from its inputs and swaps it in. An existing,
 // compatible index is rebuilt in place (index.Rebuild: a new generation
 // beside the live one, swapped in atomically); a missing one is created;
 // an incompatible one (built with other settings) is replaced by one built
 // in a sibling directory (PATH.rebuild-<pid>) and renamed into place. On
 // failure the live index is left untouched. While a server holds the
-// index, it returns an error wrapping index.ErrLocked.
-func rebuild(ctx context.Context, opts index.Options, paths []string, iopts index.IngestOptions) (index.IngestSummary, error) {
+// index, it returns an error wrapping index.ErrLocked. Build directories
+// left by killed runs are removed first (removeStaleBuilds).
+func rebuild(ctx context.Context, opts index.Options, in inputs, iopts index.IngestOptions) (index.IngestSummary, error) {
+	removeStaleBuilds(filepath.Clean(opts.Path))
 	ix, err := index.Open(opts)
 	switch {
 	case err == nil:
-		sum, err := ix.Rebuild(ctx, paths, iopts)
+		var sum index.IngestSummary
+		paths, err := in.of(ix)
+		if err == nil {
+			sum, err = ix.Rebuild(ctx, paths, iopts)
+		}
 		if cerr := ix.Close(); cerr != nil {
 			err = errors.Join(err, fmt.Errorf("close index %s: %w", opts.Path, cerr))
 		}
@@ -59,6 +98,16 @@ func rebuild(ctx context.Context, opts index.Options, paths []string, iopts inde
 	case errors.Is(err, index.ErrLocked):
 		return index.IngestSummary{}, err
 	case errors.Is(err, index.ErrNoIndex), errors.Is(err, index.ErrIncompatible):
+		paths := in.paths
+		if len(paths) == 0 { // an incompatible index is rebuilt from its own inputs
+			paths = index.RecordedInputs(opts.Path)
+		}
+		if len(paths) == 0 {
+			paths = in.fallback
+		}
+		if len(paths) == 0 {
+			return index.IngestSummary{}, errNothingToIndex
+		}
 		return rebuildBeside(ctx, opts, paths, iopts)
 	}
 	return index.IngestSummary{}, err
@@ -88,6 +137,22 @@ func rebuildBeside(ctx context.Context, opts index.Options, paths []string, iopt
 		return sum, errors.Join(err, removeAll(tmp))
 	}
 	return sum, swapIn(tmp, live)
+}
+
+// removeStaleBuilds removes the build directories live.rebuild-<pid> that
+// a run killed while building (kill -9, power loss) left behind: those
+// whose process no longer exists. The build of a running process is kept;
+// so is anything whose name does not end in a pid. Failures are ignored:
+// the next start tries again.
+func removeStaleBuilds(live string) {
+	dirs, _ := filepath.Glob(live + ".rebuild-*")
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(strings.TrimPrefix(d, live+".rebuild-"))
+		if err != nil || pid <= 0 || pid == os.Getpid() || processExists(pid) {
+			continue
+		}
+		os.RemoveAll(d)
+	}
 }
 
 // swapIn moves the directory tmp to live. An existing live directory is first

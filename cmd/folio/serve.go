@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"path/filepath"
 	"runtime/debug"
 	"sync"
 
@@ -28,8 +29,8 @@ Writes (PUT/DELETE /api/articles/ID, POST /api/articles, POST
 /api/articles/_bulk, POST /api/admin/rebuild|sync|backup) need
 "Authorization: Bearer KEY" with one of server.admin_keys; without any key
 they are refused. A write answered 2xx is persisted (fsync) and searchable.
-With --watch (index.watch), changes under index.sources are applied while
-serving.`,
+With --watch (index.watch), changes under the index's inputs (those it
+records, else index.sources) are applied while serving.`,
 		Args: cobra.NoArgs,
 	}
 	cmd.Flags().String("addr", "", "listen address host:port (server.addr)")
@@ -58,6 +59,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger) (err err
 	if err != nil {
 		return err
 	}
+	removeStaleBuilds(filepath.Clean(opts.Path))
 	ix, err := index.Open(opts)
 	build := errors.Is(err, index.ErrNoIndex) && len(cfg.Index.Sources) > 0
 	switch {
@@ -83,7 +85,12 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger) (err err
 			logger.Info("index ready", "index", opts.Path, "articles", n)
 		}
 		if cfg.Index.Watch {
-			wg.Go(func() { watch(ctx, ix, cfg.Index.Sources, logger) })
+			sources, err := ix.InputsOr(cfg.Index.Sources)
+			if err != nil {
+				logger.Error("watch: cannot read the index's inputs", "err", err)
+				return
+			}
+			wg.Go(func() { watch(ctx, ix, sources, logger) })
 		}
 	}
 	defer func() {
@@ -208,7 +215,7 @@ func buildMissing(ctx context.Context, opts index.Options, paths []string, logge
 	}
 	logger.Info("no index yet; building it", "path", opts.Path, "sources", paths, "shards", opts.Shards)
 	report := &ingestReport{logger: logger, logProblems: true}
-	sum, err := rebuild(ctx, opts, paths, report.options(false))
+	sum, err := rebuild(ctx, opts, inputs{fallback: paths}, report.options(false))
 	report.finish()
 	if err != nil {
 		return sum, fmt.Errorf("build index %s: %w", opts.Path, err)

@@ -1,0 +1,214 @@
+package index
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/blevesearch/bleve/v2"
+)
+
+// ErrWouldLose means a Sync or Rebuild was refused because its result
+// would hold too few of the articles the index holds now (see
+// Options.MaxLoss); it is returned as a *LossError. IngestOptions.Force
+// skips the check.
+var ErrWouldLose = errors.New("would lose articles")
+
+// LossError is the refusal of a Sync or Rebuild by the loss guard: the
+// index holds Before articles and the result would hold After.
+type LossError struct {
+	Op      string  // "sync" or "rebuild"
+	Before  int     // articles in the index now
+	After   int     // articles the result would hold
+	MaxLoss float64 // the share that may be lost (Options.MaxLoss)
+	Inputs  []string
+}
+
+// Error says what would be lost, that nothing was, and how to go ahead anyway.
+func (e *LossError) Error() string {
+	lost := float64(e.Before-e.After) / float64(e.Before)
+	done := "the live index is unchanged"
+	if e.Op == "sync" {
+		done = "nothing was deleted"
+	}
+	return fmt.Sprintf("%s from %q would leave %d of the %d articles (%.1f%% lost, more than the %g%% index.max_rebuild_loss allows); %s: check that these are the right inputs, or force it",
+		e.Op, e.Inputs, e.After, e.Before, 100*lost, 100*e.MaxLoss, done)
+}
+
+// Unwrap returns ErrWouldLose.
+func (e *LossError) Unwrap() error { return ErrWouldLose }
+
+// checkLoss returns a *LossError when going from before to after articles
+// loses more than ix.opts.MaxLoss of them, unless force.
+func (ix *Index) checkLoss(op string, before, after int, inputs []string, force bool) error {
+	if force || before <= 0 || after >= before || float64(before-after) <= ix.opts.MaxLoss*float64(before) {
+		return nil
+	}
+	return &LossError{Op: op, Before: before, After: after, MaxLoss: ix.opts.MaxLoss, Inputs: inputs}
+}
+
+// InputsOr returns the inputs the index was built from: the absolute paths
+// of the files and folders given to Sync (`folio index PATH`) and to the
+// last Rebuild, in the order they were first given. An index that records
+// none (built before Folio recorded them, or only written over the API)
+// returns fallback. An unreadable sync state is an error.
+func (ix *Index) InputsOr(fallback []string) ([]string, error) {
+	ix.mu.RLock()
+	st, err := ix.loadSyncState()
+	ix.mu.RUnlock()
+	if err != nil {
+		return nil, err
+	}
+	if len(st.Inputs) == 0 {
+		return fallback, nil
+	}
+	return st.Inputs, nil
+}
+
+// RecordedInputs returns the inputs recorded by the index at path, read
+// without opening it: it may be incompatible with this Folio (to be
+// rebuilt from them) or held by another process. It returns nil when there
+// is no index there, it records no inputs, or its files cannot be read.
+func RecordedInputs(path string) []string {
+	b, err := os.ReadFile(filepath.Join(path, metaFile))
+	if err != nil {
+		return nil
+	}
+	var m meta
+	if json.Unmarshal(b, &m) != nil {
+		return nil
+	}
+	if b, err = os.ReadFile(filepath.Join(genDir(path, m.Generation), syncFile)); err != nil {
+		return nil
+	}
+	var st syncState
+	if json.Unmarshal(b, &st) != nil {
+		return nil
+	}
+	return st.Inputs
+}
+
+// mergeInputs adds roots to the recorded inputs: a root inside a recorded
+// one adds nothing, and recorded inputs inside a new root are replaced by it.
+func mergeInputs(recorded, roots []string) []string {
+	out := slices.Clone(recorded)
+	for _, r := range roots {
+		if under(r, out) {
+			continue
+		}
+		out = slices.DeleteFunc(out, func(p string) bool { return under(p, []string{r}) })
+		out = append(out, r)
+	}
+	return out
+}
+
+// API writes over ids that came from files ("overrides"). The later write
+// wins: an API put or delete of such an id is recorded as a bleve internal
+// key in the same batch as the write, and holds until Folio reads the
+// article's file again with other content than it had when it was last
+// read before the write. Sync re-reads only changed files and drops the
+// overrides of the ids of every file it re-reads or finds gone; Rebuild
+// reads every file and re-applies the overrides whose file is unchanged.
+const overridePrefix = "folio_api/"
+
+// Override values: what the API did last.
+var (
+	overridePut    = []byte("put")
+	overrideDelete = []byte("delete")
+)
+
+func overrideKey(id string) []byte { return []byte(overridePrefix + id) }
+
+// overrideOf is the override value that op records.
+func overrideOf(op writeOp) []byte {
+	if op.article == nil {
+		return overrideDelete
+	}
+	return overridePut
+}
+
+// idSet is a set of article ids by their 64-bit FNV-1a hash: 8 bytes per
+// id instead of the id. A collision only records an override nobody reads.
+type idSet map[uint64]struct{}
+
+func hashID(id string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(id))
+	return h.Sum64()
+}
+
+// newIDSet is the set of ids the files of st produced.
+func newIDSet(st syncState) *idSet {
+	s := idSet{}
+	for _, f := range st.Files {
+		for _, id := range f.IDs {
+			s[hashID(id)] = struct{}{}
+		}
+	}
+	return &s
+}
+
+// fromFile reports whether id came from a file of the sync state, loading
+// the set of such ids on first use. The caller holds ix.mu.
+func (ix *Index) fromFile(id string) bool {
+	s := ix.fileIDs.Load()
+	if s == nil {
+		// An unreadable state (Sync and Rebuild fail until it is deleted)
+		// counts as no files: recording would only pile up keys.
+		st, _ := ix.loadSyncState()
+		s = newIDSet(st)
+		ix.fileIDs.Store(s)
+	}
+	_, ok := (*s)[hashID(id)]
+	return ok
+}
+
+// override returns the recorded API write over id (overridePut,
+// overrideDelete) or nil. The caller holds ix.mu.
+func (ix *Index) override(id string) ([]byte, error) {
+	return ix.shards[ix.shardOf(id)].GetInternal(overrideKey(id))
+}
+
+// dropOverrides deletes the overrides recorded for ids: their file was
+// read again, so its content is the later write. The caller must not hold ix.mu.
+func (ix *Index) dropOverrides(ids []string) error {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	batches := make([]*bleve.Batch, len(ix.shards))
+	for _, id := range ids {
+		v, err := ix.override(id)
+		if err != nil {
+			return err
+		}
+		if v == nil {
+			continue
+		}
+		s := ix.shardOf(id)
+		if batches[s] == nil {
+			batches[s] = ix.shards[s].NewBatch()
+		}
+		batches[s].DeleteInternal(overrideKey(id))
+	}
+	for s, b := range batches {
+		if b == nil {
+			continue
+		}
+		if err := ix.shards[s].Batch(b); err != nil {
+			return persistError(err, shardPath(genDir(ix.opts.Path, ix.meta.Generation), s))
+		}
+	}
+	return nil
+}
+
+// absPaths returns paths made absolute.
+func absPaths(paths []string) []string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = absPath(p)
+	}
+	return out
+}
