@@ -170,6 +170,7 @@ func (refusingWriter) Sync(context.Context, []string, index.IngestOptions) (inde
 	return index.IngestSummary{}, errNoWriter
 }
 func (refusingWriter) Backup(string) error { return errNoWriter }
+func (refusingWriter) InputsOr([]string) ([]string, error) { return nil, errNoWriter }
 
 // isAdminKey compares SHA-256 digests in constant time, so neither a key's
 // content nor its length leaks through timing; every key is compared.
