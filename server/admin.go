@@ -169,7 +169,7 @@ func (refusingWriter) Rebuild(context.Context, []string, index.IngestOptions) (i
 func (refusingWriter) Sync(context.Context, []string, index.IngestOptions) (index.IngestSummary, error) {
 	return index.IngestSummary{}, errNoWriter
 }
-func (refusingWriter) Backup(string) error { return errNoWriter }
+func (refusingWriter) Backup(string) error                 { return errNoWriter }
 func (refusingWriter) InputsOr([]string) ([]string, error) { return nil, errNoWriter }
 
 // isAdminKey compares SHA-256 digests in constant time, so neither a key's
