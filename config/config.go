@@ -110,7 +110,9 @@ type LogConfig struct {
 	Format string `mapstructure:"format"` // text or json
 }
 
-// Default returns the configuration used when nothing overrides it.
+// Default returns the configuration used when nothing overrides it; the
+// defaults of index.Options and server.Options agree with it (a test in
+// cmd/folio converts Default and compares them field by field).
 func Default() Config {
 	return Config{
 		Index: IndexConfig{

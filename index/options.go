@@ -58,7 +58,8 @@ type Options struct {
 	BleveAvgDL bool
 }
 
-// DefaultOptions returns the defaults for an index at path.
+// DefaultOptions returns the defaults for an index at path: the values of
+// config.Default (a test in cmd/folio keeps them equal).
 func DefaultOptions(path string) Options {
 	return Options{
 		Path:         path,

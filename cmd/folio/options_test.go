@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/folio-search/folio/config"
+	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/server"
 )
 
 func TestIndexOptions(t *testing.T) {
@@ -65,5 +68,53 @@ func TestIndexOptionsSynonymsFile(t *testing.T) {
 	c.Search.SynonymsFile = bad
 	if _, err := indexOptions(c); err == nil || !strings.Contains(err.Error(), "search.synonyms_file: "+bad+":2: ") {
 		t.Errorf("bad file: %v, want search.synonyms_file: %s:2: ...", err, bad)
+	}
+}
+
+// TestDefaultOptionsAgree: converting config.Default() gives the packages'
+// own defaults field by field, so config.Default (the product's defaults)
+// and index.DefaultOptions / server.DefaultOptions (the libraries') cannot
+// drift apart. Only the fields listed, each with its reason, may differ.
+func TestDefaultOptionsAgree(t *testing.T) {
+	cfg := config.Default()
+	ixOpts, err := indexOptions(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareFields(t, "index.Options", ixOpts, index.DefaultOptions(cfg.Index.Path), map[string]string{
+		"Shards":        "index.shards 0 means by the size of the inputs (cmd resolves it with index.ShardsFor)",
+		"Writers":       "not a configuration key: zero takes the package default",
+		"LockTimeout":   "not a configuration key: zero takes the package default",
+		"KeywordFields": "the product's default corpus fields (Reuters' topics, places); a library index has none",
+	})
+	compareFields(t, "server.Options", serverOptions(cfg), server.DefaultOptions(), map[string]string{
+		"Sources": "the product's default inputs (index.sources); a library server has none",
+	})
+}
+
+// compareFields reports every field of got that differs from want, except
+// those in differ; empty and nil slices are equal.
+func compareFields[T any](t *testing.T, name string, got, want T, differ map[string]string) {
+	t.Helper()
+	g, w := reflect.ValueOf(got), reflect.ValueOf(want)
+	seen := map[string]bool{}
+	for i := range g.NumField() {
+		f := g.Type().Field(i).Name
+		seen[f] = true
+		if _, ok := differ[f]; ok {
+			continue
+		}
+		gf, wf := g.Field(i), w.Field(i)
+		if gf.Kind() == reflect.Slice && gf.Len() == 0 && wf.Len() == 0 {
+			continue
+		}
+		if !reflect.DeepEqual(gf.Interface(), wf.Interface()) {
+			t.Errorf("%s.%s: config.Default converts to %v, the package default is %v", name, f, gf.Interface(), wf.Interface())
+		}
+	}
+	for f := range differ {
+		if !seen[f] {
+			t.Errorf("%s has no field %s (stale exception)", name, f)
+		}
 	}
 }
