@@ -48,6 +48,8 @@ func indexOptions(c config.Config) (index.Options, error) {
 		MaxWindow:    c.Search.MaxWindow,
 		MaxFragments: c.Search.MaxFragments,
 		MaxTerms:     c.Search.MaxTerms,
+		BM25K1:       c.Search.BM25K1,
+		BM25B:        c.Search.BM25B,
 
 		RecencyHalfLife: time.Duration(c.Search.RecencyBoost * float64(24*time.Hour)),
 		Synonyms:        synonyms,
