@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -114,7 +113,9 @@ type LogConfig struct {
 	Format string `mapstructure:"format"` // text or json
 }
 
-// Default returns the configuration used when nothing overrides it.
+// Default returns the configuration used when nothing overrides it; the
+// defaults of index.Options and server.Options agree with it (a test in
+// cmd/folio converts Default and compares them field by field).
 func Default() Config {
 	return Config{
 		Index: IndexConfig{
@@ -242,57 +243,4 @@ func (c Config) Validate() error {
 
 	errs = append(errs, c.validateOperations()...)
 	return errors.Join(errs...)
-}
-
-// IndexOptions converts the index and search sections to index.Options. It
-// returns an error when index.timezone or index.date_layouts are invalid
-// (Validate reports the same problems with their keys), or when
-// search.synonyms_file cannot be read (naming file:line).
-func (c Config) IndexOptions() (index.Options, error) {
-	dates, err := index.NewDateParser(c.Index.Timezone, c.Index.DateLayouts)
-	if err != nil {
-		return index.Options{}, fmt.Errorf("index date settings: %w", err)
-	}
-	var synonyms [][]string
-	if c.Search.SynonymsFile != "" {
-		f, err := os.Open(c.Search.SynonymsFile)
-		if err != nil {
-			return index.Options{}, fmt.Errorf("search.synonyms_file: %w", err)
-		}
-		defer f.Close()
-		if synonyms, err = index.ReadSynonyms(f, c.Search.SynonymsFile); err != nil {
-			return index.Options{}, fmt.Errorf("search.synonyms_file: %w", err)
-		}
-	}
-	return index.Options{
-		Path:         c.Index.Path,
-		Language:     c.Index.Language,
-		TitleBoost:   c.Index.TitleBoost,
-		Dates:        dates,
-		FragmentSize: c.Search.FragmentSize,
-		DefaultSize:  c.Search.DefaultSize,
-		MaxSize:      c.Search.MaxSize,
-		Timeout:      c.Search.Timeout,
-		BatchSize:    c.Index.BatchSize,
-		Shards:       c.Index.Shards,
-		MinFreeBytes: minFree(c.Index.MinFreeBytes),
-		MaxLoss:      c.Index.MaxRebuildLoss,
-		MaxWindow:    c.Search.MaxWindow,
-		MaxFragments: c.Search.MaxFragments,
-		MaxTerms:     c.Search.MaxTerms,
-
-		RecencyHalfLife: time.Duration(c.Search.RecencyBoost * float64(24*time.Hour)),
-		Synonyms:        synonyms,
-		KeywordFields:   c.Index.KeywordFields,
-	}, nil
-}
-
-// minFree converts index.min_free_bytes to index.Options.MinFreeBytes, where
-// 0 means "the default" and a negative value disables the check: a
-// configured 0 (no minimum) is the same as disabling it.
-func minFree(n int) int64 {
-	if n <= 0 {
-		return -1
-	}
-	return int64(n)
 }

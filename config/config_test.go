@@ -10,8 +10,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/pflag"
-
-	"github.com/folio-search/folio/index"
 )
 
 // clearEnv blanks every FOLIO_* variable of a known key for the test (viper
@@ -405,65 +403,6 @@ func TestWriteYAMLRoundTrip(t *testing.T) {
 	}
 	if !strings.HasPrefix(buf.String(), "index:\n  path: data/folio.bleve\n") || !strings.Contains(buf.String(), "  timeout: 1m0s\n") {
 		t.Errorf("unexpected YAML layout:\n%s", buf.String())
-	}
-}
-
-func TestIndexOptions(t *testing.T) {
-	c := Default()
-	c.Index.Timezone = "Europe/Paris"
-	c.Index.DateLayouts = []string{"01/02/2006"}
-	opts, err := c.IndexOptions()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := opts.Dates.Location().String(); got != "Europe/Paris" {
-		t.Errorf("Dates.Location() = %q, want Europe/Paris", got)
-	}
-	d, err := opts.Dates.Parse("12/04/2024")
-	if err != nil || d.Month() != time.December || d.Day() != 4 {
-		t.Errorf("Dates.Parse(12/04/2024) = %v, %v; want 4 December (layout 01/02/2006)", d, err)
-	}
-	opts.Dates = nil
-	want := struct {
-		Path, Language                 string
-		TitleBoost                     float64
-		FragmentSize, Default, Max, BS int
-		Timeout                        time.Duration
-	}{"data/folio.bleve", "en", 0.6, 200, 10, 100, 3000, 5 * time.Second}
-	got := want
-	got.Path, got.Language, got.TitleBoost = opts.Path, opts.Language, opts.TitleBoost
-	got.FragmentSize, got.Default, got.Max, got.BS = opts.FragmentSize, opts.DefaultSize, opts.MaxSize, opts.BatchSize
-	got.Timeout = opts.Timeout
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("IndexOptions mismatch (-want +got):\n%s", diff)
-	}
-	if d := index.DefaultOptions("").MaxLoss; opts.MaxLoss != d {
-		t.Errorf("MaxLoss = %g, want index.DefaultOptions' %g (index.max_rebuild_loss)", opts.MaxLoss, d)
-	}
-
-	c.Index.Timezone = "Nowhere/Town"
-	if _, err := c.IndexOptions(); err == nil {
-		t.Error("IndexOptions with an unknown time zone succeeded")
-	}
-}
-
-func TestIndexOptionsSynonymsFile(t *testing.T) {
-	c := Default()
-	c.Search.SynonymsFile = "../testdata/synonyms/synonyms.txt"
-	opts, err := c.IndexOptions()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(opts.Synonyms) != 2 || opts.Synonyms[0][0] != "Kampuchea" {
-		t.Errorf("Synonyms = %q", opts.Synonyms)
-	}
-	bad := filepath.Join(t.TempDir(), "syn.txt")
-	if err := os.WriteFile(bad, []byte("a, b\nalone\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	c.Search.SynonymsFile = bad
-	if _, err := c.IndexOptions(); err == nil || !strings.Contains(err.Error(), "search.synonyms_file: "+bad+":2: ") {
-		t.Errorf("bad file: %v, want search.synonyms_file: %s:2: ...", err, bad)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-viper/mapstructure/v2"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 )
@@ -82,14 +83,8 @@ func Load(opts LoadOptions) (Config, error) {
 	}
 
 	var c Config
-	var errs []error
-	for _, f := range fields(&c) {
-		if err := decode(f.val, v.Get(f.key)); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", f.key, err))
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		return Config{}, err
+	if err := v.Unmarshal(&c, viper.DecodeHook(decodeValue)); err != nil {
+		return Config{}, keyErrors(err)
 	}
 	if err := c.Validate(); err != nil {
 		return Config{}, err
@@ -225,53 +220,83 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// decode stores raw (a default, a YAML value, an environment string or a flag
-// value) into dst, whose type is one of those used by Config.
-func decode(dst reflect.Value, raw any) error {
-	switch p := dst.Addr().Interface().(type) {
-	case *string:
+// decodeValue is the mapstructure decode hook of Load: it converts raw (a
+// default, a file value, an environment string or a flag value) to the type
+// of the Config field it goes to, or returns an error saying what was
+// expected. Sections (structs) pass through for mapstructure to walk.
+func decodeValue(_ reflect.Type, to reflect.Type, raw any) (any, error) {
+	var (
+		out any
+		ok  bool
+	)
+	switch to {
+	case reflect.TypeFor[string]():
 		switch r := raw.(type) {
 		case string:
-			*p = r
+			return r, nil
 		case bool, int, int64, uint64, float64:
-			*p = fmt.Sprint(r)
-		default:
-			return invalid(raw, "a string")
+			return fmt.Sprint(r), nil
 		}
-	case *int:
-		n, ok := toInt(raw)
-		if !ok {
-			return invalid(raw, "an integer")
+		return nil, invalid(raw, "a string")
+	case reflect.TypeFor[int]():
+		if out, ok = toInt(raw); !ok {
+			return nil, invalid(raw, "an integer")
 		}
-		*p = n
-	case *float64:
-		f, ok := toFloat(raw)
-		if !ok {
-			return invalid(raw, "a number")
+	case reflect.TypeFor[float64]():
+		if out, ok = toFloat(raw); !ok {
+			return nil, invalid(raw, "a number")
 		}
-		*p = f
-	case *time.Duration:
-		d, ok := toDuration(raw)
-		if !ok {
-			return invalid(raw, "a duration with a unit, such as 500ms, 10s or 1m30s")
+	case reflect.TypeFor[time.Duration]():
+		if out, ok = toDuration(raw); !ok {
+			return nil, invalid(raw, "a duration with a unit, such as 500ms, 10s or 1m30s")
 		}
-		*p = d
-	case *bool:
-		b, ok := toBool(raw)
-		if !ok {
-			return invalid(raw, "true or false")
+	case reflect.TypeFor[bool]():
+		if out, ok = toBool(raw); !ok {
+			return nil, invalid(raw, "true or false")
 		}
-		*p = b
-	case *[]string:
-		l, ok := toList(raw)
-		if !ok {
-			return invalid(raw, "a list of strings, or one comma-separated string")
+	case reflect.TypeFor[[]string]():
+		if out, ok = toList(raw); !ok {
+			return nil, invalid(raw, "a list of strings, or one comma-separated string")
 		}
-		*p = l
 	default:
-		return fmt.Errorf("unsupported field type %s", dst.Type())
+		if to.Kind() == reflect.Struct { // a section such as server or server.cors
+			return raw, nil
+		}
+		return nil, fmt.Errorf("unsupported field type %s", to)
 	}
-	return nil
+	return out, nil
+}
+
+// keyErrors flattens the errors of Unmarshal to one "key: problem" per line,
+// in declaration order (mapstructure decodes fields in that order).
+func keyErrors(err error) error {
+	var out []error
+	var walk func(error)
+	walk = func(err error) {
+		if de, ok := err.(*mapstructure.DecodeError); ok {
+			if inner, ok := de.Unwrap().(interface{ Unwrap() []error }); ok {
+				for _, e := range inner.Unwrap() {
+					walk(e)
+				}
+				return
+			}
+			out = append(out, fmt.Errorf("%s: %w", de.Name(), de.Unwrap()))
+			return
+		}
+		if joined, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range joined.Unwrap() {
+				walk(e)
+			}
+			return
+		}
+		if inner := errors.Unwrap(err); inner != nil { // "decoding failed due to the following error(s)"
+			walk(inner)
+			return
+		}
+		out = append(out, err)
+	}
+	walk(err)
+	return errors.Join(out...)
 }
 
 func toBool(raw any) (bool, bool) {

@@ -260,12 +260,12 @@ const (
 	DefaultBM25B  = 0.9
 )
 
-// SetBM25 sets BM25's k1 and b for the whole process. bleve keeps them in
+// setBM25 sets BM25's k1 and b for the whole process. bleve keeps them in
 // package variables (search.BM25_k1, search.BM25_b) shared by every index,
-// so call it once at startup, before any index is opened or searched; it
-// writes only when a value changes, so repeating it with the same values is
-// harmless.
-func SetBM25(k1, b float64) error {
+// so Open and Create set them from Options.BM25K1 and BM25B; it writes only
+// when a value changes, so opening indexes with the same values is harmless
+// (and race-free) while others are searched.
+func setBM25(k1, b float64) error {
 	if k1 <= 0 || b < 0 || b > 1 {
 		return fmt.Errorf("BM25 parameters out of range: k1 must be > 0 (got %g), b between 0 and 1 (got %g)", k1, b)
 	}

@@ -3,9 +3,10 @@ package index
 import (
 	"context"
 	"path/filepath"
+	"strings"
+	"testing"
 
 	"github.com/blevesearch/bleve/v2/search"
-	"testing"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -72,5 +73,43 @@ func TestBM25StatsCounted(t *testing.T) {
 				t.Errorf("%d shards, load %d: text tokens = %d, want the whole testdata", shards, load, got.FieldCardinality[fieldText])
 			}
 		}
+	}
+}
+
+// TestOpenAppliesBM25: Create and Open set bleve's process-wide k1 and b from
+// Options (BM25K1 0 means both defaults; b 0 is kept as no length
+// normalisation), and refuse parameters out of range.
+func TestOpenAppliesBM25(t *testing.T) {
+	t.Cleanup(func() {
+		if err := setBM25(DefaultBM25K1, DefaultBM25B); err != nil {
+			t.Error(err)
+		}
+	})
+	params := func() [2]float64 { return [2]float64{search.BM25_k1, search.BM25_b} }
+	path := filepath.Join(t.TempDir(), "idx")
+	o := DefaultOptions(path)
+	o.BM25K1, o.BM25B = 2, 0
+	ix, err := Create(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := params(), [2]float64{2, 0}; got != want {
+		t.Errorf("after Create with k1 2, b 0: k1, b = %v, want %v", got, want)
+	}
+	if ix, err = Open(Options{Path: path}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := params(), [2]float64{DefaultBM25K1, DefaultBM25B}; got != want {
+		t.Errorf("after Open with zero BM25 options: k1, b = %v, want the defaults %v", got, want)
+	}
+	o.BM25K1, o.BM25B = 1, 1.5
+	if _, err := Open(o); err == nil || !strings.Contains(err.Error(), "b between 0 and 1 (got 1.5)") {
+		t.Errorf("Open with b 1.5: %v, want an out-of-range error", err)
 	}
 }

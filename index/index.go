@@ -88,6 +88,9 @@ func genDir(path, gen string) string { return filepath.Join(path, gen) }
 // count is the one the index was built with; opts.Shards is ignored.
 func Open(opts Options) (*Index, error) {
 	opts, err := opts.withDefaults()
+	if err == nil {
+		err = setBM25(opts.BM25K1, opts.BM25B)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -143,6 +146,9 @@ func (ix *Index) lookupAnalyzers() {
 // fails if something exists there.
 func Create(opts Options) (*Index, error) {
 	opts, err := opts.withDefaults()
+	if err == nil {
+		err = setBM25(opts.BM25K1, opts.BM25B)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -60,9 +60,15 @@ type Options struct {
 	// size per document) instead of the true token counts Folio feeds it
 	// (see bm25.go); for comparison only: it ranks worse.
 	BleveAvgDL bool
+	// BM25K1 and BM25B are BM25's term-frequency saturation (> 0) and
+	// length normalisation (0..1); BM25K1 0 means DefaultBM25K1 and
+	// DefaultBM25B. bleve keeps them process-wide, so Open and Create apply
+	// them: the last index opened sets them for every index of the process.
+	BM25K1, BM25B float64
 }
 
-// DefaultOptions returns the defaults for an index at path.
+// DefaultOptions returns the defaults for an index at path: the values of
+// config.Default (a test in cmd/folio keeps them equal).
 func DefaultOptions(path string) Options {
 	return Options{
 		Path:         path,
@@ -82,6 +88,8 @@ func DefaultOptions(path string) Options {
 		MaxWindow:    10000,
 		MaxFragments: 3,
 		MaxLoss:      0.5,
+		BM25K1:       DefaultBM25K1,
+		BM25B:        DefaultBM25B,
 	}
 }
 
@@ -132,6 +140,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.MinFreeBytes == 0 {
 		o.MinFreeBytes = d.MinFreeBytes
+	}
+	if o.BM25K1 == 0 { // b 0 is valid (no length normalisation): only k1 says "unset"
+		o.BM25K1, o.BM25B = d.BM25K1, d.BM25B
 	}
 	if o.Shards < 1 || o.Shards > 64 {
 		return o, fmt.Errorf("shards must be between 1 and 64, got %d", o.Shards)

@@ -51,8 +51,8 @@ type Options struct {
 	// SearchKeys, when not empty, make searches, articles and suggestions
 	// require one of these keys as "Authorization: Bearer <key>".
 	SearchKeys []SearchKey
-	// FrameAncestors are the CSP frame-ancestors sources of the HTML pages;
-	// empty means 'self'.
+	// FrameAncestors are the CSP frame-ancestors sources of the HTML pages
+	// (default 'self').
 	FrameAncestors []string
 	// AdminKeys are the bearer tokens that may write; none means writes are refused (403).
 	AdminKeys []string
@@ -78,14 +78,15 @@ type Options struct {
 	MetricsElsewhere bool
 }
 
-// DefaultOptions returns the defaults: a 10s shutdown timeout, a 5s
-// read-header timeout, 30s read and write timeouts, a 120s idle timeout, 1 MiB
-// bodies, 2048-byte queries, 8 concurrent searches with 32 more queued for at
-// most 1s, and no rate limit.
+// DefaultOptions returns the defaults, the same as config.Default's (a test
+// in cmd/folio keeps them equal): a 10s shutdown timeout, a 10s read-header
+// timeout, 30s read and write timeouts, a 120s idle timeout, 10 MiB bodies,
+// 2048-byte queries, 8 concurrent searches with 32 more queued for at most
+// 1s, no rate limit, and pages that only Folio's own origin may frame.
 func DefaultOptions() Options {
 	return Options{
 		ShutdownTimeout:   10 * time.Second,
-		ReadHeaderTimeout: 5 * time.Second,
+		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
@@ -94,6 +95,7 @@ func DefaultOptions() Options {
 		MaxSearches:       8,
 		SearchQueue:       32,
 		QueueTimeout:      time.Second,
+		FrameAncestors:    []string{"'self'"},
 	}
 }
 
@@ -122,6 +124,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.SearchQueue == 0 {
 		o.SearchQueue = d.SearchQueue
+	}
+	if len(o.FrameAncestors) == 0 {
+		o.FrameAncestors = d.FrameAncestors
 	}
 	o.BasePath = strings.TrimRight(o.BasePath, "/")
 	return o

@@ -26,7 +26,7 @@ server.addr are configured. "folio serve --index DEST" serves the copy.`,
 		if err != nil {
 			return err
 		}
-		opts, err := cfg.IndexOptions()
+		opts, err := indexOptions(cfg)
 		if err != nil {
 			return err
 		}

@@ -53,7 +53,7 @@ index" reads) and removed afterwards; otherwise the index at --index
 		if err != nil {
 			return err
 		}
-		opts, err := cfg.IndexOptions()
+		opts, err := indexOptions(cfg)
 		if err != nil {
 			return err
 		}

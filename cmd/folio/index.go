@@ -59,7 +59,7 @@ fails if anything was skipped; with --strict it stops at the first problem.`,
 		if err != nil {
 			return err
 		}
-		opts, err := cfg.IndexOptions()
+		opts, err := indexOptions(cfg)
 		if err != nil {
 			return err
 		}

@@ -19,7 +19,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/folio-search/folio/config"
-	"github.com/folio-search/folio/index"
 )
 
 // version is set at link time: go build -ldflags "-X main.version=v1.2.3".
@@ -91,13 +90,7 @@ func (c *cli) loadConfig(cmd *cobra.Command, flagKeys map[string]string) (config
 		}
 		flags[key] = f
 	}
-	cfg, err := config.Load(config.LoadOptions{File: c.configFile, Flags: flags})
-	if err != nil {
-		return cfg, err
-	}
-	// bleve's BM25 parameters are process-wide: set them from the
-	// configuration before any index is opened or searched.
-	return cfg, index.SetBM25(cfg.Search.BM25K1, cfg.Search.BM25B)
+	return config.Load(config.LoadOptions{File: c.configFile, Flags: flags})
 }
 
 // newLogger returns the structured logger described by cfg, writing to w.

@@ -403,7 +403,7 @@ func TestServeBuildsMissingIndex(t *testing.T) {
 		t.Errorf("serve did not leave the index it built at %s", ix)
 	}
 	// The shutdown closed the index: it opens again at once, with everything in it.
-	opts, err := config.Default().IndexOptions()
+	opts, err := indexOptions(config.Default())
 	if err != nil {
 		t.Fatal(err)
 	}

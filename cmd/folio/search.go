@@ -47,7 +47,7 @@ With --json, the output is exactly the body GET /api/search would return.`,
 		if err != nil {
 			return err
 		}
-		opts, err := cfg.IndexOptions()
+		opts, err := indexOptions(cfg)
 		if err != nil {
 			return err
 		}

@@ -55,7 +55,7 @@ records, else index.sources) are applied while serving.`,
 // answers and /readyz and the API answer 503, and attached once built. On
 // the way out the server drains its requests, then the index is closed.
 func serve(ctx context.Context, cfg config.Config, logger *slog.Logger) (err error) {
-	opts, err := cfg.IndexOptions()
+	opts, err := indexOptions(cfg)
 	if err != nil {
 		return err
 	}
@@ -180,33 +180,6 @@ func listen(addr, metricsAddr string) ([]net.Listener, error) {
 	return []net.Listener{ln, mln}, nil
 }
 
-// serverOptions converts the server and search sections to server.Options.
-func serverOptions(cfg config.Config) server.Options {
-	s := cfg.Server
-	return server.Options{
-		ShutdownTimeout:   s.ShutdownTimeout,
-		ReadHeaderTimeout: s.ReadHeaderTimeout,
-		ReadTimeout:       s.ReadTimeout,
-		WriteTimeout:      s.WriteTimeout,
-		IdleTimeout:       s.IdleTimeout,
-		MaxBodyBytes:      int64(s.MaxBodyBytes),
-		MaxQueryLength:    cfg.Search.MaxQueryLength,
-		MaxSearches:       s.MaxConcurrentSearches,
-		SearchQueue:       s.SearchQueue,
-		QueueTimeout:      s.QueueTimeout,
-		RateLimit:         s.RateLimit,
-		RateBurst:         s.RateBurst,
-		TrustProxy:        s.TrustProxy,
-		BasePath:          s.BasePath,
-		MetricsElsewhere:  s.MetricsAddr != "",
-		AllowedOrigins:    s.CORS.AllowedOrigins,
-		SearchKeys:        searchKeys(s.SearchKeyList()),
-		FrameAncestors:    s.FrameAncestors,
-		AdminKeys:         s.AdminKeys,
-		Sources:           cfg.Index.Sources,
-	}
-}
-
 // buildMissing builds the index that serve found missing, through the same
 // path as `folio index --rebuild`, logging progress and problems.
 func buildMissing(ctx context.Context, opts index.Options, paths []string, logger *slog.Logger) (index.IngestSummary, error) {
@@ -225,15 +198,6 @@ func buildMissing(ctx context.Context, opts index.Options, paths []string, logge
 		logger.Warn("some inputs were skipped; fix them and run `folio index` again", "skipped", sum.Skipped)
 	}
 	return sum, nil
-}
-
-// searchKeys converts the configured search keys to the server's type.
-func searchKeys(keys []config.SearchKey) []server.SearchKey {
-	out := make([]server.SearchKey, len(keys))
-	for i, k := range keys {
-		out[i] = server.SearchKey{Key: k.Key, Origins: k.Origins}
-	}
-	return out
 }
 
 // watch applies changes under sources to ix until ctx ends, logging each sync.

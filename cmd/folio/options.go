@@ -1,0 +1,105 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/folio-search/folio/config"
+	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/server"
+)
+
+// This file is the one place that converts the configuration to the options
+// of the packages it wires: index.Options and server.Options.
+
+// indexOptions converts the index and search sections to index.Options. It
+// returns an error when index.timezone or index.date_layouts are invalid
+// (Validate reports the same problems with their keys), or when
+// search.synonyms_file cannot be read (naming file:line).
+func indexOptions(c config.Config) (index.Options, error) {
+	dates, err := index.NewDateParser(c.Index.Timezone, c.Index.DateLayouts)
+	if err != nil {
+		return index.Options{}, fmt.Errorf("index date settings: %w", err)
+	}
+	var synonyms [][]string
+	if c.Search.SynonymsFile != "" {
+		f, err := os.Open(c.Search.SynonymsFile)
+		if err != nil {
+			return index.Options{}, fmt.Errorf("search.synonyms_file: %w", err)
+		}
+		defer f.Close()
+		if synonyms, err = index.ReadSynonyms(f, c.Search.SynonymsFile); err != nil {
+			return index.Options{}, fmt.Errorf("search.synonyms_file: %w", err)
+		}
+	}
+	return index.Options{
+		Path:         c.Index.Path,
+		Language:     c.Index.Language,
+		TitleBoost:   c.Index.TitleBoost,
+		Dates:        dates,
+		FragmentSize: c.Search.FragmentSize,
+		DefaultSize:  c.Search.DefaultSize,
+		MaxSize:      c.Search.MaxSize,
+		Timeout:      c.Search.Timeout,
+		BatchSize:    c.Index.BatchSize,
+		Shards:       c.Index.Shards,
+		MinFreeBytes: minFree(c.Index.MinFreeBytes),
+		MaxLoss:      c.Index.MaxRebuildLoss,
+		MaxWindow:    c.Search.MaxWindow,
+		MaxFragments: c.Search.MaxFragments,
+		MaxTerms:     c.Search.MaxTerms,
+		BM25K1:       c.Search.BM25K1,
+		BM25B:        c.Search.BM25B,
+
+		RecencyHalfLife: time.Duration(c.Search.RecencyBoost * float64(24*time.Hour)),
+		Synonyms:        synonyms,
+		KeywordFields:   c.Index.KeywordFields,
+	}, nil
+}
+
+// minFree converts index.min_free_bytes to index.Options.MinFreeBytes, where
+// 0 means "the default" and a negative value disables the check: a
+// configured 0 (no minimum) is the same as disabling it.
+func minFree(n int) int64 {
+	if n <= 0 {
+		return -1
+	}
+	return int64(n)
+}
+
+// serverOptions converts the server and search sections to server.Options.
+func serverOptions(cfg config.Config) server.Options {
+	s := cfg.Server
+	return server.Options{
+		ShutdownTimeout:   s.ShutdownTimeout,
+		ReadHeaderTimeout: s.ReadHeaderTimeout,
+		ReadTimeout:       s.ReadTimeout,
+		WriteTimeout:      s.WriteTimeout,
+		IdleTimeout:       s.IdleTimeout,
+		MaxBodyBytes:      int64(s.MaxBodyBytes),
+		MaxQueryLength:    cfg.Search.MaxQueryLength,
+		MaxSearches:       s.MaxConcurrentSearches,
+		SearchQueue:       s.SearchQueue,
+		QueueTimeout:      s.QueueTimeout,
+		RateLimit:         s.RateLimit,
+		RateBurst:         s.RateBurst,
+		TrustProxy:        s.TrustProxy,
+		BasePath:          s.BasePath,
+		MetricsElsewhere:  s.MetricsAddr != "",
+		AllowedOrigins:    s.CORS.AllowedOrigins,
+		SearchKeys:        searchKeys(s.SearchKeyList()),
+		FrameAncestors:    s.FrameAncestors,
+		AdminKeys:         s.AdminKeys,
+		Sources:           cfg.Index.Sources,
+	}
+}
+
+// searchKeys converts the configured search keys to the server's type.
+func searchKeys(keys []config.SearchKey) []server.SearchKey {
+	out := make([]server.SearchKey, len(keys))
+	for i, k := range keys {
+		out[i] = server.SearchKey{Key: k.Key, Origins: k.Origins}
+	}
+	return out
+}
