@@ -42,6 +42,10 @@ type IndexConfig struct {
 	Watch       bool     `mapstructure:"watch"`        // serve: watch index.sources and apply changes while serving
 	// MinFreeBytes is the free disk space below which writes are refused (507) before touching the index; -1 disables the check.
 	MinFreeBytes int `mapstructure:"min_free_bytes"`
+	// MaxArticleBytes bounds what ingest reads at once, in decompressed
+	// bytes: a text or JSON file, or one JSON Lines line, that is larger is
+	// reported and skipped (like server.max_body_bytes for the write API).
+	MaxArticleBytes int `mapstructure:"max_article_bytes"`
 	// KeywordFields are extra JSON fields kept as keyword fields, to facet
 	// and filter on (Reuters: topics, places); changing them needs a rebuild.
 	KeywordFields []string `mapstructure:"keyword_fields"`
@@ -126,6 +130,8 @@ func Default() Config {
 			GCPercent:    400,
 			MinFreeBytes: 64 << 20,
 
+			MaxArticleBytes: 10 << 20,
+
 			KeywordFields: []string{"topics", "places"},
 		},
 		Server: ServerConfig{
@@ -202,6 +208,7 @@ func (c Config) Validate() error {
 	check(c.Server.GCPercent >= 0, "server.gc_percent must be >= 0, got %d", c.Server.GCPercent)
 	check(c.Index.Shards >= 0 && c.Index.Shards <= 64, "index.shards must be between 1 and 64, or 0 to choose by the size of the inputs, got %d", c.Index.Shards)
 	check(c.Index.MinFreeBytes >= -1, "index.min_free_bytes must be >= 0, or -1 to disable the check, got %d", c.Index.MinFreeBytes)
+	check(c.Index.MaxArticleBytes >= 1024, "index.max_article_bytes must be >= 1024, got %d", c.Index.MaxArticleBytes)
 	for i, f := range c.Index.KeywordFields {
 		if err := index.CheckKeywordField(f); err != nil {
 			errs = append(errs, fmt.Errorf("index.keyword_fields[%d]: %v", i, err))
@@ -270,9 +277,11 @@ func (c Config) IndexOptions() (index.Options, error) {
 		BatchSize:    c.Index.BatchSize,
 		Shards:       c.Index.Shards,
 		MinFreeBytes: minFree(c.Index.MinFreeBytes),
-		MaxWindow:    c.Search.MaxWindow,
-		MaxFragments: c.Search.MaxFragments,
-		MaxTerms:     c.Search.MaxTerms,
+
+		MaxArticleBytes: int64(c.Index.MaxArticleBytes),
+		MaxWindow:       c.Search.MaxWindow,
+		MaxFragments:    c.Search.MaxFragments,
+		MaxTerms:        c.Search.MaxTerms,
 
 		RecencyHalfLife: time.Duration(c.Search.RecencyBoost * float64(24*time.Hour)),
 		Synonyms:        synonyms,

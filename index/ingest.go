@@ -213,7 +213,7 @@ func (ix *Index) produce(ctx context.Context, files []inputFile, results []fileR
 		return nil
 	}
 	for i, f := range files {
-		fr := &fileReader{p: p, path: f.path, id: f.id, ignored: ignored}
+		fr := &fileReader{p: p, path: f.path, id: f.id, ignored: ignored, max: ix.opts.MaxArticleBytes}
 		res := &results[i]
 		err := func() error {
 			fh, err := os.Open(f.path)

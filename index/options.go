@@ -30,6 +30,10 @@ type Options struct {
 	// that finds less fails with ErrNoSpace before touching the index
 	// (default 64 MiB; negative disables the check).
 	MinFreeBytes int64
+	// MaxArticleBytes bounds every input reader of an ingest, in
+	// decompressed bytes (default 10 MiB): a text or JSON file, or a JSON
+	// Lines line, that is larger is reported and skipped.
+	MaxArticleBytes int64
 	// TextTier ranks documents that contain every word of a ModeText query
 	// above the others (as syntax queries of optional words always do). Off
 	// by default: on SciFact's long claims it lowers nDCG@10 (see
@@ -77,6 +81,8 @@ func DefaultOptions(path string) Options {
 		MaxTerms:     1024,
 		MaxWindow:    10000,
 		MaxFragments: 3,
+
+		MaxArticleBytes: 10 << 20,
 	}
 }
 
@@ -121,6 +127,12 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.MinFreeBytes == 0 {
 		o.MinFreeBytes = d.MinFreeBytes
+	}
+	if o.MaxArticleBytes == 0 {
+		o.MaxArticleBytes = d.MaxArticleBytes
+	}
+	if o.MaxArticleBytes < 0 {
+		return o, fmt.Errorf("max article bytes must be >= 1, got %d", o.MaxArticleBytes)
 	}
 	if o.Shards < 1 || o.Shards > 64 {
 		return o, fmt.Errorf("shards must be between 1 and 64, got %d", o.Shards)

@@ -73,13 +73,29 @@ type fileReader struct {
 	path    string // path as shown in messages
 	id      string // default id
 	ignored map[string]struct{}
+	max     int64 // largest text or JSON file, or JSON Lines line, in decompressed bytes (0: the default)
+	gz      bool  // the file is gzipped (for messages)
+}
+
+// limit is fr.max, or the default of Options.MaxArticleBytes.
+func (fr *fileReader) limit() int64 {
+	if fr.max > 0 {
+		return fr.max
+	}
+	return DefaultOptions("").MaxArticleBytes
 }
 
 // read parses r according to f and calls emit for every record. It stops
-// early only when emit returns an error, which it returns.
+// early only when emit returns an error, which it returns. At most
+// fr.limit() decompressed bytes of a text or JSON file, and of each line of
+// a JSON Lines file, are held in memory.
 func (fr *fileReader) read(r io.Reader, f format, gz bool, emit func(record) error) error {
+	fr.gz = gz
 	if gz {
 		zr, err := gzip.NewReader(r)
+		if err == io.EOF {
+			return emit(record{err: fr.emptyFile()})
+		}
 		if err != nil {
 			return emit(record{err: fr.problem(0, "unreadable gzip", fmt.Sprintf("cannot read gzip data: %v", err), "a gzip-compressed file, as its .gz extension says")})
 		}
@@ -87,10 +103,13 @@ func (fr *fileReader) read(r io.Reader, f format, gz bool, emit func(record) err
 		r = zr
 	}
 	switch f {
-	case formatText:
-		b, err := io.ReadAll(r)
-		if err != nil {
-			return emit(record{err: fr.readErr(err)})
+	case formatText, formatJSON:
+		b, perr := fr.readAll(r, f)
+		if perr != nil {
+			return emit(record{err: perr})
+		}
+		if f == formatJSON {
+			return fr.readJSON(b, emit)
 		}
 		a, perr := fr.p.parseText(b, fr.path, fr.id)
 		if perr != nil {
@@ -99,14 +118,33 @@ func (fr *fileReader) read(r io.Reader, f format, gz bool, emit func(record) err
 		return emit(record{article: a})
 	case formatJSONL:
 		return fr.readJSONL(r, emit)
-	case formatJSON:
-		b, err := io.ReadAll(r)
-		if err != nil {
-			return emit(record{err: fr.readErr(err)})
-		}
-		return fr.readJSON(b, emit)
 	}
 	return emit(record{err: fr.problem(0, "unsupported format", "unsupported file type", "one of "+acceptedFormats)})
+}
+
+// readAll reads a whole text or JSON file of at most fr.limit() bytes.
+func (fr *fileReader) readAll(r io.Reader, f format) ([]byte, *InputError) {
+	max := fr.limit()
+	b, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, fr.readErr(err)
+	}
+	if int64(len(b)) > max {
+		msg := fmt.Sprintf("file is larger than index.max_article_bytes (%d bytes)", max)
+		if fr.gz {
+			msg += " once decompressed"
+		}
+		expected := "a smaller file, or a larger index.max_article_bytes"
+		if f == formatJSON {
+			expected = "a .json file is read whole: split it into JSON Lines (.jsonl), one article a line, or raise index.max_article_bytes"
+		}
+		return nil, fr.problem(0, "too large", msg, expected)
+	}
+	return b, nil
+}
+
+func (fr *fileReader) emptyFile() *InputError {
+	return fr.problem(0, "empty file", "empty file", "")
 }
 
 func (fr *fileReader) problem(line int, reason, msg, expected string) *InputError {
@@ -237,16 +275,24 @@ func splitTags(s string) []string {
 var jsonFields = map[string]bool{"id": true, "title": true, "date": true, "body": true, "url": true, "source": true, "author": true, "tags": true}
 
 // readJSONL reads one JSON object a line; a bad line is reported and the
-// others are still read. Blank lines are skipped.
+// others are still read. Blank lines are skipped; a line longer than
+// fr.limit() is reported without being held in memory.
 func (fr *fileReader) readJSONL(r io.Reader, emit func(record) error) error {
 	br := bufio.NewReaderSize(r, 1<<16)
+	max := fr.limit()
 	line := 0
 	for {
-		b, err := br.ReadBytes('\n')
-		if len(b) > 0 {
+		b, tooLong, err := readLine(br, int(max))
+		if len(b) > 0 || tooLong {
 			line++
-			if t := bytes.TrimSpace(b); len(t) > 0 {
-				if e := emit(fr.jsonRecord(t, line, fmt.Sprintf("%s/%d", fr.id, line))); e != nil {
+			if t := bytes.TrimSpace(b); tooLong || len(t) > 0 {
+				var rec record
+				if tooLong {
+					rec.err = fr.problem(line, "too large", fmt.Sprintf("line is longer than index.max_article_bytes (%d bytes)", max), "one article a line, each at most that size")
+				} else {
+					rec = fr.jsonRecord(t, line, fmt.Sprintf("%s/%d", fr.id, line))
+				}
+				if e := emit(rec); e != nil {
 					return e
 				}
 			}

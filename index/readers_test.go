@@ -1,0 +1,88 @@
+package index
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// ingestDir ingests dir into a new index with opts and returns the summary,
+// the problems reported (sorted) and the ids found by a match-all search.
+func ingestDir(t *testing.T, opts Options, dir string) (IngestSummary, []string, []string) {
+	t.Helper()
+	opts.Path = filepath.Join(t.TempDir(), "idx")
+	ix, err := Create(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	var problems []string
+	sum, err := ix.Ingest(context.Background(), []string{dir}, IngestOptions{Problem: func(e *InputError) { problems = append(problems, e.Error()) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(problems)
+	got := ids(mustSearch(t, ix, Query{Size: 100}))
+	sort.Strings(got)
+	return sum, problems, got
+}
+
+func gzipped(t *testing.T, s string) string {
+	t.Helper()
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	if _, err := zw.Write([]byte(s)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// Every reader is bounded by MaxArticleBytes (decompressed bytes): an
+// oversized JSON Lines line is skipped and the next line still read; an
+// oversized text or JSON file, or a gzip bomb, is skipped; the sibling
+// files are indexed.
+func TestIngestBoundsEveryReader(t *testing.T) {
+	const limit = 64 << 10
+	opts := DefaultOptions("")
+	opts.MaxArticleBytes = limit
+	dir := t.TempDir()
+	word := strings.Repeat("x", 4*limit) // one "word" four times the limit
+	writeFile(t, filepath.Join(dir, "a-good.txt"), "Title: Good okapi\n\nfine")
+	writeFile(t, filepath.Join(dir, "b-lines.jsonl.gz"), gzipped(t,
+		`{"id":"long","title":"`+word+`"}`+"\n"+`{"id":"after","title":"After the long line"}`+"\n"))
+	writeFile(t, filepath.Join(dir, "c-word.jsonl"), word+"\n"+`{"id":"next","title":"Next"}`)
+	writeFile(t, filepath.Join(dir, "d-big.txt"), "Title: Big\n\n"+strings.Repeat("word ", limit))
+	writeFile(t, filepath.Join(dir, "e-bomb.txt.gz"), gzipped(t, "Title: Bomb\n\n"+strings.Repeat("a", 64*limit)))
+	writeFile(t, filepath.Join(dir, "f-array.json"), "["+strings.Repeat(`{"title":"T"},`, limit/10)+`{"title":"T"}]`)
+	writeFile(t, filepath.Join(dir, "g-fits.json"), `{"id":"fits","title":"Fits"}`)
+
+	sum, problems, got := ingestDir(t, opts, dir)
+	if diff := cmp.Diff([]string{"a-good", "after", "fits", "next"}, got); diff != "" {
+		t.Errorf("indexed ids (-want +got):\n%s", diff)
+	}
+	tooLong := fmt.Sprintf("line is longer than index.max_article_bytes (%d bytes) (one article a line, each at most that size)", limit)
+	tooBig := fmt.Sprintf("file is larger than index.max_article_bytes (%d bytes)", limit)
+	want := []string{
+		filepath.Join(dir, "b-lines.jsonl.gz") + ":1: " + tooLong,
+		filepath.Join(dir, "c-word.jsonl") + ":1: " + tooLong,
+		filepath.Join(dir, "d-big.txt") + ": " + tooBig + " (a smaller file, or a larger index.max_article_bytes)",
+		filepath.Join(dir, "e-bomb.txt.gz") + ": " + tooBig + " once decompressed (a smaller file, or a larger index.max_article_bytes)",
+		filepath.Join(dir, "f-array.json") + ": " + tooBig + " (a .json file is read whole: split it into JSON Lines (.jsonl), one article a line, or raise index.max_article_bytes)",
+	}
+	if diff := cmp.Diff(want, problems); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+	if sum.SkippedByReason["too large"] != 5 || sum.Skipped != 5 {
+		t.Errorf("summary %+v, want 5 skipped as too large", sum)
+	}
+}
