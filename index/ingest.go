@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -89,7 +90,7 @@ func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions,
 		return nil
 	}
 
-	files, err := collectFiles(paths, skip)
+	files, rejected, err := collectFiles(paths, skip)
 	if err != nil {
 		return sum, nil, nil, unwrapStrict(err)
 	}
@@ -99,7 +100,7 @@ func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions,
 		}
 	}
 	results := make([]fileResult, len(files))
-	sum.Files = len(files)
+	sum.Files = len(files) + rejected
 	prog.Files = len(files)
 	for _, f := range files {
 		prog.Bytes += f.size
@@ -213,13 +214,21 @@ func (ix *Index) produce(ctx context.Context, files []inputFile, results []fileR
 		return nil
 	}
 	for i, f := range files {
+		if err := ctx.Err(); err != nil { // a cancelled sync (shutdown) stops between files
+			return err
+		}
 		fr := &fileReader{p: p, path: f.path, id: f.id, ignored: ignored, max: ix.opts.MaxArticleBytes}
 		res := &results[i]
 		err := func() error {
-			fh, err := os.Open(f.path)
+			fh, err := openInput(f.path)
 			if err != nil {
 				res.problem = true
-				batch = append(batch, record{err: fr.readErr(err)})
+				var nr errNotRegular
+				if errors.As(err, &nr) {
+					batch = append(batch, record{err: nr.input(f.path)})
+				} else {
+					batch = append(batch, record{err: fr.readErr(err)})
+				}
 				return nil
 			}
 			defer fh.Close()
@@ -351,22 +360,29 @@ func (ix *Index) countExisting(ids []string) (int, error) {
 }
 
 // collectFiles expands paths into the input files, sorted within each
-// folder. Hidden files and folders are passed over; other files of an
-// unknown type are reported to skip.
-func collectFiles(paths []string, skip func(*InputError) error) ([]inputFile, error) {
+// folder, and counts the files it rejected. Hidden files and folders are
+// passed over; other files of an unknown type, and anything but regular
+// files and links to them (named pipes, devices, sockets, links to
+// folders), are reported to skip.
+func collectFiles(paths []string, skip func(*InputError) error) ([]inputFile, int, error) {
 	var files []inputFile
+	rejected := 0
+	reject := func(e *InputError) error {
+		rejected++
+		return skip(e)
+	}
 	for _, root := range paths {
 		info, err := os.Stat(root)
 		if err != nil {
-			if e := skip(&InputError{Path: root, Reason: "unreadable file", Message: fmt.Sprintf("cannot read: %v", errors.Unwrap(err))}); e != nil {
-				return nil, e
+			if e := reject(&InputError{Path: root, Reason: "unreadable file", Message: fmt.Sprintf("cannot read: %v", errors.Unwrap(err))}); e != nil {
+				return nil, rejected, e
 			}
 			continue
 		}
 		if !info.IsDir() {
-			if k, _ := formatOf(root); k == formatUnknown {
-				if e := skip(&InputError{Path: root, Reason: "unsupported format", Message: "unsupported file type", Expected: "one of " + acceptedFormats}); e != nil {
-					return nil, e
+			if ie := checkInput(root, info, isLink(root)); ie != nil {
+				if e := reject(ie); e != nil {
+					return nil, rejected, e
 				}
 				continue
 			}
@@ -376,7 +392,7 @@ func collectFiles(paths []string, skip func(*InputError) error) ([]inputFile, er
 		var found []inputFile
 		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
-				return skip(&InputError{Path: p, Reason: "unreadable file", Message: fmt.Sprintf("cannot read: %v", err)})
+				return reject(&InputError{Path: p, Reason: "unreadable file", Message: fmt.Sprintf("cannot read: %v", err)})
 			}
 			name := d.Name()
 			if p != root && (strings.HasPrefix(name, ".") || strings.HasSuffix(name, "~")) {
@@ -388,27 +404,101 @@ func collectFiles(paths []string, skip func(*InputError) error) ([]inputFile, er
 			if d.IsDir() {
 				return nil
 			}
-			if k, _ := formatOf(p); k == formatUnknown {
-				return skip(&InputError{Path: p, Reason: "unsupported format", Message: "unsupported file type", Expected: "one of " + acceptedFormats})
+			fi, err := os.Stat(p) // follows a link, which WalkDir does not
+			if err != nil {
+				return reject(&InputError{Path: p, Reason: "unreadable file", Message: fmt.Sprintf("cannot read: %v", errors.Unwrap(err))})
+			}
+			if ie := checkInput(p, fi, d.Type()&fs.ModeSymlink != 0); ie != nil {
+				return reject(ie)
 			}
 			rel, err := filepath.Rel(root, p)
 			if err != nil {
 				rel = name
 			}
-			var size, mtime int64
-			if fi, err := d.Info(); err == nil {
-				size, mtime = fi.Size(), fi.ModTime().UnixNano()
-			}
-			found = append(found, inputFile{path: p, id: stem(rel), size: size, mtime: mtime})
+			found = append(found, inputFile{path: p, id: stem(rel), size: fi.Size(), mtime: fi.ModTime().UnixNano()})
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return nil, rejected, err
 		}
 		sort.Slice(found, func(i, j int) bool { return found[i].path < found[j].path })
 		files = append(files, found...)
 	}
-	return files, nil
+	return files, rejected, nil
+}
+
+// checkInput is the problem of reading path, of the type fi (the target's
+// when link says path is a symbolic link), or nil when it is a regular file
+// of a known format.
+func checkInput(path string, fi fs.FileInfo, link bool) *InputError {
+	if !fi.Mode().IsRegular() {
+		what := fileKind(fi.Mode())
+		if link {
+			what = "a link to " + what
+			if fi.IsDir() {
+				what += ", which is not followed"
+			}
+		}
+		return errNotRegular{what}.input(path)
+	}
+	if k, _ := formatOf(path); k == formatUnknown {
+		return &InputError{Path: path, Reason: "unsupported format", Message: "unsupported file type", Expected: "one of " + acceptedFormats}
+	}
+	return nil
+}
+
+func isLink(path string) bool {
+	fi, err := os.Lstat(path)
+	return err == nil && fi.Mode()&fs.ModeSymlink != 0
+}
+
+// errNotRegular is the error of opening something other than a regular
+// file for reading; what names it ("a named pipe").
+type errNotRegular struct{ what string }
+
+func (e errNotRegular) Error() string { return "not a regular file: " + e.what }
+
+// input is e as the problem of the input path.
+func (e errNotRegular) input(path string) *InputError {
+	return &InputError{Path: path, Reason: "not a regular file", Message: e.Error(), Expected: "only regular files and links to them are read"}
+}
+
+// fileKind names the type of a file that is not regular.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return "an irregular file"
+}
+
+// openInput opens path for reading. It never blocks on a named pipe (which
+// may have replaced the file since the walk: it is opened non-blocking) and
+// refuses anything but a regular file with an errNotRegular.
+func openInput(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = errNotRegular{fileKind(fi.Mode())}
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 // countingReader counts the bytes read through it.

@@ -18,20 +18,34 @@ import (
 func ingestDir(t *testing.T, opts Options, dir string) (IngestSummary, []string, []string) {
 	t.Helper()
 	opts.Path = filepath.Join(t.TempDir(), "idx")
-	ix, err := Create(opts)
+	sum, problems, got, err := ingestInto(opts, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { ix.Close() })
+	return sum, problems, got
+}
+
+// ingestInto is ingestDir for any goroutine: it creates the index at
+// opts.Path, ingests dir and closes the index.
+func ingestInto(opts Options, dir string) (IngestSummary, []string, []string, error) {
+	ix, err := Create(opts)
+	if err != nil {
+		return IngestSummary{}, nil, nil, err
+	}
+	defer ix.Close()
 	var problems []string
 	sum, err := ix.Ingest(context.Background(), []string{dir}, IngestOptions{Problem: func(e *InputError) { problems = append(problems, e.Error()) }})
 	if err != nil {
-		t.Fatal(err)
+		return sum, nil, nil, err
 	}
 	sort.Strings(problems)
-	got := ids(mustSearch(t, ix, Query{Size: 100}))
+	res, err := ix.Search(context.Background(), Query{Size: 100})
+	if err != nil {
+		return sum, nil, nil, err
+	}
+	got := ids(res)
 	sort.Strings(got)
-	return sum, problems, got
+	return sum, problems, got, nil
 }
 
 func gzipped(t *testing.T, s string) string {
