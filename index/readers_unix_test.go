@@ -123,41 +123,14 @@ func TestWatchSkipsNamedPipe(t *testing.T) {
 	ix := newIndex(t)
 	src := t.TempDir()
 	writeFile(t, filepath.Join(src, "a.txt"), "Title: Alpha okapi\n\nfirst")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	synced := make(chan IngestSummary, 100)
-	done := make(chan error, 1)
-	go func() {
-		done <- ix.Watch(ctx, []string{src}, WatchOptions{Quiet: 50 * time.Millisecond, Synced: func(s IngestSummary, err error) {
-			if err != nil {
-				t.Errorf("sync: %v", err)
-			}
-			synced <- s
-		}})
-	}()
+	waitFor, stop := startWatch(t, ix, src)
+	defer stop()
 	total := func(q string) uint64 { return mustSearch(t, ix, Query{Text: q}).Total }
-	waitFor := func(what string, ok func() bool) {
-		t.Helper()
-		deadline := time.After(20 * time.Second) // bounds a broken test only
-		for !ok() {
-			select {
-			case <-synced:
-			case <-deadline:
-				t.Fatalf("timed out waiting for %s", what)
-			}
-		}
-	}
 	waitFor("the initial sync", func() bool { return total("okapi") == 1 })
 	mkfifo(t, filepath.Join(src, "pipe.txt"))
 	writeFile(t, filepath.Join(src, "b.txt"), "Title: Beta okapi\n\nsecond")
 	waitFor("the file after the pipe", func() bool { return total("beta") == 1 })
-	cancel()
-	select {
-	case err := <-done:
-		if err != context.Canceled {
-			t.Errorf("Watch = %v, want context.Canceled", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("Watch did not stop when its context was cancelled")
+	if err := stop(); err != context.Canceled {
+		t.Errorf("Watch = %v, want context.Canceled", err)
 	}
 }
