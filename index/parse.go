@@ -212,6 +212,11 @@ func (p *Parser) parseText(b []byte, path, defaultID string) (Article, *InputErr
 			}
 			a.ID = val
 		case "url":
+			if val != "" && !isHTTPURL(val) {
+				ie := badURL(val)
+				ie.Path, ie.Line = path, line
+				return Article{}, ie
+			}
 			a.URL = val
 		case "source":
 			a.Source = val
