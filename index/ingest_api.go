@@ -31,7 +31,7 @@ type Progress struct {
 
 // IngestSummary is the outcome of one Ingest run.
 type IngestSummary struct {
-	Files           int            // input files read
+	Files           int            // input files found: those read and those rejected unread (unsupported, not regular, unreadable)
 	Indexed         int            // documents that were new to the index
 	Updated         int            // documents that replaced one with the same id
 	Skipped         int            // files or records skipped, see SkippedByReason

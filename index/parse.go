@@ -105,6 +105,12 @@ func (fr *fileReader) read(r io.Reader, f format, gz bool, emit func(record) err
 	switch f {
 	case formatText, formatJSON:
 		b, perr := fr.readAll(r, f)
+		if perr == nil {
+			perr = fr.textProblem(b, 0)
+		}
+		if perr == nil && len(bytes.TrimSpace(bytes.TrimPrefix(b, bom))) == 0 {
+			perr = fr.emptyFile()
+		}
 		if perr != nil {
 			return emit(record{err: perr})
 		}
@@ -143,6 +149,34 @@ func (fr *fileReader) readAll(r io.Reader, f format) ([]byte, *InputError) {
 	return b, nil
 }
 
+// bom is the UTF-8 byte-order mark, accepted at the start of a file.
+var bom = []byte("\xef\xbb\xbf")
+
+// textProblem is the problem of b (a whole file when line is 0, else the
+// line numbered line) that is not UTF-8 text, or nil. A NUL byte makes it
+// a binary file; invalid UTF-8 is reported with its line, as text in
+// another encoding.
+func (fr *fileReader) textProblem(b []byte, line int) *InputError {
+	if bytes.IndexByte(b, 0) >= 0 {
+		return fr.problem(line, "not UTF-8 text", "binary file (not UTF-8 text)", "")
+	}
+	if utf8.Valid(b) {
+		return nil
+	}
+	i := 0
+	for i < len(b) {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			break
+		}
+		i += n
+	}
+	if line == 0 {
+		line = lineAt(b, i)
+	}
+	return fr.problem(line, "not UTF-8 text", fmt.Sprintf("not UTF-8 text: invalid byte %#x", b[i]), "convert it to UTF-8 first, e.g. with iconv -f latin1 -t utf-8")
+}
+
 func (fr *fileReader) emptyFile() *InputError {
 	return fr.problem(0, "empty file", "empty file", "")
 }
@@ -159,11 +193,8 @@ func (fr *fileReader) readErr(err error) *InputError {
 // the first blank line, then the body. Keys are case-insensitive; Title is
 // required. CRLF line endings and a UTF-8 byte-order mark are accepted.
 func (p *Parser) parseText(b []byte, path, defaultID string) (Article, *InputError) {
-	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
-	s := string(b)
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
+	b = bytes.TrimPrefix(b, bom)
+	s := strings.ToValidUTF8(string(b), "\uFFFD") // a no-op for files: read checked them
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	a := Article{ID: defaultID}
 	fail := func(line int, reason, msg, expected string) (Article, *InputError) {
@@ -285,17 +316,21 @@ var jsonFields = map[string]bool{"id": true, "title": true, "date": true, "body"
 func (fr *fileReader) readJSONL(r io.Reader, emit func(record) error) error {
 	br := bufio.NewReaderSize(r, 1<<16)
 	max := fr.limit()
-	line := 0
+	line, records := 0, 0
 	for {
 		b, tooLong, err := readLine(br, int(max))
 		if len(b) > 0 || tooLong {
 			line++
 			if t := bytes.TrimSpace(b); tooLong || len(t) > 0 {
+				records++
 				var rec record
 				if tooLong {
 					rec.err = fr.problem(line, "too large", fmt.Sprintf("line is longer than index.max_article_bytes (%d bytes)", max), "one article a line, each at most that size")
-				} else {
+				} else if rec.err = fr.textProblem(t, line); rec.err == nil {
 					rec = fr.jsonRecord(t, line, fmt.Sprintf("%s/%d", fr.id, line))
+				} else if bytes.IndexByte(t, 0) >= 0 { // binary data: no point reading on
+					rec.err.Message += "; the rest of the file is not read"
+					return emit(rec)
 				}
 				if e := emit(rec); e != nil {
 					return e
@@ -303,6 +338,9 @@ func (fr *fileReader) readJSONL(r io.Reader, emit func(record) error) error {
 			}
 		}
 		if err == io.EOF {
+			if records == 0 {
+				return emit(record{err: fr.emptyFile()})
+			}
 			return nil
 		}
 		if err != nil {
@@ -315,11 +353,8 @@ func (fr *fileReader) readJSONL(r io.Reader, emit func(record) error) error {
 // array loses the rest of that file (JSON cannot resynchronise); a bad
 // element is reported and the others are read.
 func (fr *fileReader) readJSON(b []byte, emit func(record) error) error {
-	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
-	t := bytes.TrimSpace(b)
-	if len(t) == 0 {
-		return emit(record{err: fr.problem(1, "invalid JSON", "empty file", "a JSON object or an array of objects")})
-	}
+	b = bytes.TrimPrefix(b, bom)
+	t := bytes.TrimSpace(b) // not empty: read checked
 	if t[0] != '[' {
 		return emit(fr.jsonRecord(b, 1, fr.id))
 	}

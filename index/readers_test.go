@@ -149,3 +149,50 @@ func TestArticleURLMustBeHTTP(t *testing.T) {
 		t.Errorf("Put with a javascript: URL = %v, want ErrInvalidArticle", err)
 	}
 }
+
+// Binary and empty files get one rule each, the same for every format, and
+// the summary counts every file found, the unsupported ones included.
+func TestIngestReportsBinaryAndEmptyFiles(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "a-good.txt"), "Title: Good okapi\n\nfine")
+	writeFile(t, filepath.Join(dir, "b-image.txt"), "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\xff\xfe binary")
+	writeFile(t, filepath.Join(dir, "c-latin1.txt"), "Title: Caf\xe9\n\nLatin-1, not UTF-8")
+	writeFile(t, filepath.Join(dir, "d-lines.jsonl"), `{"id":"line1","title":"First"}`+"\n"+`{"id":"bad","title":"Caf`+"\xe9"+`"}`+"\n"+`{"id":"line3","title":"Third"}`+"\n"+"\x00\x01\x02\n"+`{"id":"after-nul","title":"Not read"}`+"\n")
+	writeFile(t, filepath.Join(dir, "e-empty.txt"), "")
+	writeFile(t, filepath.Join(dir, "f-blank.md"), "\xef\xbb\xbf \r\n\n")
+	writeFile(t, filepath.Join(dir, "g-empty.jsonl"), "\n\n")
+	writeFile(t, filepath.Join(dir, "h-empty.json"), " ")
+	writeFile(t, filepath.Join(dir, "i-empty.json.gz"), "")
+	writeFile(t, filepath.Join(dir, "j-empty.jsonl.gz"), gzipped(t, ""))
+	writeFile(t, filepath.Join(dir, "k-image.json"), "{\"title\":\"\x00\"}")
+	writeFile(t, filepath.Join(dir, "notes.pdf"), "%PDF-1.4")
+
+	sum, problems, got := ingestDir(t, DefaultOptions(""), dir)
+	if diff := cmp.Diff([]string{"a-good", "line1", "line3"}, got); diff != "" {
+		t.Errorf("indexed ids (-want +got):\n%s", diff)
+	}
+	p := func(name string) string { return filepath.Join(dir, name) }
+	want := []string{
+		p("b-image.txt") + ": binary file (not UTF-8 text)",
+		p("c-latin1.txt") + ":1: not UTF-8 text: invalid byte 0xe9 (convert it to UTF-8 first, e.g. with iconv -f latin1 -t utf-8)",
+		p("d-lines.jsonl") + ":2: not UTF-8 text: invalid byte 0xe9 (convert it to UTF-8 first, e.g. with iconv -f latin1 -t utf-8)",
+		p("d-lines.jsonl") + ":4: binary file (not UTF-8 text); the rest of the file is not read",
+		p("e-empty.txt") + ": empty file",
+		p("f-blank.md") + ": empty file",
+		p("g-empty.jsonl") + ": empty file",
+		p("h-empty.json") + ": empty file",
+		p("i-empty.json.gz") + ": empty file",
+		p("j-empty.jsonl.gz") + ": empty file",
+		p("k-image.json") + ": binary file (not UTF-8 text)",
+		p("notes.pdf") + ": unsupported file type (one of .txt, .md, .json, .jsonl, .ndjson, each optionally .gz)",
+	}
+	if diff := cmp.Diff(want, problems); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]int{"not UTF-8 text": 5, "empty file": 6, "unsupported format": 1}, sum.SkippedByReason); diff != "" {
+		t.Errorf("reasons (-want +got):\n%s", diff)
+	}
+	if sum.Files != 12 || sum.Skipped != 12 || sum.Indexed != 3 {
+		t.Errorf("summary %+v, want 12 files, 12 skipped, 3 indexed", sum)
+	}
+}
