@@ -13,7 +13,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -65,13 +64,11 @@ func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions,
 		opts.ProgressEvery = time.Second
 	}
 	var prog Progress
-	var bytesDone atomic.Int64
 	lastProgress := start
 	report := func(done bool) {
 		if opts.Progress == nil {
 			return
 		}
-		prog.BytesDone = bytesDone.Load()
 		prog.Docs = sum.Indexed + sum.Updated
 		prog.Skipped = sum.Skipped
 		prog.Elapsed = time.Since(start)
@@ -115,33 +112,34 @@ func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions,
 
 	// A producer goroutine reads and parses while this one writes batches, so
 	// decompression and parsing overlap with bleve's analysis.
-	batches := make(chan []record, 2)
+	batches := make(chan recordBatch, 2)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ignored := map[string]struct{}{}
-	var filesDone atomic.Int64
 	prodErr := make(chan error, 1)
 	go func() {
 		defer close(batches)
-		prodErr <- ix.produce(ctx, files, results, ignored, &bytesDone, &filesDone, batches)
+		prodErr <- ix.produce(ctx, files, results, ignored, batches)
 	}()
 
 	// Two writers: while one batch's segment is built, the next is analysed.
 	var mu sync.Mutex
+	written := map[int]recordBatch{} // batches written before one sent earlier (at most one per writer)
+	nextSeq := 0
 	var werr error
 	var wg sync.WaitGroup
 	for range ix.opts.writers() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for recs := range batches {
+			for b := range batches {
 				mu.Lock()
 				failed := werr != nil
 				mu.Unlock()
 				if failed {
 					continue
 				}
-				if err := ix.writeBatch(recs, &mu, &sum, skip, counts); err != nil {
+				if err := ix.writeBatch(b.recs, &mu, &sum, skip, counts); err != nil {
 					mu.Lock()
 					if werr == nil {
 						werr = err
@@ -151,7 +149,14 @@ func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions,
 					continue
 				}
 				mu.Lock()
-				prog.FilesDone = int(filesDone.Load())
+				// Progress counts the input of the batches written, in
+				// order, not what the producer has read ahead of them.
+				written[b.seq] = b
+				for w, ok := written[nextSeq]; ok; w, ok = written[nextSeq] {
+					prog.BytesDone, prog.FilesDone = w.bytesRead, w.filesRead
+					delete(written, nextSeq)
+					nextSeq++
+				}
 				if time.Since(lastProgress) >= opts.ProgressEvery {
 					lastProgress = time.Now()
 					report(false)
@@ -179,7 +184,7 @@ func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions,
 		sum.Merge = time.Since(t)
 	}
 	sum.Elapsed = time.Since(start)
-	prog.FilesDone = int(filesDone.Load())
+	prog.FilesDone, prog.BytesDone = len(files), prog.Bytes // an oversized file is not read to its end
 	report(true)
 	if sum.Indexed+sum.Updated > 0 { // the true field lengths changed
 		if sum.Updated > 0 {
@@ -200,16 +205,30 @@ func unwrapStrict(err error) error {
 	return err
 }
 
-// produce reads files in order and sends records in groups of BatchSize.
-func (ix *Index) produce(ctx context.Context, files []inputFile, results []fileResult, ignored map[string]struct{}, bytesDone, filesDone *atomic.Int64, out chan<- []record) error {
+// recordBatch is a group of records with how far the producer had read
+// when it sent them: files completely read and bytes read (compressed bytes
+// for .gz), every record of that input being in this batch or an earlier one.
+type recordBatch struct {
+	seq       int // 0, 1, ... in the order sent
+	recs      []record
+	filesRead int
+	bytesRead int64
+}
+
+// produce reads files in order and sends records in groups of BatchSize;
+// the last group may be empty.
+func (ix *Index) produce(ctx context.Context, files []inputFile, results []fileResult, ignored map[string]struct{}, out chan<- recordBatch) error {
 	p := &Parser{Dates: ix.opts.Dates, Keywords: ix.opts.KeywordFields}
 	batch := make([]record, 0, ix.opts.BatchSize)
+	var bytesRead int64
+	filesRead, seq := 0, 0
 	send := func() error {
 		select {
-		case out <- batch:
+		case out <- recordBatch{seq: seq, recs: batch, filesRead: filesRead, bytesRead: bytesRead}:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+		seq++
 		batch = make([]record, 0, ix.opts.BatchSize)
 		return nil
 	}
@@ -235,7 +254,7 @@ func (ix *Index) produce(ctx context.Context, files []inputFile, results []fileR
 			kind, gz := formatOf(f.path)
 			h := sha256.New()
 			defer func() { res.hash = hex.EncodeToString(h.Sum(nil)) }()
-			return fr.read(io.TeeReader(&countingReader{r: fh, n: bytesDone}, h), kind, gz, func(r record) error {
+			return fr.read(io.TeeReader(&countingReader{r: fh, n: &bytesRead}, h), kind, gz, func(r record) error {
 				if r.err != nil {
 					res.problem = true
 				} else {
@@ -251,12 +270,9 @@ func (ix *Index) produce(ctx context.Context, files []inputFile, results []fileR
 		if err != nil {
 			return err
 		}
-		filesDone.Add(1)
+		filesRead++
 	}
-	if len(batch) > 0 {
-		return send()
-	}
-	return nil
+	return send()
 }
 
 // writeBatch writes the articles of recs, one bleve batch per shard, and
@@ -504,11 +520,11 @@ func openInput(path string) (*os.File, error) {
 // countingReader counts the bytes read through it.
 type countingReader struct {
 	r io.Reader
-	n *atomic.Int64
+	n *int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.n.Add(int64(n))
+	*c.n += int64(n)
 	return n, err
 }

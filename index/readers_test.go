@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -194,5 +195,45 @@ func TestIngestReportsBinaryAndEmptyFiles(t *testing.T) {
 	}
 	if sum.Files != 12 || sum.Skipped != 12 || sum.Indexed != 3 {
 		t.Errorf("summary %+v, want 12 files, 12 skipped, 3 indexed", sum)
+	}
+}
+
+// The progress percentage follows the articles written, not the bytes the
+// reader has run ahead to (it reached 70% with a fifth of the documents
+// written, batches being parsed while earlier ones are indexed).
+func TestIngestProgressFollowsWrittenDocs(t *testing.T) {
+	const docs, batch = 150, 15
+	dir := t.TempDir()
+	var b strings.Builder
+	for i := range docs {
+		body := strings.Repeat(fmt.Sprintf("word%d ", i%97), 1200) // about 8 KiB, so the read-ahead buffers hold few articles
+		fmt.Fprintf(&b, `{"id":"d%03d","title":"Doc %d","body":%q}`+"\n", i, i, body)
+	}
+	writeFile(t, filepath.Join(dir, "all.jsonl"), b.String())
+	opts := DefaultOptions(filepath.Join(t.TempDir(), "idx"))
+	opts.BatchSize = batch
+	ix, err := Create(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	var seen []Progress
+	if _, err := ix.Ingest(context.Background(), []string{dir}, IngestOptions{ProgressEvery: time.Nanosecond, Progress: func(p Progress) { seen = append(seen, p) }}); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) < 3 || !seen[len(seen)-1].Done || seen[len(seen)-1].BytesDone != seen[len(seen)-1].Bytes {
+		t.Fatalf("progress calls %+v, want several and a complete last one", seen)
+	}
+	for _, p := range seen {
+		bytesPct := p.BytesDone * 100 / p.Bytes
+		docsPct := int64(p.Docs * 100 / docs)
+		// Slack: the reader's 64 KiB buffer (5%) and one batch (10%) that a
+		// second writer may finish before the one ahead of it.
+		if d := bytesPct - docsPct; d > 18 || d < -18 {
+			t.Errorf("progress at %d%% of the bytes with %d%% of the documents written: %+v", bytesPct, docsPct, p)
+		}
+		if p.FilesDone > 0 && p.Docs < docs {
+			t.Errorf("file counted done with %d of %d documents written: %+v", p.Docs, docs, p)
+		}
 	}
 }
