@@ -62,6 +62,11 @@ type Options struct {
 	BleveAvgDL bool
 }
 
+// defaultMaxArticleBytes is the default of Options.MaxArticleBytes: the
+// default of the write API's body limit (server.max_body_bytes), so a file
+// holds no larger article than one request may.
+const defaultMaxArticleBytes = 10 << 20
+
 // DefaultOptions returns the defaults for an index at path.
 func DefaultOptions(path string) Options {
 	return Options{
@@ -82,7 +87,7 @@ func DefaultOptions(path string) Options {
 		MaxWindow:    10000,
 		MaxFragments: 3,
 
-		MaxArticleBytes: 10 << 20,
+		MaxArticleBytes: defaultMaxArticleBytes,
 	}
 }
 

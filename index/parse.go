@@ -74,7 +74,6 @@ type fileReader struct {
 	id      string // default id
 	ignored map[string]struct{}
 	max     int64 // largest text or JSON file, or JSON Lines line, in decompressed bytes (0: the default)
-	gz      bool  // the file is gzipped (for messages)
 }
 
 // limit is fr.max, or the default of Options.MaxArticleBytes.
@@ -82,7 +81,7 @@ func (fr *fileReader) limit() int64 {
 	if fr.max > 0 {
 		return fr.max
 	}
-	return DefaultOptions("").MaxArticleBytes
+	return defaultMaxArticleBytes
 }
 
 // read parses r according to f and calls emit for every record. It stops
@@ -90,7 +89,6 @@ func (fr *fileReader) limit() int64 {
 // fr.limit() decompressed bytes of a text or JSON file, and of each line of
 // a JSON Lines file, are held in memory.
 func (fr *fileReader) read(r io.Reader, f format, gz bool, emit func(record) error) error {
-	fr.gz = gz
 	if gz {
 		zr, err := gzip.NewReader(r)
 		if err == io.EOF {
@@ -104,7 +102,7 @@ func (fr *fileReader) read(r io.Reader, f format, gz bool, emit func(record) err
 	}
 	switch f {
 	case formatText, formatJSON:
-		b, perr := fr.readAll(r, f)
+		b, perr := fr.readAll(r, f, gz)
 		if perr == nil {
 			perr = fr.textProblem(b, 0)
 		}
@@ -129,7 +127,7 @@ func (fr *fileReader) read(r io.Reader, f format, gz bool, emit func(record) err
 }
 
 // readAll reads a whole text or JSON file of at most fr.limit() bytes.
-func (fr *fileReader) readAll(r io.Reader, f format) ([]byte, *InputError) {
+func (fr *fileReader) readAll(r io.Reader, f format, gz bool) ([]byte, *InputError) {
 	max := fr.limit()
 	b, err := io.ReadAll(io.LimitReader(r, max+1))
 	if err != nil {
@@ -137,7 +135,7 @@ func (fr *fileReader) readAll(r io.Reader, f format) ([]byte, *InputError) {
 	}
 	if int64(len(b)) > max {
 		msg := fmt.Sprintf("file is larger than index.max_article_bytes (%d bytes)", max)
-		if fr.gz {
+		if gz {
 			msg += " once decompressed"
 		}
 		expected := "a smaller file, or a larger index.max_article_bytes"
@@ -194,7 +192,10 @@ func (fr *fileReader) readErr(err error) *InputError {
 // required. CRLF line endings and a UTF-8 byte-order mark are accepted.
 func (p *Parser) parseText(b []byte, path, defaultID string) (Article, *InputError) {
 	b = bytes.TrimPrefix(b, bom)
-	s := strings.ToValidUTF8(string(b), "\uFFFD") // a no-op for files: read checked them
+	s := string(b)
+	if !utf8.ValidString(s) { // files are checked by read; this guards other callers
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	a := Article{ID: defaultID}
 	fail := func(line int, reason, msg, expected string) (Article, *InputError) {
