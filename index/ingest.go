@@ -139,7 +139,11 @@ func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions,
 				if failed {
 					continue
 				}
-				if err := ix.writeBatch(b.recs, &mu, &sum, skip, counts); err != nil {
+				var err error
+				if len(b.recs) > 0 { // the last batch may be empty: it only carries progress
+					err = ix.writeBatch(b.recs, &mu, &sum, skip, counts)
+				}
+				if err != nil {
 					mu.Lock()
 					if werr == nil {
 						werr = err
