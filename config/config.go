@@ -44,6 +44,10 @@ type IndexConfig struct {
 	// MaxRebuildLoss is the share of the articles (0 < share <= 1) a sync or
 	// rebuild may lose; one that would lose more is refused unless forced.
 	MaxRebuildLoss float64 `mapstructure:"max_rebuild_loss"`
+	// MaxArticleBytes bounds what ingest reads at once, in decompressed
+	// bytes: a text or JSON file, or one JSON Lines line, that is larger is
+	// reported and skipped (like server.max_body_bytes for the write API).
+	MaxArticleBytes int `mapstructure:"max_article_bytes"`
 	// KeywordFields are extra JSON fields kept as keyword fields, to facet
 	// and filter on (Reuters: topics, places); changing them needs a rebuild.
 	KeywordFields []string `mapstructure:"keyword_fields"`
@@ -130,7 +134,8 @@ func Default() Config {
 			GCPercent:    400,
 			MinFreeBytes: 64 << 20,
 
-			MaxRebuildLoss: 0.5,
+			MaxRebuildLoss:  0.5,
+			MaxArticleBytes: 10 << 20,
 
 			KeywordFields: []string{"topics", "places"},
 		},
@@ -209,6 +214,7 @@ func (c Config) Validate() error {
 	check(c.Index.Shards >= 0 && c.Index.Shards <= 64, "index.shards must be between 1 and 64, or 0 to choose by the size of the inputs, got %d", c.Index.Shards)
 	check(c.Index.MinFreeBytes >= -1, "index.min_free_bytes must be >= 0, or -1 to disable the check, got %d", c.Index.MinFreeBytes)
 	check(c.Index.MaxRebuildLoss > 0 && c.Index.MaxRebuildLoss <= 1, "index.max_rebuild_loss must be a share above 0 and at most 1 (1 turns the check off), got %g", c.Index.MaxRebuildLoss)
+	check(c.Index.MaxArticleBytes >= 1024, "index.max_article_bytes must be >= 1024, got %d", c.Index.MaxArticleBytes)
 	for i, f := range c.Index.KeywordFields {
 		if err := index.CheckKeywordField(f); err != nil {
 			errs = append(errs, fmt.Errorf("index.keyword_fields[%d]: %v", i, err))

@@ -10,6 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/pflag"
+
+	"github.com/folio-search/folio/index"
 )
 
 // clearEnv blanks every FOLIO_* variable of a known key for the test (viper
@@ -320,6 +322,7 @@ func TestValidate(t *testing.T) {
 				c.Index.DateLayouts = []string{"01/02/2006", "dd/mm/yyyy"}
 				c.Index.TitleBoost = 0
 				c.Index.BatchSize = 0
+				c.Index.MaxArticleBytes = 0
 			},
 			want: "index.path must not be empty\n" +
 				"index.sources[1] must not be empty\n" +
@@ -327,7 +330,8 @@ func TestValidate(t *testing.T) {
 				`index.timezone must be an IANA time zone such as UTC or Europe/Paris, got "Mars/Olympus"` + "\n" +
 				`index.date_layouts[1]: date layout "dd/mm/yyyy" is not a Go time layout with a year, month and day (e.g. 01/02/2006)` + "\n" +
 				"index.title_boost must be > 0, got 0\n" +
-				"index.batch_size must be >= 1, got 0",
+				"index.batch_size must be >= 1, got 0\n" +
+				"index.max_article_bytes must be >= 1024, got 0",
 		},
 		{
 			name: "every server, search and log problem",

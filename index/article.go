@@ -1,6 +1,7 @@
 package index
 
 import (
+	"net/url"
 	"strings"
 	"time"
 )
@@ -34,6 +35,19 @@ func (a *Article) Validate() error {
 		return &InputError{Reason: "empty article", Message: "article " + quote(a.ID) + " has neither title nor body", Expected: "a title or a body"}
 	case !a.Date.IsZero() && (a.Date.Before(minDate) || a.Date.After(maxDate)):
 		return &InputError{Reason: "bad date", Message: "date " + a.Date.Format(time.RFC3339) + " is out of range", Expected: "a year between 1678 and 2261"}
+	case a.URL != "" && !isHTTPURL(a.URL):
+		return badURL(a.URL)
 	}
 	return nil
+}
+
+// isHTTPURL reports whether s is an absolute http or https URL with a host:
+// the only links Folio stores (javascript:, data: and relative URLs are not).
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+func badURL(s string) *InputError {
+	return &InputError{Reason: "bad url", Message: "url " + quote(clip(s, 60)) + " is not an http(s) URL", Expected: "an absolute URL starting with https:// or http://"}
 }

@@ -13,7 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -64,13 +64,11 @@ func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions,
 		opts.ProgressEvery = time.Second
 	}
 	var prog Progress
-	var bytesDone atomic.Int64
 	lastProgress := start
 	report := func(done bool) {
 		if opts.Progress == nil {
 			return
 		}
-		prog.BytesDone = bytesDone.Load()
 		prog.Docs = sum.Indexed + sum.Updated
 		prog.Skipped = sum.Skipped
 		prog.Elapsed = time.Since(start)
@@ -89,7 +87,7 @@ func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions,
 		return nil
 	}
 
-	files, err := collectFiles(paths, skip)
+	files, rejected, err := collectFiles(paths, skip)
 	if err != nil {
 		return sum, nil, nil, unwrapStrict(err)
 	}
@@ -99,7 +97,7 @@ func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions,
 		}
 	}
 	results := make([]fileResult, len(files))
-	sum.Files = len(files)
+	sum.Files = len(files) + rejected
 	prog.Files = len(files)
 	for _, f := range files {
 		prog.Bytes += f.size
@@ -114,33 +112,38 @@ func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions,
 
 	// A producer goroutine reads and parses while this one writes batches, so
 	// decompression and parsing overlap with bleve's analysis.
-	batches := make(chan []record, 2)
+	batches := make(chan recordBatch, 2)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ignored := map[string]struct{}{}
-	var filesDone atomic.Int64
 	prodErr := make(chan error, 1)
 	go func() {
 		defer close(batches)
-		prodErr <- ix.produce(ctx, files, results, ignored, &bytesDone, &filesDone, batches)
+		prodErr <- ix.produce(ctx, files, results, ignored, batches)
 	}()
 
 	// Two writers: while one batch's segment is built, the next is analysed.
 	var mu sync.Mutex
+	written := map[int]recordBatch{} // batches written before one sent earlier (at most one per writer)
+	nextSeq := 0
 	var werr error
 	var wg sync.WaitGroup
 	for range ix.opts.writers() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for recs := range batches {
+			for b := range batches {
 				mu.Lock()
 				failed := werr != nil
 				mu.Unlock()
 				if failed {
 					continue
 				}
-				if err := ix.writeBatch(recs, &mu, &sum, skip, counts); err != nil {
+				var err error
+				if len(b.recs) > 0 { // the last batch may be empty: it only carries progress
+					err = ix.writeBatch(b.recs, &mu, &sum, skip, counts)
+				}
+				if err != nil {
 					mu.Lock()
 					if werr == nil {
 						werr = err
@@ -150,7 +153,14 @@ func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions,
 					continue
 				}
 				mu.Lock()
-				prog.FilesDone = int(filesDone.Load())
+				// Progress counts the input of the batches written, in
+				// order, not what the producer has read ahead of them.
+				written[b.seq] = b
+				for w, ok := written[nextSeq]; ok; w, ok = written[nextSeq] {
+					prog.BytesDone, prog.FilesDone = w.bytesRead, w.filesRead
+					delete(written, nextSeq)
+					nextSeq++
+				}
 				if time.Since(lastProgress) >= opts.ProgressEvery {
 					lastProgress = time.Now()
 					report(false)
@@ -178,7 +188,7 @@ func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions,
 		sum.Merge = time.Since(t)
 	}
 	sum.Elapsed = time.Since(start)
-	prog.FilesDone = int(filesDone.Load())
+	prog.FilesDone, prog.BytesDone = len(files), prog.Bytes // an oversized file is not read to its end
 	report(true)
 	if sum.Indexed+sum.Updated > 0 { // the true field lengths changed
 		if sum.Updated > 0 {
@@ -199,34 +209,56 @@ func unwrapStrict(err error) error {
 	return err
 }
 
-// produce reads files in order and sends records in groups of BatchSize.
-func (ix *Index) produce(ctx context.Context, files []inputFile, results []fileResult, ignored map[string]struct{}, bytesDone, filesDone *atomic.Int64, out chan<- []record) error {
+// recordBatch is a group of records with how far the producer had read
+// when it sent them: files completely read and bytes read (compressed bytes
+// for .gz), every record of that input being in this batch or an earlier one.
+type recordBatch struct {
+	seq       int // 0, 1, ... in the order sent
+	recs      []record
+	filesRead int
+	bytesRead int64
+}
+
+// produce reads files in order and sends records in groups of BatchSize;
+// the last group may be empty.
+func (ix *Index) produce(ctx context.Context, files []inputFile, results []fileResult, ignored map[string]struct{}, out chan<- recordBatch) error {
 	p := &Parser{Dates: ix.opts.Dates, Keywords: ix.opts.KeywordFields}
 	batch := make([]record, 0, ix.opts.BatchSize)
+	var bytesRead int64
+	filesRead, seq := 0, 0
 	send := func() error {
 		select {
-		case out <- batch:
+		case out <- recordBatch{seq: seq, recs: batch, filesRead: filesRead, bytesRead: bytesRead}:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+		seq++
 		batch = make([]record, 0, ix.opts.BatchSize)
 		return nil
 	}
 	for i, f := range files {
-		fr := &fileReader{p: p, path: f.path, id: f.id, ignored: ignored}
+		if err := ctx.Err(); err != nil { // a cancelled sync (shutdown) stops between files
+			return err
+		}
+		fr := &fileReader{p: p, path: f.path, id: f.id, ignored: ignored, max: ix.opts.MaxArticleBytes}
 		res := &results[i]
 		err := func() error {
-			fh, err := os.Open(f.path)
+			fh, err := openInput(f.path)
 			if err != nil {
 				res.problem = true
-				batch = append(batch, record{err: fr.readErr(err)})
+				var nr errNotRegular
+				if errors.As(err, &nr) {
+					batch = append(batch, record{err: nr.input(f.path)})
+				} else {
+					batch = append(batch, record{err: fr.readErr(err)})
+				}
 				return nil
 			}
 			defer fh.Close()
 			kind, gz := formatOf(f.path)
 			h := sha256.New()
 			defer func() { res.hash = hex.EncodeToString(h.Sum(nil)) }()
-			return fr.read(io.TeeReader(&countingReader{r: fh, n: bytesDone}, h), kind, gz, func(r record) error {
+			return fr.read(io.TeeReader(&countingReader{r: fh, n: &bytesRead}, h), kind, gz, func(r record) error {
 				if r.err != nil {
 					res.problem = true
 				} else {
@@ -242,12 +274,9 @@ func (ix *Index) produce(ctx context.Context, files []inputFile, results []fileR
 		if err != nil {
 			return err
 		}
-		filesDone.Add(1)
+		filesRead++
 	}
-	if len(batch) > 0 {
-		return send()
-	}
-	return nil
+	return send()
 }
 
 // writeBatch writes the articles of recs, one bleve batch per shard, and
@@ -351,22 +380,29 @@ func (ix *Index) countExisting(ids []string) (int, error) {
 }
 
 // collectFiles expands paths into the input files, sorted within each
-// folder. Hidden files and folders are passed over; other files of an
-// unknown type are reported to skip.
-func collectFiles(paths []string, skip func(*InputError) error) ([]inputFile, error) {
+// folder, and counts the files it rejected. Hidden files and folders are
+// passed over; other files of an unknown type, and anything but regular
+// files and links to them (named pipes, devices, sockets, links to
+// folders), are reported to skip.
+func collectFiles(paths []string, skip func(*InputError) error) ([]inputFile, int, error) {
 	var files []inputFile
+	rejected := 0
+	reject := func(e *InputError) error {
+		rejected++
+		return skip(e)
+	}
 	for _, root := range paths {
 		info, err := os.Stat(root)
 		if err != nil {
-			if e := skip(&InputError{Path: root, Reason: "unreadable file", Message: fmt.Sprintf("cannot read: %v", errors.Unwrap(err))}); e != nil {
-				return nil, e
+			if e := reject(&InputError{Path: root, Reason: "unreadable file", Message: fmt.Sprintf("cannot read: %v", errors.Unwrap(err))}); e != nil {
+				return nil, rejected, e
 			}
 			continue
 		}
 		if !info.IsDir() {
-			if k, _ := formatOf(root); k == formatUnknown {
-				if e := skip(&InputError{Path: root, Reason: "unsupported format", Message: "unsupported file type", Expected: "one of " + acceptedFormats}); e != nil {
-					return nil, e
+			if ie := checkInput(root, info, isLink(root)); ie != nil {
+				if e := reject(ie); e != nil {
+					return nil, rejected, e
 				}
 				continue
 			}
@@ -376,7 +412,7 @@ func collectFiles(paths []string, skip func(*InputError) error) ([]inputFile, er
 		var found []inputFile
 		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
-				return skip(&InputError{Path: p, Reason: "unreadable file", Message: fmt.Sprintf("cannot read: %v", err)})
+				return reject(&InputError{Path: p, Reason: "unreadable file", Message: fmt.Sprintf("cannot read: %v", err)})
 			}
 			name := d.Name()
 			if p != root && (strings.HasPrefix(name, ".") || strings.HasSuffix(name, "~")) {
@@ -388,37 +424,111 @@ func collectFiles(paths []string, skip func(*InputError) error) ([]inputFile, er
 			if d.IsDir() {
 				return nil
 			}
-			if k, _ := formatOf(p); k == formatUnknown {
-				return skip(&InputError{Path: p, Reason: "unsupported format", Message: "unsupported file type", Expected: "one of " + acceptedFormats})
+			fi, err := os.Stat(p) // follows a link, which WalkDir does not
+			if err != nil {
+				return reject(&InputError{Path: p, Reason: "unreadable file", Message: fmt.Sprintf("cannot read: %v", errors.Unwrap(err))})
+			}
+			if ie := checkInput(p, fi, d.Type()&fs.ModeSymlink != 0); ie != nil {
+				return reject(ie)
 			}
 			rel, err := filepath.Rel(root, p)
 			if err != nil {
 				rel = name
 			}
-			var size, mtime int64
-			if fi, err := d.Info(); err == nil {
-				size, mtime = fi.Size(), fi.ModTime().UnixNano()
-			}
-			found = append(found, inputFile{path: p, id: stem(rel), size: size, mtime: mtime})
+			found = append(found, inputFile{path: p, id: stem(rel), size: fi.Size(), mtime: fi.ModTime().UnixNano()})
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return nil, rejected, err
 		}
 		sort.Slice(found, func(i, j int) bool { return found[i].path < found[j].path })
 		files = append(files, found...)
 	}
-	return files, nil
+	return files, rejected, nil
+}
+
+// checkInput is the problem of reading path, of the type fi (the target's
+// when link says path is a symbolic link), or nil when it is a regular file
+// of a known format.
+func checkInput(path string, fi fs.FileInfo, link bool) *InputError {
+	if !fi.Mode().IsRegular() {
+		what := fileKind(fi.Mode())
+		if link {
+			what = "a link to " + what
+			if fi.IsDir() {
+				what += ", which is not followed"
+			}
+		}
+		return errNotRegular{what}.input(path)
+	}
+	if k, _ := formatOf(path); k == formatUnknown {
+		return &InputError{Path: path, Reason: "unsupported format", Message: "unsupported file type", Expected: "one of " + acceptedFormats}
+	}
+	return nil
+}
+
+func isLink(path string) bool {
+	fi, err := os.Lstat(path)
+	return err == nil && fi.Mode()&fs.ModeSymlink != 0
+}
+
+// errNotRegular is the error of opening something other than a regular
+// file for reading; what names it ("a named pipe").
+type errNotRegular struct{ what string }
+
+func (e errNotRegular) Error() string { return "not a regular file: " + e.what }
+
+// input is e as the problem of the input path.
+func (e errNotRegular) input(path string) *InputError {
+	return &InputError{Path: path, Reason: "not a regular file", Message: e.Error(), Expected: "only regular files and links to them are read"}
+}
+
+// fileKind names the type of a file that is not regular.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return "an irregular file"
+}
+
+// openInput opens path for reading. It never blocks on a named pipe (which
+// may have replaced the file since the walk: it is opened non-blocking) and
+// refuses anything but a regular file with an errNotRegular.
+func openInput(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = errNotRegular{fileKind(fi.Mode())}
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 // countingReader counts the bytes read through it.
 type countingReader struct {
 	r io.Reader
-	n *atomic.Int64
+	n *int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.n.Add(int64(n))
+	*c.n += int64(n)
 	return n, err
 }

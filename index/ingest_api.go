@@ -22,9 +22,9 @@ type IngestOptions struct {
 // Progress is a snapshot of a running ingest.
 type Progress struct {
 	Files     int           // input files found
-	FilesDone int           // files completely read
+	FilesDone int           // files whose articles are all written
 	Bytes     int64         // total size of the input files on disk
-	BytesDone int64         // bytes read so far (compressed bytes for .gz)
+	BytesDone int64         // bytes of input whose articles are written (compressed bytes for .gz); Bytes once Done
 	Docs      int           // documents written so far
 	Skipped   int           // records skipped so far
 	Elapsed   time.Duration // since the start
@@ -33,7 +33,7 @@ type Progress struct {
 
 // IngestSummary is the outcome of one Ingest run.
 type IngestSummary struct {
-	Files           int            // input files read
+	Files           int            // input files found: those read and those rejected unread (unsupported, not regular, unreadable)
 	Indexed         int            // documents that were new to the index
 	Updated         int            // documents that replaced one with the same id
 	Skipped         int            // files or records skipped, see SkippedByReason

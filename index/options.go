@@ -30,6 +30,10 @@ type Options struct {
 	// that finds less fails with ErrNoSpace before touching the index
 	// (default 64 MiB; negative disables the check).
 	MinFreeBytes int64
+	// MaxArticleBytes bounds every input reader of an ingest, in
+	// decompressed bytes (default 10 MiB): a text or JSON file, or a JSON
+	// Lines line, that is larger is reported and skipped.
+	MaxArticleBytes int64
 	// TextTier ranks documents that contain every word of a ModeText query
 	// above the others (as syntax queries of optional words always do). Off
 	// by default: on SciFact's long claims it lowers nDCG@10 (see
@@ -67,6 +71,11 @@ type Options struct {
 	BM25K1, BM25B float64
 }
 
+// defaultMaxArticleBytes is the default of Options.MaxArticleBytes: the
+// default of the write API's body limit (server.max_body_bytes), so a file
+// holds no larger article than one request may.
+const defaultMaxArticleBytes = 10 << 20
+
 // DefaultOptions returns the defaults for an index at path: the values of
 // config.Default (a test in cmd/folio keeps them equal).
 func DefaultOptions(path string) Options {
@@ -90,6 +99,8 @@ func DefaultOptions(path string) Options {
 		MaxLoss:      0.5,
 		BM25K1:       DefaultBM25K1,
 		BM25B:        DefaultBM25B,
+
+		MaxArticleBytes: defaultMaxArticleBytes,
 	}
 }
 
@@ -143,6 +154,12 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.BM25K1 == 0 { // b 0 is valid (no length normalisation): only k1 says "unset"
 		o.BM25K1, o.BM25B = d.BM25K1, d.BM25B
+	}
+	if o.MaxArticleBytes == 0 {
+		o.MaxArticleBytes = d.MaxArticleBytes
+	}
+	if o.MaxArticleBytes < 0 {
+		return o, fmt.Errorf("max article bytes must be >= 1, got %d", o.MaxArticleBytes)
 	}
 	if o.Shards < 1 || o.Shards > 64 {
 		return o, fmt.Errorf("shards must be between 1 and 64, got %d", o.Shards)

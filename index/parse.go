@@ -73,13 +73,27 @@ type fileReader struct {
 	path    string // path as shown in messages
 	id      string // default id
 	ignored map[string]struct{}
+	max     int64 // largest text or JSON file, or JSON Lines line, in decompressed bytes (0: the default)
+}
+
+// limit is fr.max, or the default of Options.MaxArticleBytes.
+func (fr *fileReader) limit() int64 {
+	if fr.max > 0 {
+		return fr.max
+	}
+	return defaultMaxArticleBytes
 }
 
 // read parses r according to f and calls emit for every record. It stops
-// early only when emit returns an error, which it returns.
+// early only when emit returns an error, which it returns. At most
+// fr.limit() decompressed bytes of a text or JSON file, and of each line of
+// a JSON Lines file, are held in memory.
 func (fr *fileReader) read(r io.Reader, f format, gz bool, emit func(record) error) error {
 	if gz {
 		zr, err := gzip.NewReader(r)
+		if err == io.EOF {
+			return emit(record{err: fr.emptyFile()})
+		}
 		if err != nil {
 			return emit(record{err: fr.problem(0, "unreadable gzip", fmt.Sprintf("cannot read gzip data: %v", err), "a gzip-compressed file, as its .gz extension says")})
 		}
@@ -87,10 +101,19 @@ func (fr *fileReader) read(r io.Reader, f format, gz bool, emit func(record) err
 		r = zr
 	}
 	switch f {
-	case formatText:
-		b, err := io.ReadAll(r)
-		if err != nil {
-			return emit(record{err: fr.readErr(err)})
+	case formatText, formatJSON:
+		b, perr := fr.readAll(r, f, gz)
+		if perr == nil {
+			perr = fr.textProblem(b, 0)
+		}
+		if perr == nil && len(bytes.TrimSpace(bytes.TrimPrefix(b, bom))) == 0 {
+			perr = fr.emptyFile()
+		}
+		if perr != nil {
+			return emit(record{err: perr})
+		}
+		if f == formatJSON {
+			return fr.readJSON(b, emit)
 		}
 		a, perr := fr.p.parseText(b, fr.path, fr.id)
 		if perr != nil {
@@ -99,14 +122,61 @@ func (fr *fileReader) read(r io.Reader, f format, gz bool, emit func(record) err
 		return emit(record{article: a})
 	case formatJSONL:
 		return fr.readJSONL(r, emit)
-	case formatJSON:
-		b, err := io.ReadAll(r)
-		if err != nil {
-			return emit(record{err: fr.readErr(err)})
-		}
-		return fr.readJSON(b, emit)
 	}
 	return emit(record{err: fr.problem(0, "unsupported format", "unsupported file type", "one of "+acceptedFormats)})
+}
+
+// readAll reads a whole text or JSON file of at most fr.limit() bytes.
+func (fr *fileReader) readAll(r io.Reader, f format, gz bool) ([]byte, *InputError) {
+	max := fr.limit()
+	b, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, fr.readErr(err)
+	}
+	if int64(len(b)) > max {
+		msg := fmt.Sprintf("file is larger than index.max_article_bytes (%d bytes)", max)
+		if gz {
+			msg += " once decompressed"
+		}
+		expected := "a smaller file, or a larger index.max_article_bytes"
+		if f == formatJSON {
+			expected = "a .json file is read whole: split it into JSON Lines (.jsonl), one article a line, or raise index.max_article_bytes"
+		}
+		return nil, fr.problem(0, "too large", msg, expected)
+	}
+	return b, nil
+}
+
+// bom is the UTF-8 byte-order mark, accepted at the start of a file.
+var bom = []byte("\xef\xbb\xbf")
+
+// textProblem is the problem of b (a whole file when line is 0, else the
+// line numbered line) that is not UTF-8 text, or nil. A NUL byte makes it
+// a binary file; invalid UTF-8 is reported with its line, as text in
+// another encoding.
+func (fr *fileReader) textProblem(b []byte, line int) *InputError {
+	if bytes.IndexByte(b, 0) >= 0 {
+		return fr.problem(line, "not UTF-8 text", "binary file (not UTF-8 text)", "")
+	}
+	if utf8.Valid(b) {
+		return nil
+	}
+	i := 0
+	for i < len(b) {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			break
+		}
+		i += n
+	}
+	if line == 0 {
+		line = lineAt(b, i)
+	}
+	return fr.problem(line, "not UTF-8 text", fmt.Sprintf("not UTF-8 text: invalid byte %#x", b[i]), "convert it to UTF-8 first, e.g. with iconv -f latin1 -t utf-8")
+}
+
+func (fr *fileReader) emptyFile() *InputError {
+	return fr.problem(0, "empty file", "empty file", "")
 }
 
 func (fr *fileReader) problem(line int, reason, msg, expected string) *InputError {
@@ -121,9 +191,9 @@ func (fr *fileReader) readErr(err error) *InputError {
 // the first blank line, then the body. Keys are case-insensitive; Title is
 // required. CRLF line endings and a UTF-8 byte-order mark are accepted.
 func (p *Parser) parseText(b []byte, path, defaultID string) (Article, *InputError) {
-	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	b = bytes.TrimPrefix(b, bom)
 	s := string(b)
-	if !utf8.ValidString(s) {
+	if !utf8.ValidString(s) { // files are checked by read; this guards other callers
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
 	s = strings.ReplaceAll(s, "\r\n", "\n")
@@ -174,6 +244,11 @@ func (p *Parser) parseText(b []byte, path, defaultID string) (Article, *InputErr
 			}
 			a.ID = val
 		case "url":
+			if val != "" && !isHTTPURL(val) {
+				ie := badURL(val)
+				ie.Path, ie.Line = path, line
+				return Article{}, ie
+			}
 			a.URL = val
 		case "source":
 			a.Source = val
@@ -237,21 +312,36 @@ func splitTags(s string) []string {
 var jsonFields = map[string]bool{"id": true, "title": true, "date": true, "body": true, "url": true, "source": true, "author": true, "tags": true}
 
 // readJSONL reads one JSON object a line; a bad line is reported and the
-// others are still read. Blank lines are skipped.
+// others are still read. Blank lines are skipped; a line longer than
+// fr.limit() is reported without being held in memory.
 func (fr *fileReader) readJSONL(r io.Reader, emit func(record) error) error {
 	br := bufio.NewReaderSize(r, 1<<16)
-	line := 0
+	max := fr.limit()
+	line, records := 0, 0
 	for {
-		b, err := br.ReadBytes('\n')
-		if len(b) > 0 {
+		b, tooLong, err := readLine(br, int(max))
+		if len(b) > 0 || tooLong {
 			line++
-			if t := bytes.TrimSpace(b); len(t) > 0 {
-				if e := emit(fr.jsonRecord(t, line, fmt.Sprintf("%s/%d", fr.id, line))); e != nil {
+			if t := bytes.TrimSpace(b); tooLong || len(t) > 0 {
+				records++
+				var rec record
+				if tooLong {
+					rec.err = fr.problem(line, "too large", fmt.Sprintf("line is longer than index.max_article_bytes (%d bytes)", max), "one article a line, each at most that size")
+				} else if rec.err = fr.textProblem(t, line); rec.err == nil {
+					rec = fr.jsonRecord(t, line, fmt.Sprintf("%s/%d", fr.id, line))
+				} else if bytes.IndexByte(t, 0) >= 0 { // binary data: no point reading on
+					rec.err.Message += "; the rest of the file is not read"
+					return emit(rec)
+				}
+				if e := emit(rec); e != nil {
 					return e
 				}
 			}
 		}
 		if err == io.EOF {
+			if records == 0 {
+				return emit(record{err: fr.emptyFile()})
+			}
 			return nil
 		}
 		if err != nil {
@@ -264,11 +354,8 @@ func (fr *fileReader) readJSONL(r io.Reader, emit func(record) error) error {
 // array loses the rest of that file (JSON cannot resynchronise); a bad
 // element is reported and the others are read.
 func (fr *fileReader) readJSON(b []byte, emit func(record) error) error {
-	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
-	t := bytes.TrimSpace(b)
-	if len(t) == 0 {
-		return emit(record{err: fr.problem(1, "invalid JSON", "empty file", "a JSON object or an array of objects")})
-	}
+	b = bytes.TrimPrefix(b, bom)
+	t := bytes.TrimSpace(b) // not empty: read checked
 	if t[0] != '[' {
 		return emit(fr.jsonRecord(b, 1, fr.id))
 	}

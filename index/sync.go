@@ -220,7 +220,7 @@ func under(path string, roots []string) bool {
 
 // hashFile is the hex SHA-256 of the file's bytes, "" if it cannot be read.
 func hashFile(path string) string {
-	f, err := os.Open(path)
+	f, err := openInput(path)
 	if err != nil {
 		return ""
 	}

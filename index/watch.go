@@ -65,8 +65,11 @@ func (ix *Index) Watch(ctx context.Context, paths []string, opts WatchOptions) e
 				return errors.New("watch: watcher closed")
 			}
 			if ev.Has(fsnotify.Create) {
-				if fi, err := os.Stat(ev.Name); err == nil && fi.IsDir() && !ignored(ev.Name) {
+				fi, err := os.Stat(ev.Name)
+				if err == nil && fi.IsDir() && !ignored(ev.Name) {
 					addTree(w, ev.Name) // a new folder: watch it (and sync finds its files)
+				} else if err == nil && !fi.Mode().IsRegular() {
+					continue // a named pipe, socket or device: never read (a sync reports it)
 				}
 			}
 			if ev.Has(fsnotify.Chmod) && !ev.Has(fsnotify.Write) {

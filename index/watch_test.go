@@ -12,34 +12,8 @@ func TestWatchAppliesChanges(t *testing.T) {
 	ix := newIndex(t)
 	src := t.TempDir()
 	writeFile(t, filepath.Join(src, "a.txt"), "Title: Alpha okapi\n\nfirst")
-	ctx, cancel := context.WithCancel(context.Background())
-	synced := make(chan IngestSummary, 100)
-	done := make(chan error, 1)
-	go func() {
-		done <- ix.Watch(ctx, []string{src}, WatchOptions{Quiet: 50 * time.Millisecond, Synced: func(s IngestSummary, err error) {
-			if err != nil {
-				t.Errorf("sync: %v", err)
-			}
-			synced <- s
-		}})
-	}()
-	defer func() {
-		cancel()
-		<-done
-	}()
-	// waitFor consumes sync summaries until the index satisfies ok; the
-	// deadline only bounds a broken test, it does not measure anything.
-	waitFor := func(what string, ok func() bool) {
-		t.Helper()
-		deadline := time.After(30 * time.Second)
-		for !ok() {
-			select {
-			case <-synced:
-			case <-deadline:
-				t.Fatalf("timed out waiting for %s", what)
-			}
-		}
-	}
+	waitFor, stop := startWatch(t, ix, src)
+	defer stop()
 	total := func(q string) uint64 { return mustSearch(t, ix, Query{Text: q}).Total }
 	waitFor("the initial sync", func() bool { return total("okapi") == 1 })
 
@@ -67,4 +41,50 @@ func TestWatchAppliesChanges(t *testing.T) {
 	if got := total("okapi"); got != 0 {
 		t.Errorf("okapi total = %d after edit and removal, want 0", got)
 	}
+}
+
+// startWatch runs ix.Watch on src until stop, which cancels it and returns
+// Watch's error (failing the test if Watch does not return). waitFor
+// consumes sync summaries until the index satisfies ok; its deadline only
+// bounds a broken test, it does not measure anything.
+func startWatch(t *testing.T, ix *Index, src string) (waitFor func(what string, ok func() bool), stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	synced := make(chan IngestSummary, 100)
+	done := make(chan error, 1)
+	go func() {
+		done <- ix.Watch(ctx, []string{src}, WatchOptions{Quiet: 50 * time.Millisecond, Synced: func(s IngestSummary, err error) {
+			if err != nil {
+				t.Errorf("sync: %v", err)
+			}
+			synced <- s
+		}})
+	}()
+	waitFor = func(what string, ok func() bool) {
+		t.Helper()
+		deadline := time.After(30 * time.Second)
+		for !ok() {
+			select {
+			case <-synced:
+			case <-deadline:
+				t.Fatalf("timed out waiting for %s", what)
+			}
+		}
+	}
+	var stopped bool
+	var err error
+	stop = func() error {
+		if stopped {
+			return err
+		}
+		stopped = true
+		cancel()
+		select {
+		case err = <-done:
+		case <-time.After(30 * time.Second):
+			t.Fatal("Watch did not stop when its context was cancelled")
+		}
+		return err
+	}
+	return waitFor, stop
 }

@@ -439,7 +439,7 @@ func TestBrowserHostileArticle(t *testing.T) {
 	var href string
 	eval(t, ctx, `document.querySelector('#results li h2 a').getAttribute('href')`, &href)
 	if href != "/articles/"+hostile+"?q=zanzibarquux" {
-		t.Errorf("the title of an article whose url is javascript: links to %q, want Folio's article page", href)
+		t.Errorf("the title of the hostile article (no url: ingest refuses javascript: URLs) links to %q, want Folio's article page", href)
 	}
 	var meta string
 	eval(t, ctx, `document.querySelector('#results li .meta').textContent`, &meta)
