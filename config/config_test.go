@@ -10,8 +10,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/pflag"
-
-	"github.com/folio-search/folio/index"
 )
 
 // clearEnv blanks every FOLIO_* variable of a known key for the test (viper
