@@ -142,7 +142,9 @@ func (l *writeLog) add(ops ...writeOp) {
 // ones after it, and never fail because of it. Writes made through Put,
 // Delete, Bulk or Ingest while it runs are replayed into the new index
 // before the swap. folio.json is rewritten atomically to name the new
-// generation, so a restart opens it; the old generation is then removed.
+// generation, so a restart opens it; the old generation is then closed
+// and removed (once a Backup still copying it is done: the swap never waits
+// for a backup).
 // On failure (a source path that cannot be read, bad inputs with
 // opts.Strict, a write error, ctx ending; an error wrapping
 // ErrRebuildFailed) the
@@ -180,7 +182,7 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 	if err != nil {
 		return IngestSummary{}, fmt.Errorf("rebuild: %w", err)
 	}
-	nx := &Index{opts: ix.opts, meta: m, hl: ix.hl, analyzers: ix.analyzers, shards: shards, alias: bleve.NewIndexAlias(shards...)}
+	nx := &Index{opts: ix.opts, hl: ix.hl, analyzers: ix.analyzers, generation: newGeneration(m, shards)}
 	nx.opts.Path = ix.opts.Path
 	fail := func(err error) error {
 		nx.Close()
@@ -200,6 +202,9 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 		return sum, fail(fmt.Errorf("copy the articles written over the API: %w", err))
 	}
 
+	if ix.hooks.beforeSwap != nil {
+		ix.hooks.beforeSwap()
+	}
 	ix.mu.Lock()
 	if _, err := nx.applyLocked(ix.rebuilding.ops); err != nil {
 		ix.mu.Unlock()
@@ -209,25 +214,26 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 		ix.mu.Unlock()
 		return sum, fail(err)
 	}
-	ix.alias.Swap(nx.shards, ix.shards)
-	oldShards := ix.shards
-	ix.shards, ix.meta = nx.shards, m
+	replaced := ix.generation
+	ix.generation = nx.generation
 	ix.bm25.Store(nx.bm25.Load()) // computed by nx.Sync for the new shards
 	ix.mu.Unlock()
 
-	var errs []error
-	for _, s := range oldShards {
-		errs = append(errs, s.Close())
-	}
-	if old.Generation == "" { // the layout without generations
-		for i := range old.Shards {
-			errs = append(errs, os.RemoveAll(shardPath(ix.opts.Path, i)))
+	// The old shards are closed and their directory removed now, or when
+	// a backup still copying them is done (it then reports the errors).
+	err = replaced.retire(func() error {
+		var errs []error
+		if old.Generation == "" { // the layout without generations
+			for i := range old.Shards {
+				errs = append(errs, os.RemoveAll(shardPath(ix.opts.Path, i)))
+			}
+			errs = append(errs, os.Remove(filepath.Join(ix.opts.Path, syncFile)))
+		} else {
+			errs = append(errs, os.RemoveAll(genDir(ix.opts.Path, old.Generation)))
 		}
-		errs = append(errs, os.Remove(filepath.Join(ix.opts.Path, syncFile)))
-	} else {
-		errs = append(errs, os.RemoveAll(genDir(ix.opts.Path, old.Generation)))
-	}
-	if err := errors.Join(errs...); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return errors.Join(errs...)
+	})
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return sum, fmt.Errorf("new index in place, but removing the old one failed: %w", err)
 	}
 	return sum, nil
