@@ -54,7 +54,11 @@ func (ix *Index) Backup(dest string) (err error) {
 		}
 	}()
 
-	dir := genDir(dest, g.meta.Generation)
+	m := g.meta
+	if m.Generation == "" { // the layout without generations is copied into one
+		m.Generation = "gen-1"
+	}
+	dir := genDir(dest, m.Generation)
 	defer func() {
 		if err != nil {
 			err = errors.Join(fmt.Errorf("backup to %s: %w", dest, err), removeBackup(dest, dir, created))
@@ -87,7 +91,7 @@ func (ix *Index) Backup(dest string) (err error) {
 			return err
 		}
 	}
-	if err := writeMeta(dest, g.meta); err != nil {
+	if err := writeMeta(dest, m); err != nil {
 		return err
 	}
 	return os.Remove(filepath.Join(dest, backupMarker))

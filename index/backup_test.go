@@ -326,3 +326,46 @@ func TestConcurrentBackupsToOneDestination(t *testing.T) {
 		cp.Close()
 	}
 }
+
+// TestBackupOfLayoutWithoutGenerations: an index whose shards lie directly
+// in its directory (folio.json without "generation") is copied into a
+// generation directory, and the copy opens.
+func TestBackupOfLayoutWithoutGenerations(t *testing.T) {
+	ix := newIndex(t)
+	if _, err := ix.Sync(context.Background(), []string{testArticles}, IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := ix.Count()
+	path := ix.Path()
+	ix.Close()
+	for _, name := range []string{"shard-00", syncFile} {
+		if err := os.Rename(filepath.Join(path, "gen-1", name), filepath.Join(path, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := ix.meta
+	m.Generation = ""
+	if err := writeMeta(path, m); err != nil {
+		t.Fatal(err)
+	}
+	old, err := Open(DefaultOptions(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	dest := filepath.Join(t.TempDir(), "backup")
+	if err := old.Backup(dest); err != nil {
+		t.Fatal(err)
+	}
+	cp, err := Open(DefaultOptions(dest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cp.Close()
+	if got, _ := cp.Count(); got != want || cp.meta.Generation != "gen-1" {
+		t.Errorf("backup holds %d articles in %q, want %d in gen-1", got, cp.meta.Generation, want)
+	}
+	if st, err := cp.loadSyncState(); err != nil || len(st.Files) == 0 {
+		t.Errorf("backup's sync state: %d files (%v)", len(st.Files), err)
+	}
+}
