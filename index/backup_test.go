@@ -85,7 +85,8 @@ func TestSearchesAnswerDuringBackupAndSwap(t *testing.T) {
 	wait(copying, "the backup copying its first shard")
 	rebuildDone := make(chan error, 1)
 	go func() {
-		_, err := ix.Rebuild(ctx, []string{testArticles}, IngestOptions{})
+		// From the same corpus: a rebuild that would lose most articles is refused.
+		_, err := ix.Rebuild(ctx, []string{corpus}, IngestOptions{})
 		rebuildDone <- err
 	}()
 	select {
@@ -141,9 +142,11 @@ func TestSearchesAnswerDuringBackupAndSwap(t *testing.T) {
 		t.Errorf("the replaced generation is left after the backup: %v", err)
 	}
 
-	live, _ := ix.Count()
-	if live >= articles || live == 0 {
-		t.Errorf("live index after the rebuild holds %d articles, want the testdata's", live)
+	ix.mu.RLock()
+	gen := ix.meta.Generation
+	ix.mu.RUnlock()
+	if live, _ := ix.Count(); live != articles || gen != "gen-2" {
+		t.Errorf("live index after the rebuild: %d articles in %s, want %d in gen-2", live, gen, articles)
 	}
 	cp, err := Open(DefaultOptions(dest))
 	if err != nil {
