@@ -148,7 +148,9 @@ func (l *writeLog) add(ops ...writeOp) {
 // ones after it, and never fail because of it. Writes made through Put,
 // Delete, Bulk or Ingest while it runs are replayed into the new index
 // before the swap. folio.json is rewritten atomically to name the new
-// generation, so a restart opens it; the old generation is then removed.
+// generation, so a restart opens it; the old generation is then closed
+// and removed (once a Backup still copying it is done: the swap never waits
+// for a backup).
 // A new index that would hold less than 1-Options.MaxLoss of the articles
 // of the live one is not swapped in: Rebuild returns a *LossError
 // (wrapping ErrWouldLose) unless opts.Force. The summary's Before and
@@ -190,7 +192,7 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 	if err != nil {
 		return IngestSummary{}, fmt.Errorf("rebuild: %w", err)
 	}
-	nx := &Index{opts: ix.opts, meta: m, hl: ix.hl, analyzers: ix.analyzers, shards: shards, alias: bleve.NewIndexAlias(shards...)}
+	nx := &Index{opts: ix.opts, hl: ix.hl, analyzers: ix.analyzers, generation: newGeneration(m, shards)}
 	nx.opts.Path = ix.opts.Path
 	discard := func() error {
 		nx.Close()
@@ -213,6 +215,9 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 		return sum, fail(fmt.Errorf("copy the articles written over the API: %w", err))
 	}
 
+	if ix.hooks.beforeSwap != nil {
+		ix.hooks.beforeSwap()
+	}
 	ix.mu.Lock()
 	if _, err := nx.applyLocked(ix.rebuilding.ops); err != nil {
 		ix.mu.Unlock()
@@ -238,26 +243,27 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 		ix.mu.Unlock()
 		return sum, fail(err)
 	}
-	ix.alias.Swap(nx.shards, ix.shards)
-	oldShards := ix.shards
-	ix.shards, ix.meta = nx.shards, m
+	replaced := ix.generation
+	ix.generation = nx.generation
 	ix.bm25.Store(nx.bm25.Load()) // computed by nx.Sync for the new shards
 	ix.fileIDs.Store(nx.fileIDs.Load())
 	ix.mu.Unlock()
 
-	var errs []error
-	for _, s := range oldShards {
-		errs = append(errs, s.Close())
-	}
-	if old.Generation == "" { // the layout without generations
-		for i := range old.Shards {
-			errs = append(errs, os.RemoveAll(shardPath(ix.opts.Path, i)))
+	// The old shards are closed and their directory removed now, or when
+	// a backup still copying them is done (it then reports the errors).
+	err = replaced.retire(func() error {
+		var errs []error
+		if old.Generation == "" { // the layout without generations
+			for i := range old.Shards {
+				errs = append(errs, os.RemoveAll(shardPath(ix.opts.Path, i)))
+			}
+			errs = append(errs, os.Remove(filepath.Join(ix.opts.Path, syncFile)))
+		} else {
+			errs = append(errs, os.RemoveAll(genDir(ix.opts.Path, old.Generation)))
 		}
-		errs = append(errs, os.Remove(filepath.Join(ix.opts.Path, syncFile)))
-	} else {
-		errs = append(errs, os.RemoveAll(genDir(ix.opts.Path, old.Generation)))
-	}
-	if err := errors.Join(errs...); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return errors.Join(errs...)
+	})
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return sum, fmt.Errorf("new index in place, but removing the old one failed: %w", err)
 	}
 	return sum, nil

@@ -27,13 +27,14 @@ type Index struct {
 	opts Options
 	hl   *highlighter
 
-	// mu guards meta and shards: searches, reads and writes hold it for
-	// reading; a rebuild holds it for writing only while it swaps the
-	// new generation in, so no search runs on a shard being closed.
-	mu     sync.RWMutex
-	meta   meta
-	shards []bleve.Index
-	alias  bleve.IndexAlias
+	// mu guards which generation is current: searches, reads and writes
+	// hold it for reading while they use it; a rebuild holds it for
+	// writing only while it swaps the new generation in. A backup holds it
+	// only to take a reference to the generation (see livegen.go).
+	mu sync.RWMutex
+	// *generation is the current one, embedded so that ix.meta, ix.shards
+	// and ix.alias read it (under mu); it is replaced, never modified.
+	*generation
 	// analyzers are the query-time analyzers of the searchable text fields,
 	// looked up once ("" is the default field).
 	analyzers map[string]analysis.Analyzer
@@ -50,6 +51,8 @@ type Index struct {
 	ties tieRuns
 	// fileIDs are the ids that came from files (see fromFile); nil until loaded.
 	fileIDs atomic.Pointer[idSet]
+	// hooks are set only by tests.
+	hooks hooks
 }
 
 // metaFile is the name of Folio's own metadata file inside the index directory.
@@ -102,19 +105,22 @@ func Open(opts Options) (*Index, error) {
 		return nil, err
 	}
 	removeStaleGenerations(opts.Path, m.Generation)
-	ix := &Index{opts: opts, meta: m, hl: newHighlighter(opts.FragmentSize)}
+	ix := &Index{opts: opts, hl: newHighlighter(opts.FragmentSize), generation: &generation{meta: m}}
+	var shards []bleve.Index
 	for i := range m.Shards {
 		bi, err := bleve.OpenUsing(shardPath(genDir(opts.Path, m.Generation), i), map[string]interface{}{"bolt_timeout": opts.LockTimeout.String()})
 		if errors.Is(err, bolt.ErrTimeout) {
 			err = fmt.Errorf("%w: %s is open in another process (a running `folio serve` or `folio index`); stop that process first, or search through the server's HTTP API", ErrLocked, opts.Path)
 		}
 		if err != nil {
-			ix.Close()
+			for _, s := range shards {
+				s.Close()
+			}
 			return nil, fmt.Errorf("open index %s: %w", shardPath(genDir(opts.Path, m.Generation), i), err)
 		}
-		ix.shards = append(ix.shards, bi)
+		shards = append(shards, bi)
 	}
-	ix.alias = bleve.NewIndexAlias(ix.shards...)
+	ix.generation = newGeneration(m, shards)
 	ix.lookupAnalyzers()
 	if err := ix.applySynonyms(); err != nil {
 		ix.Close()
@@ -163,8 +169,7 @@ func Create(opts Options) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix := &Index{opts: opts, meta: m, hl: newHighlighter(opts.FragmentSize), shards: shards}
-	ix.alias = bleve.NewIndexAlias(ix.shards...)
+	ix := &Index{opts: opts, hl: newHighlighter(opts.FragmentSize), generation: newGeneration(m, shards)}
 	ix.lookupAnalyzers()
 	if err := ix.applySynonyms(); err != nil {
 		ix.Close()
@@ -212,16 +217,22 @@ func readMeta(opts Options) (meta, error) {
 	return m, nil
 }
 
-// Close flushes and closes every shard.
+// Close flushes and closes every shard, once running backups are done
+// with them. A second Close is a no-op.
 func (ix *Index) Close() error {
 	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	var errs []error
-	for _, s := range ix.shards {
-		errs = append(errs, s.Close())
+	g := ix.generation
+	if g.shards == nil {
+		ix.mu.Unlock()
+		return nil
 	}
-	ix.shards = nil // a second Close is a no-op
-	return errors.Join(errs...)
+	ix.generation = &generation{meta: g.meta} // closed: no shards
+	ix.mu.Unlock()
+	if err := g.release(); err != nil {
+		return err
+	}
+	<-g.done
+	return g.err
 }
 
 // Path is the index directory.

@@ -320,6 +320,8 @@ func (ix *Index) afterWrite(err error) {
 		return
 	}
 	dir := genDir(ix.opts.Path, ix.meta.Generation)
+	replaced := ix.generation
+	replaced.handlesClosed.Store(true) // a running backup fails on the closed handles
 	fresh := make([]bleve.Index, len(ix.shards))
 	for i, s := range ix.shards {
 		// The old handle must be closed first (bolt's file lock), so it
@@ -337,8 +339,8 @@ func (ix *Index) afterWrite(err error) {
 		}
 		fresh[i] = bi
 	}
-	ix.alias.Swap(fresh, ix.shards)
-	ix.shards = fresh
+	ix.generation = newGeneration(replaced.meta, fresh)
+	replaced.release() // nothing left to close: never fails
 }
 
 // errReadOnlyShard is the error of a batch on a readOnlyShard.

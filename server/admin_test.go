@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -268,7 +269,63 @@ func TestRebuildWhileSearching(t *testing.T) {
 	if n, _ := cp.Count(); n != 209 {
 		t.Errorf("backup holds %d articles, want 209", n)
 	}
-	wantError(t, send(t, srv, http.MethodPost, "/api/admin/backup", adminKey, `{"dest":"`+dest+`"}`), http.StatusBadRequest, "invalid_parameter", "already exists")
+	wantError(t, send(t, srv, http.MethodPost, "/api/admin/backup", adminKey, `{"dest":"`+dest+`"}`), http.StatusBadRequest, "invalid_parameter", "not empty")
+}
+
+// TestBackupDestinationsAnswer4xx: a destination that cannot hold a backup
+// is the client's error, named "dest", never a 500; of three backups sent
+// at once to one new directory exactly one succeeds and the others are 409.
+func TestBackupDestinationsAnswer4xx(t *testing.T) {
+	srv, ix := writableServer(t, Options{})
+	tmp := t.TempDir()
+	file := filepath.Join(tmp, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ name, dest, want string }{
+		{"relative", "relative-dir", "relative path"},
+		{"stale generation name", filepath.Join(ix.Path(), "gen-7"), "inside the live index"},
+		{"inside the index", filepath.Join(ix.Path(), "inside"), "inside the live index"},
+		{"below a file", filepath.Join(file, "backup"), "not a directory"},
+		{"long name", filepath.Join(tmp, strings.Repeat("n", 300)), "file name too long"},
+		{"proc", "/proc/folio-backup", "kernel"},
+		{"sys", "/sys/folio-backup", "kernel"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := send(t, srv, http.MethodPost, "/api/admin/backup", adminKey, `{"dest":`+strconv.Quote(tt.dest)+`}`)
+			wantError(t, rec, http.StatusBadRequest, "invalid_parameter", tt.want)
+			if !strings.Contains(rec.Body.String(), `"param":"dest"`) {
+				t.Errorf("error does not name dest: %s", rec.Body)
+			}
+		})
+	}
+	if _, err := os.Stat("relative-dir"); err == nil {
+		t.Error("a relative destination was created in the working directory")
+	}
+
+	dest := filepath.Join(tmp, "backup")
+	codes := make([]int, 3)
+	var wg sync.WaitGroup
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i] = send(t, srv, http.MethodPost, "/api/admin/backup", adminKey, `{"dest":`+strconv.Quote(dest)+`}`).Code
+		}()
+	}
+	wg.Wait()
+	slices.Sort(codes)
+	if codes[0] != http.StatusOK || codes[1] == http.StatusOK || codes[1]/100 != 4 || codes[2]/100 != 4 {
+		t.Errorf("three backups to one new directory answered %v; want one 200 and two 4xx (409 while the first is copying)", codes)
+	}
+	cp, err := index.Open(index.DefaultOptions(dest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cp.Close()
+	if n, _ := cp.Count(); n != 207 {
+		t.Errorf("backup holds %d articles, want the 207 of testdata/articles", n)
+	}
 }
 
 func TestFailedRebuildSaysWhy(t *testing.T) {

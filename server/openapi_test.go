@@ -96,6 +96,11 @@ func (openAPIFaulty) MarkedArticle(context.Context, string, string) (*index.Mark
 	return nil, errors.New("disk on fire")
 }
 
+// failingBackup is a writable index whose backups fail with a server fault.
+type failingBackup struct{ *index.Index }
+
+func (failingBackup) Backup(string) error { return errors.New("disk on fire") }
+
 // ndjsonDecoder decodes an NDJSON response body for openapi3filter: every
 // line must match schema (the schema of one line); it returns the first line.
 func ndjsonDecoder(body io.Reader, _ http.Header, schema *openapi3.SchemaRef, _ openapi3filter.EncodingFn) (any, error) {
@@ -221,6 +226,10 @@ func TestOpenAPI(t *testing.T) {
 	adminNotReady := admin(nil)
 	notDir := filepath.Join(t.TempDir(), "file")
 	if err := os.WriteFile(notDir, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	busyDest := t.TempDir() // what another backup's claim looks like while it copies
+	if err := os.WriteFile(filepath.Join(busyDest, "folio-backup.incomplete"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
 
@@ -387,11 +396,14 @@ func TestOpenAPI(t *testing.T) {
 
 		{"backup", writable, "POST", "/api/admin/backup", `{"dest":` + jsonString(filepath.Join(t.TempDir(), "backup")) + `}`, 200, auth},
 		{"backup no dest", writable, "POST", "/api/admin/backup", `{}`, 400, auth},
-		{"backup existing dest", writable, "POST", "/api/admin/backup", `{"dest":` + jsonString(t.TempDir()) + `}`, 400, auth},
+		{"backup non-empty dest", writable, "POST", "/api/admin/backup", `{"dest":` + jsonString(filepath.Dir(notDir)) + `}`, 400, auth},
+		{"backup relative dest", writable, "POST", "/api/admin/backup", `{"dest":"relative-dir"}`, 400, auth},
+		{"backup dest being written", writable, "POST", "/api/admin/backup", `{"dest":` + jsonString(busyDest) + `}`, 409, auth},
 		{"backup without key", writable, "POST", "/api/admin/backup", `{}`, 401, nil},
 		{"backup writes disabled", real, "POST", "/api/admin/backup", `{}`, 403, auth},
 		{"backup too large", smallBodies, "POST", "/api/admin/backup", `{"dest":"/tmp/some/where"}`, 413, auth},
-		{"backup fails", writable, "POST", "/api/admin/backup", `{"dest":` + jsonString(filepath.Join(notDir, "backup")) + `}`, 500, auth},
+		{"backup below a file", writable, "POST", "/api/admin/backup", `{"dest":` + jsonString(filepath.Join(notDir, "backup")) + `}`, 400, auth},
+		{"backup fails", admin(failingBackup{wix}), "POST", "/api/admin/backup", `{"dest":` + jsonString(filepath.Join(t.TempDir(), "backup")) + `}`, 500, auth},
 		{"backup read-only", readOnly, "POST", "/api/admin/backup", `{"dest":"/x"}`, 501, auth},
 		{"backup not ready", adminNotReady, "POST", "/api/admin/backup", `{"dest":"/x"}`, 503, auth},
 	}

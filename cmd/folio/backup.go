@@ -15,9 +15,12 @@ func newBackupCmd(c *cli) *cobra.Command {
 		Use:   "backup DEST",
 		Short: "Copy the index to a new directory, consistently, even while it is served",
 		Long: `Write a consistent copy of the index at index.path to DEST, a directory
-that must not exist. If a running "folio serve" holds the index, the copy is
-made by the server (POST /api/admin/backup) when server.admin_keys and
-server.addr are configured. "folio serve --index DEST" serves the copy.`,
+that must not exist (its parent must) or must be empty, outside the index
+and off /proc, /sys and /dev. A relative DEST is taken from the current
+directory. If a running "folio serve" holds the index, the copy is made by
+the server (POST /api/admin/backup, with DEST made absolute here) when
+server.admin_keys and server.addr are configured. "folio serve --index DEST"
+serves the copy.`,
 		Args: cobra.ExactArgs(1),
 	}
 	cmd.Flags().String("index", "", "index directory (index.path)")
