@@ -97,7 +97,7 @@ func TestFieldSizeLimits(t *testing.T) {
 		want   string // "" for valid
 	}{
 		{"at the limits", func(a *Article) {
-			a.ID, a.Title, a.URL = strings.Repeat("i", MaxIDBytes), strings.Repeat("t", MaxTitleBytes), strings.Repeat("u", MaxKeywordBytes)
+			a.ID, a.Title, a.URL = strings.Repeat("i", MaxIDBytes), strings.Repeat("t", MaxTitleBytes), "https://"+strings.Repeat("u", MaxKeywordBytes-len("https://"))
 			a.Tags = slices.Repeat([]string{strings.Repeat("g", MaxKeywordBytes)}, MaxValues)
 		}, ""},
 		{"id", func(a *Article) { a.ID = strings.Repeat("i", 1025) }, "id is 1025 bytes, more than the 1024 allowed"},

@@ -45,7 +45,7 @@ records, else index.sources) are applied while serving.`,
 		if err != nil {
 			return err
 		}
-		return serve(cmd.Context(), cfg, logger)
+		return serve(cmd.Context(), cfg, logger, buildMissing)
 	}
 	return cmd
 }
@@ -54,16 +54,17 @@ records, else index.sources) are applied while serving.`,
 // the index is missing and index.sources is set, it is built while /healthz
 // answers and /readyz and the API answer 503, and attached once built. On
 // the way out the server drains its requests, then the index is closed.
-func serve(ctx context.Context, cfg config.Config, logger *slog.Logger) (err error) {
+// build builds the missing index (buildMissing; tests pass one that waits).
+func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, build builder) (err error) {
 	opts, err := indexOptions(cfg)
 	if err != nil {
 		return err
 	}
 	removeStaleBuilds(filepath.Clean(opts.Path))
 	ix, err := index.Open(opts)
-	build := errors.Is(err, index.ErrNoIndex) && len(cfg.Index.Sources) > 0
+	missing := errors.Is(err, index.ErrNoIndex) && len(cfg.Index.Sources) > 0
 	switch {
-	case build:
+	case missing:
 	case errors.Is(err, index.ErrNoIndex):
 		return fmt.Errorf("%w (build it with `folio index PATH...`, or set index.sources to build it on start)", err)
 	case err != nil:
@@ -137,10 +138,10 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger) (err err
 		})
 		logger.Info("serving metrics", "url", "http://"+listeners[1].Addr().String()+"/metrics")
 	}
-	logger.Info("serving", "url", "http://"+listeners[0].Addr().String()+cfg.Server.BasePath, "index", opts.Path, "ready", !build)
-	if build {
+	logger.Info("serving", "url", "http://"+listeners[0].Addr().String()+cfg.Server.BasePath, "index", opts.Path, "ready", !missing)
+	if missing {
 		wg.Go(func() {
-			sum, err := buildMissing(ctx, opts, cfg.Index.Sources, logger)
+			sum, err := build(ctx, opts, cfg.Index.Sources, logger)
 			if err == nil {
 				srv.RecordIngest(sum)
 				var built *index.Index
@@ -179,6 +180,9 @@ func listen(addr, metricsAddr string) ([]net.Listener, error) {
 	}
 	return []net.Listener{ln, mln}, nil
 }
+
+// builder builds the index at opts.Path from paths.
+type builder func(ctx context.Context, opts index.Options, paths []string, logger *slog.Logger) (index.IngestSummary, error)
 
 // buildMissing builds the index that serve found missing, through the same
 // path as `folio index --rebuild`, logging progress and problems.

@@ -1,75 +1,65 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/folio-search/folio/config"
+	"github.com/folio-search/folio/index"
 )
 
-// TestServeNotReadyWhileBuilding serves with a missing index whose only
-// source is a FIFO, so that the start-up build blocks until the test feeds
-// it: meanwhile /healthz is 200, /readyz and searches 503 not_ready; once the
-// build is done the index is attached and searches answer.
+// TestServeNotReadyWhileBuilding serves with a missing index whose start-up
+// build waits until the test lets it go: meanwhile /healthz is 200, /readyz
+// and searches 503 not_ready; once the build is done the index is attached
+// and searches answer.
 func TestServeNotReadyWhileBuilding(t *testing.T) {
-	cfg := isolate(t)
-	fifo := filepath.Join(t.TempDir(), "feed.jsonl")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Skipf("mkfifo: %v", err)
+	src := t.TempDir()
+	if err := os.WriteFile(filepath.Join(src, "feed.jsonl"), []byte(`{"id":"a","title":"Hello from the feed","body":"hello world"}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	ix := filepath.Join(t.TempDir(), "folio.bleve")
-	addr := freeAddr(t)
-	t.Setenv("FOLIO_INDEX_SOURCES", fifo)
-	t.Setenv("FOLIO_LOG_LEVEL", "warn")
+	cfg := config.Default()
+	cfg.Index.Path = filepath.Join(t.TempDir(), "folio.bleve")
+	cfg.Index.Sources = []string{src}
+	cfg.Server.Addr = freeAddr(t)
 
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	var stderr bytes.Buffer
+	started, release := make(chan struct{}), make(chan struct{})
+	gated := func(ctx context.Context, opts index.Options, paths []string, logger *slog.Logger) (index.IngestSummary, error) {
+		close(started)
+		select {
+		case <-release:
+		case <-ctx.Done():
+			return index.IngestSummary{}, ctx.Err()
+		}
+		return buildMissing(ctx, opts, paths, logger)
+	}
 	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"--config", cfg, "serve", "--index", ix, "--addr", addr}, io.Discard, &stderr)
-	}()
-	base := "http://" + addr
+	go func() { done <- serve(ctx, cfg, slog.New(slog.DiscardHandler), gated) }()
+	base := "http://" + cfg.Server.Addr
 
 	waitStatus(t, base+"/healthz", http.StatusOK, done)
+	<-started
 	for _, target := range []string{"/readyz", "/api/search?q=hello"} {
 		status, code := getError(t, base+target)
 		if status != http.StatusServiceUnavailable || code != "not_ready" {
 			t.Errorf("GET %s during the build = %d %q, want 503 not_ready", target, status, code)
 		}
 	}
-
-	fed := make(chan error, 1)
-	go func() { // opening a FIFO for writing blocks until the build opens it
-		f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
-		if err == nil {
-			_, err = f.WriteString(`{"id":"a","title":"Hello from the pipe","body":"hello world"}` + "\n")
-			err = errors.Join(err, f.Close())
-		}
-		fed <- err
-	}()
-	select {
-	case err := <-fed:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case err := <-done:
-		t.Fatalf("serve exited during the build: %v\n%s", err, &stderr)
-	}
+	close(release)
 	waitStatus(t, base+"/readyz", http.StatusOK, done)
 	if id := firstHit(t, base+"/api/search?q=hello"); id != "a" {
 		t.Errorf("first hit %q, want a", id)
 	}
 	cancel()
 	if err := <-done; err != nil {
-		t.Errorf("serve returned %v\n%s", err, &stderr)
+		t.Errorf("serve returned %v", err)
 	}
 }
 
