@@ -84,9 +84,15 @@ func TestSearchesAnswerDuringBackupAndSwap(t *testing.T) {
 	}
 	wait(copying, "the backup copying its first shard")
 	rebuildDone := make(chan error, 1)
+	rctx, stopRebuild := context.WithCancel(ctx)
+	t.Cleanup(func() { // before ix.Close (cleanups run last first): a failed run must not close the index under the rebuild
+		stopRebuild()
+		<-rebuildDone
+	})
 	go func() {
-		// From the same corpus: a rebuild that would lose most articles is refused.
-		_, err := ix.Rebuild(ctx, []string{corpus}, IngestOptions{})
+		// From the small testdata folder, so that the rebuild reaches its
+		// swap at once; forced, since it keeps only a few of the articles.
+		_, err := ix.Rebuild(rctx, []string{testArticles}, IngestOptions{Force: true})
 		rebuildDone <- err
 	}()
 	select {
@@ -125,6 +131,7 @@ func TestSearchesAnswerDuringBackupAndSwap(t *testing.T) {
 
 	select {
 	case err := <-rebuildDone:
+		rebuildDone <- err // for the cleanup
 		if err != nil {
 			t.Fatalf("rebuild: %v", err)
 		}
@@ -145,8 +152,17 @@ func TestSearchesAnswerDuringBackupAndSwap(t *testing.T) {
 	ix.mu.RLock()
 	gen := ix.meta.Generation
 	ix.mu.RUnlock()
-	if live, _ := ix.Count(); live != articles || gen != "gen-2" {
-		t.Errorf("live index after the rebuild: %d articles in %s, want %d in gen-2", live, gen, articles)
+	small, err := Create(DefaultOptions(filepath.Join(t.TempDir(), "small")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer small.Close()
+	if _, err := small.Ingest(ctx, []string{testArticles}, IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := small.Count()
+	if live, _ := ix.Count(); live != want || gen != "gen-2" {
+		t.Errorf("live index after the rebuild: %d articles in %s, want testdata's %d in gen-2", live, gen, want)
 	}
 	cp, err := Open(DefaultOptions(dest))
 	if err != nil {
