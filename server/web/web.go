@@ -23,7 +23,8 @@ import (
 )
 
 // staticFiles are the search page, the article page, their CSS and ES
-// modules, and the widget, all served from the binary.
+// modules, and the widget's source (served assembled with render.js, see
+// assembleWidget), all served from the binary.
 //
 //go:embed static
 var staticFiles embed.FS
@@ -70,6 +71,21 @@ func contentType(name string) string {
 	return "application/octet-stream"
 }
 
+// newAsset is the file name with the body b as served: its ETag and gzipped
+// form are of b, so they change whenever b does.
+func newAsset(name string, b []byte) *asset {
+	sum := sha256.Sum256(b)
+	a := &asset{body: b, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`, contentType: contentType(name)}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write(b)
+	zw.Close()
+	if buf.Len() < len(b) {
+		a.gz = buf.Bytes()
+	}
+	return a
+}
+
 // pageData is what the HTML pages are rendered with, once, by New: their
 // links, their scripts and (through data-base on <html>)
 // the scripts' API calls all start with Base.
@@ -102,22 +118,22 @@ func New(opts Options) (*Site, error) {
 			return err
 		}
 		b, err := staticFiles.ReadFile(p)
-		if err == nil && path.Ext(p) == ".html" {
+		if err != nil {
+			return err
+		}
+		switch {
+		case path.Ext(p) == ".html":
 			b, err = renderPage(p, b, pageData{Base: opts.BasePath})
+		case p == "static/widget.js":
+			var render []byte
+			if render, err = staticFiles.ReadFile("static/render.js"); err == nil {
+				b, err = assembleWidget(b, render)
+			}
 		}
 		if err != nil {
 			return err
 		}
-		sum := sha256.Sum256(b)
-		a := &asset{body: b, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`, contentType: contentType(p)}
-		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		zw.Write(b)
-		zw.Close()
-		if buf.Len() < len(b) {
-			a.gz = buf.Bytes()
-		}
-		w.assets[strings.TrimPrefix(p, "static/")] = a
+		w.assets[strings.TrimPrefix(p, "static/")] = newAsset(p, b)
 		return nil
 	})
 	if err != nil {

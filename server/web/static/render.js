@@ -1,9 +1,9 @@
-// Shared by the search page and the article page: safe rendering and API calls.
-
-// BASE is the path prefix Folio is served under (server.base_path, which the
-// server writes into <html data-base>), percent-encoded as in location.pathname:
-// "" or e.g. "/folio". Every page path and API path starts with it.
-export const BASE = new URL((document.documentElement.dataset.base || '') + '/', location.origin).pathname.slice(0, -1);
+// The one renderer of marked text: the search page and the article page
+// import it as an ES module, and the server inlines it into widget.js (a
+// classic script) where widget.js says "/* render.js */". So it exports
+// only top-level function, const, let and class declarations, imports
+// nothing and reads nothing of the page it runs in (no location, no
+// <html data-base>): the widget runs in other sites' pages.
 
 const ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
@@ -50,61 +50,10 @@ export function safeHref(url) {
   }
 }
 
-// articleHref is the path of Folio's own page for an article.
-export function articleHref(id, q) {
-  return BASE + '/articles/' + encodeURIComponent(id) + (q ? '?q=' + encodeURIComponent(q) : '');
-}
-
 // el creates an element with a class and text content.
 export function el(tag, className, text) {
   const e = document.createElement(tag);
   if (className) e.className = className;
   if (text !== undefined) e.textContent = text;
   return e;
-}
-
-const KEY = 'folio.searchKey';
-
-// searchKey is the key the user entered this session, if any.
-export function searchKey() {
-  try { return sessionStorage.getItem(KEY) || ''; } catch { return ''; }
-}
-
-export function setSearchKey(k) {
-  try { sessionStorage.setItem(KEY, k); } catch { /* storage disabled */ }
-}
-
-// ApiError is a 4xx/5xx answer of the API, with its message.
-export class ApiError extends Error {
-  constructor(status, message, param) {
-    super(message);
-    this.status = status;
-    this.param = param || '';
-  }
-}
-
-// api fetches a JSON API path (below BASE); it throws ApiError for error answers.
-export async function api(path, signal) {
-  const headers = { Accept: 'application/json' };
-  const key = searchKey();
-  if (key) headers.Authorization = 'Bearer ' + key;
-  let res;
-  try {
-    res = await fetch(BASE + path, { headers, signal });
-  } catch (e) {
-    if (e.name === 'AbortError') throw e;
-    throw new ApiError(0, 'Folio cannot be reached. Check your connection and try again.');
-  }
-  let body = null;
-  try { body = await res.json(); } catch { /* not JSON */ }
-  if (!res.ok) {
-    const err = body && body.error;
-    throw new ApiError(res.status, (err && err.message) || `The server answered ${res.status}.`, err && err.param);
-  }
-  return body;
-}
-
-// formatMeta is "date · source · author" from whichever are present.
-export function formatMeta(a) {
-  return [a.date, a.source, a.author].filter(Boolean).join(' · ');
 }
