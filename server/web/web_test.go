@@ -102,10 +102,10 @@ func declarations(t *testing.T, render []byte) []string {
 	return names
 }
 
-// TestNoSecondRenderer: no script source but render.js declares any of
+// TestWebSourcesHaveOneRenderer: no script source but render.js declares any of
 // render.js's names, so the pages and the widget cannot drift apart again;
 // the widget source names the place of render.js once.
-func TestNoSecondRenderer(t *testing.T) {
+func TestWebSourcesHaveOneRenderer(t *testing.T) {
 	render, err := staticFiles.ReadFile("static/render.js")
 	if err != nil {
 		t.Fatal(err)
