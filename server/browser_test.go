@@ -407,15 +407,22 @@ func TestBrowserKeyboard(t *testing.T) {
 		/^\d+ matches of “China Cambodia” marked\.$/.test(document.getElementById('status').textContent)`)
 }
 
-func TestBrowserHostileArticle(t *testing.T) {
-	ctx := newTab(t)
+// embeddedFolio starts a Folio server that allows the origin of a host
+// page embedding its widget, and returns the URLs of both.
+func embeddedFolio(t *testing.T) (hostURL, folioURL string) {
+	t.Helper()
 	var folio atomic.Value // the URL of the Folio server the host page embeds
 	host := hostServer(t, &folio)
 	opts := DefaultOptions()
 	opts.AllowedOrigins = []string{host.URL}
-	srv := folioServer(t, opts)
-	folioURL := srv.URL
+	folioURL = folioServer(t, opts).URL
 	folio.Store(folioURL)
+	return host.URL, folioURL
+}
+
+func TestBrowserHostileArticle(t *testing.T) {
+	ctx := newTab(t)
+	hostURL, folioURL := embeddedFolio(t)
 	const img, script = `<img src=x onerror="window.__xss=1">`, `<script>window.__xss=1</script>`
 	safe := func(where, root, textExpr string) {
 		t.Helper()
@@ -433,7 +440,7 @@ func TestBrowserHostileArticle(t *testing.T) {
 		}
 	}
 
-	run(t, ctx, chromedp.Navigate(srv.URL+"/?q=zanzibarquux"))
+	run(t, ctx, chromedp.Navigate(folioURL+"/?q=zanzibarquux"))
 	waitFor(t, ctx, "the hostile article on the page", firstHit+` === '`+hostile+`'`)
 	safe("search page", "document.getElementById('results')", `document.querySelector('#results li h2').textContent`)
 	var href string
@@ -447,12 +454,12 @@ func TestBrowserHostileArticle(t *testing.T) {
 		t.Errorf("source not shown as text: %q", meta)
 	}
 
-	run(t, ctx, chromedp.Navigate(srv.URL+"/articles/"+hostile+"?q=zanzibarquux"))
+	run(t, ctx, chromedp.Navigate(folioURL+"/articles/"+hostile+"?q=zanzibarquux"))
 	waitFor(t, ctx, "the hostile article page", `document.querySelectorAll('#body mark').length > 0`)
 	safe("article page title", "document.getElementById('article')", `document.getElementById('title').textContent`)
 	safe("article page body", "document.getElementById('article')", `document.getElementById('body').textContent`)
 
-	run(t, ctx, chromedp.Navigate(host.URL+"/"), chromedp.WaitReady(chromedp.CSS("folio-search")))
+	run(t, ctx, chromedp.Navigate(hostURL+"/"), chromedp.WaitReady(chromedp.CSS("folio-search")))
 	typeInWidget(t, ctx, "zanzibarquux")
 	waitFor(t, ctx, "the hostile article in the widget", widgetHits+`.length === 1 && `+widgetHits+`[0].dataset.id === '`+hostile+`'`)
 	safe("widget", "document.querySelector('folio-search').shadowRoot", widgetHits+`[0].textContent`)
@@ -620,6 +627,31 @@ func TestBrowserWidgetCrossOrigin(t *testing.T) {
 			seen = append(seen, m.Text)
 		}
 	})
+}
+
+// TestBrowserWidgetLinks: a widget hit links to the article's url only when
+// it is an http(s) URL (safeHref of render.js, inlined into widget.js), else
+// to Folio's article page: an empty url and a javascript: url give no
+// broken or unsafe link.
+func TestBrowserWidgetLinks(t *testing.T) {
+	ctx := newTab(t)
+	hostURL, folioURL := embeddedFolio(t)
+	for _, tt := range []struct{ url, query, id, want string }{
+		{"empty", "Ironclad friendship", ironclad, folioURL + "/articles/" + ironclad + "?q=Ironclad%20friendship"},
+		{"javascript:", "zanzibarquux", hostile, folioURL + "/articles/" + hostile + "?q=zanzibarquux"},
+		{"https:", "handbook travel expenses", "handbook-travel-2024", "https://intranet.example/handbook/travel"},
+	} {
+		run(t, ctx, chromedp.Navigate(hostURL+"/"))
+		typeInWidget(t, ctx, tt.query)
+		var got struct {
+			ID   string `json:"id"`
+			Href string `json:"href"`
+		}
+		eval(t, ctx, `(() => { const li = `+widgetHits+`[0]; return li ? {id: li.dataset.id, href: li.querySelector('a.title').href} : {}; })()`, &got)
+		if got.ID != tt.id || got.Href != tt.want {
+			t.Errorf("article with a %s url: first hit %q links to %q, want %q to %q", tt.url, got.ID, got.Href, tt.id, tt.want)
+		}
+	}
 }
 
 func TestBrowserWidgetSearchKey(t *testing.T) {

@@ -22,6 +22,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/server/web"
 )
 
 // Index is what the server needs from the index; *index.Index satisfies it.
@@ -140,7 +141,7 @@ type Server struct {
 	opts       Options
 	log        *slog.Logger
 	e          *echo.Echo
-	web        *web // the embedded page, widget and their headers, built once
+	web        *web.Site // the embedded pages, widget and their headers, built once
 	m          *metrics
 	limit      *searchLimiter
 	openapi    []byte          // the OpenAPI document, with BasePath as its server URL

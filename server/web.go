@@ -1,206 +1,34 @@
 package server
 
 import (
-	"bytes"
-	"compress/gzip"
-	"crypto/sha256"
-	"embed"
-	"encoding/base64"
-	"encoding/xml"
 	"fmt"
-	"html/template"
-	"io/fs"
-	"net/http"
-	"path"
-	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/folio-search/folio/server/web"
 )
 
-// staticFiles are the search page, the article page, their CSS and ES
-// modules, and the widget, all served from the binary.
-//
-//go:embed static
-var staticFiles embed.FS
-
-// asset is one embedded file, ready to serve: its gzipped form and ETag are
-// computed once, when the Server is built.
-type asset struct {
-	body        []byte
-	gz          []byte // nil when gzip does not make it smaller
-	etag        string
-	contentType string
-}
-
-// web holds the embedded assets and the security headers of the HTML pages.
-type web struct {
-	assets map[string]*asset // by path below static/, e.g. "app.js"
-	csp    string
-}
-
-// contentType is the Content-Type of an embedded file, by its extension.
-func contentType(name string) string {
-	switch path.Ext(name) {
-	case ".html":
-		return "text/html; charset=utf-8"
-	case ".js":
-		return "text/javascript; charset=utf-8"
-	case ".css":
-		return "text/css; charset=utf-8"
-	case ".svg":
-		return "image/svg+xml"
-	}
-	return "application/octet-stream"
-}
-
-// pageData is what the HTML pages are rendered with, once, when the Server
-// is built: their links, their scripts and (through data-base on <html>)
-// the scripts' API calls all start with Base.
-type pageData struct {
-	Base string // Options.BasePath: "" or a prefix such as "/folio"
-}
-
-// renderPage executes the HTML page src (an html/template, which escapes
-// Base for each attribute) with d.
-func renderPage(name string, src []byte, d pageData) ([]byte, error) {
-	tmpl, err := template.New(name).Parse(string(src))
+// newWeb builds the embedded front end for opts. Its assets are part of the
+// binary, so failing to build it is a build error: it panics.
+func newWeb(opts Options) *web.Site {
+	site, err := web.New(web.Options{BasePath: opts.BasePath, FrameAncestors: opts.FrameAncestors})
 	if err != nil {
-		return nil, err
+		panic(fmt.Sprintf("server: %v", err))
 	}
-	var buf bytes.Buffer
-	if err := tmpl.Execute(&buf, d); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-// newWeb loads and compresses the embedded assets, renders the HTML pages
-// for opts.BasePath and builds the Content-Security-Policy from
-// opts.FrameAncestors. The assets are part of the binary, so failing to read
-// or render them is a build error: it panics.
-func newWeb(opts Options) *web {
-	w := &web{assets: map[string]*asset{}}
-	err := fs.WalkDir(staticFiles, "static", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := staticFiles.ReadFile(p)
-		if err == nil && path.Ext(p) == ".html" {
-			b, err = renderPage(p, b, pageData{Base: opts.BasePath})
-		}
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(b)
-		a := &asset{body: b, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`, contentType: contentType(p)}
-		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		zw.Write(b)
-		zw.Close()
-		if buf.Len() < len(b) {
-			a.gz = buf.Bytes()
-		}
-		w.assets[strings.TrimPrefix(p, "static/")] = a
-		return nil
-	})
-	if err != nil {
-		panic(fmt.Sprintf("server: read embedded assets: %v", err))
-	}
-	ancestors := "'self'"
-	if len(opts.FrameAncestors) > 0 {
-		ancestors = strings.Join(opts.FrameAncestors, " ")
-	}
-	w.csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-		"connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors " + ancestors
-	return w
+	return site
 }
 
 // handlePage serves GET /: the search page.
-func (s *Server) handlePage(c echo.Context) error {
-	return s.serveHTML(c, "index.html")
-}
+func (s *Server) handlePage(c echo.Context) error { return s.web.Page(c) }
 
-// handleArticlePage serves GET /articles/*: the article page, which loads
-// the article named by the rest of the path from the API.
-func (s *Server) handleArticlePage(c echo.Context) error {
-	return s.serveHTML(c, "article.html")
-}
+// handleArticlePage serves GET /articles/*: the article page.
+func (s *Server) handleArticlePage(c echo.Context) error { return s.web.ArticlePage(c) }
 
-// handleWidget serves GET /widget.js: the <folio-search> custom element,
-// loadable by pages of any origin (whether they may then search is up to
-// server.cors.allowed_origins).
-func (s *Server) handleWidget(c echo.Context) error {
-	c.Response().Header().Set("Cross-Origin-Resource-Policy", "cross-origin")
-	return s.serveAsset(c, "widget.js")
-}
+// handleWidget serves GET /widget.js: the <folio-search> custom element.
+func (s *Server) handleWidget(c echo.Context) error { return s.web.Widget(c) }
 
-// handleAsset serves GET /static/*: the page's CSS and ES modules.
-func (s *Server) handleAsset(c echo.Context) error {
-	name := c.Param("*")
-	if name == "widget.js" || strings.HasSuffix(name, ".html") {
-		return echo.ErrNotFound // served at their own paths, with their own headers
-	}
-	return s.serveAsset(c, name)
-}
+// handleAsset serves GET /static/*: the pages' CSS and ES modules.
+func (s *Server) handleAsset(c echo.Context) error { return s.web.Asset(c) }
 
-// serveHTML serves an embedded page with its security headers.
-func (s *Server) serveHTML(c echo.Context, name string) error {
-	h := c.Response().Header()
-	h.Set("Content-Security-Policy", s.web.csp)
-	h.Set("Referrer-Policy", "same-origin")
-	return s.serveAsset(c, name)
-}
-
-// serveAsset writes an embedded asset, gzipped when the client accepts it,
-// or 304 when the client's copy is current.
-func (s *Server) serveAsset(c echo.Context, name string) error {
-	a, ok := s.web.assets[name]
-	if !ok {
-		return echo.ErrNotFound
-	}
-	r, h := c.Request(), c.Response().Header()
-	h.Set(echo.HeaderXContentTypeOptions, "nosniff")
-	h.Set("Cache-Control", "no-cache") // revalidate with the ETag: a new binary may change any file
-	h.Set("ETag", a.etag)
-	h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
-	if inm := r.Header.Get("If-None-Match"); inm != "" && strings.Contains(inm, a.etag) {
-		return c.NoContent(http.StatusNotModified)
-	}
-	if a.gz != nil && acceptsGzip(r.Header.Get(echo.HeaderAcceptEncoding)) {
-		h.Set(echo.HeaderContentEncoding, "gzip")
-		return c.Blob(http.StatusOK, a.contentType, a.gz)
-	}
-	return c.Blob(http.StatusOK, a.contentType, a.body)
-}
-
-// acceptsGzip reports whether an Accept-Encoding header value accepts gzip.
-func acceptsGzip(ae string) bool {
-	for _, part := range strings.Split(ae, ",") {
-		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(coding), "gzip") {
-			return strings.ReplaceAll(params, " ", "") != "q=0"
-		}
-	}
-	return false
-}
-
-// handleOpenSearch serves GET /opensearch.xml: the OpenSearch description
-// that lets browsers add Folio as a search engine, with this server's own
-// address (as the request reached it) and base path in its URL templates.
-func (s *Server) handleOpenSearch(c echo.Context) error {
-	var base bytes.Buffer
-	xml.EscapeText(&base, []byte(c.Scheme()+"://"+c.Request().Host+s.opts.BasePath))
-	b := base.String()
-	body := `<?xml version="1.0" encoding="UTF-8"?>
-<OpenSearchDescription xmlns="http://a9.com/-/spec/opensearch/1.1/">
-  <ShortName>Folio</ShortName>
-  <Description>Search the articles of Folio</Description>
-  <InputEncoding>UTF-8</InputEncoding>
-  <Url type="text/html" method="get" template="` + b + `/?q={searchTerms}"/>
-  <Url type="application/x-suggestions+json" method="get" template="` + b + `/api/suggest?q={searchTerms}"/>
-  <Url type="application/opensearchdescription+xml" rel="self" template="` + b + `/opensearch.xml"/>
-</OpenSearchDescription>
-`
-	c.Response().Header().Set(echo.HeaderXContentTypeOptions, "nosniff")
-	return c.Blob(http.StatusOK, "application/opensearchdescription+xml; charset=utf-8", []byte(body))
-}
+// handleOpenSearch serves GET /opensearch.xml: the OpenSearch description.
+func (s *Server) handleOpenSearch(c echo.Context) error { return s.web.OpenSearch(c) }

@@ -71,6 +71,7 @@ func TestAssets(t *testing.T) {
 	for _, tt := range []struct{ path, contentType, contains string }{
 		{"/static/app.js", "text/javascript; charset=utf-8", "function readState"},
 		{"/static/render.js", "text/javascript; charset=utf-8", "export function appendMarked"},
+		{"/static/page.js", "text/javascript; charset=utf-8", "export async function api"},
 		{"/static/article.js", "text/javascript; charset=utf-8", "/api/articles/"},
 		{"/static/style.css", "text/css; charset=utf-8", "prefers-color-scheme: dark"},
 		{"/widget.js", "text/javascript; charset=utf-8", "customElements.define('folio-search'"},

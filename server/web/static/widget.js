@@ -73,45 +73,9 @@ mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1
     }
   }
 
-  const ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-  function decodeEntities(s) {
-    return s.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (m, e) => {
-      if (e[0] !== '#') return ENTITIES[e.toLowerCase()] ?? m;
-      const n = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
-      return n > 0 && n <= 0x10ffff ? String.fromCodePoint(n) : m;
-    });
-  }
-  // appendMarked renders an API snippet as text nodes and <mark> elements only.
-  function appendMarked(parent, snippet) {
-    let marked = false;
-    for (const part of String(snippet).split(/(<mark>|<\/mark>)/)) {
-      if (part === '<mark>') { marked = true; continue; }
-      if (part === '</mark>') { marked = false; continue; }
-      if (part === '') continue;
-      const text = document.createTextNode(decodeEntities(part));
-      if (marked) {
-        const m = document.createElement('mark');
-        m.append(text);
-        parent.append(m);
-      } else {
-        parent.append(text);
-      }
-    }
-  }
-  function safeHref(url) {
-    try {
-      const u = new URL(url);
-      return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
-    } catch {
-      return null;
-    }
-  }
-  function el(tag, className, text) {
-    const e = document.createElement(tag);
-    if (className) e.className = className;
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
+  // The renderer of marked text (decodeEntities, appendMarked, safeHref, el),
+  // shared with Folio's pages: the server puts static/render.js here.
+/* render.js */
 
   let instances = 0;
 

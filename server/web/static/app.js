@@ -1,5 +1,6 @@
 // The search page: state in the URL, search as you type, keyboard navigation.
-import { api, ApiError, appendMarked, articleHref, BASE, el, formatMeta, safeHref, setSearchKey } from './render.js';
+import { api, ApiError, appendMeta, articleHref, BASE, setSearchKey } from './page.js';
+import { appendMarked, el, safeHref } from './render.js';
 
 const PAGE_SIZE = 10;
 const DEBOUNCE_MS = 200;
@@ -174,17 +175,11 @@ function hitItem(h, query) {
   else a.textContent = h.title || '(untitled)';
   title.append(a);
   const meta = el('p', 'meta');
-  if (h.datetime) {
-    const t = el('time', '', h.date);
-    t.dateTime = h.datetime;
-    meta.append(t);
-  }
-  const rest = formatMeta({ source: h.source, author: h.author });
-  if (rest) meta.append((h.datetime ? ' · ' : '') + rest);
+  const dated = appendMeta(meta, h);
   if (external) {
     const own = el('a', 'own', 'Folio copy');
     own.href = articleHref(h.id, query);
-    meta.append(h.datetime || rest ? ' · ' : '', own);
+    meta.append(dated ? ' · ' : '', own);
   }
   const snippet = el('p', 'snippet');
   appendFragments(snippet, h.highlights.body);

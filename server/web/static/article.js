@@ -1,5 +1,6 @@
 // The article page: the whole article, with the query's terms marked.
-import { api, appendMarked, BASE, el, formatMeta, safeHref } from './render.js';
+import { api, appendMeta, BASE } from './page.js';
+import { appendMarked, safeHref } from './render.js';
 
 const $ = (id) => document.getElementById(id);
 const id = decodeURIComponent(location.pathname.slice((BASE + '/articles/').length));
@@ -21,13 +22,7 @@ async function load() {
     if (!title.textContent) title.textContent = '(untitled)';
     document.title = `${a.title || id} — Folio`;
     const meta = $('meta');
-    if (a.datetime) {
-      const t = el('time', '', a.date);
-      t.dateTime = a.datetime;
-      meta.append(t);
-    }
-    const rest = formatMeta({ source: a.source, author: a.author });
-    if (rest) meta.append((a.datetime ? ' · ' : '') + rest);
+    appendMeta(meta, a);
     if (a.tags.length) meta.append(' · ' + a.tags.join(', '));
     const url = safeHref(a.url);
     if (url) {
