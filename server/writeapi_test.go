@@ -136,9 +136,12 @@ func servedWritable(t *testing.T, opts Options) string {
 // keeping it moving, is answered to its last line and ends with the "done"
 // summary; it is neither cut off nor ended silently.
 func TestBulkOutlivesServerTimeouts(t *testing.T) {
-	const timeout = 200 * time.Millisecond
-	const lines = 12
-	pace := timeout / 3 // lines × pace is 4 timeouts
+	// Each pause of the producer is a tenth of the timeouts (a loaded
+	// machine's fsyncs and the race detector fit in the rest), and the
+	// whole stream lasts about 2.5 timeouts.
+	const timeout = time.Second
+	const lines = 26
+	pace := timeout / 10
 	base := servedWritable(t, Options{ReadTimeout: timeout, WriteTimeout: timeout})
 
 	pr, pw := io.Pipe()
