@@ -32,13 +32,19 @@ vet:
 	$(GO) vet ./...
 
 ## pure-check: the pure packages (PURE, one word each) import neither bleve nor
-## the Folio packages above them (index, index/internal, server, config, cmd)
-PURE := index/eval
+## the Folio packages above them (index, index/internal, server, config, cmd);
+## NOBLEVE packages (config) import no bleve package
+PURE := index/article index/eval
+NOBLEVE := config
 pure-check:
 	@for p in $(PURE); do \
 	  deps=$$($(GO) list -deps ./$$p) || exit 1; \
 	  bad=$$(echo "$$deps" | grep -E 'blevesearch|^github.com/folio-search/folio/(index|index/internal/.*|server.*|config|cmd/.*)$$'); \
 	  if [ -n "$$bad" ]; then echo "$$p must stay pure but depends on $$(echo "$$bad" | wc -l) such packages, e.g.:"; echo "$$bad" | head -3; exit 1; fi; \
+	done
+	@for p in $(NOBLEVE); do \
+	  n=$$($(GO) list -deps ./$$p | grep -c blevesearch); \
+	  if [ "$$n" != 0 ]; then echo "$$p must not depend on bleve but pulls in $$n bleve packages"; exit 1; fi; \
 	done
 
 fmt-check:
@@ -51,7 +57,7 @@ bench:
 
 ## fuzz: every fuzz target for FUZZTIME each (seeds in <pkg>/testdata/fuzz/<FuzzName>/)
 FUZZTIME ?= 5m
-FUZZ_TARGETS := index:FuzzParseText index:FuzzParseJSON index:FuzzDateParse server:FuzzSearchParams
+FUZZ_TARGETS := index/article:FuzzParseText index/article:FuzzParseJSON index/article:FuzzDateParse server:FuzzSearchParams
 fuzz:
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t#*:}; \
 	  echo "== $$name (./$$pkg, $(FUZZTIME))"; \

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/index/article"
 )
 
 // Config is Folio's whole configuration. The mapstructure tags are the
@@ -164,8 +164,8 @@ func Default() Config {
 			Timeout:      5 * time.Second,
 
 			MaxQueryLength: 2048,
-			BM25K1:         index.DefaultBM25K1,
-			BM25B:          index.DefaultBM25B,
+			BM25K1:         1.2, // see testdata/relevance/RESULTS.md; index.DefaultOptions agrees (tested)
+			BM25B:          0.9,
 			MaxWindow:      10000,
 			MaxFragments:   3,
 			MaxTerms:       1024,
@@ -203,7 +203,7 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("index.timezone must be an IANA time zone such as UTC or Europe/Paris, got %q", c.Index.Timezone))
 	}
 	for i, l := range c.Index.DateLayouts {
-		if _, err := index.NewDateParser("UTC", []string{l}); err != nil {
+		if _, err := article.NewDateParser("UTC", []string{l}); err != nil {
 			errs = append(errs, fmt.Errorf("index.date_layouts[%d]: %v", i, err))
 		}
 	}
@@ -216,7 +216,7 @@ func (c Config) Validate() error {
 	check(c.Index.MaxRebuildLoss > 0 && c.Index.MaxRebuildLoss <= 1, "index.max_rebuild_loss must be a share above 0 and at most 1 (1 turns the check off), got %g", c.Index.MaxRebuildLoss)
 	check(c.Index.MaxArticleBytes >= 1024, "index.max_article_bytes must be >= 1024, got %d", c.Index.MaxArticleBytes)
 	for i, f := range c.Index.KeywordFields {
-		if err := index.CheckKeywordField(f); err != nil {
+		if err := article.CheckKeywordField(f); err != nil {
 			errs = append(errs, fmt.Errorf("index.keyword_fields[%d]: %v", i, err))
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/folio-search/folio/index/article"
 )
 
 // Bulk ingest analyses documents itself, before handing them to bleve, for
@@ -29,7 +30,7 @@ type tokenCounts [2]int // in tokenFields' order: fieldText, fieldTitle
 // analyzeArticle maps a to a bleve document with m and analyses its
 // indexed fields with w's analyzers, returning the document for
 // Batch.IndexAdvanced and its token counts.
-func analyzeArticle(m mapping.IndexMapping, w *analysisWorker, a *Article) (*document.Document, tokenCounts, error) {
+func analyzeArticle(m mapping.IndexMapping, w *analysisWorker, a *article.Article) (*document.Document, tokenCounts, error) {
 	var n tokenCounts
 	doc := document.NewDocument(a.ID)
 	if err := m.MapDocument(doc, toBleveDoc(a)); err != nil {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/folio-search/folio/index/article"
 )
 
 // TestMemoStemmer checks that bulk analysis with the memoized stemmer gives
@@ -14,11 +15,11 @@ func TestMemoStemmer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &Parser{Dates: DefaultDateParser()}
+	p := &article.Parser{Dates: article.DefaultDateParser()}
 	w := &analysisWorker{}
 	words := 0
 	for _, f := range readTestArticles(t) {
-		a, perr := p.parseText(f, "x.txt", "x")
+		a, perr := p.ParseText(f, "x.txt", "x")
 		if perr != nil {
 			continue // the bad articles among them
 		}

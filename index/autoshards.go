@@ -4,6 +4,8 @@ import (
 	"io/fs"
 	"path/filepath"
 	"runtime"
+
+	"github.com/folio-search/folio/index/article"
 )
 
 // Measured on a 2-core machine with Reuters expanded 50× (1.08 million
@@ -34,8 +36,8 @@ func ShardsFor(paths []string) int {
 			if err != nil || d.IsDir() {
 				return nil // unreadable parts are reported by the ingest itself
 			}
-			kind, gz := formatOf(path)
-			if kind == formatUnknown {
+			kind, gz := article.FormatOf(path)
+			if kind == article.FormatUnknown {
 				return nil
 			}
 			info, err := d.Info()

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/folio-search/folio/index/article"
 )
 
 // The benchmarks run on testdata/articles (212 articles, in the repository),
@@ -31,7 +33,7 @@ func readTestArticles(b testing.TB) [][]byte {
 
 func BenchmarkParseText(b *testing.B) {
 	files := readTestArticles(b)
-	p := &Parser{Dates: DefaultDateParser()}
+	p := &article.Parser{Dates: article.DefaultDateParser()}
 	var n int64
 	for _, f := range files {
 		n += int64(len(f))
@@ -40,7 +42,7 @@ func BenchmarkParseText(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, f := range files {
-			if _, err := p.parseText(f, "x.txt", "x"); err != nil {
+			if _, err := p.ParseText(f, "x.txt", "x"); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -56,10 +58,10 @@ func BenchmarkParseJSONL(b *testing.B) {
 	b.SetBytes(int64(len(in)))
 	b.ReportAllocs()
 	for b.Loop() {
-		fr := &fileReader{p: &Parser{Dates: DefaultDateParser()}, path: "x.jsonl", id: "x", ignored: map[string]struct{}{}}
-		if err := fr.read(strings.NewReader(in), formatJSONL, false, func(r record) error {
-			if r.err != nil {
-				return r.err
+		fr := &article.Reader{Parser: &article.Parser{Dates: article.DefaultDateParser()}, Path: "x.jsonl", ID: "x", Ignored: map[string]struct{}{}}
+		if err := fr.Read(strings.NewReader(in), article.FormatJSONL, false, func(r article.Record) error {
+			if r.Err != nil {
+				return r.Err
 			}
 			return nil
 		}); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/folio-search/folio/index/article"
 )
 
 // A cursor continues a ranking after its last hit with bleve's SearchAfter,
@@ -141,7 +142,7 @@ func (ix *Index) runAfter(ctx context.Context, p *plan, c *cursor) ([]hitPhase, 
 // (as date sorts order them among themselves), and p's total.
 func (ix *Index) undatedAfter(ctx context.Context, p *plan, id string) ([]hitPhase, uint64, error) {
 	incl := true
-	dated := query.NewDateRangeInclusiveQuery(minDate, maxDate, &incl, &incl)
+	dated := query.NewDateRangeInclusiveQuery(article.MinDate, article.MaxDate, &incl, &incl)
 	dated.SetField(fieldDate)
 	req := ix.request(p, query.NewBooleanQuery([]query.Query{p.main}, nil, []query.Query{dated}), 0, p.size)
 	req.SortByCustom(search.SortOrder{&search.SortDocID{}})

@@ -1,6 +1,11 @@
-// Package index owns Folio's domain: the Article type, the parsers for the
-// article text format and JSON inputs, the shared date parser, the bleve
-// mapping, building and updating the index, and turning a Query into a ranked,
-// highlighted Result. It is the only package that imports bleve and it knows
-// nothing of HTTP.
+// Package index is Folio's search engine facade: it opens, creates and
+// closes an index (a directory of bleve shards in generations), writes
+// articles to it (files, the HTTP write API, sync, watch, rebuild), backs it
+// up, and turns a Query into a ranked, highlighted Result. It owns Options,
+// Query, Result, Hit, Facet and every sentinel error callers map.
+//
+// Articles, their parsing and validation live in index/article, relevance
+// metrics in index/eval; the bleve-specific machinery lives below
+// index/internal. Only index and its internal packages import bleve; index
+// knows nothing of HTTP or configuration files.
 package index

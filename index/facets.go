@@ -11,6 +11,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/folio-search/folio/index/article"
 )
 
 // Facet is the distribution of one field's values among all the matches of
@@ -82,7 +83,7 @@ func (ix *Index) planFacets(p *plan, q Query) error {
 	for _, f := range q.Filters {
 		field, value, ok := strings.Cut(f, ":")
 		if !ok || value == "" {
-			return paramErr("filter", "filter %q is not field:value (e.g. filter=source:Reuters; fields: %s)", clip(f, 60), strings.TrimPrefix(ix.facetNames(), "date, "))
+			return paramErr("filter", "filter %q is not field:value (e.g. filter=source:Reuters; fields: %s)", article.Clip(f, 60), strings.TrimPrefix(ix.facetNames(), "date, "))
 		}
 		indexed, ok := ix.facetField(field)
 		if !ok {

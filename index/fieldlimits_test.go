@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/document"
+	"github.com/folio-search/folio/index/article"
 )
 
 // TestLongTokensNotIndexed: every analyzer Folio builds (each language, and
@@ -26,7 +27,7 @@ func TestLongTokensNotIndexed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			a := &Article{ID: "x", Title: "Zebra " + tooLong, Body: "finch " + longest + " " + tooLong + " zebra",
+			a := &article.Article{ID: "x", Title: "Zebra " + tooLong, Body: "finch " + longest + " " + tooLong + " zebra",
 				Source: longKeyword, Author: "A. Writer", Tags: []string{longKeyword, "ok"},
 				Keywords: map[string][]string{"topics": {longKeyword, "grain"}}}
 			plain, plainLens, err := analyzeArticle(m, nil, a)
@@ -54,7 +55,7 @@ func TestLongTokensNotIndexed(t *testing.T) {
 			}
 			for name, terms := range byField {
 				for _, term := range terms {
-					if len([]rune(term)) > MaxTokenRunes && (name == fieldText || name == fieldTitle) || len(term) > MaxKeywordBytes {
+					if len([]rune(term)) > MaxTokenRunes && (name == fieldText || name == fieldTitle) || len(term) > article.MaxKeywordBytes {
 						t.Errorf("field %s indexes a term of %d bytes", name, len(term))
 					}
 				}
@@ -90,26 +91,28 @@ func fieldTerms(f *document.TextField) []string {
 // TestFieldSizeLimits: Validate refuses each over-long field, and too many
 // values, saying which field, how long it is and the limit.
 func TestFieldSizeLimits(t *testing.T) {
-	ok := func() Article { return Article{ID: "x", Title: "Title"} }
+	ok := func() article.Article { return article.Article{ID: "x", Title: "Title"} }
 	tests := []struct {
 		name   string
-		change func(a *Article)
+		change func(a *article.Article)
 		want   string // "" for valid
 	}{
-		{"at the limits", func(a *Article) {
-			a.ID, a.Title, a.URL = strings.Repeat("i", MaxIDBytes), strings.Repeat("t", MaxTitleBytes), "https://"+strings.Repeat("u", MaxKeywordBytes-len("https://"))
-			a.Tags = slices.Repeat([]string{strings.Repeat("g", MaxKeywordBytes)}, MaxValues)
+		{"at the limits", func(a *article.Article) {
+			a.ID, a.Title, a.URL = strings.Repeat("i", article.MaxIDBytes), strings.Repeat("t", article.MaxTitleBytes), "https://"+strings.Repeat("u", article.MaxKeywordBytes-len("https://"))
+			a.Tags = slices.Repeat([]string{strings.Repeat("g", article.MaxKeywordBytes)}, article.MaxValues)
 		}, ""},
-		{"id", func(a *Article) { a.ID = strings.Repeat("i", 1025) }, "id is 1025 bytes, more than the 1024 allowed"},
-		{"title", func(a *Article) { a.Title = strings.Repeat("h", 10<<20) }, "title is 10485760 bytes, more than the 4096 allowed"},
-		{"url", func(a *Article) { a.URL = strings.Repeat("u", 2049) }, "url is 2049 bytes, more than the 2048 allowed"},
-		{"source", func(a *Article) { a.Source = strings.Repeat("s", 4000) }, "source is 4000 bytes, more than the 2048 allowed"},
-		{"author", func(a *Article) { a.Author = strings.Repeat("a", 2049) }, "author is 2049 bytes, more than the 2048 allowed"},
-		{"tag", func(a *Article) { a.Tags = []string{"a", "b", strings.Repeat("g", 2049)} }, "tags value 3 is 2049 bytes, more than the 2048 allowed"},
-		{"tag count", func(a *Article) { a.Tags = slices.Repeat([]string{"t"}, 101) }, "tags has 101 values, more than the 100 allowed"},
-		{"keyword", func(a *Article) { a.Keywords = map[string][]string{"topics": {strings.Repeat("k", 2049)}} }, "topics value 1 is 2049 bytes, more than the 2048 allowed"},
-		{"keyword count", func(a *Article) { a.Keywords = map[string][]string{"places": slices.Repeat([]string{"p"}, 101)} }, "places has 101 values, more than the 100 allowed"},
-		{"long title without body", func(a *Article) { a.Title, a.Body = strings.Repeat(" ", 5000), "" }, "title is 5000 bytes"},
+		{"id", func(a *article.Article) { a.ID = strings.Repeat("i", 1025) }, "id is 1025 bytes, more than the 1024 allowed"},
+		{"title", func(a *article.Article) { a.Title = strings.Repeat("h", 10<<20) }, "title is 10485760 bytes, more than the 4096 allowed"},
+		{"url", func(a *article.Article) { a.URL = strings.Repeat("u", 2049) }, "url is 2049 bytes, more than the 2048 allowed"},
+		{"source", func(a *article.Article) { a.Source = strings.Repeat("s", 4000) }, "source is 4000 bytes, more than the 2048 allowed"},
+		{"author", func(a *article.Article) { a.Author = strings.Repeat("a", 2049) }, "author is 2049 bytes, more than the 2048 allowed"},
+		{"tag", func(a *article.Article) { a.Tags = []string{"a", "b", strings.Repeat("g", 2049)} }, "tags value 3 is 2049 bytes, more than the 2048 allowed"},
+		{"tag count", func(a *article.Article) { a.Tags = slices.Repeat([]string{"t"}, 101) }, "tags has 101 values, more than the 100 allowed"},
+		{"keyword", func(a *article.Article) { a.Keywords = map[string][]string{"topics": {strings.Repeat("k", 2049)}} }, "topics value 1 is 2049 bytes, more than the 2048 allowed"},
+		{"keyword count", func(a *article.Article) {
+			a.Keywords = map[string][]string{"places": slices.Repeat([]string{"p"}, 101)}
+		}, "places has 101 values, more than the 100 allowed"},
+		{"long title without body", func(a *article.Article) { a.Title, a.Body = strings.Repeat(" ", 5000), "" }, "title is 5000 bytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -122,9 +125,9 @@ func TestFieldSizeLimits(t *testing.T) {
 				}
 				return
 			}
-			var ie *InputError
-			if !errors.As(err, &ie) || !errors.Is(err, ErrInvalidArticle) || !strings.HasPrefix(ie.Message, tt.want) {
-				t.Fatalf("Validate = %v, want an InputError %q", err, tt.want)
+			var ie *article.InputError
+			if !errors.As(err, &ie) || !errors.Is(err, article.ErrInvalidArticle) || !strings.HasPrefix(ie.Message, tt.want) {
+				t.Fatalf("Validate = %v, want an article.InputError %q", err, tt.want)
 			}
 		})
 	}

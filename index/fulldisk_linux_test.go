@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+
+	"github.com/folio-search/folio/index/article"
 )
 
 // TestWriteOnRealFullDisk fills a small tmpfs (it needs the right to mount
@@ -31,7 +33,7 @@ func TestWriteOnRealFullDisk(t *testing.T) {
 	}
 	defer ix.Close()
 	ctx := context.Background()
-	if _, err := ix.Put(ctx, Article{ID: "before", Title: "Written before the disk filled"}); err != nil {
+	if _, err := ix.Put(ctx, article.Article{ID: "before", Title: "Written before the disk filled"}); err != nil {
 		t.Fatal(err)
 	}
 	filler := filepath.Join(mnt, "filler")
@@ -47,7 +49,7 @@ func TestWriteOnRealFullDisk(t *testing.T) {
 	}
 	f.Close()
 
-	_, err = ix.Put(ctx, Article{ID: "after", Title: "Written on a full disk"})
+	_, err = ix.Put(ctx, article.Article{ID: "after", Title: "Written on a full disk"})
 	if !errors.Is(err, ErrNoSpace) {
 		t.Fatalf("Put on a full disk = %v, want ErrNoSpace", err)
 	}
@@ -57,7 +59,7 @@ func TestWriteOnRealFullDisk(t *testing.T) {
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ix.Put(ctx, Article{ID: "later", Title: "Written once space was freed"}); err != nil {
+	if _, err := ix.Put(ctx, article.Article{ID: "later", Title: "Written once space was freed"}); err != nil {
 		t.Fatalf("Put after freeing space: %v", err)
 	}
 	if got := mustSearch(t, ix, Query{Text: "written"}).Total; got != 2 {

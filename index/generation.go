@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/folio-search/folio/index/article"
 )
 
 var (
@@ -119,7 +120,7 @@ func removeStaleGenerations(path, current string) {
 // writeOp is one write: a put (article set) or a delete.
 type writeOp struct {
 	id      string
-	article *Article
+	article *article.Article
 	api     bool // made through the API: over an id from a file, it records an override
 }
 

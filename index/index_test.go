@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/folio-search/folio/index/article"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -154,7 +155,7 @@ func TestIngestBadInputIsReportedAndSkipped(t *testing.T) {
 	var problems []string
 	var last Progress
 	sum, err := ix.Ingest(context.Background(), []string{"../testdata/bad", "../testdata/does-not-exist"}, IngestOptions{
-		Problem:  func(e *InputError) { problems = append(problems, e.Error()) },
+		Problem:  func(e *article.InputError) { problems = append(problems, e.Error()) },
 		Progress: func(p Progress) { last = p },
 	})
 	if err != nil {
@@ -196,7 +197,7 @@ func TestIngestStrictStopsAtFirstProblem(t *testing.T) {
 	}
 	defer ix.Close()
 	_, err = ix.Ingest(context.Background(), []string{"../testdata/bad"}, IngestOptions{Strict: true})
-	var ie *InputError
+	var ie *article.InputError
 	if !errors.As(err, &ie) || ie.Path != "../testdata/bad/ambiguous-date.txt" || ie.Line != 2 {
 		t.Fatalf("strict error = %v, want the ambiguous date at line 2", err)
 	}
@@ -451,7 +452,7 @@ func TestOpenChecksCompatibility(t *testing.T) {
 }
 
 func TestDatesShownInConfiguredZone(t *testing.T) {
-	dates, err := NewDateParser("America/New_York", nil)
+	dates, err := article.NewDateParser("America/New_York", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

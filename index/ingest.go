@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -19,6 +21,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/folio-search/folio/index/article"
 )
 
 // inputFile is one file to read, with the default id of its articles.
@@ -38,7 +41,7 @@ type fileResult struct {
 }
 
 // errStrict carries the InputError that stopped a strict run.
-type errStrict struct{ *InputError }
+type errStrict struct{ *article.InputError }
 
 // Ingest reads the files and folders in paths (folders recursively; formats by
 // extension: .txt/.md articles, .json, .jsonl/.ndjson, each optionally .gz) and
@@ -75,7 +78,7 @@ func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions,
 		prog.Done = done
 		opts.Progress(prog)
 	}
-	skip := func(e *InputError) error {
+	skip := func(e *article.InputError) error {
 		if opts.Strict {
 			return errStrict{e}
 		}
@@ -179,7 +182,7 @@ func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions,
 		sum.Elapsed = time.Since(start)
 		return sum, nil, nil, err
 	}
-	sum.IgnoredFields = sortedKeys(ignored)
+	sum.IgnoredFields = slices.Sorted(maps.Keys(ignored))
 	if opts.Merge && sum.Indexed+sum.Updated > 0 {
 		t := time.Now()
 		if err := ix.Optimize(ctx); err != nil {
@@ -214,7 +217,7 @@ func unwrapStrict(err error) error {
 // for .gz), every record of that input being in this batch or an earlier one.
 type recordBatch struct {
 	seq       int // 0, 1, ... in the order sent
-	recs      []record
+	recs      []article.Record
 	filesRead int
 	bytesRead int64
 }
@@ -222,8 +225,8 @@ type recordBatch struct {
 // produce reads files in order and sends records in groups of BatchSize;
 // the last group may be empty.
 func (ix *Index) produce(ctx context.Context, files []inputFile, results []fileResult, ignored map[string]struct{}, out chan<- recordBatch) error {
-	p := &Parser{Dates: ix.opts.Dates, Keywords: ix.opts.KeywordFields}
-	batch := make([]record, 0, ix.opts.BatchSize)
+	p := &article.Parser{Dates: ix.opts.Dates, Keywords: ix.opts.KeywordFields}
+	batch := make([]article.Record, 0, ix.opts.BatchSize)
 	var bytesRead int64
 	filesRead, seq := 0, 0
 	send := func() error {
@@ -233,14 +236,14 @@ func (ix *Index) produce(ctx context.Context, files []inputFile, results []fileR
 			return ctx.Err()
 		}
 		seq++
-		batch = make([]record, 0, ix.opts.BatchSize)
+		batch = make([]article.Record, 0, ix.opts.BatchSize)
 		return nil
 	}
 	for i, f := range files {
 		if err := ctx.Err(); err != nil { // a cancelled sync (shutdown) stops between files
 			return err
 		}
-		fr := &fileReader{p: p, path: f.path, id: f.id, ignored: ignored, max: ix.opts.MaxArticleBytes}
+		fr := &article.Reader{Parser: p, Path: f.path, ID: f.id, Ignored: ignored, Max: ix.opts.MaxArticleBytes}
 		res := &results[i]
 		err := func() error {
 			fh, err := openInput(f.path)
@@ -248,21 +251,21 @@ func (ix *Index) produce(ctx context.Context, files []inputFile, results []fileR
 				res.problem = true
 				var nr errNotRegular
 				if errors.As(err, &nr) {
-					batch = append(batch, record{err: nr.input(f.path)})
+					batch = append(batch, article.Record{Err: nr.input(f.path)})
 				} else {
-					batch = append(batch, record{err: fr.readErr(err)})
+					batch = append(batch, article.Record{Err: fr.ReadErr(err)})
 				}
 				return nil
 			}
 			defer fh.Close()
-			kind, gz := formatOf(f.path)
+			kind, gz := article.FormatOf(f.path)
 			h := sha256.New()
 			defer func() { res.hash = hex.EncodeToString(h.Sum(nil)) }()
-			return fr.read(io.TeeReader(&countingReader{r: fh, n: &bytesRead}, h), kind, gz, func(r record) error {
-				if r.err != nil {
+			return fr.Read(io.TeeReader(&countingReader{r: fh, n: &bytesRead}, h), kind, gz, func(r article.Record) error {
+				if r.Err != nil {
 					res.problem = true
 				} else {
-					res.ids = append(res.ids, r.article.ID)
+					res.ids = append(res.ids, r.Article.ID)
 				}
 				batch = append(batch, r)
 				if len(batch) >= ix.opts.BatchSize {
@@ -281,7 +284,7 @@ func (ix *Index) produce(ctx context.Context, files []inputFile, results []fileR
 
 // writeBatch writes the articles of recs, one bleve batch per shard, and
 // counts new versus replaced documents; problems go to skip.
-func (ix *Index) writeBatch(recs []record, mu *sync.Mutex, sum *IngestSummary, skip func(*InputError) error, counts *bulkCounts) error {
+func (ix *Index) writeBatch(recs []article.Record, mu *sync.Mutex, sum *IngestSummary, skip func(*article.InputError) error, counts *bulkCounts) error {
 	ix.mu.RLock()
 	err := ix.writeBatchLocked(recs, mu, sum, skip, counts)
 	ix.mu.RUnlock()
@@ -290,32 +293,32 @@ func (ix *Index) writeBatch(recs []record, mu *sync.Mutex, sum *IngestSummary, s
 }
 
 // writeBatchLocked is writeBatch for a caller holding ix.mu for reading.
-func (ix *Index) writeBatchLocked(recs []record, mu *sync.Mutex, sum *IngestSummary, skip func(*InputError) error, counts *bulkCounts) error {
+func (ix *Index) writeBatchLocked(recs []article.Record, mu *sync.Mutex, sum *IngestSummary, skip func(*article.InputError) error, counts *bulkCounts) error {
 	if err := checkWritable(ix.opts.Path, ix.opts.MinFreeBytes); err != nil {
 		return err
 	}
 	ids := make([]string, 0, len(recs))
-	valid := make([]*Article, 0, len(recs))
+	valid := make([]*article.Article, 0, len(recs))
 	inBatch := make(map[string]struct{}, len(recs))
 	dupes := 0
 	for i := range recs {
 		r := &recs[i]
-		if r.err != nil {
+		if r.Err != nil {
 			mu.Lock()
-			err := skip(r.err)
+			err := skip(r.Err)
 			mu.Unlock()
 			if err != nil {
 				return err
 			}
 			continue
 		}
-		if _, dup := inBatch[r.article.ID]; dup {
+		if _, dup := inBatch[r.Article.ID]; dup {
 			dupes++
 		} else {
-			inBatch[r.article.ID] = struct{}{}
-			ids = append(ids, r.article.ID)
+			inBatch[r.Article.ID] = struct{}{}
+			ids = append(ids, r.Article.ID)
 		}
-		valid = append(valid, &r.article)
+		valid = append(valid, &r.Article)
 	}
 	if len(ids) == 0 {
 		return nil
@@ -384,17 +387,17 @@ func (ix *Index) countExisting(ids []string) (int, error) {
 // passed over; other files of an unknown type, and anything but regular
 // files and links to them (named pipes, devices, sockets, links to
 // folders), are reported to skip.
-func collectFiles(paths []string, skip func(*InputError) error) ([]inputFile, int, error) {
+func collectFiles(paths []string, skip func(*article.InputError) error) ([]inputFile, int, error) {
 	var files []inputFile
 	rejected := 0
-	reject := func(e *InputError) error {
+	reject := func(e *article.InputError) error {
 		rejected++
 		return skip(e)
 	}
 	for _, root := range paths {
 		info, err := os.Stat(root)
 		if err != nil {
-			if e := reject(&InputError{Path: root, Reason: "unreadable file", Message: fmt.Sprintf("cannot read: %v", errors.Unwrap(err))}); e != nil {
+			if e := reject(&article.InputError{Path: root, Reason: "unreadable file", Message: fmt.Sprintf("cannot read: %v", errors.Unwrap(err))}); e != nil {
 				return nil, rejected, e
 			}
 			continue
@@ -406,13 +409,13 @@ func collectFiles(paths []string, skip func(*InputError) error) ([]inputFile, in
 				}
 				continue
 			}
-			files = append(files, inputFile{path: root, id: stem(filepath.Base(root)), size: info.Size(), mtime: info.ModTime().UnixNano()})
+			files = append(files, inputFile{path: root, id: article.Stem(filepath.Base(root)), size: info.Size(), mtime: info.ModTime().UnixNano()})
 			continue
 		}
 		var found []inputFile
 		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
-				return reject(&InputError{Path: p, Reason: "unreadable file", Message: fmt.Sprintf("cannot read: %v", err)})
+				return reject(&article.InputError{Path: p, Reason: "unreadable file", Message: fmt.Sprintf("cannot read: %v", err)})
 			}
 			name := d.Name()
 			if p != root && (strings.HasPrefix(name, ".") || strings.HasSuffix(name, "~")) {
@@ -426,7 +429,7 @@ func collectFiles(paths []string, skip func(*InputError) error) ([]inputFile, in
 			}
 			fi, err := os.Stat(p) // follows a link, which WalkDir does not
 			if err != nil {
-				return reject(&InputError{Path: p, Reason: "unreadable file", Message: fmt.Sprintf("cannot read: %v", errors.Unwrap(err))})
+				return reject(&article.InputError{Path: p, Reason: "unreadable file", Message: fmt.Sprintf("cannot read: %v", errors.Unwrap(err))})
 			}
 			if ie := checkInput(p, fi, d.Type()&fs.ModeSymlink != 0); ie != nil {
 				return reject(ie)
@@ -435,7 +438,7 @@ func collectFiles(paths []string, skip func(*InputError) error) ([]inputFile, in
 			if err != nil {
 				rel = name
 			}
-			found = append(found, inputFile{path: p, id: stem(rel), size: fi.Size(), mtime: fi.ModTime().UnixNano()})
+			found = append(found, inputFile{path: p, id: article.Stem(rel), size: fi.Size(), mtime: fi.ModTime().UnixNano()})
 			return nil
 		})
 		if err != nil {
@@ -450,7 +453,7 @@ func collectFiles(paths []string, skip func(*InputError) error) ([]inputFile, in
 // checkInput is the problem of reading path, of the type fi (the target's
 // when link says path is a symbolic link), or nil when it is a regular file
 // of a known format.
-func checkInput(path string, fi fs.FileInfo, link bool) *InputError {
+func checkInput(path string, fi fs.FileInfo, link bool) *article.InputError {
 	if !fi.Mode().IsRegular() {
 		what := fileKind(fi.Mode())
 		if link {
@@ -461,8 +464,8 @@ func checkInput(path string, fi fs.FileInfo, link bool) *InputError {
 		}
 		return errNotRegular{what}.input(path)
 	}
-	if k, _ := formatOf(path); k == formatUnknown {
-		return &InputError{Path: path, Reason: "unsupported format", Message: "unsupported file type", Expected: "one of " + acceptedFormats}
+	if k, _ := article.FormatOf(path); k == article.FormatUnknown {
+		return &article.InputError{Path: path, Reason: "unsupported format", Message: "unsupported file type", Expected: "one of " + article.AcceptedFormats}
 	}
 	return nil
 }
@@ -479,8 +482,8 @@ type errNotRegular struct{ what string }
 func (e errNotRegular) Error() string { return "not a regular file: " + e.what }
 
 // input is e as the problem of the input path.
-func (e errNotRegular) input(path string) *InputError {
-	return &InputError{Path: path, Reason: "not a regular file", Message: e.Error(), Expected: "only regular files and links to them are read"}
+func (e errNotRegular) input(path string) *article.InputError {
+	return &article.InputError{Path: path, Reason: "not a regular file", Message: e.Error(), Expected: "only regular files and links to them are read"}
 }
 
 // fileKind names the type of a file that is not regular.

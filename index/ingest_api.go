@@ -1,13 +1,17 @@
 package index
 
-import "time"
+import (
+	"time"
+
+	"github.com/folio-search/folio/index/article"
+)
 
 // IngestOptions control one Ingest run.
 type IngestOptions struct {
 	// Strict stops at the first bad file or record and returns its *InputError.
 	Strict bool
 	// Problem, when set, is called for every skipped file or record as it is found.
-	Problem func(*InputError)
+	Problem func(*article.InputError)
 	// Progress, when set, is called about every ProgressEvery and once at the end.
 	Progress func(Progress)
 	// ProgressEvery is the interval between Progress calls (default 1s).
@@ -37,7 +41,7 @@ type IngestSummary struct {
 	Indexed         int            // documents that were new to the index
 	Updated         int            // documents that replaced one with the same id
 	Skipped         int            // files or records skipped, see SkippedByReason
-	SkippedByReason map[string]int // InputError.Reason → count
+	SkippedByReason map[string]int // article.InputError.Reason → count
 	IgnoredFields   []string       // JSON fields present in the input that Folio does not index, sorted
 	Elapsed         time.Duration  // the whole run, merge included
 	Merge           time.Duration  // of which merging (IngestOptions.Merge)

@@ -10,6 +10,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/blevesearch/vellum/levenshtein"
 	vellumre "github.com/blevesearch/vellum/regexp"
+	"github.com/folio-search/folio/index/article"
 )
 
 // Bounds on expensive queries. A wildcard, regexp, prefix or fuzzy term is
@@ -58,7 +59,7 @@ func checkCost(q query.Query) error {
 			if strings.IndexAny(q.Wildcard, "*?") < 2 {
 				err = queryErr("wildcard %q starts with a pattern: give at least 2 letters before * or ? (e.g. econ*), which bounds the terms it expands to", q.Wildcard)
 			} else if _, e := vellumre.New(wildcardRegexp.Replace(q.Wildcard)); e != nil {
-				err = automatonErr("wildcard "+clip(q.Wildcard, 80), e, "use fewer * and ?")
+				err = automatonErr("wildcard "+article.Clip(q.Wildcard, 80), e, "use fewer * and ?")
 			}
 		case *query.PrefixQuery:
 			if len(q.Prefix) < 2 {
@@ -68,7 +69,7 @@ func checkCost(q query.Query) error {
 			if literalPrefix(q.Regexp) < 2 {
 				err = queryErr("regular expression /%s/ must start with at least 2 literal letters (e.g. /econ.*/), which bounds the terms it expands to", q.Regexp)
 			} else if _, e := vellumre.New(q.Regexp); e != nil {
-				err = automatonErr("regular expression /"+clip(q.Regexp, 80)+"/", e, "use fewer repetitions and character classes")
+				err = automatonErr("regular expression /"+article.Clip(q.Regexp, 80)+"/", e, "use fewer repetitions and character classes")
 			}
 		case *query.MatchQuery:
 			err = checkFuzziness(q.Fuzziness)

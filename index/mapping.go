@@ -19,6 +19,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bleveindex "github.com/blevesearch/bleve_index_api"
+	"github.com/folio-search/folio/index/article"
 )
 
 // Field names in the bleve documents.
@@ -71,7 +72,7 @@ const (
 	// maxKeywordRunes is the longest keyword value indexed (url, source,
 	// author, tags, extra keyword fields): a backstop behind
 	// MaxKeywordBytes, which ingest enforces with an error.
-	maxKeywordRunes = MaxKeywordBytes
+	maxKeywordRunes = article.MaxKeywordBytes
 )
 
 // Names of the analysis components Folio defines in every mapping.
@@ -146,7 +147,7 @@ type bleveDoc struct {
 	Keywords map[string][]string `json:"kw,omitempty"`
 }
 
-func toBleveDoc(a *Article) bleveDoc {
+func toBleveDoc(a *article.Article) bleveDoc {
 	d := bleveDoc{Title: a.Title, Body: a.Body, Text: a.Title + textSeparator + a.Body,
 		URL: nonEmpty(a.URL), Source: nonEmpty(a.Source), Author: nonEmpty(a.Author), Tags: withoutEmpty(a.Tags)}
 	for k, vs := range a.Keywords {

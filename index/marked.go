@@ -7,13 +7,14 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/folio-search/folio/index/article"
 )
 
 // MarkedArticle is a whole article with the matches of a query marked: Title
 // and Body hold the article's title and body as HTML-escaped text in which
 // only <mark>…</mark> is markup.
 type MarkedArticle struct {
-	Article
+	article.Article
 	TitleHTML string
 	BodyHTML  string
 }

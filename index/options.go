@@ -3,20 +3,22 @@ package index
 import (
 	"fmt"
 	"time"
+
+	"github.com/folio-search/folio/index/article"
 )
 
 // Options configure an Index. Zero values are replaced by the defaults of
 // DefaultOptions where noted.
 type Options struct {
-	Path         string        // index directory (bleve scorch)
-	Language     string        // analyzer for title and body: "en" (default), "cjk" or "standard"
-	TitleBoost   float64       // extra weight of title matches over body matches (default 0.6, see testdata/relevance/RESULTS.md)
-	Dates        *DateParser   // date parser shared by ingest and queries (default: UTC, built-in layouts)
-	FragmentSize int           // body snippet length in characters (default 200)
-	DefaultSize  int           // hits per page when a query gives none (default 10)
-	MaxSize      int           // largest page size accepted (default 100)
-	Timeout      time.Duration // deadline of one search (default 5s)
-	BatchSize    int           // documents per write batch during ingest (default 3000)
+	Path         string              // index directory (bleve scorch)
+	Language     string              // analyzer for title and body: "en" (default), "cjk" or "standard"
+	TitleBoost   float64             // extra weight of title matches over body matches (default 0.6, see testdata/relevance/RESULTS.md)
+	Dates        *article.DateParser // date parser shared by ingest and queries (default: UTC, built-in layouts)
+	FragmentSize int                 // body snippet length in characters (default 200)
+	DefaultSize  int                 // hits per page when a query gives none (default 10)
+	MaxSize      int                 // largest page size accepted (default 100)
+	Timeout      time.Duration       // deadline of one search (default 5s)
+	BatchSize    int                 // documents per write batch during ingest (default 3000)
 	// Writers is the number of batches written at once during an ingest
 	// (default 2): one batch's segment is built while the next is analysed.
 	Writers int
@@ -71,11 +73,6 @@ type Options struct {
 	BM25K1, BM25B float64
 }
 
-// defaultMaxArticleBytes is the default of Options.MaxArticleBytes: the
-// default of the write API's body limit (server.max_body_bytes), so a file
-// holds no larger article than one request may.
-const defaultMaxArticleBytes = 10 << 20
-
 // DefaultOptions returns the defaults for an index at path: the values of
 // config.Default (a test in cmd/folio keeps them equal).
 func DefaultOptions(path string) Options {
@@ -83,7 +80,7 @@ func DefaultOptions(path string) Options {
 		Path:         path,
 		Language:     "en",
 		TitleBoost:   0.6,
-		Dates:        DefaultDateParser(),
+		Dates:        article.DefaultDateParser(),
 		FragmentSize: 200,
 		DefaultSize:  10,
 		MaxSize:      100,
@@ -100,7 +97,7 @@ func DefaultOptions(path string) Options {
 		BM25K1:       DefaultBM25K1,
 		BM25B:        DefaultBM25B,
 
-		MaxArticleBytes: defaultMaxArticleBytes,
+		MaxArticleBytes: article.DefaultMaxBytes,
 	}
 }
 
@@ -174,7 +171,7 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("index path is empty")
 	}
 	for _, f := range o.KeywordFields {
-		if err := CheckKeywordField(f); err != nil {
+		if err := article.CheckKeywordField(f); err != nil {
 			return o, err
 		}
 	}
@@ -189,25 +186,3 @@ func (o Options) withDefaults() (Options, error) {
 
 // writers is the number of goroutines writing batches during an ingest.
 func (o Options) writers() int { return max(1, o.Writers) }
-
-// CheckKeywordField returns an error unless f can be an extra keyword field:
-// a lower-case JSON field name (letters, digits, _) that is not one of
-// Folio's own fields.
-func CheckKeywordField(f string) error {
-	if !validKeywordField(f) || knownFields[f] || jsonFields[f] {
-		return fmt.Errorf("keyword field %q: want a lower-case JSON field name (letters, digits, _) other than Folio's own fields (%s)", f, queryFields)
-	}
-	return nil
-}
-
-func validKeywordField(f string) bool {
-	if f == "" || f[0] < 'a' || f[0] > 'z' {
-		return false
-	}
-	for _, c := range f {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
-			return false
-		}
-	}
-	return true
-}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/folio-search/folio/index/article"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -36,7 +37,7 @@ func ingestInto(opts Options, dir string) (IngestSummary, []string, []string, er
 	}
 	defer ix.Close()
 	var problems []string
-	sum, err := ix.Ingest(context.Background(), []string{dir}, IngestOptions{Problem: func(e *InputError) { problems = append(problems, e.Error()) }})
+	sum, err := ix.Ingest(context.Background(), []string{dir}, IngestOptions{Problem: func(e *article.InputError) { problems = append(problems, e.Error()) }})
 	if err != nil {
 		return sum, nil, nil, err
 	}
@@ -103,51 +104,12 @@ func TestIngestBoundsEveryReader(t *testing.T) {
 	}
 }
 
-// Only absolute http(s) URLs are stored; anything else (javascript:, data:,
-// relative or host-less URLs) is an invalid article, from files and the
-// write API alike, with the URL header's line for the text format.
-func TestArticleURLMustBeHTTP(t *testing.T) {
-	tests := []struct{ url, want string }{
-		{"https://x.example/a?b=c#d", ""},
-		{"HTTP://X.example", ""},
-		{"javascript:alert(1)", `url "javascript:alert(1)" is not an http(s) URL (an absolute URL starting with https:// or http://)`},
-		{"JavaScript:alert(1)", `url "JavaScript:alert(1)" is not an http(s) URL (an absolute URL starting with https:// or http://)`},
-		{"data:text/html,<script>x</script>", `url "data:text/html,<script>x</script>" is not an http(s) URL (an absolute URL starting with https:// or http://)`},
-		{"ftp://x.example/a", `url "ftp://x.example/a" is not an http(s) URL (an absolute URL starting with https:// or http://)`},
-		{"//x.example/a", `url "//x.example/a" is not an http(s) URL (an absolute URL starting with https:// or http://)`},
-		{"/articles/a", `url "/articles/a" is not an http(s) URL (an absolute URL starting with https:// or http://)`},
-		{"https:///a", `url "https:///a" is not an http(s) URL (an absolute URL starting with https:// or http://)`},
-		{"javascript:" + strings.Repeat("a", 200), `url "javascript:` + strings.Repeat("a", 49) + `…" is not an http(s) URL (an absolute URL starting with https:// or http://)`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.url, func(t *testing.T) {
-			a := Article{ID: "a", Title: "T", URL: tt.url}
-			got := ""
-			if err := a.Validate(); err != nil {
-				got = err.Error()
-			}
-			want := tt.want
-			if want != "" {
-				want = ": " + want
-			}
-			if got != want {
-				t.Errorf("Validate() = %q, want %q", got, want)
-			}
-		})
-	}
-
-	p := &Parser{Dates: DefaultDateParser()}
-	_, err := p.parseText([]byte("Title: T\nDate: 2024-12-04\nURL: javascript:alert(1)\n\nB"), "a/f.txt", "f")
-	if want := `a/f.txt:3: url "javascript:alert(1)" is not an http(s) URL (an absolute URL starting with https:// or http://)`; err == nil || err.Error() != want {
-		t.Errorf("parseText error = %v, want %s", err, want)
-	}
-	_, errs, _ := collect(t, `{"id":"j","title":"T","url":"javascript:alert(1)"}`+"\n", formatJSONL)
-	if diff := cmp.Diff([]string{`in.json:1: url "javascript:alert(1)" is not an http(s) URL (an absolute URL starting with https:// or http://)`}, errs); diff != "" {
-		t.Errorf("JSON Lines (-want +got):\n%s", diff)
-	}
+// TestPutRefusesNonHTTPURL: the write API validates urls like file input
+// (the parsing cases are in index/article).
+func TestPutRefusesNonHTTPURL(t *testing.T) {
 	ix := newIndex(t)
-	if _, err := ix.Put(context.Background(), Article{ID: "j", Title: "T", URL: "javascript:alert(1)"}); !errors.Is(err, ErrInvalidArticle) {
-		t.Errorf("Put with a javascript: URL = %v, want ErrInvalidArticle", err)
+	if _, err := ix.Put(context.Background(), article.Article{ID: "j", Title: "T", URL: "javascript:alert(1)"}); !errors.Is(err, article.ErrInvalidArticle) {
+		t.Errorf("Put with a javascript: URL = %v, want article.ErrInvalidArticle", err)
 	}
 }
 

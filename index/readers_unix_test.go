@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/folio-search/folio/index/article"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -85,7 +86,7 @@ func TestIngestSkipsNonRegularFiles(t *testing.T) {
 	// Given directly, a pipe is refused the same way.
 	ix := newIndex(t)
 	var problems []string
-	if _, err := ix.Ingest(context.Background(), []string{filepath.Join(dir, "a-pipe.jsonl")}, IngestOptions{Problem: func(e *InputError) { problems = append(problems, e.Error()) }}); err != nil {
+	if _, err := ix.Ingest(context.Background(), []string{filepath.Join(dir, "a-pipe.jsonl")}, IngestOptions{Problem: func(e *article.InputError) { problems = append(problems, e.Error()) }}); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(want[:1], problems); diff != "" {

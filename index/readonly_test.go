@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/folio-search/folio/index/article"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -76,10 +77,10 @@ func bindReadOnly(t *testing.T, dir string) (remountRW func()) {
 }
 
 // allArticles returns every article of ix by id, paging with the cursor.
-func allArticles(t *testing.T, ix *Index) map[string]Article {
+func allArticles(t *testing.T, ix *Index) map[string]article.Article {
 	t.Helper()
 	ctx := context.Background()
-	out := map[string]Article{}
+	out := map[string]article.Article{}
 	q := Query{Size: 100}
 	for {
 		res := mustSearch(t, ix, q)
@@ -102,7 +103,7 @@ func allArticles(t *testing.T, ix *Index) map[string]Article {
 
 // populatedIndex creates an index at path with testdata/articles and two
 // API writes, and returns it (closed at cleanup) with its articles.
-func populatedIndex(t *testing.T, path string) (*Index, map[string]Article) {
+func populatedIndex(t *testing.T, path string) (*Index, map[string]article.Article) {
 	t.Helper()
 	ctx := context.Background()
 	ix, err := Create(DefaultOptions(path))
@@ -113,7 +114,7 @@ func populatedIndex(t *testing.T, path string) (*Index, map[string]Article) {
 	if _, err := ix.Ingest(ctx, []string{testArticles}, IngestOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	for _, a := range []Article{
+	for _, a := range []article.Article{
 		{ID: "api-1", Title: "Kestrel survey results", Body: "Kestrels were counted."},
 		{ID: "api-2", Title: "Written over the API", Body: "Second write."},
 	} {
@@ -133,12 +134,12 @@ func populatedIndex(t *testing.T, path string) (*Index, map[string]Article) {
 func checkWritesFail(t *testing.T, ix *Index) string {
 	t.Helper()
 	ctx := context.Background()
-	_, putErr := ix.Put(ctx, Article{ID: "ro-new", Title: "Kestrel written on a read-only disk"})
+	_, putErr := ix.Put(ctx, article.Article{ID: "ro-new", Title: "Kestrel written on a read-only disk"})
 	if !errors.Is(putErr, ErrWriteFailed) {
 		t.Fatalf("Put on a read-only index = %v, want ErrWriteFailed", putErr)
 	}
 	t.Logf("Put error: %v", putErr)
-	if _, err := ix.Put(ctx, Article{ID: "api-1", Title: "Replaced on a read-only disk"}); !errors.Is(err, ErrWriteFailed) {
+	if _, err := ix.Put(ctx, article.Article{ID: "api-1", Title: "Replaced on a read-only disk"}); !errors.Is(err, ErrWriteFailed) {
 		t.Errorf("Put replacing an article = %v, want ErrWriteFailed", err)
 	}
 	if _, err := ix.PutJSON(ctx, []byte(`[{"id":"ro-json","title":"x"}]`)); !errors.Is(err, ErrWriteFailed) {
@@ -160,7 +161,7 @@ func checkWritesFail(t *testing.T, ix *Index) string {
 
 // checkReadsWork requires searches and article lookups on ix to return
 // exactly the articles of want.
-func checkReadsWork(t *testing.T, ix *Index, want map[string]Article) {
+func checkReadsWork(t *testing.T, ix *Index, want map[string]article.Article) {
 	t.Helper()
 	ctx := context.Background()
 	if got := ids(mustSearch(t, ix, Query{Text: "kestrel"})); !cmp.Equal(got, []string{"api-1"}) {
@@ -173,7 +174,7 @@ func checkReadsWork(t *testing.T, ix *Index, want map[string]Article) {
 		t.Errorf("Article(api-2) = %+v, %v", a, err)
 	}
 	if _, err := ix.Article(ctx, "ro-new"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("Article of the failed write = %v, want ErrNotFound", err)
+		t.Errorf("article.Article of the failed write = %v, want ErrNotFound", err)
 	}
 	if n, err := ix.Count(); err != nil || n != uint64(len(want)) {
 		t.Errorf("Count = %d, %v; want %d", n, err, len(want))
@@ -185,7 +186,7 @@ func checkReadsWork(t *testing.T, ix *Index, want map[string]Article) {
 
 // checkReopens closes ix, opens the index at path again and requires it to
 // hold exactly want and to accept a write.
-func checkReopens(t *testing.T, ix *Index, path string, want map[string]Article) {
+func checkReopens(t *testing.T, ix *Index, path string, want map[string]article.Article) {
 	t.Helper()
 	ctx := context.Background()
 	if err := ix.Close(); err != nil {
@@ -199,7 +200,7 @@ func checkReopens(t *testing.T, ix *Index, path string, want map[string]Article)
 	if diff := cmp.Diff(want, allArticles(t, ix2)); diff != "" {
 		t.Errorf("articles after reopening (-want +got):\n%s", diff)
 	}
-	if created, err := ix2.Put(ctx, Article{ID: "after-rw", Title: "Kestrel written once writable again"}); err != nil || !created {
+	if created, err := ix2.Put(ctx, article.Article{ID: "after-rw", Title: "Kestrel written once writable again"}); err != nil || !created {
 		t.Fatalf("Put after reopening = %v, %v; want created", created, err)
 	}
 	if got := sortedStrings(ids(mustSearch(t, ix2, Query{Text: "kestrel"}))); !cmp.Equal(got, []string{"after-rw", "api-1"}) {
@@ -265,7 +266,7 @@ func TestWriteOnReadOnlyShardDir(t *testing.T) {
 	// it read-write), the next one succeeds.
 	remountRW()
 	ctx := context.Background()
-	recovered := Article{ID: "recovered", Title: "Written after the storage recovered"}
+	recovered := article.Article{ID: "recovered", Title: "Written after the storage recovered"}
 	if _, err := ix.Put(ctx, recovered); err != nil && !errors.Is(err, ErrWriteFailed) {
 		t.Fatalf("first Put once writable = %v, want success or ErrWriteFailed", err)
 	} else if err != nil {

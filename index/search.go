@@ -14,6 +14,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bleveindex "github.com/blevesearch/bleve_index_api"
+	"github.com/folio-search/folio/index/article"
 )
 
 // maxQueryLen bounds the query text in bytes.
@@ -217,7 +218,7 @@ func (ix *Index) plan(q Query) (*plan, error) {
 	default:
 		return nil, paramErr("sort", "unknown sort %q (accepted: relevance, date, -date)", q.Sort)
 	}
-	start, end, err := ix.opts.Dates.rangeBounds(q.From, q.To)
+	start, end, err := rangeBounds(ix.opts.Dates, q.From, q.To)
 	if err != nil {
 		return nil, err
 	}
@@ -248,7 +249,7 @@ func (ix *Index) plan(q Query) (*plan, error) {
 	}
 	parsed, err := query.NewQueryStringQuery(text).Parse()
 	if err != nil {
-		return nil, queryErr("cannot parse query %q: %v (accepted: words, \"phrases\", +must, -mustnot, field:word with fields %s, prefix*, fuzzy~1)", clip(text, 80), err, queryFields)
+		return nil, queryErr("cannot parse query %q: %v (accepted: words, \"phrases\", +must, -mustnot, field:word with fields %s, prefix*, fuzzy~1)", article.Clip(text, 80), err, queryFields)
 	}
 	if err := validateQuery(parsed); err != nil {
 		return nil, err
@@ -496,8 +497,8 @@ func opening(body string, n int) string {
 }
 
 // article decodes a stored document.
-func (ix *Index) article(doc bleveindex.Document) Article {
-	a := Article{ID: doc.ID()}
+func (ix *Index) article(doc bleveindex.Document) article.Article {
+	a := article.Article{ID: doc.ID()}
 	doc.VisitFields(func(f bleveindex.Field) {
 		switch f.Name() {
 		case fieldTitle:
@@ -531,14 +532,14 @@ func (ix *Index) article(doc bleveindex.Document) Article {
 }
 
 // Article returns the stored article with the given id, or ErrNotFound.
-func (ix *Index) Article(ctx context.Context, id string) (*Article, error) {
+func (ix *Index) Article(ctx context.Context, id string) (*article.Article, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	return ix.storedArticle(id)
 }
 
 // storedArticle is Article for a caller holding ix.mu for reading.
-func (ix *Index) storedArticle(id string) (*Article, error) {
+func (ix *Index) storedArticle(id string) (*article.Article, error) {
 	doc, err := ix.document(id)
 	if err != nil {
 		return nil, fmt.Errorf("load article %q: %w", id, err)

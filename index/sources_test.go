@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/folio-search/folio/index/article"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -90,7 +91,7 @@ func TestLossGuard(t *testing.T) {
 	ctx := context.Background()
 	src, other := t.TempDir(), t.TempDir()
 	for _, n := range []string{"a", "b", "c", "d"} {
-		writeFile(t, filepath.Join(src, n+".txt"), "Title: Article "+n+"\n\nbody")
+		writeFile(t, filepath.Join(src, n+".txt"), "Title: article.Article "+n+"\n\nbody")
 	}
 	writeFile(t, filepath.Join(other, "x.txt"), "Title: Other\n\nbody")
 	if _, err := ix.Sync(ctx, []string{src}, IngestOptions{}); err != nil {
@@ -139,7 +140,7 @@ func TestLossGuard(t *testing.T) {
 		t.Errorf("forced sync = %+v, %v; count %d", sum, err, count())
 	}
 	// Losing half is within the default share.
-	writeFile(t, filepath.Join(src, "e.txt"), "Title: Article e\n\nbody")
+	writeFile(t, filepath.Join(src, "e.txt"), "Title: article.Article e\n\nbody")
 	if _, err := ix.Sync(ctx, []string{src}, IngestOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +194,7 @@ func TestAPIWritesOverFilesLaterWins(t *testing.T) {
 			if _, err := ix.Sync(ctx, []string{src}, IngestOptions{}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := ix.Put(ctx, Article{ID: "a", Title: "Edited a"}); err != nil {
+			if _, err := ix.Put(ctx, article.Article{ID: "a", Title: "Edited a"}); err != nil {
 				t.Fatal(err)
 			}
 			if err := ix.Delete(ctx, "b"); err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/folio-search/folio/index/article"
 )
 
 // Synonyms use bleve's synonym support: the title and text fields name the
@@ -28,7 +29,7 @@ const (
 // *InputError naming name:line.
 func ReadSynonyms(r io.Reader, name string) ([][]string, error) {
 	var groups [][]string
-	err := eachLine(r, func(line string, n int) error {
+	err := article.EachLine(r, func(line string, n int) error {
 		if strings.HasPrefix(strings.TrimSpace(line), "#") {
 			return nil
 		}
@@ -39,7 +40,7 @@ func ReadSynonyms(r io.Reader, name string) ([][]string, error) {
 			}
 		}
 		if len(g) < 2 {
-			return &InputError{Path: name, Line: n, Reason: "bad synonym line", Message: fmt.Sprintf("%q has fewer than two terms", clip(line, 60)), Expected: "two or more terms separated by commas, e.g. PRC, China"}
+			return &article.InputError{Path: name, Line: n, Reason: "bad synonym line", Message: fmt.Sprintf("%q has fewer than two terms", article.Clip(line, 60)), Expected: "two or more terms separated by commas, e.g. PRC, China"}
 		}
 		groups = append(groups, g)
 		return nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/folio-search/folio/index/article"
 )
 
 // Write errors. A write that fails with one of these changed nothing.
@@ -39,7 +40,7 @@ type WriteResult struct {
 	Index   int      // array: the 0-based element; 0 otherwise
 	ID      string   // the article id, when known (also for most errors)
 	Status  string   // StatusCreated, StatusUpdated or StatusError
-	Err     error    // why the record was not written (an *InputError, or a write error)
+	Err     error    // why the record was not written (an *article.InputError, or a write error)
 	Ignored []string // the record's fields that Folio does not index, sorted
 }
 
@@ -51,25 +52,25 @@ const apiSource = "request"
 // parser). defaultID is used when the object has no "id"; when both are
 // given they must be equal. Problems are *InputError values (wrapping
 // ErrInvalidArticle).
-func (ix *Index) DecodeArticle(b []byte, defaultID string) (Article, error) {
-	fr := &fileReader{p: &Parser{Dates: ix.opts.Dates}, path: apiSource, id: defaultID, ignored: map[string]struct{}{}}
-	r := fr.jsonRecord(bytes.TrimSpace(b), 1, defaultID)
-	if r.err != nil {
-		r.err.Line = 0
-		return Article{}, r.err
+func (ix *Index) DecodeArticle(b []byte, defaultID string) (article.Article, error) {
+	fr := &article.Reader{Parser: &article.Parser{Dates: ix.opts.Dates}, Path: apiSource, ID: defaultID, Ignored: map[string]struct{}{}}
+	r := fr.Object(bytes.TrimSpace(b), 1, defaultID)
+	if r.Err != nil {
+		r.Err.Line = 0
+		return article.Article{}, r.Err
 	}
-	if defaultID != "" && r.article.ID != defaultID {
-		return Article{}, &InputError{Path: apiSource, Reason: "id mismatch",
-			Message:  fmt.Sprintf("body id %q differs from the id %q in the path", r.article.ID, defaultID),
+	if defaultID != "" && r.Article.ID != defaultID {
+		return article.Article{}, &article.InputError{Path: apiSource, Reason: "id mismatch",
+			Message:  fmt.Sprintf("body id %q differs from the id %q in the path", r.Article.ID, defaultID),
 			Expected: "no id in the body, or the same id as the path"}
 	}
-	return r.article, nil
+	return r.Article, nil
 }
 
 // Put writes a (validated) article, replacing any with the same id, and
 // returns once the write is persisted. created reports whether the id was
 // new. Errors wrap ErrInvalidArticle or ErrWriteFailed.
-func (ix *Index) Put(ctx context.Context, a Article) (created bool, err error) {
+func (ix *Index) Put(ctx context.Context, a article.Article) (created bool, err error) {
 	if err := a.Validate(); err != nil {
 		return false, err
 	}
@@ -107,27 +108,27 @@ func (ix *Index) Delete(ctx context.Context, id string) error {
 // only when a write failed (the batches before it stay written) or body is
 // a single invalid object (then it is the *InputError).
 func (ix *Index) PutJSON(ctx context.Context, body []byte) ([]WriteResult, error) {
-	fr := &fileReader{p: &Parser{Dates: ix.opts.Dates}, path: apiSource, ignored: map[string]struct{}{}}
+	fr := &article.Reader{Parser: &article.Parser{Dates: ix.opts.Dates}, Path: apiSource, Ignored: map[string]struct{}{}}
 	var results []WriteResult
 	b := batch{ix: ix}
 	n := 0
-	err := fr.readJSON(body, func(r record) error {
+	err := fr.ReadJSON(body, func(r article.Record) error {
 		i := n
 		n++
-		res := WriteResult{Index: i, ID: r.article.ID, Ignored: fr.takeIgnored()}
+		res := WriteResult{Index: i, ID: r.Article.ID, Ignored: fr.TakeIgnored()}
 		if res.ID == fmt.Sprintf("/%d", n) { // readJSON's default id: the element has none
 			res.ID = ""
 		}
 		switch {
-		case r.err != nil:
-			r.err.Path, r.err.Line = fmt.Sprintf("%s[%d]", apiSource, i), 0
-			res.Status, res.Err = StatusError, r.err
+		case r.Err != nil:
+			r.Err.Path, r.Err.Line = fmt.Sprintf("%s[%d]", apiSource, i), 0
+			res.Status, res.Err = StatusError, r.Err
 			b.add(res, nil)
 		case res.ID == "":
-			res.Status, res.Err = StatusError, &InputError{Path: fmt.Sprintf("%s[%d]", apiSource, i), Reason: "missing id", Message: "article has no id", Expected: `an "id" field`}
+			res.Status, res.Err = StatusError, &article.InputError{Path: fmt.Sprintf("%s[%d]", apiSource, i), Reason: "missing id", Message: "article has no id", Expected: `an "id" field`}
 			b.add(res, nil)
 		default:
-			b.add(res, &r.article)
+			b.add(res, &r.Article)
 		}
 		if len(b.results) < ix.opts.BatchSize {
 			return nil
@@ -146,16 +147,6 @@ func (ix *Index) PutJSON(ctx context.Context, body []byte) ([]WriteResult, error
 	return append(results, done...), nil
 }
 
-// takeIgnored returns the ignored fields gathered since its last call, sorted, and forgets them.
-func (fr *fileReader) takeIgnored() []string {
-	if len(fr.ignored) == 0 {
-		return nil
-	}
-	keys := sortedKeys(fr.ignored)
-	clear(fr.ignored)
-	return keys
-}
-
 // batch gathers the results of records and the writes of the valid ones
 // until apply writes them together.
 type batch struct {
@@ -166,7 +157,7 @@ type batch struct {
 }
 
 // add appends r, and a write of a when a is not nil (r then gets its status from apply).
-func (b *batch) add(r WriteResult, a *Article) {
+func (b *batch) add(r WriteResult, a *article.Article) {
 	if a != nil {
 		b.idx = append(b.idx, len(b.results))
 		b.ops = append(b.ops, writeOp{id: a.ID, article: a, api: true})
@@ -210,7 +201,7 @@ func statusOf(existed bool) string {
 // write); the results already emitted stay valid, the batch that failed is
 // not emitted.
 func (ix *Index) Bulk(ctx context.Context, r io.Reader, maxLine int, emit func([]WriteResult) error) error {
-	fr := &fileReader{p: &Parser{Dates: ix.opts.Dates}, path: apiSource, ignored: map[string]struct{}{}}
+	fr := &article.Reader{Parser: &article.Parser{Dates: ix.opts.Dates}, Path: apiSource, Ignored: map[string]struct{}{}}
 	br := bufio.NewReaderSize(r, 64<<10)
 	b := batch{ix: ix}
 	flush := func() error {
@@ -228,7 +219,7 @@ func (ix *Index) Bulk(ctx context.Context, r io.Reader, maxLine int, emit func([
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		l, tooLong, err := readLine(br, maxLine)
+		l, tooLong, err := article.ReadLine(br, maxLine)
 		if len(l) > 0 || tooLong {
 			line++
 			switch t := bytes.TrimSpace(l); {
@@ -236,14 +227,14 @@ func (ix *Index) Bulk(ctx context.Context, r io.Reader, maxLine int, emit func([
 				b.add(WriteResult{Line: line, Status: StatusError, Err: fmt.Errorf("%w: %s:%d: line longer than %d bytes", ErrTooLarge, apiSource, line, maxLine)}, nil)
 			case len(t) == 0:
 			default:
-				rec := fr.jsonRecord(t, line, "")
-				res := WriteResult{Line: line, ID: rec.article.ID, Ignored: fr.takeIgnored()}
-				if rec.err != nil {
-					res.Status, res.Err = StatusError, rec.err
+				rec := fr.Object(t, line, "")
+				res := WriteResult{Line: line, ID: rec.Article.ID, Ignored: fr.TakeIgnored()}
+				if rec.Err != nil {
+					res.Status, res.Err = StatusError, rec.Err
 					b.add(res, nil)
 					break
 				}
-				b.add(res, &rec.article)
+				b.add(res, &rec.Article)
 			}
 		}
 		if err == io.EOF {
@@ -260,24 +251,6 @@ func (ix *Index) Bulk(ctx context.Context, r io.Reader, maxLine int, emit func([
 				return err
 			}
 		}
-	}
-}
-
-// readLine reads one line of at most max bytes; past that it discards the
-// rest of the line and reports tooLong.
-func readLine(br *bufio.Reader, max int) (line []byte, tooLong bool, err error) {
-	for {
-		chunk, err := br.ReadSlice('\n')
-		if !tooLong {
-			line = append(line, chunk...)
-			if len(line) > max+1 { // +1: the newline
-				tooLong, line = true, nil
-			}
-		}
-		if err == bufio.ErrBufferFull {
-			continue
-		}
-		return line, tooLong, err
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/folio-search/folio/index/article"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -67,7 +68,7 @@ func TestDecodeArticleErrorsMatchFileIngest(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := ix.DecodeArticle([]byte(tc.body), tc.id)
-			if err == nil || !errors.Is(err, ErrInvalidArticle) || !strings.HasPrefix(err.Error(), tc.want) {
+			if err == nil || !errors.Is(err, article.ErrInvalidArticle) || !strings.HasPrefix(err.Error(), tc.want) {
 				t.Errorf("error = %v, want prefix %q", err, tc.want)
 			}
 		})
@@ -119,7 +120,7 @@ func TestWriteRefusedWhenDiskFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	_, err = ix.Put(context.Background(), Article{ID: "x", Title: "x"})
+	_, err = ix.Put(context.Background(), article.Article{ID: "x", Title: "x"})
 	if !errors.Is(err, ErrNoSpace) || !errors.Is(err, ErrWriteFailed) {
 		t.Fatalf("Put on a full disk = %v, want ErrNoSpace", err)
 	}
@@ -222,7 +223,7 @@ func TestRebuildSwapsAndKeepsWrites(t *testing.T) {
 	if err := os.Remove(filepath.Join(src, "gone.txt")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ix.Put(ctx, Article{ID: "api-1", Title: "Written over the API"}); err != nil {
+	if _, err := ix.Put(ctx, article.Article{ID: "api-1", Title: "Written over the API"}); err != nil {
 		t.Fatal(err)
 	}
 	var during bool
@@ -232,7 +233,7 @@ func TestRebuildSwapsAndKeepsWrites(t *testing.T) {
 		}
 		during = true
 		// A write during the rebuild reaches the new index too.
-		if _, err := ix.Put(ctx, Article{ID: "api-2", Title: "Written during the rebuild"}); err != nil {
+		if _, err := ix.Put(ctx, article.Article{ID: "api-2", Title: "Written during the rebuild"}); err != nil {
 			t.Error(err)
 		}
 		if _, err := ix.Search(ctx, Query{Text: "rebuild"}); err != nil {

@@ -18,15 +18,16 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/index/article"
 )
 
 // Writer is what the write and admin routes need; *index.Index satisfies
 // it. An Index that is not a Writer gets 501 on those routes.
 type Writer interface {
 	// DecodeArticle validates one JSON object as file ingest does; defaultID is the id from the path.
-	DecodeArticle(b []byte, defaultID string) (index.Article, error)
+	DecodeArticle(b []byte, defaultID string) (article.Article, error)
 	// Put writes one article once persisted and reports whether its id was new.
-	Put(ctx context.Context, a index.Article) (bool, error)
+	Put(ctx context.Context, a article.Article) (bool, error)
 	// PutJSON writes one object or an array of objects, with per-element results.
 	PutJSON(ctx context.Context, body []byte) ([]index.WriteResult, error)
 	// Delete removes one article, or returns an error wrapping index.ErrNotFound.
@@ -152,10 +153,10 @@ var errNoWriter = errors.New("write route registered without requireAdmin: no wr
 // refusingWriter is the Writer of a request that requireAdmin did not admit.
 type refusingWriter struct{}
 
-func (refusingWriter) DecodeArticle([]byte, string) (index.Article, error) {
-	return index.Article{}, errNoWriter
+func (refusingWriter) DecodeArticle([]byte, string) (article.Article, error) {
+	return article.Article{}, errNoWriter
 }
-func (refusingWriter) Put(context.Context, index.Article) (bool, error) { return false, errNoWriter }
+func (refusingWriter) Put(context.Context, article.Article) (bool, error) { return false, errNoWriter }
 func (refusingWriter) PutJSON(context.Context, []byte) ([]index.WriteResult, error) {
 	return nil, errNoWriter
 }
@@ -400,7 +401,7 @@ func (s *Server) refreshOptions(c echo.Context, what string) ([]string, index.In
 	if len(paths) == 0 {
 		return nil, opts, echo.NewHTTPError(http.StatusConflict, "nothing to "+what+": the index records no inputs and index.sources is empty")
 	}
-	opts.Problem = func(e *index.InputError) { s.log.Warn(what+": skipped input", "problem", e.Error()) }
+	opts.Problem = func(e *article.InputError) { s.log.Warn(what+": skipped input", "problem", e.Error()) }
 	return paths, opts, nil
 }
 

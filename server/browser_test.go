@@ -31,6 +31,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/index/article"
 )
 
 // browserArticles adds the hostile-markup article to testdata/articles.
@@ -75,7 +76,7 @@ func startBrowser() {
 		return
 	}
 	if _, browser.err = browser.ix.Ingest(context.Background(), []string{articlesDir, browserArticles}, index.IngestOptions{
-		Problem: func(e *index.InputError) { browser.problems = append(browser.problems, e.Error()) },
+		Problem: func(e *article.InputError) { browser.problems = append(browser.problems, e.Error()) },
 	}); browser.err != nil {
 		return
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/index/article"
 )
 
 // statusClientClosed is the status logged for a request whose client went away.
@@ -60,7 +61,7 @@ func (s *Server) classify(c echo.Context, err error) (int, errorBody) {
 		return http.StatusBadRequest, clientError("invalid_query", err)
 	case errors.Is(err, index.ErrInvalidParameter):
 		return http.StatusBadRequest, clientError("invalid_parameter", err)
-	case errors.Is(err, index.ErrInvalidArticle):
+	case errors.Is(err, article.ErrInvalidArticle):
 		return http.StatusBadRequest, clientError("invalid_article", err)
 	case errors.Is(err, index.ErrBusy):
 		return http.StatusConflict, clientError("busy", err)

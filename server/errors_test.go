@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/index/article"
 )
 
 func TestBadInput(t *testing.T) {
@@ -79,7 +80,7 @@ func TestBadInput(t *testing.T) {
 // fakeIndex lets a test make the index fail in ways real input cannot.
 type fakeIndex struct {
 	search  func(ctx context.Context, q index.Query) (*index.Result, error)
-	article func(ctx context.Context, id string) (*index.Article, error)
+	article func(ctx context.Context, id string) (*article.Article, error)
 	count   func() (uint64, error)
 }
 
@@ -90,9 +91,9 @@ func (f *fakeIndex) Search(ctx context.Context, q index.Query) (*index.Result, e
 	return f.search(ctx, q)
 }
 
-func (f *fakeIndex) Article(ctx context.Context, id string) (*index.Article, error) {
+func (f *fakeIndex) Article(ctx context.Context, id string) (*article.Article, error) {
 	if f.article == nil {
-		return &index.Article{ID: id, Title: "t"}, nil
+		return &article.Article{ID: id, Title: "t"}, nil
 	}
 	return f.article(ctx, id)
 }
@@ -145,7 +146,7 @@ func TestServerFailures(t *testing.T) {
 		},
 		{
 			name:   "panic",
-			ix:     &fakeIndex{article: func(context.Context, string) (*index.Article, error) { panic("nil map") }},
+			ix:     &fakeIndex{article: func(context.Context, string) (*article.Article, error) { panic("nil map") }},
 			target: "/api/articles/a", status: 500, code: "internal", logLevel: "ERROR", logSubstr: "panic: nil map",
 		},
 		{
@@ -172,7 +173,7 @@ func TestServerFailures(t *testing.T) {
 		},
 		{
 			name: "not found is the client's",
-			ix: &fakeIndex{article: func(_ context.Context, id string) (*index.Article, error) {
+			ix: &fakeIndex{article: func(_ context.Context, id string) (*article.Article, error) {
 				return nil, fmt.Errorf("article %q: %w", id, index.ErrNotFound)
 			}},
 			target: "/api/articles/gone", status: 404, code: "not_found",
@@ -278,9 +279,9 @@ func TestArticleIDFromPath(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var got string
-		ix := &fakeIndex{article: func(_ context.Context, id string) (*index.Article, error) {
+		ix := &fakeIndex{article: func(_ context.Context, id string) (*article.Article, error) {
 			got = id
-			return &index.Article{ID: id}, nil
+			return &article.Article{ID: id}, nil
 		}}
 		rec := do(t, New(ix, DefaultOptions(), nil), http.MethodGet, tt.target)
 		if rec.Code != http.StatusOK || got != tt.want {

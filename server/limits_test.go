@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/index/article"
 )
 
 // TestLongWordsCostLittle: an article with one very long word must not make
@@ -40,7 +41,7 @@ func TestLongWordsCostLittle(t *testing.T) {
 	t.Cleanup(func() { ix.Close() })
 	var problems []string
 	if _, err := ix.Ingest(context.Background(), []string{articlesDir, extra}, index.IngestOptions{
-		Problem: func(e *index.InputError) { problems = append(problems, e.Error()) },
+		Problem: func(e *article.InputError) { problems = append(problems, e.Error()) },
 	}); err != nil {
 		t.Fatal(err)
 	}

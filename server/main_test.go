@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/index/article"
 )
 
 const articlesDir = "../testdata/articles"
@@ -49,7 +50,7 @@ func testIndex(t testing.TB) *index.Index {
 			return
 		}
 		_, shared.err = shared.ix.Ingest(context.Background(), []string{articlesDir}, index.IngestOptions{
-			Problem: func(e *index.InputError) { shared.problems = append(shared.problems, e.Error()) },
+			Problem: func(e *article.InputError) { shared.problems = append(shared.problems, e.Error()) },
 		})
 	})
 	if shared.err != nil {

@@ -23,6 +23,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/index/article"
 )
 
 // openAPIDoc loads and validates the document a server serves at /openapi.json.
@@ -168,14 +169,14 @@ func TestOpenAPI(t *testing.T) {
 	}}, DefaultOptions(), nil)
 	broken := New(&fakeIndex{
 		search:  func(context.Context, index.Query) (*index.Result, error) { return nil, fmt.Errorf("disk on fire") },
-		article: func(context.Context, string) (*index.Article, error) { return nil, fmt.Errorf("disk on fire") },
+		article: func(context.Context, string) (*article.Article, error) { return nil, fmt.Errorf("disk on fire") },
 		count:   func() (uint64, error) { return 0, fmt.Errorf("disk on fire") },
 	}, DefaultOptions(), nil)
-	faulty := New(openAPIFaulty{&fakeIndex{article: func(_ context.Context, id string) (*index.Article, error) {
+	faulty := New(openAPIFaulty{&fakeIndex{article: func(_ context.Context, id string) (*article.Article, error) {
 		if strings.HasSuffix(id, "/related") { // so that .../related lists related articles
 			return nil, index.ErrNotFound
 		}
-		return &index.Article{ID: id, Title: "t"}, nil
+		return &article.Article{ID: id, Title: "t"}, nil
 	}}}, DefaultOptions(), nil)
 	notReady := New(nil, DefaultOptions(), nil)
 	noIndex := New(&fakeIndex{count: func() (uint64, error) { return 0, fmt.Errorf("%w at /x", index.ErrNoIndex) }}, DefaultOptions(), nil)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/index/article"
 )
 
 // SearchResponse is the JSON body of GET /api/search.
@@ -125,7 +126,7 @@ type markedText struct {
 	Body  string `json:"body"`
 }
 
-func newArticleResponse(a *index.Article) articleResponse {
+func newArticleResponse(a *article.Article) articleResponse {
 	date, datetime := formatDate(a.Date)
 	return articleResponse{
 		ID:       a.ID,

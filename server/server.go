@@ -22,6 +22,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/index/article"
 	"github.com/folio-search/folio/server/web"
 )
 
@@ -31,7 +32,7 @@ type Index interface {
 	// parameters, or an error wrapping index.ErrTimeout.
 	Search(ctx context.Context, q index.Query) (*index.Result, error)
 	// Article returns the stored article, or an error wrapping index.ErrNotFound.
-	Article(ctx context.Context, id string) (*index.Article, error)
+	Article(ctx context.Context, id string) (*article.Article, error)
 	// Related returns the articles most like the article id (q.Size, q.From,
 	// q.To apply), or an error wrapping index.ErrNotFound.
 	Related(ctx context.Context, id string, q index.Query) (*index.Result, error)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/index/article"
 )
 
 // maxProblemLines is how many input problems are printed before the rest are only counted.
@@ -220,7 +221,7 @@ func (r *ingestReport) options(strict bool) index.IngestOptions {
 	return opts
 }
 
-func (r *ingestReport) problem(e *index.InputError) {
+func (r *ingestReport) problem(e *article.InputError) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.printed >= maxProblemLines {

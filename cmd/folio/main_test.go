@@ -20,6 +20,7 @@ import (
 
 	"github.com/folio-search/folio/config"
 	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/index/article"
 	"github.com/folio-search/folio/server"
 )
 
@@ -214,9 +215,9 @@ func TestIndexBadInputs(t *testing.T) {
 	// --strict stops at the first problem and returns it.
 	ix2 := filepath.Join(t.TempDir(), "folio.bleve")
 	stdout, _, err = runCLI(t, "--config", cfg, "index", "--strict", "--index", ix2, src)
-	var ie *index.InputError
+	var ie *article.InputError
 	if !errors.As(err, &ie) {
-		t.Fatalf("--strict error = %v, want an *index.InputError", err)
+		t.Fatalf("--strict error = %v, want an *article.InputError", err)
 	}
 	if stdout != "" {
 		t.Errorf("--strict printed a summary: %q", stdout)

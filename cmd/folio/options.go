@@ -7,6 +7,7 @@ import (
 
 	"github.com/folio-search/folio/config"
 	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/index/article"
 	"github.com/folio-search/folio/server"
 )
 
@@ -18,7 +19,7 @@ import (
 // (Validate reports the same problems with their keys), or when
 // search.synonyms_file cannot be read (naming file:line).
 func indexOptions(c config.Config) (index.Options, error) {
-	dates, err := index.NewDateParser(c.Index.Timezone, c.Index.DateLayouts)
+	dates, err := article.NewDateParser(c.Index.Timezone, c.Index.DateLayouts)
 	if err != nil {
 		return index.Options{}, fmt.Errorf("index date settings: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/folio-search/folio/config"
 	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/index/article"
 	"github.com/folio-search/folio/server"
 )
 
@@ -208,7 +209,7 @@ func buildMissing(ctx context.Context, opts index.Options, paths []string, logge
 func watch(ctx context.Context, ix *index.Index, sources []string, logger *slog.Logger) {
 	logger.Info("watching", "sources", sources)
 	err := ix.Watch(ctx, sources, index.WatchOptions{
-		Ingest: index.IngestOptions{Problem: func(e *index.InputError) { logger.Warn("skipped input", "problem", e.Error()) }},
+		Ingest: index.IngestOptions{Problem: func(e *article.InputError) { logger.Warn("skipped input", "problem", e.Error()) }},
 		Synced: func(s index.IngestSummary, err error) {
 			if err != nil {
 				logger.Error("watch: sync failed", "err", err)

@@ -3,21 +3,22 @@
 // with trec_eval's definitions of nDCG@10, MAP, Recall@100 and MRR@10.
 //
 // It owns the metrics, the queries and qrels readers and the scoring of one
-// ranking. It is pure: it imports the standard library only, never bleve nor
-// any Folio package (the Makefile's pure-check target enforces it). Running
+// ranking. It is pure: it imports the standard library and index/article's
+// line reader only, never bleve nor any other Folio package (the Makefile's
+// pure-check target enforces it). Running
 // the queries against an index is the job of index.Index.Evaluate, which
 // hands the rankings to this package.
 package eval
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"math"
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/folio-search/folio/index/article"
 )
 
 // Query is one query of a relevance test collection.
@@ -79,10 +80,10 @@ func (e *LineError) Error() string {
 // bufio.ErrTooLong.
 func ReadQueries(r io.Reader, name string) ([]Query, error) {
 	var out []Query
-	err := eachLine(r, func(line string, n int) error {
+	err := article.EachLine(r, func(line string, n int) error {
 		id, text, ok := strings.Cut(line, "\t")
 		if !ok || strings.TrimSpace(id) == "" || strings.TrimSpace(text) == "" {
-			return &LineError{Path: name, Line: n, Reason: "bad query line", Message: fmt.Sprintf("cannot read %q", clip(line, 60)), Expected: "query_id<TAB>text"}
+			return &LineError{Path: name, Line: n, Reason: "bad query line", Message: fmt.Sprintf("cannot read %q", article.Clip(line, 60)), Expected: "query_id<TAB>text"}
 		}
 		out = append(out, Query{ID: strings.TrimSpace(id), Text: text})
 		return nil
@@ -96,7 +97,7 @@ func ReadQueries(r io.Reader, name string) ([]Query, error) {
 // bufio.ErrTooLong.
 func ReadQrels(r io.Reader, name string) (Qrels, error) {
 	out := Qrels{}
-	err := eachLine(r, func(line string, n int) error {
+	err := article.EachLine(r, func(line string, n int) error {
 		f := strings.Fields(line)
 		if len(f) == 4 {
 			f = []string{f[0], f[2], f[3]}
@@ -105,7 +106,7 @@ func ReadQrels(r io.Reader, name string) (Qrels, error) {
 			return &LineError{Path: name, Line: n, Reason: "bad qrels line", Message: msg, Expected: "query_id<TAB>doc_id<TAB>grade with an integer grade"}
 		}
 		if len(f) != 3 {
-			return bad(fmt.Sprintf("%d fields in %q", len(f), clip(line, 60)))
+			return bad(fmt.Sprintf("%d fields in %q", len(f), article.Clip(line, 60)))
 		}
 		g, err := strconv.Atoi(f[2])
 		if err != nil {
@@ -118,34 +119,6 @@ func ReadQrels(r io.Reader, name string) (Qrels, error) {
 		return nil
 	})
 	return out, err
-}
-
-// eachLine calls fn with every non-blank line (without "\r") and its
-// 1-based number; lines are bounded to 1 MiB.
-func eachLine(r io.Reader, fn func(line string, n int) error) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimRight(sc.Text(), "\r")
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		if err := fn(line, n); err != nil {
-			return err
-		}
-	}
-	return sc.Err()
-}
-
-// clip shortens s to at most n bytes (on a rune boundary) for messages.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }
 
 // Ranker returns the ranked document ids for one query's text, best first;

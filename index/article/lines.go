@@ -1,4 +1,4 @@
-package index
+package article
 
 import (
 	"bufio"
@@ -8,7 +8,7 @@ import (
 
 // eachLine calls fn with every non-blank line (without "\r") and its
 // 1-based number; lines are bounded to 1 MiB.
-func eachLine(r io.Reader, fn func(line string, n int) error) error {
+func EachLine(r io.Reader, fn func(line string, n int) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
 	for n := 1; sc.Scan(); n++ {

@@ -1,4 +1,4 @@
-package index
+package article
 
 import (
 	"fmt"
@@ -14,6 +14,11 @@ import (
 // bounded by the readers' index.max_article_bytes and server.max_body_bytes;
 // its words, like the title's, are indexed only up to MaxTokenRunes.
 const (
+	// DefaultMaxBytes is the default bound of a Reader (Reader.Max) and of
+	// index.max_article_bytes: the default of the write API's body limit
+	// (server.max_body_bytes), so a file holds no larger article than one
+	// request may.
+	DefaultMaxBytes = 10 << 20
 	// MaxIDBytes is the longest article id.
 	MaxIDBytes = 1024
 	// MaxTitleBytes is the longest title.

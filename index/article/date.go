@@ -1,4 +1,4 @@
-package index
+package article
 
 import (
 	"errors"
@@ -11,8 +11,8 @@ import (
 // bleve stores datetimes as int64 nanoseconds since 1970 and silently drops
 // values outside that range, so Folio refuses them first.
 var (
-	minDate = time.Date(1678, 1, 1, 0, 0, 0, 0, time.UTC)
-	maxDate = time.Date(2261, 12, 31, 23, 59, 59, 0, time.UTC)
+	MinDate = time.Date(1678, 1, 1, 0, 0, 0, 0, time.UTC)
+	MaxDate = time.Date(2261, 12, 31, 23, 59, 59, 0, time.UTC)
 )
 
 // layout is one accepted date form. dayOnly layouts carry no time of day, so
@@ -109,6 +109,9 @@ func (p *DateParser) Parse(s string) (time.Time, error) {
 	return t, err
 }
 
+// ParseDay is Parse that also reports whether s named a whole day (no time of day).
+func (p *DateParser) ParseDay(s string) (time.Time, bool, error) { return p.parse(s) }
+
 // parse also reports whether s named a whole day (no time of day).
 func (p *DateParser) parse(s string) (time.Time, bool, error) {
 	s = strings.TrimSpace(s)
@@ -126,7 +129,7 @@ func (p *DateParser) parse(s string) (time.Time, bool, error) {
 				}
 				continue
 			}
-			if t.Before(minDate) || t.After(maxDate) {
+			if t.Before(MinDate) || t.After(MaxDate) {
 				return time.Time{}, false, fmt.Errorf("date %q is out of range (the year must be between 1678 and 2261)", s)
 			}
 			return t, l.dayOnly, nil
@@ -182,31 +185,6 @@ func numericReadings(s string) (int, bool) {
 		readings = 1 // 05/05/2024: either order names the same day
 	}
 	return readings, true
-}
-
-// rangeBounds parses inclusive bounds. A whole-day "to" extends to the next
-// midnight (exclusive), so to=2024-12-04 includes all of Dec 4.
-func (p *DateParser) rangeBounds(from, to string) (start, end time.Time, err error) {
-	if from != "" {
-		if start, _, err = p.parse(from); err != nil {
-			return start, end, paramErr("from", "%v", err)
-		}
-	}
-	if to != "" {
-		var day bool
-		if end, day, err = p.parse(to); err != nil {
-			return start, end, paramErr("to", "%v", err)
-		}
-		if day {
-			end = end.AddDate(0, 0, 1)
-		} else {
-			end = end.Add(time.Nanosecond)
-		}
-	}
-	if !start.IsZero() && !end.IsZero() && !start.Before(end) {
-		return start, end, paramErr("from", "from (%s) is after to (%s)", from, to)
-	}
-	return start, end, nil
 }
 
 func quote(s string) string { return strconv.Quote(s) }

@@ -1,4 +1,4 @@
-package index
+package article
 
 import (
 	"strings"
@@ -29,7 +29,7 @@ func TestParseText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := p.parseText([]byte(tt.in), "a/f.txt", "f")
+			got, err := p.ParseText([]byte(tt.in), "a/f.txt", "f")
 			if err != nil {
 				t.Fatalf("unexpected error: %v", err)
 			}
@@ -54,7 +54,7 @@ func TestParseTextErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := p.parseText([]byte(tt.in), "a/f.txt", "f")
+			_, err := p.ParseText([]byte(tt.in), "a/f.txt", "f")
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -65,24 +65,24 @@ func TestParseTextErrors(t *testing.T) {
 	}
 }
 
-// collect reads in through a fileReader and returns articles and problems.
-func collect(t *testing.T, in string, f format) ([]Article, []string, []string) {
+// collect reads in through a Reader and returns articles and problems.
+func collect(t *testing.T, in string, f Format) ([]Article, []string, []string) {
 	t.Helper()
-	fr := &fileReader{p: &Parser{Dates: DefaultDateParser()}, path: "in.json", id: "in", ignored: map[string]struct{}{}}
+	fr := &Reader{Parser: &Parser{Dates: DefaultDateParser()}, Path: "in.json", ID: "in", Ignored: map[string]struct{}{}}
 	var arts []Article
 	var errs []string
-	err := fr.read(strings.NewReader(in), f, false, func(r record) error {
-		if r.err != nil {
-			errs = append(errs, r.err.Error())
+	err := fr.Read(strings.NewReader(in), f, false, func(r Record) error {
+		if r.Err != nil {
+			errs = append(errs, r.Err.Error())
 		} else {
-			arts = append(arts, r.article)
+			arts = append(arts, r.Article)
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return arts, errs, sortedKeys(fr.ignored)
+	return arts, errs, sortedKeys(fr.Ignored)
 }
 
 func TestReadJSONL(t *testing.T) {
@@ -96,7 +96,7 @@ func TestReadJSONL(t *testing.T) {
 [1,2]
 {"id":"f","body":"only a body","tags":["x"," y "],"date":null}
 `
-	arts, errs, ignored := collect(t, in, formatJSONL)
+	arts, errs, ignored := collect(t, in, FormatJSONL)
 	var ids []string
 	for _, a := range arts {
 		ids = append(ids, a.ID)
@@ -126,22 +126,22 @@ func TestReadJSONL(t *testing.T) {
 }
 
 func TestReadJSON(t *testing.T) {
-	arts, errs, _ := collect(t, `{"title":"single","body":"b"}`, formatJSON)
+	arts, errs, _ := collect(t, `{"title":"single","body":"b"}`, FormatJSON)
 	if len(errs) != 0 || len(arts) != 1 || arts[0].ID != "in" {
 		t.Errorf("single object: %+v %v", arts, errs)
 	}
-	arts, errs, _ = collect(t, "[\n {\"id\":\"x\",\"title\":\"X\"},\n {\"id\":\"y\",\"date\":\"bad\",\"title\":\"Y\"},\n {\"title\":\"Z\"}\n]", formatJSON)
+	arts, errs, _ = collect(t, "[\n {\"id\":\"x\",\"title\":\"X\"},\n {\"id\":\"y\",\"date\":\"bad\",\"title\":\"Y\"},\n {\"title\":\"Z\"}\n]", FormatJSON)
 	if len(arts) != 2 || arts[0].ID != "x" || arts[1].ID != "in/3" {
 		t.Errorf("array articles: %+v", arts)
 	}
 	if len(errs) != 1 || !strings.HasPrefix(errs[0], `in.json:3: article "y": unrecognised date "bad"`) {
 		t.Errorf("array problems: %v", errs)
 	}
-	arts, errs, _ = collect(t, "[\n {\"id\":\"x\",\"title\":\"X\"},\n {\"id\": }\n]", formatJSON)
+	arts, errs, _ = collect(t, "[\n {\"id\":\"x\",\"title\":\"X\"},\n {\"id\": }\n]", FormatJSON)
 	if len(arts) != 1 || len(errs) != 1 || !strings.HasPrefix(errs[0], "in.json:3: invalid JSON: invalid character '}'") {
 		t.Errorf("syntax error in array: %+v %v", arts, errs)
 	}
-	_, errs, _ = collect(t, "  ", formatJSON)
+	_, errs, _ = collect(t, "  ", FormatJSON)
 	if len(errs) != 1 || errs[0] != "in.json: empty file" {
 		t.Errorf("empty file: %v", errs)
 	}
@@ -150,21 +150,21 @@ func TestReadJSON(t *testing.T) {
 func TestFormatAndStem(t *testing.T) {
 	tests := []struct {
 		path string
-		f    format
+		f    Format
 		gz   bool
 		stem string
 	}{
-		{"a/b.txt", formatText, false, "a/b"},
-		{"notes.MD", formatText, false, "notes"},
-		{"x.json.gz", formatJSON, true, "x"},
-		{"articles.jsonl.gz", formatJSONL, true, "articles"},
-		{"feed.ndjson", formatJSONL, false, "feed"},
-		{"image.png", formatUnknown, false, "image"},
+		{"a/b.txt", FormatText, false, "a/b"},
+		{"notes.MD", FormatText, false, "notes"},
+		{"x.json.gz", FormatJSON, true, "x"},
+		{"articles.jsonl.gz", FormatJSONL, true, "articles"},
+		{"feed.ndjson", FormatJSONL, false, "feed"},
+		{"image.png", FormatUnknown, false, "image"},
 	}
 	for _, tt := range tests {
-		f, gz := formatOf(tt.path)
-		if f != tt.f || gz != tt.gz || stem(tt.path) != tt.stem {
-			t.Errorf("%s: format %v gz %v stem %q", tt.path, f, gz, stem(tt.path))
+		f, gz := FormatOf(tt.path)
+		if f != tt.f || gz != tt.gz || Stem(tt.path) != tt.stem {
+			t.Errorf("%s: Format %v gz %v stem %q", tt.path, f, gz, Stem(tt.path))
 		}
 	}
 }

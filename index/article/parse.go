@@ -1,4 +1,4 @@
-package index
+package article
 
 import (
 	"bufio"
@@ -15,37 +15,37 @@ import (
 	"unicode/utf8"
 )
 
-// Formats accepted by extension (each also with .gz appended).
-const acceptedFormats = ".txt, .md, .json, .jsonl, .ndjson, each optionally .gz"
+// AcceptedFormats are the formats accepted by extension (each also with .gz appended).
+const AcceptedFormats = ".txt, .md, .json, .jsonl, .ndjson, each optionally .gz"
 
 // format is the kind of an input file, decided by its extension.
-type format int
+type Format int
 
 const (
-	formatUnknown format = iota
-	formatText           // .txt, .md: header lines, a blank line, the body
-	formatJSON           // .json: one object or an array of objects
-	formatJSONL          // .jsonl, .ndjson: one object a line
+	FormatUnknown Format = iota
+	FormatText           // .txt, .md: header lines, a blank line, the body
+	FormatJSON           // .json: one object or an array of objects
+	FormatJSONL          // .jsonl, .ndjson: one object a line
 )
 
-// formatOf returns the format of path and whether it is gzipped.
-func formatOf(path string) (format, bool) {
+// FormatOf returns the format of path and whether it is gzipped.
+func FormatOf(path string) (Format, bool) {
 	p := strings.ToLower(path)
 	gz := strings.HasSuffix(p, ".gz")
 	p = strings.TrimSuffix(p, ".gz")
 	switch filepath.Ext(p) {
 	case ".txt", ".md":
-		return formatText, gz
+		return FormatText, gz
 	case ".json":
-		return formatJSON, gz
+		return FormatJSON, gz
 	case ".jsonl", ".ndjson":
-		return formatJSONL, gz
+		return FormatJSONL, gz
 	}
-	return formatUnknown, gz
+	return FormatUnknown, gz
 }
 
 // stem is name without its format extension(s): "a/b.jsonl.gz" → "a/b".
-func stem(name string) string {
+func Stem(name string) string {
 	name = filepath.ToSlash(name)
 	if strings.HasSuffix(strings.ToLower(name), ".gz") {
 		name = name[:len(name)-3]
@@ -60,48 +60,48 @@ type Parser struct {
 	Keywords []string // extra JSON fields kept as keywords (Options.KeywordFields)
 }
 
-// record is one parsed article or one problem, with the line it starts on.
-type record struct {
-	article Article
-	err     *InputError
+// Record is one parsed article or one problem, with the line it starts on.
+type Record struct {
+	Article Article
+	Err     *InputError
 }
 
-// fileReader reads one input file. id is the default id for records without
+// Reader reads one input file. id is the default id for records without
 // their own (the path relative to the folder given, without extension).
-type fileReader struct {
-	p       *Parser
-	path    string // path as shown in messages
-	id      string // default id
-	ignored map[string]struct{}
-	max     int64 // largest text or JSON file, or JSON Lines line, in decompressed bytes (0: the default)
+type Reader struct {
+	Parser  *Parser
+	Path    string // path as shown in messages
+	ID      string // default id
+	Ignored map[string]struct{}
+	Max     int64 // largest text or JSON file, or JSON Lines line, in decompressed bytes (0: the default)
 }
 
-// limit is fr.max, or the default of Options.MaxArticleBytes.
-func (fr *fileReader) limit() int64 {
-	if fr.max > 0 {
-		return fr.max
+// limit is fr.Max, or the default of Options.MaxArticleBytes.
+func (fr *Reader) limit() int64 {
+	if fr.Max > 0 {
+		return fr.Max
 	}
-	return defaultMaxArticleBytes
+	return DefaultMaxBytes
 }
 
 // read parses r according to f and calls emit for every record. It stops
 // early only when emit returns an error, which it returns. At most
 // fr.limit() decompressed bytes of a text or JSON file, and of each line of
 // a JSON Lines file, are held in memory.
-func (fr *fileReader) read(r io.Reader, f format, gz bool, emit func(record) error) error {
+func (fr *Reader) Read(r io.Reader, f Format, gz bool, emit func(Record) error) error {
 	if gz {
 		zr, err := gzip.NewReader(r)
 		if err == io.EOF {
-			return emit(record{err: fr.emptyFile()})
+			return emit(Record{Err: fr.emptyFile()})
 		}
 		if err != nil {
-			return emit(record{err: fr.problem(0, "unreadable gzip", fmt.Sprintf("cannot read gzip data: %v", err), "a gzip-compressed file, as its .gz extension says")})
+			return emit(Record{Err: fr.problem(0, "unreadable gzip", fmt.Sprintf("cannot read gzip data: %v", err), "a gzip-compressed file, as its .gz extension says")})
 		}
 		defer zr.Close()
 		r = zr
 	}
 	switch f {
-	case formatText, formatJSON:
+	case FormatText, FormatJSON:
 		b, perr := fr.readAll(r, f, gz)
 		if perr == nil {
 			perr = fr.textProblem(b, 0)
@@ -110,28 +110,28 @@ func (fr *fileReader) read(r io.Reader, f format, gz bool, emit func(record) err
 			perr = fr.emptyFile()
 		}
 		if perr != nil {
-			return emit(record{err: perr})
+			return emit(Record{Err: perr})
 		}
-		if f == formatJSON {
-			return fr.readJSON(b, emit)
+		if f == FormatJSON {
+			return fr.ReadJSON(b, emit)
 		}
-		a, perr := fr.p.parseText(b, fr.path, fr.id)
+		a, perr := fr.Parser.ParseText(b, fr.Path, fr.ID)
 		if perr != nil {
-			return emit(record{err: perr})
+			return emit(Record{Err: perr})
 		}
-		return emit(record{article: a})
-	case formatJSONL:
+		return emit(Record{Article: a})
+	case FormatJSONL:
 		return fr.readJSONL(r, emit)
 	}
-	return emit(record{err: fr.problem(0, "unsupported format", "unsupported file type", "one of "+acceptedFormats)})
+	return emit(Record{Err: fr.problem(0, "unsupported format", "unsupported file type", "one of "+AcceptedFormats)})
 }
 
 // readAll reads a whole text or JSON file of at most fr.limit() bytes.
-func (fr *fileReader) readAll(r io.Reader, f format, gz bool) ([]byte, *InputError) {
+func (fr *Reader) readAll(r io.Reader, f Format, gz bool) ([]byte, *InputError) {
 	max := fr.limit()
 	b, err := io.ReadAll(io.LimitReader(r, max+1))
 	if err != nil {
-		return nil, fr.readErr(err)
+		return nil, fr.ReadErr(err)
 	}
 	if int64(len(b)) > max {
 		msg := fmt.Sprintf("file is larger than index.max_article_bytes (%d bytes)", max)
@@ -139,7 +139,7 @@ func (fr *fileReader) readAll(r io.Reader, f format, gz bool) ([]byte, *InputErr
 			msg += " once decompressed"
 		}
 		expected := "a smaller file, or a larger index.max_article_bytes"
-		if f == formatJSON {
+		if f == FormatJSON {
 			expected = "a .json file is read whole: split it into JSON Lines (.jsonl), one article a line, or raise index.max_article_bytes"
 		}
 		return nil, fr.problem(0, "too large", msg, expected)
@@ -154,7 +154,7 @@ var bom = []byte("\xef\xbb\xbf")
 // line numbered line) that is not UTF-8 text, or nil. A NUL byte makes it
 // a binary file; invalid UTF-8 is reported with its line, as text in
 // another encoding.
-func (fr *fileReader) textProblem(b []byte, line int) *InputError {
+func (fr *Reader) textProblem(b []byte, line int) *InputError {
 	if bytes.IndexByte(b, 0) >= 0 {
 		return fr.problem(line, "not UTF-8 text", "binary file (not UTF-8 text)", "")
 	}
@@ -175,22 +175,22 @@ func (fr *fileReader) textProblem(b []byte, line int) *InputError {
 	return fr.problem(line, "not UTF-8 text", fmt.Sprintf("not UTF-8 text: invalid byte %#x", b[i]), "convert it to UTF-8 first, e.g. with iconv -f latin1 -t utf-8")
 }
 
-func (fr *fileReader) emptyFile() *InputError {
+func (fr *Reader) emptyFile() *InputError {
 	return fr.problem(0, "empty file", "empty file", "")
 }
 
-func (fr *fileReader) problem(line int, reason, msg, expected string) *InputError {
-	return &InputError{Path: fr.path, Line: line, Reason: reason, Message: msg, Expected: expected}
+func (fr *Reader) problem(line int, reason, msg, expected string) *InputError {
+	return &InputError{Path: fr.Path, Line: line, Reason: reason, Message: msg, Expected: expected}
 }
 
-func (fr *fileReader) readErr(err error) *InputError {
+func (fr *Reader) ReadErr(err error) *InputError {
 	return fr.problem(0, "unreadable file", fmt.Sprintf("cannot read: %v", err), "")
 }
 
-// parseText parses the article text format: "Key: value" header lines up to
+// ParseText parses the article text format: "Key: value" header lines up to
 // the first blank line, then the body. Keys are case-insensitive; Title is
 // required. CRLF line endings and a UTF-8 byte-order mark are accepted.
-func (p *Parser) parseText(b []byte, path, defaultID string) (Article, *InputError) {
+func (p *Parser) ParseText(b []byte, path, defaultID string) (Article, *InputError) {
 	b = bytes.TrimPrefix(b, bom)
 	s := string(b)
 	if !utf8.ValidString(s) { // files are checked by read; this guards other callers
@@ -217,9 +217,9 @@ func (p *Parser) parseText(b []byte, path, defaultID string) (Article, *InputErr
 		key = strings.ToLower(strings.TrimSpace(key))
 		if !ok || key == "" || strings.ContainsAny(key, " \t") {
 			if line == 1 {
-				return fail(line, "missing title", fmt.Sprintf("first line %q is not a header", clip(l, 60)), `a first line "Title: …", then other "Key: value" headers, a blank line and the body`)
+				return fail(line, "missing title", fmt.Sprintf("first line %q is not a header", Clip(l, 60)), `a first line "Title: …", then other "Key: value" headers, a blank line and the body`)
 			}
-			return fail(line, "bad header", fmt.Sprintf("header line %q is not \"Key: value\"", clip(l, 60)), "header lines up to the first blank line, then the body")
+			return fail(line, "bad header", fmt.Sprintf("header line %q is not \"Key: value\"", Clip(l, 60)), "header lines up to the first blank line, then the body")
 		}
 		val = strings.TrimSpace(val)
 		if prev, dup := seen[key]; dup {
@@ -287,7 +287,7 @@ func headerName(key string) string {
 	return strings.ToUpper(key[:1]) + key[1:]
 }
 
-func clip(s string, n int) string {
+func Clip(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
@@ -314,23 +314,23 @@ var jsonFields = map[string]bool{"id": true, "title": true, "date": true, "body"
 // readJSONL reads one JSON object a line; a bad line is reported and the
 // others are still read. Blank lines are skipped; a line longer than
 // fr.limit() is reported without being held in memory.
-func (fr *fileReader) readJSONL(r io.Reader, emit func(record) error) error {
+func (fr *Reader) readJSONL(r io.Reader, emit func(Record) error) error {
 	br := bufio.NewReaderSize(r, 1<<16)
 	max := fr.limit()
 	line, records := 0, 0
 	for {
-		b, tooLong, err := readLine(br, int(max))
+		b, tooLong, err := ReadLine(br, int(max))
 		if len(b) > 0 || tooLong {
 			line++
 			if t := bytes.TrimSpace(b); tooLong || len(t) > 0 {
 				records++
-				var rec record
+				var rec Record
 				if tooLong {
-					rec.err = fr.problem(line, "too large", fmt.Sprintf("line is longer than index.max_article_bytes (%d bytes)", max), "one article a line, each at most that size")
-				} else if rec.err = fr.textProblem(t, line); rec.err == nil {
-					rec = fr.jsonRecord(t, line, fmt.Sprintf("%s/%d", fr.id, line))
+					rec.Err = fr.problem(line, "too large", fmt.Sprintf("line is longer than index.max_article_bytes (%d bytes)", max), "one article a line, each at most that size")
+				} else if rec.Err = fr.textProblem(t, line); rec.Err == nil {
+					rec = fr.Object(t, line, fmt.Sprintf("%s/%d", fr.ID, line))
 				} else if bytes.IndexByte(t, 0) >= 0 { // binary data: no point reading on
-					rec.err.Message += "; the rest of the file is not read"
+					rec.Err.Message += "; the rest of the file is not read"
 					return emit(rec)
 				}
 				if e := emit(rec); e != nil {
@@ -340,12 +340,12 @@ func (fr *fileReader) readJSONL(r io.Reader, emit func(record) error) error {
 		}
 		if err == io.EOF {
 			if records == 0 {
-				return emit(record{err: fr.emptyFile()})
+				return emit(Record{Err: fr.emptyFile()})
 			}
 			return nil
 		}
 		if err != nil {
-			return emit(record{err: fr.problem(line+1, "unreadable file", fmt.Sprintf("cannot read: %v", err), "")})
+			return emit(Record{Err: fr.problem(line+1, "unreadable file", fmt.Sprintf("cannot read: %v", err), "")})
 		}
 	}
 }
@@ -353,32 +353,32 @@ func (fr *fileReader) readJSONL(r io.Reader, emit func(record) error) error {
 // readJSON reads one object or an array of objects. A syntax error in an
 // array loses the rest of that file (JSON cannot resynchronise); a bad
 // element is reported and the others are read.
-func (fr *fileReader) readJSON(b []byte, emit func(record) error) error {
+func (fr *Reader) ReadJSON(b []byte, emit func(Record) error) error {
 	b = bytes.TrimPrefix(b, bom)
 	t := bytes.TrimSpace(b) // not empty: read checked
 	if t[0] != '[' {
-		return emit(fr.jsonRecord(b, 1, fr.id))
+		return emit(fr.Object(b, 1, fr.ID))
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if _, err := dec.Token(); err != nil {
-		return emit(record{err: fr.syntaxErr(b, dec.InputOffset(), err)})
+		return emit(Record{Err: fr.syntaxErr(b, dec.InputOffset(), err)})
 	}
 	n := 0
 	for dec.More() {
 		var raw json.RawMessage
 		start := dec.InputOffset()
 		if err := dec.Decode(&raw); err != nil {
-			return emit(record{err: fr.syntaxErr(b, start, err)})
+			return emit(Record{Err: fr.syntaxErr(b, start, err)})
 		}
 		n++
 		// The element starts after any separator and white space.
 		line := lineAt(b, int(start)+countLeading(b[start:]))
-		if e := emit(fr.jsonRecord(raw, line, fmt.Sprintf("%s/%d", fr.id, n))); e != nil {
+		if e := emit(fr.Object(raw, line, fmt.Sprintf("%s/%d", fr.ID, n))); e != nil {
 			return e
 		}
 	}
 	if _, err := dec.Token(); err != nil {
-		return emit(record{err: fr.syntaxErr(b, dec.InputOffset(), err)})
+		return emit(Record{Err: fr.syntaxErr(b, dec.InputOffset(), err)})
 	}
 	return nil
 }
@@ -395,7 +395,7 @@ func lineAt(b []byte, off int) int {
 	return bytes.Count(b[:off], []byte{'\n'}) + 1
 }
 
-func (fr *fileReader) syntaxErr(b []byte, off int64, err error) *InputError {
+func (fr *Reader) syntaxErr(b []byte, off int64, err error) *InputError {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
 		off = se.Offset
@@ -404,22 +404,22 @@ func (fr *fileReader) syntaxErr(b []byte, off int64, err error) *InputError {
 }
 
 // jsonRecord decodes one JSON object into an article; defaultID is used when
-// it has no "id". A record that fails after its "id" was read keeps that id
+// it has no "id". A Record that fails after its "id" was read keeps that id
 // in its article, so that API results can name it.
-func (fr *fileReader) jsonRecord(b []byte, line int, defaultID string) (rec record) {
+func (fr *Reader) Object(b []byte, line int, defaultID string) (rec Record) {
 	var id string
 	defer func() {
-		if rec.err != nil && id != "" {
-			rec.article.ID = id
+		if rec.Err != nil && id != "" {
+			rec.Article.ID = id
 		}
 	}()
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(b, &m); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return record{err: fr.problem(line, "invalid JSON", fmt.Sprintf("expected a JSON object, got %s", te.Value), `an object such as {"id": "…", "title": "…", "date": "…", "body": "…"}`)}
+			return Record{Err: fr.problem(line, "invalid JSON", fmt.Sprintf("expected a JSON object, got %s", te.Value), `an object such as {"id": "…", "title": "…", "date": "…", "body": "…"}`)}
 		}
-		return record{err: fr.problem(line, "invalid JSON", fmt.Sprintf("invalid JSON: %v", err), "one JSON object")}
+		return Record{Err: fr.problem(line, "invalid JSON", fmt.Sprintf("invalid JSON: %v", err), "one JSON object")}
 	}
 	a := Article{ID: defaultID}
 	str := func(key string) (string, *InputError) {
@@ -462,7 +462,7 @@ func (fr *fileReader) jsonRecord(b []byte, line int, defaultID string) (rec reco
 			perr = fr.problem(line, "invalid field", fmt.Sprintf("field \"tags\" is %s", jsonKind(raw)), "an array of strings or a comma-separated string")
 		}
 	}
-	for _, k := range fr.p.Keywords {
+	for _, k := range fr.Parser.Keywords {
 		raw, ok := m[k]
 		if !ok || perr != nil || string(raw) == "null" {
 			continue
@@ -486,29 +486,29 @@ func (fr *fileReader) jsonRecord(b []byte, line int, defaultID string) (rec reco
 		}
 	}
 	if perr != nil {
-		return record{err: perr}
+		return Record{Err: perr}
 	}
 	if id != "" {
 		a.ID = id
 	}
 	if date != "" {
-		t, err := fr.p.Dates.Parse(date)
+		t, err := fr.Parser.Dates.Parse(date)
 		if err != nil {
-			return record{err: fr.problem(line, "bad date", fmt.Sprintf("article %q: %v", a.ID, err), "")}
+			return Record{Err: fr.problem(line, "bad date", fmt.Sprintf("article %q: %v", a.ID, err), "")}
 		}
 		a.Date = t
 	}
 	for k := range m {
-		if !jsonFields[k] && !slices.Contains(fr.p.Keywords, k) {
-			fr.ignored[k] = struct{}{}
+		if !jsonFields[k] && !slices.Contains(fr.Parser.Keywords, k) {
+			fr.Ignored[k] = struct{}{}
 		}
 	}
 	if err := a.Validate(); err != nil {
 		ie := err.(*InputError)
-		ie.Path, ie.Line = fr.path, line
-		return record{err: ie}
+		ie.Path, ie.Line = fr.Path, line
+		return Record{Err: ie}
 	}
-	return record{article: a}
+	return Record{Article: a}
 }
 
 // jsonKind names the JSON type of raw for error messages.
@@ -540,4 +540,32 @@ func sortedKeys(m map[string]struct{}) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// TakeIgnored returns the ignored fields gathered since its last call, sorted, and forgets them.
+func (fr *Reader) TakeIgnored() []string {
+	if len(fr.Ignored) == 0 {
+		return nil
+	}
+	keys := sortedKeys(fr.Ignored)
+	clear(fr.Ignored)
+	return keys
+}
+
+// ReadLine reads one line of at most max bytes; past that it discards the
+// rest of the line and reports tooLong.
+func ReadLine(br *bufio.Reader, max int) (line []byte, tooLong bool, err error) {
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if !tooLong {
+			line = append(line, chunk...)
+			if len(line) > max+1 { // +1: the newline
+				tooLong, line = true, nil
+			}
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		return line, tooLong, err
+	}
 }

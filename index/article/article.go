@@ -1,4 +1,4 @@
-package index
+package article
 
 import (
 	"net/url"
@@ -33,7 +33,7 @@ func (a *Article) Validate() error {
 		return &InputError{Reason: "missing id", Message: "article has no id", Expected: "an id field or header"}
 	case strings.TrimSpace(a.Title) == "" && strings.TrimSpace(a.Body) == "":
 		return &InputError{Reason: "empty article", Message: "article " + quote(a.ID) + " has neither title nor body", Expected: "a title or a body"}
-	case !a.Date.IsZero() && (a.Date.Before(minDate) || a.Date.After(maxDate)):
+	case !a.Date.IsZero() && (a.Date.Before(MinDate) || a.Date.After(MaxDate)):
 		return &InputError{Reason: "bad date", Message: "date " + a.Date.Format(time.RFC3339) + " is out of range", Expected: "a year between 1678 and 2261"}
 	case a.URL != "" && !isHTTPURL(a.URL):
 		return badURL(a.URL)
@@ -49,5 +49,5 @@ func isHTTPURL(s string) bool {
 }
 
 func badURL(s string) *InputError {
-	return &InputError{Reason: "bad url", Message: "url " + quote(clip(s, 60)) + " is not an http(s) URL", Expected: "an absolute URL starting with https:// or http://"}
+	return &InputError{Reason: "bad url", Message: "url " + quote(Clip(s, 60)) + " is not an http(s) URL", Expected: "an absolute URL starting with https:// or http://"}
 }

@@ -1,4 +1,4 @@
-package index
+package article
 
 import (
 	"strings"
@@ -88,29 +88,12 @@ func TestDateParserZoneAndLayouts(t *testing.T) {
 	// A zone in the text wins over the configured one.
 	got, _ = p.Parse("2024-12-04T00:00:00Z")
 	if !got.Equal(time.Date(2024, 12, 4, 0, 0, 0, 0, time.UTC)) {
-		t.Errorf("explicit zone ignored: %v", got)
+		t.Errorf("explicit zone Ignored: %v", got)
 	}
 	if _, err := NewDateParser("Mars/Olympus", nil); err == nil || !strings.Contains(err.Error(), `unknown time zone "Mars/Olympus"`) {
 		t.Errorf("bad zone error = %v", err)
 	}
 	if _, err := NewDateParser("", []string{"banana"}); err == nil || !strings.Contains(err.Error(), `date layout "banana" is not a Go time layout`) {
 		t.Errorf("bad layout error = %v", err)
-	}
-}
-
-func TestRangeBounds(t *testing.T) {
-	p := DefaultDateParser()
-	start, end, err := p.rangeBounds("Dec 4, 2024", "Dec 4, 2024")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !start.Equal(time.Date(2024, 12, 4, 0, 0, 0, 0, time.UTC)) || !end.Equal(time.Date(2024, 12, 5, 0, 0, 0, 0, time.UTC)) {
-		t.Errorf("whole day bounds = %v .. %v", start, end)
-	}
-	if _, _, err := p.rangeBounds("2024-12-05", "2024-12-04"); err == nil || err.Error() != "from: from (2024-12-05) is after to (2024-12-04)" {
-		t.Errorf("from after to: %v", err)
-	}
-	if _, _, err := p.rangeBounds("", "nope"); err == nil || !strings.HasPrefix(err.Error(), `to: unrecognised date "nope"`) {
-		t.Errorf("bad to: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package index
+package article
 
 import (
 	"bytes"
@@ -14,10 +14,10 @@ import (
 // testdata/fuzz/<FuzzName>/ (go test's layout) beside the f.Add calls.
 
 // checkRecord fails t unless r is a valid article or a well-formed problem.
-func checkRecord(t *testing.T, r record, path string, lines int) {
+func checkRecord(t *testing.T, r Record, path string, lines int) {
 	t.Helper()
-	if r.err != nil {
-		e := r.err
+	if r.Err != nil {
+		e := r.Err
 		if e.Path != path || e.Reason == "" || e.Message == "" {
 			t.Fatalf("malformed InputError %+v", e)
 		}
@@ -29,7 +29,7 @@ func checkRecord(t *testing.T, r record, path string, lines int) {
 		}
 		return
 	}
-	a := r.article
+	a := r.Article
 	if err := a.Validate(); err != nil {
 		t.Fatalf("parser returned an invalid article %+v: %v", a, err)
 	}
@@ -55,10 +55,10 @@ func FuzzParseText(f *testing.F) {
 	}
 	p := &Parser{Dates: DefaultDateParser()}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		a, err := p.parseText(b, "in.txt", "in")
-		r := record{article: a}
+		a, err := p.ParseText(b, "in.txt", "in")
+		r := Record{Article: a}
 		if err != nil {
-			r = record{err: err}
+			r = Record{Err: err}
 		}
 		checkRecord(t, r, "in.txt", bytes.Count(b, []byte("\n"))+1)
 	})
@@ -80,13 +80,13 @@ func FuzzParseJSON(f *testing.F) {
 	}
 	p := &Parser{Dates: DefaultDateParser()}
 	f.Fuzz(func(t *testing.T, b []byte, lines bool) {
-		fr := &fileReader{p: p, path: "in.json", id: "in", ignored: map[string]struct{}{}}
-		format := formatJSON
+		fr := &Reader{Parser: p, Path: "in.json", ID: "in", Ignored: map[string]struct{}{}}
+		Format := FormatJSON
 		if lines {
-			format = formatJSONL
+			Format = FormatJSONL
 		}
 		n := bytes.Count(b, []byte("\n")) + 1
-		err := fr.read(bytes.NewReader(b), format, false, func(r record) error {
+		err := fr.Read(bytes.NewReader(b), Format, false, func(r Record) error {
 			checkRecord(t, r, "in.json", n)
 			return nil
 		})
@@ -119,12 +119,12 @@ func FuzzDateParse(f *testing.F) {
 				}
 				continue
 			}
-			if tm.Before(minDate) || tm.After(maxDate) {
-				t.Fatalf("Parse(%q) = %v, outside [%v, %v]", s, tm, minDate, maxDate)
+			if tm.Before(MinDate) || tm.After(MaxDate) {
+				t.Fatalf("Parse(%q) = %v, outside [%v, %v]", s, tm, MinDate, MaxDate)
 			}
 			// Accepted dates must be usable as a range bound too.
-			if _, _, err := p.rangeBounds(s, s); err != nil {
-				t.Fatalf("Parse(%q) accepted it, rangeBounds rejected it: %v", s, err)
+			if _, _, err := p.ParseDay(s); err != nil {
+				t.Fatalf("Parse(%q) accepted it, ParseDay rejected it: %v", s, err)
 			}
 		}
 	})
