@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/server/api"
 )
 
 // Writer is what the write and admin routes need; *index.Index satisfies
@@ -45,21 +46,9 @@ type Writer interface {
 
 var _ Writer = (*index.Index)(nil)
 
-// writeResult is one result of a write: the body of a single write, one
-// element of an array's results and one line of a bulk response. Array
-// results carry index (0-based), bulk results line (1-based), and an error
-// message starts with the same position ("request[3]: …", "request:7: …").
-type writeResult struct {
-	Index   *int     `json:"index,omitempty"`
-	Line    int      `json:"line,omitempty"`
-	ID      string   `json:"id,omitempty"` // when known, also for most errors
-	Status  string   `json:"status"`
-	Error   string   `json:"error,omitempty"`
-	Ignored []string `json:"ignored,omitempty"` // fields sent that Folio does not index
-}
-
-func newWriteResult(r index.WriteResult, array bool) writeResult {
-	w := writeResult{Line: r.Line, ID: r.ID, Status: r.Status, Ignored: r.Ignored}
+// newWriteResult converts r into its JSON shape; array results carry their index.
+func newWriteResult(r index.WriteResult, array bool) api.WriteResult {
+	w := api.WriteResult{Line: r.Line, ID: r.ID, Status: r.Status, Ignored: r.Ignored}
 	if array {
 		w.Index = &r.Index
 	}
@@ -69,24 +58,8 @@ func newWriteResult(r index.WriteResult, array bool) writeResult {
 	return w
 }
 
-// writeSummary counts the results of a write of many articles: the head of
-// an array's response and the last line of a bulk response. Errors is true
-// when some record was not written; the status is 200 all the same (as
-// Elasticsearch's _bulk does), so clients check errors or each result.
-type writeSummary struct {
-	// Status ends a bulk response: "done" when every line was read and
-	// answered, "aborted" (with Error) when the stream stopped early. A
-	// bulk response whose last line is neither was cut off.
-	Status  string `json:"status,omitempty"`
-	Error   string `json:"error,omitempty"`
-	Errors  bool   `json:"errors"`
-	Created int    `json:"created"`
-	Updated int    `json:"updated"`
-	Failed  int    `json:"failed"`
-}
-
-// count adds rs to the summary.
-func (w *writeSummary) count(rs []index.WriteResult) {
+// countResults adds rs to the summary w.
+func countResults(w *api.WriteSummary, rs []index.WriteResult) {
 	for _, r := range rs {
 		switch r.Status {
 		case index.StatusCreated:
@@ -98,12 +71,6 @@ func (w *writeSummary) count(rs []index.WriteResult) {
 			w.Errors = true
 		}
 	}
-}
-
-// arrayResponse is the JSON body of POST /api/articles with an array.
-type arrayResponse struct {
-	writeSummary
-	Results []writeResult `json:"results"`
 }
 
 // requireAdmin lets a request through only with "Authorization: Bearer
@@ -230,9 +197,9 @@ func (s *Server) handlePutArticle(c echo.Context) error {
 		return err
 	}
 	if created {
-		return c.JSON(http.StatusCreated, writeResult{ID: id, Status: index.StatusCreated})
+		return c.JSON(http.StatusCreated, api.WriteResult{ID: id, Status: index.StatusCreated})
 	}
-	return c.JSON(http.StatusOK, writeResult{ID: id, Status: index.StatusUpdated})
+	return c.JSON(http.StatusOK, api.WriteResult{ID: id, Status: index.StatusUpdated})
 }
 
 // handlePostArticles serves POST /api/articles: one article object (201/200, 400 if invalid) or an array (200 with per-element results).
@@ -251,16 +218,16 @@ func (s *Server) handlePostArticles(c echo.Context) error {
 			return err
 		}
 		if created {
-			return c.JSON(http.StatusCreated, writeResult{ID: a.ID, Status: index.StatusCreated})
+			return c.JSON(http.StatusCreated, api.WriteResult{ID: a.ID, Status: index.StatusCreated})
 		}
-		return c.JSON(http.StatusOK, writeResult{ID: a.ID, Status: index.StatusUpdated})
+		return c.JSON(http.StatusOK, api.WriteResult{ID: a.ID, Status: index.StatusUpdated})
 	}
 	res, err := writerOf(c).PutJSON(c.Request().Context(), b)
 	if err != nil {
 		return err
 	}
-	out := arrayResponse{Results: make([]writeResult, len(res))}
-	out.count(res)
+	out := api.ArrayResponse{Results: make([]api.WriteResult, len(res))}
+	countResults(&out.WriteSummary, res)
 	for i, r := range res {
 		out.Results[i] = newWriteResult(r, true)
 	}
@@ -268,7 +235,7 @@ func (s *Server) handlePostArticles(c echo.Context) error {
 }
 
 // handleBulk serves POST /api/articles/_bulk: NDJSON in, one result line per
-// input line out, streamed batch by batch, and a last writeSummary line
+// input line out, streamed batch by batch, and a last api.WriteSummary line
 // ("done" or "aborted"). The server's read and write timeouts apply to each
 // read and write of the stream rather than to the whole request, so a bulk
 // may run as long as both sides keep it moving.
@@ -280,7 +247,7 @@ func (s *Server) handleBulk(c echo.Context) error {
 	rc.EnableFullDuplex() // ErrNotSupported (HTTP/2, recorders): already full duplex or not needed
 	body := &streamBody{r: c.Request().Body, rc: rc, timeout: s.opts.ReadTimeout}
 	enc := json.NewEncoder(resp)
-	var sum writeSummary
+	var sum api.WriteSummary
 	write := func(v any) error {
 		// ErrNotSupported (a writer without deadlines) leaves no deadline to extend.
 		rc.SetWriteDeadline(time.Now().Add(s.opts.WriteTimeout))
@@ -294,7 +261,7 @@ func (s *Server) handleBulk(c echo.Context) error {
 	}
 	err := writerOf(c).Bulk(c.Request().Context(), body, int(s.opts.MaxBodyBytes), func(rs []index.WriteResult) error {
 		start()
-		sum.count(rs)
+		countResults(&sum, rs)
 		for _, r := range rs {
 			if err := write(newWriteResult(r, false)); err != nil {
 				return err
@@ -363,22 +330,12 @@ func (s *Server) handleDeleteArticle(c echo.Context) error {
 	if err := writerOf(c).Delete(c.Request().Context(), id); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, writeResult{ID: id, Status: index.StatusDeleted})
+	return c.JSON(http.StatusOK, api.WriteResult{ID: id, Status: index.StatusDeleted})
 }
 
-// rebuildResponse is the JSON body of POST /api/admin/rebuild and /api/admin/sync.
-type rebuildResponse struct {
-	Indexed   int   `json:"indexed"`
-	Skipped   int   `json:"skipped"`
-	Deleted   int   `json:"deleted"`
-	Unchanged int   `json:"unchanged_files"`
-	Before    int   `json:"before"`
-	After     int   `json:"after"`
-	TookMS    int64 `json:"took_ms"`
-}
-
-func newRebuildResponse(sum index.IngestSummary) rebuildResponse {
-	return rebuildResponse{Indexed: sum.Indexed + sum.Updated, Skipped: sum.Skipped, Deleted: sum.Deleted, Unchanged: sum.Unchanged,
+// newRebuildResponse converts sum into the body of a rebuild or a sync.
+func newRebuildResponse(sum index.IngestSummary) api.RebuildResponse {
+	return api.RebuildResponse{Indexed: sum.Indexed + sum.Updated, Skipped: sum.Skipped, Deleted: sum.Deleted, Unchanged: sum.Unchanged,
 		Before: sum.Before, After: sum.After, TookMS: sum.Elapsed.Milliseconds()}
 }
 
@@ -432,18 +389,13 @@ func (s *Server) handleRebuild(c echo.Context) error {
 	return c.JSON(http.StatusOK, newRebuildResponse(sum))
 }
 
-// backupRequest is the JSON body of POST /api/admin/backup.
-type backupRequest struct {
-	Dest string `json:"dest"`
-}
-
 // handleBackup serves POST /api/admin/backup {"dest": DIR}: copy the live index to a new directory on the server's disk.
 func (s *Server) handleBackup(c echo.Context) error {
 	b, err := s.readBody(c)
 	if err != nil {
 		return err
 	}
-	var req backupRequest
+	var req api.BackupRequest
 	if err := json.Unmarshal(b, &req); err != nil || strings.TrimSpace(req.Dest) == "" {
 		return &index.ParamError{Kind: index.ErrInvalidParameter, Param: "dest", Message: `send {"dest": "/path/to/new/directory"}`}
 	}
@@ -451,5 +403,5 @@ func (s *Server) handleBackup(c echo.Context) error {
 	if err := writerOf(c).Backup(req.Dest); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"dest": req.Dest, "took_ms": time.Since(start).Milliseconds()})
+	return c.JSON(http.StatusOK, api.BackupResponse{Dest: req.Dest, TookMS: time.Since(start).Milliseconds()})
 }

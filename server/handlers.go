@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/server/api"
 )
 
 // handleSearch serves GET /api/search: one page of ranked, highlighted hits.
@@ -68,13 +69,13 @@ func (s *Server) handleArticle(c echo.Context) error {
 func (s *Server) handleHealth(c echo.Context) error {
 	ix, err := s.index()
 	if err != nil {
-		return c.JSON(http.StatusOK, healthResponse{Status: "starting"})
+		return c.JSON(http.StatusOK, api.Health{Status: "starting"})
 	}
 	n, err := ix.Count()
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, healthResponse{Status: "ok", Documents: n})
+	return c.JSON(http.StatusOK, api.Health{Status: "ok", Documents: n})
 }
 
 // bindQuery reads the search parameters. Strings pass through unchanged:

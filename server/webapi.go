@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/server/api"
 )
 
 // suggester is implemented by indexes that complete titles (*index.Index does).
@@ -78,6 +79,6 @@ func (s *Server) markedArticle(c echo.Context, id, q string) error {
 		return err
 	}
 	resp := newArticleResponse(&m.Article)
-	resp.Marked = &markedText{Title: m.TitleHTML, Body: m.BodyHTML}
+	resp.Marked = &api.Marked{Title: m.TitleHTML, Body: m.BodyHTML}
 	return c.JSON(http.StatusOK, resp)
 }
