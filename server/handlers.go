@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -35,11 +34,9 @@ func (s *Server) handleSearch(c echo.Context) error {
 }
 
 // handleArticle serves GET /api/articles/*: the stored article whose id is
-// the rest of the path. A path ending in /related that is no article's id
-// lists the articles related to the id before it (the older form of GET
-// /api/related/*), so an article whose id ends in /related stays readable.
-// Related and marked articles (?q=) are searches, and wait for a slot of
-// the search limiter; a plain read does not.
+// the rest of the path (for {id}/related, see olderRelated). A marked
+// article (?q=) is a search, and waits for a slot of the search limiter; a
+// plain read does not.
 func (s *Server) handleArticle(c echo.Context) error {
 	ix, err := s.index()
 	if err != nil {
@@ -48,11 +45,6 @@ func (s *Server) handleArticle(c echo.Context) error {
 	id, err := articleID(c)
 	if err != nil {
 		return err
-	}
-	if rel, ok := strings.CutSuffix(id, relatedSuffix); ok && rel != "" {
-		if _, err := ix.Article(c.Request().Context(), id); errors.Is(err, index.ErrNotFound) {
-			return s.withSearchSlot(c, func() error { return s.handleRelated(c, rel) }) // no article has the whole id: the older form of /api/related/{id}
-		}
 	}
 	if q := c.QueryParam("q"); q != "" {
 		return s.withSearchSlot(c, func() error { return s.markedArticle(c, id, q) }) // webapi.go

@@ -145,6 +145,8 @@ type Server struct {
 	limit      *searchLimiter
 	openapi    []byte          // the OpenAPI document, with BasePath as its server URL
 	routePaths map[string]bool // the registered route templates, for metrics labels
+	// The route groups whose paths the server-wide middleware asks about (routes.go).
+	read, streamed, ops *group
 }
 
 // New returns a Server answering from ix. A nil ix starts the server not
@@ -199,8 +201,9 @@ func New(ix Index, opts Options, logger *slog.Logger) *Server {
 		}),
 		s.stripBasePath,
 	)
-	s.e.Use(s.rateLimiter(), s.bodyLimit())
-	s.e.Use(s.crossOrigin(), s.requireKey) // only for the read API (cors.go)
+	// Middleware for every request, routed or not; each part's own
+	// middleware is in its route group (routes.go).
+	s.e.Use(s.rateLimiter(), s.bodyLimit(), s.crossOrigin())
 	s.routes()
 	s.routePaths = make(map[string]bool)
 	for _, r := range s.e.Routes() {
