@@ -21,8 +21,7 @@ import (
 	"github.com/folio-search/folio/server/api"
 )
 
-// Writer is what the write and admin routes need; *index.Index satisfies
-// it. An Index that is not a Writer gets 501 on those routes.
+// Writer is the part of Index that the write and admin routes use.
 type Writer interface {
 	// DecodeArticle validates one JSON object as file ingest does; defaultID is the id from the path.
 	DecodeArticle(b []byte, defaultID string) (index.Article, error)
@@ -43,8 +42,6 @@ type Writer interface {
 	// Backup writes a consistent copy of the live index to a new directory.
 	Backup(dest string) error
 }
-
-var _ Writer = (*index.Index)(nil)
 
 // newWriteResult converts r into its JSON shape; array results carry their index.
 func newWriteResult(r index.WriteResult, array bool) api.WriteResult {
@@ -90,54 +87,28 @@ func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		w, ok := ix.(Writer)
-		if !ok {
-			return echo.NewHTTPError(http.StatusNotImplemented, "this index does not accept writes")
-		}
-		c.Set(writerKey, w)
+		c.Set(admittedKey, ix)
 		return next(c)
 	}
 }
 
-// writerKey is the echo context key under which requireAdmin leaves the index as a Writer.
-const writerKey = "folio.writer"
+// admittedKey is the echo context key under which requireAdmin leaves the
+// index a request was admitted to write to.
+const admittedKey = "folio.admitted"
 
-// writerOf returns the Writer that requireAdmin found for this request. On a
-// route registered without requireAdmin there is none: it returns a Writer
-// that refuses everything (500, logged), so such a route fails closed
-// rather than panicking or writing without a key.
-func writerOf(c echo.Context) Writer {
-	if w, ok := c.Get(writerKey).(Writer); ok {
-		return w
+// errNotAdmitted is the error of a write route registered without requireAdmin.
+var errNotAdmitted = errors.New("write route registered without requireAdmin: no writer for this request")
+
+// admitted returns the index that requireAdmin admitted this request to
+// write to. On a route registered without requireAdmin there is none: it
+// returns errNotAdmitted (500, logged), so such a route fails closed rather
+// than writing without a key.
+func admitted(c echo.Context) (Writer, error) {
+	if ix, ok := c.Get(admittedKey).(Index); ok {
+		return ix, nil
 	}
-	return refusingWriter{}
+	return nil, errNotAdmitted
 }
-
-// errNoWriter is the error of every method of refusingWriter.
-var errNoWriter = errors.New("write route registered without requireAdmin: no writer for this request")
-
-// refusingWriter is the Writer of a request that requireAdmin did not admit.
-type refusingWriter struct{}
-
-func (refusingWriter) DecodeArticle([]byte, string) (index.Article, error) {
-	return index.Article{}, errNoWriter
-}
-func (refusingWriter) Put(context.Context, index.Article) (bool, error) { return false, errNoWriter }
-func (refusingWriter) PutJSON(context.Context, []byte) ([]index.WriteResult, error) {
-	return nil, errNoWriter
-}
-func (refusingWriter) Delete(context.Context, string) error { return errNoWriter }
-func (refusingWriter) Bulk(context.Context, io.Reader, int, func([]index.WriteResult) error) error {
-	return errNoWriter
-}
-func (refusingWriter) Rebuild(context.Context, []string, index.IngestOptions) (index.IngestSummary, error) {
-	return index.IngestSummary{}, errNoWriter
-}
-func (refusingWriter) Sync(context.Context, []string, index.IngestOptions) (index.IngestSummary, error) {
-	return index.IngestSummary{}, errNoWriter
-}
-func (refusingWriter) Backup(string) error                 { return errNoWriter }
-func (refusingWriter) InputsOr([]string) ([]string, error) { return nil, errNoWriter }
 
 // isAdminKey compares SHA-256 digests in constant time, so neither a key's
 // content nor its length leaks through timing; every key is compared.
@@ -180,6 +151,10 @@ func bodyError(err error) error {
 
 // handlePutArticle serves PUT /api/articles/*: create or replace the article whose id is the rest of the path.
 func (s *Server) handlePutArticle(c echo.Context) error {
+	w, err := admitted(c)
+	if err != nil {
+		return err
+	}
 	id, err := articleID(c)
 	if err != nil {
 		return err
@@ -188,11 +163,11 @@ func (s *Server) handlePutArticle(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a, err := writerOf(c).DecodeArticle(b, id)
+	a, err := w.DecodeArticle(b, id)
 	if err != nil {
 		return err
 	}
-	created, err := writerOf(c).Put(c.Request().Context(), a)
+	created, err := w.Put(c.Request().Context(), a)
 	if err != nil {
 		return err
 	}
@@ -204,16 +179,20 @@ func (s *Server) handlePutArticle(c echo.Context) error {
 
 // handlePostArticles serves POST /api/articles: one article object (201/200, 400 if invalid) or an array (200 with per-element results).
 func (s *Server) handlePostArticles(c echo.Context) error {
+	w, err := admitted(c)
+	if err != nil {
+		return err
+	}
 	b, err := s.readBody(c)
 	if err != nil {
 		return err
 	}
 	if t := strings.TrimSpace(string(b)); !strings.HasPrefix(t, "[") {
-		a, err := writerOf(c).DecodeArticle(b, "")
+		a, err := w.DecodeArticle(b, "")
 		if err != nil {
 			return err
 		}
-		created, err := writerOf(c).Put(c.Request().Context(), a)
+		created, err := w.Put(c.Request().Context(), a)
 		if err != nil {
 			return err
 		}
@@ -222,7 +201,7 @@ func (s *Server) handlePostArticles(c echo.Context) error {
 		}
 		return c.JSON(http.StatusOK, api.WriteResult{ID: a.ID, Status: index.StatusUpdated})
 	}
-	res, err := writerOf(c).PutJSON(c.Request().Context(), b)
+	res, err := w.PutJSON(c.Request().Context(), b)
 	if err != nil {
 		return err
 	}
@@ -240,6 +219,10 @@ func (s *Server) handlePostArticles(c echo.Context) error {
 // read and write of the stream rather than to the whole request, so a bulk
 // may run as long as both sides keep it moving.
 func (s *Server) handleBulk(c echo.Context) error {
+	w, err := admitted(c)
+	if err != nil {
+		return err
+	}
 	resp := c.Response()
 	rc := http.NewResponseController(resp)
 	// Results are written while the body is still read: without this,
@@ -259,7 +242,7 @@ func (s *Server) handleBulk(c echo.Context) error {
 			resp.WriteHeader(http.StatusOK)
 		}
 	}
-	err := writerOf(c).Bulk(c.Request().Context(), body, int(s.opts.MaxBodyBytes), func(rs []index.WriteResult) error {
+	err = w.Bulk(c.Request().Context(), body, int(s.opts.MaxBodyBytes), func(rs []index.WriteResult) error {
 		start()
 		countResults(&sum, rs)
 		for _, r := range rs {
@@ -323,11 +306,15 @@ func publicWriteError(err error) string {
 
 // handleDeleteArticle serves DELETE /api/articles/*: remove the article whose id is the rest of the path.
 func (s *Server) handleDeleteArticle(c echo.Context) error {
+	w, err := admitted(c)
+	if err != nil {
+		return err
+	}
 	id, err := articleID(c)
 	if err != nil {
 		return err
 	}
-	if err := writerOf(c).Delete(c.Request().Context(), id); err != nil {
+	if err := w.Delete(c.Request().Context(), id); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, api.WriteResult{ID: id, Status: index.StatusDeleted})
@@ -341,7 +328,7 @@ func newRebuildResponse(sum index.IngestSummary) api.RebuildResponse {
 
 // refreshOptions returns the inputs of a sync or rebuild (those the index
 // records, else index.sources) and its ingest options, with ?force=true.
-func (s *Server) refreshOptions(c echo.Context, what string) ([]string, index.IngestOptions, error) {
+func (s *Server) refreshOptions(c echo.Context, w Writer, what string) ([]string, index.IngestOptions, error) {
 	var opts index.IngestOptions
 	if f := c.QueryParam("force"); f != "" {
 		force, err := strconv.ParseBool(f)
@@ -350,7 +337,7 @@ func (s *Server) refreshOptions(c echo.Context, what string) ([]string, index.In
 		}
 		opts.Force = force
 	}
-	paths, err := writerOf(c).InputsOr(s.opts.Sources)
+	paths, err := w.InputsOr(s.opts.Sources)
 	if err != nil {
 		return nil, opts, err
 	}
@@ -363,11 +350,15 @@ func (s *Server) refreshOptions(c echo.Context, what string) ([]string, index.In
 
 // handleSync serves POST /api/admin/sync[?force=true]: re-read what changed in the index's inputs since the last sync.
 func (s *Server) handleSync(c echo.Context) error {
-	paths, opts, err := s.refreshOptions(c, "sync")
+	w, err := admitted(c)
 	if err != nil {
 		return err
 	}
-	sum, err := writerOf(c).Sync(context.WithoutCancel(c.Request().Context()), paths, opts)
+	paths, opts, err := s.refreshOptions(c, w, "sync")
+	if err != nil {
+		return err
+	}
+	sum, err := w.Sync(context.WithoutCancel(c.Request().Context()), paths, opts)
 	if err != nil {
 		return err
 	}
@@ -376,12 +367,16 @@ func (s *Server) handleSync(c echo.Context) error {
 
 // handleRebuild serves POST /api/admin/rebuild[?force=true]: rebuild from the index's inputs beside the live index and swap it in.
 func (s *Server) handleRebuild(c echo.Context) error {
-	paths, opts, err := s.refreshOptions(c, "rebuild")
+	w, err := admitted(c)
+	if err != nil {
+		return err
+	}
+	paths, opts, err := s.refreshOptions(c, w, "rebuild")
 	if err != nil {
 		return err
 	}
 	// The rebuild finishes even if the client goes away.
-	sum, err := writerOf(c).Rebuild(context.WithoutCancel(c.Request().Context()), paths, opts)
+	sum, err := w.Rebuild(context.WithoutCancel(c.Request().Context()), paths, opts)
 	if err != nil {
 		return err
 	}
@@ -391,6 +386,10 @@ func (s *Server) handleRebuild(c echo.Context) error {
 
 // handleBackup serves POST /api/admin/backup {"dest": DIR}: copy the live index to a new directory on the server's disk.
 func (s *Server) handleBackup(c echo.Context) error {
+	w, err := admitted(c)
+	if err != nil {
+		return err
+	}
 	b, err := s.readBody(c)
 	if err != nil {
 		return err
@@ -400,7 +399,7 @@ func (s *Server) handleBackup(c echo.Context) error {
 		return &index.ParamError{Kind: index.ErrInvalidParameter, Param: "dest", Message: `send {"dest": "/path/to/new/directory"}`}
 	}
 	start := time.Now()
-	if err := writerOf(c).Backup(req.Dest); err != nil {
+	if err := w.Backup(req.Dest); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, api.BackupResponse{Dest: req.Dest, TookMS: time.Since(start).Milliseconds()})

@@ -24,7 +24,13 @@ import (
 	"github.com/folio-search/folio/index"
 )
 
-// Index is what the server needs from the index; *index.Index satisfies it.
+// Index is what the server needs from the index; *index.Index satisfies
+// it. The server asks for everything through this one interface: an index
+// that lacks a part (a test double, a read-only index) returns an error
+// wrapping ErrUnsupported from its methods, and then GET
+// /api/suggest answers 404, an article's ?q= answers the plain article,
+// the write and admin routes answer 501, and /metrics leaves out the size
+// on disk.
 type Index interface {
 	// Search returns one page of hits, a *index.ParamError for bad
 	// parameters, or an error wrapping index.ErrTimeout.
@@ -36,9 +42,23 @@ type Index interface {
 	Related(ctx context.Context, id string, q index.Query) (*index.Result, error)
 	// Count returns the number of indexed articles.
 	Count() (uint64, error)
+	// Suggest returns up to n titles completing text, or a *index.ParamError.
+	Suggest(ctx context.Context, text string, n int) ([]string, error)
+	// MarkedArticle returns the article with the matches of text marked, an
+	// error wrapping index.ErrNotFound, or a *index.ParamError.
+	MarkedArticle(ctx context.Context, id, text string) (*index.MarkedArticle, error)
+	// DiskSize returns the bytes the index's files take.
+	DiskSize() (int64, error)
+	Writer
 }
 
 var _ Index = (*index.Index)(nil)
+
+// ErrUnsupported is what an Index returns (wrapped or not) from a method it
+// does not support. The server's own sentinel rather than
+// errors.ErrUnsupported, which system calls also match (ENOTSUP), so that
+// a real failure of the index is never mistaken for a missing part.
+var ErrUnsupported = errors.New("not supported by this index")
 
 // Options configure a Server. New replaces zero fields with DefaultOptions values.
 type Options struct {
