@@ -1,9 +1,11 @@
 // Package server is Folio's HTTP API. It serves searches, single articles,
-// liveness and readiness checks, Prometheus metrics and its own OpenAPI
-// document as JSON over echo, against the small Index interface that
+// writes, liveness and readiness checks, Prometheus metrics and its own
+// OpenAPI document as JSON over echo, against the Index interface that
 // *index.Index satisfies, bounded by timeouts, body, query, concurrency and
-// rate limits (middleware.go). Every error is rendered by one handler (errors.go)
-// as {"error": {"code", "message", "param"}}; the route table is routes.go.
+// rate limits (middleware.go). routes.go is the only place that knows paths:
+// one line per route, in groups that carry their middleware. The JSON types
+// are in server/api. Every error is rendered by one handler (errors.go) as
+// {"error": {"code", "message", "param"}}.
 package server
 
 import (
