@@ -19,10 +19,10 @@ import (
 
 	"github.com/folio-search/folio/index"
 	"github.com/folio-search/folio/index/article"
+	"github.com/folio-search/folio/server/api"
 )
 
-// Writer is what the write and admin routes need; *index.Index satisfies
-// it. An Index that is not a Writer gets 501 on those routes.
+// Writer is the part of Index that the write and admin routes use.
 type Writer interface {
 	// DecodeArticle validates one JSON object as file ingest does; defaultID is the id from the path.
 	DecodeArticle(b []byte, defaultID string) (article.Article, error)
@@ -44,23 +44,9 @@ type Writer interface {
 	Backup(dest string) error
 }
 
-var _ Writer = (*index.Index)(nil)
-
-// writeResult is one result of a write: the body of a single write, one
-// element of an array's results and one line of a bulk response. Array
-// results carry index (0-based), bulk results line (1-based), and an error
-// message starts with the same position ("request[3]: …", "request:7: …").
-type writeResult struct {
-	Index   *int     `json:"index,omitempty"`
-	Line    int      `json:"line,omitempty"`
-	ID      string   `json:"id,omitempty"` // when known, also for most errors
-	Status  string   `json:"status"`
-	Error   string   `json:"error,omitempty"`
-	Ignored []string `json:"ignored,omitempty"` // fields sent that Folio does not index
-}
-
-func newWriteResult(r index.WriteResult, array bool) writeResult {
-	w := writeResult{Line: r.Line, ID: r.ID, Status: r.Status, Ignored: r.Ignored}
+// newWriteResult converts r into its JSON shape; array results carry their index.
+func newWriteResult(r index.WriteResult, array bool) api.WriteResult {
+	w := api.WriteResult{Line: r.Line, ID: r.ID, Status: r.Status, Ignored: r.Ignored}
 	if array {
 		w.Index = &r.Index
 	}
@@ -70,24 +56,8 @@ func newWriteResult(r index.WriteResult, array bool) writeResult {
 	return w
 }
 
-// writeSummary counts the results of a write of many articles: the head of
-// an array's response and the last line of a bulk response. Errors is true
-// when some record was not written; the status is 200 all the same (as
-// Elasticsearch's _bulk does), so clients check errors or each result.
-type writeSummary struct {
-	// Status ends a bulk response: "done" when every line was read and
-	// answered, "aborted" (with Error) when the stream stopped early. A
-	// bulk response whose last line is neither was cut off.
-	Status  string `json:"status,omitempty"`
-	Error   string `json:"error,omitempty"`
-	Errors  bool   `json:"errors"`
-	Created int    `json:"created"`
-	Updated int    `json:"updated"`
-	Failed  int    `json:"failed"`
-}
-
-// count adds rs to the summary.
-func (w *writeSummary) count(rs []index.WriteResult) {
+// countResults adds rs to the summary w.
+func countResults(w *api.WriteSummary, rs []index.WriteResult) {
 	for _, r := range rs {
 		switch r.Status {
 		case index.StatusCreated:
@@ -99,12 +69,6 @@ func (w *writeSummary) count(rs []index.WriteResult) {
 			w.Errors = true
 		}
 	}
-}
-
-// arrayResponse is the JSON body of POST /api/articles with an array.
-type arrayResponse struct {
-	writeSummary
-	Results []writeResult `json:"results"`
 }
 
 // requireAdmin lets a request through only with "Authorization: Bearer
@@ -124,54 +88,28 @@ func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		w, ok := ix.(Writer)
-		if !ok {
-			return echo.NewHTTPError(http.StatusNotImplemented, "this index does not accept writes")
-		}
-		c.Set(writerKey, w)
+		c.Set(admittedKey, ix)
 		return next(c)
 	}
 }
 
-// writerKey is the echo context key under which requireAdmin leaves the index as a Writer.
-const writerKey = "folio.writer"
+// admittedKey is the echo context key under which requireAdmin leaves the
+// index a request was admitted to write to.
+const admittedKey = "folio.admitted"
 
-// writerOf returns the Writer that requireAdmin found for this request. On a
-// route registered without requireAdmin there is none: it returns a Writer
-// that refuses everything (500, logged), so such a route fails closed
-// rather than panicking or writing without a key.
-func writerOf(c echo.Context) Writer {
-	if w, ok := c.Get(writerKey).(Writer); ok {
-		return w
+// errNotAdmitted is the error of a write route registered without requireAdmin.
+var errNotAdmitted = errors.New("write route registered without requireAdmin: no writer for this request")
+
+// admitted returns the index that requireAdmin admitted this request to
+// write to. On a route registered without requireAdmin there is none: it
+// returns errNotAdmitted (500, logged), so such a route fails closed rather
+// than writing without a key.
+func admitted(c echo.Context) (Writer, error) {
+	if ix, ok := c.Get(admittedKey).(Index); ok {
+		return ix, nil
 	}
-	return refusingWriter{}
+	return nil, errNotAdmitted
 }
-
-// errNoWriter is the error of every method of refusingWriter.
-var errNoWriter = errors.New("write route registered without requireAdmin: no writer for this request")
-
-// refusingWriter is the Writer of a request that requireAdmin did not admit.
-type refusingWriter struct{}
-
-func (refusingWriter) DecodeArticle([]byte, string) (article.Article, error) {
-	return article.Article{}, errNoWriter
-}
-func (refusingWriter) Put(context.Context, article.Article) (bool, error) { return false, errNoWriter }
-func (refusingWriter) PutJSON(context.Context, []byte) ([]index.WriteResult, error) {
-	return nil, errNoWriter
-}
-func (refusingWriter) Delete(context.Context, string) error { return errNoWriter }
-func (refusingWriter) Bulk(context.Context, io.Reader, int, func([]index.WriteResult) error) error {
-	return errNoWriter
-}
-func (refusingWriter) Rebuild(context.Context, []string, index.IngestOptions) (index.IngestSummary, error) {
-	return index.IngestSummary{}, errNoWriter
-}
-func (refusingWriter) Sync(context.Context, []string, index.IngestOptions) (index.IngestSummary, error) {
-	return index.IngestSummary{}, errNoWriter
-}
-func (refusingWriter) Backup(string) error                 { return errNoWriter }
-func (refusingWriter) InputsOr([]string) ([]string, error) { return nil, errNoWriter }
 
 // isAdminKey compares SHA-256 digests in constant time, so neither a key's
 // content nor its length leaks through timing; every key is compared.
@@ -214,6 +152,10 @@ func bodyError(err error) error {
 
 // handlePutArticle serves PUT /api/articles/*: create or replace the article whose id is the rest of the path.
 func (s *Server) handlePutArticle(c echo.Context) error {
+	w, err := admitted(c)
+	if err != nil {
+		return err
+	}
 	id, err := articleID(c)
 	if err != nil {
 		return err
@@ -222,46 +164,50 @@ func (s *Server) handlePutArticle(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a, err := writerOf(c).DecodeArticle(b, id)
+	a, err := w.DecodeArticle(b, id)
 	if err != nil {
 		return err
 	}
-	created, err := writerOf(c).Put(c.Request().Context(), a)
+	created, err := w.Put(c.Request().Context(), a)
 	if err != nil {
 		return err
 	}
 	if created {
-		return c.JSON(http.StatusCreated, writeResult{ID: id, Status: index.StatusCreated})
+		return c.JSON(http.StatusCreated, api.WriteResult{ID: id, Status: index.StatusCreated})
 	}
-	return c.JSON(http.StatusOK, writeResult{ID: id, Status: index.StatusUpdated})
+	return c.JSON(http.StatusOK, api.WriteResult{ID: id, Status: index.StatusUpdated})
 }
 
 // handlePostArticles serves POST /api/articles: one article object (201/200, 400 if invalid) or an array (200 with per-element results).
 func (s *Server) handlePostArticles(c echo.Context) error {
+	w, err := admitted(c)
+	if err != nil {
+		return err
+	}
 	b, err := s.readBody(c)
 	if err != nil {
 		return err
 	}
 	if t := strings.TrimSpace(string(b)); !strings.HasPrefix(t, "[") {
-		a, err := writerOf(c).DecodeArticle(b, "")
+		a, err := w.DecodeArticle(b, "")
 		if err != nil {
 			return err
 		}
-		created, err := writerOf(c).Put(c.Request().Context(), a)
+		created, err := w.Put(c.Request().Context(), a)
 		if err != nil {
 			return err
 		}
 		if created {
-			return c.JSON(http.StatusCreated, writeResult{ID: a.ID, Status: index.StatusCreated})
+			return c.JSON(http.StatusCreated, api.WriteResult{ID: a.ID, Status: index.StatusCreated})
 		}
-		return c.JSON(http.StatusOK, writeResult{ID: a.ID, Status: index.StatusUpdated})
+		return c.JSON(http.StatusOK, api.WriteResult{ID: a.ID, Status: index.StatusUpdated})
 	}
-	res, err := writerOf(c).PutJSON(c.Request().Context(), b)
+	res, err := w.PutJSON(c.Request().Context(), b)
 	if err != nil {
 		return err
 	}
-	out := arrayResponse{Results: make([]writeResult, len(res))}
-	out.count(res)
+	out := api.ArrayResponse{Results: make([]api.WriteResult, len(res))}
+	countResults(&out.WriteSummary, res)
 	for i, r := range res {
 		out.Results[i] = newWriteResult(r, true)
 	}
@@ -269,11 +215,15 @@ func (s *Server) handlePostArticles(c echo.Context) error {
 }
 
 // handleBulk serves POST /api/articles/_bulk: NDJSON in, one result line per
-// input line out, streamed batch by batch, and a last writeSummary line
+// input line out, streamed batch by batch, and a last api.WriteSummary line
 // ("done" or "aborted"). The server's read and write timeouts apply to each
 // read and write of the stream rather than to the whole request, so a bulk
 // may run as long as both sides keep it moving.
 func (s *Server) handleBulk(c echo.Context) error {
+	w, err := admitted(c)
+	if err != nil {
+		return err
+	}
 	resp := c.Response()
 	rc := http.NewResponseController(resp)
 	// Results are written while the body is still read: without this,
@@ -281,7 +231,7 @@ func (s *Server) handleBulk(c echo.Context) error {
 	rc.EnableFullDuplex() // ErrNotSupported (HTTP/2, recorders): already full duplex or not needed
 	body := &streamBody{r: c.Request().Body, rc: rc, timeout: s.opts.ReadTimeout}
 	enc := json.NewEncoder(resp)
-	var sum writeSummary
+	var sum api.WriteSummary
 	write := func(v any) error {
 		// ErrNotSupported (a writer without deadlines) leaves no deadline to extend.
 		rc.SetWriteDeadline(time.Now().Add(s.opts.WriteTimeout))
@@ -293,9 +243,9 @@ func (s *Server) handleBulk(c echo.Context) error {
 			resp.WriteHeader(http.StatusOK)
 		}
 	}
-	err := writerOf(c).Bulk(c.Request().Context(), body, int(s.opts.MaxBodyBytes), func(rs []index.WriteResult) error {
+	err = w.Bulk(c.Request().Context(), body, int(s.opts.MaxBodyBytes), func(rs []index.WriteResult) error {
 		start()
-		sum.count(rs)
+		countResults(&sum, rs)
 		for _, r := range rs {
 			if err := write(newWriteResult(r, false)); err != nil {
 				return err
@@ -357,35 +307,29 @@ func publicWriteError(err error) string {
 
 // handleDeleteArticle serves DELETE /api/articles/*: remove the article whose id is the rest of the path.
 func (s *Server) handleDeleteArticle(c echo.Context) error {
+	w, err := admitted(c)
+	if err != nil {
+		return err
+	}
 	id, err := articleID(c)
 	if err != nil {
 		return err
 	}
-	if err := writerOf(c).Delete(c.Request().Context(), id); err != nil {
+	if err := w.Delete(c.Request().Context(), id); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, writeResult{ID: id, Status: index.StatusDeleted})
+	return c.JSON(http.StatusOK, api.WriteResult{ID: id, Status: index.StatusDeleted})
 }
 
-// rebuildResponse is the JSON body of POST /api/admin/rebuild and /api/admin/sync.
-type rebuildResponse struct {
-	Indexed   int   `json:"indexed"`
-	Skipped   int   `json:"skipped"`
-	Deleted   int   `json:"deleted"`
-	Unchanged int   `json:"unchanged_files"`
-	Before    int   `json:"before"`
-	After     int   `json:"after"`
-	TookMS    int64 `json:"took_ms"`
-}
-
-func newRebuildResponse(sum index.IngestSummary) rebuildResponse {
-	return rebuildResponse{Indexed: sum.Indexed + sum.Updated, Skipped: sum.Skipped, Deleted: sum.Deleted, Unchanged: sum.Unchanged,
+// newRebuildResponse converts sum into the body of a rebuild or a sync.
+func newRebuildResponse(sum index.IngestSummary) api.RebuildResponse {
+	return api.RebuildResponse{Indexed: sum.Indexed + sum.Updated, Skipped: sum.Skipped, Deleted: sum.Deleted, Unchanged: sum.Unchanged,
 		Before: sum.Before, After: sum.After, TookMS: sum.Elapsed.Milliseconds()}
 }
 
 // refreshOptions returns the inputs of a sync or rebuild (those the index
 // records, else index.sources) and its ingest options, with ?force=true.
-func (s *Server) refreshOptions(c echo.Context, what string) ([]string, index.IngestOptions, error) {
+func (s *Server) refreshOptions(c echo.Context, w Writer, what string) ([]string, index.IngestOptions, error) {
 	var opts index.IngestOptions
 	if f := c.QueryParam("force"); f != "" {
 		force, err := strconv.ParseBool(f)
@@ -394,7 +338,7 @@ func (s *Server) refreshOptions(c echo.Context, what string) ([]string, index.In
 		}
 		opts.Force = force
 	}
-	paths, err := writerOf(c).InputsOr(s.opts.Sources)
+	paths, err := w.InputsOr(s.opts.Sources)
 	if err != nil {
 		return nil, opts, err
 	}
@@ -407,11 +351,15 @@ func (s *Server) refreshOptions(c echo.Context, what string) ([]string, index.In
 
 // handleSync serves POST /api/admin/sync[?force=true]: re-read what changed in the index's inputs since the last sync.
 func (s *Server) handleSync(c echo.Context) error {
-	paths, opts, err := s.refreshOptions(c, "sync")
+	w, err := admitted(c)
 	if err != nil {
 		return err
 	}
-	sum, err := writerOf(c).Sync(context.WithoutCancel(c.Request().Context()), paths, opts)
+	paths, opts, err := s.refreshOptions(c, w, "sync")
+	if err != nil {
+		return err
+	}
+	sum, err := w.Sync(context.WithoutCancel(c.Request().Context()), paths, opts)
 	if err != nil {
 		return err
 	}
@@ -420,12 +368,16 @@ func (s *Server) handleSync(c echo.Context) error {
 
 // handleRebuild serves POST /api/admin/rebuild[?force=true]: rebuild from the index's inputs beside the live index and swap it in.
 func (s *Server) handleRebuild(c echo.Context) error {
-	paths, opts, err := s.refreshOptions(c, "rebuild")
+	w, err := admitted(c)
+	if err != nil {
+		return err
+	}
+	paths, opts, err := s.refreshOptions(c, w, "rebuild")
 	if err != nil {
 		return err
 	}
 	// The rebuild finishes even if the client goes away.
-	sum, err := writerOf(c).Rebuild(context.WithoutCancel(c.Request().Context()), paths, opts)
+	sum, err := w.Rebuild(context.WithoutCancel(c.Request().Context()), paths, opts)
 	if err != nil {
 		return err
 	}
@@ -433,24 +385,23 @@ func (s *Server) handleRebuild(c echo.Context) error {
 	return c.JSON(http.StatusOK, newRebuildResponse(sum))
 }
 
-// backupRequest is the JSON body of POST /api/admin/backup.
-type backupRequest struct {
-	Dest string `json:"dest"`
-}
-
 // handleBackup serves POST /api/admin/backup {"dest": DIR}: copy the live index to a new directory on the server's disk.
 func (s *Server) handleBackup(c echo.Context) error {
+	w, err := admitted(c)
+	if err != nil {
+		return err
+	}
 	b, err := s.readBody(c)
 	if err != nil {
 		return err
 	}
-	var req backupRequest
+	var req api.BackupRequest
 	if err := json.Unmarshal(b, &req); err != nil || strings.TrimSpace(req.Dest) == "" {
 		return &index.ParamError{Kind: index.ErrInvalidParameter, Param: "dest", Message: `send {"dest": "/path/to/new/directory"}`}
 	}
 	start := time.Now()
-	if err := writerOf(c).Backup(req.Dest); err != nil {
+	if err := w.Backup(req.Dest); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"dest": req.Dest, "took_ms": time.Since(start).Milliseconds()})
+	return c.JSON(http.StatusOK, api.BackupResponse{Dest: req.Dest, TookMS: time.Since(start).Milliseconds()})
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/folio-search/folio/server/api"
 )
 
 // apiError is an error the server itself decides on (not ready, overloaded,
@@ -26,10 +28,10 @@ var errNotReady = &apiError{Status: http.StatusServiceUnavailable, Code: "not_re
 	Message: "index not ready: it is being built or opened; retry after the time in Retry-After", RetryAfter: 5 * time.Second}
 
 // render sets the Retry-After header of e and returns its status and body.
-func (e *apiError) render(c echo.Context) (int, errorBody) {
+func (e *apiError) render(c echo.Context) (int, api.ErrorBody) {
 	if e.RetryAfter > 0 {
 		secs := int64((e.RetryAfter + time.Second - 1) / time.Second)
 		c.Response().Header().Set("Retry-After", strconv.FormatInt(secs, 10))
 	}
-	return e.Status, errorBody{Code: e.Code, Message: e.Message}
+	return e.Status, api.ErrorBody{Code: e.Code, Message: e.Message}
 }

@@ -20,16 +20,22 @@ type SearchKey struct {
 	Origins []string
 }
 
-// isRead reports whether r is one of the read API requests that CORS and
-// search keys govern: searches, articles, related articles and suggestions.
-func isRead(r *http.Request) bool {
+// isRead reports whether c is a request of the read API, which CORS
+// governs: a GET or HEAD routed to the read group (routes.go), or an
+// OPTIONS (a preflight) of a URL whose GET would be.
+func (s *Server) isRead(c echo.Context) bool {
+	r := c.Request()
 	switch r.Method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions:
-	default:
-		return false // writes are guarded by the admin keys instead
+	case http.MethodGet, http.MethodHead:
+		return s.read.has(c.Path())
+	case http.MethodOptions:
+		// c.Path() is the route of the path's first node, which may serve
+		// other methods only (POST /api/articles/_bulk beside GET /api/articles/*).
+		get := s.e.NewContext(r, nil)
+		s.e.Router().Find(http.MethodGet, echo.GetPath(r), get)
+		return s.read.has(get.Path())
 	}
-	p := r.URL.Path
-	return p == "/api/search" || p == "/api/suggest" || strings.HasPrefix(p, "/api/articles/") || strings.HasPrefix(p, "/api/related/")
+	return false // writes are guarded by the admin keys instead
 }
 
 // crossOrigin is echo's CORS middleware restricted to the read API and to
@@ -44,7 +50,7 @@ func (s *Server) crossOrigin() echo.MiddlewareFunc {
 	}
 	anyOrigin := slices.Contains(allowed, "*")
 	return middleware.CORSWithConfig(middleware.CORSConfig{
-		Skipper: func(c echo.Context) bool { return !isRead(c.Request()) },
+		Skipper: func(c echo.Context) bool { return !s.isRead(c) },
 		// An exact comparison: echo's AllowOrigins would also read "*" and
 		// "?" inside an origin as wildcards.
 		AllowOriginFunc: func(origin string) (bool, error) {
@@ -56,19 +62,16 @@ func (s *Server) crossOrigin() echo.MiddlewareFunc {
 	})
 }
 
-// requireKey rejects read API requests without a valid search key when
-// Options.SearchKeys is set: no or an unknown key is 401, a key bound to
-// other origins is 403. Preflight requests pass (browsers send no
-// credentials with them); crossOrigin has answered them already.
+// requireKey, the middleware of the read group, rejects requests without a
+// valid search key when Options.SearchKeys is set: no or an unknown key is
+// 401, a key bound to other origins is 403. Preflight requests never reach
+// it (browsers send no credentials with them); crossOrigin answers them.
 func (s *Server) requireKey(next echo.HandlerFunc) echo.HandlerFunc {
 	if len(s.opts.SearchKeys) == 0 {
 		return next
 	}
 	return func(c echo.Context) error {
 		r := c.Request()
-		if !isRead(r) || r.Method == http.MethodOptions {
-			return next(c)
-		}
 		c.Response().Header().Add(echo.HeaderVary, echo.HeaderAuthorization)
 		given, ok := bearer(r.Header.Get(echo.HeaderAuthorization))
 		if !ok {

@@ -10,22 +10,11 @@ import (
 
 	"github.com/folio-search/folio/index"
 	"github.com/folio-search/folio/index/article"
+	"github.com/folio-search/folio/server/api"
 )
 
 // statusClientClosed is the status logged for a request whose client went away.
 const statusClientClosed = 499
-
-// errorResponse is the JSON body of every error: {"error": {...}}.
-type errorResponse struct {
-	Error errorBody `json:"error"`
-}
-
-// errorBody says what went wrong; Param names the query parameter at fault.
-type errorBody struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Param   string `json:"param,omitempty"`
-}
 
 // handleError is echo's HTTPErrorHandler, the only place that turns errors
 // into statuses. Client errors go back as they are; server errors are logged
@@ -43,7 +32,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		c.Response().Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
 		werr = c.NoContent(status)
 	} else {
-		werr = c.JSON(status, errorResponse{Error: body})
+		werr = c.JSON(status, api.ErrorResponse{Error: body})
 	}
 	if werr != nil {
 		s.log.LogAttrs(c.Request().Context(), slog.LevelDebug, "write error response", slog.Any("err", werr))
@@ -51,7 +40,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 }
 
 // classify maps err to a status and an error body, logging the server's own failures.
-func (s *Server) classify(c echo.Context, err error) (int, errorBody) {
+func (s *Server) classify(c echo.Context, err error) (int, api.ErrorBody) {
 	var he *echo.HTTPError
 	var ae *apiError
 	switch {
@@ -71,50 +60,53 @@ func (s *Server) classify(c echo.Context, err error) (int, errorBody) {
 		return http.StatusConflict, b
 	case errors.Is(err, index.ErrRebuildFailed):
 		s.logFailure(c, slog.LevelError, err)
-		return http.StatusInternalServerError, errorBody{Code: "rebuild_failed", Message: "the rebuild failed and the live index is unchanged; the server's log has the cause (look up this response's X-Request-Id)"}
+		return http.StatusInternalServerError, api.ErrorBody{Code: "rebuild_failed", Message: "the rebuild failed and the live index is unchanged; the server's log has the cause (look up this response's X-Request-Id)"}
 	case errors.Is(err, index.ErrNoSpace):
 		s.logFailure(c, slog.LevelError, err)
-		return http.StatusInsufficientStorage, errorBody{Code: "insufficient_storage", Message: "the index's disk is full; nothing was written"}
+		return http.StatusInsufficientStorage, api.ErrorBody{Code: "insufficient_storage", Message: "the index's disk is full; nothing was written"}
 	case errors.Is(err, index.ErrWriteFailed):
 		s.logFailure(c, slog.LevelError, err)
-		return http.StatusServiceUnavailable, errorBody{Code: "unavailable", Message: "the index cannot be written right now; nothing was written; searches still work"}
+		return http.StatusServiceUnavailable, api.ErrorBody{Code: "unavailable", Message: "the index cannot be written right now; nothing was written; searches still work"}
 	case errors.Is(err, index.ErrNotFound):
 		return http.StatusNotFound, clientError("not_found", err)
 	case errors.Is(err, index.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
 		s.logFailure(c, slog.LevelWarn, err)
-		return http.StatusGatewayTimeout, errorBody{Code: "timeout", Message: "the search took too long; try a narrower query"}
+		return http.StatusGatewayTimeout, api.ErrorBody{Code: "timeout", Message: "the search took too long; try a narrower query"}
 	case errors.Is(err, context.Canceled):
 		// The client went away (http.Server.Shutdown does not cancel
 		// requests); nobody reads this. 499 is nginx's "client closed
 		// request", so that logs and metrics do not count it as a failure.
-		return statusClientClosed, errorBody{Code: "canceled", Message: "request canceled by the client"}
+		return statusClientClosed, api.ErrorBody{Code: "canceled", Message: "request canceled by the client"}
+	case errors.Is(err, ErrUnsupported): // a write to an index that takes none
+		s.logFailure(c, slog.LevelError, err)
+		return http.StatusNotImplemented, api.ErrorBody{Code: "not_implemented", Message: "internal error"}
 	case errors.Is(err, index.ErrNoIndex), errors.Is(err, index.ErrIncompatible):
 		s.logFailure(c, slog.LevelError, err)
-		return http.StatusServiceUnavailable, errorBody{Code: "unavailable", Message: "the index is unavailable"}
+		return http.StatusServiceUnavailable, api.ErrorBody{Code: "unavailable", Message: "the index is unavailable"}
 	case errors.As(err, &he):
 		if he.Code >= http.StatusInternalServerError {
 			s.logFailure(c, slog.LevelError, err)
-			return he.Code, errorBody{Code: statusCode(he.Code), Message: "internal error"}
+			return he.Code, api.ErrorBody{Code: statusCode(he.Code), Message: "internal error"}
 		}
 		msg, ok := he.Message.(string)
 		if !ok {
 			msg = http.StatusText(he.Code)
 		}
-		return he.Code, errorBody{Code: statusCode(he.Code), Message: msg}
+		return he.Code, api.ErrorBody{Code: statusCode(he.Code), Message: msg}
 	default:
 		s.logFailure(c, slog.LevelError, err)
-		return http.StatusInternalServerError, errorBody{Code: "internal", Message: "internal error"}
+		return http.StatusInternalServerError, api.ErrorBody{Code: "internal", Message: "internal error"}
 	}
 }
 
 // clientError is the body of an error the client caused, naming the
 // parameter at fault when err carries a *index.ParamError.
-func clientError(code string, err error) errorBody {
+func clientError(code string, err error) api.ErrorBody {
 	var pe *index.ParamError
 	if errors.As(err, &pe) {
-		return errorBody{Code: code, Message: pe.Message, Param: pe.Param}
+		return api.ErrorBody{Code: code, Message: pe.Message, Param: pe.Param}
 	}
-	return errorBody{Code: code, Message: err.Error()}
+	return api.ErrorBody{Code: code, Message: err.Error()}
 }
 
 // statusCode is the error code of an echo.HTTPError's status.

@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -77,7 +80,9 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// fakeIndex lets a test make the index fail in ways real input cannot.
+// fakeIndex lets a test make the index fail in ways real input cannot. It
+// cannot suggest, mark, report its size or write: those methods return
+// ErrUnsupported.
 type fakeIndex struct {
 	search  func(ctx context.Context, q index.Query) (*index.Result, error)
 	article func(ctx context.Context, id string) (*article.Article, error)
@@ -108,6 +113,44 @@ func (f *fakeIndex) Count() (uint64, error) {
 	}
 	return f.count()
 }
+
+func (f *fakeIndex) Suggest(context.Context, string, int) ([]string, error) {
+	return nil, ErrUnsupported
+}
+
+func (f *fakeIndex) MarkedArticle(context.Context, string, string) (*index.MarkedArticle, error) {
+	return nil, ErrUnsupported
+}
+
+func (f *fakeIndex) DiskSize() (int64, error) { return 0, ErrUnsupported }
+
+func (f *fakeIndex) DecodeArticle([]byte, string) (article.Article, error) {
+	return article.Article{}, ErrUnsupported
+}
+
+func (f *fakeIndex) Put(context.Context, article.Article) (bool, error) { return false, ErrUnsupported }
+
+func (f *fakeIndex) PutJSON(context.Context, []byte) ([]index.WriteResult, error) {
+	return nil, ErrUnsupported
+}
+
+func (f *fakeIndex) Delete(context.Context, string) error { return ErrUnsupported }
+
+func (f *fakeIndex) Bulk(context.Context, io.Reader, int, func([]index.WriteResult) error) error {
+	return ErrUnsupported
+}
+
+func (f *fakeIndex) Rebuild(context.Context, []string, index.IngestOptions) (index.IngestSummary, error) {
+	return index.IngestSummary{}, ErrUnsupported
+}
+
+func (f *fakeIndex) Sync(context.Context, []string, index.IngestOptions) (index.IngestSummary, error) {
+	return index.IngestSummary{}, ErrUnsupported
+}
+
+func (f *fakeIndex) InputsOr([]string) ([]string, error) { return nil, ErrUnsupported }
+
+func (f *fakeIndex) Backup(string) error { return ErrUnsupported }
 
 // logLines decodes the JSON log lines written to buf.
 func logLines(t *testing.T, buf *bytes.Buffer) []map[string]any {
@@ -287,5 +330,44 @@ func TestArticleIDFromPath(t *testing.T) {
 		if rec.Code != http.StatusOK || got != tt.want {
 			t.Errorf("GET %s: status %d, id %q; want 200, id %q", tt.target, rec.Code, got, tt.want)
 		}
+	}
+}
+
+// enotsupIndex is an index whose suggestions and backups fail with a system
+// call's "operation not supported", which errors.ErrUnsupported matches.
+type enotsupIndex struct{ *fakeIndex }
+
+func (enotsupIndex) Suggest(context.Context, string, int) ([]string, error) {
+	return nil, &os.PathError{Op: "read", Path: "/idx/store", Err: syscall.ENOTSUP}
+}
+
+func (enotsupIndex) Backup(dest string) error {
+	return &os.LinkError{Op: "link", Old: "/idx/store", New: dest, Err: syscall.ENOTSUP}
+}
+
+// TestUnsupportedIsTheIndexsChoice: only ErrUnsupported makes a part of the
+// index missing (404 for suggestions, 501 for writes); a real failure that
+// happens to be ENOTSUP stays a 500.
+func TestUnsupportedIsTheIndexsChoice(t *testing.T) {
+	const key = "unsupported-admin-key-0123"
+	opts := Options{AdminKeys: []string{key}}
+	for _, tt := range []struct {
+		name                string
+		ix                  Index
+		suggest, backupCode int
+	}{
+		{"missing parts", &fakeIndex{}, http.StatusNotFound, http.StatusNotImplemented},
+		{"failing system calls", enotsupIndex{&fakeIndex{}}, http.StatusInternalServerError, http.StatusInternalServerError},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := New(tt.ix, opts, nil)
+			if rec := do(t, srv, http.MethodGet, "/api/suggest?q=x"); rec.Code != tt.suggest {
+				t.Errorf("suggest: status %d, want %d; body %s", rec.Code, tt.suggest, rec.Body)
+			}
+			rec := send(t, srv, http.MethodPost, "/api/admin/backup", key, `{"dest":"/tmp/nowhere"}`)
+			if rec.Code != tt.backupCode {
+				t.Errorf("backup: status %d, want %d; body %s", rec.Code, tt.backupCode, rec.Body)
+			}
+		})
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/folio-search/folio/server/api"
 )
 
 // FuzzSearchParams sends arbitrary query strings to GET /api/search through
@@ -30,12 +32,12 @@ func FuzzSearchParams(f *testing.F) {
 		srv.ServeHTTP(rec, req)
 		switch rec.Code {
 		case http.StatusOK:
-			var r SearchResponse
+			var r api.SearchResponse
 			if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil {
 				t.Fatalf("?%s: 200 with a body that is not a search response: %v", rawQuery, err)
 			}
 		case http.StatusBadRequest:
-			var e errorResponse
+			var e api.ErrorResponse
 			if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil {
 				t.Fatalf("?%s: 400 with a body that is not an error: %v: %s", rawQuery, err, rec.Body)
 			}

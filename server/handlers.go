@@ -6,12 +6,12 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/server/api"
 )
 
 // handleSearch serves GET /api/search: one page of ranked, highlighted hits.
@@ -34,11 +34,9 @@ func (s *Server) handleSearch(c echo.Context) error {
 }
 
 // handleArticle serves GET /api/articles/*: the stored article whose id is
-// the rest of the path. A path ending in /related that is no article's id
-// lists the articles related to the id before it (the older form of GET
-// /api/related/*), so an article whose id ends in /related stays readable.
-// Related and marked articles (?q=) are searches, and wait for a slot of
-// the search limiter; a plain read does not.
+// the rest of the path (for {id}/related, see olderRelated). A marked
+// article (?q=) is a search, and waits for a slot of the search limiter; a
+// plain read does not.
 func (s *Server) handleArticle(c echo.Context) error {
 	ix, err := s.index()
 	if err != nil {
@@ -47,11 +45,6 @@ func (s *Server) handleArticle(c echo.Context) error {
 	id, err := articleID(c)
 	if err != nil {
 		return err
-	}
-	if rel, ok := strings.CutSuffix(id, relatedSuffix); ok && rel != "" {
-		if _, err := ix.Article(c.Request().Context(), id); errors.Is(err, index.ErrNotFound) {
-			return s.withSearchSlot(c, func() error { return s.handleRelated(c, rel) }) // no article has the whole id: the older form of /api/related/{id}
-		}
 	}
 	if q := c.QueryParam("q"); q != "" {
 		return s.withSearchSlot(c, func() error { return s.markedArticle(c, id, q) }) // webapi.go
@@ -68,13 +61,13 @@ func (s *Server) handleArticle(c echo.Context) error {
 func (s *Server) handleHealth(c echo.Context) error {
 	ix, err := s.index()
 	if err != nil {
-		return c.JSON(http.StatusOK, healthResponse{Status: "starting"})
+		return c.JSON(http.StatusOK, api.Health{Status: "starting"})
 	}
 	n, err := ix.Count()
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, healthResponse{Status: "ok", Documents: n})
+	return c.JSON(http.StatusOK, api.Health{Status: "ok", Documents: n})
 }
 
 // bindQuery reads the search parameters. Strings pass through unchanged:

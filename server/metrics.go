@@ -26,15 +26,6 @@ type metrics struct {
 // latencyBuckets span 0.5ms to about 16s, doubling.
 func latencyBuckets() []float64 { return prometheus.ExponentialBuckets(0.0005, 2, 16) }
 
-// DiskSizer is implemented by indexes that can report their size on disk;
-// *index.Index does.
-type DiskSizer interface {
-	// DiskSize returns the bytes the index's files take.
-	DiskSize() (int64, error)
-}
-
-var _ DiskSizer = (*index.Index)(nil)
-
 func newMetrics(s *Server) *metrics {
 	reg := prometheus.NewRegistry()
 	m := &metrics{
@@ -130,9 +121,7 @@ func (ic indexCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(ic.docs, prometheus.GaugeValue, float64(n))
 	}
 	ch <- prometheus.MustNewConstMetric(ic.ready, prometheus.GaugeValue, ready)
-	if ds, ok := ix.(DiskSizer); ok {
-		if size, err := ds.DiskSize(); err == nil {
-			ch <- prometheus.MustNewConstMetric(ic.size, prometheus.GaugeValue, float64(size))
-		}
+	if size, err := ix.DiskSize(); err == nil {
+		ch <- prometheus.MustNewConstMetric(ic.size, prometheus.GaugeValue, float64(size))
 	}
 }

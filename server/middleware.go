@@ -110,18 +110,10 @@ func (s *Server) stripBasePath(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// unlimited are the routes that monitoring polls; they are never rate limited.
-func unlimited(c echo.Context) bool {
-	switch c.Path() {
-	case "/healthz", "/readyz", "/metrics":
-		return true
-	}
-	return false
-}
-
 // rateLimiter limits each client to Options.RateLimit requests per second
 // (x/time/rate token buckets, through echo's memory store, which forgets
-// clients idle for 3 minutes): a client is its search or admin key when it
+// clients idle for 3 minutes) on every path, routed or not, but the ops
+// routes, which monitoring polls: a client is its search or admin key when it
 // sends a valid one, else its address. Excess requests get 429 with
 // Retry-After. It does nothing when RateLimit is 0.
 func (s *Server) rateLimiter() echo.MiddlewareFunc {
@@ -134,7 +126,7 @@ func (s *Server) rateLimiter() echo.MiddlewareFunc {
 	}
 	retry := time.Duration(math.Ceil(1/s.opts.RateLimit)) * time.Second
 	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Skipper: unlimited,
+		Skipper: func(c echo.Context) bool { return s.ops.has(c.Path()) },
 		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
 			Rate: rate.Limit(s.opts.RateLimit), Burst: burst, ExpiresIn: 3 * time.Minute,
 		}),
@@ -149,13 +141,13 @@ func (s *Server) rateLimiter() echo.MiddlewareFunc {
 
 // bodyLimit refuses request bodies over Options.MaxBodyBytes with 413: at
 // once when Content-Length says so, else when a handler reads past the
-// limit (see bodyError). A bulk write is streamed and may be of any size: it
-// limits each line instead.
+// limit (see bodyError). The streamed routes (a bulk write) take bodies of
+// any size: their handlers limit each line instead.
 func (s *Server) bodyLimit() echo.MiddlewareFunc {
 	limit := s.opts.MaxBodyBytes
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if c.Path() == "/api/articles/_bulk" {
+			if s.streamed.has(c.Path()) {
 				return next(c)
 			}
 			r := c.Request()

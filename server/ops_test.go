@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/server/api"
 )
 
 func TestReadyOnlyOnceTheIndexIsAttached(t *testing.T) {
@@ -34,9 +35,9 @@ func TestReadyOnlyOnceTheIndexIsAttached(t *testing.T) {
 
 	srv.SetIndex(testIndex(t))
 	rec := do(t, srv, http.MethodGet, "/readyz")
-	var got healthResponse
+	var got api.Health
 	decodeJSON(t, rec, &got)
-	if rec.Code != http.StatusOK || got != (healthResponse{Status: "ready", Documents: uint64(countArticleFiles(t))}) {
+	if rec.Code != http.StatusOK || got != (api.Health{Status: "ready", Documents: uint64(countArticleFiles(t))}) {
 		t.Errorf("after SetIndex GET /readyz = %d %+v", rec.Code, got)
 	}
 	if r := search(t, srv, "q=%22Diamond+Hexagon%22"); len(r.Hits) == 0 || r.Hits[0].ID != "ironclad-friendship-cambodia" {

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/server/api"
 )
 
 // searchParams are the parameters GET /api/search accepts, in the order
@@ -85,7 +86,7 @@ func (s *Server) handleReady(c echo.Context) error {
 		s.logFailure(c, slog.LevelWarn, err)
 		return errNotReady
 	}
-	return c.JSON(http.StatusOK, healthResponse{Status: "ready", Documents: n})
+	return c.JSON(http.StatusOK, api.Health{Status: "ready", Documents: n})
 }
 
 // handleMetrics serves GET /metrics: the Prometheus exposition, unless

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -9,9 +11,32 @@ import (
 )
 
 // relatedSuffix ends the path of GET /api/articles/{id}/related, the older
-// form of GET /api/related/{id}: it lists related articles only when no
-// article has the whole path as its id (handleArticle).
+// form of GET /api/related/{id} (see olderRelated).
 const relatedSuffix = "/related"
+
+// olderRelated is the route middleware of GET /api/articles/* that keeps
+// its older form GET /api/articles/{id}/related: when the path ends in
+// /related and no article has the whole path as its id, it answers the
+// articles related to the id before /related, as GET /api/related/{id}
+// does (within a search slot); otherwise the article handler runs, so an
+// article whose id ends in /related stays readable.
+func (s *Server) olderRelated(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := articleID(c)
+		rel, ok := strings.CutSuffix(id, relatedSuffix)
+		if err != nil || !ok || rel == "" {
+			return next(c)
+		}
+		ix, err := s.index()
+		if err != nil {
+			return err
+		}
+		if _, err := ix.Article(c.Request().Context(), id); !errors.Is(err, index.ErrNotFound) {
+			return next(c)
+		}
+		return s.withSearchSlot(c, func() error { return s.handleRelated(c, rel) })
+	}
+}
 
 // handleRelatedPath serves GET /api/related/*?size=&from=&to=: the articles
 // most like the article whose id is the rest of the path. Unlike

@@ -1,9 +1,11 @@
 // Package server is Folio's HTTP API. It serves searches, single articles,
-// liveness and readiness checks, Prometheus metrics and its own OpenAPI
-// document as JSON over echo, against the small Index interface that
+// writes, liveness and readiness checks, Prometheus metrics and its own
+// OpenAPI document as JSON over echo, against the Index interface that
 // *index.Index satisfies, bounded by timeouts, body, query, concurrency and
-// rate limits (middleware.go). Every error is rendered by one handler (errors.go)
-// as {"error": {"code", "message", "param"}}; the route table is routes.go.
+// rate limits (middleware.go). routes.go is the only place that knows paths:
+// one line per route, in groups that carry their middleware. The JSON types
+// are in server/api. Every error is rendered by one handler (errors.go) as
+// {"error": {"code", "message", "param"}}.
 package server
 
 import (
@@ -26,7 +28,13 @@ import (
 	"github.com/folio-search/folio/server/web"
 )
 
-// Index is what the server needs from the index; *index.Index satisfies it.
+// Index is what the server needs from the index; *index.Index satisfies
+// it. The server asks for everything through this one interface: an index
+// that lacks a part (a test double, a read-only index) returns an error
+// wrapping ErrUnsupported from its methods, and then GET
+// /api/suggest answers 404, an article's ?q= answers the plain article,
+// the write and admin routes answer 501, and /metrics leaves out the size
+// on disk.
 type Index interface {
 	// Search returns one page of hits, a *index.ParamError for bad
 	// parameters, or an error wrapping index.ErrTimeout.
@@ -38,9 +46,23 @@ type Index interface {
 	Related(ctx context.Context, id string, q index.Query) (*index.Result, error)
 	// Count returns the number of indexed articles.
 	Count() (uint64, error)
+	// Suggest returns up to n titles completing text, or a *index.ParamError.
+	Suggest(ctx context.Context, text string, n int) ([]string, error)
+	// MarkedArticle returns the article with the matches of text marked, an
+	// error wrapping index.ErrNotFound, or a *index.ParamError.
+	MarkedArticle(ctx context.Context, id, text string) (*index.MarkedArticle, error)
+	// DiskSize returns the bytes the index's files take.
+	DiskSize() (int64, error)
+	Writer
 }
 
 var _ Index = (*index.Index)(nil)
+
+// ErrUnsupported is what an Index returns (wrapped or not) from a method it
+// does not support. The server's own sentinel rather than
+// errors.ErrUnsupported, which system calls also match (ENOTSUP), so that
+// a real failure of the index is never mistaken for a missing part.
+var ErrUnsupported = errors.New("not supported by this index")
 
 // Options configure a Server. New replaces zero fields with DefaultOptions values.
 type Options struct {
@@ -147,6 +169,8 @@ type Server struct {
 	limit      *searchLimiter
 	openapi    []byte          // the OpenAPI document, with BasePath as its server URL
 	routePaths map[string]bool // the registered route templates, for metrics labels
+	// The route groups whose paths the server-wide middleware asks about (routes.go).
+	read, streamed, ops *group
 }
 
 // New returns a Server answering from ix. A nil ix starts the server not
@@ -201,8 +225,9 @@ func New(ix Index, opts Options, logger *slog.Logger) *Server {
 		}),
 		s.stripBasePath,
 	)
-	s.e.Use(s.rateLimiter(), s.bodyLimit())
-	s.e.Use(s.crossOrigin(), s.requireKey) // only for the read API (cors.go)
+	// Middleware for every request, routed or not; each part's own
+	// middleware is in its route group (routes.go).
+	s.e.Use(s.rateLimiter(), s.bodyLimit(), s.crossOrigin())
 	s.routes()
 	s.routePaths = make(map[string]bool)
 	for _, r := range s.e.Routes() {

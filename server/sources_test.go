@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/server/api"
 )
 
 // writeArticles writes n JSON Lines articles r1..rn to path.
@@ -53,9 +54,9 @@ func count(t *testing.T, ix *index.Index) int {
 }
 
 // refreshed decodes a 200 answer of rebuild or sync.
-func refreshed(t *testing.T, body string) rebuildResponse {
+func refreshed(t *testing.T, body string) api.RebuildResponse {
 	t.Helper()
-	var r rebuildResponse
+	var r api.RebuildResponse
 	if err := json.Unmarshal([]byte(body), &r); err != nil {
 		t.Fatalf("%s: %v", body, err)
 	}

@@ -1,31 +1,12 @@
 package server
 
 import (
-	"context"
+	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/folio-search/folio/index"
-)
-
-// suggester is implemented by indexes that complete titles (*index.Index does).
-type suggester interface {
-	// Suggest returns up to n titles completing text, or a *index.ParamError.
-	Suggest(ctx context.Context, text string, n int) ([]string, error)
-}
-
-// marker is implemented by indexes that mark a query's matches in a whole
-// article (*index.Index does).
-type marker interface {
-	// MarkedArticle returns the article with the matches of text marked, an
-	// error wrapping index.ErrNotFound, or a *index.ParamError.
-	MarkedArticle(ctx context.Context, id, text string) (*index.MarkedArticle, error)
-}
-
-var (
-	_ suggester = (*index.Index)(nil)
-	_ marker    = (*index.Index)(nil)
+	"github.com/folio-search/folio/server/api"
 )
 
 // defaultSuggestions is the number of suggestions when the request gives no size.
@@ -38,10 +19,6 @@ func (s *Server) handleSuggest(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sg, ok := ix.(suggester)
-	if !ok {
-		return echo.ErrNotFound
-	}
 	q := c.QueryParam("q")
 	n := defaultSuggestions
 	b := echo.QueryParamsBinder(c)
@@ -49,7 +26,10 @@ func (s *Server) handleSuggest(c echo.Context) error {
 	if err := b.Int("size", &n).BindError(); err != nil {
 		return err
 	}
-	titles, err := sg.Suggest(c.Request().Context(), q, n)
+	titles, err := ix.Suggest(c.Request().Context(), q, n)
+	if errors.Is(err, ErrUnsupported) {
+		return echo.ErrNotFound // an index that cannot suggest has no suggestions endpoint
+	}
 	if err != nil {
 		return err
 	}
@@ -65,19 +45,18 @@ func (s *Server) markedArticle(c echo.Context, id, q string) error {
 	if err != nil {
 		return err
 	}
-	mk, ok := ix.(marker)
-	if !ok {
+	m, err := ix.MarkedArticle(c.Request().Context(), id, q)
+	if errors.Is(err, ErrUnsupported) {
 		a, err := ix.Article(c.Request().Context(), id)
 		if err != nil {
 			return err
 		}
 		return c.JSON(http.StatusOK, newArticleResponse(a))
 	}
-	m, err := mk.MarkedArticle(c.Request().Context(), id, q)
 	if err != nil {
 		return err
 	}
 	resp := newArticleResponse(&m.Article)
-	resp.Marked = &markedText{Title: m.TitleHTML, Body: m.BodyHTML}
+	resp.Marked = &api.Marked{Title: m.TitleHTML, Body: m.BodyHTML}
 	return c.JSON(http.StatusOK, resp)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/server/api"
 )
 
 func newBackupCmd(c *cli) *cobra.Command {
@@ -42,7 +43,7 @@ serves the copy.`,
 			if !canHandOff(err, cfg, nil) {
 				return errNoHandoff(err, cfg, "back it up")
 			}
-			if _, err := askServer(cmd.Context(), cfg, "/api/admin/backup", map[string]string{"dest": dest}); err != nil {
+			if _, err := askServer(cmd.Context(), cfg, "/api/admin/backup", api.BackupRequest{Dest: dest}); err != nil {
 				return err
 			}
 			_, err = fmt.Fprintf(c.stdout, "the server copied the index to %s\n", dest)

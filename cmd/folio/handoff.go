@@ -14,6 +14,7 @@ import (
 
 	"github.com/folio-search/folio/config"
 	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/server/api"
 )
 
 // errNoHandoff explains what to do when the index is held by a running
@@ -65,10 +66,8 @@ func askServer(ctx context.Context, cfg config.Config, path string, body any) ([
 		return nil, err
 	}
 	if resp.StatusCode/100 != 2 {
-		var e struct {
-			Error struct{ Message string } `json:"error"`
-		}
-		json.Unmarshal(out, &e)
+		var e api.ErrorResponse
+		json.Unmarshal(out, &e) // a body that is not an error body leaves the message empty
 		return nil, fmt.Errorf("the server at %s answered %s: %s", url, resp.Status, e.Error.Message)
 	}
 	return out, nil
@@ -80,15 +79,4 @@ func askServer(ctx context.Context, cfg config.Config, path string, body any) ([
 func canHandOff(err error, cfg config.Config, paths []string) bool {
 	return errors.Is(err, index.ErrLocked) && len(cfg.Server.AdminKeys) > 0 &&
 		(paths == nil || slices.Equal(paths, cfg.Index.Sources))
-}
-
-// handedOff is the server's answer to a sync or rebuild.
-type handedOff struct {
-	Indexed   int   `json:"indexed"`
-	Skipped   int   `json:"skipped"`
-	Deleted   int   `json:"deleted"`
-	Unchanged int   `json:"unchanged_files"`
-	Before    int   `json:"before"`
-	After     int   `json:"after"`
-	TookMS    int64 `json:"took_ms"`
 }

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/folio-search/folio/index"
-	"github.com/folio-search/folio/server"
+	"github.com/folio-search/folio/server/api"
 )
 
 // TestIndexWhileServing runs `folio index`, `folio index --rebuild` and
@@ -145,14 +145,14 @@ func TestServeWatch(t *testing.T) {
 }
 
 // searchHTTP GETs a search URL and decodes the response.
-func searchHTTP(t *testing.T, url string) server.SearchResponse {
+func searchHTTP(t *testing.T, url string) api.SearchResponse {
 	t.Helper()
 	resp, err := http.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var body server.SearchResponse
+	var body api.SearchResponse
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET %s: status %d, %v", url, resp.StatusCode, err)
 	}

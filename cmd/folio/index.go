@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/server/api"
 )
 
 func newIndexCmd(c *cli) *cobra.Command {
@@ -113,7 +114,7 @@ func handOffIndex(ctx context.Context, c *cli, cfg config.Config, err error, arg
 	if herr != nil {
 		return herr
 	}
-	var r handedOff
+	var r api.RebuildResponse
 	if err := json.Unmarshal(out, &r); err != nil {
 		return fmt.Errorf("unexpected answer from the server: %s", out)
 	}

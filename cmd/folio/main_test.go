@@ -21,7 +21,7 @@ import (
 	"github.com/folio-search/folio/config"
 	"github.com/folio-search/folio/index"
 	"github.com/folio-search/folio/index/article"
-	"github.com/folio-search/folio/server"
+	"github.com/folio-search/folio/server/api"
 )
 
 // testArticles are a few articles of ../../testdata/articles; the first is the
@@ -123,10 +123,10 @@ func mustRun(t *testing.T, args ...string) string {
 }
 
 // searchJSON runs `folio search --json` and decodes the response.
-func searchJSON(t *testing.T, args ...string) server.SearchResponse {
+func searchJSON(t *testing.T, args ...string) api.SearchResponse {
 	t.Helper()
 	out := mustRun(t, append([]string{"search", "--json"}, args...)...)
-	var resp server.SearchResponse
+	var resp api.SearchResponse
 	if err := json.Unmarshal([]byte(out), &resp); err != nil {
 		t.Fatalf("decode search output: %v\n%s", err, out)
 	}
@@ -480,7 +480,7 @@ func firstHit(t *testing.T, url string) string {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var body server.SearchResponse
+	var body api.SearchResponse
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
 		t.Fatalf("GET %s: status %d, decode: %v", url, resp.StatusCode, err)
 	}
