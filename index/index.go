@@ -303,9 +303,9 @@ func (ix *Index) searchAll(ctx context.Context, req *bleve.SearchRequest) (_ *bl
 				return nil, err
 			}
 			if all != nil {
-				defer func() { err = errors.Join(err, all.close()) }()
+				defer func() { err = errors.Join(err, all.Close()) }()
 				global := *req
-				global.Query = &globalQuery{Query: req.Query, stats: all}
+				global.Query = &globalQuery{Query: req.Query, Stats: all}
 				req = &global
 			}
 		}
