@@ -8,6 +8,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2/search"
 	bleveindex "github.com/blevesearch/bleve_index_api"
+
+	"github.com/folio-search/folio/index/internal/engine"
 )
 
 // BLEVE-NOTES: bleve's BM25 takes avgdl as the field's vocabulary size
@@ -61,7 +63,7 @@ func (ix *Index) computeBM25StatsCounted(ctx context.Context, cached bool, count
 			}
 		}
 		if fresh {
-			err = addShardStats(ctx, r, shard, counts.forShard(i, r, uint64(len(ix.opts.Synonyms))))
+			err = engine.AddShardStats(ctx, r, shard, tokenFields, counts.forShard(i, r, uint64(len(ix.opts.Synonyms))))
 		}
 		if cerr := r.Close(); err == nil {
 			err = cerr
@@ -145,8 +147,8 @@ func (c *bulkCounts) add(shard int, n tokenCounts) {
 
 // forShard returns shard i's token totals when they describe the whole
 // shard (its document count, less its synonym documents, is what was
-// counted), else nil.
-func (c *bulkCounts) forShard(i int, r bleveindex.IndexReader, synonyms uint64) *tokenCounts {
+// counted), in tokenFields' order, else nil.
+func (c *bulkCounts) forShard(i int, r bleveindex.IndexReader, synonyms uint64) []int {
 	if c == nil {
 		return nil
 	}
@@ -157,7 +159,7 @@ func (c *bulkCounts) forShard(i int, r bleveindex.IndexReader, synonyms uint64) 
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	t := c.tokens[i]
-	return &t
+	return t[:]
 }
 
 // empty reports whether the index holds no articles.

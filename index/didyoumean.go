@@ -8,6 +8,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2/search/query"
 	bleveindex "github.com/blevesearch/bleve_index_api"
+
+	"github.com/folio-search/folio/index/internal/engine"
 )
 
 // suggestBelow: a query with fewer matches than this gets a "did you mean".
@@ -26,7 +28,7 @@ func (ix *Index) suggest(ctx context.Context, p *plan, text string) (_ string, e
 		return "", nil
 	}
 	analyzer := ix.shards[0].Mapping().AnalyzerNamed(analyzers[ix.meta.Language])
-	readers, closeAll, err := ix.readers()
+	readers, closeAll, err := engine.Readers(ix.shards)
 	if err != nil {
 		return "", err
 	}
@@ -42,7 +44,7 @@ func (ix *Index) suggest(ctx context.Context, p *plan, text string) (_ string, e
 			continue
 		}
 		term := string(toks[0].Term)
-		df, err := docFreq(ctx, readers, fieldText, term)
+		df, err := engine.DocFreq(ctx, readers, fieldText, term)
 		if err != nil {
 			return "", err
 		}

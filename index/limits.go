@@ -1,15 +1,12 @@
 package index
 
 import (
-	"context"
 	"errors"
 	"strconv"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2/search/query"
 	vellumre "github.com/blevesearch/vellum/regexp"
-
-	"github.com/folio-search/folio/index/internal/engine"
 )
 
 // Bounds on expensive queries. A wildcard, regexp, prefix or fuzzy term is
@@ -19,11 +16,6 @@ import (
 const (
 	maxClauses = 64 // words, phrases and operators of one syntax query
 )
-
-// limitTerms installs the per-search cap on leaf term searchers.
-func (ix *Index) limitTerms(ctx context.Context) context.Context {
-	return engine.LimitTerms(ctx, ix.opts.MaxTerms)
-}
 
 // checkCost rejects syntax queries that are expensive by shape or that a
 // search would fail on: more than maxClauses leaves, wildcards or regular

@@ -8,6 +8,8 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/folio-search/folio/index/internal/engine"
 )
 
 // window returns the hits [from, from+size) of q's matches in p's order.
@@ -38,11 +40,11 @@ func (ix *Index) window(ctx context.Context, p *plan, q query.Query, from, size 
 	if err != nil {
 		return nil, err
 	}
-	if !tiesResolved(res.Hits, end, res.Total) {
+	if !engine.TiesResolved(res.Hits, end, res.Total) {
 		ix.ties.Observe(2 * slack) // the run goes on past what was fetched
 		return exact()
 	}
-	ix.ties.Observe(tieReach(res.Hits, end))
+	ix.ties.Observe(engine.TieReach(res.Hits, end))
 	hits := res.Hits
 	slices.SortFunc(hits, func(a, b *search.DocumentMatch) int {
 		if c := cmp.Compare(b.Score, a.Score); c != 0 {

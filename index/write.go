@@ -12,6 +12,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/folio-search/folio/index/internal/engine"
 )
 
 // Write errors. A write that fails with one of these changed nothing.
@@ -332,9 +334,9 @@ func (ix *Index) afterWrite(err error) {
 			// Storage that refuses writes (read-only) refuses a read-write
 			// open too: serve reads from a read-only handle.
 			if ro, rerr := bleve.OpenUsing(shardPath(dir, i), map[string]interface{}{"read_only": true}); rerr == nil {
-				bi = readOnlyShard{Shard: ro}
+				bi = engine.ReadOnlyShard{Shard: ro}
 			} else {
-				bi = closedShard{Shard: s}
+				bi = engine.ClosedShard{Shard: s}
 			}
 		}
 		fresh[i] = bi
