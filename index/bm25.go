@@ -3,12 +3,13 @@ package index
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/search"
 	bleveindex "github.com/blevesearch/bleve_index_api"
+
+	"github.com/folio-search/folio/index/internal/engine"
 )
 
 // BLEVE-NOTES: bleve's BM25 takes avgdl as the field's vocabulary size
@@ -62,7 +63,7 @@ func (ix *Index) computeBM25StatsCounted(ctx context.Context, cached bool, count
 			}
 		}
 		if fresh {
-			err = addShardStats(ctx, r, shard, counts.forShard(i, r, uint64(len(ix.opts.Synonyms))))
+			err = engine.AddShardStats(ctx, r, shard, tokenFields, counts.forShard(i, r, uint64(len(ix.opts.Synonyms))))
 		}
 		if cerr := r.Close(); err == nil {
 			err = cerr
@@ -109,46 +110,6 @@ func (ix *Index) refreshBM25Stats(ctx context.Context, cached bool) error {
 	return nil
 }
 
-// addShardStats adds shard r's figures to st; known, when not nil, holds
-// the token totals of tokenFields, which are then not walked.
-func addShardStats(ctx context.Context, r bleveindex.IndexReader, st *search.BM25Stats, known *tokenCounts) error {
-	n, err := r.DocCount()
-	if err != nil {
-		return err
-	}
-	st.DocCount += float64(n)
-	fields, err := r.Fields()
-	if err != nil {
-		return err
-	}
-	br, ok := r.(bleveindex.BM25Reader)
-	for _, f := range fields {
-		if ok {
-			c, err := br.FieldCardinality(f)
-			if err != nil {
-				return err
-			}
-			st.FieldCardinality[f] += c
-		}
-	}
-	for i, f := range tokenFields {
-		if ok {
-			c, _ := br.FieldCardinality(f)
-			st.FieldCardinality[f] -= c
-		}
-		if known != nil {
-			st.FieldCardinality[f] += known[i]
-			continue
-		}
-		tokens, err := fieldTokens(ctx, r, f)
-		if err != nil {
-			return err
-		}
-		st.FieldCardinality[f] += tokens
-	}
-	return nil
-}
-
 // storeBM25Stats recomputes the statistics after an ingest; counts, when
 // not nil, are the token counts of a bulk load into an empty index.
 func (ix *Index) storeBM25Stats(ctx context.Context, counts *bulkCounts) error {
@@ -186,8 +147,8 @@ func (c *bulkCounts) add(shard int, n tokenCounts) {
 
 // forShard returns shard i's token totals when they describe the whole
 // shard (its document count, less its synonym documents, is what was
-// counted), else nil.
-func (c *bulkCounts) forShard(i int, r bleveindex.IndexReader, synonyms uint64) *tokenCounts {
+// counted), in tokenFields' order, else nil.
+func (c *bulkCounts) forShard(i int, r bleveindex.IndexReader, synonyms uint64) []int {
 	if c == nil {
 		return nil
 	}
@@ -198,7 +159,7 @@ func (c *bulkCounts) forShard(i int, r bleveindex.IndexReader, synonyms uint64) 
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	t := c.tokens[i]
-	return &t
+	return t[:]
 }
 
 // empty reports whether the index holds no articles.
@@ -212,68 +173,8 @@ func (ix *Index) empty() bool {
 	return true
 }
 
-// fieldTokens is the number of tokens indexed in field: the sum over its
-// terms of their frequencies in every document.
-func fieldTokens(ctx context.Context, r bleveindex.IndexReader, field string) (_ int, err error) {
-	dict, err := r.FieldDict(field)
-	if err != nil {
-		return 0, err
-	}
-	total := 0
-	defer func() {
-		if cerr := dict.Close(); err == nil {
-			err = cerr
-		}
-	}()
-	var tfd bleveindex.TermFieldDoc
-	for {
-		de, err := dict.Next()
-		if err != nil {
-			return 0, err
-		}
-		if de == nil {
-			return total, nil
-		}
-		tfr, err := r.TermFieldReader(ctx, []byte(de.Term), field, true, false, false)
-		if err != nil {
-			return 0, err
-		}
-		for {
-			d, err := tfr.Next(tfd.Reset())
-			if err != nil {
-				return 0, errors.Join(err, tfr.Close())
-			}
-			if d == nil {
-				break
-			}
-			total += int(d.Freq)
-		}
-		if err := tfr.Close(); err != nil {
-			return 0, err
-		}
-	}
-}
-
 // Folio's BM25 parameters (see testdata/relevance/RESULTS.md).
 const (
 	DefaultBM25K1 = 1.2
 	DefaultBM25B  = 0.9
 )
-
-// setBM25 sets BM25's k1 and b for the whole process. bleve keeps them in
-// package variables (search.BM25_k1, search.BM25_b) shared by every index,
-// so Open and Create set them from Options.BM25K1 and BM25B; it writes only
-// when a value changes, so opening indexes with the same values is harmless
-// (and race-free) while others are searched.
-func setBM25(k1, b float64) error {
-	if k1 <= 0 || b < 0 || b > 1 {
-		return fmt.Errorf("BM25 parameters out of range: k1 must be > 0 (got %g), b between 0 and 1 (got %g)", k1, b)
-	}
-	if search.BM25_k1 != k1 {
-		search.BM25_k1 = k1
-	}
-	if search.BM25_b != b {
-		search.BM25_b = b
-	}
-	return nil
-}

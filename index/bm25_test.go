@@ -9,6 +9,8 @@ import (
 	"github.com/blevesearch/bleve/v2/search"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/folio-search/folio/index/internal/engine"
 )
 
 // TestBM25Stats: the statistics count tokens, not distinct terms, and the
@@ -81,7 +83,7 @@ func TestBM25StatsCounted(t *testing.T) {
 // normalisation), and refuse parameters out of range.
 func TestOpenAppliesBM25(t *testing.T) {
 	t.Cleanup(func() {
-		if err := setBM25(DefaultBM25K1, DefaultBM25B); err != nil {
+		if err := engine.SetBM25(DefaultBM25K1, DefaultBM25B); err != nil {
 			t.Error(err)
 		}
 	})

@@ -8,6 +8,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2/search/query"
 	bleveindex "github.com/blevesearch/bleve_index_api"
+
+	"github.com/folio-search/folio/index/internal/engine"
 )
 
 // suggestBelow: a query with fewer matches than this gets a "did you mean".
@@ -26,7 +28,7 @@ func (ix *Index) suggest(ctx context.Context, p *plan, text string) (_ string, e
 		return "", nil
 	}
 	analyzer := ix.shards[0].Mapping().AnalyzerNamed(analyzers[ix.meta.Language])
-	readers, closeAll, err := ix.readers()
+	readers, closeAll, err := engine.Readers(ix.shards)
 	if err != nil {
 		return "", err
 	}
@@ -42,7 +44,7 @@ func (ix *Index) suggest(ctx context.Context, p *plan, text string) (_ string, e
 			continue
 		}
 		term := string(toks[0].Term)
-		df, err := docFreq(ctx, readers, fieldText, term)
+		df, err := engine.DocFreq(ctx, readers, fieldText, term)
 		if err != nil {
 			return "", err
 		}
@@ -74,47 +76,6 @@ func (ix *Index) suggest(ctx context.Context, p *plan, text string) (_ string, e
 		return "", err
 	}
 	return s, nil
-}
-
-// readers opens a reader on every shard; closeAll closes them and returns
-// the first error.
-func (ix *Index) readers() ([]bleveindex.IndexReader, func() error, error) {
-	var rs []bleveindex.IndexReader
-	closeAll := func() error {
-		var errs []error
-		for _, r := range rs {
-			errs = append(errs, r.Close())
-		}
-		return errors.Join(errs...)
-	}
-	for _, s := range ix.shards {
-		adv, err := s.Advanced()
-		if err != nil {
-			return nil, nil, errors.Join(err, closeAll())
-		}
-		r, err := adv.Reader()
-		if err != nil {
-			return nil, nil, errors.Join(err, closeAll())
-		}
-		rs = append(rs, r)
-	}
-	return rs, closeAll, nil
-}
-
-// docFreq is the number of documents whose field holds term.
-func docFreq(ctx context.Context, readers []bleveindex.IndexReader, field, term string) (uint64, error) {
-	var n uint64
-	for _, r := range readers {
-		tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
-		if err != nil {
-			return 0, err
-		}
-		n += tfr.Count()
-		if err := tfr.Close(); err != nil {
-			return 0, err
-		}
-	}
-	return n, nil
 }
 
 // closestTerm is the indexed term of fieldText nearest to term.

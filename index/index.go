@@ -17,6 +17,8 @@ import (
 	"github.com/blevesearch/bleve/v2/search"
 	bleveindex "github.com/blevesearch/bleve_index_api"
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/folio-search/folio/index/internal/engine"
 )
 
 // Index is an open Folio index: a directory holding folio.json (what built
@@ -48,7 +50,7 @@ type Index struct {
 	// analysis holds the *analysisWorkers of bulk ingest (analyze.go).
 	analysis sync.Pool
 	// ties sizes the slack of relevance windows (see window.go).
-	ties tieRuns
+	ties engine.TieRuns
 	// fileIDs are the ids that came from files (see fromFile); nil until loaded.
 	fileIDs atomic.Pointer[idSet]
 	// hooks are set only by tests.
@@ -92,7 +94,7 @@ func genDir(path, gen string) string { return filepath.Join(path, gen) }
 func Open(opts Options) (*Index, error) {
 	opts, err := opts.withDefaults()
 	if err == nil {
-		err = setBM25(opts.BM25K1, opts.BM25B)
+		err = engine.SetBM25(opts.BM25K1, opts.BM25B)
 	}
 	if err != nil {
 		return nil, err
@@ -153,7 +155,7 @@ func (ix *Index) lookupAnalyzers() {
 func Create(opts Options) (*Index, error) {
 	opts, err := opts.withDefaults()
 	if err == nil {
-		err = setBM25(opts.BM25K1, opts.BM25B)
+		err = engine.SetBM25(opts.BM25K1, opts.BM25B)
 	}
 	if err != nil {
 		return nil, err
@@ -283,12 +285,12 @@ func (ix *Index) document(id string) (bleveindex.Document, error) {
 // searchAll runs req over every shard. With more than one shard, BM25's
 // document count and field lengths are gathered from all shards first
 // (bleve's global scoring), and a scored request's query is wrapped in a
-// globalQuery, which takes each term's document frequency and each
+// engine.GlobalQuery, which takes each term's document frequency and each
 // prefix, wildcard and fuzzy expansion from all shards: scores and ranking
 // do not depend on how the documents are spread. A single shard searches
 // req as it is.
 func (ix *Index) searchAll(ctx context.Context, req *bleve.SearchRequest) (_ *bleve.SearchResult, err error) {
-	ctx = ix.limitTerms(ctx)
+	ctx = engine.LimitTerms(ctx, ix.opts.MaxTerms)
 	st := ix.bm25.Load()
 	if st != nil {
 		req.PreSearchData = map[string]any{search.BM25PreSearchDataKey: st}
@@ -296,16 +298,16 @@ func (ix *Index) searchAll(ctx context.Context, req *bleve.SearchRequest) (_ *bl
 	if len(ix.shards) > 1 {
 		ctx = context.WithValue(ctx, search.SearchTypeKey, search.GlobalScoring)
 		// Without Folio's statistics (Options.BleveAvgDL) bleve gathers
-		// its own from the query tree, which a globalQuery would hide.
+		// its own from the query tree, which a GlobalQuery would hide.
 		if st != nil && req.Score != "none" {
-			var all *shardStats
-			if all, err = ix.openShardStats(); err != nil {
+			var all *engine.ShardStats
+			if all, err = engine.OpenShardStats(ix.shards); err != nil {
 				return nil, err
 			}
 			if all != nil {
-				defer func() { err = errors.Join(err, all.close()) }()
+				defer func() { err = errors.Join(err, all.Close()) }()
 				global := *req
-				global.Query = &globalQuery{Query: req.Query, stats: all}
+				global.Query = &engine.GlobalQuery{Query: req.Query, Stats: all}
 				req = &global
 			}
 		}

@@ -1,14 +1,11 @@
 package index
 
 import (
-	"context"
 	"errors"
 	"strconv"
 	"strings"
 
-	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
-	"github.com/blevesearch/vellum/levenshtein"
 	vellumre "github.com/blevesearch/vellum/regexp"
 	"github.com/folio-search/folio/index/article"
 )
@@ -20,24 +17,6 @@ import (
 const (
 	maxClauses = 64 // words, phrases and operators of one syntax query
 )
-
-// limitTerms installs the per-search cap on leaf term searchers.
-func (ix *Index) limitTerms(ctx context.Context) context.Context {
-	return context.WithValue(ctx, search.MaxTermSearchersKey, ix.opts.MaxTerms)
-}
-
-// tooManyTerms reports whether err is bleve's term-searcher limit.
-func tooManyTerms(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "TooManyTermSearchers")
-}
-
-// tooComplex reports whether err is vellum's refusal of an automaton (a
-// regexp or fuzzy term) with too many states: checkCost catches the
-// regexps and wildcards before searching, this the rest.
-func tooComplex(err error) bool {
-	return err != nil && (errors.Is(err, vellumre.ErrTooManyStates) || errors.Is(err, levenshtein.ErrTooManyStates) ||
-		strings.Contains(err.Error(), "dfa contains more than"))
-}
 
 // checkCost rejects syntax queries that are expensive by shape or that a
 // search would fail on: more than maxClauses leaves, wildcards or regular

@@ -8,8 +8,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 
-	"github.com/blevesearch/bleve/v2/index/scorch"
-	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
+	"github.com/folio-search/folio/index/internal/engine"
 )
 
 // Optimize merges each shard down to a single segment. A bulk load leaves
@@ -34,20 +33,8 @@ func (ix *Index) Optimize(ctx context.Context) error {
 }
 
 func (ix *Index) optimizeShard(ctx context.Context, i int, sh bleve.Index) error {
-	adv, err := sh.Advanced()
-	if err != nil {
+	if err := engine.MergeToOneSegment(ctx, sh); err != nil {
 		return fmt.Errorf("optimize %s: %w", ix.shardName(i), err)
-	}
-	s, ok := adv.(*scorch.Scorch)
-	if !ok {
-		return fmt.Errorf("optimize %s: index is %T, not scorch", ix.shardName(i), adv)
-	}
-	// One ForceMerge call merges at most SegmentsPerMergeTask segments
-	// per task, so repeat until one is left.
-	for round := 0; round < 20 && segmentCount(s) > 1; round++ {
-		if err := s.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
-			return fmt.Errorf("optimize %s: %w", ix.shardName(i), err)
-		}
 	}
 	return nil
 }
@@ -58,20 +45,9 @@ func (ix *Index) Segments() []int {
 	defer ix.mu.RUnlock()
 	out := make([]int, len(ix.shards))
 	for i, sh := range ix.shards {
-		if adv, err := sh.Advanced(); err == nil {
-			if s, ok := adv.(*scorch.Scorch); ok {
-				out[i] = int(segmentCount(s))
-			}
-		}
+		out[i] = engine.Segments(sh)
 	}
 	return out
-}
-
-func segmentCount(s *scorch.Scorch) uint64 {
-	m := s.StatsMap()
-	n, _ := m["TotFileSegmentsAtRoot"].(uint64)
-	k, _ := m["TotMemorySegmentsAtRoot"].(uint64)
-	return n + k
 }
 
 // shardName names shard i in messages.

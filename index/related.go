@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/folio-search/folio/index/internal/engine"
 )
 
 // relatedTerms is how many of an article's most distinctive terms a
@@ -42,7 +44,7 @@ func (ix *Index) Related(ctx context.Context, id string, q Query) (*Result, erro
 	for _, tok := range analyzer.Analyze([]byte(a.Title + textSeparator + a.Body)) {
 		tf[string(tok.Term)]++
 	}
-	readers, closeAll, err := ix.readers()
+	readers, closeAll, err := engine.Readers(ix.shards)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +58,7 @@ func (ix *Index) Related(ctx context.Context, id string, q Query) (*Result, erro
 	}
 	var terms []weighted
 	for t, f := range tf {
-		df, err := docFreq(ctx, readers, fieldText, t)
+		df, err := engine.DocFreq(ctx, readers, fieldText, t)
 		if err != nil {
 			return nil, errors.Join(err, closeAll())
 		}

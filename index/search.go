@@ -15,6 +15,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	bleveindex "github.com/blevesearch/bleve_index_api"
 	"github.com/folio-search/folio/index/article"
+	"github.com/folio-search/folio/index/internal/engine"
 )
 
 // maxQueryLen bounds the query text in bytes.
@@ -154,7 +155,7 @@ func (ix *Index) run(ctx context.Context, p *plan) ([]hitPhase, uint64, error) {
 // request builds one bleve request for q within p's filter and order.
 func (ix *Index) request(p *plan, q query.Query, from, size int) *bleve.SearchRequest {
 	if p.filter != nil {
-		q = filtered(q, p.filter)
+		q = engine.Filtered(q, p.filter)
 	}
 	req := bleve.NewSearchRequestOptions(q, size, from, false)
 	req.IncludeLocations = p.locations && size > 0
@@ -172,10 +173,10 @@ func (ix *Index) searchErr(ctx context.Context, err error) error {
 	if errors.Is(err, context.Canceled) {
 		return err
 	}
-	if tooComplex(err) {
+	if engine.TooComplex(err) {
 		return queryErr("a regular expression, wildcard or fuzzy term of the query is too complex to search (%v): simplify it", err)
 	}
-	if tooManyTerms(err) {
+	if engine.TooManyTerms(err) {
 		return queryErr("the query expands to more than %d index terms (search.max_terms; every word, and every term a wildcard, regexp, prefix or fuzzy term matches, counts): make it more specific or shorter", ix.opts.MaxTerms)
 	}
 	return fmt.Errorf("search: %w", err)

@@ -14,8 +14,8 @@ import (
 // order with the same scores (to 1e-9, relative) as a single one. BM25's
 // document count and field lengths come from Folio's pre-search statistics;
 // the document frequency of every term, and the terms a prefix, wildcard or
-// fuzzy term expands to, come from all shards (globalQuery, shardstats.go).
-// The indexes have synonyms, which globalQuery must keep working.
+// fuzzy term expands to, come from all shards (engine.GlobalQuery). The
+// indexes have synonyms, which engine.GlobalQuery must keep working.
 func TestShardsAgree(t *testing.T) {
 	groups := testSynonyms(t)
 	build := func(shards int) *Index {

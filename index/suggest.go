@@ -14,6 +14,8 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bleveindex "github.com/blevesearch/bleve_index_api"
+
+	"github.com/folio-search/folio/index/internal/engine"
 )
 
 // MaxSuggestions is the largest number of completions Suggest returns.
@@ -38,7 +40,7 @@ const (
 // with that prefix of each shard. Each term is at most MaxTokenRunes long.
 // The caller holds ix.mu for reading.
 func (ix *Index) completions(prefix string) (_ []string, err error) {
-	readers, closeAll, err := ix.readers()
+	readers, closeAll, err := engine.Readers(ix.shards)
 	if err != nil {
 		return nil, err
 	}

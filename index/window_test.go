@@ -8,8 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/blevesearch/bleve/v2/search"
 )
 
 // tiedIndex is an index of many articles with equal scores for "alpha":
@@ -76,7 +74,7 @@ func TestWindowOrdersTies(t *testing.T) {
 				{40, 4, 40, 0.97 * 40}, // every match fetched: settled
 				{1000, 1, 10, 970},     // recent ties too deep for any slack: exact search at once, the reach decays
 			} {
-				ix.ties.reach.Store(math.Float64bits(c.reach))
+				ix.ties.SetReach(c.reach)
 				res, err := ix.Search(context.Background(), Query{Text: "alpha", Page: c.page, Size: c.size})
 				if err != nil {
 					t.Fatal(err)
@@ -93,58 +91,10 @@ func TestWindowOrdersTies(t *testing.T) {
 						t.Fatalf("reach %g, page %d size %d: hit %d is %s, want %s", c.reach, c.page, c.size, from+i, h.ID, want(from+i))
 					}
 				}
-				if got := math.Float64frombits(ix.ties.reach.Load()); math.Abs(got-c.after) > 1e-9 {
+				if got := ix.ties.Reach(); math.Abs(got-c.after) > 1e-9 {
 					t.Errorf("reach %g, page %d size %d: reach after %g, want %g", c.reach, c.page, c.size, got, c.after)
 				}
 			}
 		})
-	}
-}
-
-func TestTieSlack(t *testing.T) {
-	var r tieRuns
-	for _, c := range []struct {
-		observe []int
-		slack   int
-		ok      bool
-	}{
-		{nil, minTieSlack, true},
-		{[]int{10}, 23, true},                     // 1.5×10 + 8
-		{[]int{0, 0}, 23, true},                   // 10 × 0.97² = 9.409: ceil(14.1) + 8
-		{[]int{600}, 0, false},                    // past the largest slack
-		{[]int{0, 0, 0, 0, 0}, maxTieSlack, true}, // 600 × 0.97⁶ ≈ 500: below the largest slack again
-	} {
-		for _, n := range c.observe {
-			r.observe(n)
-		}
-		if s, ok := r.slack(); s != c.slack || ok != c.ok {
-			t.Errorf("after %v: slack %d, %v; want %d, %v", c.observe, s, ok, c.slack, c.ok)
-		}
-	}
-}
-
-func TestTiesResolved(t *testing.T) {
-	hits := func(scores ...float64) search.DocumentMatchCollection {
-		out := make(search.DocumentMatchCollection, len(scores))
-		for i, s := range scores {
-			out[i] = &search.DocumentMatch{Score: s}
-		}
-		return out
-	}
-	for _, c := range []struct {
-		hits  search.DocumentMatchCollection
-		end   int
-		total uint64
-		want  bool
-	}{
-		{hits(3, 2, 2, 1), 2, 9, true},  // the deepest hit scores below the window's last
-		{hits(3, 2, 2, 2), 2, 9, false}, // a tie may go on past what was fetched
-		{hits(3, 2, 2, 2), 2, 4, true},  // everything was fetched
-		{hits(3, 2), 5, 2, true},        // fewer matches than the window
-		{hits(2, 2, 2, 2), 4, 9, false}, // nothing beyond the window
-	} {
-		if got := tiesResolved(c.hits, c.end, c.total); got != c.want {
-			t.Errorf("tiesResolved(%d hits, end %d, total %d) = %v, want %v", len(c.hits), c.end, c.total, got, c.want)
-		}
 	}
 }

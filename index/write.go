@@ -13,6 +13,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/folio-search/folio/index/article"
+	"github.com/folio-search/folio/index/internal/engine"
 )
 
 // Write errors. A write that fails with one of these changed nothing.
@@ -305,9 +306,9 @@ func (ix *Index) afterWrite(err error) {
 			// Storage that refuses writes (read-only) refuses a read-write
 			// open too: serve reads from a read-only handle.
 			if ro, rerr := bleve.OpenUsing(shardPath(dir, i), map[string]interface{}{"read_only": true}); rerr == nil {
-				bi = readOnlyShard{ro}
+				bi = engine.ReadOnlyShard{Shard: ro}
 			} else {
-				bi = closedShard{s}
+				bi = engine.ClosedShard{Shard: s}
 			}
 		}
 		fresh[i] = bi
@@ -315,28 +316,6 @@ func (ix *Index) afterWrite(err error) {
 	ix.generation = newGeneration(replaced.meta, fresh)
 	replaced.release() // nothing left to close: never fails
 }
-
-// errReadOnlyShard is the error of a batch on a readOnlyShard.
-var errReadOnlyShard = errors.New("shard reopened read-only after a failed write; retry once the storage is writable")
-
-// readOnlyShard is a shard reopened read-only by afterWrite. It refuses
-// batches, which a read-only scorch would otherwise accept into memory and
-// never persist (Batch would wait forever); the refusal is a persist
-// failure, so the next write tries a read-write reopen again.
-type readOnlyShard struct{ shardIndex }
-
-func (readOnlyShard) Batch(*bleve.Batch) error { return errReadOnlyShard }
-
-// closedShard is a shard that afterWrite closed and could not reopen: it
-// fails every call with bleve's "index closed" error, and a second Close
-// (which panics in scorch) is a no-op.
-type closedShard struct{ shardIndex }
-
-func (closedShard) Close() error { return nil }
-
-// shardIndex is bleve.Index under a name that can be embedded (bleve.Index
-// has a method named Index).
-type shardIndex interface{ bleve.Index }
 
 // applyLocked is apply for a caller holding ix.mu. Each shard's batch is
 // persisted (scorch's Batch returns after fsync) before it returns, and

@@ -1,4 +1,4 @@
-package index
+package engine
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
@@ -21,18 +22,18 @@ import (
 // terms of the shard's own dictionary (which sets the disjunction's coord and
 // the query norm). So scores changed with the shard count.
 //
-// globalQuery fixes both without touching the scoring: it hands bleve's
+// GlobalQuery fixes both without touching the scoring: it hands bleve's
 // searchers a reader of the shard whose term readers count the documents of
 // every shard, and whose prefix, regexp and fuzzy dictionaries list the terms
 // of every shard. A single-shard index does not use it.
 
-// shardStats answers, for the duration of one search, what every shard's
+// ShardStats answers, for the duration of one search, what every shard's
 // reader says about a term or a dictionary. The searches of all shards
 // share it and run concurrently: each answer is worked out once, under mu,
 // and remembered.
-type shardStats struct {
-	readers []bleveindex.IndexReader // each a *scorch.IndexSnapshot
-	close   func() error             // releases the readers
+type ShardStats struct {
+	readers  []bleveindex.IndexReader // each a *scorch.IndexSnapshot
+	closeAll func() error             // releases the readers
 
 	mu    sync.Mutex
 	df    map[fieldTerm]uint64
@@ -54,12 +55,12 @@ type union struct {
 	automaton any // the regexp or fuzzy automaton the dictionary came with
 }
 
-// openShardStats opens a reader of every shard; nil (and no error) when a
-// shard is not a scorch index, whose reader globalQuery cannot wrap (Folio
+// OpenShardStats opens a reader of every shard; nil (and no error) when a
+// shard is not a scorch index, whose reader GlobalQuery cannot wrap (Folio
 // creates only scorch indexes). The caller closes the result after the
 // search.
-func (ix *Index) openShardStats() (*shardStats, error) {
-	readers, closeAll, err := ix.readers()
+func OpenShardStats(shards []bleve.Index) (*ShardStats, error) {
+	readers, closeAll, err := Readers(shards)
 	if err != nil {
 		return nil, err
 	}
@@ -68,18 +69,21 @@ func (ix *Index) openShardStats() (*shardStats, error) {
 			return nil, closeAll()
 		}
 	}
-	return &shardStats{readers: readers, close: closeAll, df: map[fieldTerm]uint64{}, dicts: map[dictKey]*union{}}, nil
+	return &ShardStats{readers: readers, closeAll: closeAll, df: map[fieldTerm]uint64{}, dicts: map[dictKey]*union{}}, nil
 }
 
+// Close releases the shards' readers and returns the first error.
+func (s *ShardStats) Close() error { return s.closeAll() }
+
 // docFreq is the number of documents of all shards that have term in field.
-func (s *shardStats) docFreq(ctx context.Context, term []byte, field string) (uint64, error) {
+func (s *ShardStats) docFreq(ctx context.Context, term []byte, field string) (uint64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := fieldTerm{field, string(term)}
 	df, ok := s.df[k]
 	if !ok {
 		var err error
-		if df, err = docFreq(ctx, s.readers, field, k.term); err != nil {
+		if df, err = DocFreq(ctx, s.readers, field, k.term); err != nil {
 			return 0, err
 		}
 		s.df[k] = df
@@ -90,7 +94,7 @@ func (s *shardStats) docFreq(ctx context.Context, term []byte, field string) (ui
 // dict returns the dictionary k of all shards: the terms of the
 // dictionaries open opens on each, merged in term order, and the automaton
 // they came with.
-func (s *shardStats) dict(k dictKey, open func(*scorch.IndexSnapshot) (bleveindex.FieldDict, any, error)) (bleveindex.FieldDict, any, error) {
+func (s *ShardStats) dict(k dictKey, open func(*scorch.IndexSnapshot) (bleveindex.FieldDict, any, error)) (bleveindex.FieldDict, any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if u, ok := s.dicts[k]; ok {
@@ -156,17 +160,17 @@ func (d *entryDict) Cardinality() int { return len(d.entries) }
 // shard's search read them).
 func (d *entryDict) BytesRead() uint64 { return d.bytesRead }
 
-// globalQuery is a query whose searcher, on any shard, scores with the
-// document frequencies and term expansions of all shards (see shardStats).
-type globalQuery struct {
+// GlobalQuery is a query whose searcher, on any shard, scores with the
+// document frequencies and term expansions of all shards (see ShardStats).
+type GlobalQuery struct {
 	query.Query
-	stats *shardStats
+	Stats *ShardStats
 }
 
 // Searcher builds the searcher of the wrapped query over a globalReader of r.
-func (q *globalQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m mapping.IndexMapping, o search.SearcherOptions) (search.Searcher, error) {
+func (q *GlobalQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m mapping.IndexMapping, o search.SearcherOptions) (search.Searcher, error) {
 	// bleve looks up the synonyms of the query's terms in the query tree
-	// before it asks for the searcher; it cannot see inside a globalQuery,
+	// before it asks for the searcher; it cannot see inside a GlobalQuery,
 	// so that is done here, as bleve does it. (Every shard holds all
 	// synonym definitions, so the shard's own thesaurus is the whole one.)
 	if sm, ok := m.(mapping.SynonymMapping); ok && sm.SynonymCount() > 0 {
@@ -181,7 +185,7 @@ func (q *globalQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m 
 		}
 	}
 	if snap, ok := r.(*scorch.IndexSnapshot); ok {
-		r = &globalReader{IndexSnapshot: snap, all: q.stats}
+		r = &globalReader{IndexSnapshot: snap, all: q.Stats}
 	}
 	return q.Query.Searcher(ctx, r, m, o)
 }
@@ -193,7 +197,7 @@ func (q *globalQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m 
 // contains, spatial, ...) as on the plain reader.
 type globalReader struct {
 	*scorch.IndexSnapshot
-	all *shardStats
+	all *ShardStats
 }
 
 // TermFieldReader reads the shard's postings of term; when they are

@@ -1,4 +1,4 @@
-package index
+package engine
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 )
 
-// filtered is q restricted to the matches of filter, each scored as by q
+// Filtered is q restricted to the matches of filter, each scored as by q
 // alone: filter becomes an unscored required clause of q's own required
 // conjunction when q has one (inside a recency wrapper, and down through a
 // conjunction of a single boolean query), else of a new one around q.
@@ -18,9 +18,10 @@ import (
 // clauses forward with Advance, and bleve 2.6.3's BooleanSearcher.Advance
 // drops a pending match of its optional (should) clauses when they are
 // ahead of its required ones, which lost the title boost of some articles
-// in TestDateFiltersKeepScores. Inside q's required conjunction, only leaf
-// searchers are advanced, and the boolean searcher moves by Next as usual.
-func filtered(q, filter query.Query) query.Query {
+// in index's TestDateFiltersKeepScores. Inside q's required conjunction,
+// only leaf searchers are advanced, and the boolean searcher moves by Next
+// as usual.
+func Filtered(q, filter query.Query) query.Query {
 	switch q := q.(type) {
 	case *query.BooleanQuery:
 		if q.Must == nil {
@@ -31,13 +32,13 @@ func filtered(q, filter query.Query) query.Query {
 		return &cp
 	case *query.CustomScoreQuery:
 		cp := *q
-		cp.Query = filtered(q.Query, filter)
+		cp.Query = Filtered(q.Query, filter)
 		return &cp
 	}
 	return andUnscored(q, filter)
 }
 
-// filteredMust is filtered for the required clauses of a boolean query.
+// filteredMust is Filtered for the required clauses of a boolean query.
 func filteredMust(must, filter query.Query) query.Query {
 	c, ok := must.(*query.ConjunctionQuery)
 	if !ok {
@@ -47,7 +48,7 @@ func filteredMust(must, filter query.Query) query.Query {
 		switch c.Conjuncts[0].(type) {
 		case *query.BooleanQuery, *query.CustomScoreQuery:
 			cp := *c
-			cp.Conjuncts = []query.Query{filtered(c.Conjuncts[0], filter)}
+			cp.Conjuncts = []query.Query{Filtered(c.Conjuncts[0], filter)}
 			return &cp
 		}
 	}
@@ -67,7 +68,7 @@ func andUnscored(q, filter query.Query) query.Query {
 // its clauses' scores and normalises by the sum of their weights: both
 // unchanged).
 //
-// Folio's date and facet filters are such clauses (see filtered) instead of
+// Folio's date and facet filters are such clauses (see Filtered) instead of
 // bleve's BooleanQuery filter: that filter checks each match of the query
 // against the filter after scoring it, so a query whose words are common
 // but whose dates are few scores every match outside the dates too (on the

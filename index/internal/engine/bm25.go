@@ -1,0 +1,118 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/blevesearch/bleve/v2/search"
+	bleveindex "github.com/blevesearch/bleve_index_api"
+)
+
+// BLEVE-NOTES: bleve's BM25 takes avgdl as the field's vocabulary size
+// divided by the document count, not the average number of tokens per
+// document. AddShardStats gathers the true figures, which requests carry as
+// pre-search data (search.BM25PreSearchDataKey) in place of bleve's own.
+
+// AddShardStats adds shard r's figures to st: its document count, and per
+// field its cardinality, except that the fields of tokenFields count their
+// true number of tokens instead. known, when not nil, holds the token
+// totals of tokenFields (in that order), which are then not walked.
+func AddShardStats(ctx context.Context, r bleveindex.IndexReader, st *search.BM25Stats, tokenFields []string, known []int) error {
+	n, err := r.DocCount()
+	if err != nil {
+		return err
+	}
+	st.DocCount += float64(n)
+	fields, err := r.Fields()
+	if err != nil {
+		return err
+	}
+	br, ok := r.(bleveindex.BM25Reader)
+	for _, f := range fields {
+		if ok {
+			c, err := br.FieldCardinality(f)
+			if err != nil {
+				return err
+			}
+			st.FieldCardinality[f] += c
+		}
+	}
+	for i, f := range tokenFields {
+		if ok {
+			c, _ := br.FieldCardinality(f)
+			st.FieldCardinality[f] -= c
+		}
+		if known != nil {
+			st.FieldCardinality[f] += known[i]
+			continue
+		}
+		tokens, err := FieldTokens(ctx, r, f)
+		if err != nil {
+			return err
+		}
+		st.FieldCardinality[f] += tokens
+	}
+	return nil
+}
+
+// FieldTokens is the number of tokens indexed in field: the sum over its
+// terms of their frequencies in every document.
+func FieldTokens(ctx context.Context, r bleveindex.IndexReader, field string) (_ int, err error) {
+	dict, err := r.FieldDict(field)
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	defer func() {
+		if cerr := dict.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	var tfd bleveindex.TermFieldDoc
+	for {
+		de, err := dict.Next()
+		if err != nil {
+			return 0, err
+		}
+		if de == nil {
+			return total, nil
+		}
+		tfr, err := r.TermFieldReader(ctx, []byte(de.Term), field, true, false, false)
+		if err != nil {
+			return 0, err
+		}
+		for {
+			d, err := tfr.Next(tfd.Reset())
+			if err != nil {
+				return 0, errors.Join(err, tfr.Close())
+			}
+			if d == nil {
+				break
+			}
+			total += int(d.Freq)
+		}
+		if err := tfr.Close(); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// SetBM25 sets BM25's k1 and b for the whole process. bleve keeps them in
+// package variables (search.BM25_k1, search.BM25_b) shared by every index,
+// so index.Open and Create set them from Options.BM25K1 and BM25B; it
+// writes only when a value changes, so opening indexes with the same values
+// is harmless (and race-free) while others are searched. It returns an
+// error, and sets nothing, when k1 <= 0 or b is outside [0, 1].
+func SetBM25(k1, b float64) error {
+	if k1 <= 0 || b < 0 || b > 1 {
+		return fmt.Errorf("BM25 parameters out of range: k1 must be > 0 (got %g), b between 0 and 1 (got %g)", k1, b)
+	}
+	if search.BM25_k1 != k1 {
+		search.BM25_k1 = k1
+	}
+	if search.BM25_b != b {
+		search.BM25_b = b
+	}
+	return nil
+}

@@ -1,0 +1,13 @@
+// Package engine holds Folio's extensions of bleve and its workarounds for
+// bleve's limits, with no domain types: statistics of every shard for one
+// search (document frequencies and term expansions, see GlobalQuery),
+// unscored filters (Filtered), BM25's true field lengths (FieldTokens,
+// AddShardStats) and parameters (SetBM25), readers and document
+// frequencies over shards, the tie windows of relevance order (TieRuns),
+// read-only and closed shards, segment merging, and the recognition of
+// bleve's limit errors.
+//
+// It imports bleve and the standard library only: never the facade package
+// index, nor any package of Folio's domain (articles, field names, the
+// mapping). A field name or a limit it needs is a parameter.
+package engine
