@@ -19,10 +19,6 @@ import (
 // tokens (the sum of every term's frequencies) — and requests carry them as
 // pre-search data, which bleve uses in place of its own.
 
-// tokenFields are the analysed fields whose true token counts replace
-// bleve's vocabulary-based cardinality.
-var tokenFields = []string{fieldText, fieldTitle}
-
 // computeBM25Stats walks every shard's term dictionaries. Fields other than
 // tokenFields keep bleve's own cardinality (keyword fields; their scores do
 // not matter for ranking).

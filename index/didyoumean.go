@@ -8,6 +8,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2/search/query"
 	bleveindex "github.com/blevesearch/bleve_index_api"
+
+	"github.com/folio-search/folio/index/internal/schema"
 )
 
 // suggestBelow: a query with fewer matches than this gets a "did you mean".
@@ -25,7 +27,7 @@ func (ix *Index) suggest(ctx context.Context, p *plan, text string) (_ string, e
 	if len(words) == 0 || len(words) > maxClauses {
 		return "", nil
 	}
-	analyzer := ix.shards[0].Mapping().AnalyzerNamed(analyzers[ix.meta.Language])
+	analyzer := ix.shards[0].Mapping().AnalyzerNamed(schema.Analyzer(ix.meta.Language))
 	readers, closeAll, err := ix.readers()
 	if err != nil {
 		return "", err

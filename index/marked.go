@@ -58,13 +58,11 @@ func (ix *Index) MarkedArticle(ctx context.Context, id, text string) (*MarkedArt
 	}
 	dm := res.Hits[0]
 	splitLocations(dm, len(a.Title))
-	if t := ix.hl.titleFragments(dm, doc); len(t) > 0 {
+	if t := ix.hl.TitleFragments(dm, doc); len(t) > 0 {
 		m.TitleHTML = t[0]
 	}
-	if len(dm.Locations[fieldBody]) > 0 {
-		if b := ix.hl.whole.BestFragmentsInField(dm, doc, fieldBody, 1); len(b) > 0 {
-			m.BodyHTML = b[0]
-		}
+	if b := ix.hl.WholeBody(dm, doc); len(b) > 0 {
+		m.BodyHTML = b[0]
 	}
 	return m, nil
 }

@@ -3,6 +3,8 @@ package index
 import (
 	"fmt"
 	"time"
+
+	"github.com/folio-search/folio/index/internal/schema"
 )
 
 // Options configure an Index. Zero values are replaced by the defaults of
@@ -178,7 +180,7 @@ func (o Options) withDefaults() (Options, error) {
 			return o, err
 		}
 	}
-	if _, ok := analyzers[o.Language]; !ok {
+	if schema.Analyzer(o.Language) == "" {
 		return o, fmt.Errorf("unknown language %q (accepted: %s)", o.Language, languageNames())
 	}
 	if o.DefaultSize > o.MaxSize {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/folio-search/folio/index/internal/schema"
 )
 
 // relatedTerms is how many of an article's most distinctive terms a
@@ -37,7 +39,7 @@ func (ix *Index) Related(ctx context.Context, id string, q Query) (*Result, erro
 	}
 	p.sortBy, p.locations = SortRelevance, true
 	a := ix.article(doc)
-	analyzer := ix.shards[0].Mapping().AnalyzerNamed(analyzers[ix.meta.Language])
+	analyzer := ix.shards[0].Mapping().AnalyzerNamed(schema.Analyzer(ix.meta.Language))
 	tf := map[string]int{}
 	for _, tok := range analyzer.Analyze([]byte(a.Title + textSeparator + a.Body)) {
 		tf[string(tok.Term)]++

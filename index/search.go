@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html"
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
@@ -471,28 +469,12 @@ func (ix *Index) hit(dm *search.DocumentMatch, doc bleveindex.Document) Hit {
 		Author: a.Author, Tags: a.Tags, Keywords: a.Keywords, Score: dm.Score,
 	}
 	splitLocations(dm, len(a.Title))
-	h.Highlights.Title = ix.hl.titleFragments(dm, doc)
-	h.Highlights.Body = ix.hl.bodyFragments(dm, doc, ix.opts.MaxFragments)
+	h.Highlights.Title = ix.hl.TitleFragments(dm, doc)
+	h.Highlights.Body = ix.hl.BodyFragments(dm, doc, ix.opts.MaxFragments)
 	if len(h.Highlights.Body) == 0 && a.Body != "" {
 		h.Highlights.Body = []string{opening(a.Body, ix.opts.FragmentSize)}
 	}
 	return h
-}
-
-// opening is the escaped start of body, cut at a word boundary near n runes.
-func opening(body string, n int) string {
-	r := []rune(body)
-	if len(r) <= n {
-		return html.EscapeString(body)
-	}
-	cut := n
-	for i := n; i > n/2; i-- {
-		if unicode.IsSpace(r[i]) {
-			cut = i
-			break
-		}
-	}
-	return html.EscapeString(strings.TrimRightFunc(string(r[:cut]), unicode.IsSpace)) + "…"
 }
 
 // article decodes a stored document.

@@ -17,7 +17,6 @@ import (
 // ids, leaves them out of counts and browsing, and replaces them when the
 // configured groups change.
 const (
-	synonymSource   = "folio"
 	synonymIDPrefix = "_folio_synonym_"
 	synonymCountKey = "folio_synonym_groups" // bleve internal key: groups stored in the shard
 )
