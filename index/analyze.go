@@ -8,6 +8,8 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/mapping"
+
+	"github.com/folio-search/folio/index/internal/schema"
 )
 
 // Bulk ingest analyses documents itself, before handing them to bleve, for
@@ -23,8 +25,8 @@ type analyzedText struct{ *document.TextField }
 // Analyze keeps the analysis done by analyzeArticle.
 func (analyzedText) Analyze() {}
 
-// tokenCounts are the analysed lengths of one document's tokenFields.
-type tokenCounts [2]int // in tokenFields' order: fieldText, fieldTitle
+// tokenCounts are the analysed lengths of one document's schema.TokenFields.
+type tokenCounts [2]int // in schema.TokenFields' order: schema.Text, schema.Title
 
 // analyzeArticle maps a to a bleve document with m and analyses its
 // indexed fields with w's analyzers, returning the document for
@@ -45,7 +47,7 @@ func analyzeArticle(m mapping.IndexMapping, w *analysisWorker, a *Article) (*doc
 		}
 		tf.Analyze()
 		doc.Fields[i] = analyzedText{tf}
-		for j, name := range tokenFields {
+		for j, name := range schema.TokenFields {
 			if tf.Name() == name {
 				n[j] += tf.AnalyzedLength()
 			}

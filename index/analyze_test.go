@@ -5,12 +5,14 @@ import (
 	"testing"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+
+	"github.com/folio-search/folio/index/internal/schema"
 )
 
 // TestMemoStemmer checks that bulk analysis with the memoized stemmer gives
 // every field of every test article the same tokens as bleve's analyzer.
 func TestMemoStemmer(t *testing.T) {
-	m, err := newMapping("en", nil)
+	m, err := schema.NewMapping("en", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

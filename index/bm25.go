@@ -9,6 +9,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2/search"
 	bleveindex "github.com/blevesearch/bleve_index_api"
+
+	"github.com/folio-search/folio/index/internal/schema"
 )
 
 // BLEVE-NOTES: bleve's BM25 takes avgdl as the field's vocabulary size
@@ -20,7 +22,7 @@ import (
 // pre-search data, which bleve uses in place of its own.
 
 // computeBM25Stats walks every shard's term dictionaries. Fields other than
-// tokenFields keep bleve's own cardinality (keyword fields; their scores do
+// schema.TokenFields keep bleve's own cardinality (keyword fields; their scores do
 // not matter for ranking).
 //
 // Walking the dictionaries reads every posting (seconds for 100k articles),
@@ -83,7 +85,7 @@ func (ix *Index) computeBM25StatsCounted(ctx context.Context, cached bool, count
 		st.FieldCardinality[f] += 0
 	}
 	st.FieldCardinality["*"] += 0
-	st.FieldCardinality[fieldDay] += 0
+	st.FieldCardinality[schema.Day] += 0
 	st.DocCount = max(1, st.DocCount-float64(ix.synonymDocs()))
 	return st, nil
 }
@@ -106,7 +108,7 @@ func (ix *Index) refreshBM25Stats(ctx context.Context, cached bool) error {
 }
 
 // addShardStats adds shard r's figures to st; known, when not nil, holds
-// the token totals of tokenFields, which are then not walked.
+// the token totals of schema.TokenFields, which are then not walked.
 func addShardStats(ctx context.Context, r bleveindex.IndexReader, st *search.BM25Stats, known *tokenCounts) error {
 	n, err := r.DocCount()
 	if err != nil {
@@ -127,7 +129,7 @@ func addShardStats(ctx context.Context, r bleveindex.IndexReader, st *search.BM2
 			st.FieldCardinality[f] += c
 		}
 	}
-	for i, f := range tokenFields {
+	for i, f := range schema.TokenFields {
 		if ok {
 			c, _ := br.FieldCardinality(f)
 			st.FieldCardinality[f] -= c

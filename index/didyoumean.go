@@ -44,7 +44,7 @@ func (ix *Index) suggest(ctx context.Context, p *plan, text string) (_ string, e
 			continue
 		}
 		term := string(toks[0].Term)
-		df, err := docFreq(ctx, readers, fieldText, term)
+		df, err := docFreq(ctx, readers, schema.Text, term)
 		if err != nil {
 			return "", err
 		}
@@ -119,7 +119,7 @@ func docFreq(ctx context.Context, readers []bleveindex.IndexReader, field, term 
 	return n, nil
 }
 
-// closestTerm is the indexed term of fieldText nearest to term.
+// closestTerm is the indexed term of schema.Text nearest to term.
 func closestTerm(readers []bleveindex.IndexReader, term string) (string, error) {
 	fuzziness := 1
 	if len([]rune(term)) > 5 {
@@ -135,7 +135,7 @@ func closestTerm(readers []bleveindex.IndexReader, term string) (string, error) 
 		if !ok {
 			return "", nil
 		}
-		dict, err := fr.FieldDictFuzzy(fieldText, term, fuzziness, "")
+		dict, err := fr.FieldDictFuzzy(schema.Text, term, fuzziness, "")
 		if err != nil {
 			return "", err
 		}
@@ -168,7 +168,7 @@ func closestTerm(readers []bleveindex.IndexReader, term string) (string, error) 
 // surfaceForm is the word of an article that the analysed term came from.
 func (ix *Index) surfaceForm(ctx context.Context, term string) (string, error) {
 	tq := query.NewTermQuery(term)
-	tq.SetField(fieldText)
+	tq.SetField(schema.Text)
 	req := ix.request(&plan{locations: true}, tq, 0, 1)
 	req.IncludeLocations = true
 	res, err := ix.searchAll(ctx, req)
@@ -176,7 +176,7 @@ func (ix *Index) surfaceForm(ctx context.Context, term string) (string, error) {
 		return "", err
 	}
 	dm := res.Hits[0]
-	locs := dm.Locations[fieldText][term]
+	locs := dm.Locations[schema.Text][term]
 	if len(locs) == 0 {
 		return "", nil
 	}
@@ -185,7 +185,7 @@ func (ix *Index) surfaceForm(ctx context.Context, term string) (string, error) {
 		return "", err
 	}
 	a := ix.article(doc)
-	full := a.Title + textSeparator + a.Body
+	full := a.Title + schema.TextSeparator + a.Body
 	l := locs[0]
 	if l.End > uint64(len(full)) || l.Start >= l.End {
 		return "", nil

@@ -21,10 +21,10 @@ import (
 func TestLongTokensNotIndexed(t *testing.T) {
 	longest := strings.Repeat("é", MaxTokenRunes) // 2 bytes a rune: the limit counts runes
 	tooLong := strings.Repeat("x", MaxTokenRunes+1)
-	longKeyword := strings.Repeat("k", maxKeywordRunes+1)
+	longKeyword := strings.Repeat("k", schema.MaxKeywordRunes+1)
 	for _, lang := range schema.Languages() {
 		t.Run(lang, func(t *testing.T) {
-			m, err := newMapping(lang, []string{"topics"})
+			m, err := schema.NewMapping(lang, []string{"topics"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -56,15 +56,15 @@ func TestLongTokensNotIndexed(t *testing.T) {
 			}
 			for name, terms := range byField {
 				for _, term := range terms {
-					if len([]rune(term)) > MaxTokenRunes && (name == fieldText || name == fieldTitle) || len(term) > MaxKeywordBytes {
+					if len([]rune(term)) > MaxTokenRunes && (name == schema.Text || name == schema.Title) || len(term) > MaxKeywordBytes {
 						t.Errorf("field %s indexes a term of %d bytes", name, len(term))
 					}
 				}
 			}
-			if terms := byField[fieldText]; !slices.Contains(terms, longest) || len(terms) < 2 {
+			if terms := byField[schema.Text]; !slices.Contains(terms, longest) || len(terms) < 2 {
 				t.Errorf("text terms %.200q, want the %d-rune word and the short words", terms, MaxTokenRunes)
 			}
-			for name, want := range map[string][]string{fieldTags: {"ok"}, keywordPrefix + ".topics": {"grain"}, fieldSource: nil, fieldAuthor: {"A. Writer"}} {
+			for name, want := range map[string][]string{schema.Tags: {"ok"}, schema.KeywordPrefix + ".topics": {"grain"}, schema.Source: nil, schema.Author: {"A. Writer"}} {
 				if got := byField[name]; !slices.Equal(got, want) {
 					t.Errorf("field %s terms %.200q, want %q", name, got, want)
 				}

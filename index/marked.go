@@ -7,6 +7,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/folio-search/folio/index/internal/highlight"
 )
 
 // MarkedArticle is a whole article with the matches of a query marked: Title
@@ -57,7 +59,7 @@ func (ix *Index) MarkedArticle(ctx context.Context, id, text string) (*MarkedArt
 		return nil, fmt.Errorf("%w: no article with id %q", ErrNotFound, id)
 	}
 	dm := res.Hits[0]
-	splitLocations(dm, len(a.Title))
+	highlight.SplitLocations(dm, len(a.Title))
 	if t := ix.hl.TitleFragments(dm, doc); len(t) > 0 {
 		m.TitleHTML = t[0]
 	}

@@ -181,7 +181,7 @@ func (o Options) withDefaults() (Options, error) {
 		}
 	}
 	if schema.Analyzer(o.Language) == "" {
-		return o, fmt.Errorf("unknown language %q (accepted: %s)", o.Language, languageNames())
+		return o, fmt.Errorf("unknown language %q (accepted: %s)", o.Language, schema.LanguageNames())
 	}
 	if o.DefaultSize > o.MaxSize {
 		return o, fmt.Errorf("default size %d is larger than max size %d", o.DefaultSize, o.MaxSize)

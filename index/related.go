@@ -41,7 +41,7 @@ func (ix *Index) Related(ctx context.Context, id string, q Query) (*Result, erro
 	a := ix.article(doc)
 	analyzer := ix.shards[0].Mapping().AnalyzerNamed(schema.Analyzer(ix.meta.Language))
 	tf := map[string]int{}
-	for _, tok := range analyzer.Analyze([]byte(a.Title + textSeparator + a.Body)) {
+	for _, tok := range analyzer.Analyze([]byte(a.Title + schema.TextSeparator + a.Body)) {
 		tf[string(tok.Term)]++
 	}
 	readers, closeAll, err := ix.readers()
@@ -58,7 +58,7 @@ func (ix *Index) Related(ctx context.Context, id string, q Query) (*Result, erro
 	}
 	var terms []weighted
 	for t, f := range tf {
-		df, err := docFreq(ctx, readers, fieldText, t)
+		df, err := docFreq(ctx, readers, schema.Text, t)
 		if err != nil {
 			return nil, errors.Join(err, closeAll())
 		}
@@ -82,7 +82,7 @@ func (ix *Index) Related(ctx context.Context, id string, q Query) (*Result, erro
 	clauses := make([]query.Query, len(terms))
 	for i, t := range terms {
 		tq := query.NewTermQuery(t.term)
-		tq.SetField(fieldText)
+		tq.SetField(schema.Text)
 		tq.SetBoost(t.w / terms[0].w)
 		clauses[i] = tq
 	}
