@@ -11,6 +11,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2/document"
 
+	"github.com/folio-search/folio/index/internal/analysis"
 	"github.com/folio-search/folio/index/internal/schema"
 )
 
@@ -35,7 +36,7 @@ func TestLongTokensNotIndexed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			memo, memoLens, err := analyzeArticle(m, &analysisWorker{}, a)
+			memo, memoLens, err := analyzeArticle(m, &analysis.Worker{}, a)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -44,12 +45,12 @@ func TestLongTokensNotIndexed(t *testing.T) {
 			}
 			byField := map[string][]string{} // an array's values are fields of one name
 			for i, f := range plain.Fields {
-				pf, ok := f.(analyzedText)
+				pf, ok := f.(analysis.Text)
 				if !ok {
 					continue
 				}
 				terms := fieldTerms(pf.TextField)
-				if got := fieldTerms(memo.Fields[i].(analyzedText).TextField); !slices.Equal(terms, got) {
+				if got := fieldTerms(memo.Fields[i].(analysis.Text).TextField); !slices.Equal(terms, got) {
 					t.Errorf("field %s: terms %.200q with the memo, %.200q without", pf.Name(), got, terms)
 				}
 				byField[pf.Name()] = append(byField[pf.Name()], terms...)

@@ -48,7 +48,7 @@ type Index struct {
 	rebuilding *writeLog
 	// bm25 holds the true BM25 statistics (see bm25.go); nil until computed.
 	bm25 atomic.Pointer[search.BM25Stats]
-	// analysis holds the *analysisWorkers of bulk ingest (analyze.go).
+	// analysis holds the *analysis.Workers of bulk ingest (analyze.go).
 	analysis sync.Pool
 	// ties sizes the slack of relevance windows (see window.go).
 	ties tieRuns

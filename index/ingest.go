@@ -19,6 +19,8 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/folio-search/folio/index/internal/analysis"
 )
 
 // inputFile is one file to read, with the default id of its articles.
@@ -324,7 +326,7 @@ func (ix *Index) writeBatchLocked(recs []record, mu *sync.Mutex, sum *IngestSumm
 	lens := make([]tokenCounts, len(valid))
 	errs := make([]error, len(valid))
 	m := ix.shards[0].Mapping()
-	analyzeAll(&ix.analysis, len(valid), func(w *analysisWorker, i int) {
+	analysis.All(&ix.analysis, len(valid), func(w *analysis.Worker, i int) {
 		docs[i], lens[i], errs[i] = analyzeArticle(m, w, valid[i])
 	})
 	batches := make([]*bleve.Batch, len(ix.shards))
