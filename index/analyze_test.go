@@ -4,19 +4,21 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/folio-search/folio/index/article"
+	"github.com/folio-search/folio/index/internal/analysis"
+	"github.com/folio-search/folio/index/internal/schema"
 )
 
 // TestMemoStemmer checks that bulk analysis with the memoized stemmer gives
 // every field of every test article the same tokens as bleve's analyzer.
+// That the memo is really used is checked in index/internal/analysis.
 func TestMemoStemmer(t *testing.T) {
-	m, err := newMapping("en", nil)
+	m, err := schema.NewMapping("en", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := &article.Parser{Dates: article.DefaultDateParser()}
-	w := &analysisWorker{}
+	w := &analysis.Worker{}
 	words := 0
 	for _, f := range readTestArticles(t) {
 		a, perr := p.ParseText(f, "x.txt", "x")
@@ -35,26 +37,18 @@ func TestMemoStemmer(t *testing.T) {
 			t.Fatalf("%s: token counts %v with the memo, %v without", a.Title, memoLens, plainLens)
 		}
 		for i, f := range plain.Fields {
-			pf, ok := f.(analyzedText)
+			pf, ok := f.(analysis.Text)
 			if !ok {
 				continue
 			}
-			mf := memo.Fields[i].(analyzedText)
+			mf := memo.Fields[i].(analysis.Text)
 			if !reflect.DeepEqual(pf.AnalyzedTokenFrequencies(), mf.AnalyzedTokenFrequencies()) {
 				t.Fatalf("%s: field %s analyses differently with the memo", a.Title, pf.Name())
 			}
 			words += len(pf.AnalyzedTokenFrequencies())
 		}
 	}
-	stems := 0
-	for _, c := range w.copies {
-		if d, ok := c.(*analysis.DefaultAnalyzer); ok && len(d.TokenFilters) > 0 {
-			if ms, ok := d.TokenFilters[len(d.TokenFilters)-1].(*memoStemmer); ok {
-				stems += len(ms.memo)
-			}
-		}
-	}
-	if words < 10000 || stems < 1000 { // the memo was used
-		t.Fatalf("compared %d words, memoized %d stems", words, stems)
+	if words < 10000 {
+		t.Fatalf("compared %d words", words)
 	}
 }

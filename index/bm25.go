@@ -10,6 +10,7 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/folio-search/folio/index/internal/engine"
+	"github.com/folio-search/folio/index/internal/schema"
 )
 
 // BLEVE-NOTES: bleve's BM25 takes avgdl as the field's vocabulary size
@@ -20,12 +21,8 @@ import (
 // tokens (the sum of every term's frequencies) — and requests carry them as
 // pre-search data, which bleve uses in place of its own.
 
-// tokenFields are the analysed fields whose true token counts replace
-// bleve's vocabulary-based cardinality.
-var tokenFields = []string{fieldText, fieldTitle}
-
 // computeBM25Stats walks every shard's term dictionaries. Fields other than
-// tokenFields keep bleve's own cardinality (keyword fields; their scores do
+// schema.TokenFields keep bleve's own cardinality (keyword fields; their scores do
 // not matter for ranking).
 //
 // Walking the dictionaries reads every posting (seconds for 100k articles),
@@ -63,7 +60,7 @@ func (ix *Index) computeBM25StatsCounted(ctx context.Context, cached bool, count
 			}
 		}
 		if fresh {
-			err = engine.AddShardStats(ctx, r, shard, tokenFields, counts.forShard(i, r, uint64(len(ix.opts.Synonyms))))
+			err = engine.AddShardStats(ctx, r, shard, schema.TokenFields, counts.forShard(i, r, uint64(len(ix.opts.Synonyms))))
 		}
 		if cerr := r.Close(); err == nil {
 			err = cerr
@@ -88,7 +85,7 @@ func (ix *Index) computeBM25StatsCounted(ctx context.Context, cached bool, count
 		st.FieldCardinality[f] += 0
 	}
 	st.FieldCardinality["*"] += 0
-	st.FieldCardinality[fieldDay] += 0
+	st.FieldCardinality[schema.Day] += 0
 	st.DocCount = max(1, st.DocCount-float64(ix.synonymDocs()))
 	return st, nil
 }
@@ -147,7 +144,7 @@ func (c *bulkCounts) add(shard int, n tokenCounts) {
 
 // forShard returns shard i's token totals when they describe the whole
 // shard (its document count, less its synonym documents, is what was
-// counted), in tokenFields' order, else nil.
+// counted), in schema.TokenFields' order, else nil.
 func (c *bulkCounts) forShard(i int, r bleveindex.IndexReader, synonyms uint64) []int {
 	if c == nil {
 		return nil

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/folio-search/folio/index/internal/engine"
+	"github.com/folio-search/folio/index/internal/schema"
 )
 
 // TestBM25Stats: the statistics count tokens, not distinct terms, and the
@@ -34,7 +35,7 @@ func TestBM25Stats(t *testing.T) {
 	// Titles of testdata/facets: "Oil prices rise" (3 tokens), "Oil output
 	// cut" (3), "Oil demand outlook" (3), "Oil tanker delayed" (3), "Wheat
 	// harvest" (2), "Oil and gas merger" (3: "and" is a stop word).
-	if got := fresh.FieldCardinality[fieldTitle]; got != 17 {
+	if got := fresh.FieldCardinality[schema.Title]; got != 17 {
 		t.Errorf("title tokens = %d, want 17", got)
 	}
 }
@@ -66,13 +67,13 @@ func TestBM25StatsCounted(t *testing.T) {
 			// bleve's own figures for the keyword fields (vocabulary per
 			// segment) move as its merger runs.
 			pick := func(st *search.BM25Stats) []float64 {
-				return []float64{st.DocCount, float64(st.FieldCardinality[fieldText]), float64(st.FieldCardinality[fieldTitle])}
+				return []float64{st.DocCount, float64(st.FieldCardinality[schema.Text]), float64(st.FieldCardinality[schema.Title])}
 			}
 			if diff := cmp.Diff(pick(walked), pick(got)); diff != "" {
 				t.Errorf("%d shards, load %d: statistics differ (-walked +counted):\n%s", shards, load, diff)
 			}
-			if got.FieldCardinality[fieldText] < 10000 {
-				t.Errorf("%d shards, load %d: text tokens = %d, want the whole testdata", shards, load, got.FieldCardinality[fieldText])
+			if got.FieldCardinality[schema.Text] < 10000 {
+				t.Errorf("%d shards, load %d: text tokens = %d, want the whole testdata", shards, load, got.FieldCardinality[schema.Text])
 			}
 		}
 	}

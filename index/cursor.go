@@ -11,6 +11,8 @@ import (
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/folio-search/folio/index/article"
+
+	"github.com/folio-search/folio/index/internal/schema"
 )
 
 // A cursor continues a ranking after its last hit with bleve's SearchAfter,
@@ -62,7 +64,7 @@ func (p *plan) sortOrder() search.SortOrder {
 	switch p.sortBy {
 	case SortDateAsc, SortDateDesc:
 		return search.SortOrder{
-			&search.SortField{Field: fieldDate, Desc: p.sortBy == SortDateDesc, Type: search.SortFieldAsDate, Missing: search.SortFieldMissingLast},
+			&search.SortField{Field: schema.Date, Desc: p.sortBy == SortDateDesc, Type: search.SortFieldAsDate, Missing: search.SortFieldMissingLast},
 			&search.SortDocID{},
 		}
 	default:
@@ -143,7 +145,7 @@ func (ix *Index) runAfter(ctx context.Context, p *plan, c *cursor) ([]hitPhase, 
 func (ix *Index) undatedAfter(ctx context.Context, p *plan, id string) ([]hitPhase, uint64, error) {
 	incl := true
 	dated := query.NewDateRangeInclusiveQuery(article.MinDate, article.MaxDate, &incl, &incl)
-	dated.SetField(fieldDate)
+	dated.SetField(schema.Date)
 	req := ix.request(p, query.NewBooleanQuery([]query.Query{p.main}, nil, []query.Query{dated}), 0, p.size)
 	req.SortByCustom(search.SortOrder{&search.SortDocID{}})
 	req.SearchAfter = []string{id}

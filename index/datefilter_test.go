@@ -6,6 +6,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/folio-search/folio/index/internal/schema"
 )
 
 // TestDateFilterOnDays: whole-day bounds filter on the day numbers, other
@@ -17,7 +19,7 @@ func TestDateFilterOnDays(t *testing.T) {
 	for _, tt := range []struct {
 		q     Query
 		field string
-	}{{days, fieldDay}, {stamps, fieldDate}} {
+	}{{days, schema.Day}, {stamps, schema.Date}} {
 		p, err := ix.plan(tt.q)
 		if err != nil {
 			t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/folio-search/folio/index/internal/engine"
+	"github.com/folio-search/folio/index/internal/schema"
 )
 
 // suggestBelow: a query with fewer matches than this gets a "did you mean".
@@ -27,7 +28,7 @@ func (ix *Index) suggest(ctx context.Context, p *plan, text string) (_ string, e
 	if len(words) == 0 || len(words) > maxClauses {
 		return "", nil
 	}
-	analyzer := ix.shards[0].Mapping().AnalyzerNamed(analyzers[ix.meta.Language])
+	analyzer := ix.shards[0].Mapping().AnalyzerNamed(schema.Analyzer(ix.meta.Language))
 	readers, closeAll, err := engine.Readers(ix.shards)
 	if err != nil {
 		return "", err
@@ -44,7 +45,7 @@ func (ix *Index) suggest(ctx context.Context, p *plan, text string) (_ string, e
 			continue
 		}
 		term := string(toks[0].Term)
-		df, err := engine.DocFreq(ctx, readers, fieldText, term)
+		df, err := engine.DocFreq(ctx, readers, schema.Text, term)
 		if err != nil {
 			return "", err
 		}
@@ -78,7 +79,7 @@ func (ix *Index) suggest(ctx context.Context, p *plan, text string) (_ string, e
 	return s, nil
 }
 
-// closestTerm is the indexed term of fieldText nearest to term.
+// closestTerm is the indexed term of schema.Text nearest to term.
 func closestTerm(readers []bleveindex.IndexReader, term string) (string, error) {
 	fuzziness := 1
 	if len([]rune(term)) > 5 {
@@ -94,7 +95,7 @@ func closestTerm(readers []bleveindex.IndexReader, term string) (string, error) 
 		if !ok {
 			return "", nil
 		}
-		dict, err := fr.FieldDictFuzzy(fieldText, term, fuzziness, "")
+		dict, err := fr.FieldDictFuzzy(schema.Text, term, fuzziness, "")
 		if err != nil {
 			return "", err
 		}
@@ -127,7 +128,7 @@ func closestTerm(readers []bleveindex.IndexReader, term string) (string, error) 
 // surfaceForm is the word of an article that the analysed term came from.
 func (ix *Index) surfaceForm(ctx context.Context, term string) (string, error) {
 	tq := query.NewTermQuery(term)
-	tq.SetField(fieldText)
+	tq.SetField(schema.Text)
 	req := ix.request(&plan{locations: true}, tq, 0, 1)
 	req.IncludeLocations = true
 	res, err := ix.searchAll(ctx, req)
@@ -135,7 +136,7 @@ func (ix *Index) surfaceForm(ctx context.Context, term string) (string, error) {
 		return "", err
 	}
 	dm := res.Hits[0]
-	locs := dm.Locations[fieldText][term]
+	locs := dm.Locations[schema.Text][term]
 	if len(locs) == 0 {
 		return "", nil
 	}
@@ -144,7 +145,7 @@ func (ix *Index) surfaceForm(ctx context.Context, term string) (string, error) {
 		return "", err
 	}
 	a := ix.article(doc)
-	full := a.Title + textSeparator + a.Body
+	full := a.Title + schema.TextSeparator + a.Body
 	l := locs[0]
 	if l.End > uint64(len(full)) || l.Start >= l.End {
 		return "", nil

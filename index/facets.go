@@ -12,6 +12,8 @@ import (
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/folio-search/folio/index/article"
+
+	"github.com/folio-search/folio/index/internal/schema"
 )
 
 // Facet is the distribution of one field's values among all the matches of
@@ -29,7 +31,7 @@ type Bucket struct {
 }
 
 // facetFields are the keyword fields that can be faceted and filtered on.
-var facetFields = map[string]bool{fieldSource: true, fieldAuthor: true, fieldTags: true}
+var facetFields = map[string]bool{schema.Source: true, schema.Author: true, schema.Tags: true}
 
 // Limits of facets and filters.
 const (
@@ -44,13 +46,13 @@ func (ix *Index) facetField(name string) (string, bool) {
 		return name, true
 	}
 	if slices.Contains(ix.meta.KeywordFields, name) {
-		return keywordPrefix + "." + name, true
+		return schema.KeywordPrefix + "." + name, true
 	}
 	return "", false
 }
 
 func (ix *Index) facetNames() string {
-	names := []string{fieldDate}
+	names := []string{schema.Date}
 	for f := range facetFields {
 		names = append(names, f)
 	}
@@ -68,7 +70,7 @@ func (ix *Index) planFacets(p *plan, q Query) error {
 			if f == "" || seen[f] {
 				continue
 			}
-			if _, ok := ix.facetField(f); f != fieldDate && !ok {
+			if _, ok := ix.facetField(f); f != schema.Date && !ok {
 				return paramErr("facets", "cannot facet on %q (accepted: %s)", f, ix.facetNames())
 			}
 			seen[f] = true
@@ -119,7 +121,7 @@ func (ix *Index) facets(ctx context.Context, p *plan) ([]Facet, error) {
 	req := ix.request(p, p.main, 0, 0)
 	var months, years []string
 	for _, f := range p.facets {
-		if f != fieldDate {
+		if f != schema.Date {
 			indexed, _ := ix.facetField(f)
 			req.AddFacet(f, bleve.NewFacetRequest(indexed, facetSize))
 			continue
@@ -133,7 +135,7 @@ func (ix *Index) facets(ctx context.Context, p *plan) ([]Facet, error) {
 		}
 		loc := ix.opts.Dates.Location()
 		y := time.Date(first.In(loc).Year(), 1, 1, 0, 0, 0, 0, loc)
-		yf := bleve.NewFacetRequest(fieldDate, 0)
+		yf := bleve.NewFacetRequest(schema.Date, 0)
 		for ; !y.After(last); y = y.AddDate(1, 0, 0) {
 			name := y.Format("2006")
 			yf.AddDateTimeRange(name, y, y.AddDate(1, 0, 0))
@@ -143,7 +145,7 @@ func (ix *Index) facets(ctx context.Context, p *plan) ([]Facet, error) {
 		req.AddFacet("date.year", yf)
 		m := time.Date(first.In(loc).Year(), first.In(loc).Month(), 1, 0, 0, 0, 0, loc)
 		if last.Sub(m) < maxDateMonths*31*24*time.Hour {
-			mf := bleve.NewFacetRequest(fieldDate, 0)
+			mf := bleve.NewFacetRequest(schema.Date, 0)
 			for ; !m.After(last); m = m.AddDate(0, 1, 0) {
 				name := m.Format("2006-01")
 				mf.AddDateTimeRange(name, m, m.AddDate(0, 1, 0))
@@ -159,7 +161,7 @@ func (ix *Index) facets(ctx context.Context, p *plan) ([]Facet, error) {
 	}
 	var out []Facet
 	for _, f := range p.facets {
-		if f != fieldDate {
+		if f != schema.Date {
 			fr := res.Facets[f]
 			facet := Facet{Field: f, Buckets: []Bucket{}}
 			if fr != nil && fr.Terms != nil {
@@ -188,7 +190,7 @@ func dateFacet(fr *search.FacetResult, interval string, order []string) Facet {
 			counts[r.Name] = r.Count
 		}
 	}
-	f := Facet{Field: fieldDate, Interval: interval, Buckets: []Bucket{}}
+	f := Facet{Field: schema.Date, Interval: interval, Buckets: []Bucket{}}
 	for _, name := range order {
 		if c := counts[name]; c > 0 {
 			f.Buckets = append(f.Buckets, Bucket{Value: name, Count: c})
@@ -203,7 +205,7 @@ func (ix *Index) dateSpan(ctx context.Context, p *plan) (first, last time.Time, 
 	edge := func(desc bool) (time.Time, bool, error) {
 		req := ix.request(p, p.main, 0, 1)
 		req.IncludeLocations = false
-		req.SortByCustom(search.SortOrder{&search.SortField{Field: fieldDate, Desc: desc, Type: search.SortFieldAsDate, Missing: search.SortFieldMissingLast}})
+		req.SortByCustom(search.SortOrder{&search.SortField{Field: schema.Date, Desc: desc, Type: search.SortFieldAsDate, Missing: search.SortFieldMissingLast}})
 		res, err := ix.searchAll(ctx, req)
 		if err != nil || len(res.Hits) == 0 || len(res.Hits[0].DecodedSort) == 0 {
 			return time.Time{}, false, err

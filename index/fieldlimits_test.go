@@ -11,6 +11,9 @@ import (
 
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/folio-search/folio/index/article"
+
+	"github.com/folio-search/folio/index/internal/analysis"
+	"github.com/folio-search/folio/index/internal/schema"
 )
 
 // TestLongTokensNotIndexed: every analyzer Folio builds (each language, and
@@ -20,10 +23,10 @@ import (
 func TestLongTokensNotIndexed(t *testing.T) {
 	longest := strings.Repeat("é", MaxTokenRunes) // 2 bytes a rune: the limit counts runes
 	tooLong := strings.Repeat("x", MaxTokenRunes+1)
-	longKeyword := strings.Repeat("k", maxKeywordRunes+1)
-	for lang := range analyzers {
+	longKeyword := strings.Repeat("k", schema.MaxKeywordRunes+1)
+	for _, lang := range schema.Languages() {
 		t.Run(lang, func(t *testing.T) {
-			m, err := newMapping(lang, []string{"topics"})
+			m, err := schema.NewMapping(lang, []string{"topics"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -34,7 +37,7 @@ func TestLongTokensNotIndexed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			memo, memoLens, err := analyzeArticle(m, &analysisWorker{}, a)
+			memo, memoLens, err := analyzeArticle(m, &analysis.Worker{}, a)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -43,27 +46,27 @@ func TestLongTokensNotIndexed(t *testing.T) {
 			}
 			byField := map[string][]string{} // an array's values are fields of one name
 			for i, f := range plain.Fields {
-				pf, ok := f.(analyzedText)
+				pf, ok := f.(analysis.Text)
 				if !ok {
 					continue
 				}
 				terms := fieldTerms(pf.TextField)
-				if got := fieldTerms(memo.Fields[i].(analyzedText).TextField); !slices.Equal(terms, got) {
+				if got := fieldTerms(memo.Fields[i].(analysis.Text).TextField); !slices.Equal(terms, got) {
 					t.Errorf("field %s: terms %.200q with the memo, %.200q without", pf.Name(), got, terms)
 				}
 				byField[pf.Name()] = append(byField[pf.Name()], terms...)
 			}
 			for name, terms := range byField {
 				for _, term := range terms {
-					if len([]rune(term)) > MaxTokenRunes && (name == fieldText || name == fieldTitle) || len(term) > article.MaxKeywordBytes {
+					if len([]rune(term)) > MaxTokenRunes && (name == schema.Text || name == schema.Title) || len(term) > article.MaxKeywordBytes {
 						t.Errorf("field %s indexes a term of %d bytes", name, len(term))
 					}
 				}
 			}
-			if terms := byField[fieldText]; !slices.Contains(terms, longest) || len(terms) < 2 {
+			if terms := byField[schema.Text]; !slices.Contains(terms, longest) || len(terms) < 2 {
 				t.Errorf("text terms %.200q, want the %d-rune word and the short words", terms, MaxTokenRunes)
 			}
-			for name, want := range map[string][]string{fieldTags: {"ok"}, keywordPrefix + ".topics": {"grain"}, fieldSource: nil, fieldAuthor: {"A. Writer"}} {
+			for name, want := range map[string][]string{schema.Tags: {"ok"}, schema.KeywordPrefix + ".topics": {"grain"}, schema.Source: nil, schema.Author: {"A. Writer"}} {
 				if got := byField[name]; !slices.Equal(got, want) {
 					t.Errorf("field %s terms %.200q, want %q", name, got, want)
 				}

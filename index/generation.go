@@ -14,6 +14,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/folio-search/folio/index/article"
+
+	"github.com/folio-search/folio/index/internal/schema"
 )
 
 var (
@@ -30,7 +32,7 @@ func createShards(dir string, n int, language string, keywordFields []string) ([
 	}
 	var shards []bleve.Index
 	for i := range n {
-		m, err := newMapping(language, keywordFields)
+		m, err := schema.NewMapping(language, keywordFields)
 		if err != nil {
 			for _, s := range shards {
 				s.Close()
@@ -183,7 +185,7 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 	}()
 
 	m := old
-	m.MappingVersion, m.Language = mappingVersion, ix.opts.Language
+	m.MappingVersion, m.Language = schema.MappingVersion, ix.opts.Language
 	m.Generation = fmt.Sprintf("gen-%d", genNumber(old.Generation)+1)
 	dir := genDir(ix.opts.Path, m.Generation)
 	if err := os.RemoveAll(dir); err != nil { // a leftover of a crashed rebuild

@@ -19,6 +19,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/folio-search/folio/index/internal/engine"
+	"github.com/folio-search/folio/index/internal/highlight"
+	"github.com/folio-search/folio/index/internal/schema"
 )
 
 // Index is an open Folio index: a directory holding folio.json (what built
@@ -27,7 +29,7 @@ import (
 // hash of their id. It is safe for concurrent use.
 type Index struct {
 	opts Options
-	hl   *highlighter
+	hl   *highlight.Highlighter
 
 	// mu guards which generation is current: searches, reads and writes
 	// hold it for reading while they use it; a rebuild holds it for
@@ -47,7 +49,7 @@ type Index struct {
 	rebuilding *writeLog
 	// bm25 holds the true BM25 statistics (see bm25.go); nil until computed.
 	bm25 atomic.Pointer[search.BM25Stats]
-	// analysis holds the *analysisWorkers of bulk ingest (analyze.go).
+	// analysis holds the *analysis.Workers of bulk ingest (analyze.go).
 	analysis sync.Pool
 	// ties sizes the slack of relevance windows (see window.go).
 	ties engine.TieRuns
@@ -107,7 +109,7 @@ func Open(opts Options) (*Index, error) {
 		return nil, err
 	}
 	removeStaleGenerations(opts.Path, m.Generation)
-	ix := &Index{opts: opts, hl: newHighlighter(opts.FragmentSize), generation: &generation{meta: m}}
+	ix := &Index{opts: opts, hl: highlight.New(opts.FragmentSize), generation: &generation{meta: m}}
 	var shards []bleve.Index
 	for i := range m.Shards {
 		bi, err := bleve.OpenUsing(shardPath(genDir(opts.Path, m.Generation), i), map[string]interface{}{"bolt_timeout": opts.LockTimeout.String()})
@@ -139,7 +141,7 @@ func Open(opts Options) (*Index, error) {
 func (ix *Index) lookupAnalyzers() {
 	m := ix.shards[0].Mapping()
 	ix.analyzers = map[string]analysis.Analyzer{}
-	for _, f := range []string{"", fieldText, fieldTitle} {
+	for _, f := range []string{"", schema.Text, schema.Title} {
 		name := m.AnalyzerNameForPath(f)
 		if f == "" {
 			name = m.AnalyzerNameForPath(m.DefaultSearchField())
@@ -166,12 +168,12 @@ func Create(opts Options) (*Index, error) {
 	if err := os.MkdirAll(opts.Path, 0o755); err != nil {
 		return nil, fmt.Errorf("create index: %w", err)
 	}
-	m := meta{MappingVersion: mappingVersion, Language: opts.Language, Shards: opts.Shards, Generation: "gen-1", KeywordFields: opts.KeywordFields}
+	m := meta{MappingVersion: schema.MappingVersion, Language: opts.Language, Shards: opts.Shards, Generation: "gen-1", KeywordFields: opts.KeywordFields}
 	shards, err := createShards(genDir(opts.Path, m.Generation), m.Shards, opts.Language, opts.KeywordFields)
 	if err != nil {
 		return nil, err
 	}
-	ix := &Index{opts: opts, hl: newHighlighter(opts.FragmentSize), generation: newGeneration(m, shards)}
+	ix := &Index{opts: opts, hl: highlight.New(opts.FragmentSize), generation: newGeneration(m, shards)}
 	ix.lookupAnalyzers()
 	if err := ix.applySynonyms(); err != nil {
 		ix.Close()
@@ -207,8 +209,8 @@ func readMeta(opts Options) (meta, error) {
 	if err := json.Unmarshal(b, &m); err != nil || m.Shards < 1 {
 		return m, fmt.Errorf("%w: unreadable %s in %s (%v): %s", ErrIncompatible, metaFile, opts.Path, err, rebuild)
 	}
-	if m.MappingVersion != mappingVersion {
-		return m, fmt.Errorf("%w: %s has mapping version %d, this Folio needs %d: %s", ErrIncompatible, opts.Path, m.MappingVersion, mappingVersion, rebuild)
+	if m.MappingVersion != schema.MappingVersion {
+		return m, fmt.Errorf("%w: %s has mapping version %d, this Folio needs %d: %s", ErrIncompatible, opts.Path, m.MappingVersion, schema.MappingVersion, rebuild)
 	}
 	if m.Language != opts.Language {
 		return m, fmt.Errorf("%w: %s was built with index.language %q, the configuration says %q: %s", ErrIncompatible, opts.Path, m.Language, opts.Language, rebuild)

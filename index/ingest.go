@@ -22,6 +22,8 @@ import (
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/folio-search/folio/index/article"
+
+	"github.com/folio-search/folio/index/internal/analysis"
 )
 
 // inputFile is one file to read, with the default id of its articles.
@@ -327,7 +329,7 @@ func (ix *Index) writeBatchLocked(recs []article.Record, mu *sync.Mutex, sum *In
 	lens := make([]tokenCounts, len(valid))
 	errs := make([]error, len(valid))
 	m := ix.shards[0].Mapping()
-	analyzeAll(&ix.analysis, len(valid), func(w *analysisWorker, i int) {
+	analysis.All(&ix.analysis, len(valid), func(w *analysis.Worker, i int) {
 		docs[i], lens[i], errs[i] = analyzeArticle(m, w, valid[i])
 	})
 	batches := make([]*bleve.Batch, len(ix.shards))

@@ -8,6 +8,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	vellumre "github.com/blevesearch/vellum/regexp"
 	"github.com/folio-search/folio/index/article"
+	"github.com/folio-search/folio/index/internal/schema"
 )
 
 // Bounds on expensive queries. A wildcard, regexp, prefix or fuzzy term is
@@ -126,3 +127,8 @@ func checkFuzziness(n int) error {
 	}
 	return nil
 }
+
+// MaxTokenRunes is the longest word of analysed text that is indexed
+// (schema.MaxTokenRunes); longer ones are left out of the index, the
+// article is still stored and shown whole.
+const MaxTokenRunes = schema.MaxTokenRunes

@@ -8,6 +8,8 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/folio-search/folio/index/article"
+
+	"github.com/folio-search/folio/index/internal/highlight"
 )
 
 // MarkedArticle is a whole article with the matches of a query marked: Title
@@ -58,14 +60,12 @@ func (ix *Index) MarkedArticle(ctx context.Context, id, text string) (*MarkedArt
 		return nil, fmt.Errorf("%w: no article with id %q", ErrNotFound, id)
 	}
 	dm := res.Hits[0]
-	splitLocations(dm, len(a.Title))
-	if t := ix.hl.titleFragments(dm, doc); len(t) > 0 {
+	highlight.SplitLocations(dm, len(a.Title))
+	if t := ix.hl.TitleFragments(dm, doc); len(t) > 0 {
 		m.TitleHTML = t[0]
 	}
-	if len(dm.Locations[fieldBody]) > 0 {
-		if b := ix.hl.whole.BestFragmentsInField(dm, doc, fieldBody, 1); len(b) > 0 {
-			m.BodyHTML = b[0]
-		}
+	if b := ix.hl.WholeBody(dm, doc); len(b) > 0 {
+		m.BodyHTML = b[0]
 	}
 	return m, nil
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/folio-search/folio/index/article"
+	"github.com/folio-search/folio/index/internal/schema"
 )
 
 // Options configure an Index. Zero values are replaced by the defaults of
@@ -175,8 +176,8 @@ func (o Options) withDefaults() (Options, error) {
 			return o, err
 		}
 	}
-	if _, ok := analyzers[o.Language]; !ok {
-		return o, fmt.Errorf("unknown language %q (accepted: %s)", o.Language, languageNames())
+	if schema.Analyzer(o.Language) == "" {
+		return o, fmt.Errorf("unknown language %q (accepted: %s)", o.Language, schema.LanguageNames())
 	}
 	if o.DefaultSize > o.MaxSize {
 		return o, fmt.Errorf("default size %d is larger than max size %d", o.DefaultSize, o.MaxSize)

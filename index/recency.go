@@ -7,6 +7,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/folio-search/folio/index/internal/schema"
 )
 
 // recencyWeight is the most a brand-new article's score is raised by the
@@ -27,12 +29,12 @@ func (ix *Index) withRecency(q query.Query, now time.Time) query.Query {
 	ref := float64(now.UnixNano())
 	return query.NewCustomScoreQueryWithScorer(q, func(_ context.Context, d *search.DocumentMatch) (float64, error) {
 		// bleve hands datetime doc values over as RFC 3339 strings.
-		v, _ := d.Fields[fieldDate].(string)
+		v, _ := d.Fields[schema.Date].(string)
 		t, err := time.Parse(time.RFC3339Nano, v)
 		if err != nil { // undated
 			return d.Score, nil
 		}
 		age := math.Max(0, ref-float64(t.UnixNano()))
 		return d.Score * (1 + recencyWeight*math.Exp2(-age/half)), nil
-	}, []string{fieldDate}, nil)
+	}, []string{schema.Date}, nil)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/folio-search/folio/index/internal/engine"
+	"github.com/folio-search/folio/index/internal/schema"
 )
 
 // relatedTerms is how many of an article's most distinctive terms a
@@ -39,9 +40,9 @@ func (ix *Index) Related(ctx context.Context, id string, q Query) (*Result, erro
 	}
 	p.sortBy, p.locations = SortRelevance, true
 	a := ix.article(doc)
-	analyzer := ix.shards[0].Mapping().AnalyzerNamed(analyzers[ix.meta.Language])
+	analyzer := ix.shards[0].Mapping().AnalyzerNamed(schema.Analyzer(ix.meta.Language))
 	tf := map[string]int{}
-	for _, tok := range analyzer.Analyze([]byte(a.Title + textSeparator + a.Body)) {
+	for _, tok := range analyzer.Analyze([]byte(a.Title + schema.TextSeparator + a.Body)) {
 		tf[string(tok.Term)]++
 	}
 	readers, closeAll, err := engine.Readers(ix.shards)
@@ -58,7 +59,7 @@ func (ix *Index) Related(ctx context.Context, id string, q Query) (*Result, erro
 	}
 	var terms []weighted
 	for t, f := range tf {
-		df, err := engine.DocFreq(ctx, readers, fieldText, t)
+		df, err := engine.DocFreq(ctx, readers, schema.Text, t)
 		if err != nil {
 			return nil, errors.Join(err, closeAll())
 		}
@@ -82,7 +83,7 @@ func (ix *Index) Related(ctx context.Context, id string, q Query) (*Result, erro
 	clauses := make([]query.Query, len(terms))
 	for i, t := range terms {
 		tq := query.NewTermQuery(t.term)
-		tq.SetField(fieldText)
+		tq.SetField(schema.Text)
 		tq.SetBoost(t.w / terms[0].w)
 		clauses[i] = tq
 	}

@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html"
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
@@ -16,6 +14,9 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 	"github.com/folio-search/folio/index/article"
 	"github.com/folio-search/folio/index/internal/engine"
+
+	"github.com/folio-search/folio/index/internal/highlight"
+	"github.com/folio-search/folio/index/internal/schema"
 )
 
 // maxQueryLen bounds the query text in bytes.
@@ -224,7 +225,7 @@ func (ix *Index) plan(q Query) (*plan, error) {
 		return nil, err
 	}
 	if !start.IsZero() || !end.IsZero() {
-		p.filter = dateFilter(start, end)
+		p.filter = schema.DateFilter(start, end)
 	}
 	if err := ix.planFacets(p, q); err != nil {
 		return nil, err
@@ -274,7 +275,7 @@ func (ix *Index) plan(q Query) (*plan, error) {
 // queryFields are the field names a query may name.
 const queryFields = "title, body, source, author, tags, url"
 
-var knownFields = map[string]bool{fieldTitle: true, fieldBody: true, fieldSource: true, fieldAuthor: true, fieldTags: true, fieldURL: true, fieldDate: true, fieldText: true}
+var knownFields = map[string]bool{schema.Title: true, schema.Body: true, schema.Source: true, schema.Author: true, schema.Tags: true, schema.URL: true, schema.Date: true, schema.Text: true}
 
 // validateQuery checks what bleve's parser lets through but a search would
 // fail on or silently miss: unknown fields and invalid regular expressions.
@@ -295,8 +296,8 @@ func validateQuery(q query.Query) error {
 				err = queryErr("unknown field %q in query (fields: %s)", f.Field(), queryFields)
 				return
 			}
-			if f.Field() == fieldBody { // the body is searched as part of the text
-				f.SetField(fieldText)
+			if f.Field() == schema.Body { // the body is searched as part of the text
+				f.SetField(schema.Text)
 			}
 		}
 		if r, ok := q.(*query.RegexpQuery); ok {
@@ -460,7 +461,7 @@ func titleCopy[T any, P leafQuery[T]](q P, boost float64) query.Query {
 	}
 	cp := P(new(T))
 	*cp = *q
-	cp.SetField(fieldTitle)
+	cp.SetField(schema.Title)
 	cp.SetBoost(boost * q.Boost())
 	return cp
 }
@@ -472,29 +473,13 @@ func (ix *Index) hit(dm *search.DocumentMatch, doc bleveindex.Document) Hit {
 		ID: dm.ID, Title: a.Title, Date: a.Date, URL: a.URL, Source: a.Source,
 		Author: a.Author, Tags: a.Tags, Keywords: a.Keywords, Score: dm.Score,
 	}
-	splitLocations(dm, len(a.Title))
-	h.Highlights.Title = ix.hl.titleFragments(dm, doc)
-	h.Highlights.Body = ix.hl.bodyFragments(dm, doc, ix.opts.MaxFragments)
+	highlight.SplitLocations(dm, len(a.Title))
+	h.Highlights.Title = ix.hl.TitleFragments(dm, doc)
+	h.Highlights.Body = ix.hl.BodyFragments(dm, doc, ix.opts.MaxFragments)
 	if len(h.Highlights.Body) == 0 && a.Body != "" {
-		h.Highlights.Body = []string{opening(a.Body, ix.opts.FragmentSize)}
+		h.Highlights.Body = []string{highlight.Opening(a.Body, ix.opts.FragmentSize)}
 	}
 	return h
-}
-
-// opening is the escaped start of body, cut at a word boundary near n runes.
-func opening(body string, n int) string {
-	r := []rune(body)
-	if len(r) <= n {
-		return html.EscapeString(body)
-	}
-	cut := n
-	for i := n; i > n/2; i-- {
-		if unicode.IsSpace(r[i]) {
-			cut = i
-			break
-		}
-	}
-	return html.EscapeString(strings.TrimRightFunc(string(r[:cut]), unicode.IsSpace)) + "…"
 }
 
 // article decodes a stored document.
@@ -502,26 +487,26 @@ func (ix *Index) article(doc bleveindex.Document) article.Article {
 	a := article.Article{ID: doc.ID()}
 	doc.VisitFields(func(f bleveindex.Field) {
 		switch f.Name() {
-		case fieldTitle:
+		case schema.Title:
 			a.Title = string(f.Value())
-		case fieldBody:
+		case schema.Body:
 			a.Body = string(f.Value())
-		case fieldURL:
+		case schema.URL:
 			a.URL = string(f.Value())
-		case fieldSource:
+		case schema.Source:
 			a.Source = string(f.Value())
-		case fieldAuthor:
+		case schema.Author:
 			a.Author = string(f.Value())
-		case fieldTags:
+		case schema.Tags:
 			a.Tags = append(a.Tags, string(f.Value()))
 		default:
-			if k, ok := strings.CutPrefix(f.Name(), keywordPrefix+"."); ok {
+			if k, ok := strings.CutPrefix(f.Name(), schema.KeywordPrefix+"."); ok {
 				if a.Keywords == nil {
 					a.Keywords = map[string][]string{}
 				}
 				a.Keywords[k] = append(a.Keywords[k], string(f.Value()))
 			}
-		case fieldDate:
+		case schema.Date:
 			if df, ok := f.(bleveindex.DateTimeField); ok {
 				if t, _, err := df.DateTime(); err == nil {
 					a.Date = t.In(ix.opts.Dates.Location())

@@ -16,6 +16,7 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/folio-search/folio/index/internal/engine"
+	"github.com/folio-search/folio/index/internal/schema"
 )
 
 // MaxSuggestions is the largest number of completions Suggest returns.
@@ -47,7 +48,7 @@ func (ix *Index) completions(prefix string) (_ []string, err error) {
 	defer func() { err = errors.Join(err, closeAll()) }()
 	counts := map[string]uint64{}
 	for _, r := range readers {
-		d, err := r.FieldDictPrefix(fieldTitle, []byte(prefix))
+		d, err := r.FieldDictPrefix(schema.Title, []byte(prefix))
 		if err != nil {
 			return nil, err
 		}
@@ -101,18 +102,18 @@ func (ix *Index) Suggest(ctx context.Context, text string, n int) ([]string, err
 	defer ix.mu.RUnlock()
 	var must []query.Query
 	m := ix.shards[0].Mapping()
-	analyzer := m.AnalyzerNamed(m.AnalyzerNameForPath(fieldTitle))
+	analyzer := m.AnalyzerNamed(m.AnalyzerNameForPath(schema.Title))
 	if analyzer == nil {
-		return nil, fmt.Errorf("suggest: no analyzer for the %s field", fieldTitle)
+		return nil, fmt.Errorf("suggest: no analyzer for the %s field", schema.Title)
 	}
 	for _, tok := range analyzer.Analyze([]byte(strings.Join(words, " "))) {
 		tq := query.NewTermQuery(string(tok.Term))
-		tq.SetField(fieldTitle)
+		tq.SetField(schema.Title)
 		must = append(must, tq)
 	}
 	if last != "" {
 		mq := query.NewMatchQuery(last)
-		mq.SetField(fieldTitle)
+		mq.SetField(schema.Title)
 		var lq query.Query = mq
 		// A one-letter prefix would expand to a large part of the title
 		// vocabulary (300 ms on Reuters-21578): it matches whole words only.
@@ -124,7 +125,7 @@ func (ix *Index) Suggest(ctx context.Context, text string, n int) ([]string, err
 			alts := []query.Query{mq}
 			for _, term := range terms {
 				tq := query.NewTermQuery(term)
-				tq.SetField(fieldTitle)
+				tq.SetField(schema.Title)
 				alts = append(alts, tq)
 			}
 			lq = query.NewDisjunctionQuery(alts)
@@ -135,8 +136,8 @@ func (ix *Index) Suggest(ctx context.Context, text string, n int) ([]string, err
 		return []string{}, nil
 	}
 	req := bleve.NewSearchRequestOptions(query.NewConjunctionQuery(must), 3*n, 0, false)
-	req.Fields = []string{fieldTitle}
-	req.SortBy([]string{"-_score", "-" + fieldDate, "_id"})
+	req.Fields = []string{schema.Title}
+	req.SortBy([]string{"-_score", "-" + schema.Date, "_id"})
 	ctx, cancel := context.WithTimeout(ctx, ix.opts.Timeout)
 	defer cancel()
 	res, err := ix.searchAll(ctx, req)
@@ -146,7 +147,7 @@ func (ix *Index) Suggest(ctx context.Context, text string, n int) ([]string, err
 	out := make([]string, 0, n)
 	seen := make(map[string]bool, n)
 	for _, h := range res.Hits {
-		title, _ := h.Fields[fieldTitle].(string)
+		title, _ := h.Fields[schema.Title].(string)
 		key := strings.ToLower(strings.TrimSpace(title))
 		if key == "" || seen[key] {
 			continue

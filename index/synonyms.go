@@ -9,16 +9,17 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/folio-search/folio/index/article"
+
+	"github.com/folio-search/folio/index/internal/schema"
 )
 
 // Synonyms use bleve's synonym support: the title and text fields name the
-// synonym source synonymSource, whose collection holds one synonym
+// synonym source schema.SynonymSource, whose collection holds one synonym
 // definition per group (all words of a group are equivalent). bleve stores
 // the definitions as documents of each shard, so Folio gives them reserved
 // ids, leaves them out of counts and browsing, and replaces them when the
 // configured groups change.
 const (
-	synonymSource   = "folio"
 	synonymIDPrefix = "_folio_synonym_"
 	synonymCountKey = "folio_synonym_groups" // bleve internal key: groups stored in the shard
 )
@@ -63,7 +64,7 @@ func (ix *Index) applySynonyms() error {
 		}
 		batch := s.NewBatch()
 		for j, g := range ix.opts.Synonyms {
-			if err := batch.IndexSynonym(synonymID(j), synonymSource, &bleve.SynonymDefinition{Synonyms: g}); err != nil {
+			if err := batch.IndexSynonym(synonymID(j), schema.SynonymSource, &bleve.SynonymDefinition{Synonyms: g}); err != nil {
 				return fmt.Errorf("synonym group %d (%s): %w", j+1, strings.Join(g, ", "), err)
 			}
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/folio-search/folio/index/article"
 	"github.com/folio-search/folio/index/internal/engine"
+	"github.com/folio-search/folio/index/internal/schema"
 )
 
 // Write errors. A write that fails with one of these changed nothing.
@@ -352,7 +353,7 @@ func (ix *Index) applyLocked(ops []writeOp) ([]bool, error) {
 			batches[s].Delete(op.id)
 			continue
 		}
-		if err := batches[s].Index(op.id, toBleveDoc(op.article)); err != nil {
+		if err := batches[s].Index(op.id, schema.NewDocument(op.article)); err != nil {
 			return nil, fmt.Errorf("index article %q: %w", op.id, err)
 		}
 	}

@@ -1,49 +1,55 @@
-package index
+package highlight
 
 import (
 	"bytes"
+	"html"
 	"sort"
+	"strings"
+	"unicode"
 
 	"github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/highlight"
-	"github.com/blevesearch/bleve/v2/search/highlight/format/html"
+	blevehl "github.com/blevesearch/bleve/v2/search/highlight"
+	htmlformat "github.com/blevesearch/bleve/v2/search/highlight/format/html"
 	"github.com/blevesearch/bleve/v2/search/highlight/fragmenter/simple"
 	simplehl "github.com/blevesearch/bleve/v2/search/highlight/highlighter/simple"
 	bleveindex "github.com/blevesearch/bleve_index_api"
+
+	"github.com/folio-search/folio/index/internal/schema"
 )
 
-// highlighter drives bleve's simple highlighter with Folio's settings. It is
+// Highlighter drives bleve's simple highlighter with Folio's settings. It is
 // built once per Index: the html formatter escapes all text and adds only
 // <mark> tags.
-type highlighter struct {
+type Highlighter struct {
 	body  *simplehl.Highlighter
 	title *simplehl.Highlighter
 	whole *simplehl.Highlighter // one fragment holding the whole field (article pages)
 }
 
-func newHighlighter(fragmentSize int) *highlighter {
-	f := html.NewFragmentFormatter("<mark>", "</mark>")
-	return &highlighter{
+// New returns a Highlighter whose body fragments are about fragmentSize runes.
+func New(fragmentSize int) *Highlighter {
+	f := htmlformat.NewFragmentFormatter("<mark>", "</mark>")
+	return &Highlighter{
 		body:  simplehl.NewHighlighter(wordFragmenter{simple.NewFragmenter(fragmentSize)}, f, simplehl.DefaultSeparator),
 		title: simplehl.NewHighlighter(simple.NewFragmenter(1<<20), f, ""),
 		whole: simplehl.NewHighlighter(simple.NewFragmenter(1<<30), f, ""),
 	}
 }
 
-// splitLocations moves the term locations found in fieldText to the title
-// and the body they came from (the text is title + textSeparator + body), so
-// bleve's highlighter can mark the stored fields.
-func splitLocations(dm *search.DocumentMatch, titleLen int) {
-	text := dm.Locations[fieldText]
+// SplitLocations moves the term locations found in schema.Text to the title
+// and the body they came from (the text is title + schema.TextSeparator +
+// body), so bleve's highlighter can mark the stored fields.
+func SplitLocations(dm *search.DocumentMatch, titleLen int) {
+	text := dm.Locations[schema.Text]
 	if len(text) == 0 {
 		return
 	}
-	off := uint64(titleLen + len(textSeparator))
+	off := uint64(titleLen + len(schema.TextSeparator))
 	for term, locs := range text {
 		for _, l := range locs {
-			field := fieldTitle
+			field := schema.Title
 			if l.Start >= off {
-				field = fieldBody
+				field = schema.Body
 				l.Start -= off
 				l.End -= off
 			}
@@ -53,35 +59,44 @@ func splitLocations(dm *search.DocumentMatch, titleLen int) {
 			dm.Locations[field][term] = append(dm.Locations[field][term], l)
 		}
 	}
-	delete(dm.Locations, fieldText)
+	delete(dm.Locations, schema.Text)
 }
 
-// titleFragments returns the whole title with its matches marked, or nil.
-func (h *highlighter) titleFragments(dm *search.DocumentMatch, doc bleveindex.Document) []string {
-	if len(dm.Locations[fieldTitle]) == 0 {
+// TitleFragments returns the whole title with its matches marked, or nil.
+func (h *Highlighter) TitleFragments(dm *search.DocumentMatch, doc bleveindex.Document) []string {
+	if len(dm.Locations[schema.Title]) == 0 {
 		return nil
 	}
-	return h.title.BestFragmentsInField(dm, doc, fieldTitle, 1)
+	return h.title.BestFragmentsInField(dm, doc, schema.Title, 1)
 }
 
-// bodyFragments returns up to n best non-overlapping body fragments around
+// BodyFragments returns up to n best non-overlapping body fragments around
 // the matches (best first; matches close together share one fragment), or nil.
-func (h *highlighter) bodyFragments(dm *search.DocumentMatch, doc bleveindex.Document, n int) []string {
-	if len(dm.Locations[fieldBody]) == 0 {
+func (h *Highlighter) BodyFragments(dm *search.DocumentMatch, doc bleveindex.Document, n int) []string {
+	if len(dm.Locations[schema.Body]) == 0 {
 		return nil
 	}
-	return h.body.BestFragmentsInField(dm, doc, fieldBody, n)
+	return h.body.BestFragmentsInField(dm, doc, schema.Body, n)
+}
+
+// WholeBody returns the whole body with its matches marked as one
+// fragment, or nil.
+func (h *Highlighter) WholeBody(dm *search.DocumentMatch, doc bleveindex.Document) []string {
+	if len(dm.Locations[schema.Body]) == 0 {
+		return nil
+	}
+	return h.whole.BestFragmentsInField(dm, doc, schema.Body, 1)
 }
 
 // wordFragmenter moves the edges of bleve's rune-counted fragments to word
 // boundaries (and the start to a sentence or line start when one lies before
 // the first match), so snippets do not begin or end inside a word.
 type wordFragmenter struct {
-	inner highlight.Fragmenter
+	inner blevehl.Fragmenter
 }
 
 // Fragment implements highlight.Fragmenter.
-func (w wordFragmenter) Fragment(orig []byte, ot highlight.TermLocations) []*highlight.Fragment {
+func (w wordFragmenter) Fragment(orig []byte, ot blevehl.TermLocations) []*blevehl.Fragment {
 	frags := w.inner.Fragment(orig, ot)
 	// bleve's highlighter hands over ot ordered by start, and its fragmenter
 	// makes a fragment per location: find each fragment's matches by
@@ -132,3 +147,19 @@ func lastSentenceEnd(b []byte) int {
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// Opening is the escaped start of body, cut at a word boundary near n runes.
+func Opening(body string, n int) string {
+	r := []rune(body)
+	if len(r) <= n {
+		return html.EscapeString(body)
+	}
+	cut := n
+	for i := n; i > n/2; i-- {
+		if unicode.IsSpace(r[i]) {
+			cut = i
+			break
+		}
+	}
+	return html.EscapeString(strings.TrimRightFunc(string(r[:cut]), unicode.IsSpace)) + "…"
+}

@@ -1,8 +1,7 @@
-package index
+package schema
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -24,38 +23,49 @@ import (
 
 // Field names in the bleve documents.
 const (
-	fieldTitle  = "title"
-	fieldBody   = "body"
-	fieldDate   = "date"
-	fieldURL    = "url"
-	fieldSource = "source"
-	fieldAuthor = "author"
-	fieldTags   = "tags"
-	// fieldDay is the date as a whole number of UTC days since 1970
+	// Title is the analysed, stored title.
+	Title = "title"
+	// Body is the stored (not indexed) body.
+	Body = "body"
+	// Date is the article's date (stored, with doc values).
+	Date = "date"
+	// URL is the article's URL (keyword).
+	URL = "url"
+	// Source is the article's source (keyword).
+	Source = "source"
+	// Author is the article's author (keyword).
+	Author = "author"
+	// Tags are the article's tags (keyword).
+	Tags = "tags"
+	// Day is the date as a whole number of UTC days since 1970
 	// (indexed, not stored): a date filter on whole days ranges over a
 	// few dozen day terms instead of the many prefix-coded terms of
 	// distinct timestamps (6.7% of all search CPU on Reuters).
-	fieldDay = "day"
-	// fieldText is the title and the body as one indexed text (not stored):
+	Day = "day"
+	// Text is the title and the body as one indexed text (not stored):
 	// unfielded query terms are scored against it, which ranks better than a
 	// disjunction over two fields (BLEVE-NOTES: coord halves one-field
 	// matches). The body itself is stored but not indexed, so the body's words
 	// are inverted once, not twice; highlighting maps the text's term
-	// locations back to title and body (see splitLocations).
-	fieldText = "text"
+	// locations back to title and body (see highlight.SplitLocations).
+	Text = "text"
 )
 
-// keywordPrefix is the sub-document of the extra keyword fields: field
+// KeywordPrefix is the sub-document of the extra keyword fields: field
 // "topics" is indexed as "kw.topics".
-const keywordPrefix = "kw"
+const KeywordPrefix = "kw"
 
-// textSeparator joins title and body in fieldText.
-const textSeparator = "\n"
+// TextSeparator joins title and body in Text.
+const TextSeparator = "\n"
 
-// mappingVersion changes whenever the mapping or the stored document shape
+// MappingVersion changes whenever the mapping or the stored document shape
 // changes; an index with another version must be rebuilt. Version 5: token
 // and keyword length limits; empty keyword values are not indexed.
-const mappingVersion = 5
+const MappingVersion = 5
+
+// SynonymSource is the name of the synonym source of the title and text
+// fields, and of its collection.
+const SynonymSource = "folio"
 
 // Token length limits. bleve has no cap of its own (BLEVE-NOTES): one 10 MB
 // word made its dictionary builder (vellum) allocate ~3 GB when indexing, at
@@ -69,10 +79,10 @@ const (
 	// max_token_length: no word of any language is longer, only blobs
 	// such as base64 data, which nobody searches for.
 	MaxTokenRunes = 255
-	// maxKeywordRunes is the longest keyword value indexed (url, source,
+	// MaxKeywordRunes is the longest keyword value indexed (url, source,
 	// author, tags, extra keyword fields): a backstop behind
-	// MaxKeywordBytes, which ingest enforces with an error.
-	maxKeywordRunes = article.MaxKeywordBytes
+	// article.MaxKeywordBytes, which ingest enforces with an error, and equal to it.
+	MaxKeywordRunes = article.MaxKeywordBytes
 )
 
 // Names of the analysis components Folio defines in every mapping.
@@ -93,16 +103,20 @@ var analyzers = map[string]string{
 // after the unicode tokenizer): bleve's analyzer of the same language
 // (en.AnalyzerName, standard.Name, cjk.AnalyzerName) with the length limit
 // first. The English one ends with the porter stemmer, which bulk analysis
-// memoizes (analyze.go).
+// memoizes (index/analyze.go).
 var analyzerChains = map[string][]string{
 	"folio_en":       {maxTokenFilter, en.PossessiveName, lowercase.Name, en.StopName, porter.Name},
 	"folio_standard": {maxTokenFilter, lowercase.Name, en.StopName},
 	"folio_cjk":      {maxTokenFilter, cjk.WidthName, lowercase.Name, cjk.BigramName},
 }
 
+// TokenFields are the analysed fields whose true token counts replace
+// bleve's vocabulary-based cardinality in BM25.
+var TokenFields = []string{Text, Title}
+
 // addAnalyzers defines Folio's length filters and analyzers in im.
 func addAnalyzers(im *mapping.IndexMappingImpl) error {
-	filters := map[string]int{maxTokenFilter: MaxTokenRunes, maxKeywordFilter: maxKeywordRunes}
+	filters := map[string]int{maxTokenFilter: MaxTokenRunes, maxKeywordFilter: MaxKeywordRunes}
 	for name, max := range filters {
 		if err := im.AddCustomTokenFilter(name, map[string]any{"type": length.Name, "max": float64(max)}); err != nil {
 			return fmt.Errorf("token filter %s: %w", name, err)
@@ -120,80 +134,28 @@ func addAnalyzers(im *mapping.IndexMappingImpl) error {
 	return nil
 }
 
-func languageNames() string {
+// Analyzer is the name of the text analyzer of language (an index.language
+// value), or "" for a language Folio does not know.
+func Analyzer(language string) string { return analyzers[language] }
+
+// Languages are the index.language values Folio knows, sorted.
+func Languages() []string {
 	names := make([]string, 0, len(analyzers))
 	for k := range analyzers {
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	return strings.Join(names, ", ")
+	return names
 }
 
-// bleveDoc is the shape handed to bleve; its json names are the field
-// names. bleve's mapping ignores omitempty and indexes an empty string as a
-// keyword "" (a facet bucket nobody can filter on), so optional keyword
-// values are pointers, nil when empty, and empty tags are left out.
-type bleveDoc struct {
-	Title  string     `json:"title"`
-	Body   string     `json:"body"`
-	Text   string     `json:"text"`
-	Date   *time.Time `json:"date,omitempty"`
-	Day    *float64   `json:"day,omitempty"`
-	URL    *string    `json:"url,omitempty"`
-	Source *string    `json:"source,omitempty"`
-	Author *string    `json:"author,omitempty"`
-	Tags   []string   `json:"tags,omitempty"`
-	// Keywords are the extra keyword fields, indexed as "kw.<name>".
-	Keywords map[string][]string `json:"kw,omitempty"`
-}
+// LanguageNames lists Languages for error messages ("cjk, en, standard").
+func LanguageNames() string { return strings.Join(Languages(), ", ") }
 
-func toBleveDoc(a *article.Article) bleveDoc {
-	d := bleveDoc{Title: a.Title, Body: a.Body, Text: a.Title + textSeparator + a.Body,
-		URL: nonEmpty(a.URL), Source: nonEmpty(a.Source), Author: nonEmpty(a.Author), Tags: withoutEmpty(a.Tags)}
-	for k, vs := range a.Keywords {
-		if vs = withoutEmpty(vs); len(vs) > 0 {
-			if d.Keywords == nil {
-				d.Keywords = make(map[string][]string, len(a.Keywords))
-			}
-			d.Keywords[k] = vs
-		}
-	}
-	if !a.Date.IsZero() {
-		t := a.Date
-		d.Date = &t
-		day := float64(dayNumber(t))
-		d.Day = &day
-	}
-	return d
-}
-
-// nonEmpty is &s, or nil for "".
-func nonEmpty(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-// withoutEmpty is vs without its empty strings (vs itself when it has none).
-func withoutEmpty(vs []string) []string {
-	if !slices.Contains(vs, "") {
-		return vs
-	}
-	out := make([]string, 0, len(vs))
-	for _, v := range vs {
-		if v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
-// newMapping is Folio's static mapping: the analysed, stored title and the
+// NewMapping is Folio's static mapping: the analysed, stored title and the
 // analysed title+body text, both with term vectors (phrases and
 // highlighting); the stored body; a datetime date with doc values (sorting,
 // ranges); keyword url/source/author/tags; BM25 scoring; no _all field.
-func newMapping(language string, keywordFields []string) (*mapping.IndexMappingImpl, error) {
+func NewMapping(language string, keywordFields []string) (*mapping.IndexMappingImpl, error) {
 	analyzer := analyzers[language]
 	text := func() *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
@@ -202,7 +164,7 @@ func newMapping(language string, keywordFields []string) (*mapping.IndexMappingI
 		f.IncludeTermVectors = true
 		f.IncludeInAll = false
 		f.DocValues = false
-		f.SynonymSource = synonymSource
+		f.SynonymSource = SynonymSource
 		return f
 	}
 	stored := bleve.NewTextFieldMapping()
@@ -228,38 +190,38 @@ func newMapping(language string, keywordFields []string) (*mapping.IndexMappingI
 	date.DocValues = true
 
 	doc := bleve.NewDocumentStaticMapping()
-	doc.AddFieldMappingsAt(fieldTitle, text())
-	doc.AddFieldMappingsAt(fieldBody, stored)
-	doc.AddFieldMappingsAt(fieldText, combined)
+	doc.AddFieldMappingsAt(Title, text())
+	doc.AddFieldMappingsAt(Body, stored)
+	doc.AddFieldMappingsAt(Text, combined)
 	doc.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
-	doc.AddFieldMappingsAt(fieldDate, date)
+	doc.AddFieldMappingsAt(Date, date)
 	day := bleve.NewNumericFieldMapping()
 	day.Store = false
 	day.IncludeInAll = false
 	day.DocValues = false
-	doc.AddFieldMappingsAt(fieldDay, day)
-	doc.AddFieldMappingsAt(fieldURL, keyword())
-	doc.AddFieldMappingsAt(fieldSource, keyword())
-	doc.AddFieldMappingsAt(fieldAuthor, keyword())
-	doc.AddFieldMappingsAt(fieldTags, keyword())
+	doc.AddFieldMappingsAt(Day, day)
+	doc.AddFieldMappingsAt(URL, keyword())
+	doc.AddFieldMappingsAt(Source, keyword())
+	doc.AddFieldMappingsAt(Author, keyword())
+	doc.AddFieldMappingsAt(Tags, keyword())
 	if len(keywordFields) > 0 {
 		kw := bleve.NewDocumentStaticMapping()
 		for _, f := range keywordFields {
 			kw.AddFieldMappingsAt(f, keyword())
 		}
-		doc.AddSubDocumentMapping(keywordPrefix, kw)
+		doc.AddSubDocumentMapping(KeywordPrefix, kw)
 	}
 
 	im := bleve.NewIndexMapping()
 	if err := addAnalyzers(im); err != nil {
 		return nil, err
 	}
-	if err := im.AddSynonymSource(synonymSource, map[string]interface{}{"collection": synonymSource, "analyzer": analyzer}); err != nil {
+	if err := im.AddSynonymSource(SynonymSource, map[string]interface{}{"collection": SynonymSource, "analyzer": analyzer}); err != nil {
 		return nil, fmt.Errorf("synonym source: %w", err)
 	}
 	im.DefaultMapping = doc
 	im.DefaultAnalyzer = analyzer
-	im.DefaultField = fieldText
+	im.DefaultField = Text
 	im.ScoringModel = bleveindex.BM25Scoring
 	im.StoreDynamic = false
 	im.IndexDynamic = false
@@ -267,8 +229,8 @@ func newMapping(language string, keywordFields []string) (*mapping.IndexMappingI
 	return im, nil
 }
 
-// dayNumber is the number of whole UTC days from 1970-01-01 to t (negative before).
-func dayNumber(t time.Time) int64 {
+// DayNumber is the number of whole UTC days from 1970-01-01 to t (negative before).
+func DayNumber(t time.Time) int64 {
 	s := t.Unix()
 	d := s / 86400
 	if s%86400 < 0 {
@@ -277,29 +239,29 @@ func dayNumber(t time.Time) int64 {
 	return d
 }
 
-// dateFilter is the non-scoring filter of dates in [start, end) (a zero
+// DateFilter is the non-scoring filter of dates in [start, end) (a zero
 // bound is open): on the day numbers when both bounds are UTC midnights
 // (whole days, as from/to give them in the default time zone), else on
 // the timestamps.
-func dateFilter(start, end time.Time) query.Query {
+func DateFilter(start, end time.Time) query.Query {
 	midnight := func(t time.Time) bool { return t.IsZero() || (t.Unix()%86400 == 0 && t.Nanosecond() == 0) }
 	if midnight(start) && midnight(end) {
 		var lo, hi *float64
 		if !start.IsZero() {
-			v := float64(dayNumber(start))
+			v := float64(DayNumber(start))
 			lo = &v
 		}
 		if !end.IsZero() {
-			v := float64(dayNumber(end))
+			v := float64(DayNumber(end))
 			hi = &v
 		}
 		incl, excl := true, false
 		q := query.NewNumericRangeInclusiveQuery(lo, hi, &incl, &excl)
-		q.SetField(fieldDay)
+		q.SetField(Day)
 		return q
 	}
 	incl, excl := true, false
 	q := query.NewDateRangeInclusiveQuery(start, end, &incl, &excl)
-	q.SetField(fieldDate)
+	q.SetField(Date)
 	return q
 }

@@ -1,0 +1,69 @@
+package schema
+
+import (
+	"slices"
+	"time"
+
+	"github.com/folio-search/folio/index/article"
+)
+
+// Document is the shape handed to bleve; its json names are the field
+// names. bleve's mapping ignores omitempty and indexes an empty string as a
+// keyword "" (a facet bucket nobody can filter on), so optional keyword
+// values are pointers, nil when empty, and empty tags are left out.
+type Document struct {
+	Title  string     `json:"title"`
+	Body   string     `json:"body"`
+	Text   string     `json:"text"`
+	Date   *time.Time `json:"date,omitempty"`
+	Day    *float64   `json:"day,omitempty"`
+	URL    *string    `json:"url,omitempty"`
+	Source *string    `json:"source,omitempty"`
+	Author *string    `json:"author,omitempty"`
+	Tags   []string   `json:"tags,omitempty"`
+	// Keywords are the extra keyword fields, indexed as "kw.<name>".
+	Keywords map[string][]string `json:"kw,omitempty"`
+}
+
+// NewDocument is the document of a as bleve indexes it.
+func NewDocument(a *article.Article) Document {
+	d := Document{Title: a.Title, Body: a.Body, Text: a.Title + TextSeparator + a.Body,
+		URL: nonEmpty(a.URL), Source: nonEmpty(a.Source), Author: nonEmpty(a.Author), Tags: withoutEmpty(a.Tags)}
+	for k, vs := range a.Keywords {
+		if vs = withoutEmpty(vs); len(vs) > 0 {
+			if d.Keywords == nil {
+				d.Keywords = make(map[string][]string, len(a.Keywords))
+			}
+			d.Keywords[k] = vs
+		}
+	}
+	if !a.Date.IsZero() {
+		t := a.Date
+		d.Date = &t
+		day := float64(DayNumber(t))
+		d.Day = &day
+	}
+	return d
+}
+
+// nonEmpty is &s, or nil for "".
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// withoutEmpty is vs without its empty strings (vs itself when it has none).
+func withoutEmpty(vs []string) []string {
+	if !slices.Contains(vs, "") {
+		return vs
+	}
+	out := make([]string, 0, len(vs))
+	for _, v := range vs {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
