@@ -14,6 +14,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/folio-search/folio/index/article"
+	"github.com/folio-search/folio/index/internal/sources"
 )
 
 var (
@@ -231,7 +232,7 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 		sum.Before, sum.After = int(before), int(after)
 	}
 	if err == nil {
-		err = ix.checkLoss("rebuild", sum.Before, sum.After, absPaths(paths), opts.Force)
+		err = ix.checkLoss("rebuild", sum.Before, sum.After, sources.AbsPaths(paths), opts.Force)
 	}
 	if err != nil {
 		ix.mu.Unlock()

@@ -7,30 +7,20 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
-	"sort"
-	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/folio-search/folio/index/article"
+	"github.com/folio-search/folio/index/internal/sources"
 )
 
 // inputFile is one file to read, with the default id of its articles.
-type inputFile struct {
-	path  string // as shown in messages
-	id    string // path relative to the folder given, without extension
-	size  int64
-	mtime int64 // modification time, Unix nanoseconds
-}
+type inputFile = sources.File
 
 // fileResult is what reading one input file produced: the ids of its
 // articles, its content hash and whether any of it was skipped.
@@ -90,7 +80,7 @@ func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions,
 		return nil
 	}
 
-	files, rejected, err := collectFiles(paths, skip)
+	files, rejected, err := sources.CollectFiles(paths, skip)
 	if err != nil {
 		return sum, nil, nil, unwrapStrict(err)
 	}
@@ -103,7 +93,7 @@ func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions,
 	sum.Files = len(files) + rejected
 	prog.Files = len(files)
 	for _, f := range files {
-		prog.Bytes += f.size
+		prog.Bytes += f.Size
 	}
 
 	// Into an empty index, the analysis counts every token, so the true
@@ -243,25 +233,25 @@ func (ix *Index) produce(ctx context.Context, files []inputFile, results []fileR
 		if err := ctx.Err(); err != nil { // a cancelled sync (shutdown) stops between files
 			return err
 		}
-		fr := &article.Reader{Parser: p, Path: f.path, ID: f.id, Ignored: ignored, Max: ix.opts.MaxArticleBytes}
+		fr := &article.Reader{Parser: p, Path: f.Path, ID: f.ID, Ignored: ignored, Max: ix.opts.MaxArticleBytes}
 		res := &results[i]
 		err := func() error {
-			fh, err := openInput(f.path)
+			fh, err := sources.Open(f.Path)
 			if err != nil {
 				res.problem = true
-				var nr errNotRegular
+				var nr sources.ErrNotRegular
 				if errors.As(err, &nr) {
-					batch = append(batch, article.Record{Err: nr.input(f.path)})
+					batch = append(batch, article.Record{Err: nr.Input(f.Path)})
 				} else {
 					batch = append(batch, article.Record{Err: fr.ReadErr(err)})
 				}
 				return nil
 			}
 			defer fh.Close()
-			kind, gz := article.FormatOf(f.path)
+			kind, gz := article.FormatOf(f.Path)
 			h := sha256.New()
 			defer func() { res.hash = hex.EncodeToString(h.Sum(nil)) }()
-			return fr.Read(io.TeeReader(&countingReader{r: fh, n: &bytesRead}, h), kind, gz, func(r article.Record) error {
+			return fr.Read(io.TeeReader(&sources.CountingReader{R: fh, N: &bytesRead}, h), kind, gz, func(r article.Record) error {
 				if r.Err != nil {
 					res.problem = true
 				} else {
@@ -380,158 +370,4 @@ func (ix *Index) countExisting(ids []string) (int, error) {
 		return 0, fmt.Errorf("look up existing ids: %w", err)
 	}
 	return int(res.Total), nil
-}
-
-// collectFiles expands paths into the input files, sorted within each
-// folder, and counts the files it rejected. Hidden files and folders are
-// passed over; other files of an unknown type, and anything but regular
-// files and links to them (named pipes, devices, sockets, links to
-// folders), are reported to skip.
-func collectFiles(paths []string, skip func(*article.InputError) error) ([]inputFile, int, error) {
-	var files []inputFile
-	rejected := 0
-	reject := func(e *article.InputError) error {
-		rejected++
-		return skip(e)
-	}
-	for _, root := range paths {
-		info, err := os.Stat(root)
-		if err != nil {
-			if e := reject(&article.InputError{Path: root, Reason: "unreadable file", Message: fmt.Sprintf("cannot read: %v", errors.Unwrap(err))}); e != nil {
-				return nil, rejected, e
-			}
-			continue
-		}
-		if !info.IsDir() {
-			if ie := checkInput(root, info, isLink(root)); ie != nil {
-				if e := reject(ie); e != nil {
-					return nil, rejected, e
-				}
-				continue
-			}
-			files = append(files, inputFile{path: root, id: article.Stem(filepath.Base(root)), size: info.Size(), mtime: info.ModTime().UnixNano()})
-			continue
-		}
-		var found []inputFile
-		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return reject(&article.InputError{Path: p, Reason: "unreadable file", Message: fmt.Sprintf("cannot read: %v", err)})
-			}
-			name := d.Name()
-			if p != root && (strings.HasPrefix(name, ".") || strings.HasSuffix(name, "~")) {
-				if d.IsDir() {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if d.IsDir() {
-				return nil
-			}
-			fi, err := os.Stat(p) // follows a link, which WalkDir does not
-			if err != nil {
-				return reject(&article.InputError{Path: p, Reason: "unreadable file", Message: fmt.Sprintf("cannot read: %v", errors.Unwrap(err))})
-			}
-			if ie := checkInput(p, fi, d.Type()&fs.ModeSymlink != 0); ie != nil {
-				return reject(ie)
-			}
-			rel, err := filepath.Rel(root, p)
-			if err != nil {
-				rel = name
-			}
-			found = append(found, inputFile{path: p, id: article.Stem(rel), size: fi.Size(), mtime: fi.ModTime().UnixNano()})
-			return nil
-		})
-		if err != nil {
-			return nil, rejected, err
-		}
-		sort.Slice(found, func(i, j int) bool { return found[i].path < found[j].path })
-		files = append(files, found...)
-	}
-	return files, rejected, nil
-}
-
-// checkInput is the problem of reading path, of the type fi (the target's
-// when link says path is a symbolic link), or nil when it is a regular file
-// of a known format.
-func checkInput(path string, fi fs.FileInfo, link bool) *article.InputError {
-	if !fi.Mode().IsRegular() {
-		what := fileKind(fi.Mode())
-		if link {
-			what = "a link to " + what
-			if fi.IsDir() {
-				what += ", which is not followed"
-			}
-		}
-		return errNotRegular{what}.input(path)
-	}
-	if k, _ := article.FormatOf(path); k == article.FormatUnknown {
-		return &article.InputError{Path: path, Reason: "unsupported format", Message: "unsupported file type", Expected: "one of " + article.AcceptedFormats}
-	}
-	return nil
-}
-
-func isLink(path string) bool {
-	fi, err := os.Lstat(path)
-	return err == nil && fi.Mode()&fs.ModeSymlink != 0
-}
-
-// errNotRegular is the error of opening something other than a regular
-// file for reading; what names it ("a named pipe").
-type errNotRegular struct{ what string }
-
-func (e errNotRegular) Error() string { return "not a regular file: " + e.what }
-
-// input is e as the problem of the input path.
-func (e errNotRegular) input(path string) *article.InputError {
-	return &article.InputError{Path: path, Reason: "not a regular file", Message: e.Error(), Expected: "only regular files and links to them are read"}
-}
-
-// fileKind names the type of a file that is not regular.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a folder"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a block device"
-	case m&fs.ModeSymlink != 0:
-		return "a symbolic link"
-	}
-	return "an irregular file"
-}
-
-// openInput opens path for reading. It never blocks on a named pipe (which
-// may have replaced the file since the walk: it is opened non-blocking) and
-// refuses anything but a regular file with an errNotRegular.
-func openInput(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, err
-	}
-	fi, err := f.Stat()
-	if err == nil && !fi.Mode().IsRegular() {
-		err = errNotRegular{fileKind(fi.Mode())}
-	}
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	return f, nil
-}
-
-// countingReader counts the bytes read through it.
-type countingReader struct {
-	r io.Reader
-	n *int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	*c.n += int64(n)
-	return n, err
 }

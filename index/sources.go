@@ -7,9 +7,9 @@ import (
 	"hash/fnv"
 	"os"
 	"path/filepath"
-	"slices"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/folio-search/folio/index/internal/sources"
 )
 
 // ErrWouldLose means a Sync or Rebuild was refused because its result
@@ -82,28 +82,7 @@ func RecordedInputs(path string) []string {
 	if json.Unmarshal(b, &m) != nil {
 		return nil
 	}
-	if b, err = os.ReadFile(filepath.Join(genDir(path, m.Generation), syncFile)); err != nil {
-		return nil
-	}
-	var st syncState
-	if json.Unmarshal(b, &st) != nil {
-		return nil
-	}
-	return st.Inputs
-}
-
-// mergeInputs adds roots to the recorded inputs: a root inside a recorded
-// one adds nothing, and recorded inputs inside a new root are replaced by it.
-func mergeInputs(recorded, roots []string) []string {
-	out := slices.Clone(recorded)
-	for _, r := range roots {
-		if under(r, out) {
-			continue
-		}
-		out = slices.DeleteFunc(out, func(p string) bool { return under(p, []string{r}) })
-		out = append(out, r)
-	}
-	return out
+	return sources.RecordedInputs(filepath.Join(genDir(path, m.Generation), syncFile))
 }
 
 // API writes over ids that came from files ("overrides"). The later write
@@ -202,13 +181,4 @@ func (ix *Index) dropOverrides(ids []string) error {
 		}
 	}
 	return nil
-}
-
-// absPaths returns paths made absolute.
-func absPaths(paths []string) []string {
-	out := make([]string, len(paths))
-	for i, p := range paths {
-		out[i] = absPath(p)
-	}
-	return out
 }

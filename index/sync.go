@@ -2,59 +2,28 @@ package index
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"slices"
-	"strings"
+
+	"github.com/folio-search/folio/index/internal/sources"
 )
 
 // syncFile holds the sync state inside the current generation directory.
-const syncFile = "sources.json"
+const syncFile = sources.StateFile
 
-// syncState is what Sync remembers about the files it read: per absolute
-// path, its size, modification time, content hash and article ids.
-type syncState struct {
-	// Inputs are the absolute paths of the files and folders the index was
-	// built from (see InputsOr); empty in the state of an older Folio.
-	Inputs []string             `json:"inputs,omitempty"`
-	Files  map[string]fileState `json:"files"`
-}
+// syncState is what Sync remembers about the files it read.
+type syncState = sources.State
 
-// fileState is one file as last read. Size -1 marks a file that had
-// problems: it is read again on every run, so its problems are reported again.
-type fileState struct {
-	Size  int64    `json:"size"`
-	MTime int64    `json:"mtime"`
-	Hash  string   `json:"sha256"`
-	IDs   []string `json:"ids"`
-}
+// fileState is one file as last read.
+type fileState = sources.FileState
 
 func (ix *Index) syncPath() string {
 	return filepath.Join(genDir(ix.opts.Path, ix.meta.Generation), syncFile)
 }
 
 func (ix *Index) loadSyncState() (syncState, error) {
-	st := syncState{Files: map[string]fileState{}}
-	b, err := os.ReadFile(ix.syncPath())
-	if errors.Is(err, os.ErrNotExist) {
-		return st, nil
-	}
-	if err == nil {
-		err = json.Unmarshal(b, &st)
-	}
-	if err != nil {
-		return syncState{Files: map[string]fileState{}}, fmt.Errorf("read sync state %s: %w (delete it to re-read every file)", ix.syncPath(), err)
-	}
-	if st.Files == nil {
-		st.Files = map[string]fileState{}
-	}
-	return st, nil
+	return sources.LoadState(ix.syncPath())
 }
 
 // Sync brings the index in line with the files and folders in paths, as
@@ -85,19 +54,19 @@ func (ix *Index) Sync(ctx context.Context, paths []string, opts IngestOptions) (
 	if err != nil {
 		return IngestSummary{}, err
 	}
-	roots := absPaths(paths)
-	next := syncState{Inputs: mergeInputs(st.Inputs, roots), Files: map[string]fileState{}}
+	roots := sources.AbsPaths(paths)
+	next := syncState{Inputs: sources.MergeInputs(st.Inputs, roots), Files: map[string]fileState{}}
 	keep := map[string]bool{} // ids still held by unchanged files
 	touched := false          // an unchanged file got a new mtime
 	sel := func(files []inputFile, sum *IngestSummary) ([]inputFile, error) {
 		var changed []inputFile
 		for _, f := range files {
-			abs := absPath(f.path)
+			abs := sources.AbsPath(f.Path)
 			old, ok := st.Files[abs]
-			if ok && old.Size == f.size && old.MTime == f.mtime {
+			if ok && old.Size == f.Size && old.MTime == f.MTime {
 				next.Files[abs] = old
-			} else if ok && old.Size == f.size && old.Hash != "" && hashFile(f.path) == old.Hash {
-				old.MTime = f.mtime
+			} else if ok && old.Size == f.Size && old.Hash != "" && sources.HashFile(f.Path) == old.Hash {
+				old.MTime = f.MTime
 				next.Files[abs] = old
 				touched = true
 			} else {
@@ -121,13 +90,13 @@ func (ix *Index) Sync(ctx context.Context, paths []string, opts IngestOptions) (
 	var reread []string // ids of files read again or gone: their file is the later write
 	for i, f := range files {
 		reread = append(reread, results[i].ids...)
-		read[absPath(f.path)] = true
+		read[sources.AbsPath(f.Path)] = true
 		r := results[i]
-		fs := fileState{Size: f.size, MTime: f.mtime, Hash: r.hash, IDs: r.ids}
+		fs := fileState{Size: f.Size, MTime: f.MTime, Hash: r.hash, IDs: r.ids}
 		if r.problem {
 			fs.Size = -1
 		}
-		next.Files[absPath(f.path)] = fs
+		next.Files[sources.AbsPath(f.Path)] = fs
 		for _, id := range r.ids {
 			written[id] = true
 		}
@@ -136,7 +105,7 @@ func (ix *Index) Sync(ctx context.Context, paths []string, opts IngestOptions) (
 	// current file holds any more, are deleted.
 	var del []writeOp
 	for abs, old := range st.Files {
-		if !under(abs, roots) {
+		if !sources.Under(abs, roots) {
 			next.Files[abs] = old // another Sync's paths: not ours to judge
 			continue
 		}
@@ -201,33 +170,5 @@ func (ix *Index) countAfter(del []writeOp) (int, error) {
 	return int(n) - len(have), err
 }
 
-func absPath(p string) string {
-	if a, err := filepath.Abs(p); err == nil {
-		return a
-	}
-	return filepath.Clean(p)
-}
-
 // under reports whether path is one of roots or inside one.
-func under(path string, roots []string) bool {
-	for _, r := range roots {
-		if path == r || strings.HasPrefix(path, r+string(filepath.Separator)) {
-			return true
-		}
-	}
-	return false
-}
-
-// hashFile is the hex SHA-256 of the file's bytes, "" if it cannot be read.
-func hashFile(path string) string {
-	f, err := openInput(path)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return ""
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
+func under(path string, roots []string) bool { return sources.Under(path, roots) }
