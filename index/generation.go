@@ -10,10 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/folio-search/folio/index/article"
 	"github.com/folio-search/folio/index/internal/sources"
 )
 
@@ -118,26 +116,6 @@ func removeStaleGenerations(path, current string) {
 	}
 }
 
-// writeOp is one write: a put (article set) or a delete.
-type writeOp struct {
-	id      string
-	article *article.Article
-	api     bool // made through the API: over an id from a file, it records an override
-}
-
-// writeLog records the writes made to the live index during a rebuild, to
-// replay them into the new index before it is swapped in.
-type writeLog struct {
-	mu  sync.Mutex
-	ops []writeOp
-}
-
-func (l *writeLog) add(ops ...writeOp) {
-	l.mu.Lock()
-	l.ops = append(l.ops, ops...)
-	l.mu.Unlock()
-}
-
 // Rebuild builds a complete new index from paths beside the live one (a new
 // generation directory inside the index directory), then swaps it in
 // atomically; paths become the inputs the index records (see InputsOr).
@@ -175,7 +153,7 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 	}
 	ix.mu.Lock()
 	old := ix.meta
-	ix.rebuilding = &writeLog{}
+	ix.rebuilding = &replayLog{}
 	ix.mu.Unlock()
 	defer func() {
 		ix.mu.Lock()
@@ -221,7 +199,7 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 		ix.hooks.beforeSwap()
 	}
 	ix.mu.Lock()
-	if _, err := nx.applyLocked(ix.rebuilding.ops); err != nil {
+	if _, err := nx.applyLocked(ix.rebuilding.ops, nil); err != nil {
 		ix.mu.Unlock()
 		return sum, fail(fmt.Errorf("replay writes made during the rebuild: %w", err))
 	}
@@ -337,7 +315,7 @@ func (ix *Index) carryOver(nx *Index) error {
 			}
 		}
 		if len(ops) > 0 {
-			if _, err := nx.applyLocked(ops); err != nil {
+			if _, err := nx.applyLocked(ops, nil); err != nil {
 				return err
 			}
 		}
@@ -358,7 +336,7 @@ func (ix *Index) carryOverrides(nx *Index, st syncState, fromFiles map[string]st
 		if len(ops) == 0 {
 			return nil
 		}
-		_, err := nx.applyLocked(ops)
+		_, err := nx.applyLocked(ops, nil)
 		ops = ops[:0]
 		return err
 	}

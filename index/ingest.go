@@ -5,18 +5,16 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"maps"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/document"
-	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/folio-search/folio/index/article"
 	"github.com/folio-search/folio/index/internal/sources"
+	"golang.org/x/sync/errgroup"
 )
 
 // inputFile is one file to read, with the default id of its articles.
@@ -103,47 +101,31 @@ func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions,
 		counts = newBulkCounts(len(ix.shards))
 	}
 
-	// A producer goroutine reads and parses while this one writes batches, so
-	// decompression and parsing overlap with bleve's analysis.
+	// A producer reads and parses while two writers send batches through
+	// the write log, so decompression and parsing overlap with bleve's
+	// analysis, and one batch's segment is built while the next is analysed.
 	batches := make(chan recordBatch, 2)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	g, gctx := errgroup.WithContext(ctx)
 	ignored := map[string]struct{}{}
-	prodErr := make(chan error, 1)
-	go func() {
+	g.Go(func() error {
 		defer close(batches)
-		prodErr <- ix.produce(ctx, files, results, ignored, batches)
-	}()
-
-	// Two writers: while one batch's segment is built, the next is analysed.
+		return ix.produce(gctx, files, results, ignored, batches)
+	})
 	var mu sync.Mutex
 	written := map[int]recordBatch{} // batches written before one sent earlier (at most one per writer)
 	nextSeq := 0
-	var werr error
-	var wg sync.WaitGroup
+	var failed atomic.Bool
 	for range ix.opts.writers() {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		g.Go(func() error {
 			for b := range batches {
-				mu.Lock()
-				failed := werr != nil
-				mu.Unlock()
-				if failed {
-					continue
+				if failed.Load() {
+					continue // drained, so the producer is not left blocked
 				}
-				var err error
 				if len(b.recs) > 0 { // the last batch may be empty: it only carries progress
-					err = ix.writeBatch(b.recs, &mu, &sum, skip, counts)
-				}
-				if err != nil {
-					mu.Lock()
-					if werr == nil {
-						werr = err
+					if err := ix.writeBatch(gctx, b.recs, &mu, &sum, skip, counts); err != nil {
+						failed.Store(true)
+						return err
 					}
-					mu.Unlock()
-					cancel()
-					continue
 				}
 				mu.Lock()
 				// Progress counts the input of the batches written, in
@@ -160,17 +142,12 @@ func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions,
 				}
 				mu.Unlock()
 			}
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
-	if werr != nil {
-		<-prodErr
+	if err := g.Wait(); err != nil {
 		sum.Elapsed = time.Since(start)
-		return sum, nil, nil, unwrapStrict(werr)
-	}
-	if err := <-prodErr; err != nil {
-		sum.Elapsed = time.Since(start)
-		return sum, nil, nil, err
+		return sum, nil, nil, unwrapStrict(err)
 	}
 	sum.IgnoredFields = slices.Sorted(maps.Keys(ignored))
 	if opts.Merge && sum.Indexed+sum.Updated > 0 {
@@ -272,25 +249,10 @@ func (ix *Index) produce(ctx context.Context, files []inputFile, results []fileR
 	return send()
 }
 
-// writeBatch writes the articles of recs, one bleve batch per shard, and
-// counts new versus replaced documents; problems go to skip.
-func (ix *Index) writeBatch(recs []article.Record, mu *sync.Mutex, sum *IngestSummary, skip func(*article.InputError) error, counts *bulkCounts) error {
-	ix.mu.RLock()
-	err := ix.writeBatchLocked(recs, mu, sum, skip, counts)
-	ix.mu.RUnlock()
-	ix.afterWrite(err)
-	return err
-}
-
-// writeBatchLocked is writeBatch for a caller holding ix.mu for reading.
-func (ix *Index) writeBatchLocked(recs []article.Record, mu *sync.Mutex, sum *IngestSummary, skip func(*article.InputError) error, counts *bulkCounts) error {
-	if err := checkWritable(ix.opts.Path, ix.opts.MinFreeBytes); err != nil {
-		return err
-	}
-	ids := make([]string, 0, len(recs))
-	valid := make([]*article.Article, 0, len(recs))
-	inBatch := make(map[string]struct{}, len(recs))
-	dupes := 0
+// writeBatch sends the articles of recs through the write log and counts
+// new versus replaced documents; problems go to skip.
+func (ix *Index) writeBatch(ctx context.Context, recs []article.Record, mu *sync.Mutex, sum *IngestSummary, skip func(*article.InputError) error, counts *bulkCounts) error {
+	ops := make([]writeOp, 0, len(recs))
 	for i := range recs {
 		r := &recs[i]
 		if r.Err != nil {
@@ -302,72 +264,23 @@ func (ix *Index) writeBatchLocked(recs []article.Record, mu *sync.Mutex, sum *In
 			}
 			continue
 		}
-		if _, dup := inBatch[r.Article.ID]; dup {
-			dupes++
-		} else {
-			inBatch[r.Article.ID] = struct{}{}
-			ids = append(ids, r.Article.ID)
-		}
-		valid = append(valid, &r.Article)
+		ops = append(ops, writeOp{id: r.Article.ID, article: &r.Article})
 	}
-	if len(ids) == 0 {
+	if len(ops) == 0 {
 		return nil
 	}
-	docs := make([]*document.Document, len(valid))
-	lens := make([]tokenCounts, len(valid))
-	errs := make([]error, len(valid))
-	m := ix.shards[0].Mapping()
-	analyzeAll(&ix.analysis, len(valid), func(w *analysisWorker, i int) {
-		docs[i], lens[i], errs[i] = analyzeArticle(m, w, valid[i])
-	})
-	batches := make([]*bleve.Batch, len(ix.shards))
-	for i, a := range valid {
-		if errs[i] != nil {
-			return fmt.Errorf("index article %q: %w", a.ID, errs[i])
-		}
-		s := ix.shardOf(a.ID)
-		if batches[s] == nil {
-			batches[s] = ix.shards[s].NewBatch()
-		}
-		if err := batches[s].IndexAdvanced(docs[i]); err != nil {
-			return fmt.Errorf("index article %q: %w", a.ID, err)
-		}
-	}
-	existing, err := ix.countExisting(ids)
+	existed, err := ix.writes().Append(ctx, ops, counts)
 	if err != nil {
 		return err
 	}
-	for s, b := range batches {
-		if b == nil {
-			continue
-		}
-		if err := ix.shards[s].Batch(b); err != nil {
-			return persistError(err, shardPath(genDir(ix.opts.Path, ix.meta.Generation), s))
-		}
-	}
-	if ix.rebuilding != nil {
-		for _, a := range valid {
-			ix.rebuilding.add(writeOp{id: a.ID, article: a})
-		}
-	}
-	if counts != nil {
-		for i, a := range valid {
-			counts.add(ix.shardOf(a.ID), lens[i])
-		}
-	}
 	mu.Lock()
-	sum.Updated += existing + dupes
-	sum.Indexed += len(ids) - existing
+	for _, e := range existed {
+		if e {
+			sum.Updated++
+		} else {
+			sum.Indexed++
+		}
+	}
 	mu.Unlock()
 	return nil
-}
-
-// countExisting returns how many of ids are already in the index.
-func (ix *Index) countExisting(ids []string) (int, error) {
-	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery(ids), 0, 0, false)
-	res, err := ix.alias.Search(req)
-	if err != nil {
-		return 0, fmt.Errorf("look up existing ids: %w", err)
-	}
-	return int(res.Total), nil
 }

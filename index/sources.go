@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/folio-search/folio/index/internal/sources"
 )
 
@@ -156,29 +155,22 @@ func (ix *Index) override(id string) ([]byte, error) {
 // read again, so its content is the later write. The caller must not hold ix.mu.
 func (ix *Index) dropOverrides(ids []string) error {
 	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	batches := make([]*bleve.Batch, len(ix.shards))
+	var ops []writeOp
 	for _, id := range ids {
 		v, err := ix.override(id)
 		if err != nil {
+			ix.mu.RUnlock()
 			return err
 		}
-		if v == nil {
-			continue
-		}
-		s := ix.shardOf(id)
-		if batches[s] == nil {
-			batches[s] = ix.shards[s].NewBatch()
-		}
-		batches[s].DeleteInternal(overrideKey(id))
-	}
-	for s, b := range batches {
-		if b == nil {
-			continue
-		}
-		if err := ix.shards[s].Batch(b); err != nil {
-			return persistError(err, shardPath(genDir(ix.opts.Path, ix.meta.Generation), s))
+		if v != nil {
+			ops = append(ops, writeOp{id: id, dropOverride: true})
 		}
 	}
-	return nil
+	var err error
+	if len(ops) > 0 {
+		_, err = ix.applyLocked(ops, nil)
+	}
+	ix.mu.RUnlock()
+	ix.afterWrite(err)
+	return err
 }

@@ -126,7 +126,7 @@ func (ix *Index) Sync(ctx context.Context, paths []string, opts IngestOptions) (
 		return sum, err
 	}
 	if len(del) > 0 {
-		if _, err := ix.apply(del); err != nil {
+		if _, err := ix.writes().Append(ctx, del, nil); err != nil {
 			return sum, err
 		}
 		sum.Deleted = len(del)

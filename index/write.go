@@ -11,7 +11,6 @@ import (
 	"syscall"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/folio-search/folio/index/article"
 )
 
@@ -74,7 +73,7 @@ func (ix *Index) Put(ctx context.Context, a article.Article) (created bool, err 
 	if err := a.Validate(); err != nil {
 		return false, err
 	}
-	res, err := ix.apply([]writeOp{{id: a.ID, article: &a, api: true}})
+	res, err := ix.writes().Append(ctx, []writeOp{{id: a.ID, article: &a, api: true}}, nil)
 	if err != nil {
 		return false, err
 	}
@@ -86,11 +85,10 @@ func (ix *Index) Put(ctx context.Context, a article.Article) (created bool, err 
 func (ix *Index) Delete(ctx context.Context, id string) error {
 	ix.mu.RLock()
 	doc, err := ix.document(id)
-	if err == nil && doc != nil {
-		_, err = ix.applyLocked([]writeOp{{id: id, api: true}})
-	}
 	ix.mu.RUnlock()
-	ix.afterWrite(err)
+	if err == nil && doc != nil {
+		_, err = ix.writes().Append(ctx, []writeOp{{id: id, api: true}}, nil)
+	}
 	if err != nil {
 		return fmt.Errorf("delete article %q: %w", id, err)
 	}
@@ -110,7 +108,7 @@ func (ix *Index) Delete(ctx context.Context, id string) error {
 func (ix *Index) PutJSON(ctx context.Context, body []byte) ([]WriteResult, error) {
 	fr := &article.Reader{Parser: &article.Parser{Dates: ix.opts.Dates}, Path: apiSource, Ignored: map[string]struct{}{}}
 	var results []WriteResult
-	b := batch{ix: ix}
+	b := batch{ctx: ctx, log: ix.writes()}
 	n := 0
 	err := fr.ReadJSON(body, func(r article.Record) error {
 		i := n
@@ -150,7 +148,8 @@ func (ix *Index) PutJSON(ctx context.Context, body []byte) ([]WriteResult, error
 // batch gathers the results of records and the writes of the valid ones
 // until apply writes them together.
 type batch struct {
-	ix      *Index
+	ctx     context.Context
+	log     writeLog
 	results []WriteResult
 	ops     []writeOp
 	idx     []int // results[idx[i]] is the result of ops[i]
@@ -172,7 +171,7 @@ func (b *batch) apply() ([]WriteResult, error) {
 	results, ops, idx := b.results, b.ops, b.idx
 	b.results, b.ops, b.idx = nil, nil, nil
 	if len(ops) > 0 {
-		existed, err := b.ix.apply(ops)
+		existed, err := b.log.Append(b.ctx, ops, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -203,7 +202,7 @@ func statusOf(existed bool) string {
 func (ix *Index) Bulk(ctx context.Context, r io.Reader, maxLine int, emit func([]WriteResult) error) error {
 	fr := &article.Reader{Parser: &article.Parser{Dates: ix.opts.Dates}, Path: apiSource, Ignored: map[string]struct{}{}}
 	br := bufio.NewReaderSize(r, 64<<10)
-	b := batch{ix: ix}
+	b := batch{ctx: ctx, log: ix.writes()}
 	flush := func() error {
 		if len(b.results) == 0 {
 			return nil
@@ -252,16 +251,6 @@ func (ix *Index) Bulk(ctx context.Context, r io.Reader, maxLine int, emit func([
 			}
 		}
 	}
-}
-
-// apply writes ops (articles validated by the caller) and returns, per op,
-// whether its id existed before.
-func (ix *Index) apply(ops []writeOp) ([]bool, error) {
-	ix.mu.RLock()
-	existed, err := ix.applyLocked(ops)
-	ix.mu.RUnlock()
-	ix.afterWrite(err)
-	return existed, err
 }
 
 // errPersist marks a write error that bleve returned while persisting a
@@ -337,70 +326,3 @@ func (closedShard) Close() error { return nil }
 // shardIndex is bleve.Index under a name that can be embedded (bleve.Index
 // has a method named Index).
 type shardIndex interface{ bleve.Index }
-
-// applyLocked is apply for a caller holding ix.mu. Each shard's batch is
-// persisted (scorch's Batch returns after fsync) before it returns, and
-// during a rebuild the ops are logged for replay into the new index.
-func (ix *Index) applyLocked(ops []writeOp) ([]bool, error) {
-	if err := checkWritable(ix.opts.Path, ix.opts.MinFreeBytes); err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(ops))
-	for i, op := range ops {
-		ids[i] = op.id
-	}
-	present, err := ix.existing(ids)
-	if err != nil {
-		return nil, err
-	}
-	existed := make([]bool, len(ops))
-	seen := map[string]bool{}
-	batches := make([]*bleve.Batch, len(ix.shards))
-	for i, op := range ops {
-		existed[i] = present[op.id] || seen[op.id]
-		seen[op.id] = op.article != nil
-		if op.article == nil {
-			present[op.id] = false
-		}
-		s := ix.shardOf(op.id)
-		if batches[s] == nil {
-			batches[s] = ix.shards[s].NewBatch()
-		}
-		if op.api && ix.fromFile(op.id) {
-			batches[s].SetInternal(overrideKey(op.id), overrideOf(op))
-		}
-		if op.article == nil {
-			batches[s].Delete(op.id)
-			continue
-		}
-		if err := batches[s].Index(op.id, toBleveDoc(op.article)); err != nil {
-			return nil, fmt.Errorf("index article %q: %w", op.id, err)
-		}
-	}
-	for s, b := range batches {
-		if b == nil {
-			continue
-		}
-		if err := ix.shards[s].Batch(b); err != nil {
-			return nil, persistError(err, shardPath(genDir(ix.opts.Path, ix.meta.Generation), s))
-		}
-	}
-	if ix.rebuilding != nil {
-		ix.rebuilding.add(ops...)
-	}
-	return existed, nil
-}
-
-// existing returns which of ids are in the index. The caller holds ix.mu.
-func (ix *Index) existing(ids []string) (map[string]bool, error) {
-	out := make(map[string]bool, len(ids))
-	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery(ids), len(ids), 0, false)
-	res, err := ix.alias.Search(req)
-	if err != nil {
-		return nil, fmt.Errorf("look up existing ids: %w", err)
-	}
-	for _, h := range res.Hits {
-		out[h.ID] = true
-	}
-	return out, nil
-}
