@@ -161,22 +161,13 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 		ix.mu.Unlock()
 	}()
 
-	m := old
-	m.MappingVersion, m.Language = mappingVersion, ix.opts.Language
-	m.Generation = fmt.Sprintf("gen-%d", genNumber(old.Generation)+1)
-	dir := genDir(ix.opts.Path, m.Generation)
-	if err := os.RemoveAll(dir); err != nil { // a leftover of a crashed rebuild
-		return IngestSummary{}, fmt.Errorf("rebuild: %w", err)
-	}
-	shards, err := createShards(dir, m.Shards, m.Language, m.KeywordFields)
+	nx, m, err := ix.nextGeneration(old)
 	if err != nil {
 		return IngestSummary{}, fmt.Errorf("rebuild: %w", err)
 	}
-	nx := &Index{opts: ix.opts, hl: ix.hl, analyzers: ix.analyzers, generation: newGeneration(m, shards)}
-	nx.opts.Path = ix.opts.Path
 	discard := func() error {
 		nx.Close()
-		return os.RemoveAll(dir)
+		return os.RemoveAll(genDir(ix.opts.Path, m.Generation))
 	}
 	fail := func(err error) error {
 		if rerr := discard(); rerr != nil {
@@ -184,24 +175,72 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 		}
 		return fmt.Errorf("%w: %w", ErrRebuildFailed, err)
 	}
-	if err := nx.applySynonyms(); err != nil {
-		return IngestSummary{}, fail(err)
-	}
-	sum, err := nx.Sync(ctx, paths, opts)
+	sum, err := ix.build(ctx, nx, paths, opts)
 	if err != nil {
 		return sum, fail(err)
 	}
-	if err := ix.carryOver(nx); err != nil {
-		return sum, fail(fmt.Errorf("copy the articles written over the API: %w", err))
-	}
-
 	if ix.hooks.beforeSwap != nil {
 		ix.hooks.beforeSwap()
 	}
+	replaced, err := ix.swapIn(nx, m, paths, opts, &sum)
+	if errors.Is(err, ErrWouldLose) {
+		return sum, errors.Join(err, discard())
+	}
+	if err != nil {
+		return sum, fail(err)
+	}
+	if err := ix.retireGeneration(replaced, old); err != nil {
+		return sum, fmt.Errorf("new index in place, but removing the old one failed: %w", err)
+	}
+	return sum, nil
+}
+
+// nextGeneration creates the empty shards of the generation after old's
+// (removing a leftover of a crashed rebuild) and an Index over them with
+// ix's options; it returns that Index and the generation's metadata.
+func (ix *Index) nextGeneration(old meta) (*Index, meta, error) {
+	m := old
+	m.MappingVersion, m.Language = mappingVersion, ix.opts.Language
+	m.Generation = fmt.Sprintf("gen-%d", genNumber(old.Generation)+1)
+	dir := genDir(ix.opts.Path, m.Generation)
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, m, err
+	}
+	shards, err := createShards(dir, m.Shards, m.Language, m.KeywordFields)
+	if err != nil {
+		return nil, m, err
+	}
+	nx := &Index{opts: ix.opts, hl: ix.hl, analyzers: ix.analyzers, generation: newGeneration(m, shards)}
+	nx.opts.Path = ix.opts.Path
+	return nx, m, nil
+}
+
+// build fills the new generation nx: it syncs paths into it and copies the
+// articles written over the API (carryOver).
+func (ix *Index) build(ctx context.Context, nx *Index, paths []string, opts IngestOptions) (IngestSummary, error) {
+	if err := nx.applySynonyms(); err != nil {
+		return IngestSummary{}, err
+	}
+	sum, err := nx.Sync(ctx, paths, opts)
+	if err != nil {
+		return sum, err
+	}
+	if err := ix.carryOver(nx); err != nil {
+		return sum, fmt.Errorf("copy the articles written over the API: %w", err)
+	}
+	return sum, nil
+}
+
+// swapIn replays into nx the writes made during the rebuild, checks that
+// nx loses no more than Options.MaxLoss of ix's articles (a *LossError),
+// names nx's generation m in folio.json and installs it, all under ix's
+// lock, so no write falls between the replay and the swap. It returns the
+// generation it replaced; the counts go to sum.
+func (ix *Index) swapIn(nx *Index, m meta, paths []string, opts IngestOptions, sum *IngestSummary) (*generation, error) {
 	ix.mu.Lock()
+	defer ix.mu.Unlock()
 	if _, err := nx.applyLocked(ix.rebuilding.ops, nil); err != nil {
-		ix.mu.Unlock()
-		return sum, fail(fmt.Errorf("replay writes made during the rebuild: %w", err))
+		return nil, fmt.Errorf("replay writes made during the rebuild: %w", err)
 	}
 	before, err := ix.docCount()
 	if err == nil {
@@ -213,25 +252,24 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 		err = ix.checkLoss("rebuild", sum.Before, sum.After, sources.AbsPaths(paths), opts.Force)
 	}
 	if err != nil {
-		ix.mu.Unlock()
-		if errors.Is(err, ErrWouldLose) {
-			return sum, errors.Join(err, discard())
-		}
-		return sum, fail(err)
+		return nil, err
 	}
 	if err := writeMeta(ix.opts.Path, m); err != nil {
-		ix.mu.Unlock()
-		return sum, fail(err)
+		return nil, err
 	}
 	replaced := ix.generation
 	ix.generation = nx.generation
 	ix.bm25.Store(nx.bm25.Load()) // computed by nx.Sync for the new shards
 	ix.fileIDs.Store(nx.fileIDs.Load())
-	ix.mu.Unlock()
+	return replaced, nil
+}
 
-	// The old shards are closed and their directory removed now, or when
-	// a backup still copying them is done (it then reports the errors).
-	err = replaced.retire(func() error {
+// retireGeneration drops the replaced generation: its shards are closed
+// and its directory (old's) removed now, or when a backup still copying
+// them is done (it then reports the errors). A directory already gone is
+// no error.
+func (ix *Index) retireGeneration(replaced *generation, old meta) error {
+	err := replaced.retire(func() error {
 		var errs []error
 		if old.Generation == "" { // the layout without generations
 			for i := range old.Shards {
@@ -244,9 +282,9 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 		return errors.Join(errs...)
 	})
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return sum, fmt.Errorf("new index in place, but removing the old one failed: %w", err)
+		return err
 	}
-	return sum, nil
+	return nil
 }
 
 // carryOver copies into nx the articles of ix that no file of ix's sync

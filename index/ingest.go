@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"maps"
+	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -49,126 +50,214 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 // collected files to read (and may count work it did in the summary). It
 // also returns the files read and, per file, what it produced.
 func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions, sel func([]inputFile, *IngestSummary) ([]inputFile, error)) (IngestSummary, []inputFile, []fileResult, error) {
-	start := time.Now()
-	sum := IngestSummary{SkippedByReason: map[string]int{}}
-	if opts.ProgressEvery <= 0 {
-		opts.ProgressEvery = time.Second
-	}
-	var prog Progress
-	lastProgress := start
-	report := func(done bool) {
-		if opts.Progress == nil {
-			return
-		}
-		prog.Docs = sum.Indexed + sum.Updated
-		prog.Skipped = sum.Skipped
-		prog.Elapsed = time.Since(start)
-		prog.Done = done
-		opts.Progress(prog)
-	}
-	skip := func(e *article.InputError) error {
-		if opts.Strict {
-			return errStrict{e}
-		}
-		sum.Skipped++
-		sum.SkippedByReason[e.Reason]++
-		if opts.Problem != nil {
-			opts.Problem(e)
-		}
-		return nil
-	}
-
-	files, rejected, err := sources.CollectFiles(paths, skip)
+	run := newIngestRun(ix, opts)
+	files, err := run.collect(paths, sel)
 	if err != nil {
-		return sum, nil, nil, unwrapStrict(err)
-	}
-	if sel != nil {
-		if files, err = sel(files, &sum); err != nil {
-			return sum, nil, nil, err
-		}
+		return run.sum, nil, nil, err
 	}
 	results := make([]fileResult, len(files))
-	sum.Files = len(files) + rejected
-	prog.Files = len(files)
-	for _, f := range files {
-		prog.Bytes += f.Size
-	}
-
 	// Into an empty index, the analysis counts every token, so the true
 	// BM25 field lengths need no walk over the postings afterwards.
 	var counts *bulkCounts
 	if ix.empty() {
 		counts = newBulkCounts(len(ix.shards))
 	}
+	ignored, err := run.pipeline(ctx, files, results, counts)
+	if err != nil {
+		run.sum.Elapsed = time.Since(run.start)
+		return run.sum, nil, nil, unwrapStrict(err)
+	}
+	run.sum.IgnoredFields = slices.Sorted(maps.Keys(ignored))
+	if err := run.finish(ctx, len(files), counts); err != nil {
+		return run.sum, nil, nil, err
+	}
+	return run.sum, files, results, nil
+}
 
-	// A producer reads and parses while two writers send batches through
-	// the write log, so decompression and parsing overlap with bleve's
-	// analysis, and one batch's segment is built while the next is analysed.
+// ingestRun is the state of one ingest that its producer and writers
+// share: the summary and the progress, guarded by mu once the writers run.
+type ingestRun struct {
+	ix    *Index
+	opts  IngestOptions
+	start time.Time
+
+	mu           sync.Mutex
+	sum          IngestSummary
+	prog         Progress
+	lastProgress time.Time
+	written      map[int]recordBatch // batches written before one sent earlier (at most one per writer)
+	nextSeq      int                 // the seq of the next batch whose progress counts
+}
+
+func newIngestRun(ix *Index, opts IngestOptions) *ingestRun {
+	if opts.ProgressEvery <= 0 {
+		opts.ProgressEvery = time.Second
+	}
+	now := time.Now()
+	return &ingestRun{ix: ix, opts: opts, start: now, lastProgress: now,
+		sum: IngestSummary{SkippedByReason: map[string]int{}}, written: map[int]recordBatch{}}
+}
+
+// report sends the progress to opts.Progress, if set. The caller holds
+// r.mu while writers run.
+func (r *ingestRun) report(done bool) {
+	if r.opts.Progress == nil {
+		return
+	}
+	r.prog.Docs = r.sum.Indexed + r.sum.Updated
+	r.prog.Skipped = r.sum.Skipped
+	r.prog.Elapsed = time.Since(r.start)
+	r.prog.Done = done
+	r.opts.Progress(r.prog)
+}
+
+// skip counts and reports a bad file or record, or, in a strict run,
+// returns it as an errStrict. The caller holds r.mu while writers run.
+func (r *ingestRun) skip(e *article.InputError) error {
+	if r.opts.Strict {
+		return errStrict{e}
+	}
+	r.sum.Skipped++
+	r.sum.SkippedByReason[e.Reason]++
+	if r.opts.Problem != nil {
+		r.opts.Problem(e)
+	}
+	return nil
+}
+
+// collect is the source stage: the input files of paths, those sel
+// chooses when it is set; their count and size go to the summary and the
+// progress.
+func (r *ingestRun) collect(paths []string, sel func([]inputFile, *IngestSummary) ([]inputFile, error)) ([]inputFile, error) {
+	files, rejected, err := sources.CollectFiles(paths, r.skip)
+	if err != nil {
+		return nil, unwrapStrict(err)
+	}
+	if sel != nil {
+		if files, err = sel(files, &r.sum); err != nil {
+			return nil, err
+		}
+	}
+	r.sum.Files = len(files) + rejected
+	r.prog.Files = len(files)
+	for _, f := range files {
+		r.prog.Bytes += f.Size
+	}
+	return files, nil
+}
+
+// pipeline reads files into results and writes their articles: a producer
+// reads and parses while two writers send batches through the write log,
+// so decompression and parsing overlap with bleve's analysis, and one
+// batch's segment is built while the next is analysed. It returns the
+// ignored JSON fields, or the first error of the producer or a writer
+// (the others then stop).
+func (r *ingestRun) pipeline(ctx context.Context, files []inputFile, results []fileResult, counts *bulkCounts) (map[string]struct{}, error) {
 	batches := make(chan recordBatch, 2)
 	g, gctx := errgroup.WithContext(ctx)
 	ignored := map[string]struct{}{}
 	g.Go(func() error {
 		defer close(batches)
-		return ix.produce(gctx, files, results, ignored, batches)
+		return r.ix.produce(gctx, files, results, ignored, batches)
 	})
-	var mu sync.Mutex
-	written := map[int]recordBatch{} // batches written before one sent earlier (at most one per writer)
-	nextSeq := 0
 	var failed atomic.Bool
-	for range ix.opts.writers() {
+	for range r.ix.opts.writers() {
 		g.Go(func() error {
 			for b := range batches {
 				if failed.Load() {
 					continue // drained, so the producer is not left blocked
 				}
 				if len(b.recs) > 0 { // the last batch may be empty: it only carries progress
-					if err := ix.writeBatch(gctx, b.recs, &mu, &sum, skip, counts); err != nil {
+					if err := r.writeBatch(gctx, b.recs, counts); err != nil {
 						failed.Store(true)
 						return err
 					}
 				}
-				mu.Lock()
-				// Progress counts the input of the batches written, in
-				// order, not what the producer has read ahead of them.
-				written[b.seq] = b
-				for w, ok := written[nextSeq]; ok; w, ok = written[nextSeq] {
-					prog.BytesDone, prog.FilesDone = w.bytesRead, w.filesRead
-					delete(written, nextSeq)
-					nextSeq++
-				}
-				if time.Since(lastProgress) >= opts.ProgressEvery {
-					lastProgress = time.Now()
-					report(false)
-				}
-				mu.Unlock()
+				r.wrote(b)
 			}
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
-		sum.Elapsed = time.Since(start)
-		return sum, nil, nil, unwrapStrict(err)
+	return ignored, g.Wait()
+}
+
+// wrote advances the progress past b and the batches before it that are
+// written: progress counts the input of the batches written, in order, not
+// what the producer has read ahead of them.
+func (r *ingestRun) wrote(b recordBatch) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.written[b.seq] = b
+	for w, ok := r.written[r.nextSeq]; ok; w, ok = r.written[r.nextSeq] {
+		r.prog.BytesDone, r.prog.FilesDone = w.bytesRead, w.filesRead
+		delete(r.written, r.nextSeq)
+		r.nextSeq++
 	}
-	sum.IgnoredFields = slices.Sorted(maps.Keys(ignored))
-	if opts.Merge && sum.Indexed+sum.Updated > 0 {
+	if time.Since(r.lastProgress) >= r.opts.ProgressEvery {
+		r.lastProgress = time.Now()
+		r.report(false)
+	}
+}
+
+// writeBatch is the article stage of one batch: it sends the articles of
+// recs through the write log and counts new versus replaced documents;
+// problems go to skip.
+func (r *ingestRun) writeBatch(ctx context.Context, recs []article.Record, counts *bulkCounts) error {
+	ops := make([]writeOp, 0, len(recs))
+	for i := range recs {
+		rec := &recs[i]
+		if rec.Err != nil {
+			r.mu.Lock()
+			err := r.skip(rec.Err)
+			r.mu.Unlock()
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		ops = append(ops, writeOp{id: rec.Article.ID, article: &rec.Article})
+	}
+	if len(ops) == 0 {
+		return nil
+	}
+	existed, err := r.ix.writes().Append(ctx, ops, counts)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	for _, e := range existed {
+		if e {
+			r.sum.Updated++
+		} else {
+			r.sum.Indexed++
+		}
+	}
+	r.mu.Unlock()
+	return nil
+}
+
+// finish merges the shards if asked, reports the last progress and stores
+// the BM25 statistics of what was written (counts: the token counts of a
+// bulk load into an empty index, or nil).
+func (r *ingestRun) finish(ctx context.Context, files int, counts *bulkCounts) error {
+	if r.opts.Merge && r.sum.Indexed+r.sum.Updated > 0 {
 		t := time.Now()
-		if err := ix.Optimize(ctx); err != nil {
-			return sum, nil, nil, err
+		if err := r.ix.Optimize(ctx); err != nil {
+			return err
 		}
-		sum.Merge = time.Since(t)
+		r.sum.Merge = time.Since(t)
 	}
-	sum.Elapsed = time.Since(start)
-	prog.FilesDone, prog.BytesDone = len(files), prog.Bytes // an oversized file is not read to its end
-	report(true)
-	if sum.Indexed+sum.Updated > 0 { // the true field lengths changed
-		if sum.Updated > 0 {
-			counts = nil // replaced articles: their old tokens are not known
-		}
-		if err := ix.storeBM25Stats(ctx, counts); err != nil {
-			return sum, nil, nil, err
-		}
+	r.sum.Elapsed = time.Since(r.start)
+	r.prog.FilesDone, r.prog.BytesDone = files, r.prog.Bytes // an oversized file is not read to its end
+	r.report(true)
+	if r.sum.Indexed+r.sum.Updated == 0 {
+		return nil
 	}
-	return sum, files, results, nil
+	// The true field lengths changed.
+	if r.sum.Updated > 0 {
+		counts = nil // replaced articles: their old tokens are not known
+	}
+	return r.ix.storeBM25Stats(ctx, counts)
 }
 
 func unwrapStrict(err error) error {
@@ -206,42 +295,23 @@ func (ix *Index) produce(ctx context.Context, files []inputFile, results []fileR
 		batch = make([]article.Record, 0, ix.opts.BatchSize)
 		return nil
 	}
+	add := func(r article.Record) error {
+		batch = append(batch, r)
+		if len(batch) >= ix.opts.BatchSize {
+			return send()
+		}
+		return nil
+	}
 	for i, f := range files {
 		if err := ctx.Err(); err != nil { // a cancelled sync (shutdown) stops between files
 			return err
 		}
 		fr := &article.Reader{Parser: p, Path: f.Path, ID: f.ID, Ignored: ignored, Max: ix.opts.MaxArticleBytes}
-		res := &results[i]
-		err := func() error {
-			fh, err := sources.Open(f.Path)
-			if err != nil {
-				res.problem = true
-				var nr sources.ErrNotRegular
-				if errors.As(err, &nr) {
-					batch = append(batch, article.Record{Err: nr.Input(f.Path)})
-				} else {
-					batch = append(batch, article.Record{Err: fr.ReadErr(err)})
-				}
-				return nil
-			}
-			defer fh.Close()
-			kind, gz := article.FormatOf(f.Path)
-			h := sha256.New()
-			defer func() { res.hash = hex.EncodeToString(h.Sum(nil)) }()
-			return fr.Read(io.TeeReader(&sources.CountingReader{R: fh, N: &bytesRead}, h), kind, gz, func(r article.Record) error {
-				if r.Err != nil {
-					res.problem = true
-				} else {
-					res.ids = append(res.ids, r.Article.ID)
-				}
-				batch = append(batch, r)
-				if len(batch) >= ix.opts.BatchSize {
-					return send()
-				}
-				return nil
-			})
-		}()
+		fh, err := sources.Open(f.Path)
 		if err != nil {
+			results[i].problem = true
+			batch = append(batch, article.Record{Err: openProblem(fr, f.Path, err)})
+		} else if err := readFile(fr, fh, &results[i], &bytesRead, add); err != nil {
 			return err
 		}
 		filesRead++
@@ -249,38 +319,29 @@ func (ix *Index) produce(ctx context.Context, files []inputFile, results []fileR
 	return send()
 }
 
-// writeBatch sends the articles of recs through the write log and counts
-// new versus replaced documents; problems go to skip.
-func (ix *Index) writeBatch(ctx context.Context, recs []article.Record, mu *sync.Mutex, sum *IngestSummary, skip func(*article.InputError) error, counts *bulkCounts) error {
-	ops := make([]writeOp, 0, len(recs))
-	for i := range recs {
-		r := &recs[i]
+// openProblem is the problem of a file at path that sources.Open refused with err.
+func openProblem(fr *article.Reader, path string, err error) *article.InputError {
+	var nr sources.ErrNotRegular
+	if errors.As(err, &nr) {
+		return nr.Input(path)
+	}
+	return fr.ReadErr(err)
+}
+
+// readFile reads the records of fh (then closes it) into add, noting in
+// res their ids, whether any had a problem, and the file's content hash;
+// the bytes read (compressed, for .gz) are added to *bytesRead.
+func readFile(fr *article.Reader, fh *os.File, res *fileResult, bytesRead *int64, add func(article.Record) error) error {
+	defer fh.Close()
+	kind, gz := article.FormatOf(fr.Path)
+	h := sha256.New()
+	defer func() { res.hash = hex.EncodeToString(h.Sum(nil)) }()
+	return fr.Read(io.TeeReader(&sources.CountingReader{R: fh, N: bytesRead}, h), kind, gz, func(r article.Record) error {
 		if r.Err != nil {
-			mu.Lock()
-			err := skip(r.Err)
-			mu.Unlock()
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		ops = append(ops, writeOp{id: r.Article.ID, article: &r.Article})
-	}
-	if len(ops) == 0 {
-		return nil
-	}
-	existed, err := ix.writes().Append(ctx, ops, counts)
-	if err != nil {
-		return err
-	}
-	mu.Lock()
-	for _, e := range existed {
-		if e {
-			sum.Updated++
+			res.problem = true
 		} else {
-			sum.Indexed++
+			res.ids = append(res.ids, r.Article.ID)
 		}
-	}
-	mu.Unlock()
-	return nil
+		return add(r)
+	})
 }

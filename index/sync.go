@@ -54,103 +54,148 @@ func (ix *Index) Sync(ctx context.Context, paths []string, opts IngestOptions) (
 	if err != nil {
 		return IngestSummary{}, err
 	}
-	roots := sources.AbsPaths(paths)
-	next := syncState{Inputs: sources.MergeInputs(st.Inputs, roots), Files: map[string]fileState{}}
-	keep := map[string]bool{} // ids still held by unchanged files
-	touched := false          // an unchanged file got a new mtime
-	sel := func(files []inputFile, sum *IngestSummary) ([]inputFile, error) {
-		var changed []inputFile
-		for _, f := range files {
-			abs := sources.AbsPath(f.Path)
-			old, ok := st.Files[abs]
-			if ok && old.Size == f.Size && old.MTime == f.MTime {
-				next.Files[abs] = old
-			} else if ok && old.Size == f.Size && old.Hash != "" && sources.HashFile(f.Path) == old.Hash {
-				old.MTime = f.MTime
-				next.Files[abs] = old
-				touched = true
-			} else {
-				changed = append(changed, f)
-				continue
-			}
-			sum.Unchanged++
-			for _, id := range old.IDs {
-				keep[id] = true
-			}
-		}
-		return changed, nil
-	}
-	sum, files, results, err := ix.ingest(ctx, paths, opts, sel)
+	plan := newSyncPlan(st, sources.AbsPaths(paths))
+	sum, files, results, err := ix.ingest(ctx, paths, opts, plan.selectChanged)
 	sum.Before = int(before)
 	if err != nil {
 		return sum, err
 	}
-	written := map[string]bool{}
-	read := make(map[string]bool, len(files))
-	var reread []string // ids of files read again or gone: their file is the later write
+	reread := plan.recordRead(files, results)
+	del, gone := plan.stale()
+	reread = append(reread, gone...)
+	if sum.After, err = ix.countAfter(del); err != nil {
+		return sum, err
+	}
+	if err := ix.checkLoss("sync", sum.Before, sum.After, plan.next.Inputs, opts.Force); err != nil {
+		return sum, err
+	}
+	if err := ix.deleteStale(ctx, del, &sum); err != nil {
+		return sum, err
+	}
+	if err := ix.dropOverrides(reread); err != nil {
+		return sum, err
+	}
+	return sum, ix.saveSyncState(plan, len(files) > 0 || len(del) > 0)
+}
+
+// syncPlan is what one Sync works out from the state of the last one: the
+// state to save (next) and what changed.
+type syncPlan struct {
+	old     syncState
+	roots   []string        // the absolute paths synced
+	next    syncState       // the state once the sync succeeds
+	keep    map[string]bool // ids still held by unchanged files
+	touched bool            // an unchanged file got a new mtime
+	read    map[string]bool // absolute paths of the files read
+	written map[string]bool // ids the files read produced
+}
+
+func newSyncPlan(old syncState, roots []string) *syncPlan {
+	return &syncPlan{old: old, roots: roots,
+		next: syncState{Inputs: sources.MergeInputs(old.Inputs, roots), Files: map[string]fileState{}},
+		keep: map[string]bool{}, read: map[string]bool{}, written: map[string]bool{}}
+}
+
+// selectChanged is ingest's selection: the files that are new or changed
+// (other size or modification time, and other content). Unchanged files
+// keep their state and their ids and are counted in sum.Unchanged.
+func (p *syncPlan) selectChanged(files []inputFile, sum *IngestSummary) ([]inputFile, error) {
+	var changed []inputFile
+	for _, f := range files {
+		abs := sources.AbsPath(f.Path)
+		old, ok := p.old.Files[abs]
+		if ok && old.Size == f.Size && old.MTime == f.MTime {
+			p.next.Files[abs] = old
+		} else if ok && old.Size == f.Size && old.Hash != "" && sources.HashFile(f.Path) == old.Hash {
+			old.MTime = f.MTime
+			p.next.Files[abs] = old
+			p.touched = true
+		} else {
+			changed = append(changed, f)
+			continue
+		}
+		sum.Unchanged++
+		for _, id := range old.IDs {
+			p.keep[id] = true
+		}
+	}
+	return changed, nil
+}
+
+// recordRead puts the files read, with what reading them produced, into
+// the next state and returns their ids: their file is the later write.
+func (p *syncPlan) recordRead(files []inputFile, results []fileResult) []string {
+	var reread []string
 	for i, f := range files {
 		reread = append(reread, results[i].ids...)
-		read[sources.AbsPath(f.Path)] = true
+		p.read[sources.AbsPath(f.Path)] = true
 		r := results[i]
 		fs := fileState{Size: f.Size, MTime: f.MTime, Hash: r.hash, IDs: r.ids}
 		if r.problem {
 			fs.Size = -1
 		}
-		next.Files[sources.AbsPath(f.Path)] = fs
+		p.next.Files[sources.AbsPath(f.Path)] = fs
 		for _, id := range r.ids {
-			written[id] = true
+			p.written[id] = true
 		}
 	}
-	// Articles of files that were re-read or disappeared, and that no
-	// current file holds any more, are deleted.
-	var del []writeOp
-	for abs, old := range st.Files {
-		if !sources.Under(abs, roots) {
-			next.Files[abs] = old // another Sync's paths: not ours to judge
+	return reread
+}
+
+// stale returns the deletes of the articles of files that were re-read or
+// disappeared and that no current file holds any more, and the ids such
+// files held (their file is the later write). Files outside the synced
+// paths belong to another Sync's paths and keep their state.
+func (p *syncPlan) stale() (del []writeOp, gone []string) {
+	for abs, old := range p.old.Files {
+		if !sources.Under(abs, p.roots) {
+			p.next.Files[abs] = old // another Sync's paths: not ours to judge
 			continue
 		}
-		if _, unchanged := next.Files[abs]; unchanged && !read[abs] {
+		if _, unchanged := p.next.Files[abs]; unchanged && !p.read[abs] {
 			continue
 		}
-		reread = append(reread, old.IDs...)
+		gone = append(gone, old.IDs...)
 		for _, id := range old.IDs {
-			if !written[id] && !keep[id] {
+			if !p.written[id] && !p.keep[id] {
 				del = append(del, writeOp{id: id})
 			}
 		}
 	}
-	if sum.After, err = ix.countAfter(del); err != nil {
-		return sum, err
+	return del, gone
+}
+
+// deleteStale deletes the articles of del through the write log, counts
+// them in sum and refreshes the BM25 statistics (the deleted tokens left).
+func (ix *Index) deleteStale(ctx context.Context, del []writeOp, sum *IngestSummary) error {
+	if len(del) == 0 {
+		return nil
 	}
-	if err := ix.checkLoss("sync", sum.Before, sum.After, next.Inputs, opts.Force); err != nil {
-		return sum, err
+	if _, err := ix.writes().Append(ctx, del, nil); err != nil {
+		return err
 	}
-	if len(del) > 0 {
-		if _, err := ix.writes().Append(ctx, del, nil); err != nil {
-			return sum, err
-		}
-		sum.Deleted = len(del)
-		if err := ix.refreshBM25Stats(ctx, false); err != nil { // the deleted tokens left
-			return sum, err
-		}
-	}
-	if err := ix.dropOverrides(reread); err != nil {
-		return sum, err
-	}
+	sum.Deleted = len(del)
+	return ix.refreshBM25Stats(ctx, false)
+}
+
+// saveSyncState saves p's next state and the ids of its files, unless
+// nothing changed (wrote: files were read or articles deleted): then the
+// saved state is current.
+func (ix *Index) saveSyncState(p *syncPlan, wrote bool) error {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	if len(files) == 0 && len(del) == 0 && !touched && len(next.Files) == len(st.Files) && slices.Equal(next.Inputs, st.Inputs) {
-		return sum, nil // nothing changed: the saved state is current
+	if !wrote && !p.touched && len(p.next.Files) == len(p.old.Files) && slices.Equal(p.next.Inputs, p.old.Inputs) {
+		return nil
 	}
-	b, err := json.Marshal(next)
+	b, err := json.Marshal(p.next)
 	if err != nil {
-		return sum, err
+		return err
 	}
 	if err := writeFileAtomic(ix.syncPath(), b); err != nil {
-		return sum, err
+		return err
 	}
-	ix.fileIDs.Store(newIDSet(next))
-	return sum, nil
+	ix.fileIDs.Store(newIDSet(p.next))
+	return nil
 }
 
 // countAfter is the number of articles the index holds once the deletes
