@@ -275,7 +275,7 @@ func (ix *Index) retireGeneration(replaced *generation, old meta) error {
 			for i := range old.Shards {
 				errs = append(errs, os.RemoveAll(shardPath(ix.opts.Path, i)))
 			}
-			errs = append(errs, os.Remove(filepath.Join(ix.opts.Path, syncFile)))
+			errs = append(errs, os.Remove(filepath.Join(ix.opts.Path, sources.StateFile)))
 		} else {
 			errs = append(errs, os.RemoveAll(genDir(ix.opts.Path, old.Generation)))
 		}
@@ -364,7 +364,7 @@ func (ix *Index) carryOver(nx *Index) error {
 // files (overrides) whose file nx read with the content it had when ix
 // last read it: the API write is the later one. Where the file changed,
 // its content wins and the override is not carried. The caller holds ix.mu.
-func (ix *Index) carryOverrides(nx *Index, st syncState, fromFiles map[string]string) error {
+func (ix *Index) carryOverrides(nx *Index, st sources.State, fromFiles map[string]string) error {
 	nst, err := nx.loadSyncState()
 	if err != nil {
 		return err

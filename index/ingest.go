@@ -18,9 +18,6 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// inputFile is one file to read, with the default id of its articles.
-type inputFile = sources.File
-
 // fileResult is what reading one input file produced: the ids of its
 // articles, its content hash and whether any of it was skipped.
 type fileResult struct {
@@ -49,7 +46,7 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 // ingest is Ingest with a hook: sel, when set, chooses which of the
 // collected files to read (and may count work it did in the summary). It
 // also returns the files read and, per file, what it produced.
-func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions, sel func([]inputFile, *IngestSummary) ([]inputFile, error)) (IngestSummary, []inputFile, []fileResult, error) {
+func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions, sel func([]sources.File, *IngestSummary) ([]sources.File, error)) (IngestSummary, []sources.File, []fileResult, error) {
 	run := newIngestRun(ix, opts)
 	files, err := run.collect(paths, sel)
 	if err != nil {
@@ -128,7 +125,7 @@ func (r *ingestRun) skip(e *article.InputError) error {
 // collect is the source stage: the input files of paths, those sel
 // chooses when it is set; their count and size go to the summary and the
 // progress.
-func (r *ingestRun) collect(paths []string, sel func([]inputFile, *IngestSummary) ([]inputFile, error)) ([]inputFile, error) {
+func (r *ingestRun) collect(paths []string, sel func([]sources.File, *IngestSummary) ([]sources.File, error)) ([]sources.File, error) {
 	files, rejected, err := sources.CollectFiles(paths, r.skip)
 	if err != nil {
 		return nil, unwrapStrict(err)
@@ -152,7 +149,7 @@ func (r *ingestRun) collect(paths []string, sel func([]inputFile, *IngestSummary
 // batch's segment is built while the next is analysed. It returns the
 // ignored JSON fields, or the first error of the producer or a writer
 // (the others then stop).
-func (r *ingestRun) pipeline(ctx context.Context, files []inputFile, results []fileResult, counts *bulkCounts) (map[string]struct{}, error) {
+func (r *ingestRun) pipeline(ctx context.Context, files []sources.File, results []fileResult, counts *bulkCounts) (map[string]struct{}, error) {
 	batches := make(chan recordBatch, 2)
 	g, gctx := errgroup.WithContext(ctx)
 	ignored := map[string]struct{}{}
@@ -280,7 +277,7 @@ type recordBatch struct {
 
 // produce reads files in order and sends records in groups of BatchSize;
 // the last group may be empty.
-func (ix *Index) produce(ctx context.Context, files []inputFile, results []fileResult, ignored map[string]struct{}, out chan<- recordBatch) error {
+func (ix *Index) produce(ctx context.Context, files []sources.File, results []fileResult, ignored map[string]struct{}, out chan<- recordBatch) error {
 	p := &article.Parser{Dates: ix.opts.Dates, Keywords: ix.opts.KeywordFields}
 	batch := make([]article.Record, 0, ix.opts.BatchSize)
 	var bytesRead int64

@@ -81,7 +81,7 @@ func RecordedInputs(path string) []string {
 	if json.Unmarshal(b, &m) != nil {
 		return nil
 	}
-	return sources.RecordedInputs(filepath.Join(genDir(path, m.Generation), syncFile))
+	return sources.RecordedInputs(filepath.Join(genDir(path, m.Generation), sources.StateFile))
 }
 
 // API writes over ids that came from files ("overrides"). The later write
@@ -120,7 +120,7 @@ func hashID(id string) uint64 {
 }
 
 // newIDSet is the set of ids the files of st produced.
-func newIDSet(st syncState) *idSet {
+func newIDSet(st sources.State) *idSet {
 	s := idSet{}
 	for _, f := range st.Files {
 		for _, id := range f.IDs {

@@ -9,20 +9,13 @@ import (
 	"github.com/folio-search/folio/index/internal/sources"
 )
 
-// syncFile holds the sync state inside the current generation directory.
-const syncFile = sources.StateFile
-
-// syncState is what Sync remembers about the files it read.
-type syncState = sources.State
-
-// fileState is one file as last read.
-type fileState = sources.FileState
-
+// syncPath is the file of the sync state of the current generation.
 func (ix *Index) syncPath() string {
-	return filepath.Join(genDir(ix.opts.Path, ix.meta.Generation), syncFile)
+	return filepath.Join(genDir(ix.opts.Path, ix.meta.Generation), sources.StateFile)
 }
 
-func (ix *Index) loadSyncState() (syncState, error) {
+// loadSyncState reads the sync state of the current generation (see sources.LoadState).
+func (ix *Index) loadSyncState() (sources.State, error) {
 	return sources.LoadState(ix.syncPath())
 }
 
@@ -81,26 +74,26 @@ func (ix *Index) Sync(ctx context.Context, paths []string, opts IngestOptions) (
 // syncPlan is what one Sync works out from the state of the last one: the
 // state to save (next) and what changed.
 type syncPlan struct {
-	old     syncState
+	old     sources.State
 	roots   []string        // the absolute paths synced
-	next    syncState       // the state once the sync succeeds
+	next    sources.State   // the state once the sync succeeds
 	keep    map[string]bool // ids still held by unchanged files
 	touched bool            // an unchanged file got a new mtime
 	read    map[string]bool // absolute paths of the files read
 	written map[string]bool // ids the files read produced
 }
 
-func newSyncPlan(old syncState, roots []string) *syncPlan {
+func newSyncPlan(old sources.State, roots []string) *syncPlan {
 	return &syncPlan{old: old, roots: roots,
-		next: syncState{Inputs: sources.MergeInputs(old.Inputs, roots), Files: map[string]fileState{}},
+		next: sources.State{Inputs: sources.MergeInputs(old.Inputs, roots), Files: map[string]sources.FileState{}},
 		keep: map[string]bool{}, read: map[string]bool{}, written: map[string]bool{}}
 }
 
 // selectChanged is ingest's selection: the files that are new or changed
 // (other size or modification time, and other content). Unchanged files
 // keep their state and their ids and are counted in sum.Unchanged.
-func (p *syncPlan) selectChanged(files []inputFile, sum *IngestSummary) ([]inputFile, error) {
-	var changed []inputFile
+func (p *syncPlan) selectChanged(files []sources.File, sum *IngestSummary) ([]sources.File, error) {
+	var changed []sources.File
 	for _, f := range files {
 		abs := sources.AbsPath(f.Path)
 		old, ok := p.old.Files[abs]
@@ -124,13 +117,13 @@ func (p *syncPlan) selectChanged(files []inputFile, sum *IngestSummary) ([]input
 
 // recordRead puts the files read, with what reading them produced, into
 // the next state and returns their ids: their file is the later write.
-func (p *syncPlan) recordRead(files []inputFile, results []fileResult) []string {
+func (p *syncPlan) recordRead(files []sources.File, results []fileResult) []string {
 	var reread []string
 	for i, f := range files {
 		reread = append(reread, results[i].ids...)
 		p.read[sources.AbsPath(f.Path)] = true
 		r := results[i]
-		fs := fileState{Size: f.Size, MTime: f.MTime, Hash: r.hash, IDs: r.ids}
+		fs := sources.FileState{Size: f.Size, MTime: f.MTime, Hash: r.hash, IDs: r.ids}
 		if r.problem {
 			fs.Size = -1
 		}
@@ -215,5 +208,10 @@ func (ix *Index) countAfter(del []writeOp) (int, error) {
 	return int(n) - len(have), err
 }
 
-// under reports whether path is one of roots or inside one.
+// syncFile holds the sync state inside the current generation directory
+// (for backup.go, until it uses sources.StateFile).
+const syncFile = sources.StateFile
+
+// under reports whether path is one of roots or inside one (for backup.go,
+// until it uses sources.Under).
 func under(path string, roots []string) bool { return sources.Under(path, roots) }
