@@ -313,51 +313,67 @@ func (ix *Index) carryOver(nx *Index) error {
 	}
 	var after []string
 	for {
-		req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 1000, 0, false)
-		req.SortBy([]string{"_id"})
-		if after != nil {
-			req.SearchAfter = after
-		}
-		res, err := ix.alias.Search(req)
-		if err != nil {
+		ids, last, err := ix.notFromFiles(after, fromFiles)
+		if err != nil || last == "" {
 			return err
 		}
-		if len(res.Hits) == 0 {
-			return nil
-		}
-		var ids []string
-		for _, h := range res.Hits {
-			if _, ok := fromFiles[h.ID]; !ok {
-				ids = append(ids, h.ID)
-			}
-		}
-		after = []string{res.Hits[len(res.Hits)-1].ID}
-		if len(ids) == 0 {
-			continue
-		}
-		have, err := nx.existing(ids)
-		if err != nil {
+		after = []string{last}
+		if err := ix.copyMissing(nx, ids); err != nil {
 			return err
-		}
-		var ops []writeOp
-		for _, id := range ids {
-			if have[id] {
-				continue
-			}
-			op, err := ix.putOp(id)
-			if err != nil {
-				return err
-			}
-			if op.article != nil {
-				ops = append(ops, op)
-			}
-		}
-		if len(ops) > 0 {
-			if _, err := nx.applyLocked(ops, nil); err != nil {
-				return err
-			}
 		}
 	}
+}
+
+// notFromFiles returns, of the next page of ix's ids in order after
+// after (the start when nil), those that are not in fromFiles, and the
+// page's last id ("" when there are no more). The caller holds ix.mu.
+func (ix *Index) notFromFiles(after []string, fromFiles map[string]string) ([]string, string, error) {
+	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 1000, 0, false)
+	req.SortBy([]string{"_id"})
+	if after != nil {
+		req.SearchAfter = after
+	}
+	res, err := ix.alias.Search(req)
+	if err != nil || len(res.Hits) == 0 {
+		return nil, "", err
+	}
+	var ids []string
+	for _, h := range res.Hits {
+		if _, ok := fromFiles[h.ID]; !ok {
+			ids = append(ids, h.ID)
+		}
+	}
+	return ids, res.Hits[len(res.Hits)-1].ID, nil
+}
+
+// copyMissing puts into nx, as API writes, ix's articles of ids that nx
+// does not hold. The caller holds ix.mu.
+func (ix *Index) copyMissing(nx *Index, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	have, err := nx.existing(ids)
+	if err != nil {
+		return err
+	}
+	var ops []writeOp
+	for _, id := range ids {
+		if have[id] {
+			continue
+		}
+		op, err := ix.putOp(id)
+		if err != nil {
+			return err
+		}
+		if op.article != nil {
+			ops = append(ops, op)
+		}
+	}
+	if len(ops) == 0 {
+		return nil
+	}
+	_, err = nx.applyLocked(ops, nil)
+	return err
 }
 
 // carryOverrides re-applies into nx the API writes recorded over ids of
