@@ -108,7 +108,7 @@ func (ix *Index) Delete(ctx context.Context, id string) error {
 func (ix *Index) PutJSON(ctx context.Context, body []byte) ([]WriteResult, error) {
 	fr := &article.Reader{Parser: &article.Parser{Dates: ix.opts.Dates}, Path: apiSource, Ignored: map[string]struct{}{}}
 	var results []WriteResult
-	b := batch{ctx: ctx, log: ix.writes()}
+	b := batch{log: ix.writes()}
 	n := 0
 	err := fr.ReadJSON(body, func(r article.Record) error {
 		i := n
@@ -131,14 +131,14 @@ func (ix *Index) PutJSON(ctx context.Context, body []byte) ([]WriteResult, error
 		if len(b.results) < ix.opts.BatchSize {
 			return nil
 		}
-		done, err := b.apply()
+		done, err := b.apply(ctx)
 		results = append(results, done...)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	done, err := b.apply()
+	done, err := b.apply(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +148,6 @@ func (ix *Index) PutJSON(ctx context.Context, body []byte) ([]WriteResult, error
 // batch gathers the results of records and the writes of the valid ones
 // until apply writes them together.
 type batch struct {
-	ctx     context.Context
 	log     writeLog
 	results []WriteResult
 	ops     []writeOp
@@ -167,11 +166,11 @@ func (b *batch) add(r WriteResult, a *article.Article) {
 // apply writes the batch's articles and returns its results, statuses set,
 // and empties the batch. On a write error nothing of the batch was written
 // and no result is returned.
-func (b *batch) apply() ([]WriteResult, error) {
+func (b *batch) apply(ctx context.Context) ([]WriteResult, error) {
 	results, ops, idx := b.results, b.ops, b.idx
 	b.results, b.ops, b.idx = nil, nil, nil
 	if len(ops) > 0 {
-		existed, err := b.log.Append(b.ctx, ops, nil)
+		existed, err := b.log.Append(ctx, ops, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -202,12 +201,12 @@ func statusOf(existed bool) string {
 func (ix *Index) Bulk(ctx context.Context, r io.Reader, maxLine int, emit func([]WriteResult) error) error {
 	fr := &article.Reader{Parser: &article.Parser{Dates: ix.opts.Dates}, Path: apiSource, Ignored: map[string]struct{}{}}
 	br := bufio.NewReaderSize(r, 64<<10)
-	b := batch{ctx: ctx, log: ix.writes()}
+	b := batch{log: ix.writes()}
 	flush := func() error {
 		if len(b.results) == 0 {
 			return nil
 		}
-		results, err := b.apply()
+		results, err := b.apply(ctx)
 		if err != nil {
 			return err // nothing of this batch was acknowledged
 		}
