@@ -2,7 +2,9 @@
 // closes an index (a directory of bleve shards in generations), writes
 // articles to it (files, the HTTP write API, sync, watch, rebuild), backs it
 // up, and turns a Query into a ranked, highlighted Result. It owns Options,
-// Query, Result, Hit, Facet and every sentinel error callers map.
+// Query, Result, Hit, Facet and every sentinel error callers map. Every
+// write goes one way, source → article → log → apply (log.go): apply.go is
+// the one place that writes bleve batches.
 //
 // Articles, their parsing and validation live in index/article, relevance
 // metrics in index/eval; the bleve-specific machinery lives below

@@ -10,12 +10,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/folio-search/folio/index/article"
 
 	"github.com/folio-search/folio/index/internal/schema"
+	"github.com/folio-search/folio/index/internal/sources"
 )
 
 var (
@@ -119,26 +118,6 @@ func removeStaleGenerations(path, current string) {
 	}
 }
 
-// writeOp is one write: a put (article set) or a delete.
-type writeOp struct {
-	id      string
-	article *article.Article
-	api     bool // made through the API: over an id from a file, it records an override
-}
-
-// writeLog records the writes made to the live index during a rebuild, to
-// replay them into the new index before it is swapped in.
-type writeLog struct {
-	mu  sync.Mutex
-	ops []writeOp
-}
-
-func (l *writeLog) add(ops ...writeOp) {
-	l.mu.Lock()
-	l.ops = append(l.ops, ops...)
-	l.mu.Unlock()
-}
-
 // Rebuild builds a complete new index from paths beside the live one (a new
 // generation directory inside the index directory), then swaps it in
 // atomically; paths become the inputs the index records (see InputsOr).
@@ -176,7 +155,7 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 	}
 	ix.mu.Lock()
 	old := ix.meta
-	ix.rebuilding = &writeLog{}
+	ix.rebuilding = &replayLog{}
 	ix.mu.Unlock()
 	defer func() {
 		ix.mu.Lock()
@@ -184,22 +163,13 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 		ix.mu.Unlock()
 	}()
 
-	m := old
-	m.MappingVersion, m.Language = schema.MappingVersion, ix.opts.Language
-	m.Generation = fmt.Sprintf("gen-%d", genNumber(old.Generation)+1)
-	dir := genDir(ix.opts.Path, m.Generation)
-	if err := os.RemoveAll(dir); err != nil { // a leftover of a crashed rebuild
-		return IngestSummary{}, fmt.Errorf("rebuild: %w", err)
-	}
-	shards, err := createShards(dir, m.Shards, m.Language, m.KeywordFields)
+	nx, m, err := ix.nextGeneration(old)
 	if err != nil {
 		return IngestSummary{}, fmt.Errorf("rebuild: %w", err)
 	}
-	nx := &Index{opts: ix.opts, hl: ix.hl, analyzers: ix.analyzers, generation: newGeneration(m, shards)}
-	nx.opts.Path = ix.opts.Path
 	discard := func() error {
 		nx.Close()
-		return os.RemoveAll(dir)
+		return os.RemoveAll(genDir(ix.opts.Path, m.Generation))
 	}
 	fail := func(err error) error {
 		if rerr := discard(); rerr != nil {
@@ -207,24 +177,72 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 		}
 		return fmt.Errorf("%w: %w", ErrRebuildFailed, err)
 	}
-	if err := nx.applySynonyms(); err != nil {
-		return IngestSummary{}, fail(err)
-	}
-	sum, err := nx.Sync(ctx, paths, opts)
+	sum, err := ix.build(ctx, nx, paths, opts)
 	if err != nil {
 		return sum, fail(err)
 	}
-	if err := ix.carryOver(nx); err != nil {
-		return sum, fail(fmt.Errorf("copy the articles written over the API: %w", err))
-	}
-
 	if ix.hooks.beforeSwap != nil {
 		ix.hooks.beforeSwap()
 	}
+	replaced, err := ix.swapIn(nx, m, paths, opts, &sum)
+	if errors.Is(err, ErrWouldLose) {
+		return sum, errors.Join(err, discard())
+	}
+	if err != nil {
+		return sum, fail(err)
+	}
+	if err := ix.retireGeneration(replaced, old); err != nil {
+		return sum, fmt.Errorf("new index in place, but removing the old one failed: %w", err)
+	}
+	return sum, nil
+}
+
+// nextGeneration creates the empty shards of the generation after old's
+// (removing a leftover of a crashed rebuild) and an Index over them with
+// ix's options; it returns that Index and the generation's metadata.
+func (ix *Index) nextGeneration(old meta) (*Index, meta, error) {
+	m := old
+	m.MappingVersion, m.Language = schema.MappingVersion, ix.opts.Language
+	m.Generation = fmt.Sprintf("gen-%d", genNumber(old.Generation)+1)
+	dir := genDir(ix.opts.Path, m.Generation)
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, m, err
+	}
+	shards, err := createShards(dir, m.Shards, m.Language, m.KeywordFields)
+	if err != nil {
+		return nil, m, err
+	}
+	nx := &Index{opts: ix.opts, hl: ix.hl, analyzers: ix.analyzers, generation: newGeneration(m, shards)}
+	nx.opts.Path = ix.opts.Path
+	return nx, m, nil
+}
+
+// build fills the new generation nx: it syncs paths into it and copies the
+// articles written over the API (carryOver).
+func (ix *Index) build(ctx context.Context, nx *Index, paths []string, opts IngestOptions) (IngestSummary, error) {
+	if err := nx.applySynonyms(); err != nil {
+		return IngestSummary{}, err
+	}
+	sum, err := nx.Sync(ctx, paths, opts)
+	if err != nil {
+		return sum, err
+	}
+	if err := ix.carryOver(nx); err != nil {
+		return sum, fmt.Errorf("copy the articles written over the API: %w", err)
+	}
+	return sum, nil
+}
+
+// swapIn replays into nx the writes made during the rebuild, checks that
+// nx loses no more than Options.MaxLoss of ix's articles (a *LossError),
+// names nx's generation m in folio.json and installs it, all under ix's
+// lock, so no write falls between the replay and the swap. It returns the
+// generation it replaced; the counts go to sum.
+func (ix *Index) swapIn(nx *Index, m meta, paths []string, opts IngestOptions, sum *IngestSummary) (*generation, error) {
 	ix.mu.Lock()
-	if _, err := nx.applyLocked(ix.rebuilding.ops); err != nil {
-		ix.mu.Unlock()
-		return sum, fail(fmt.Errorf("replay writes made during the rebuild: %w", err))
+	defer ix.mu.Unlock()
+	if _, err := nx.applyLocked(ix.rebuilding.ops, nil); err != nil {
+		return nil, fmt.Errorf("replay writes made during the rebuild: %w", err)
 	}
 	before, err := ix.docCount()
 	if err == nil {
@@ -233,43 +251,42 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 		sum.Before, sum.After = int(before), int(after)
 	}
 	if err == nil {
-		err = ix.checkLoss("rebuild", sum.Before, sum.After, absPaths(paths), opts.Force)
+		err = ix.checkLoss("rebuild", sum.Before, sum.After, sources.AbsPaths(paths), opts.Force)
 	}
 	if err != nil {
-		ix.mu.Unlock()
-		if errors.Is(err, ErrWouldLose) {
-			return sum, errors.Join(err, discard())
-		}
-		return sum, fail(err)
+		return nil, err
 	}
 	if err := writeMeta(ix.opts.Path, m); err != nil {
-		ix.mu.Unlock()
-		return sum, fail(err)
+		return nil, err
 	}
 	replaced := ix.generation
 	ix.generation = nx.generation
 	ix.bm25.Store(nx.bm25.Load()) // computed by nx.Sync for the new shards
 	ix.fileIDs.Store(nx.fileIDs.Load())
-	ix.mu.Unlock()
+	return replaced, nil
+}
 
-	// The old shards are closed and their directory removed now, or when
-	// a backup still copying them is done (it then reports the errors).
-	err = replaced.retire(func() error {
+// retireGeneration drops the replaced generation: its shards are closed
+// and its directory (old's) removed now, or when a backup still copying
+// them is done (it then reports the errors). A directory already gone is
+// no error.
+func (ix *Index) retireGeneration(replaced *generation, old meta) error {
+	err := replaced.retire(func() error {
 		var errs []error
 		if old.Generation == "" { // the layout without generations
 			for i := range old.Shards {
 				errs = append(errs, os.RemoveAll(shardPath(ix.opts.Path, i)))
 			}
-			errs = append(errs, os.Remove(filepath.Join(ix.opts.Path, syncFile)))
+			errs = append(errs, os.Remove(filepath.Join(ix.opts.Path, sources.StateFile)))
 		} else {
 			errs = append(errs, os.RemoveAll(genDir(ix.opts.Path, old.Generation)))
 		}
 		return errors.Join(errs...)
 	})
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return sum, fmt.Errorf("new index in place, but removing the old one failed: %w", err)
+		return err
 	}
-	return sum, nil
+	return nil
 }
 
 // carryOver copies into nx the articles of ix that no file of ix's sync
@@ -298,58 +315,74 @@ func (ix *Index) carryOver(nx *Index) error {
 	}
 	var after []string
 	for {
-		req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 1000, 0, false)
-		req.SortBy([]string{"_id"})
-		if after != nil {
-			req.SearchAfter = after
-		}
-		res, err := ix.alias.Search(req)
-		if err != nil {
+		ids, last, err := ix.notFromFiles(after, fromFiles)
+		if err != nil || last == "" {
 			return err
 		}
-		if len(res.Hits) == 0 {
-			return nil
-		}
-		var ids []string
-		for _, h := range res.Hits {
-			if _, ok := fromFiles[h.ID]; !ok {
-				ids = append(ids, h.ID)
-			}
-		}
-		after = []string{res.Hits[len(res.Hits)-1].ID}
-		if len(ids) == 0 {
-			continue
-		}
-		have, err := nx.existing(ids)
-		if err != nil {
+		after = []string{last}
+		if err := ix.copyMissing(nx, ids); err != nil {
 			return err
-		}
-		var ops []writeOp
-		for _, id := range ids {
-			if have[id] {
-				continue
-			}
-			op, err := ix.putOp(id)
-			if err != nil {
-				return err
-			}
-			if op.article != nil {
-				ops = append(ops, op)
-			}
-		}
-		if len(ops) > 0 {
-			if _, err := nx.applyLocked(ops); err != nil {
-				return err
-			}
 		}
 	}
+}
+
+// notFromFiles returns, of the next page of ix's ids in order after
+// after (the start when nil), those that are not in fromFiles, and the
+// page's last id ("" when there are no more). The caller holds ix.mu.
+func (ix *Index) notFromFiles(after []string, fromFiles map[string]string) ([]string, string, error) {
+	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 1000, 0, false)
+	req.SortBy([]string{"_id"})
+	if after != nil {
+		req.SearchAfter = after
+	}
+	res, err := ix.alias.Search(req)
+	if err != nil || len(res.Hits) == 0 {
+		return nil, "", err
+	}
+	var ids []string
+	for _, h := range res.Hits {
+		if _, ok := fromFiles[h.ID]; !ok {
+			ids = append(ids, h.ID)
+		}
+	}
+	return ids, res.Hits[len(res.Hits)-1].ID, nil
+}
+
+// copyMissing puts into nx, as API writes, ix's articles of ids that nx
+// does not hold. The caller holds ix.mu.
+func (ix *Index) copyMissing(nx *Index, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	have, err := nx.existing(ids)
+	if err != nil {
+		return err
+	}
+	var ops []writeOp
+	for _, id := range ids {
+		if have[id] {
+			continue
+		}
+		op, err := ix.putOp(id)
+		if err != nil {
+			return err
+		}
+		if op.article != nil {
+			ops = append(ops, op)
+		}
+	}
+	if len(ops) == 0 {
+		return nil
+	}
+	_, err = nx.applyLocked(ops, nil)
+	return err
 }
 
 // carryOverrides re-applies into nx the API writes recorded over ids of
 // files (overrides) whose file nx read with the content it had when ix
 // last read it: the API write is the later one. Where the file changed,
 // its content wins and the override is not carried. The caller holds ix.mu.
-func (ix *Index) carryOverrides(nx *Index, st syncState, fromFiles map[string]string) error {
+func (ix *Index) carryOverrides(nx *Index, st sources.State, fromFiles map[string]string) error {
 	nst, err := nx.loadSyncState()
 	if err != nil {
 		return err
@@ -359,7 +392,7 @@ func (ix *Index) carryOverrides(nx *Index, st syncState, fromFiles map[string]st
 		if len(ops) == 0 {
 			return nil
 		}
-		_, err := nx.applyLocked(ops)
+		_, err := nx.applyLocked(ops, nil)
 		ops = ops[:0]
 		return err
 	}

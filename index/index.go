@@ -46,7 +46,7 @@ type Index struct {
 	// rebuildMu allows one rebuild at a time; rebuilding, when set, logs
 	// the writes made during a rebuild to replay them into the new index.
 	rebuildMu  sync.Mutex
-	rebuilding *writeLog
+	rebuilding *replayLog
 	// bm25 holds the true BM25 statistics (see bm25.go); nil until computed.
 	bm25 atomic.Pointer[search.BM25Stats]
 	// analysis holds the *analysis.Workers of bulk ingest (analyze.go).

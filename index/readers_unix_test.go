@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/folio-search/folio/index/article"
+	"github.com/folio-search/folio/index/internal/sources"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -96,12 +97,12 @@ func TestIngestSkipsNonRegularFiles(t *testing.T) {
 
 // A file that became a named pipe after the walk is refused when opened,
 // without blocking.
-func TestOpenInputRefusesPipe(t *testing.T) {
+func TestOpenRefusesPipe(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "x.txt")
 	mkfifo(t, p)
 	done := make(chan error, 1)
 	go func() {
-		f, err := openInput(p)
+		f, err := sources.Open(p)
 		if err == nil {
 			f.Close()
 		}
@@ -110,10 +111,10 @@ func TestOpenInputRefusesPipe(t *testing.T) {
 	select {
 	case err := <-done:
 		if err == nil || err.Error() != "not a regular file: a named pipe" {
-			t.Errorf("openInput = %v, want not a regular file", err)
+			t.Errorf("sources.Open = %v, want not a regular file", err)
 		}
 	case <-time.After(20 * time.Second):
-		t.Fatal("openInput blocked on a named pipe")
+		t.Fatal("sources.Open blocked on a named pipe")
 	}
 }
 

@@ -7,9 +7,8 @@ import (
 	"hash/fnv"
 	"os"
 	"path/filepath"
-	"slices"
 
-	"github.com/blevesearch/bleve/v2"
+	"github.com/folio-search/folio/index/internal/sources"
 )
 
 // ErrWouldLose means a Sync or Rebuild was refused because its result
@@ -82,28 +81,7 @@ func RecordedInputs(path string) []string {
 	if json.Unmarshal(b, &m) != nil {
 		return nil
 	}
-	if b, err = os.ReadFile(filepath.Join(genDir(path, m.Generation), syncFile)); err != nil {
-		return nil
-	}
-	var st syncState
-	if json.Unmarshal(b, &st) != nil {
-		return nil
-	}
-	return st.Inputs
-}
-
-// mergeInputs adds roots to the recorded inputs: a root inside a recorded
-// one adds nothing, and recorded inputs inside a new root are replaced by it.
-func mergeInputs(recorded, roots []string) []string {
-	out := slices.Clone(recorded)
-	for _, r := range roots {
-		if under(r, out) {
-			continue
-		}
-		out = slices.DeleteFunc(out, func(p string) bool { return under(p, []string{r}) })
-		out = append(out, r)
-	}
-	return out
+	return sources.RecordedInputs(filepath.Join(genDir(path, m.Generation), sources.StateFile))
 }
 
 // API writes over ids that came from files ("overrides"). The later write
@@ -142,7 +120,7 @@ func hashID(id string) uint64 {
 }
 
 // newIDSet is the set of ids the files of st produced.
-func newIDSet(st syncState) *idSet {
+func newIDSet(st sources.State) *idSet {
 	s := idSet{}
 	for _, f := range st.Files {
 		for _, id := range f.IDs {
@@ -177,38 +155,22 @@ func (ix *Index) override(id string) ([]byte, error) {
 // read again, so its content is the later write. The caller must not hold ix.mu.
 func (ix *Index) dropOverrides(ids []string) error {
 	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	batches := make([]*bleve.Batch, len(ix.shards))
+	var ops []writeOp
 	for _, id := range ids {
 		v, err := ix.override(id)
 		if err != nil {
+			ix.mu.RUnlock()
 			return err
 		}
-		if v == nil {
-			continue
-		}
-		s := ix.shardOf(id)
-		if batches[s] == nil {
-			batches[s] = ix.shards[s].NewBatch()
-		}
-		batches[s].DeleteInternal(overrideKey(id))
-	}
-	for s, b := range batches {
-		if b == nil {
-			continue
-		}
-		if err := ix.shards[s].Batch(b); err != nil {
-			return persistError(err, shardPath(genDir(ix.opts.Path, ix.meta.Generation), s))
+		if v != nil {
+			ops = append(ops, writeOp{id: id, dropOverride: true})
 		}
 	}
-	return nil
-}
-
-// absPaths returns paths made absolute.
-func absPaths(paths []string) []string {
-	out := make([]string, len(paths))
-	for i, p := range paths {
-		out[i] = absPath(p)
+	var err error
+	if len(ops) > 0 {
+		_, err = ix.applyLocked(ops, nil)
 	}
-	return out
+	ix.mu.RUnlock()
+	ix.afterWrite(err)
+	return err
 }

@@ -2,59 +2,21 @@ package index
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"slices"
-	"strings"
+
+	"github.com/folio-search/folio/index/internal/sources"
 )
 
-// syncFile holds the sync state inside the current generation directory.
-const syncFile = "sources.json"
-
-// syncState is what Sync remembers about the files it read: per absolute
-// path, its size, modification time, content hash and article ids.
-type syncState struct {
-	// Inputs are the absolute paths of the files and folders the index was
-	// built from (see InputsOr); empty in the state of an older Folio.
-	Inputs []string             `json:"inputs,omitempty"`
-	Files  map[string]fileState `json:"files"`
-}
-
-// fileState is one file as last read. Size -1 marks a file that had
-// problems: it is read again on every run, so its problems are reported again.
-type fileState struct {
-	Size  int64    `json:"size"`
-	MTime int64    `json:"mtime"`
-	Hash  string   `json:"sha256"`
-	IDs   []string `json:"ids"`
-}
-
+// syncPath is the file of the sync state of the current generation.
 func (ix *Index) syncPath() string {
-	return filepath.Join(genDir(ix.opts.Path, ix.meta.Generation), syncFile)
+	return filepath.Join(genDir(ix.opts.Path, ix.meta.Generation), sources.StateFile)
 }
 
-func (ix *Index) loadSyncState() (syncState, error) {
-	st := syncState{Files: map[string]fileState{}}
-	b, err := os.ReadFile(ix.syncPath())
-	if errors.Is(err, os.ErrNotExist) {
-		return st, nil
-	}
-	if err == nil {
-		err = json.Unmarshal(b, &st)
-	}
-	if err != nil {
-		return syncState{Files: map[string]fileState{}}, fmt.Errorf("read sync state %s: %w (delete it to re-read every file)", ix.syncPath(), err)
-	}
-	if st.Files == nil {
-		st.Files = map[string]fileState{}
-	}
-	return st, nil
+// loadSyncState reads the sync state of the current generation (see sources.LoadState).
+func (ix *Index) loadSyncState() (sources.State, error) {
+	return sources.LoadState(ix.syncPath())
 }
 
 // Sync brings the index in line with the files and folders in paths, as
@@ -85,103 +47,148 @@ func (ix *Index) Sync(ctx context.Context, paths []string, opts IngestOptions) (
 	if err != nil {
 		return IngestSummary{}, err
 	}
-	roots := absPaths(paths)
-	next := syncState{Inputs: mergeInputs(st.Inputs, roots), Files: map[string]fileState{}}
-	keep := map[string]bool{} // ids still held by unchanged files
-	touched := false          // an unchanged file got a new mtime
-	sel := func(files []inputFile, sum *IngestSummary) ([]inputFile, error) {
-		var changed []inputFile
-		for _, f := range files {
-			abs := absPath(f.path)
-			old, ok := st.Files[abs]
-			if ok && old.Size == f.size && old.MTime == f.mtime {
-				next.Files[abs] = old
-			} else if ok && old.Size == f.size && old.Hash != "" && hashFile(f.path) == old.Hash {
-				old.MTime = f.mtime
-				next.Files[abs] = old
-				touched = true
-			} else {
-				changed = append(changed, f)
-				continue
-			}
-			sum.Unchanged++
-			for _, id := range old.IDs {
-				keep[id] = true
-			}
-		}
-		return changed, nil
-	}
-	sum, files, results, err := ix.ingest(ctx, paths, opts, sel)
+	plan := newSyncPlan(st, sources.AbsPaths(paths))
+	sum, files, results, err := ix.ingest(ctx, paths, opts, plan.selectChanged)
 	sum.Before = int(before)
 	if err != nil {
 		return sum, err
 	}
-	written := map[string]bool{}
-	read := make(map[string]bool, len(files))
-	var reread []string // ids of files read again or gone: their file is the later write
-	for i, f := range files {
-		reread = append(reread, results[i].ids...)
-		read[absPath(f.path)] = true
-		r := results[i]
-		fs := fileState{Size: f.size, MTime: f.mtime, Hash: r.hash, IDs: r.ids}
-		if r.problem {
-			fs.Size = -1
-		}
-		next.Files[absPath(f.path)] = fs
-		for _, id := range r.ids {
-			written[id] = true
-		}
-	}
-	// Articles of files that were re-read or disappeared, and that no
-	// current file holds any more, are deleted.
-	var del []writeOp
-	for abs, old := range st.Files {
-		if !under(abs, roots) {
-			next.Files[abs] = old // another Sync's paths: not ours to judge
-			continue
-		}
-		if _, unchanged := next.Files[abs]; unchanged && !read[abs] {
-			continue
-		}
-		reread = append(reread, old.IDs...)
-		for _, id := range old.IDs {
-			if !written[id] && !keep[id] {
-				del = append(del, writeOp{id: id})
-			}
-		}
-	}
+	reread := plan.recordRead(files, results)
+	del, gone := plan.stale()
+	reread = append(reread, gone...)
 	if sum.After, err = ix.countAfter(del); err != nil {
 		return sum, err
 	}
-	if err := ix.checkLoss("sync", sum.Before, sum.After, next.Inputs, opts.Force); err != nil {
+	if err := ix.checkLoss("sync", sum.Before, sum.After, plan.next.Inputs, opts.Force); err != nil {
 		return sum, err
 	}
-	if len(del) > 0 {
-		if _, err := ix.apply(del); err != nil {
-			return sum, err
-		}
-		sum.Deleted = len(del)
-		if err := ix.refreshBM25Stats(ctx, false); err != nil { // the deleted tokens left
-			return sum, err
-		}
+	if err := ix.deleteStale(ctx, del, &sum); err != nil {
+		return sum, err
 	}
 	if err := ix.dropOverrides(reread); err != nil {
 		return sum, err
 	}
+	return sum, ix.saveSyncState(plan, len(files) > 0 || len(del) > 0)
+}
+
+// syncPlan is what one Sync works out from the state of the last one: the
+// state to save (next) and what changed.
+type syncPlan struct {
+	old     sources.State
+	roots   []string        // the absolute paths synced
+	next    sources.State   // the state once the sync succeeds
+	keep    map[string]bool // ids still held by unchanged files
+	touched bool            // an unchanged file got a new mtime
+	read    map[string]bool // absolute paths of the files read
+	written map[string]bool // ids the files read produced
+}
+
+func newSyncPlan(old sources.State, roots []string) *syncPlan {
+	return &syncPlan{old: old, roots: roots,
+		next: sources.State{Inputs: sources.MergeInputs(old.Inputs, roots), Files: map[string]sources.FileState{}},
+		keep: map[string]bool{}, read: map[string]bool{}, written: map[string]bool{}}
+}
+
+// selectChanged is ingest's selection: the files that are new or changed
+// (other size or modification time, and other content). Unchanged files
+// keep their state and their ids and are counted in sum.Unchanged.
+func (p *syncPlan) selectChanged(files []sources.File, sum *IngestSummary) ([]sources.File, error) {
+	var changed []sources.File
+	for _, f := range files {
+		abs := sources.AbsPath(f.Path)
+		old, ok := p.old.Files[abs]
+		if ok && old.Size == f.Size && old.MTime == f.MTime {
+			p.next.Files[abs] = old
+		} else if ok && old.Size == f.Size && old.Hash != "" && sources.HashFile(f.Path) == old.Hash {
+			old.MTime = f.MTime
+			p.next.Files[abs] = old
+			p.touched = true
+		} else {
+			changed = append(changed, f)
+			continue
+		}
+		sum.Unchanged++
+		for _, id := range old.IDs {
+			p.keep[id] = true
+		}
+	}
+	return changed, nil
+}
+
+// recordRead puts the files read, with what reading them produced, into
+// the next state and returns their ids: their file is the later write.
+func (p *syncPlan) recordRead(files []sources.File, results []fileResult) []string {
+	var reread []string
+	for i, f := range files {
+		reread = append(reread, results[i].ids...)
+		p.read[sources.AbsPath(f.Path)] = true
+		r := results[i]
+		fs := sources.FileState{Size: f.Size, MTime: f.MTime, Hash: r.hash, IDs: r.ids}
+		if r.problem {
+			fs.Size = -1
+		}
+		p.next.Files[sources.AbsPath(f.Path)] = fs
+		for _, id := range r.ids {
+			p.written[id] = true
+		}
+	}
+	return reread
+}
+
+// stale returns the deletes of the articles of files that were re-read or
+// disappeared and that no current file holds any more, and the ids such
+// files held (their file is the later write). Files outside the synced
+// paths belong to another Sync's paths and keep their state.
+func (p *syncPlan) stale() (del []writeOp, gone []string) {
+	for abs, old := range p.old.Files {
+		if !sources.Under(abs, p.roots) {
+			p.next.Files[abs] = old // another Sync's paths: not ours to judge
+			continue
+		}
+		if _, unchanged := p.next.Files[abs]; unchanged && !p.read[abs] {
+			continue
+		}
+		gone = append(gone, old.IDs...)
+		for _, id := range old.IDs {
+			if !p.written[id] && !p.keep[id] {
+				del = append(del, writeOp{id: id})
+			}
+		}
+	}
+	return del, gone
+}
+
+// deleteStale deletes the articles of del through the write log, counts
+// them in sum and refreshes the BM25 statistics (the deleted tokens left).
+func (ix *Index) deleteStale(ctx context.Context, del []writeOp, sum *IngestSummary) error {
+	if len(del) == 0 {
+		return nil
+	}
+	if _, err := ix.writes().Append(ctx, del, nil); err != nil {
+		return err
+	}
+	sum.Deleted = len(del)
+	return ix.refreshBM25Stats(ctx, false)
+}
+
+// saveSyncState saves p's next state and the ids of its files, unless
+// nothing changed (wrote: files were read or articles deleted): then the
+// saved state is current.
+func (ix *Index) saveSyncState(p *syncPlan, wrote bool) error {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	if len(files) == 0 && len(del) == 0 && !touched && len(next.Files) == len(st.Files) && slices.Equal(next.Inputs, st.Inputs) {
-		return sum, nil // nothing changed: the saved state is current
+	if !wrote && !p.touched && len(p.next.Files) == len(p.old.Files) && slices.Equal(p.next.Inputs, p.old.Inputs) {
+		return nil
 	}
-	b, err := json.Marshal(next)
+	b, err := json.Marshal(p.next)
 	if err != nil {
-		return sum, err
+		return err
 	}
 	if err := writeFileAtomic(ix.syncPath(), b); err != nil {
-		return sum, err
+		return err
 	}
-	ix.fileIDs.Store(newIDSet(next))
-	return sum, nil
+	ix.fileIDs.Store(newIDSet(p.next))
+	return nil
 }
 
 // countAfter is the number of articles the index holds once the deletes
@@ -201,33 +208,10 @@ func (ix *Index) countAfter(del []writeOp) (int, error) {
 	return int(n) - len(have), err
 }
 
-func absPath(p string) string {
-	if a, err := filepath.Abs(p); err == nil {
-		return a
-	}
-	return filepath.Clean(p)
-}
+// syncFile holds the sync state inside the current generation directory
+// (for backup.go, until it uses sources.StateFile).
+const syncFile = sources.StateFile
 
-// under reports whether path is one of roots or inside one.
-func under(path string, roots []string) bool {
-	for _, r := range roots {
-		if path == r || strings.HasPrefix(path, r+string(filepath.Separator)) {
-			return true
-		}
-	}
-	return false
-}
-
-// hashFile is the hex SHA-256 of the file's bytes, "" if it cannot be read.
-func hashFile(path string) string {
-	f, err := openInput(path)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return ""
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
+// under reports whether path is one of roots or inside one (for backup.go,
+// until it uses sources.Under).
+func under(path string, roots []string) bool { return sources.Under(path, roots) }

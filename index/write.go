@@ -11,10 +11,8 @@ import (
 	"syscall"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/folio-search/folio/index/article"
 	"github.com/folio-search/folio/index/internal/engine"
-	"github.com/folio-search/folio/index/internal/schema"
 )
 
 // Write errors. A write that fails with one of these changed nothing.
@@ -76,7 +74,7 @@ func (ix *Index) Put(ctx context.Context, a article.Article) (created bool, err 
 	if err := a.Validate(); err != nil {
 		return false, err
 	}
-	res, err := ix.apply([]writeOp{{id: a.ID, article: &a, api: true}})
+	res, err := ix.writes().Append(ctx, []writeOp{{id: a.ID, article: &a, api: true}}, nil)
 	if err != nil {
 		return false, err
 	}
@@ -88,11 +86,10 @@ func (ix *Index) Put(ctx context.Context, a article.Article) (created bool, err 
 func (ix *Index) Delete(ctx context.Context, id string) error {
 	ix.mu.RLock()
 	doc, err := ix.document(id)
-	if err == nil && doc != nil {
-		_, err = ix.applyLocked([]writeOp{{id: id, api: true}})
-	}
 	ix.mu.RUnlock()
-	ix.afterWrite(err)
+	if err == nil && doc != nil {
+		_, err = ix.writes().Append(ctx, []writeOp{{id: id, api: true}}, nil)
+	}
 	if err != nil {
 		return fmt.Errorf("delete article %q: %w", id, err)
 	}
@@ -112,7 +109,7 @@ func (ix *Index) Delete(ctx context.Context, id string) error {
 func (ix *Index) PutJSON(ctx context.Context, body []byte) ([]WriteResult, error) {
 	fr := &article.Reader{Parser: &article.Parser{Dates: ix.opts.Dates}, Path: apiSource, Ignored: map[string]struct{}{}}
 	var results []WriteResult
-	b := batch{ix: ix}
+	b := batch{log: ix.writes()}
 	n := 0
 	err := fr.ReadJSON(body, func(r article.Record) error {
 		i := n
@@ -135,14 +132,14 @@ func (ix *Index) PutJSON(ctx context.Context, body []byte) ([]WriteResult, error
 		if len(b.results) < ix.opts.BatchSize {
 			return nil
 		}
-		done, err := b.apply()
+		done, err := b.apply(ctx)
 		results = append(results, done...)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	done, err := b.apply()
+	done, err := b.apply(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +149,7 @@ func (ix *Index) PutJSON(ctx context.Context, body []byte) ([]WriteResult, error
 // batch gathers the results of records and the writes of the valid ones
 // until apply writes them together.
 type batch struct {
-	ix      *Index
+	log     writeLog
 	results []WriteResult
 	ops     []writeOp
 	idx     []int // results[idx[i]] is the result of ops[i]
@@ -170,11 +167,11 @@ func (b *batch) add(r WriteResult, a *article.Article) {
 // apply writes the batch's articles and returns its results, statuses set,
 // and empties the batch. On a write error nothing of the batch was written
 // and no result is returned.
-func (b *batch) apply() ([]WriteResult, error) {
+func (b *batch) apply(ctx context.Context) ([]WriteResult, error) {
 	results, ops, idx := b.results, b.ops, b.idx
 	b.results, b.ops, b.idx = nil, nil, nil
 	if len(ops) > 0 {
-		existed, err := b.ix.apply(ops)
+		existed, err := b.log.Append(ctx, ops, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -205,12 +202,12 @@ func statusOf(existed bool) string {
 func (ix *Index) Bulk(ctx context.Context, r io.Reader, maxLine int, emit func([]WriteResult) error) error {
 	fr := &article.Reader{Parser: &article.Parser{Dates: ix.opts.Dates}, Path: apiSource, Ignored: map[string]struct{}{}}
 	br := bufio.NewReaderSize(r, 64<<10)
-	b := batch{ix: ix}
+	b := batch{log: ix.writes()}
 	flush := func() error {
 		if len(b.results) == 0 {
 			return nil
 		}
-		results, err := b.apply()
+		results, err := b.apply(ctx)
 		if err != nil {
 			return err // nothing of this batch was acknowledged
 		}
@@ -254,16 +251,6 @@ func (ix *Index) Bulk(ctx context.Context, r io.Reader, maxLine int, emit func([
 			}
 		}
 	}
-}
-
-// apply writes ops (articles validated by the caller) and returns, per op,
-// whether its id existed before.
-func (ix *Index) apply(ops []writeOp) ([]bool, error) {
-	ix.mu.RLock()
-	existed, err := ix.applyLocked(ops)
-	ix.mu.RUnlock()
-	ix.afterWrite(err)
-	return existed, err
 }
 
 // errPersist marks a write error that bleve returned while persisting a
@@ -316,71 +303,4 @@ func (ix *Index) afterWrite(err error) {
 	}
 	ix.generation = newGeneration(replaced.meta, fresh)
 	replaced.release() // nothing left to close: never fails
-}
-
-// applyLocked is apply for a caller holding ix.mu. Each shard's batch is
-// persisted (scorch's Batch returns after fsync) before it returns, and
-// during a rebuild the ops are logged for replay into the new index.
-func (ix *Index) applyLocked(ops []writeOp) ([]bool, error) {
-	if err := checkWritable(ix.opts.Path, ix.opts.MinFreeBytes); err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(ops))
-	for i, op := range ops {
-		ids[i] = op.id
-	}
-	present, err := ix.existing(ids)
-	if err != nil {
-		return nil, err
-	}
-	existed := make([]bool, len(ops))
-	seen := map[string]bool{}
-	batches := make([]*bleve.Batch, len(ix.shards))
-	for i, op := range ops {
-		existed[i] = present[op.id] || seen[op.id]
-		seen[op.id] = op.article != nil
-		if op.article == nil {
-			present[op.id] = false
-		}
-		s := ix.shardOf(op.id)
-		if batches[s] == nil {
-			batches[s] = ix.shards[s].NewBatch()
-		}
-		if op.api && ix.fromFile(op.id) {
-			batches[s].SetInternal(overrideKey(op.id), overrideOf(op))
-		}
-		if op.article == nil {
-			batches[s].Delete(op.id)
-			continue
-		}
-		if err := batches[s].Index(op.id, schema.NewDocument(op.article)); err != nil {
-			return nil, fmt.Errorf("index article %q: %w", op.id, err)
-		}
-	}
-	for s, b := range batches {
-		if b == nil {
-			continue
-		}
-		if err := ix.shards[s].Batch(b); err != nil {
-			return nil, persistError(err, shardPath(genDir(ix.opts.Path, ix.meta.Generation), s))
-		}
-	}
-	if ix.rebuilding != nil {
-		ix.rebuilding.add(ops...)
-	}
-	return existed, nil
-}
-
-// existing returns which of ids are in the index. The caller holds ix.mu.
-func (ix *Index) existing(ids []string) (map[string]bool, error) {
-	out := make(map[string]bool, len(ids))
-	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery(ids), len(ids), 0, false)
-	res, err := ix.alias.Search(req)
-	if err != nil {
-		return nil, fmt.Errorf("look up existing ids: %w", err)
-	}
-	for _, h := range res.Hits {
-		out[h.ID] = true
-	}
-	return out, nil
 }

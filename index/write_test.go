@@ -129,6 +129,37 @@ func TestWriteRefusedWhenDiskFull(t *testing.T) {
 	}
 }
 
+// An ingest whose batches hold only bad records writes nothing, so (as
+// a sync with nothing to do) it needs no free space: the problems are
+// reported and the run succeeds. A batch with an article still refuses.
+func TestIngestOfBadRecordsNeedsNoSpace(t *testing.T) {
+	opts := DefaultOptions(filepath.Join(t.TempDir(), "idx"))
+	ix, err := Create(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.Close()
+	opts.MinFreeBytes = 1 << 62 // more than any disk has
+	if ix, err = Open(opts); err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	src := t.TempDir()
+	writeFile(t, filepath.Join(src, "bad.jsonl"), "{\n{\"id\": 3}\n")
+	var problems []string
+	sum, err := ix.Ingest(context.Background(), []string{src}, IngestOptions{Problem: func(e *article.InputError) { problems = append(problems, e.Reason) }})
+	if err != nil {
+		t.Fatalf("ingest of bad records only = %v, want no error", err)
+	}
+	if diff := cmp.Diff([]string{"invalid JSON", "invalid field"}, problems); diff != "" || sum.Skipped != 2 || sum.Indexed != 0 {
+		t.Errorf("summary %+v, problems (-want +got):\n%s", sum, diff)
+	}
+	writeFile(t, filepath.Join(src, "good.jsonl"), `{"id": "g", "title": "Good"}`+"\n")
+	if _, err := ix.Ingest(context.Background(), []string{src}, IngestOptions{}); !errors.Is(err, ErrNoSpace) {
+		t.Errorf("ingest with an article = %v, want ErrNoSpace", err)
+	}
+}
+
 func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

@@ -403,7 +403,7 @@ func (fr *Reader) syntaxErr(b []byte, off int64, err error) *InputError {
 	return fr.problem(lineAt(b, int(off)), "invalid JSON", fmt.Sprintf("invalid JSON: %v", err), "a JSON object or an array of objects")
 }
 
-// jsonRecord decodes one JSON object into an article; defaultID is used when
+// Object decodes one JSON object into an article; defaultID is used when
 // it has no "id". A Record that fails after its "id" was read keeps that id
 // in its article, so that API results can name it.
 func (fr *Reader) Object(b []byte, line int, defaultID string) (rec Record) {
@@ -413,77 +413,18 @@ func (fr *Reader) Object(b []byte, line int, defaultID string) (rec Record) {
 			rec.Article.ID = id
 		}
 	}()
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return Record{Err: fr.problem(line, "invalid JSON", fmt.Sprintf("expected a JSON object, got %s", te.Value), `an object such as {"id": "…", "title": "…", "date": "…", "body": "…"}`)}
-		}
-		return Record{Err: fr.problem(line, "invalid JSON", fmt.Sprintf("invalid JSON: %v", err), "one JSON object")}
+	m, perr := fr.decodeObject(b, line)
+	if perr != nil {
+		return Record{Err: perr}
 	}
 	a := Article{ID: defaultID}
-	str := func(key string) (string, *InputError) {
-		raw, ok := m[key]
-		if !ok || string(raw) == "null" {
-			return "", nil
-		}
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return "", fr.problem(line, "invalid field", fmt.Sprintf("field %q is %s", key, jsonKind(raw)), "a string")
-		}
-		return strings.TrimSpace(s), nil
+	var date string
+	perr = fr.stringFields(m, line, &a, &id, &date)
+	if perr == nil {
+		perr = fr.tagsField(m, line, &a)
 	}
-	var perr *InputError
-	get := func(key string, dst *string) {
-		if perr != nil {
-			return
-		}
-		*dst, perr = str(key)
-	}
-	var date, tags string
-	get("id", &id)
-	get("title", &a.Title)
-	get("body", &a.Body)
-	get("date", &date)
-	get("url", &a.URL)
-	get("source", &a.Source)
-	get("author", &a.Author)
-	if raw, ok := m["tags"]; ok && perr == nil && string(raw) != "null" {
-		var list []string
-		if err := json.Unmarshal(raw, &list); err == nil {
-			for _, t := range list {
-				if t = strings.TrimSpace(t); t != "" {
-					a.Tags = append(a.Tags, t)
-				}
-			}
-		} else if err := json.Unmarshal(raw, &tags); err == nil {
-			a.Tags = splitTags(tags)
-		} else {
-			perr = fr.problem(line, "invalid field", fmt.Sprintf("field \"tags\" is %s", jsonKind(raw)), "an array of strings or a comma-separated string")
-		}
-	}
-	for _, k := range fr.Parser.Keywords {
-		raw, ok := m[k]
-		if !ok || perr != nil || string(raw) == "null" {
-			continue
-		}
-		var list []string
-		var one string
-		if err := json.Unmarshal(raw, &list); err == nil {
-		} else if err := json.Unmarshal(raw, &one); err == nil {
-			list = splitTags(one)
-		} else {
-			perr = fr.problem(line, "invalid field", fmt.Sprintf("field %q is %s", k, jsonKind(raw)), "an array of strings or a comma-separated string")
-			continue
-		}
-		for _, v := range list {
-			if v = strings.TrimSpace(v); v != "" {
-				if a.Keywords == nil {
-					a.Keywords = map[string][]string{}
-				}
-				a.Keywords[k] = append(a.Keywords[k], v)
-			}
-		}
+	if perr == nil {
+		perr = fr.keywordFields(m, line, &a)
 	}
 	if perr != nil {
 		return Record{Err: perr}
@@ -498,17 +439,106 @@ func (fr *Reader) Object(b []byte, line int, defaultID string) (rec Record) {
 		}
 		a.Date = t
 	}
-	for k := range m {
-		if !jsonFields[k] && !slices.Contains(fr.Parser.Keywords, k) {
-			fr.Ignored[k] = struct{}{}
-		}
-	}
+	fr.noteIgnored(m)
 	if err := a.Validate(); err != nil {
 		ie := err.(*InputError)
 		ie.Path, ie.Line = fr.Path, line
 		return Record{Err: ie}
 	}
 	return Record{Article: a}
+}
+
+// decodeObject decodes b, which must be one JSON object, into its fields.
+func (fr *Reader) decodeObject(b []byte, line int) (map[string]json.RawMessage, *InputError) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return nil, fr.problem(line, "invalid JSON", fmt.Sprintf("expected a JSON object, got %s", te.Value), `an object such as {"id": "…", "title": "…", "date": "…", "body": "…"}`)
+		}
+		return nil, fr.problem(line, "invalid JSON", fmt.Sprintf("invalid JSON: %v", err), "one JSON object")
+	}
+	return m, nil
+}
+
+// stringFields sets the string fields of a (and *id, *date) from m,
+// trimmed; the first field that is not a string (or null) is the problem.
+func (fr *Reader) stringFields(m map[string]json.RawMessage, line int, a *Article, id, date *string) *InputError {
+	for _, f := range []struct {
+		key string
+		dst *string
+	}{{"id", id}, {"title", &a.Title}, {"body", &a.Body}, {"date", date}, {"url", &a.URL}, {"source", &a.Source}, {"author", &a.Author}} {
+		raw, ok := m[f.key]
+		if !ok || string(raw) == "null" {
+			continue
+		}
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return fr.problem(line, "invalid field", fmt.Sprintf("field %q is %s", f.key, jsonKind(raw)), "a string")
+		}
+		*f.dst = strings.TrimSpace(s)
+	}
+	return nil
+}
+
+// tagsField sets a.Tags from m's "tags": an array of strings or a
+// comma-separated string.
+func (fr *Reader) tagsField(m map[string]json.RawMessage, line int, a *Article) *InputError {
+	raw, ok := m["tags"]
+	if !ok || string(raw) == "null" {
+		return nil
+	}
+	var list []string
+	var tags string
+	if err := json.Unmarshal(raw, &list); err == nil {
+		for _, t := range list {
+			if t = strings.TrimSpace(t); t != "" {
+				a.Tags = append(a.Tags, t)
+			}
+		}
+	} else if err := json.Unmarshal(raw, &tags); err == nil {
+		a.Tags = splitTags(tags)
+	} else {
+		return fr.problem(line, "invalid field", fmt.Sprintf("field \"tags\" is %s", jsonKind(raw)), "an array of strings or a comma-separated string")
+	}
+	return nil
+}
+
+// keywordFields sets a.Keywords from m's keyword fields (the Parser's
+// Keywords), each an array of strings or a comma-separated string.
+func (fr *Reader) keywordFields(m map[string]json.RawMessage, line int, a *Article) *InputError {
+	for _, k := range fr.Parser.Keywords {
+		raw, ok := m[k]
+		if !ok || string(raw) == "null" {
+			continue
+		}
+		var list []string
+		var one string
+		if err := json.Unmarshal(raw, &list); err == nil {
+		} else if err := json.Unmarshal(raw, &one); err == nil {
+			list = splitTags(one)
+		} else {
+			return fr.problem(line, "invalid field", fmt.Sprintf("field %q is %s", k, jsonKind(raw)), "an array of strings or a comma-separated string")
+		}
+		for _, v := range list {
+			if v = strings.TrimSpace(v); v != "" {
+				if a.Keywords == nil {
+					a.Keywords = map[string][]string{}
+				}
+				a.Keywords[k] = append(a.Keywords[k], v)
+			}
+		}
+	}
+	return nil
+}
+
+// noteIgnored adds m's keys that Folio does not read to fr.Ignored.
+func (fr *Reader) noteIgnored(m map[string]json.RawMessage) {
+	for k := range m {
+		if !jsonFields[k] && !slices.Contains(fr.Parser.Keywords, k) {
+			fr.Ignored[k] = struct{}{}
+		}
+	}
 }
 
 // jsonKind names the JSON type of raw for error messages.

@@ -1,0 +1,179 @@
+package index
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/folio-search/folio/index/article"
+	"github.com/folio-search/folio/index/internal/analysis"
+)
+
+// writeOp is one write: a put (article set) or a delete of id; or, with
+// dropOverride, only the removal of id's override (its file was read again).
+type writeOp struct {
+	id           string
+	article      *article.Article
+	api          bool // made through the API: over an id from a file, it records an override
+	dropOverride bool // removes id's override key and nothing else
+}
+
+// applyLocked is the apply stage of the write path and the one place that
+// writes bleve batches: it turns ops into one batch per shard (articles
+// analysed with their token counts, override keys of API writes over file
+// ids in the same batch) and persists each (scorch's Batch returns after
+// fsync) before it returns, per op, whether its id existed before. During
+// a rebuild the puts and deletes are logged for replay into the new
+// generation. counts, when set, gets the token counts of the puts. The
+// caller holds ix.mu (a rebuild replaying into its new generation holds
+// the live index's lock and applies to the new one directly).
+func (ix *Index) applyLocked(ops []writeOp, counts *bulkCounts) ([]bool, error) {
+	if writesArticles(ops) {
+		if err := checkWritable(ix.opts.Path, ix.opts.MinFreeBytes); err != nil {
+			return nil, err
+		}
+	}
+	existed, err := ix.existedBefore(ops)
+	if err != nil {
+		return nil, err
+	}
+	docs, lens, err := ix.analyzeOps(ops)
+	if err != nil {
+		return nil, err
+	}
+	batches, err := ix.shardBatches(ops, docs)
+	if err != nil {
+		return nil, err
+	}
+	for s, b := range batches {
+		if b == nil {
+			continue
+		}
+		if err := ix.shards[s].Batch(b); err != nil {
+			return nil, persistError(err, shardPath(genDir(ix.opts.Path, ix.meta.Generation), s))
+		}
+	}
+	ix.logApplied(ops, lens, counts)
+	return existed, nil
+}
+
+// writesArticles reports whether ops put or delete an article (dropping
+// overrides alone only frees space, so it needs none).
+func writesArticles(ops []writeOp) bool {
+	for _, op := range ops {
+		if !op.dropOverride {
+			return true
+		}
+	}
+	return false
+}
+
+// existedBefore returns, per op, whether its id existed before it: in the
+// index, or put by an earlier op of ops.
+func (ix *Index) existedBefore(ops []writeOp) ([]bool, error) {
+	existed := make([]bool, len(ops))
+	ids := make([]string, 0, len(ops))
+	for _, op := range ops {
+		if !op.dropOverride {
+			ids = append(ids, op.id)
+		}
+	}
+	if len(ids) == 0 {
+		return existed, nil
+	}
+	present, err := ix.existing(ids)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for i, op := range ops {
+		if op.dropOverride {
+			continue
+		}
+		existed[i] = present[op.id] || seen[op.id]
+		seen[op.id] = op.article != nil
+		if op.article == nil {
+			present[op.id] = false
+		}
+	}
+	return existed, nil
+}
+
+// analyzeOps maps and analyses the articles of the puts in ops on every
+// core (analyzeArticle), returning per op its document and token counts
+// (nil and zero for the other ops).
+func (ix *Index) analyzeOps(ops []writeOp) ([]*document.Document, []tokenCounts, error) {
+	docs := make([]*document.Document, len(ops))
+	lens := make([]tokenCounts, len(ops))
+	errs := make([]error, len(ops))
+	m := ix.shards[0].Mapping()
+	analysis.All(&ix.analysis, len(ops), func(w *analysis.Worker, i int) {
+		if a := ops[i].article; a != nil && !ops[i].dropOverride {
+			docs[i], lens[i], errs[i] = analyzeArticle(m, w, a)
+		}
+	})
+	for i, err := range errs {
+		if err != nil {
+			return nil, nil, fmt.Errorf("index article %q: %w", ops[i].id, err)
+		}
+	}
+	return docs, lens, nil
+}
+
+// shardBatches groups ops into one bleve batch per shard (nil for a shard
+// no op touches); docs are the analysed documents of the puts.
+func (ix *Index) shardBatches(ops []writeOp, docs []*document.Document) ([]*bleve.Batch, error) {
+	batches := make([]*bleve.Batch, len(ix.shards))
+	for i, op := range ops {
+		s := ix.shardOf(op.id)
+		if batches[s] == nil {
+			batches[s] = ix.shards[s].NewBatch()
+		}
+		switch {
+		case op.dropOverride:
+			batches[s].DeleteInternal(overrideKey(op.id))
+			continue
+		case op.api && ix.fromFile(op.id):
+			batches[s].SetInternal(overrideKey(op.id), overrideOf(op))
+		}
+		if op.article == nil {
+			batches[s].Delete(op.id)
+			continue
+		}
+		if err := batches[s].IndexAdvanced(docs[i]); err != nil {
+			return nil, fmt.Errorf("index article %q: %w", op.id, err)
+		}
+	}
+	return batches, nil
+}
+
+// logApplied records persisted ops: their puts and deletes for a running
+// rebuild to replay, and the token counts of the puts in counts (if set).
+func (ix *Index) logApplied(ops []writeOp, lens []tokenCounts, counts *bulkCounts) {
+	if ix.rebuilding != nil && writesArticles(ops) {
+		ix.rebuilding.add(slices.DeleteFunc(slices.Clone(ops), func(op writeOp) bool { return op.dropOverride })...)
+	}
+	if counts != nil {
+		for i, op := range ops {
+			if op.article != nil && !op.dropOverride {
+				counts.add(ix.shardOf(op.id), lens[i])
+			}
+		}
+	}
+}
+
+// existing returns which of ids are in the index. The caller holds ix.mu.
+func (ix *Index) existing(ids []string) (map[string]bool, error) {
+	out := make(map[string]bool, len(ids))
+	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery(ids), len(ids), 0, false)
+	res, err := ix.alias.Search(req)
+	if err != nil {
+		return nil, fmt.Errorf("look up existing ids: %w", err)
+	}
+	for _, h := range res.Hits {
+		out[h.ID] = true
+	}
+	return out, nil
+}

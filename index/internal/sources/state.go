@@ -1,0 +1,124 @@
+package sources
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// StateFile is the name of the sync state's file inside a generation directory.
+const StateFile = "sources.json"
+
+// State is what a sync remembers about the files it read: per absolute
+// path, its size, modification time, content hash and article ids.
+type State struct {
+	// Inputs are the absolute paths of the files and folders the index was
+	// built from (see index.InputsOr); empty in the state of an older Folio.
+	Inputs []string             `json:"inputs,omitempty"`
+	Files  map[string]FileState `json:"files"`
+}
+
+// FileState is one file as last read. Size -1 marks a file that had
+// problems: it is read again on every run, so its problems are reported again.
+type FileState struct {
+	Size  int64    `json:"size"`
+	MTime int64    `json:"mtime"`
+	Hash  string   `json:"sha256"`
+	IDs   []string `json:"ids"`
+}
+
+// LoadState reads the sync state in file; a missing file is an empty
+// state, an unreadable one an error that says how to start over.
+func LoadState(file string) (State, error) {
+	st := State{Files: map[string]FileState{}}
+	b, err := os.ReadFile(file)
+	if errors.Is(err, os.ErrNotExist) {
+		return st, nil
+	}
+	if err == nil {
+		err = json.Unmarshal(b, &st)
+	}
+	if err != nil {
+		return State{Files: map[string]FileState{}}, fmt.Errorf("read sync state %s: %w (delete it to re-read every file)", file, err)
+	}
+	if st.Files == nil {
+		st.Files = map[string]FileState{}
+	}
+	return st, nil
+}
+
+// RecordedInputs returns the inputs recorded in the sync state file, or
+// nil when it cannot be read.
+func RecordedInputs(file string) []string {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil
+	}
+	var st State
+	if json.Unmarshal(b, &st) != nil {
+		return nil
+	}
+	return st.Inputs
+}
+
+// MergeInputs adds roots to the recorded inputs: a root inside a recorded
+// one adds nothing, and recorded inputs inside a new root are replaced by it.
+func MergeInputs(recorded, roots []string) []string {
+	out := slices.Clone(recorded)
+	for _, r := range roots {
+		if Under(r, out) {
+			continue
+		}
+		out = slices.DeleteFunc(out, func(p string) bool { return Under(p, []string{r}) })
+		out = append(out, r)
+	}
+	return out
+}
+
+// AbsPath is p made absolute (cleaned if that fails).
+func AbsPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return filepath.Clean(p)
+}
+
+// AbsPaths returns paths made absolute.
+func AbsPaths(paths []string) []string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = AbsPath(p)
+	}
+	return out
+}
+
+// Under reports whether path is one of roots or inside one.
+func Under(path string, roots []string) bool {
+	for _, r := range roots {
+		if path == r || strings.HasPrefix(path, r+string(filepath.Separator)) {
+			return true
+		}
+	}
+	return false
+}
+
+// HashFile is the hex SHA-256 of the file's bytes, "" if it cannot be read.
+func HashFile(path string) string {
+	f, err := Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}

@@ -1,0 +1,47 @@
+package sources
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestMergeInputs(t *testing.T) {
+	for _, c := range []struct {
+		name            string
+		recorded, roots []string
+		want            []string
+	}{
+		{"first", nil, []string{"/a"}, []string{"/a"}},
+		{"inside a recorded one adds nothing", []string{"/a"}, []string{"/a/b"}, []string{"/a"}},
+		{"a new root replaces those inside it", []string{"/a/b", "/c", "/a/d"}, []string{"/a"}, []string{"/c", "/a"}},
+		{"a sibling with a common prefix is another input", []string{"/a"}, []string{"/ab"}, []string{"/a", "/ab"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if diff := cmp.Diff(c.want, MergeInputs(c.recorded, c.roots)); diff != "" {
+				t.Errorf("MergeInputs(%q, %q) (-want +got):\n%s", c.recorded, c.roots, diff)
+			}
+		})
+	}
+}
+
+func TestLoadState(t *testing.T) {
+	dir := t.TempDir()
+	st, err := LoadState(filepath.Join(dir, StateFile))
+	if err != nil || st.Files == nil || len(st.Files) != 0 {
+		t.Fatalf("missing state = %+v, %v; want an empty state", st, err)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadState(bad); err == nil || !strings.Contains(err.Error(), bad) || !strings.Contains(err.Error(), "delete it to re-read every file") {
+		t.Errorf("torn state: err = %v, want one naming %s and how to start over", err, bad)
+	}
+	if got := RecordedInputs(bad); got != nil {
+		t.Errorf("RecordedInputs of a torn state = %q, want nil", got)
+	}
+}

@@ -1,0 +1,62 @@
+package index
+
+import (
+	"context"
+	"sync"
+)
+
+// The write path is one pipeline with named stages:
+//
+//	source  → article → log → apply
+//
+// Sources are where articles come from: the folders of `folio index` and
+// `serve --watch` (internal/sources, read by ingest's producer), the
+// bodies of the HTTP write API (Put, PutJSON, Bulk, Delete) and the live
+// index a rebuild carries over. The article stage parses and validates
+// them (index/article) into writeOps. The log (writeLog) takes the ops in
+// order and acknowledges them once they are applied and durable. Apply
+// (applyLocked, apply.go) is the one place that writes bleve batches.
+
+// writeLog is the log stage of the write path: Append takes ops in order
+// and returns once they are applied and durable (persisted, fsynced), with,
+// per op, whether its id existed before. counts, when set, receives the
+// token counts of the puts (a bulk load into an empty index, see
+// bulkCounts). On an error nothing of ops is acknowledged. The local log
+// (localLog) applies them at once; a replicated log (the cluster's) fits
+// behind the same interface: ops appended in order, each acknowledged once
+// applied.
+type writeLog interface {
+	Append(ctx context.Context, ops []writeOp, counts *bulkCounts) ([]bool, error)
+}
+
+// localLog is the log of a single node: Append applies the ops to the
+// current generation directly.
+type localLog struct{ ix *Index }
+
+// writes is the index's write log.
+func (ix *Index) writes() writeLog { return localLog{ix} }
+
+// Append applies ops under the index's read lock (a rebuild's swap waits
+// for it) and, after a failed persist, reopens the shards (afterWrite). A
+// local apply is not interrupted half-way: ctx is not consulted.
+func (l localLog) Append(_ context.Context, ops []writeOp, counts *bulkCounts) ([]bool, error) {
+	ix := l.ix
+	ix.mu.RLock()
+	existed, err := ix.applyLocked(ops, counts)
+	ix.mu.RUnlock()
+	ix.afterWrite(err)
+	return existed, err
+}
+
+// replayLog records the writes made to the live index during a rebuild,
+// to replay them into the new generation before it is swapped in.
+type replayLog struct {
+	mu  sync.Mutex
+	ops []writeOp
+}
+
+func (l *replayLog) add(ops ...writeOp) {
+	l.mu.Lock()
+	l.ops = append(l.ops, ops...)
+	l.mu.Unlock()
+}
