@@ -17,21 +17,12 @@ const MaxSuggestions = 10
 // maxSuggestLen bounds the text Suggest completes, in bytes.
 const maxSuggestLen = 100
 
-// maxCompletions is the number of completions Suggest searches.
-const maxCompletions = suggest.MaxCompletions
-
-// completions returns the title completions of prefix (see
-// suggest.Completions). The caller holds ix.mu for reading.
-func (ix *Index) completions(prefix string) ([]string, error) {
-	return suggest.Completions(ix.shards, schema.Title, prefix)
-}
-
 // Suggest returns up to n distinct article titles that complete text, as a
 // search box offers while the user types: every word of text but the last
 // must appear in the title (as analysed: stemmed, without stop words), and
 // the last word, unless text ends with a space, is matched as a whole word
 // or (when it has two letters or more) as the prefix of one of the 64 most
-// frequent title words that start with it (see completions). Titles come best match first, newest first
+// frequent title words that start with it (see suggest.Completions). Titles come best match first, newest first
 // among equals. Empty text returns no titles. It returns a *ParamError
 // wrapping ErrInvalidParameter when text is longer than 100 bytes or n is
 // not between 1 and MaxSuggestions, and ErrTimeout past the search deadline.
