@@ -2,15 +2,11 @@ package index
 
 import (
 	"context"
-	"errors"
-	"strings"
-	"unicode"
 
 	"github.com/blevesearch/bleve/v2/search/query"
-	bleveindex "github.com/blevesearch/bleve_index_api"
 
-	"github.com/folio-search/folio/index/internal/engine"
 	"github.com/folio-search/folio/index/internal/schema"
+	"github.com/folio-search/folio/index/internal/suggest"
 )
 
 // suggestBelow: a query with fewer matches than this gets a "did you mean".
@@ -23,53 +19,12 @@ const suggestBelow = 3
 // (edit distance 1, or 2 for words over 5 letters; ties go to the most
 // frequent), written as it appears in an article that contains it (the index
 // holds stems such as "cambodia" → "cambodia", "prices" → "price").
-func (ix *Index) suggest(ctx context.Context, p *plan, text string) (_ string, err error) {
-	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	if len(words) == 0 || len(words) > maxClauses {
-		return "", nil
-	}
+func (ix *Index) suggest(ctx context.Context, p *plan, text string) (string, error) {
 	analyzer := ix.shards[0].Mapping().AnalyzerNamed(schema.Analyzer(ix.meta.Language))
-	readers, closeAll, err := engine.Readers(ix.shards)
-	if err != nil {
+	s, err := suggest.Correct(ctx, ix.shards, analyzer, schema.Text, text, maxClauses, ix.surfaceForm)
+	if err != nil || s == "" {
 		return "", err
 	}
-	defer func() {
-		if cerr := closeAll(); err == nil {
-			err = cerr
-		}
-	}()
-	changed := false
-	for i, w := range words {
-		toks := analyzer.Analyze([]byte(w))
-		if len(toks) != 1 { // a stop word, or split: leave it
-			continue
-		}
-		term := string(toks[0].Term)
-		df, err := engine.DocFreq(ctx, readers, schema.Text, term)
-		if err != nil {
-			return "", err
-		}
-		if df > 0 {
-			continue
-		}
-		best, err := closestTerm(readers, term)
-		if err != nil || best == "" {
-			continue
-		}
-		surface, err := ix.surfaceForm(ctx, best)
-		if err != nil || surface == "" {
-			continue
-		}
-		if strings.ToLower(w) == w {
-			surface = strings.ToLower(surface)
-		}
-		words[i] = surface
-		changed = true
-	}
-	if !changed {
-		return "", nil
-	}
-	s := strings.Join(words, " ")
 	all := query.NewMatchQuery(s) // every corrected word must occur together
 	all.SetOperator(query.MatchQueryOperatorAnd)
 	n, err := ix.count(ctx, p, all)
@@ -77,52 +32,6 @@ func (ix *Index) suggest(ctx context.Context, p *plan, text string) (_ string, e
 		return "", err
 	}
 	return s, nil
-}
-
-// closestTerm is the indexed term of schema.Text nearest to term.
-func closestTerm(readers []bleveindex.IndexReader, term string) (string, error) {
-	fuzziness := 1
-	if len([]rune(term)) > 5 {
-		fuzziness = 2
-	}
-	type cand struct {
-		dist  uint8
-		count uint64
-	}
-	counts := map[string]cand{}
-	for _, r := range readers {
-		fr, ok := r.(bleveindex.IndexReaderFuzzy)
-		if !ok {
-			return "", nil
-		}
-		dict, err := fr.FieldDictFuzzy(schema.Text, term, fuzziness, "")
-		if err != nil {
-			return "", err
-		}
-		for {
-			de, err := dict.Next()
-			if err != nil {
-				return "", errors.Join(err, dict.Close())
-			}
-			if de == nil {
-				break
-			}
-			c := counts[de.Term]
-			c.dist = de.EditDistance
-			c.count += de.Count
-			counts[de.Term] = c
-		}
-		if err := dict.Close(); err != nil {
-			return "", err
-		}
-	}
-	best, bc := "", cand{}
-	for t, c := range counts {
-		if best == "" || c.dist < bc.dist || c.dist == bc.dist && (c.count > bc.count || c.count == bc.count && t < best) {
-			best, bc = t, c
-		}
-	}
-	return best, nil
 }
 
 // surfaceForm is the word of an article that the analysed term came from.
@@ -145,10 +54,5 @@ func (ix *Index) surfaceForm(ctx context.Context, term string) (string, error) {
 		return "", err
 	}
 	a := ix.article(doc)
-	full := a.Title + schema.TextSeparator + a.Body
-	l := locs[0]
-	if l.End > uint64(len(full)) || l.Start >= l.End {
-		return "", nil
-	}
-	return full[l.Start:l.End], nil
+	return suggest.Surface(a.Title+schema.TextSeparator+a.Body, locs[0]), nil
 }

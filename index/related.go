@@ -2,16 +2,11 @@ package index
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"math"
-	"sort"
 	"time"
 
-	"github.com/blevesearch/bleve/v2/search/query"
-
-	"github.com/folio-search/folio/index/internal/engine"
 	"github.com/folio-search/folio/index/internal/schema"
+	"github.com/folio-search/folio/index/internal/suggest"
 )
 
 // relatedTerms is how many of an article's most distinctive terms a
@@ -41,53 +36,20 @@ func (ix *Index) Related(ctx context.Context, id string, q Query) (*Result, erro
 	p.sortBy, p.locations = SortRelevance, true
 	a := ix.article(doc)
 	analyzer := ix.shards[0].Mapping().AnalyzerNamed(schema.Analyzer(ix.meta.Language))
-	tf := map[string]int{}
-	for _, tok := range analyzer.Analyze([]byte(a.Title + schema.TextSeparator + a.Body)) {
-		tf[string(tok.Term)]++
-	}
-	readers, closeAll, err := engine.Readers(ix.shards)
-	if err != nil {
-		return nil, err
-	}
 	n, err := ix.docCount()
 	if err != nil {
-		return nil, errors.Join(err, closeAll())
-	}
-	type weighted struct {
-		term string
-		w    float64
-	}
-	var terms []weighted
-	for t, f := range tf {
-		df, err := engine.DocFreq(ctx, readers, schema.Text, t)
-		if err != nil {
-			return nil, errors.Join(err, closeAll())
-		}
-		if df < 2 { // in this article only
-			continue
-		}
-		terms = append(terms, weighted{t, float64(f) * math.Log(float64(n)/float64(df))})
-	}
-	if err := closeAll(); err != nil {
 		return nil, err
 	}
-	sort.Slice(terms, func(i, j int) bool {
-		return terms[i].w > terms[j].w || terms[i].w == terms[j].w && terms[i].term < terms[j].term
-	})
-	terms = terms[:min(len(terms), relatedTerms)]
+	terms, err := suggest.Distinctive(ctx, ix.shards, analyzer, schema.Text, a.Title+schema.TextSeparator+a.Body, n, relatedTerms)
+	if err != nil {
+		return nil, err
+	}
 	out := &Result{Page: 1, Size: p.size, Hits: []Hit{}}
-	if len(terms) == 0 || terms[0].w <= 0 {
+	mlt := suggest.MoreLikeThis(terms, schema.Text, id)
+	if mlt == nil {
 		out.Took = time.Since(start)
 		return out, nil
 	}
-	clauses := make([]query.Query, len(terms))
-	for i, t := range terms {
-		tq := query.NewTermQuery(t.term)
-		tq.SetField(schema.Text)
-		tq.SetBoost(t.w / terms[0].w)
-		clauses[i] = tq
-	}
-	mlt := query.NewBooleanQuery(nil, []query.Query{query.NewDisjunctionQuery(clauses)}, []query.Query{query.NewDocIDQuery([]string{id})})
 	ctx, cancel := context.WithTimeout(ctx, ix.opts.Timeout)
 	defer cancel()
 	res, err := ix.searchAll(ctx, ix.request(p, mlt, 0, p.size))

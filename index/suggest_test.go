@@ -9,6 +9,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/folio-search/folio/index/internal/schema"
+	"github.com/folio-search/folio/index/internal/suggest"
 )
 
 func TestSuggest(t *testing.T) {
@@ -82,9 +85,9 @@ func TestSuggestManyCompletions(t *testing.T) {
 		t.Fatalf("Suggest(zq) = %q, want 3 titles", got)
 	}
 	ix.mu.RLock()
-	terms, err := ix.completions("zq")
+	terms, err := suggest.Completions(ix.shards, schema.Title, "zq")
 	ix.mu.RUnlock()
-	if err != nil || len(terms) != maxCompletions || terms[0] != "zqfrequent" || terms[1] != "zq000" {
-		t.Fatalf("completions(zq) = %.80q (%d), %v; want %d terms, zqfrequent (3 titles) first", terms, len(terms), err, maxCompletions)
+	if err != nil || len(terms) != suggest.MaxCompletions || terms[0] != "zqfrequent" || terms[1] != "zq000" {
+		t.Fatalf("completions(zq) = %.80q (%d), %v; want %d terms, zqfrequent (3 titles) first", terms, len(terms), err, suggest.MaxCompletions)
 	}
 }
