@@ -10,6 +10,7 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/folio-search/folio/index/internal/engine"
+	"github.com/folio-search/folio/index/internal/plan"
 	"github.com/folio-search/folio/index/internal/schema"
 )
 
@@ -23,7 +24,7 @@ const suggestBelow = 3
 // (edit distance 1, or 2 for words over 5 letters; ties go to the most
 // frequent), written as it appears in an article that contains it (the index
 // holds stems such as "cambodia" → "cambodia", "prices" → "price").
-func (ix *Index) suggest(ctx context.Context, p *plan, text string) (_ string, err error) {
+func (ix *Index) suggest(ctx context.Context, p *plan.Plan, text string) (_ string, err error) {
 	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	if len(words) == 0 || len(words) > maxClauses {
 		return "", nil
@@ -129,7 +130,7 @@ func closestTerm(readers []bleveindex.IndexReader, term string) (string, error) 
 func (ix *Index) surfaceForm(ctx context.Context, term string) (string, error) {
 	tq := query.NewTermQuery(term)
 	tq.SetField(schema.Text)
-	req := ix.request(&plan{locations: true}, tq, 0, 1)
+	req := ix.request(&plan.Plan{Locations: true}, tq, 0, 1)
 	req.IncludeLocations = true
 	res, err := ix.searchAll(ctx, req)
 	if err != nil || len(res.Hits) == 0 {

@@ -195,7 +195,7 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 	if err != nil {
 		return IngestSummary{}, fmt.Errorf("rebuild: %w", err)
 	}
-	nx := &Index{opts: ix.opts, hl: ix.hl, analyzers: ix.analyzers, generation: newGeneration(m, shards)}
+	nx := &Index{opts: ix.opts, hl: ix.hl, planner: ix.planner, generation: newGeneration(m, shards)}
 	nx.opts.Path = ix.opts.Path
 	discard := func() error {
 		nx.Close()

@@ -38,7 +38,7 @@ func (ix *Index) Related(ctx context.Context, id string, q Query) (*Result, erro
 	if err != nil {
 		return nil, err
 	}
-	p.sortBy, p.locations = SortRelevance, true
+	p.SortBy, p.Locations = SortRelevance, true
 	a := ix.article(doc)
 	analyzer := ix.shards[0].Mapping().AnalyzerNamed(schema.Analyzer(ix.meta.Language))
 	tf := map[string]int{}
@@ -75,7 +75,7 @@ func (ix *Index) Related(ctx context.Context, id string, q Query) (*Result, erro
 		return terms[i].w > terms[j].w || terms[i].w == terms[j].w && terms[i].term < terms[j].term
 	})
 	terms = terms[:min(len(terms), relatedTerms)]
-	out := &Result{Page: 1, Size: p.size, Hits: []Hit{}}
+	out := &Result{Page: 1, Size: p.Size, Hits: []Hit{}}
 	if len(terms) == 0 || terms[0].w <= 0 {
 		out.Took = time.Since(start)
 		return out, nil
@@ -90,7 +90,7 @@ func (ix *Index) Related(ctx context.Context, id string, q Query) (*Result, erro
 	mlt := query.NewBooleanQuery(nil, []query.Query{query.NewDisjunctionQuery(clauses)}, []query.Query{query.NewDocIDQuery([]string{id})})
 	ctx, cancel := context.WithTimeout(ctx, ix.opts.Timeout)
 	defer cancel()
-	res, err := ix.searchAll(ctx, ix.request(p, mlt, 0, p.size))
+	res, err := ix.searchAll(ctx, ix.request(p, mlt, 0, p.Size))
 	if err != nil {
 		return nil, ix.searchErr(ctx, err)
 	}
