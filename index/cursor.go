@@ -11,30 +11,14 @@ import (
 	"github.com/folio-search/folio/index/internal/schema"
 )
 
-// cursor is a position in a ranking (see plan.Cursor).
-type cursor = plan.Cursor
-
-// The phases of a ranking (see plan.PhaseAll).
-const (
-	phaseAll  = plan.PhaseAll
-	phaseTier = plan.PhaseTier
-	phaseRest = plan.PhaseRest
-)
-
 // hitPhase is a match with the phase of the ranking it came from.
 type hitPhase struct {
 	dm    *search.DocumentMatch
 	phase int
 }
 
-// nextCursor is the cursor after the last of hits, which are page number page.
-func nextCursor(q Query, p *plan.Plan, hits []hitPhase, page int) string {
-	last := hits[len(hits)-1]
-	return plan.NextCursor(plan.Request(q), p, last.dm, last.phase, page)
-}
-
 // runAfter executes p from cursor c: the page after c's position.
-func (ix *Index) runAfter(ctx context.Context, p *plan.Plan, c *cursor) ([]hitPhase, uint64, error) {
+func (ix *Index) runAfter(ctx context.Context, p *plan.Plan, c *plan.Cursor) ([]hitPhase, uint64, error) {
 	page := func(q query.Query, after []string, size int, phase int) ([]hitPhase, uint64, error) {
 		req := ix.request(p, q, 0, size)
 		req.SearchAfter = after
@@ -52,22 +36,22 @@ func (ix *Index) runAfter(ctx context.Context, p *plan.Plan, c *cursor) ([]hitPh
 		return ix.undatedAfter(ctx, p, c.After[1])
 	}
 	if p.All == nil {
-		return page(p.Main, c.After, p.Size, phaseAll)
+		return page(p.Main, c.After, p.Size, plan.PhaseAll)
 	}
 	rest := p.Rest()
-	if c.Phase == phaseRest {
-		hits, restTotal, err := page(rest, c.After, p.Size, phaseRest)
+	if c.Phase == plan.PhaseRest {
+		hits, restTotal, err := page(rest, c.After, p.Size, plan.PhaseRest)
 		if err != nil {
 			return nil, 0, err
 		}
 		tierTotal, err := ix.count(ctx, p, p.All)
 		return hits, tierTotal + restTotal, err
 	}
-	hits, tierTotal, err := page(p.All, c.After, p.Size, phaseTier)
+	hits, tierTotal, err := page(p.All, c.After, p.Size, plan.PhaseTier)
 	if err != nil {
 		return nil, 0, err
 	}
-	more, restTotal, err := page(rest, nil, p.Size-len(hits), phaseRest)
+	more, restTotal, err := page(rest, nil, p.Size-len(hits), plan.PhaseRest)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -89,7 +73,7 @@ func (ix *Index) undatedAfter(ctx context.Context, p *plan.Plan, id string) ([]h
 	}
 	out := make([]hitPhase, len(res.Hits))
 	for i, dm := range res.Hits {
-		out[i] = hitPhase{dm, phaseAll}
+		out[i] = hitPhase{dm, plan.PhaseAll}
 	}
 	total, err := ix.count(ctx, p, p.Main)
 	return out, total, err

@@ -26,7 +26,7 @@ const suggestBelow = 3
 // holds stems such as "cambodia" → "cambodia", "prices" → "price").
 func (ix *Index) suggest(ctx context.Context, p *plan.Plan, text string) (_ string, err error) {
 	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	if len(words) == 0 || len(words) > maxClauses {
+	if len(words) == 0 || len(words) > plan.MaxClauses {
 		return "", nil
 	}
 	analyzer := ix.shards[0].Mapping().AnalyzerNamed(schema.Analyzer(ix.meta.Language))

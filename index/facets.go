@@ -32,16 +32,13 @@ const (
 	maxDateMonths = 600 // more months than this between the oldest and newest match: years only
 )
 
-// facetField is the indexed name of a facetable field given by its API name.
-func (ix *Index) facetField(name string) (string, bool) { return ix.planner.FacetField(name) }
-
 // facets counts p.Facets over all of p's matches.
 func (ix *Index) facets(ctx context.Context, p *plan.Plan) ([]Facet, error) {
 	req := ix.request(p, p.Main, 0, 0)
 	var months, years []string
 	for _, f := range p.Facets {
 		if f != schema.Date {
-			indexed, _ := ix.facetField(f)
+			indexed, _ := ix.planner.FacetField(f)
 			req.AddFacet(f, bleve.NewFacetRequest(indexed, facetSize))
 			continue
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/folio-search/folio/index/internal/engine"
 
 	"github.com/folio-search/folio/index/internal/highlight"
+	"github.com/folio-search/folio/index/internal/param"
 	"github.com/folio-search/folio/index/internal/plan"
 	"github.com/folio-search/folio/index/internal/schema"
 )
@@ -61,7 +62,8 @@ func (ix *Index) search(ctx context.Context, q Query, highlight bool) (*Result, 
 		Hits:  make([]Hit, 0, len(hits)),
 	}
 	if len(hits) == p.Size && (p.After != nil || uint64(p.From+len(hits)) < total) {
-		out.Cursor = nextCursor(q, p, hits, page)
+		last := hits[len(hits)-1]
+		out.Cursor = plan.NextCursor(plan.Request(q), p, last.dm, last.phase, page)
 	}
 	if highlight && p.After == nil && total < suggestBelow && strings.TrimSpace(q.Text) != "" {
 		if out.Suggestion, err = ix.suggest(ctx, p, q.Text); err != nil {
@@ -111,7 +113,7 @@ func (ix *Index) run(ctx context.Context, p *plan.Plan) ([]hitPhase, uint64, err
 		if err != nil {
 			return nil, 0, err
 		}
-		return tag(res.Hits, phaseAll), res.Total, nil
+		return tag(res.Hits, plan.PhaseAll), res.Total, nil
 	}
 	tier, err := ix.window(ctx, p, p.All, p.From, p.Size)
 	if err != nil {
@@ -125,14 +127,14 @@ func (ix *Index) run(ctx context.Context, p *plan.Plan) ([]hitPhase, uint64, err
 		if err != nil {
 			return nil, 0, err
 		}
-		return tag(tier.Hits, phaseTier), tier.Total + n, nil
+		return tag(tier.Hits, plan.PhaseTier), tier.Total + n, nil
 	}
 	restFrom := max(0, p.From-tierTotal)
 	res, err := ix.window(ctx, p, rest, restFrom, end-max(p.From, tierTotal))
 	if err != nil {
 		return nil, 0, err
 	}
-	return append(tag(tier.Hits, phaseTier), tag(res.Hits, phaseRest)...), tier.Total + res.Total, nil
+	return append(tag(tier.Hits, plan.PhaseTier), tag(res.Hits, plan.PhaseRest)...), tier.Total + res.Total, nil
 }
 
 // request builds one bleve request for q within p's filter and order.
@@ -157,10 +159,10 @@ func (ix *Index) searchErr(ctx context.Context, err error) error {
 		return err
 	}
 	if engine.TooComplex(err) {
-		return queryErr("a regular expression, wildcard or fuzzy term of the query is too complex to search (%v): simplify it", err)
+		return param.QueryErrorf("a regular expression, wildcard or fuzzy term of the query is too complex to search (%v): simplify it", err)
 	}
 	if engine.TooManyTerms(err) {
-		return queryErr("the query expands to more than %d index terms (search.max_terms; every word, and every term a wildcard, regexp, prefix or fuzzy term matches, counts): make it more specific or shorter", ix.opts.MaxTerms)
+		return param.QueryErrorf("the query expands to more than %d index terms (search.max_terms; every word, and every term a wildcard, regexp, prefix or fuzzy term matches, counts): make it more specific or shorter", ix.opts.MaxTerms)
 	}
 	return fmt.Errorf("search: %w", err)
 }
@@ -248,6 +250,3 @@ func (ix *Index) storedArticle(id string) (*article.Article, error) {
 	a := ix.article(doc)
 	return &a, nil
 }
-
-// maxClauses bounds the words of a syntax query (see plan.MaxClauses).
-const maxClauses = plan.MaxClauses
