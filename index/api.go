@@ -1,12 +1,17 @@
 package index
 
-import "time"
+import (
+	"time"
+
+	"github.com/folio-search/folio/index/internal/plan"
+	"github.com/folio-search/folio/index/internal/schema"
+)
 
 // Sort orders of a Query.
 const (
-	SortRelevance = "relevance" // best match first (default)
-	SortDateAsc   = "date"      // oldest first
-	SortDateDesc  = "-date"     // newest first
+	SortRelevance = plan.SortRelevance // "relevance": best match first (default)
+	SortDateAsc   = plan.SortDateAsc   // "date": oldest first
+	SortDateDesc  = plan.SortDateDesc  // "-date": newest first
 )
 
 // Query is one search: the raw parameters as a user gave them. Search
@@ -34,9 +39,14 @@ type Query struct {
 
 // Query modes.
 const (
-	ModeSyntax = "syntax" // query-string syntax: "phrases", +must, -not, field:word, prefix*, fuzzy~
-	ModeText   = "text"   // natural-language text: every character is searched as text
+	ModeSyntax = plan.ModeSyntax // "syntax": query-string syntax: "phrases", +must, -not, field:word, prefix*, fuzzy~
+	ModeText   = plan.ModeText   // "text": natural-language text: every character is searched as text
 )
+
+// MaxTokenRunes is the longest word of analysed text that is indexed
+// (schema.MaxTokenRunes); longer ones are left out of the index, the
+// article is still stored and shown whole.
+const MaxTokenRunes = schema.MaxTokenRunes
 
 // Result is one page of ranked hits.
 type Result struct {

@@ -10,6 +10,7 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/folio-search/folio/index/internal/engine"
+	"github.com/folio-search/folio/index/internal/plan"
 	"github.com/folio-search/folio/index/internal/schema"
 )
 
@@ -81,7 +82,7 @@ func (ix *Index) computeBM25StatsCounted(ctx context.Context, cached bool, count
 	}
 	// A field no document has yet, and "*" (the non-scoring parts of date
 	// filters ask for it): bleve needs an entry, and falls back to TF-IDF for 0.
-	for f := range knownFields {
+	for _, f := range plan.Fields() {
 		st.FieldCardinality[f] += 0
 	}
 	st.FieldCardinality["*"] += 0

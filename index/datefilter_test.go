@@ -24,8 +24,8 @@ func TestDateFilterOnDays(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if f, ok := p.filter.(query.FieldableQuery); !ok || f.Field() != tt.field {
-			t.Errorf("%s..%s: filter %T on %v, want one on %q", tt.q.From, tt.q.To, p.filter, p.filter, tt.field)
+		if f, ok := p.Filter.(query.FieldableQuery); !ok || f.Field() != tt.field {
+			t.Errorf("%s..%s: filter %T on %v, want one on %q", tt.q.From, tt.q.To, p.Filter, p.Filter, tt.field)
 		}
 	}
 	a, b := mustSearch(t, ix, days), mustSearch(t, ix, stamps)

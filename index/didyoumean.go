@@ -5,6 +5,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2/search/query"
 
+	"github.com/folio-search/folio/index/internal/plan"
 	"github.com/folio-search/folio/index/internal/schema"
 	"github.com/folio-search/folio/index/internal/suggest"
 )
@@ -19,9 +20,9 @@ const suggestBelow = 3
 // (edit distance 1, or 2 for words over 5 letters; ties go to the most
 // frequent), written as it appears in an article that contains it (the index
 // holds stems such as "cambodia" → "cambodia", "prices" → "price").
-func (ix *Index) suggest(ctx context.Context, p *plan, text string) (string, error) {
+func (ix *Index) suggest(ctx context.Context, p *plan.Plan, text string) (string, error) {
 	analyzer := ix.shards[0].Mapping().AnalyzerNamed(schema.Analyzer(ix.meta.Language))
-	s, err := suggest.Correct(ctx, ix.shards, analyzer, schema.Text, text, maxClauses, ix.surfaceForm)
+	s, err := suggest.Correct(ctx, ix.shards, analyzer, schema.Text, text, plan.MaxClauses, ix.surfaceForm)
 	if err != nil || s == "" {
 		return "", err
 	}
@@ -38,7 +39,7 @@ func (ix *Index) suggest(ctx context.Context, p *plan, text string) (string, err
 func (ix *Index) surfaceForm(ctx context.Context, term string) (string, error) {
 	tq := query.NewTermQuery(term)
 	tq.SetField(schema.Text)
-	req := ix.request(&plan{locations: true}, tq, 0, 1)
+	req := ix.request(&plan.Plan{Locations: true}, tq, 0, 1)
 	req.IncludeLocations = true
 	res, err := ix.searchAll(ctx, req)
 	if err != nil || len(res.Hits) == 0 {

@@ -2,16 +2,17 @@ package index
 
 import (
 	"errors"
-	"fmt"
+
+	"github.com/folio-search/folio/index/internal/param"
 )
 
 // Sentinel errors. Every error returned by this package to a caller that can
 // be blamed on its input wraps one of these, so callers map them with errors.Is.
 var (
 	// ErrInvalidQuery means the query text could not be parsed or is too expensive.
-	ErrInvalidQuery = errors.New("invalid query")
+	ErrInvalidQuery = param.ErrInvalidQuery
 	// ErrInvalidParameter means a search parameter (size, page, sort, from, to, ...) is out of range or unparsable.
-	ErrInvalidParameter = errors.New("invalid parameter")
+	ErrInvalidParameter = param.ErrInvalidParameter
 	// ErrNotFound means no article has the requested id.
 	ErrNotFound = errors.New("not found")
 	// ErrTimeout means the search ran past its deadline and was cancelled.
@@ -26,23 +27,11 @@ var (
 )
 
 // ParamError is a client error tied to one named parameter. It wraps
-// ErrInvalidParameter or ErrInvalidQuery (Kind).
-type ParamError struct {
-	Kind    error  // ErrInvalidParameter or ErrInvalidQuery
-	Param   string // the parameter's name, e.g. "to"
-	Message string // what was wrong and what is accepted
-}
+// ErrInvalidParameter or ErrInvalidQuery (Kind): Kind, Param (the
+// parameter's name, e.g. "to") and Message (what was wrong and what is
+// accepted); Error() is "Param: Message".
+type ParamError = param.Error
 
-// Error returns the message prefixed with the parameter's name.
-func (e *ParamError) Error() string { return e.Param + ": " + e.Message }
-
-// Unwrap returns the kind, so errors.Is(err, ErrInvalidParameter) works.
-func (e *ParamError) Unwrap() error { return e.Kind }
-
-func paramErr(param, format string, args ...any) error {
-	return &ParamError{Kind: ErrInvalidParameter, Param: param, Message: fmt.Sprintf(format, args...)}
-}
-
-func queryErr(format string, args ...any) error {
-	return &ParamError{Kind: ErrInvalidQuery, Param: "q", Message: fmt.Sprintf(format, args...)}
-}
+// paramErr is the *ParamError wrapping ErrInvalidParameter for p (the
+// backup destination and suggestion checks of the facade use it).
+func paramErr(p, format string, args ...any) error { return param.Errorf(p, format, args...) }

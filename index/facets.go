@@ -3,16 +3,12 @@ package index
 import (
 	"context"
 	"fmt"
-	"slices"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/query"
-	"github.com/folio-search/folio/index/article"
 
+	"github.com/folio-search/folio/index/internal/plan"
 	"github.com/folio-search/folio/index/internal/schema"
 )
 
@@ -30,99 +26,19 @@ type Bucket struct {
 	Count int
 }
 
-// facetFields are the keyword fields that can be faceted and filtered on.
-var facetFields = map[string]bool{schema.Source: true, schema.Author: true, schema.Tags: true}
-
 // Limits of facets and filters.
 const (
 	facetSize     = 10  // top values returned per keyword facet
-	maxFilters    = 20  // filter parameters per query
 	maxDateMonths = 600 // more months than this between the oldest and newest match: years only
 )
 
-// facetField is the indexed name of a facetable field given by its API name.
-func (ix *Index) facetField(name string) (string, bool) {
-	if facetFields[name] {
-		return name, true
-	}
-	if slices.Contains(ix.meta.KeywordFields, name) {
-		return schema.KeywordPrefix + "." + name, true
-	}
-	return "", false
-}
-
-func (ix *Index) facetNames() string {
-	names := []string{schema.Date}
-	for f := range facetFields {
-		names = append(names, f)
-	}
-	names = append(names, ix.meta.KeywordFields...)
-	sort.Strings(names)
-	return strings.Join(names, ", ")
-}
-
-// planFacets validates the facets and filters of q into p.
-func (ix *Index) planFacets(p *plan, q Query) error {
-	seen := map[string]bool{}
-	for _, list := range q.Facets {
-		for _, f := range strings.Split(list, ",") {
-			f = strings.TrimSpace(f)
-			if f == "" || seen[f] {
-				continue
-			}
-			if _, ok := ix.facetField(f); f != schema.Date && !ok {
-				return paramErr("facets", "cannot facet on %q (accepted: %s)", f, ix.facetNames())
-			}
-			seen[f] = true
-			p.facets = append(p.facets, f)
-		}
-	}
-	if len(q.Filters) > maxFilters {
-		return paramErr("filter", "%d filters given; the limit is %d", len(q.Filters), maxFilters)
-	}
-	byField := map[string][]query.Query{}
-	var fields []string
-	for _, f := range q.Filters {
-		field, value, ok := strings.Cut(f, ":")
-		if !ok || value == "" {
-			return paramErr("filter", "filter %q is not field:value (e.g. filter=source:Reuters; fields: %s)", article.Clip(f, 60), strings.TrimPrefix(ix.facetNames(), "date, "))
-		}
-		indexed, ok := ix.facetField(field)
-		if !ok {
-			return paramErr("filter", "cannot filter on %q (accepted: %s; for dates use from and to)", field, strings.TrimPrefix(ix.facetNames(), "date, "))
-		}
-		tq := query.NewTermQuery(value)
-		tq.SetField(indexed)
-		if byField[field] == nil {
-			fields = append(fields, field)
-		}
-		byField[field] = append(byField[field], tq)
-	}
-	// Values of one field are alternatives; different fields must all match.
-	var all []query.Query
-	if p.filter != nil {
-		all = append(all, p.filter)
-	}
-	for _, f := range fields {
-		all = append(all, query.NewDisjunctionQuery(byField[f]))
-	}
-	switch len(all) {
-	case 0:
-	case 1:
-		p.filter = all[0]
-	default:
-		p.filter = query.NewConjunctionQuery(all)
-	}
-	return nil
-}
-
-// facets counts p.facets over all of p's matches.
-func (ix *Index) facets(ctx context.Context, p *plan) ([]Facet, error) {
-	req := ix.request(p, p.main, 0, 0)
+// facets counts p.Facets over all of p's matches.
+func (ix *Index) facets(ctx context.Context, p *plan.Plan) ([]Facet, error) {
+	req := ix.request(p, p.Main, 0, 0)
 	var months, years []string
-	for _, f := range p.facets {
+	for _, f := range p.Facets {
 		if f != schema.Date {
-			indexed, _ := ix.facetField(f)
+			indexed, _ := ix.planner.FacetField(f)
 			req.AddFacet(f, bleve.NewFacetRequest(indexed, facetSize))
 			continue
 		}
@@ -160,7 +76,7 @@ func (ix *Index) facets(ctx context.Context, p *plan) ([]Facet, error) {
 		return nil, err
 	}
 	var out []Facet
-	for _, f := range p.facets {
+	for _, f := range p.Facets {
 		if f != schema.Date {
 			fr := res.Facets[f]
 			facet := Facet{Field: f, Buckets: []Bucket{}}
@@ -201,9 +117,9 @@ func dateFacet(fr *search.FacetResult, interval string, order []string) Facet {
 
 // dateSpan is the oldest and newest date among p's matches; ok is false when
 // none has a date.
-func (ix *Index) dateSpan(ctx context.Context, p *plan) (first, last time.Time, ok bool, err error) {
+func (ix *Index) dateSpan(ctx context.Context, p *plan.Plan) (first, last time.Time, ok bool, err error) {
 	edge := func(desc bool) (time.Time, bool, error) {
-		req := ix.request(p, p.main, 0, 1)
+		req := ix.request(p, p.Main, 0, 1)
 		req.IncludeLocations = false
 		req.SortByCustom(search.SortOrder{&search.SortField{Field: schema.Date, Desc: desc, Type: search.SortFieldAsDate, Missing: search.SortFieldMissingLast}})
 		res, err := ix.searchAll(ctx, req)

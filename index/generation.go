@@ -212,7 +212,7 @@ func (ix *Index) nextGeneration(old meta) (*Index, meta, error) {
 	if err != nil {
 		return nil, m, err
 	}
-	nx := &Index{opts: ix.opts, hl: ix.hl, analyzers: ix.analyzers, generation: newGeneration(m, shards)}
+	nx := &Index{opts: ix.opts, hl: ix.hl, planner: ix.planner, generation: newGeneration(m, shards)}
 	nx.opts.Path = ix.opts.Path
 	return nx, m, nil
 }

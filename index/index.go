@@ -13,13 +13,13 @@ import (
 	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search"
 	bleveindex "github.com/blevesearch/bleve_index_api"
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/folio-search/folio/index/internal/engine"
 	"github.com/folio-search/folio/index/internal/highlight"
+	"github.com/folio-search/folio/index/internal/plan"
 	"github.com/folio-search/folio/index/internal/schema"
 )
 
@@ -39,9 +39,8 @@ type Index struct {
 	// *generation is the current one, embedded so that ix.meta, ix.shards
 	// and ix.alias read it (under mu); it is replaced, never modified.
 	*generation
-	// analyzers are the query-time analyzers of the searchable text fields,
-	// looked up once ("" is the default field).
-	analyzers map[string]analysis.Analyzer
+	// planner turns queries into bleve queries; built once at Open.
+	planner *plan.Planner
 
 	// rebuildMu allows one rebuild at a time; rebuilding, when set, logs
 	// the writes made during a rebuild to replay them into the new index.
@@ -125,7 +124,7 @@ func Open(opts Options) (*Index, error) {
 		shards = append(shards, bi)
 	}
 	ix.generation = newGeneration(m, shards)
-	ix.lookupAnalyzers()
+	ix.planner = ix.newPlanner()
 	if err := ix.applySynonyms(); err != nil {
 		ix.Close()
 		return nil, err
@@ -135,21 +134,6 @@ func Open(opts Options) (*Index, error) {
 		return nil, err
 	}
 	return ix, nil
-}
-
-// lookupAnalyzers fills ix.analyzers from the mapping.
-func (ix *Index) lookupAnalyzers() {
-	m := ix.shards[0].Mapping()
-	ix.analyzers = map[string]analysis.Analyzer{}
-	for _, f := range []string{"", schema.Text, schema.Title} {
-		name := m.AnalyzerNameForPath(f)
-		if f == "" {
-			name = m.AnalyzerNameForPath(m.DefaultSearchField())
-		}
-		if an := m.AnalyzerNamed(name); an != nil {
-			ix.analyzers[f] = an
-		}
-	}
 }
 
 // Create makes a new, empty index at opts.Path with opts.Shards shards. It
@@ -174,7 +158,7 @@ func Create(opts Options) (*Index, error) {
 		return nil, err
 	}
 	ix := &Index{opts: opts, hl: highlight.New(opts.FragmentSize), generation: newGeneration(m, shards)}
-	ix.lookupAnalyzers()
+	ix.planner = ix.newPlanner()
 	if err := ix.applySynonyms(); err != nil {
 		ix.Close()
 		return nil, err

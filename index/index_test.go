@@ -521,9 +521,9 @@ func TestPlanShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bq, ok := p.main.(*query.BooleanQuery)
+	bq, ok := p.Main.(*query.BooleanQuery)
 	if !ok || bq.Should == nil || bq.MustNot == nil {
-		t.Fatalf("main = %#v, want one boolean with the title clause as its should part", p.main)
+		t.Fatalf("main = %#v, want one boolean with the title clause as its should part", p.Main)
 	}
 	conj := bq.Must.(*query.ConjunctionQuery)
 	tq, ok := conj.Conjuncts[0].(*query.TermQuery)
@@ -533,7 +533,7 @@ func TestPlanShape(t *testing.T) {
 	if _, ok := conj.Conjuncts[1].(*query.MatchPhraseQuery); !ok {
 		t.Errorf("phrase became %#v", conj.Conjuncts[1])
 	}
-	if p.all != nil {
+	if p.All != nil {
 		t.Error("a query with required clauses needs no all-words tier")
 	}
 	// Fuzzy words keep their MatchQuery.
@@ -541,7 +541,7 @@ func TestPlanShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.all == nil {
+	if p.All == nil {
 		t.Error("a pure OR query of two clauses has an all-words tier")
 	}
 	res := mustSearch(t, ix, Query{Text: "oli~1"})

@@ -37,10 +37,10 @@ func (ix *Index) MarkedArticle(ctx context.Context, id, text string) (*MarkedArt
 	}
 	m := &MarkedArticle{Article: *a, TitleHTML: html.EscapeString(a.Title), BodyHTML: html.EscapeString(a.Body)}
 	p, err := ix.plan(Query{Text: text, Size: 1})
-	if err != nil || !p.locations { // a bad query, or none (browse all)
+	if err != nil || !p.Locations { // a bad query, or none (browse all)
 		return m, err
 	}
-	q := query.NewBooleanQuery([]query.Query{p.main, query.NewDocIDQuery([]string{id})}, nil, nil)
+	q := query.NewBooleanQuery([]query.Query{p.Main, query.NewDocIDQuery([]string{id})}, nil, nil)
 	req := bleve.NewSearchRequestOptions(q, 1, 0, false)
 	req.IncludeLocations = true
 	ctx, cancel := context.WithTimeout(ctx, ix.opts.Timeout)

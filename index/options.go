@@ -50,7 +50,7 @@ type Options struct {
 	// MaxFragments is the most body snippets per hit (default 3).
 	MaxFragments int
 	// RecencyHalfLife, when > 0, gently favours newer articles in relevance
-	// order (see recency.go); 0 (default) turns it off.
+	// order (see index/internal/plan/recency.go); 0 (default) turns it off.
 	RecencyHalfLife time.Duration
 	// Synonyms are groups of equivalent terms (see ReadSynonyms), stored
 	// with the index by Open and Create and used by every text query.

@@ -33,7 +33,7 @@ func (ix *Index) Related(ctx context.Context, id string, q Query) (*Result, erro
 	if err != nil {
 		return nil, err
 	}
-	p.sortBy, p.locations = SortRelevance, true
+	p.SortBy, p.Locations = SortRelevance, true
 	a := ix.article(doc)
 	analyzer := ix.shards[0].Mapping().AnalyzerNamed(schema.Analyzer(ix.meta.Language))
 	n, err := ix.docCount()
@@ -44,7 +44,7 @@ func (ix *Index) Related(ctx context.Context, id string, q Query) (*Result, erro
 	if err != nil {
 		return nil, err
 	}
-	out := &Result{Page: 1, Size: p.size, Hits: []Hit{}}
+	out := &Result{Page: 1, Size: p.Size, Hits: []Hit{}}
 	mlt := suggest.MoreLikeThis(terms, schema.Text, id)
 	if mlt == nil {
 		out.Took = time.Since(start)
@@ -52,7 +52,7 @@ func (ix *Index) Related(ctx context.Context, id string, q Query) (*Result, erro
 	}
 	ctx, cancel := context.WithTimeout(ctx, ix.opts.Timeout)
 	defer cancel()
-	res, err := ix.searchAll(ctx, ix.request(p, mlt, 0, p.size))
+	res, err := ix.searchAll(ctx, ix.request(p, mlt, 0, p.Size))
 	if err != nil {
 		return nil, ix.searchErr(ctx, err)
 	}

@@ -7,9 +7,9 @@ import (
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/folio-search/folio/index/article"
 
+	"github.com/folio-search/folio/index/internal/plan"
 	"github.com/folio-search/folio/index/internal/schema"
 )
 
@@ -19,10 +19,7 @@ import (
 // the definitions as documents of each shard, so Folio gives them reserved
 // ids, leaves them out of counts and browsing, and replaces them when the
 // configured groups change.
-const (
-	synonymIDPrefix = "_folio_synonym_"
-	synonymCountKey = "folio_synonym_groups" // bleve internal key: groups stored in the shard
-)
+const synonymCountKey = "folio_synonym_groups" // bleve internal key: groups stored in the shard
 
 // ReadSynonyms reads synonym groups, one per line, terms separated by commas
 // (e.g. "PRC, China, People's Republic of China"); blank lines and lines
@@ -49,8 +46,6 @@ func ReadSynonyms(r io.Reader, name string) ([][]string, error) {
 	return groups, err
 }
 
-func synonymID(i int) string { return synonymIDPrefix + strconv.Itoa(i) }
-
 // applySynonyms stores opts.Synonyms in every shard, deleting the groups of
 // an earlier, longer list.
 func (ix *Index) applySynonyms() error {
@@ -64,12 +59,12 @@ func (ix *Index) applySynonyms() error {
 		}
 		batch := s.NewBatch()
 		for j, g := range ix.opts.Synonyms {
-			if err := batch.IndexSynonym(synonymID(j), schema.SynonymSource, &bleve.SynonymDefinition{Synonyms: g}); err != nil {
+			if err := batch.IndexSynonym(plan.SynonymID(j), schema.SynonymSource, &bleve.SynonymDefinition{Synonyms: g}); err != nil {
 				return fmt.Errorf("synonym group %d (%s): %w", j+1, strings.Join(g, ", "), err)
 			}
 		}
 		for j := len(ix.opts.Synonyms); j < prev; j++ {
-			batch.Delete(synonymID(j))
+			batch.Delete(plan.SynonymID(j))
 		}
 		batch.SetInternal([]byte(synonymCountKey), []byte(strconv.Itoa(len(ix.opts.Synonyms))))
 		if err := s.Batch(batch); err != nil {
@@ -81,15 +76,3 @@ func (ix *Index) applySynonyms() error {
 
 // synonymDocs is the number of synonym documents bleve counts as documents.
 func (ix *Index) synonymDocs() uint64 { return uint64(len(ix.opts.Synonyms) * len(ix.shards)) }
-
-// withoutSynonyms excludes the synonym documents from q (they match match-all).
-func (ix *Index) withoutSynonyms(q query.Query) query.Query {
-	if len(ix.opts.Synonyms) == 0 {
-		return q
-	}
-	ids := make([]string, len(ix.opts.Synonyms))
-	for i := range ids {
-		ids[i] = synonymID(i)
-	}
-	return query.NewBooleanQuery([]query.Query{q}, nil, []query.Query{query.NewDocIDQuery(ids)})
-}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/folio-search/folio/index/internal/plan"
 )
 
 func TestSynonyms(t *testing.T) {
@@ -43,7 +45,7 @@ func TestSynonyms(t *testing.T) {
 		t.Errorf("Count = %d with synonyms, want %d (synonym definitions are not articles)", n, want)
 	}
 	browse := mustSearch(t, ix, Query{Size: 100})
-	if browse.Total != want || slices.ContainsFunc(ids(browse), func(id string) bool { return strings.HasPrefix(id, synonymIDPrefix) }) {
+	if browse.Total != want || slices.ContainsFunc(ids(browse), func(id string) bool { return strings.HasPrefix(id, plan.SynonymIDPrefix) }) {
 		t.Errorf("browsing: total %d (want %d), synonym definitions listed: %v", browse.Total, want, ids(browse))
 	}
 	ix.Close()

@@ -10,6 +10,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/folio-search/folio/index/internal/engine"
+	"github.com/folio-search/folio/index/internal/plan"
 )
 
 // window returns the hits [from, from+size) of q's matches in p's order.
@@ -24,9 +25,9 @@ import (
 // as much as the window's last hit was then fetched) or every match was
 // fetched. When a run of equal scores crosses the window's end deeper than
 // the slack, the window is searched again in the exact order.
-func (ix *Index) window(ctx context.Context, p *plan, q query.Query, from, size int) (*bleve.SearchResult, error) {
+func (ix *Index) window(ctx context.Context, p *plan.Plan, q query.Query, from, size int) (*bleve.SearchResult, error) {
 	exact := func() (*bleve.SearchResult, error) { return ix.searchAll(ctx, ix.request(p, q, from, size)) }
-	if size == 0 || (p.sortBy != "" && p.sortBy != SortRelevance) {
+	if size == 0 || (p.SortBy != "" && p.SortBy != SortRelevance) {
 		return exact()
 	}
 	slack, ok := ix.ties.Slack()

@@ -1,4 +1,4 @@
-package index
+package plan
 
 import (
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -8,14 +8,14 @@ import (
 // words (no character is query syntax), matched against the title+body text
 // with the title boost, and, if the text has two or more words, with an
 // all-words tier, like a syntax query of optional words.
-func (ix *Index) planText(p *plan, text string) *plan {
+func (pl *Planner) planText(p *Plan, text string) *Plan {
 	m := query.NewMatchQuery(text)
-	p.main = ix.withRecency(ix.withTitleBoost(m), p.now)
-	p.locations = true
-	if ix.opts.TextTier && (p.sortBy == "" || p.sortBy == SortRelevance) {
+	p.Main = pl.withRecency(pl.withTitleBoost(m), p.Now)
+	p.Locations = true
+	if pl.TextTier && (p.SortBy == "" || p.SortBy == SortRelevance) {
 		all := query.NewMatchQuery(text)
 		all.SetOperator(query.MatchQueryOperatorAnd)
-		p.all = ix.withRecency(ix.withTitleBoost(all), p.now)
+		p.All = pl.withRecency(pl.withTitleBoost(all), p.Now)
 	}
 	return p
 }

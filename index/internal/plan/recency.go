@@ -1,4 +1,4 @@
-package index
+package plan
 
 import (
 	"context"
@@ -17,15 +17,15 @@ import (
 // articles of about equal text relevance, it does not outrank a better match.
 const recencyWeight = 0.1
 
-// withRecency wraps q so that, when Options.RecencyHalfLife is set, each
+// withRecency wraps q so that, when pl.RecencyHalfLife is set, each
 // score is multiplied by 1 + recencyWeight·2^(−age/half-life), age measured
 // from now (from the cursor's time when paging by cursor, so that scores
 // and SearchAfter positions agree).
-func (ix *Index) withRecency(q query.Query, now time.Time) query.Query {
-	if ix.opts.RecencyHalfLife <= 0 {
+func (pl *Planner) withRecency(q query.Query, now time.Time) query.Query {
+	if pl.RecencyHalfLife <= 0 {
 		return q
 	}
-	half := float64(ix.opts.RecencyHalfLife)
+	half := float64(pl.RecencyHalfLife)
 	ref := float64(now.UnixNano())
 	return query.NewCustomScoreQueryWithScorer(q, func(_ context.Context, d *search.DocumentMatch) (float64, error) {
 		// bleve hands datetime doc values over as RFC 3339 strings.

@@ -1,4 +1,4 @@
-package index
+package plan
 
 import (
 	"errors"
@@ -8,7 +8,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	vellumre "github.com/blevesearch/vellum/regexp"
 	"github.com/folio-search/folio/index/article"
-	"github.com/folio-search/folio/index/internal/schema"
+	"github.com/folio-search/folio/index/internal/param"
 )
 
 // Bounds on expensive queries. A wildcard, regexp, prefix or fuzzy term is
@@ -16,11 +16,12 @@ import (
 // per-request limit (bleve's MaxTermSearchersKey, counted per shard) turns
 // an expansion past MaxTerms into a 400 instead of a memory blow-up.
 const (
-	maxClauses = 64 // words, phrases and operators of one syntax query
+	// MaxClauses bounds the words, phrases and operators of one syntax query.
+	MaxClauses = 64
 )
 
 // checkCost rejects syntax queries that are expensive by shape or that a
-// search would fail on: more than maxClauses leaves, wildcards or regular
+// search would fail on: more than MaxClauses leaves, wildcards or regular
 // expressions that begin with a pattern (which must scan the whole term
 // dictionary) or whose automaton is too large for bleve (vellum's limit of
 // 10,000 states, found by compiling it as bleve will), and boosts outside
@@ -37,17 +38,17 @@ func checkCost(q query.Query) error {
 			return
 		case *query.WildcardQuery:
 			if strings.IndexAny(q.Wildcard, "*?") < 2 {
-				err = queryErr("wildcard %q starts with a pattern: give at least 2 letters before * or ? (e.g. econ*), which bounds the terms it expands to", q.Wildcard)
+				err = param.QueryErrorf("wildcard %q starts with a pattern: give at least 2 letters before * or ? (e.g. econ*), which bounds the terms it expands to", q.Wildcard)
 			} else if _, e := vellumre.New(wildcardRegexp.Replace(q.Wildcard)); e != nil {
 				err = automatonErr("wildcard "+article.Clip(q.Wildcard, 80), e, "use fewer * and ?")
 			}
 		case *query.PrefixQuery:
 			if len(q.Prefix) < 2 {
-				err = queryErr("prefix %q* is too short: give at least 2 letters before *", q.Prefix)
+				err = param.QueryErrorf("prefix %q* is too short: give at least 2 letters before *", q.Prefix)
 			}
 		case *query.RegexpQuery:
 			if literalPrefix(q.Regexp) < 2 {
-				err = queryErr("regular expression /%s/ must start with at least 2 literal letters (e.g. /econ.*/), which bounds the terms it expands to", q.Regexp)
+				err = param.QueryErrorf("regular expression /%s/ must start with at least 2 literal letters (e.g. /econ.*/), which bounds the terms it expands to", q.Regexp)
 			} else if _, e := vellumre.New(q.Regexp); e != nil {
 				err = automatonErr("regular expression /"+article.Clip(q.Regexp, 80)+"/", e, "use fewer repetitions and character classes")
 			}
@@ -63,8 +64,8 @@ func checkCost(q query.Query) error {
 		}
 		leaves++
 	})
-	if err == nil && leaves > maxClauses {
-		err = queryErr("query has %d clauses; the limit is %d: use fewer words, or mode=text for long natural-language text", leaves, maxClauses)
+	if err == nil && leaves > MaxClauses {
+		err = param.QueryErrorf("query has %d clauses; the limit is %d: use fewer words, or mode=text for long natural-language text", leaves, MaxClauses)
 	}
 	return err
 }
@@ -74,10 +75,10 @@ func checkCost(q query.Query) error {
 // simplify a pattern that is too large.
 func automatonErr(what string, e error, hint string) error {
 	if errors.Is(e, vellumre.ErrTooManyStates) || errors.Is(e, vellumre.ErrCompiledTooBig) {
-		return queryErr("%s is too complex to search (%v): %s", what, e, hint)
+		return param.QueryErrorf("%s is too complex to search (%v): %s", what, e, hint)
 	}
 	// Anchors (^ $ \b), lazy quantifiers and byte literals.
-	return queryErr("%s is not supported: %v (a regular expression matches whole index terms: it needs no anchors or word boundaries; lazy quantifiers and bytes are not accepted)", what, e)
+	return param.QueryErrorf("%s is not supported: %v (a regular expression matches whole index terms: it needs no anchors or word boundaries; lazy quantifiers and bytes are not accepted)", what, e)
 }
 
 // wildcardRegexp turns a wildcard into the regular expression bleve
@@ -102,7 +103,7 @@ func checkBoost(q query.Query) error {
 		return nil
 	}
 	if b := bq.Boost(); !(b >= minBoost && b <= maxBoost) { // NaN fails both
-		return queryErr("boost ^%s is out of range: a boost must be a number from %g to %g (e.g. oil^2)", strconv.FormatFloat(b, 'g', -1, 64), float64(minBoost), float64(maxBoost))
+		return param.QueryErrorf("boost ^%s is out of range: a boost must be a number from %g to %g (e.g. oil^2)", strconv.FormatFloat(b, 'g', -1, 64), float64(minBoost), float64(maxBoost))
 	}
 	return nil
 }
@@ -123,12 +124,7 @@ const maxFuzziness = 2
 // checkFuzziness rejects word~N with N outside 0..maxFuzziness.
 func checkFuzziness(n int) error {
 	if n < 0 || n > maxFuzziness {
-		return queryErr("fuzziness ~%d is out of range (accepted: ~1 or ~2 edits)", n)
+		return param.QueryErrorf("fuzziness ~%d is out of range (accepted: ~1 or ~2 edits)", n)
 	}
 	return nil
 }
-
-// MaxTokenRunes is the longest word of analysed text that is indexed
-// (schema.MaxTokenRunes); longer ones are left out of the index, the
-// article is still stored and shown whole.
-const MaxTokenRunes = schema.MaxTokenRunes

@@ -1,0 +1,14 @@
+// Package plan is Folio's query planning: it validates one search request
+// (query text and mode, page and size, cursor, sort, date bounds, facets
+// and keyword filters) and turns it into bleve queries — the query that
+// matches, its all-words tier, the unscored filter and the order — with
+// the title boost, the recency boost, synonym documents left out, and the
+// bounds on expensive queries (clauses, wildcards, regular expressions,
+// fuzziness, boosts). Bad requests are *param.Error values naming the
+// parameter at fault. It also encodes and decodes the cursors of deep pages.
+//
+// Executing a Plan on the shards (windows, tiers, counts, facets,
+// highlighting) is the facade's work. plan imports bleve, index/article
+// and Folio's internal schema and param packages: never the facade
+// package index.
+package plan

@@ -1,0 +1,95 @@
+package plan
+
+import (
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/folio-search/folio/index/article"
+	"github.com/folio-search/folio/index/internal/param"
+	"github.com/folio-search/folio/index/internal/schema"
+)
+
+// facetFields are the keyword fields that can be faceted and filtered on.
+var facetFields = map[string]bool{schema.Source: true, schema.Author: true, schema.Tags: true}
+
+// maxFilters bounds the filter parameters of one request.
+const maxFilters = 20
+
+// FacetField is the indexed name of a facetable field given by its API name.
+func (pl *Planner) FacetField(name string) (string, bool) {
+	if facetFields[name] {
+		return name, true
+	}
+	if slices.Contains(pl.KeywordFields, name) {
+		return schema.KeywordPrefix + "." + name, true
+	}
+	return "", false
+}
+
+func (pl *Planner) facetNames() string {
+	names := []string{schema.Date}
+	for f := range facetFields {
+		names = append(names, f)
+	}
+	names = append(names, pl.KeywordFields...)
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+// planFacets validates the facets and filters of q into p.
+func (pl *Planner) planFacets(p *Plan, q Request) error {
+	seen := map[string]bool{}
+	for _, list := range q.Facets {
+		for _, f := range strings.Split(list, ",") {
+			f = strings.TrimSpace(f)
+			if f == "" || seen[f] {
+				continue
+			}
+			if _, ok := pl.FacetField(f); f != schema.Date && !ok {
+				return param.Errorf("facets", "cannot facet on %q (accepted: %s)", f, pl.facetNames())
+			}
+			seen[f] = true
+			p.Facets = append(p.Facets, f)
+		}
+	}
+	if len(q.Filters) > maxFilters {
+		return param.Errorf("filter", "%d filters given; the limit is %d", len(q.Filters), maxFilters)
+	}
+	byField := map[string][]query.Query{}
+	var fields []string
+	for _, f := range q.Filters {
+		field, value, ok := strings.Cut(f, ":")
+		if !ok || value == "" {
+			return param.Errorf("filter", "filter %q is not field:value (e.g. filter=source:Reuters; fields: %s)", article.Clip(f, 60), strings.TrimPrefix(pl.facetNames(), "date, "))
+		}
+		indexed, ok := pl.FacetField(field)
+		if !ok {
+			return param.Errorf("filter", "cannot filter on %q (accepted: %s; for dates use from and to)", field, strings.TrimPrefix(pl.facetNames(), "date, "))
+		}
+		tq := query.NewTermQuery(value)
+		tq.SetField(indexed)
+		if byField[field] == nil {
+			fields = append(fields, field)
+		}
+		byField[field] = append(byField[field], tq)
+	}
+	// Values of one field are alternatives; different fields must all match.
+	var all []query.Query
+	if p.Filter != nil {
+		all = append(all, p.Filter)
+	}
+	for _, f := range fields {
+		all = append(all, query.NewDisjunctionQuery(byField[f]))
+	}
+	switch len(all) {
+	case 0:
+	case 1:
+		p.Filter = all[0]
+	default:
+		p.Filter = query.NewConjunctionQuery(all)
+	}
+	return nil
+}

@@ -1,0 +1,396 @@
+package plan
+
+import (
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/folio-search/folio/index/article"
+	"github.com/folio-search/folio/index/internal/param"
+	"github.com/folio-search/folio/index/internal/schema"
+)
+
+// maxQueryLen bounds the query text in bytes.
+const maxQueryLen = 4096
+
+// Sort orders of a Request (the facade's index.SortRelevance, ...).
+const (
+	SortRelevance = "relevance" // best match first (default)
+	SortDateAsc   = "date"      // oldest first
+	SortDateDesc  = "-date"     // newest first
+)
+
+// Query modes of a Request (the facade's index.ModeSyntax, index.ModeText).
+const (
+	ModeSyntax = "syntax" // query-string syntax: "phrases", +must, -not, field:word, prefix*, fuzzy~
+	ModeText   = "text"   // natural-language text: every character is searched as text
+)
+
+// Request is one search as a user gave it: the fields of index.Query, in
+// the same order and of the same types, so that the facade converts one
+// into the other (plan.Request(q)); see index.Query for their meaning.
+type Request struct {
+	Text    string
+	From    string
+	To      string
+	Size    int
+	Page    int
+	Sort    string
+	Mode    string
+	Cursor  string
+	Facets  []string
+	Filters []string
+}
+
+// Planner turns Requests into Plans. It holds what planning needs of the
+// index's options and mapping; it is built once when the index opens and
+// is never modified, so it is safe for concurrent use.
+type Planner struct {
+	DefaultSize int                 // hits per page when a request gives none
+	MaxSize     int                 // largest page size accepted
+	MaxWindow   int                 // largest page × size (search.max_window)
+	Dates       *article.DateParser // parser of the from and to bounds
+	TitleBoost  float64             // extra weight of title matches
+	// TextTier ranks the articles containing every word of a ModeText
+	// request above the others.
+	TextTier bool
+	// RecencyHalfLife, when > 0, gently favours newer articles (see withRecency).
+	RecencyHalfLife time.Duration
+	// Synonyms is the number of synonym groups stored in each shard (see SynonymID).
+	Synonyms int
+	// KeywordFields are the extra keyword fields that can be faceted and filtered on.
+	KeywordFields []string
+	// Analyzers are the query-time analyzers of the searchable text fields
+	// ("" is the default field); see Analyzers.
+	Analyzers map[string]analysis.Analyzer
+}
+
+// Analyzers looks up the query-time analyzers of the searchable text
+// fields of m ("" is the default field), for Planner.Analyzers.
+func Analyzers(m mapping.IndexMapping) map[string]analysis.Analyzer {
+	out := map[string]analysis.Analyzer{}
+	for _, f := range []string{"", schema.Text, schema.Title} {
+		name := m.AnalyzerNameForPath(f)
+		if f == "" {
+			name = m.AnalyzerNameForPath(m.DefaultSearchField())
+		}
+		if an := m.AnalyzerNamed(name); an != nil {
+			out[f] = an
+		}
+	}
+	return out
+}
+
+// Plan is a validated search: the query, its optional all-words tier, the
+// date filter, the window and the order.
+type Plan struct {
+	Main      query.Query // what matches
+	All       query.Query // for pure OR queries of 2+ clauses: the same clauses all required; else nil
+	Filter    query.Query // non-scoring date range (and keyword filters), or nil
+	From      int
+	Size      int
+	After     *Cursor   // continue after this position instead of From
+	Facets    []string  // fields to count values of
+	Now       time.Time // reference time of the recency boost
+	SortBy    string
+	Locations bool // the search needs term locations (to highlight)
+}
+
+// Plan validates q and turns it into a Plan. Bad parameters return a
+// *param.Error wrapping param.ErrInvalidParameter or param.ErrInvalidQuery.
+func (pl *Planner) Plan(q Request) (*Plan, error) {
+	size, page := q.Size, q.Page
+	if size == 0 {
+		size = pl.DefaultSize
+	}
+	if size < 1 || size > pl.MaxSize {
+		return nil, param.Errorf("size", "size must be between 1 and %d, got %d", pl.MaxSize, q.Size)
+	}
+	if page == 0 {
+		page = 1
+	}
+	if page < 1 {
+		return nil, param.Errorf("page", "page must be 1 or more, got %d", q.Page)
+	}
+	if page > pl.MaxWindow/size || page*size > pl.MaxWindow {
+		return nil, param.Errorf("page", "page × size must not exceed %d (search.max_window; got page %d × size %d): to read deeper, follow the \"cursor\" of each response (cursor=…) instead of page numbers", pl.MaxWindow, q.Page, size)
+	}
+	p := &Plan{From: (page - 1) * size, Size: size, SortBy: q.Sort, Now: time.Now()}
+	if q.Cursor != "" {
+		c, err := DecodeCursor(q.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		if q.Page > 1 {
+			return nil, param.Errorf("cursor", "give either cursor or page, not both")
+		}
+		if c.Sort != q.Sort || c.Text != q.Text || c.Mode != q.Mode {
+			return nil, param.Errorf("cursor", "the cursor was made for another query or sort; repeat q, mode and sort of the request that returned it")
+		}
+		p.After, p.From, p.Now = c, 0, time.Unix(0, c.Now)
+	}
+	switch p.SortBy {
+	case "", SortRelevance, SortDateAsc, SortDateDesc:
+	default:
+		return nil, param.Errorf("sort", "unknown sort %q (accepted: relevance, date, -date)", q.Sort)
+	}
+	start, end, err := rangeBounds(pl.Dates, q.From, q.To)
+	if err != nil {
+		return nil, err
+	}
+	if !start.IsZero() || !end.IsZero() {
+		p.Filter = schema.DateFilter(start, end)
+	}
+	if err := pl.planFacets(p, q); err != nil {
+		return nil, err
+	}
+
+	text := strings.TrimSpace(q.Text)
+	if len(text) > maxQueryLen {
+		return nil, param.QueryErrorf("query is %d bytes long; the limit is %d", len(text), maxQueryLen)
+	}
+	if text == "" {
+		p.Main = pl.withoutSynonyms(bleve.NewMatchAllQuery())
+		if p.SortBy == "" || p.SortBy == SortRelevance {
+			p.SortBy = SortDateDesc // browsing: newest first
+		}
+		return p, nil
+	}
+	switch q.Mode {
+	case "", ModeSyntax:
+	case ModeText:
+		return pl.planText(p, text), nil
+	default:
+		return nil, param.Errorf("mode", "unknown mode %q (accepted: syntax, text)", q.Mode)
+	}
+	parsed, err := query.NewQueryStringQuery(text).Parse()
+	if err != nil {
+		return nil, param.QueryErrorf("cannot parse query %q: %v (accepted: words, \"phrases\", +must, -mustnot, field:word with fields %s, prefix*, fuzzy~1)", article.Clip(text, 80), err, queryFields)
+	}
+	if err := validateQuery(parsed); err != nil {
+		return nil, err
+	}
+	if err := checkCost(parsed); err != nil {
+		return nil, err
+	}
+	if !strings.Contains(text, "~") { // fuzzy matches keep their MatchQuery
+		parsed = pl.simplify(parsed)
+	}
+	p.Main = pl.withRecency(pl.withTitleBoost(parsed), p.Now)
+	p.Locations = true
+	if p.SortBy == "" || p.SortBy == SortRelevance {
+		if all := allClauses(parsed); all != nil {
+			p.All = pl.withRecency(pl.withTitleBoost(all), p.Now)
+		}
+	}
+	return p, nil
+}
+
+// queryFields are the field names a query may name.
+const queryFields = "title, body, source, author, tags, url"
+
+var knownFields = map[string]bool{schema.Title: true, schema.Body: true, schema.Source: true, schema.Author: true, schema.Tags: true, schema.URL: true, schema.Date: true, schema.Text: true}
+
+// Fields are the indexed fields a query may search (those it names, the
+// date and the title+body text), in no particular order.
+func Fields() []string {
+	out := make([]string, 0, len(knownFields))
+	for f := range knownFields {
+		out = append(out, f)
+	}
+	return out
+}
+
+// validateQuery checks what bleve's parser lets through but a search would
+// fail on or silently miss: unknown fields and invalid regular expressions.
+// It also points body: clauses at the indexed title+body text.
+func validateQuery(q query.Query) error {
+	if v, ok := q.(query.ValidatableQuery); ok {
+		if err := v.Validate(); err != nil {
+			return param.QueryErrorf("invalid query: %v", err)
+		}
+	}
+	var err error
+	walk(q, func(q query.Query) {
+		if err != nil {
+			return
+		}
+		if f, ok := q.(query.FieldableQuery); ok && f.Field() != "" {
+			if !knownFields[f.Field()] {
+				err = param.QueryErrorf("unknown field %q in query (fields: %s)", f.Field(), queryFields)
+				return
+			}
+			if f.Field() == schema.Body { // the body is searched as part of the text
+				f.SetField(schema.Text)
+			}
+		}
+		if r, ok := q.(*query.RegexpQuery); ok {
+			if _, e := regexp.Compile(r.Regexp); e != nil {
+				err = param.QueryErrorf("invalid regular expression /%s/: %v", r.Regexp, e)
+			}
+		}
+	})
+	return err
+}
+
+// walk calls fn for q and every query inside it.
+func walk(q query.Query, fn func(query.Query)) { walkClauses(q, true, fn) }
+
+// walkClauses calls fn for q and the queries inside it; with negative false,
+// it skips what a boolean query excludes (MustNot) and its filter.
+func walkClauses(q query.Query, negative bool, fn func(query.Query)) {
+	fn(q)
+	switch q := q.(type) {
+	case *query.BooleanQuery:
+		children := []query.Query{q.Must, q.Should}
+		if negative {
+			children = append(children, q.MustNot, q.Filter)
+		}
+		for _, c := range children {
+			if c != nil {
+				walkClauses(c, negative, fn)
+			}
+		}
+	case *query.ConjunctionQuery:
+		for _, c := range q.Conjuncts {
+			walkClauses(c, negative, fn)
+		}
+	case *query.DisjunctionQuery:
+		for _, c := range q.Disjuncts {
+			walkClauses(c, negative, fn)
+		}
+	}
+}
+
+// allClauses returns, for a query-string query made only of optional
+// clauses (and exclusions), the query that requires all of them; nil when
+// the query has required clauses or fewer than two optional ones.
+func allClauses(q query.Query) query.Query {
+	bq, ok := q.(*query.BooleanQuery)
+	if !ok {
+		return nil
+	}
+	if bq.Must != nil {
+		if c, ok := bq.Must.(*query.ConjunctionQuery); !ok || len(c.Conjuncts) > 0 {
+			return nil
+		}
+	}
+	d, ok := bq.Should.(*query.DisjunctionQuery)
+	if !ok || len(d.Disjuncts) < 2 {
+		return nil
+	}
+	var mustNot []query.Query
+	if bq.MustNot != nil {
+		mustNot = []query.Query{bq.MustNot}
+	}
+	return query.NewBooleanQuery([]query.Query{query.NewConjunctionQuery(d.Disjuncts)}, nil, mustNot)
+}
+
+// withTitleBoost adds an optional clause that scores the query's positive
+// words and phrases against the title alone, so title matches weigh more. A
+// should clause of a BooleanQuery sums without coord, unlike a disjunction.
+// The boost is set on every leaf: bleve ignores the boost of a
+// DisjunctionQuery (only leaf scorers apply boosts).
+func (pl *Planner) withTitleBoost(q query.Query) query.Query {
+	var leaves []query.Query
+	collectPositive(q, &leaves, pl.TitleBoost)
+	if len(leaves) == 0 || pl.TitleBoost <= 0 {
+		return q
+	}
+	title := query.NewDisjunctionQuery(leaves)
+	// A query with required clauses and no optional ones takes the title
+	// clause as its optional part: one boolean level less to evaluate.
+	if bq, ok := q.(*query.BooleanQuery); ok && bq.Should == nil && bq.Must != nil {
+		flat := *bq
+		flat.Should = title
+		return &flat
+	}
+	return query.NewBooleanQuery([]query.Query{q}, []query.Query{title}, nil)
+}
+
+// simplify replaces word queries that analyse to a single term by that
+// term's TermQuery, in place: bleve wraps every MatchQuery in a disjunction
+// searcher even for one term, and a search evaluates it for every candidate.
+func (pl *Planner) simplify(q query.Query) query.Query {
+	switch q := q.(type) {
+	case *query.BooleanQuery:
+		for _, c := range []*query.Query{&q.Must, &q.Should, &q.MustNot} {
+			if *c != nil {
+				*c = pl.simplify(*c)
+			}
+		}
+	case *query.ConjunctionQuery:
+		for i, c := range q.Conjuncts {
+			q.Conjuncts[i] = pl.simplify(c)
+		}
+	case *query.DisjunctionQuery:
+		for i, c := range q.Disjuncts {
+			q.Disjuncts[i] = pl.simplify(c)
+		}
+	case *query.MatchQuery:
+		if q.Fuzziness != 0 || q.Prefix != 0 || q.Analyzer != "" {
+			return q
+		}
+		an := pl.Analyzers[q.FieldVal]
+		if an == nil {
+			return q
+		}
+		tokens := an.Analyze([]byte(q.Match))
+		if len(tokens) != 1 {
+			return q
+		}
+		tq := query.NewTermQuery(string(tokens[0].Term))
+		tq.SetField(q.FieldVal)
+		if q.BoostVal != nil {
+			tq.SetBoost(q.BoostVal.Value())
+		}
+		return tq
+	}
+	return q
+}
+
+// collectPositive appends title-field copies, boosted by boost, of the
+// unfielded word, term and phrase queries that q requires or prefers (not
+// those it excludes). The boost is set on every leaf: bleve ignores the
+// boost of a DisjunctionQuery (only leaf scorers apply boosts).
+func collectPositive(q query.Query, out *[]query.Query, boost float64) {
+	walkClauses(q, false, func(q query.Query) {
+		var c query.Query
+		switch q := q.(type) {
+		case *query.MatchQuery:
+			c = titleCopy(q, boost)
+		case *query.MatchPhraseQuery:
+			c = titleCopy(q, boost)
+		case *query.TermQuery:
+			c = titleCopy(q, boost)
+		}
+		if c != nil {
+			*out = append(*out, c)
+		}
+	})
+}
+
+// leafQuery is a pointer to a bleve leaf query type T that has a field and a boost.
+type leafQuery[T any] interface {
+	*T
+	query.FieldableQuery
+	query.BoostableQuery
+}
+
+// titleCopy returns a copy of q aimed at the title with its boost times
+// boost, or nil when q names a field of its own.
+func titleCopy[T any, P leafQuery[T]](q P, boost float64) query.Query {
+	if q.Field() != "" {
+		return nil
+	}
+	cp := P(new(T))
+	*cp = *q
+	cp.SetField(schema.Title)
+	cp.SetBoost(boost * q.Boost())
+	return cp
+}
