@@ -3,13 +3,10 @@ package index
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
@@ -49,74 +46,6 @@ func createShards(dir string, n int, language string, keywordFields []string) ([
 		shards = append(shards, bi)
 	}
 	return shards, nil
-}
-
-// writeMeta replaces folio.json in dir atomically: it writes a temporary
-// file, syncs it, renames it over folio.json and syncs the directory, so a
-// crash leaves either the old or the new file, never a torn one.
-func writeMeta(dir string, m meta) error {
-	b, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return err
-	}
-	return writeFileAtomic(filepath.Join(dir, metaFile), append(b, '\n'))
-}
-
-// writeFileAtomic writes b to path through a synced temporary file and a rename.
-func writeFileAtomic(path string, b []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		err = d.Sync()
-		d.Close()
-		if err != nil {
-			return fmt.Errorf("sync %s: %w", filepath.Dir(path), err)
-		}
-	}
-	return nil
-}
-
-// genNumber is n of "gen-n", 0 for anything else.
-func genNumber(gen string) int {
-	n, err := strconv.Atoi(strings.TrimPrefix(gen, "gen-"))
-	if err != nil || !strings.HasPrefix(gen, "gen-") {
-		return 0
-	}
-	return n
-}
-
-// removeStaleGenerations deletes the generation directories other than
-// current: leftovers of a rebuild that crashed before or after its swap,
-// and a folio.json.tmp of a crash while folio.json was rewritten. Failures
-// are ignored; the next open tries again.
-func removeStaleGenerations(path, current string) {
-	os.Remove(filepath.Join(path, metaFile+".tmp"))
-	entries, err := os.ReadDir(path)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		if e.IsDir() && e.Name() != current && genNumber(e.Name()) > 0 {
-			os.RemoveAll(filepath.Join(path, e.Name()))
-		}
-	}
 }
 
 // writeOp is one write: a put (article set) or a delete.
