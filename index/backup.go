@@ -11,9 +11,6 @@ import (
 	"github.com/folio-search/folio/index/internal/store"
 )
 
-// backupMarker claims a backup's destination while the copy is written.
-const backupMarker = store.BackupMarker
-
 // Backup writes a consistent copy of the index to dest while the index
 // keeps serving and accepting writes: the copy is of one generation (a
 // rebuild that swaps meanwhile does not disturb it, and searches never wait
@@ -37,7 +34,7 @@ func (ix *Index) Backup(dest string) (err error) {
 	g := ix.generation
 	if g.shards == nil {
 		ix.mu.RUnlock()
-		return errors.Join(fmt.Errorf("backup to %s: the index is closed", dest), removeBackup(dest, "", created))
+		return errors.Join(fmt.Errorf("backup to %s: the index is closed", dest), store.RemoveBackup(dest, "", created))
 	}
 	g.acquire() // the lock is needed only for this: the copy works on g
 	ix.mu.RUnlock()
@@ -51,16 +48,16 @@ func (ix *Index) Backup(dest string) (err error) {
 	if m.Generation == "" { // the layout without generations is copied into one
 		m.Generation = "gen-1"
 	}
-	dir := genDir(dest, m.Generation)
+	dir := store.GenDir(dest, m.Generation)
 	defer func() {
 		if err != nil {
-			err = errors.Join(fmt.Errorf("backup to %s: %w", dest, err), removeBackup(dest, dir, created))
+			err = errors.Join(fmt.Errorf("backup to %s: %w", dest, err), store.RemoveBackup(dest, dir, created))
 		}
 	}()
 	// The sync state is read before the shards are copied: an older state
 	// than the shards makes a later sync re-read a few files, a newer one
 	// would make it skip files whose articles the copy lacks.
-	state, err := os.ReadFile(filepath.Join(genDir(ix.opts.Path, g.meta.Generation), syncFile))
+	state, err := os.ReadFile(filepath.Join(store.GenDir(ix.opts.Path, g.meta.Generation), syncFile))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
@@ -72,7 +69,7 @@ func (ix *Index) Backup(dest string) (err error) {
 		if !ok {
 			return fmt.Errorf("shard %d cannot be copied online", i)
 		}
-		if err := c.CopyTo(bleve.FileSystemDirectory(shardPath(dir, i))); err != nil {
+		if err := c.CopyTo(bleve.FileSystemDirectory(store.ShardPath(dir, i))); err != nil {
 			return fmt.Errorf("copy shard %d: %w", i, err)
 		}
 		if ix.hooks.backupCopied != nil {
@@ -80,14 +77,14 @@ func (ix *Index) Backup(dest string) (err error) {
 		}
 	}
 	if state != nil {
-		if err := writeFileAtomic(filepath.Join(dir, syncFile), state); err != nil {
+		if err := store.WriteFileAtomic(filepath.Join(dir, syncFile), state); err != nil {
 			return err
 		}
 	}
-	if err := writeMeta(dest, m); err != nil {
+	if err := store.WriteMeta(dest, m); err != nil {
 		return err
 	}
-	return os.Remove(filepath.Join(dest, backupMarker))
+	return os.Remove(filepath.Join(dest, store.BackupMarker))
 }
 
 // claimBackupDest checks dest (see Backup), creates it unless it is an
@@ -96,11 +93,6 @@ func (ix *Index) Backup(dest string) (err error) {
 func (ix *Index) claimBackupDest(dest string) (string, bool, error) {
 	real, created, err := store.ClaimBackupDest(dest, ix.opts.Path)
 	return real, created, destParam(err)
-}
-
-// removeBackup removes what a failed backup wrote to dest.
-func removeBackup(dest, dir string, created bool) error {
-	return store.RemoveBackup(dest, dir, created)
 }
 
 // destError is a *ParamError for "dest" saying why op failed on path

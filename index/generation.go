@@ -13,6 +13,7 @@ import (
 	"github.com/folio-search/folio/index/article"
 
 	"github.com/folio-search/folio/index/internal/schema"
+	"github.com/folio-search/folio/index/internal/store"
 )
 
 var (
@@ -115,7 +116,7 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 
 	m := old
 	m.MappingVersion, m.Language = schema.MappingVersion, ix.opts.Language
-	m.Generation = fmt.Sprintf("gen-%d", genNumber(old.Generation)+1)
+	m.Generation = fmt.Sprintf("gen-%d", store.GenNumber(old.Generation)+1)
 	dir := genDir(ix.opts.Path, m.Generation)
 	if err := os.RemoveAll(dir); err != nil { // a leftover of a crashed rebuild
 		return IngestSummary{}, fmt.Errorf("rebuild: %w", err)
@@ -171,7 +172,7 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 		}
 		return sum, fail(err)
 	}
-	if err := writeMeta(ix.opts.Path, m); err != nil {
+	if err := store.WriteMeta(ix.opts.Path, m); err != nil {
 		ix.mu.Unlock()
 		return sum, fail(err)
 	}
