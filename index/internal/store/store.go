@@ -3,8 +3,10 @@
 // (gen-1, gen-2, ...) and their shard directories, the removal of stale
 // generations, the checks and claiming of a backup's destination, and the
 // file-system facts (free space, read-only mounts, kernel file systems)
-// that writes and backups check. It knows paths and files, not articles
-// or searches: it must not import the facade index, nor bleve.
+// that writes and backups check, and how many shards a new index gets for
+// the size of its inputs. It knows paths and files, not searches: it
+// imports the standard library, x/sys and index/article only, never the
+// facade index nor bleve.
 package store
 
 import (
