@@ -9,6 +9,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/folio-search/folio/index/article"
 	"github.com/folio-search/folio/index/internal/analysis"
+	"github.com/folio-search/folio/index/internal/store"
 )
 
 // writeOp is one write: a put (article set) or a delete of id; or, with
@@ -52,7 +53,7 @@ func (ix *Index) applyLocked(ops []writeOp, counts *bulkCounts) ([]bool, error) 
 			continue
 		}
 		if err := ix.shards[s].Batch(b); err != nil {
-			return nil, persistError(err, shardPath(genDir(ix.opts.Path, ix.meta.Generation), s))
+			return nil, persistError(err, store.ShardPath(store.GenDir(ix.opts.Path, ix.meta.Generation), s))
 		}
 	}
 	ix.logApplied(ops, lens, counts)

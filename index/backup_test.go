@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/folio-search/folio/index/internal/store"
 )
 
 // reutersCorpus finds ../shared/corpora/reuters21578/articles.jsonl.gz beside
@@ -282,7 +284,7 @@ func TestBackupToEmptyDirectory(t *testing.T) {
 	if err := ix.Backup(dest); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(dest, backupMarker)); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(filepath.Join(dest, store.BackupMarker)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("backup marker left in a complete backup: %v", err)
 	}
 	cp, err := Open(DefaultOptions(dest))
@@ -364,7 +366,7 @@ func TestBackupOfLayoutWithoutGenerations(t *testing.T) {
 	}
 	m := ix.meta
 	m.Generation = ""
-	if err := writeMeta(path, m); err != nil {
+	if err := store.WriteMeta(path, m); err != nil {
 		t.Fatal(err)
 	}
 	old, err := Open(DefaultOptions(path))

@@ -14,6 +14,7 @@ import (
 
 	"github.com/folio-search/folio/index/internal/analysis"
 	"github.com/folio-search/folio/index/internal/schema"
+	"github.com/folio-search/folio/index/internal/store"
 )
 
 // TestLongTokensNotIndexed: every analyzer Folio builds (each language, and
@@ -171,7 +172,7 @@ func TestOpenOldMappingVersion(t *testing.T) {
 	if err := ix.Close(); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(opts.Path, metaFile)
+	path := filepath.Join(opts.Path, store.MetaFile)
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

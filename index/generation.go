@@ -3,18 +3,16 @@ package index
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 
 	"github.com/blevesearch/bleve/v2"
 
 	"github.com/folio-search/folio/index/internal/schema"
 	"github.com/folio-search/folio/index/internal/sources"
+	"github.com/folio-search/folio/index/internal/store"
 )
 
 var (
@@ -38,84 +36,16 @@ func createShards(dir string, n int, language string, keywordFields []string) ([
 			}
 			return nil, fmt.Errorf("create index: %w", err)
 		}
-		bi, err := bleve.New(shardPath(dir, i), m)
+		bi, err := bleve.New(store.ShardPath(dir, i), m)
 		if err != nil {
 			for _, s := range shards {
 				s.Close()
 			}
-			return nil, fmt.Errorf("create index %s: %w", shardPath(dir, i), err)
+			return nil, fmt.Errorf("create index %s: %w", store.ShardPath(dir, i), err)
 		}
 		shards = append(shards, bi)
 	}
 	return shards, nil
-}
-
-// writeMeta replaces folio.json in dir atomically: it writes a temporary
-// file, syncs it, renames it over folio.json and syncs the directory, so a
-// crash leaves either the old or the new file, never a torn one.
-func writeMeta(dir string, m meta) error {
-	b, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return err
-	}
-	return writeFileAtomic(filepath.Join(dir, metaFile), append(b, '\n'))
-}
-
-// writeFileAtomic writes b to path through a synced temporary file and a rename.
-func writeFileAtomic(path string, b []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		err = d.Sync()
-		d.Close()
-		if err != nil {
-			return fmt.Errorf("sync %s: %w", filepath.Dir(path), err)
-		}
-	}
-	return nil
-}
-
-// genNumber is n of "gen-n", 0 for anything else.
-func genNumber(gen string) int {
-	n, err := strconv.Atoi(strings.TrimPrefix(gen, "gen-"))
-	if err != nil || !strings.HasPrefix(gen, "gen-") {
-		return 0
-	}
-	return n
-}
-
-// removeStaleGenerations deletes the generation directories other than
-// current: leftovers of a rebuild that crashed before or after its swap,
-// and a folio.json.tmp of a crash while folio.json was rewritten. Failures
-// are ignored; the next open tries again.
-func removeStaleGenerations(path, current string) {
-	os.Remove(filepath.Join(path, metaFile+".tmp"))
-	entries, err := os.ReadDir(path)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		if e.IsDir() && e.Name() != current && genNumber(e.Name()) > 0 {
-			os.RemoveAll(filepath.Join(path, e.Name()))
-		}
-	}
 }
 
 // Rebuild builds a complete new index from paths beside the live one (a new
@@ -169,7 +99,7 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 	}
 	discard := func() error {
 		nx.Close()
-		return os.RemoveAll(genDir(ix.opts.Path, m.Generation))
+		return os.RemoveAll(store.GenDir(ix.opts.Path, m.Generation))
 	}
 	fail := func(err error) error {
 		if rerr := discard(); rerr != nil {
@@ -200,11 +130,11 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 // nextGeneration creates the empty shards of the generation after old's
 // (removing a leftover of a crashed rebuild) and an Index over them with
 // ix's options; it returns that Index and the generation's metadata.
-func (ix *Index) nextGeneration(old meta) (*Index, meta, error) {
+func (ix *Index) nextGeneration(old store.Meta) (*Index, store.Meta, error) {
 	m := old
 	m.MappingVersion, m.Language = schema.MappingVersion, ix.opts.Language
-	m.Generation = fmt.Sprintf("gen-%d", genNumber(old.Generation)+1)
-	dir := genDir(ix.opts.Path, m.Generation)
+	m.Generation = fmt.Sprintf("gen-%d", store.GenNumber(old.Generation)+1)
+	dir := store.GenDir(ix.opts.Path, m.Generation)
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, m, err
 	}
@@ -238,7 +168,7 @@ func (ix *Index) build(ctx context.Context, nx *Index, paths []string, opts Inge
 // names nx's generation m in folio.json and installs it, all under ix's
 // lock, so no write falls between the replay and the swap. It returns the
 // generation it replaced; the counts go to sum.
-func (ix *Index) swapIn(nx *Index, m meta, paths []string, opts IngestOptions, sum *IngestSummary) (*generation, error) {
+func (ix *Index) swapIn(nx *Index, m store.Meta, paths []string, opts IngestOptions, sum *IngestSummary) (*generation, error) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if _, err := nx.applyLocked(ix.rebuilding.ops, nil); err != nil {
@@ -256,7 +186,7 @@ func (ix *Index) swapIn(nx *Index, m meta, paths []string, opts IngestOptions, s
 	if err != nil {
 		return nil, err
 	}
-	if err := writeMeta(ix.opts.Path, m); err != nil {
+	if err := store.WriteMeta(ix.opts.Path, m); err != nil {
 		return nil, err
 	}
 	replaced := ix.generation
@@ -270,16 +200,16 @@ func (ix *Index) swapIn(nx *Index, m meta, paths []string, opts IngestOptions, s
 // and its directory (old's) removed now, or when a backup still copying
 // them is done (it then reports the errors). A directory already gone is
 // no error.
-func (ix *Index) retireGeneration(replaced *generation, old meta) error {
+func (ix *Index) retireGeneration(replaced *generation, old store.Meta) error {
 	err := replaced.retire(func() error {
 		var errs []error
 		if old.Generation == "" { // the layout without generations
 			for i := range old.Shards {
-				errs = append(errs, os.RemoveAll(shardPath(ix.opts.Path, i)))
+				errs = append(errs, os.RemoveAll(store.ShardPath(ix.opts.Path, i)))
 			}
 			errs = append(errs, os.Remove(filepath.Join(ix.opts.Path, sources.StateFile)))
 		} else {
-			errs = append(errs, os.RemoveAll(genDir(ix.opts.Path, old.Generation)))
+			errs = append(errs, os.RemoveAll(store.GenDir(ix.opts.Path, old.Generation)))
 		}
 		return errors.Join(errs...)
 	})

@@ -2,13 +2,10 @@ package index
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
 	"os"
-	"path/filepath"
-	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -21,6 +18,7 @@ import (
 	"github.com/folio-search/folio/index/internal/highlight"
 	"github.com/folio-search/folio/index/internal/plan"
 	"github.com/folio-search/folio/index/internal/schema"
+	"github.com/folio-search/folio/index/internal/store"
 )
 
 // Index is an open Folio index: a directory holding folio.json (what built
@@ -58,33 +56,11 @@ type Index struct {
 	hooks hooks
 }
 
-// metaFile is the name of Folio's own metadata file inside the index directory.
-const metaFile = "folio.json"
-
-// meta is what folio.json records; Open checks it against the options.
-type meta struct {
-	MappingVersion int    `json:"mapping_version"`
-	Language       string `json:"language"`
-	Shards         int    `json:"shards"`
-	// Generation is the subdirectory holding the current shards (gen-1,
-	// gen-2, ...; empty for the shards directly in the index directory).
-	// A rebuild writes a new generation beside it and then rewrites
-	// folio.json atomically to name it.
-	Generation string `json:"generation,omitempty"`
-	// KeywordFields are the extra JSON fields indexed as keywords.
-	KeywordFields []string `json:"keyword_fields,omitempty"`
-}
-
 // Exists reports whether an index directory exists at path.
 func Exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
 }
-
-func shardPath(dir string, i int) string { return filepath.Join(dir, fmt.Sprintf("shard-%02d", i)) }
-
-// genDir is the directory of the shards of generation gen.
-func genDir(path, gen string) string { return filepath.Join(path, gen) }
 
 // Open opens the existing index at opts.Path. It returns an error wrapping
 // ErrNoIndex when there is none, and ErrIncompatible when it was built by
@@ -107,11 +83,11 @@ func Open(opts Options) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	removeStaleGenerations(opts.Path, m.Generation)
+	store.RemoveStaleGenerations(opts.Path, m.Generation)
 	ix := &Index{opts: opts, hl: highlight.New(opts.FragmentSize), generation: &generation{meta: m}}
 	var shards []bleve.Index
 	for i := range m.Shards {
-		bi, err := bleve.OpenUsing(shardPath(genDir(opts.Path, m.Generation), i), map[string]interface{}{"bolt_timeout": opts.LockTimeout.String()})
+		bi, err := bleve.OpenUsing(store.ShardPath(store.GenDir(opts.Path, m.Generation), i), map[string]interface{}{"bolt_timeout": opts.LockTimeout.String()})
 		if errors.Is(err, bolt.ErrTimeout) {
 			err = fmt.Errorf("%w: %s is open in another process (a running `folio serve` or `folio index`); stop that process first, or search through the server's HTTP API", ErrLocked, opts.Path)
 		}
@@ -119,7 +95,7 @@ func Open(opts Options) (*Index, error) {
 			for _, s := range shards {
 				s.Close()
 			}
-			return nil, fmt.Errorf("open index %s: %w", shardPath(genDir(opts.Path, m.Generation), i), err)
+			return nil, fmt.Errorf("open index %s: %w", store.ShardPath(store.GenDir(opts.Path, m.Generation), i), err)
 		}
 		shards = append(shards, bi)
 	}
@@ -152,8 +128,8 @@ func Create(opts Options) (*Index, error) {
 	if err := os.MkdirAll(opts.Path, 0o755); err != nil {
 		return nil, fmt.Errorf("create index: %w", err)
 	}
-	m := meta{MappingVersion: schema.MappingVersion, Language: opts.Language, Shards: opts.Shards, Generation: "gen-1", KeywordFields: opts.KeywordFields}
-	shards, err := createShards(genDir(opts.Path, m.Generation), m.Shards, opts.Language, opts.KeywordFields)
+	m := store.Meta{MappingVersion: schema.MappingVersion, Language: opts.Language, Shards: opts.Shards, Generation: "gen-1", KeywordFields: opts.KeywordFields}
+	shards, err := createShards(store.GenDir(opts.Path, m.Generation), m.Shards, opts.Language, opts.KeywordFields)
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +140,7 @@ func Create(opts Options) (*Index, error) {
 		return nil, err
 	}
 	// folio.json is written last: a directory without it is not an index.
-	if err := writeMeta(opts.Path, m); err != nil {
+	if err := store.WriteMeta(opts.Path, m); err != nil {
 		ix.Close()
 		return nil, fmt.Errorf("create index: %w", err)
 	}
@@ -180,29 +156,15 @@ func OpenOrCreate(opts Options) (*Index, error) {
 	return ix, err
 }
 
-func readMeta(opts Options) (meta, error) {
-	var m meta
-	rebuild := fmt.Sprintf("rebuild it with `folio index --rebuild` (index.path %s)", opts.Path)
-	b, err := os.ReadFile(filepath.Join(opts.Path, metaFile))
-	if errors.Is(err, os.ErrNotExist) {
-		return m, fmt.Errorf("%w: %s has no %s, so it was not built by this Folio: %s", ErrIncompatible, opts.Path, metaFile, rebuild)
+// readMeta reads and checks folio.json at opts.Path; a folio.json that
+// does not fit opts is an error wrapping ErrIncompatible.
+func readMeta(opts Options) (store.Meta, error) {
+	m, err := store.ReadMeta(opts.Path, store.Meta{MappingVersion: schema.MappingVersion, Language: opts.Language, KeywordFields: opts.KeywordFields})
+	var ie *store.IncompatibleError
+	if errors.As(err, &ie) {
+		return m, fmt.Errorf("%w: %s: rebuild it with `folio index --rebuild` (index.path %s)", ErrIncompatible, ie.Reason, opts.Path)
 	}
-	if err != nil {
-		return m, fmt.Errorf("read index metadata: %w", err)
-	}
-	if err := json.Unmarshal(b, &m); err != nil || m.Shards < 1 {
-		return m, fmt.Errorf("%w: unreadable %s in %s (%v): %s", ErrIncompatible, metaFile, opts.Path, err, rebuild)
-	}
-	if m.MappingVersion != schema.MappingVersion {
-		return m, fmt.Errorf("%w: %s has mapping version %d, this Folio needs %d: %s", ErrIncompatible, opts.Path, m.MappingVersion, schema.MappingVersion, rebuild)
-	}
-	if m.Language != opts.Language {
-		return m, fmt.Errorf("%w: %s was built with index.language %q, the configuration says %q: %s", ErrIncompatible, opts.Path, m.Language, opts.Language, rebuild)
-	}
-	if !slices.Equal(m.KeywordFields, opts.KeywordFields) {
-		return m, fmt.Errorf("%w: %s was built with index.keyword_fields %q, the configuration says %q: %s", ErrIncompatible, opts.Path, m.KeywordFields, opts.KeywordFields, rebuild)
-	}
-	return m, nil
+	return m, err
 }
 
 // Close flushes and closes every shard, once running backups are done

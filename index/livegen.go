@@ -5,6 +5,8 @@ import (
 	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
+
+	"github.com/folio-search/folio/index/internal/store"
 )
 
 // generation is one set of live shards with the metadata that describes
@@ -16,7 +18,7 @@ import (
 // swap never waits for a backup. The shards are closed (and a replaced
 // generation's directory removed) when the last reference is released.
 type generation struct {
-	meta   meta
+	meta   store.Meta
 	shards []bleve.Index
 	alias  bleve.IndexAlias
 
@@ -31,7 +33,7 @@ type generation struct {
 }
 
 // newGeneration makes the generation of shards, holding one reference (the Index's).
-func newGeneration(m meta, shards []bleve.Index) *generation {
+func newGeneration(m store.Meta, shards []bleve.Index) *generation {
 	g := &generation{meta: m, shards: shards, alias: bleve.NewIndexAlias(shards...), done: make(chan struct{})}
 	g.refs.Store(1)
 	return g

@@ -6,7 +6,14 @@ import (
 
 	"github.com/folio-search/folio/index/article"
 	"github.com/folio-search/folio/index/internal/schema"
+	"github.com/folio-search/folio/index/internal/store"
 )
+
+// ShardsFor chooses the shard count of a new index built from paths (the
+// "auto" setting of index.shards): one shard per core, up to 4, when the
+// inputs hold about 96 MiB of text or more (gzip-compressed files count
+// three times their size), else one.
+func ShardsFor(paths []string) int { return store.ShardsFor(paths) }
 
 // Options configure an Index. Zero values are replaced by the defaults of
 // DefaultOptions where noted.

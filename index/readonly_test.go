@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/folio-search/folio/index/article"
+	"github.com/folio-search/folio/index/internal/store"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -251,7 +252,7 @@ func TestWriteOnReadOnlyShardDir(t *testing.T) {
 		t.Fatalf("shards = %d, want 1", ix.Shards())
 	}
 
-	remountRW := bindReadOnly(t, shardPath(genDir(path, ix.meta.Generation), 0))
+	remountRW := bindReadOnly(t, store.ShardPath(store.GenDir(path, ix.meta.Generation), 0))
 	if err := checkWritable(path, ix.opts.MinFreeBytes); err != nil {
 		t.Fatalf("the index directory itself must look writable: %v", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/folio-search/folio/index/internal/sources"
+	"github.com/folio-search/folio/index/internal/store"
 )
 
 // ErrWouldLose means a Sync or Rebuild was refused because its result
@@ -73,15 +74,15 @@ func (ix *Index) InputsOr(fallback []string) ([]string, error) {
 // rebuilt from them) or held by another process. It returns nil when there
 // is no index there, it records no inputs, or its files cannot be read.
 func RecordedInputs(path string) []string {
-	b, err := os.ReadFile(filepath.Join(path, metaFile))
+	b, err := os.ReadFile(filepath.Join(path, store.MetaFile))
 	if err != nil {
 		return nil
 	}
-	var m meta
+	var m store.Meta
 	if json.Unmarshal(b, &m) != nil {
 		return nil
 	}
-	return sources.RecordedInputs(filepath.Join(genDir(path, m.Generation), sources.StateFile))
+	return sources.RecordedInputs(filepath.Join(store.GenDir(path, m.Generation), sources.StateFile))
 }
 
 // API writes over ids that came from files ("overrides"). The later write

@@ -7,11 +7,12 @@ import (
 	"slices"
 
 	"github.com/folio-search/folio/index/internal/sources"
+	"github.com/folio-search/folio/index/internal/store"
 )
 
 // syncPath is the file of the sync state of the current generation.
 func (ix *Index) syncPath() string {
-	return filepath.Join(genDir(ix.opts.Path, ix.meta.Generation), sources.StateFile)
+	return filepath.Join(store.GenDir(ix.opts.Path, ix.meta.Generation), sources.StateFile)
 }
 
 // loadSyncState reads the sync state of the current generation (see sources.LoadState).
@@ -184,7 +185,7 @@ func (ix *Index) saveSyncState(p *syncPlan, wrote bool) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(ix.syncPath(), b); err != nil {
+	if err := store.WriteFileAtomic(ix.syncPath(), b); err != nil {
 		return err
 	}
 	ix.fileIDs.Store(newIDSet(p.next))

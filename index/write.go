@@ -13,6 +13,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/folio-search/folio/index/article"
 	"github.com/folio-search/folio/index/internal/engine"
+	"github.com/folio-search/folio/index/internal/store"
 )
 
 // Write errors. A write that fails with one of these changed nothing.
@@ -281,7 +282,7 @@ func (ix *Index) afterWrite(err error) {
 	if ix.shards == nil { // closed
 		return
 	}
-	dir := genDir(ix.opts.Path, ix.meta.Generation)
+	dir := store.GenDir(ix.opts.Path, ix.meta.Generation)
 	replaced := ix.generation
 	replaced.handlesClosed.Store(true) // a running backup fails on the closed handles
 	fresh := make([]bleve.Index, len(ix.shards))
@@ -289,11 +290,11 @@ func (ix *Index) afterWrite(err error) {
 		// The old handle must be closed first (bolt's file lock), so it
 		// cannot be kept if the reopen fails.
 		s.Close()
-		bi, oerr := bleve.Open(shardPath(dir, i))
+		bi, oerr := bleve.Open(store.ShardPath(dir, i))
 		if oerr != nil {
 			// Storage that refuses writes (read-only) refuses a read-write
 			// open too: serve reads from a read-only handle.
-			if ro, rerr := bleve.OpenUsing(shardPath(dir, i), map[string]interface{}{"read_only": true}); rerr == nil {
+			if ro, rerr := bleve.OpenUsing(store.ShardPath(dir, i), map[string]interface{}{"read_only": true}); rerr == nil {
 				bi = engine.ReadOnlyShard{Shard: ro}
 			} else {
 				bi = engine.ClosedShard{Shard: s}

@@ -1,4 +1,4 @@
-package index
+package store
 
 import (
 	"os"
@@ -10,7 +10,7 @@ import (
 // TestShardsFor: a small input gets one shard, a large one (by its size,
 // gzip counted three times) one per core up to 4; other files do not count.
 func TestShardsFor(t *testing.T) {
-	if got := ShardsFor([]string{testArticles}); got != 1 {
+	if got := ShardsFor([]string{"../../../testdata/articles"}); got != 1 {
 		t.Errorf("ShardsFor(testdata) = %d, want 1", got)
 	}
 	dir := t.TempDir()
