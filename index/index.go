@@ -12,7 +12,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	bleveindex "github.com/blevesearch/bleve_index_api"
-	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/folio-search/folio/index/internal/engine"
 	"github.com/folio-search/folio/index/internal/highlight"
@@ -88,7 +88,7 @@ func Open(opts Options) (*Index, error) {
 	var shards []bleve.Index
 	for i := range m.Shards {
 		bi, err := bleve.OpenUsing(store.ShardPath(store.GenDir(opts.Path, m.Generation), i), map[string]interface{}{"bolt_timeout": opts.LockTimeout.String()})
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, bolterrors.ErrTimeout) {
 			err = fmt.Errorf("%w: %s is open in another process (a running `folio serve` or `folio index`); stop that process first, or search through the server's HTTP API", ErrLocked, opts.Path)
 		}
 		if err != nil {
@@ -206,12 +206,6 @@ func (ix *Index) Count() (uint64, error) {
 func (ix *Index) docCount() (uint64, error) {
 	n, err := ix.alias.DocCount()
 	return n - min(n, ix.synonymDocs()), err
-}
-
-// Ping checks that the index answers.
-func (ix *Index) Ping(ctx context.Context) error {
-	_, err := ix.Count()
-	return err
 }
 
 // shardOf returns the shard that holds (or will hold) id.
