@@ -52,28 +52,10 @@ const (
 	MRRDepth    = 10
 )
 
-// LineError is a bad line of a queries or qrels file. Its text has the form
-// "path:line: what is wrong (what was expected)".
-type LineError struct {
-	Path     string // file name as given
-	Line     int    // 1-based line
-	Reason   string // short stable category: "bad query line" or "bad qrels line"
-	Message  string // what is wrong
-	Expected string // what was expected
-}
-
-// Error formats the problem as "path:line: message (expected)".
-func (e *LineError) Error() string {
-	s := e.Path
-	if e.Line > 0 {
-		s += fmt.Sprintf(":%d", e.Line)
-	}
-	s += ": " + e.Message
-	if e.Expected != "" {
-		s += " (" + e.Expected + ")"
-	}
-	return s
-}
+// LineError is a bad line of a queries or qrels file: the input error of
+// index/article, whose text has the form "path:line: what is wrong (what
+// was expected)".
+type LineError = article.InputError
 
 // ReadQueries reads "id<TAB>text" lines. Blank lines are skipped; a line
 // without a tab is a *LineError naming name:line; a line over 1 MiB is
