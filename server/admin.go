@@ -351,37 +351,32 @@ func (s *Server) refreshOptions(c echo.Context, w Writer, what string) ([]string
 
 // handleSync serves POST /api/admin/sync[?force=true]: re-read what changed in the index's inputs since the last sync.
 func (s *Server) handleSync(c echo.Context) error {
-	w, err := admitted(c)
-	if err != nil {
-		return err
-	}
-	paths, opts, err := s.refreshOptions(c, w, "sync")
-	if err != nil {
-		return err
-	}
-	sum, err := w.Sync(context.WithoutCancel(c.Request().Context()), paths, opts)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, newRebuildResponse(sum))
+	return s.refresh(c, "sync", Writer.Sync)
 }
 
 // handleRebuild serves POST /api/admin/rebuild[?force=true]: rebuild from the index's inputs beside the live index and swap it in.
 func (s *Server) handleRebuild(c echo.Context) error {
+	return s.refresh(c, "rebuild", Writer.Rebuild)
+}
+
+// refresh runs a sync or a rebuild (what) over the index's inputs and
+// answers its summary. It finishes even if the client goes away.
+func (s *Server) refresh(c echo.Context, what string, run func(Writer, context.Context, []string, index.IngestOptions) (index.IngestSummary, error)) error {
 	w, err := admitted(c)
 	if err != nil {
 		return err
 	}
-	paths, opts, err := s.refreshOptions(c, w, "rebuild")
+	paths, opts, err := s.refreshOptions(c, w, what)
 	if err != nil {
 		return err
 	}
-	// The rebuild finishes even if the client goes away.
-	sum, err := w.Rebuild(context.WithoutCancel(c.Request().Context()), paths, opts)
+	sum, err := run(w, context.WithoutCancel(c.Request().Context()), paths, opts)
 	if err != nil {
 		return err
 	}
-	s.log.Info("rebuilt index", "inputs", paths, "indexed", sum.Indexed+sum.Updated, "skipped", sum.Skipped, "before", sum.Before, "after", sum.After, "took", sum.Elapsed)
+	if what == "rebuild" {
+		s.log.Info("rebuilt index", "inputs", paths, "indexed", sum.Indexed+sum.Updated, "skipped", sum.Skipped, "before", sum.Before, "after", sum.After, "took", sum.Elapsed)
+	}
 	return c.JSON(http.StatusOK, newRebuildResponse(sum))
 }
 
