@@ -2,6 +2,8 @@
 // defaults and validation, and Load, which layers defaults, a YAML file,
 // FOLIO_* environment variables and command-line flags, in that order. It is
 // the only package that imports viper; everything else receives a Config.
+// It imports index/article only among Folio's packages, and no bleve
+// package (make pure-check): never index, server or cmd.
 package config
 
 import (

@@ -9,5 +9,6 @@
 // Articles, their parsing and validation live in index/article, relevance
 // metrics in index/eval; the bleve-specific machinery lives below
 // index/internal. Only index and its internal packages import bleve; index
-// knows nothing of HTTP or configuration files.
+// knows nothing of HTTP or configuration files: it never imports server,
+// config, cmd, echo or viper.
 package index

@@ -5,7 +5,8 @@
 // rate limits (middleware.go). routes.go is the only place that knows paths:
 // one line per route, in groups that carry their middleware. The JSON types
 // are in server/api. Every error is rendered by one handler (errors.go) as
-// {"error": {"code", "message", "param"}}.
+// {"error": {"code", "message", "param"}}. It never imports bleve (it sees
+// index.Hit, never a bleve result), config or cmd.
 package server
 
 import (

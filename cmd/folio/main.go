@@ -1,7 +1,8 @@
 // Command folio is Folio's command-line interface: it builds the full-text
 // index (folio index), serves the HTTP API (folio serve), searches from the
 // terminal (folio search) and shows the effective configuration (folio config).
-// This package only wires config, index and server together.
+// This package only wires config, index and server together; no other
+// package may import it, and it holds no logic of its own.
 package main
 
 import (

@@ -2,7 +2,8 @@
 // page, the article page, their CSS and ES modules, the <folio-search>
 // widget and the OpenSearch description. The pages talk to Folio only
 // through its public HTTP API, so this package knows nothing of the index;
-// server/routes.go says at which paths its handlers answer.
+// server/routes.go says at which paths its handlers answer. It must not
+// import index, bleve or the server package.
 package web
 
 import (
