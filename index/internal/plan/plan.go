@@ -102,8 +102,28 @@ type Plan struct {
 }
 
 // Plan validates q and turns it into a Plan. Bad parameters return a
-// *param.Error wrapping param.ErrInvalidParameter or param.ErrInvalidQuery.
+// *param.Error wrapping param.ErrInvalidParameter or param.ErrInvalidQuery;
+// the parameters are checked in this order: size, page, cursor, sort,
+// dates, facets and filters, then the query text and mode.
 func (pl *Planner) Plan(q Request) (*Plan, error) {
+	p, err := pl.window(q)
+	if err == nil {
+		err = continueAfter(p, q)
+	}
+	if err == nil {
+		err = checkSort(q.Sort)
+	}
+	if err == nil {
+		err = pl.filters(p, q)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return pl.planQuery(p, q)
+}
+
+// window checks the page and its size and starts the Plan with them.
+func (pl *Planner) window(q Request) (*Plan, error) {
 	size, page := q.Size, q.Page
 	if size == 0 {
 		size = pl.DefaultSize
@@ -120,36 +140,55 @@ func (pl *Planner) Plan(q Request) (*Plan, error) {
 	if page > pl.MaxWindow/size || page*size > pl.MaxWindow {
 		return nil, param.Errorf("page", "page × size must not exceed %d (search.max_window; got page %d × size %d): to read deeper, follow the \"cursor\" of each response (cursor=…) instead of page numbers", pl.MaxWindow, q.Page, size)
 	}
-	p := &Plan{From: (page - 1) * size, Size: size, SortBy: q.Sort, Now: time.Now()}
-	if q.Cursor != "" {
-		c, err := DecodeCursor(q.Cursor)
-		if err != nil {
-			return nil, err
-		}
-		if q.Page > 1 {
-			return nil, param.Errorf("cursor", "give either cursor or page, not both")
-		}
-		if c.Sort != q.Sort || c.Text != q.Text || c.Mode != q.Mode {
-			return nil, param.Errorf("cursor", "the cursor was made for another query or sort; repeat q, mode and sort of the request that returned it")
-		}
-		p.After, p.From, p.Now = c, 0, time.Unix(0, c.Now)
+	return &Plan{From: (page - 1) * size, Size: size, SortBy: q.Sort, Now: time.Now()}, nil
+}
+
+// continueAfter makes p continue after q.Cursor, which must have been made
+// for the same query text, mode and sort.
+func continueAfter(p *Plan, q Request) error {
+	if q.Cursor == "" {
+		return nil
 	}
-	switch p.SortBy {
+	c, err := DecodeCursor(q.Cursor)
+	if err != nil {
+		return err
+	}
+	if q.Page > 1 {
+		return param.Errorf("cursor", "give either cursor or page, not both")
+	}
+	if c.Sort != q.Sort || c.Text != q.Text || c.Mode != q.Mode {
+		return param.Errorf("cursor", "the cursor was made for another query or sort; repeat q, mode and sort of the request that returned it")
+	}
+	p.After, p.From, p.Now = c, 0, time.Unix(0, c.Now)
+	return nil
+}
+
+// checkSort accepts the sort orders of a Request.
+func checkSort(sort string) error {
+	switch sort {
 	case "", SortRelevance, SortDateAsc, SortDateDesc:
-	default:
-		return nil, param.Errorf("sort", "unknown sort %q (accepted: relevance, date, -date)", q.Sort)
+		return nil
 	}
+	return param.Errorf("sort", "unknown sort %q (accepted: relevance, date, -date)", sort)
+}
+
+// filters adds the date range and the facets and keyword filters of q to p.
+func (pl *Planner) filters(p *Plan, q Request) error {
 	start, end, err := rangeBounds(pl.Dates, q.From, q.To)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if !start.IsZero() || !end.IsZero() {
 		p.Filter = schema.DateFilter(start, end)
 	}
-	if err := pl.planFacets(p, q); err != nil {
-		return nil, err
-	}
+	return pl.planFacets(p, q)
+}
 
+// planQuery plans the query text of q: all articles for an empty one
+// (browsing, newest first), plain words in text mode, else the query
+// syntax, validated and bounded, with the title and recency boosts and,
+// for relevance order, the all-words tier.
+func (pl *Planner) planQuery(p *Plan, q Request) (*Plan, error) {
 	text := strings.TrimSpace(q.Text)
 	if len(text) > maxQueryLen {
 		return nil, param.QueryErrorf("query is %d bytes long; the limit is %d", len(text), maxQueryLen)
@@ -168,14 +207,8 @@ func (pl *Planner) Plan(q Request) (*Plan, error) {
 	default:
 		return nil, param.Errorf("mode", "unknown mode %q (accepted: syntax, text)", q.Mode)
 	}
-	parsed, err := query.NewQueryStringQuery(text).Parse()
+	parsed, err := parseSyntax(text)
 	if err != nil {
-		return nil, param.QueryErrorf("cannot parse query %q: %v (accepted: words, \"phrases\", +must, -mustnot, field:word with fields %s, prefix*, fuzzy~1)", article.Clip(text, 80), err, queryFields)
-	}
-	if err := validateQuery(parsed); err != nil {
-		return nil, err
-	}
-	if err := checkCost(parsed); err != nil {
 		return nil, err
 	}
 	if !strings.Contains(text, "~") { // fuzzy matches keep their MatchQuery
@@ -189,6 +222,22 @@ func (pl *Planner) Plan(q Request) (*Plan, error) {
 		}
 	}
 	return p, nil
+}
+
+// parseSyntax parses text in the query-string syntax and refuses unknown
+// fields and queries too expensive to run.
+func parseSyntax(text string) (query.Query, error) {
+	parsed, err := query.NewQueryStringQuery(text).Parse()
+	if err != nil {
+		return nil, param.QueryErrorf("cannot parse query %q: %v (accepted: words, \"phrases\", +must, -mustnot, field:word with fields %s, prefix*, fuzzy~1)", article.Clip(text, 80), err, queryFields)
+	}
+	if err := validateQuery(parsed); err != nil {
+		return nil, err
+	}
+	if err := checkCost(parsed); err != nil {
+		return nil, err
+	}
+	return parsed, nil
 }
 
 // queryFields are the field names a query may name.
