@@ -118,18 +118,18 @@ func (p *syncPlan) selectChanged(files []sources.File, sum *IngestSummary) ([]so
 
 // recordRead puts the files read, with what reading them produced, into
 // the next state and returns their ids: their file is the later write.
-func (p *syncPlan) recordRead(files []sources.File, results []fileResult) []string {
+func (p *syncPlan) recordRead(files []sources.File, results []sources.FileResult) []string {
 	var reread []string
 	for i, f := range files {
-		reread = append(reread, results[i].ids...)
+		reread = append(reread, results[i].IDs...)
 		p.read[sources.AbsPath(f.Path)] = true
 		r := results[i]
-		fs := sources.FileState{Size: f.Size, MTime: f.MTime, Hash: r.hash, IDs: r.ids}
-		if r.problem {
+		fs := sources.FileState{Size: f.Size, MTime: f.MTime, Hash: r.Hash, IDs: r.IDs}
+		if r.Problem {
 			fs.Size = -1
 		}
 		p.next.Files[sources.AbsPath(f.Path)] = fs
-		for _, id := range r.ids {
+		for _, id := range r.IDs {
 			p.written[id] = true
 		}
 	}
