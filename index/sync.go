@@ -110,7 +110,7 @@ func (ix *Index) saveSyncState(p *sources.Plan, wrote bool) error {
 	if err := store.WriteFileAtomic(ix.syncPath(), b); err != nil {
 		return err
 	}
-	ix.fileIDs.Store(newIDSet(p.Next))
+	ix.fileIDs.Store(sources.NewIDSet(p.Next))
 	return nil
 }
 
