@@ -9,6 +9,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/folio-search/folio/index/article"
 	"github.com/folio-search/folio/index/internal/analysis"
+	"github.com/folio-search/folio/index/internal/sources"
 	"github.com/folio-search/folio/index/internal/store"
 )
 
@@ -134,10 +135,10 @@ func (ix *Index) shardBatches(ops []writeOp, docs []*document.Document) ([]*blev
 		}
 		switch {
 		case op.dropOverride:
-			batches[s].DeleteInternal(overrideKey(op.id))
+			batches[s].DeleteInternal(sources.OverrideKey(op.id))
 			continue
 		case op.api && ix.fromFile(op.id):
-			batches[s].SetInternal(overrideKey(op.id), overrideOf(op))
+			batches[s].SetInternal(sources.OverrideKey(op.id), sources.OverrideOf(op.article == nil))
 		}
 		if op.article == nil {
 			batches[s].Delete(op.id)

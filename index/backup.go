@@ -8,6 +8,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 
+	"github.com/folio-search/folio/index/internal/sources"
 	"github.com/folio-search/folio/index/internal/store"
 )
 
@@ -57,7 +58,7 @@ func (ix *Index) Backup(dest string) (err error) {
 	// The sync state is read before the shards are copied: an older state
 	// than the shards makes a later sync re-read a few files, a newer one
 	// would make it skip files whose articles the copy lacks.
-	state, err := os.ReadFile(filepath.Join(store.GenDir(ix.opts.Path, g.meta.Generation), syncFile))
+	state, err := os.ReadFile(filepath.Join(store.GenDir(ix.opts.Path, g.meta.Generation), sources.StateFile))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
@@ -77,7 +78,7 @@ func (ix *Index) Backup(dest string) (err error) {
 		}
 	}
 	if state != nil {
-		if err := store.WriteFileAtomic(filepath.Join(dir, syncFile), state); err != nil {
+		if err := store.WriteFileAtomic(filepath.Join(dir, sources.StateFile), state); err != nil {
 			return err
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/folio-search/folio/index/internal/sources"
 	"github.com/folio-search/folio/index/internal/store"
 )
 
@@ -359,7 +360,7 @@ func TestBackupOfLayoutWithoutGenerations(t *testing.T) {
 	want, _ := ix.Count()
 	path := ix.Path()
 	ix.Close()
-	for _, name := range []string{"shard-00", syncFile} {
+	for _, name := range []string{"shard-00", sources.StateFile} {
 		if err := os.Rename(filepath.Join(path, "gen-1", name), filepath.Join(path, name)); err != nil {
 			t.Fatal(err)
 		}

@@ -338,7 +338,7 @@ func (ix *Index) carryOverrides(nx *Index, st sources.State, fromFiles map[strin
 			continue // the file changed since the API write: it wins
 		}
 		op := writeOp{id: id, api: true} // a delete, unless the API put it
-		if !bytes.Equal(v, overrideDelete) {
+		if !bytes.Equal(v, sources.OverrideDelete) {
 			if op, err = ix.putOp(id); err != nil {
 				return err
 			}

@@ -18,6 +18,7 @@ import (
 	"github.com/folio-search/folio/index/internal/highlight"
 	"github.com/folio-search/folio/index/internal/plan"
 	"github.com/folio-search/folio/index/internal/schema"
+	"github.com/folio-search/folio/index/internal/sources"
 	"github.com/folio-search/folio/index/internal/store"
 )
 
@@ -51,7 +52,7 @@ type Index struct {
 	// ties sizes the slack of relevance windows (see window.go).
 	ties engine.TieRuns
 	// fileIDs are the ids that came from files (see fromFile); nil until loaded.
-	fileIDs atomic.Pointer[idSet]
+	fileIDs atomic.Pointer[sources.IDSet]
 	// hooks are set only by tests.
 	hooks hooks
 }

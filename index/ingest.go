@@ -2,12 +2,8 @@ package index
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
-	"io"
 	"maps"
-	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -18,14 +14,6 @@ import (
 	"github.com/folio-search/folio/index/internal/sources"
 	"golang.org/x/sync/errgroup"
 )
-
-// fileResult is what reading one input file produced: the ids of its
-// articles, its content hash and whether any of it was skipped.
-type fileResult struct {
-	ids     []string
-	hash    string
-	problem bool
-}
 
 // errStrict carries the InputError that stopped a strict run.
 type errStrict struct{ *article.InputError }
@@ -47,13 +35,13 @@ func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions)
 // ingest is Ingest with a hook: sel, when set, chooses which of the
 // collected files to read (and may count work it did in the summary). It
 // also returns the files read and, per file, what it produced.
-func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions, sel func([]sources.File, *IngestSummary) ([]sources.File, error)) (IngestSummary, []sources.File, []fileResult, error) {
+func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions, sel func([]sources.File, *IngestSummary) ([]sources.File, error)) (IngestSummary, []sources.File, []sources.FileResult, error) {
 	run := newIngestRun(ix, opts)
 	files, err := run.collect(paths, sel)
 	if err != nil {
 		return run.sum, nil, nil, err
 	}
-	results := make([]fileResult, len(files))
+	results := make([]sources.FileResult, len(files))
 	// Into an empty index, the analysis counts every token, so the true
 	// BM25 field lengths need no walk over the postings afterwards.
 	var counts *bulkCounts
@@ -83,8 +71,8 @@ type ingestRun struct {
 	sum          IngestSummary
 	prog         Progress
 	lastProgress time.Time
-	written      map[int]recordBatch // batches written before one sent earlier (at most one per writer)
-	nextSeq      int                 // the seq of the next batch whose progress counts
+	written      map[int]sources.Batch // batches written before one sent earlier (at most one per writer)
+	nextSeq      int                   // the seq of the next batch whose progress counts
 }
 
 func newIngestRun(ix *Index, opts IngestOptions) *ingestRun {
@@ -93,7 +81,7 @@ func newIngestRun(ix *Index, opts IngestOptions) *ingestRun {
 	}
 	now := time.Now()
 	return &ingestRun{ix: ix, opts: opts, start: now, lastProgress: now,
-		sum: IngestSummary{SkippedByReason: map[string]int{}}, written: map[int]recordBatch{}}
+		sum: IngestSummary{SkippedByReason: map[string]int{}}, written: map[int]sources.Batch{}}
 }
 
 // report sends the progress to opts.Progress, if set. The caller holds
@@ -150,13 +138,15 @@ func (r *ingestRun) collect(paths []string, sel func([]sources.File, *IngestSumm
 // batch's segment is built while the next is analysed. It returns the
 // ignored JSON fields, or the first error of the producer or a writer
 // (the others then stop).
-func (r *ingestRun) pipeline(ctx context.Context, files []sources.File, results []fileResult, counts *bulkCounts) (map[string]struct{}, error) {
-	batches := make(chan recordBatch, 2)
+func (r *ingestRun) pipeline(ctx context.Context, files []sources.File, results []sources.FileResult, counts *bulkCounts) (map[string]struct{}, error) {
+	batches := make(chan sources.Batch, 2)
 	g, gctx := errgroup.WithContext(ctx)
 	ignored := map[string]struct{}{}
 	g.Go(func() error {
 		defer close(batches)
-		return r.ix.produce(gctx, files, results, ignored, batches)
+		reader := article.Reader{Parser: &article.Parser{Dates: r.ix.opts.Dates, Keywords: r.ix.opts.KeywordFields},
+			Ignored: ignored, Max: r.ix.opts.MaxArticleBytes}
+		return sources.Produce(gctx, files, reader, r.ix.opts.BatchSize, results, batches)
 	})
 	var failed atomic.Bool
 	for range r.ix.opts.writers() {
@@ -165,8 +155,8 @@ func (r *ingestRun) pipeline(ctx context.Context, files []sources.File, results 
 				if failed.Load() {
 					continue // drained, so the producer is not left blocked
 				}
-				if len(b.recs) > 0 { // the last batch may be empty: it only carries progress
-					if err := r.writeBatch(gctx, b.recs, counts); err != nil {
+				if len(b.Recs) > 0 { // the last batch may be empty: it only carries progress
+					if err := r.writeBatch(gctx, b.Recs, counts); err != nil {
 						failed.Store(true)
 						return err
 					}
@@ -182,12 +172,12 @@ func (r *ingestRun) pipeline(ctx context.Context, files []sources.File, results 
 // wrote advances the progress past b and the batches before it that are
 // written: progress counts the input of the batches written, in order, not
 // what the producer has read ahead of them.
-func (r *ingestRun) wrote(b recordBatch) {
+func (r *ingestRun) wrote(b sources.Batch) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.written[b.seq] = b
+	r.written[b.Seq] = b
 	for w, ok := r.written[r.nextSeq]; ok; w, ok = r.written[r.nextSeq] {
-		r.prog.BytesDone, r.prog.FilesDone = w.bytesRead, w.filesRead
+		r.prog.BytesDone, r.prog.FilesDone = w.BytesRead, w.FilesRead
 		delete(r.written, r.nextSeq)
 		r.nextSeq++
 	}
@@ -264,82 +254,4 @@ func unwrapStrict(err error) error {
 		return s.InputError
 	}
 	return err
-}
-
-// recordBatch is a group of records with how far the producer had read
-// when it sent them: files completely read and bytes read (compressed bytes
-// for .gz), every record of that input being in this batch or an earlier one.
-type recordBatch struct {
-	seq       int // 0, 1, ... in the order sent
-	recs      []article.Record
-	filesRead int
-	bytesRead int64
-}
-
-// produce reads files in order and sends records in groups of BatchSize;
-// the last group may be empty.
-func (ix *Index) produce(ctx context.Context, files []sources.File, results []fileResult, ignored map[string]struct{}, out chan<- recordBatch) error {
-	p := &article.Parser{Dates: ix.opts.Dates, Keywords: ix.opts.KeywordFields}
-	batch := make([]article.Record, 0, ix.opts.BatchSize)
-	var bytesRead int64
-	filesRead, seq := 0, 0
-	send := func() error {
-		select {
-		case out <- recordBatch{seq: seq, recs: batch, filesRead: filesRead, bytesRead: bytesRead}:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		seq++
-		batch = make([]article.Record, 0, ix.opts.BatchSize)
-		return nil
-	}
-	add := func(r article.Record) error {
-		batch = append(batch, r)
-		if len(batch) >= ix.opts.BatchSize {
-			return send()
-		}
-		return nil
-	}
-	for i, f := range files {
-		if err := ctx.Err(); err != nil { // a cancelled sync (shutdown) stops between files
-			return err
-		}
-		fr := &article.Reader{Parser: p, Path: f.Path, ID: f.ID, Ignored: ignored, Max: ix.opts.MaxArticleBytes}
-		fh, err := sources.Open(f.Path)
-		if err != nil {
-			results[i].problem = true
-			batch = append(batch, article.Record{Err: openProblem(fr, f.Path, err)})
-		} else if err := readFile(fr, fh, &results[i], &bytesRead, add); err != nil {
-			return err
-		}
-		filesRead++
-	}
-	return send()
-}
-
-// openProblem is the problem of a file at path that sources.Open refused with err.
-func openProblem(fr *article.Reader, path string, err error) *article.InputError {
-	var nr sources.ErrNotRegular
-	if errors.As(err, &nr) {
-		return nr.Input(path)
-	}
-	return fr.ReadErr(err)
-}
-
-// readFile reads the records of fh (then closes it) into add, noting in
-// res their ids, whether any had a problem, and the file's content hash;
-// the bytes read (compressed, for .gz) are added to *bytesRead.
-func readFile(fr *article.Reader, fh *os.File, res *fileResult, bytesRead *int64, add func(article.Record) error) error {
-	defer fh.Close()
-	kind, gz := article.FormatOf(fr.Path)
-	h := sha256.New()
-	defer func() { res.hash = hex.EncodeToString(h.Sum(nil)) }()
-	return fr.Read(io.TeeReader(&sources.CountingReader{R: fh, N: bytesRead}, h), kind, gz, func(r article.Record) error {
-		if r.Err != nil {
-			res.problem = true
-		} else {
-			res.ids = append(res.ids, r.Article.ID)
-		}
-		return add(r)
-	})
 }

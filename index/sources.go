@@ -1,11 +1,8 @@
 package index
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
-	"os"
 	"path/filepath"
 
 	"github.com/folio-search/folio/index/internal/sources"
@@ -74,61 +71,11 @@ func (ix *Index) InputsOr(fallback []string) ([]string, error) {
 // rebuilt from them) or held by another process. It returns nil when there
 // is no index there, it records no inputs, or its files cannot be read.
 func RecordedInputs(path string) []string {
-	b, err := os.ReadFile(filepath.Join(path, store.MetaFile))
+	m, err := store.LoadMeta(path)
 	if err != nil {
 		return nil
 	}
-	var m store.Meta
-	if json.Unmarshal(b, &m) != nil {
-		return nil
-	}
 	return sources.RecordedInputs(filepath.Join(store.GenDir(path, m.Generation), sources.StateFile))
-}
-
-// API writes over ids that came from files ("overrides"). The later write
-// wins: an API put or delete of such an id is recorded as a bleve internal
-// key in the same batch as the write, and holds until Folio reads the
-// article's file again with other content than it had when it was last
-// read before the write. Sync re-reads only changed files and drops the
-// overrides of the ids of every file it re-reads or finds gone; Rebuild
-// reads every file and re-applies the overrides whose file is unchanged.
-const overridePrefix = "folio_api/"
-
-// Override values: what the API did last.
-var (
-	overridePut    = []byte("put")
-	overrideDelete = []byte("delete")
-)
-
-func overrideKey(id string) []byte { return []byte(overridePrefix + id) }
-
-// overrideOf is the override value that op records.
-func overrideOf(op writeOp) []byte {
-	if op.article == nil {
-		return overrideDelete
-	}
-	return overridePut
-}
-
-// idSet is a set of article ids by their 64-bit FNV-1a hash: 8 bytes per
-// id instead of the id. A collision only records an override nobody reads.
-type idSet map[uint64]struct{}
-
-func hashID(id string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(id))
-	return h.Sum64()
-}
-
-// newIDSet is the set of ids the files of st produced.
-func newIDSet(st sources.State) *idSet {
-	s := idSet{}
-	for _, f := range st.Files {
-		for _, id := range f.IDs {
-			s[hashID(id)] = struct{}{}
-		}
-	}
-	return &s
 }
 
 // fromFile reports whether id came from a file of the sync state, loading
@@ -139,17 +86,16 @@ func (ix *Index) fromFile(id string) bool {
 		// An unreadable state (Sync and Rebuild fail until it is deleted)
 		// counts as no files: recording would only pile up keys.
 		st, _ := ix.loadSyncState()
-		s = newIDSet(st)
+		s = sources.NewIDSet(st)
 		ix.fileIDs.Store(s)
 	}
-	_, ok := (*s)[hashID(id)]
-	return ok
+	return s.Has(id)
 }
 
-// override returns the recorded API write over id (overridePut,
-// overrideDelete) or nil. The caller holds ix.mu.
+// override returns the recorded API write over id (sources.OverridePut,
+// sources.OverrideDelete) or nil. The caller holds ix.mu.
 func (ix *Index) override(id string) ([]byte, error) {
-	return ix.shards[ix.shardOf(id)].GetInternal(overrideKey(id))
+	return ix.shards[ix.shardOf(id)].GetInternal(sources.OverrideKey(id))
 }
 
 // dropOverrides deletes the overrides recorded for ids: their file was

@@ -48,19 +48,23 @@ func (ix *Index) Sync(ctx context.Context, paths []string, opts IngestOptions) (
 	if err != nil {
 		return IngestSummary{}, err
 	}
-	plan := newSyncPlan(st, sources.AbsPaths(paths))
-	sum, files, results, err := ix.ingest(ctx, paths, opts, plan.selectChanged)
+	plan := sources.NewPlan(st, sources.AbsPaths(paths))
+	sum, files, results, err := ix.ingest(ctx, paths, opts, func(files []sources.File, sum *IngestSummary) ([]sources.File, error) {
+		changed, unchanged := plan.SelectChanged(files)
+		sum.Unchanged += unchanged
+		return changed, nil
+	})
 	sum.Before = int(before)
 	if err != nil {
 		return sum, err
 	}
-	reread := plan.recordRead(files, results)
-	del, gone := plan.stale()
+	reread := plan.RecordRead(files, results)
+	del, gone := plan.Stale()
 	reread = append(reread, gone...)
 	if sum.After, err = ix.countAfter(del); err != nil {
 		return sum, err
 	}
-	if err := ix.checkLoss("sync", sum.Before, sum.After, plan.next.Inputs, opts.Force); err != nil {
+	if err := ix.checkLoss("sync", sum.Before, sum.After, plan.Next.Inputs, opts.Force); err != nil {
 		return sum, err
 	}
 	if err := ix.deleteStale(ctx, del, &sum); err != nil {
@@ -72,100 +76,18 @@ func (ix *Index) Sync(ctx context.Context, paths []string, opts IngestOptions) (
 	return sum, ix.saveSyncState(plan, len(files) > 0 || len(del) > 0)
 }
 
-// syncPlan is what one Sync works out from the state of the last one: the
-// state to save (next) and what changed.
-type syncPlan struct {
-	old     sources.State
-	roots   []string        // the absolute paths synced
-	next    sources.State   // the state once the sync succeeds
-	keep    map[string]bool // ids still held by unchanged files
-	touched bool            // an unchanged file got a new mtime
-	read    map[string]bool // absolute paths of the files read
-	written map[string]bool // ids the files read produced
-}
-
-func newSyncPlan(old sources.State, roots []string) *syncPlan {
-	return &syncPlan{old: old, roots: roots,
-		next: sources.State{Inputs: sources.MergeInputs(old.Inputs, roots), Files: map[string]sources.FileState{}},
-		keep: map[string]bool{}, read: map[string]bool{}, written: map[string]bool{}}
-}
-
-// selectChanged is ingest's selection: the files that are new or changed
-// (other size or modification time, and other content). Unchanged files
-// keep their state and their ids and are counted in sum.Unchanged.
-func (p *syncPlan) selectChanged(files []sources.File, sum *IngestSummary) ([]sources.File, error) {
-	var changed []sources.File
-	for _, f := range files {
-		abs := sources.AbsPath(f.Path)
-		old, ok := p.old.Files[abs]
-		if ok && old.Size == f.Size && old.MTime == f.MTime {
-			p.next.Files[abs] = old
-		} else if ok && old.Size == f.Size && old.Hash != "" && sources.HashFile(f.Path) == old.Hash {
-			old.MTime = f.MTime
-			p.next.Files[abs] = old
-			p.touched = true
-		} else {
-			changed = append(changed, f)
-			continue
-		}
-		sum.Unchanged++
-		for _, id := range old.IDs {
-			p.keep[id] = true
-		}
-	}
-	return changed, nil
-}
-
-// recordRead puts the files read, with what reading them produced, into
-// the next state and returns their ids: their file is the later write.
-func (p *syncPlan) recordRead(files []sources.File, results []fileResult) []string {
-	var reread []string
-	for i, f := range files {
-		reread = append(reread, results[i].ids...)
-		p.read[sources.AbsPath(f.Path)] = true
-		r := results[i]
-		fs := sources.FileState{Size: f.Size, MTime: f.MTime, Hash: r.hash, IDs: r.ids}
-		if r.problem {
-			fs.Size = -1
-		}
-		p.next.Files[sources.AbsPath(f.Path)] = fs
-		for _, id := range r.ids {
-			p.written[id] = true
-		}
-	}
-	return reread
-}
-
-// stale returns the deletes of the articles of files that were re-read or
-// disappeared and that no current file holds any more, and the ids such
-// files held (their file is the later write). Files outside the synced
-// paths belong to another Sync's paths and keep their state.
-func (p *syncPlan) stale() (del []writeOp, gone []string) {
-	for abs, old := range p.old.Files {
-		if !sources.Under(abs, p.roots) {
-			p.next.Files[abs] = old // another Sync's paths: not ours to judge
-			continue
-		}
-		if _, unchanged := p.next.Files[abs]; unchanged && !p.read[abs] {
-			continue
-		}
-		gone = append(gone, old.IDs...)
-		for _, id := range old.IDs {
-			if !p.written[id] && !p.keep[id] {
-				del = append(del, writeOp{id: id})
-			}
-		}
-	}
-	return del, gone
-}
-
-// deleteStale deletes the articles of del through the write log, counts
-// them in sum and refreshes the BM25 statistics (the deleted tokens left).
-func (ix *Index) deleteStale(ctx context.Context, del []writeOp, sum *IngestSummary) error {
+// deleteStale deletes the articles of the ids in del through the write
+// log, counts them in sum and refreshes the BM25 statistics (the deleted
+// tokens left).
+func (ix *Index) deleteStale(ctx context.Context, del []string, sum *IngestSummary) error {
 	if len(del) == 0 {
 		return nil
 	}
-	if _, err := ix.writes().Append(ctx, del, nil); err != nil {
+	ops := make([]writeOp, len(del))
+	for i, id := range del {
+		ops[i] = writeOp{id: id}
+	}
+	if _, err := ix.writes().Append(ctx, ops, nil); err != nil {
 		return err
 	}
 	sum.Deleted = len(del)
@@ -175,44 +97,32 @@ func (ix *Index) deleteStale(ctx context.Context, del []writeOp, sum *IngestSumm
 // saveSyncState saves p's next state and the ids of its files, unless
 // nothing changed (wrote: files were read or articles deleted): then the
 // saved state is current.
-func (ix *Index) saveSyncState(p *syncPlan, wrote bool) error {
+func (ix *Index) saveSyncState(p *sources.Plan, wrote bool) error {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	if !wrote && !p.touched && len(p.next.Files) == len(p.old.Files) && slices.Equal(p.next.Inputs, p.old.Inputs) {
+	if !wrote && !p.Touched && len(p.Next.Files) == len(p.Old.Files) && slices.Equal(p.Next.Inputs, p.Old.Inputs) {
 		return nil
 	}
-	b, err := json.Marshal(p.next)
+	b, err := json.Marshal(p.Next)
 	if err != nil {
 		return err
 	}
 	if err := store.WriteFileAtomic(ix.syncPath(), b); err != nil {
 		return err
 	}
-	ix.fileIDs.Store(newIDSet(p.next))
+	ix.fileIDs.Store(sources.NewIDSet(p.Next))
 	return nil
 }
 
-// countAfter is the number of articles the index holds once the deletes
-// in del are applied.
-func (ix *Index) countAfter(del []writeOp) (int, error) {
+// countAfter is the number of articles the index holds once the ids in
+// del are deleted.
+func (ix *Index) countAfter(del []string) (int, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	n, err := ix.docCount()
 	if err != nil || len(del) == 0 {
 		return int(n), err
 	}
-	ids := make([]string, len(del))
-	for i, op := range del {
-		ids[i] = op.id
-	}
-	have, err := ix.existing(ids)
+	have, err := ix.existing(del)
 	return int(n) - len(have), err
 }
-
-// syncFile holds the sync state inside the current generation directory
-// (for backup.go, until it uses sources.StateFile).
-const syncFile = sources.StateFile
-
-// under reports whether path is one of roots or inside one (for backup.go,
-// until it uses sources.Under).
-func under(path string, roots []string) bool { return sources.Under(path, roots) }

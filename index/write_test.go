@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/folio-search/folio/index/article"
+	"github.com/folio-search/folio/index/internal/sources"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -226,7 +227,7 @@ func TestSyncReadsOnlyChanges(t *testing.T) {
 	if got := ids(mustSearch(t, ix, Query{Text: "narwhal"})); !cmp.Equal(got, []string{"b"}) {
 		t.Errorf("narwhal hits = %v", got)
 	}
-	if _, err := os.Stat(filepath.Join(ix.Path(), "gen-1", syncFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(ix.Path(), "gen-1", sources.StateFile)); err != nil {
 		t.Errorf("sync state is not inside the index directory: %v", err)
 	}
 }

@@ -81,6 +81,17 @@ func ReadMeta(path string, want Meta) (Meta, error) {
 	return m, nil
 }
 
+// LoadMeta reads folio.json in path as it is, without checking it
+// against a configuration (for looking at an index without opening it).
+func LoadMeta(path string) (Meta, error) {
+	var m Meta
+	b, err := os.ReadFile(filepath.Join(path, MetaFile))
+	if err != nil {
+		return m, err
+	}
+	return m, json.Unmarshal(b, &m)
+}
+
 // WriteMeta replaces folio.json in dir atomically: it writes a temporary
 // file, syncs it, renames it over folio.json and syncs the directory, so a
 // crash leaves either the old or the new file, never a torn one.

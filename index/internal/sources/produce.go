@@ -1,0 +1,99 @@
+package sources
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"os"
+
+	"github.com/folio-search/folio/index/article"
+)
+
+// FileResult is what reading one input file produced: the ids of its
+// articles, its content hash and whether any of it was skipped.
+type FileResult struct {
+	IDs     []string
+	Hash    string
+	Problem bool
+}
+
+// Batch is a group of records with how far the producer had read
+// when it sent them: files completely read and bytes read (compressed bytes
+// for .gz), every record of that input being in this batch or an earlier one.
+type Batch struct {
+	Seq       int // 0, 1, ... in the order sent
+	Recs      []article.Record
+	FilesRead int
+	BytesRead int64
+}
+
+// Produce reads files in order with readers like reader (its Path and ID
+// set per file) and sends records in groups of batchSize; the last group
+// may be empty. results[i] receives what files[i] produced.
+func Produce(ctx context.Context, files []File, reader article.Reader, batchSize int, results []FileResult, out chan<- Batch) error {
+	batch := make([]article.Record, 0, batchSize)
+	var bytesRead int64
+	filesRead, seq := 0, 0
+	send := func() error {
+		select {
+		case out <- Batch{Seq: seq, Recs: batch, FilesRead: filesRead, BytesRead: bytesRead}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		seq++
+		batch = make([]article.Record, 0, batchSize)
+		return nil
+	}
+	add := func(r article.Record) error {
+		batch = append(batch, r)
+		if len(batch) >= batchSize {
+			return send()
+		}
+		return nil
+	}
+	for i, f := range files {
+		if err := ctx.Err(); err != nil { // a cancelled sync (shutdown) stops between files
+			return err
+		}
+		fr := reader
+		fr.Path, fr.ID = f.Path, f.ID
+		fh, err := Open(f.Path)
+		if err != nil {
+			results[i].Problem = true
+			batch = append(batch, article.Record{Err: openProblem(&fr, f.Path, err)})
+		} else if err := readFile(&fr, fh, &results[i], &bytesRead, add); err != nil {
+			return err
+		}
+		filesRead++
+	}
+	return send()
+}
+
+// openProblem is the problem of a file at path that Open refused with err.
+func openProblem(fr *article.Reader, path string, err error) *article.InputError {
+	var nr ErrNotRegular
+	if errors.As(err, &nr) {
+		return nr.Input(path)
+	}
+	return fr.ReadErr(err)
+}
+
+// readFile reads the records of fh (then closes it) into add, noting in
+// res their ids, whether any had a problem, and the file's content hash;
+// the bytes read (compressed, for .gz) are added to *bytesRead.
+func readFile(fr *article.Reader, fh *os.File, res *FileResult, bytesRead *int64, add func(article.Record) error) error {
+	defer fh.Close()
+	kind, gz := article.FormatOf(fr.Path)
+	h := sha256.New()
+	defer func() { res.Hash = hex.EncodeToString(h.Sum(nil)) }()
+	return fr.Read(io.TeeReader(&CountingReader{R: fh, N: bytesRead}, h), kind, gz, func(r article.Record) error {
+		if r.Err != nil {
+			res.Problem = true
+		} else {
+			res.IDs = append(res.IDs, r.Article.ID)
+		}
+		return add(r)
+	})
+}
