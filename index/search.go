@@ -196,39 +196,9 @@ func (ix *Index) hit(dm *search.DocumentMatch, doc bleveindex.Document) Hit {
 	return h
 }
 
-// article decodes a stored document.
+// article decodes a stored document (schema.Article).
 func (ix *Index) article(doc bleveindex.Document) article.Article {
-	a := article.Article{ID: doc.ID()}
-	doc.VisitFields(func(f bleveindex.Field) {
-		switch f.Name() {
-		case schema.Title:
-			a.Title = string(f.Value())
-		case schema.Body:
-			a.Body = string(f.Value())
-		case schema.URL:
-			a.URL = string(f.Value())
-		case schema.Source:
-			a.Source = string(f.Value())
-		case schema.Author:
-			a.Author = string(f.Value())
-		case schema.Tags:
-			a.Tags = append(a.Tags, string(f.Value()))
-		default:
-			if k, ok := strings.CutPrefix(f.Name(), schema.KeywordPrefix+"."); ok {
-				if a.Keywords == nil {
-					a.Keywords = map[string][]string{}
-				}
-				a.Keywords[k] = append(a.Keywords[k], string(f.Value()))
-			}
-		case schema.Date:
-			if df, ok := f.(bleveindex.DateTimeField); ok {
-				if t, _, err := df.DateTime(); err == nil {
-					a.Date = t.In(ix.opts.Dates.Location())
-				}
-			}
-		}
-	})
-	return a
+	return schema.Article(doc, ix.opts.Dates.Location())
 }
 
 // Article returns the stored article with the given id, or ErrNotFound.

@@ -2,7 +2,8 @@
 // the index mapping with its analyzers and token length limits, the mapping
 // version stored with every index, the day-number encoding of dates and the
 // date filter over it, the fields whose true token counts feed BM25, and
-// the document built from an article (NewDocument).
+// the document built from an article (NewDocument) and the article read
+// back from a stored document (Article).
 //
 // It imports bleve, the standard library and index/article only: never the
 // facade package index, nor server, config or cmd (the facade imports it).
