@@ -22,30 +22,9 @@ var (
 	ErrRebuildFailed = errors.New("rebuild failed, the live index is unchanged")
 )
 
-// createShards makes n empty bleve indexes in dir.
+// createShards makes n empty bleve indexes in dir (schema.CreateShards).
 func createShards(dir string, n int, language string, keywordFields []string) ([]bleve.Index, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("create index: %w", err)
-	}
-	var shards []bleve.Index
-	for i := range n {
-		m, err := schema.NewMapping(language, keywordFields)
-		if err != nil {
-			for _, s := range shards {
-				s.Close()
-			}
-			return nil, fmt.Errorf("create index: %w", err)
-		}
-		bi, err := bleve.New(store.ShardPath(dir, i), m)
-		if err != nil {
-			for _, s := range shards {
-				s.Close()
-			}
-			return nil, fmt.Errorf("create index %s: %w", store.ShardPath(dir, i), err)
-		}
-		shards = append(shards, bi)
-	}
-	return shards, nil
+	return schema.CreateShards(dir, n, language, keywordFields)
 }
 
 // Rebuild builds a complete new index from paths beside the live one (a new
