@@ -22,11 +22,6 @@ var (
 	ErrRebuildFailed = errors.New("rebuild failed, the live index is unchanged")
 )
 
-// createShards makes n empty bleve indexes in dir (schema.CreateShards).
-func createShards(dir string, n int, language string, keywordFields []string) ([]bleve.Index, error) {
-	return schema.CreateShards(dir, n, language, keywordFields)
-}
-
 // Rebuild builds a complete new index from paths beside the live one (a new
 // generation directory inside the index directory), then swaps it in
 // atomically; paths become the inputs the index records (see InputsOr).
@@ -117,7 +112,7 @@ func (ix *Index) nextGeneration(old store.Meta) (*Index, store.Meta, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, m, err
 	}
-	shards, err := createShards(dir, m.Shards, m.Language, m.KeywordFields)
+	shards, err := schema.CreateShards(dir, m.Shards, m.Language, m.KeywordFields)
 	if err != nil {
 		return nil, m, err
 	}

@@ -129,7 +129,7 @@ func Create(opts Options) (*Index, error) {
 		return nil, fmt.Errorf("create index: %w", err)
 	}
 	m := store.Meta{MappingVersion: schema.MappingVersion, Language: opts.Language, Shards: opts.Shards, Generation: "gen-1", KeywordFields: opts.KeywordFields}
-	shards, err := createShards(store.GenDir(opts.Path, m.Generation), m.Shards, opts.Language, opts.KeywordFields)
+	shards, err := schema.CreateShards(store.GenDir(opts.Path, m.Generation), m.Shards, opts.Language, opts.KeywordFields)
 	if err != nil {
 		return nil, err
 	}
