@@ -12,7 +12,6 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	bleveindex "github.com/blevesearch/bleve_index_api"
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/folio-search/folio/index/internal/engine"
 	"github.com/folio-search/folio/index/internal/highlight"
@@ -46,7 +45,7 @@ type Index struct {
 	rebuilding *replayLog
 	// bm25 holds the true BM25 statistics (see bm25.go); nil until computed.
 	bm25 atomic.Pointer[search.BM25Stats]
-	// analysis holds the *analysis.Workers of bulk ingest (analyze.go).
+	// analysis holds the *analysis.Workers of bulk ingest (analysis.Article).
 	analysis sync.Pool
 	// ties sizes the slack of relevance windows (see window.go).
 	ties engine.TieRuns
@@ -85,19 +84,10 @@ func Open(opts Options) (*Index, error) {
 	}
 	store.RemoveStaleGenerations(opts.Path, m.Generation)
 	ix := &Index{opts: opts, hl: highlight.New(opts.FragmentSize), generation: &generation{meta: m}}
-	var shards []bleve.Index
-	for i := range m.Shards {
-		bi, err := bleve.OpenUsing(store.ShardPath(store.GenDir(opts.Path, m.Generation), i), map[string]interface{}{"bolt_timeout": opts.LockTimeout.String()})
-		if errors.Is(err, bolt.ErrTimeout) {
-			err = fmt.Errorf("%w: %s is open in another process (a running `folio serve` or `folio index`); stop that process first, or search through the server's HTTP API", ErrLocked, opts.Path)
-		}
-		if err != nil {
-			for _, s := range shards {
-				s.Close()
-			}
-			return nil, fmt.Errorf("open index %s: %w", store.ShardPath(store.GenDir(opts.Path, m.Generation), i), err)
-		}
-		shards = append(shards, bi)
+	locked := fmt.Errorf("%w: %s is open in another process (a running `folio serve` or `folio index`); stop that process first, or search through the server's HTTP API", ErrLocked, opts.Path)
+	shards, err := engine.OpenShards(store.ShardPaths(store.GenDir(opts.Path, m.Generation), m.Shards), opts.LockTimeout, locked)
+	if err != nil {
+		return nil, err
 	}
 	ix.generation = newGeneration(m, shards)
 	ix.planner = ix.newPlanner()

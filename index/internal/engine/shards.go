@@ -4,11 +4,35 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
+	bolt "go.etcd.io/bbolt"
 )
+
+// OpenShards opens the bleve indexes at paths, each waiting at most
+// lockTimeout for its lock; the error of one whose lock another process
+// holds is locked. On an error the shards already open are closed, and the
+// error names the path.
+func OpenShards(paths []string, lockTimeout time.Duration, locked error) ([]bleve.Index, error) {
+	var shards []bleve.Index
+	for _, path := range paths {
+		bi, err := bleve.OpenUsing(path, map[string]interface{}{"bolt_timeout": lockTimeout.String()})
+		if errors.Is(err, bolt.ErrTimeout) {
+			err = locked
+		}
+		if err != nil {
+			for _, s := range shards {
+				s.Close()
+			}
+			return nil, fmt.Errorf("open index %s: %w", path, err)
+		}
+		shards = append(shards, bi)
+	}
+	return shards, nil
+}
 
 // errReadOnlyShard is the error of a batch on a ReadOnlyShard.
 var errReadOnlyShard = errors.New("shard reopened read-only after a failed write; retry once the storage is writable")
