@@ -137,18 +137,9 @@ func (ix *Index) run(ctx context.Context, p *plan.Plan) ([]hitPhase, uint64, err
 	return append(tag(tier.Hits, plan.PhaseTier), tag(res.Hits, plan.PhaseRest)...), tier.Total + res.Total, nil
 }
 
-// request builds one bleve request for q within p's filter and order.
+// request builds one bleve request for q within p's filter and order (plan.Plan.Request).
 func (ix *Index) request(p *plan.Plan, q query.Query, from, size int) *bleve.SearchRequest {
-	if p.Filter != nil {
-		q = engine.Filtered(q, p.Filter)
-	}
-	req := bleve.NewSearchRequestOptions(q, size, from, false)
-	req.IncludeLocations = p.Locations && size > 0
-	if size == 0 {
-		req.Score = "none" // counting only
-	}
-	req.SortByCustom(p.SortOrder())
-	return req
+	return p.Request(q, from, size)
 }
 
 func (ix *Index) searchErr(ctx context.Context, err error) error {
