@@ -31,7 +31,7 @@ const facetSize = 10
 
 // facets counts p.Facets over all of p's matches.
 func (ix *Index) facets(ctx context.Context, p *plan.Plan) ([]Facet, error) {
-	req := ix.request(p, p.Main, 0, 0)
+	req := p.SearchRequest(p.Main, 0, 0)
 	var months, years []string
 	for _, f := range p.Facets {
 		if f != schema.Date {
@@ -101,7 +101,7 @@ func dateFacet(fr *search.FacetResult, interval string, order []string) Facet {
 // none has a date.
 func (ix *Index) dateSpan(ctx context.Context, p *plan.Plan) (first, last time.Time, ok bool, err error) {
 	edge := func(desc bool) (time.Time, bool, error) {
-		req := ix.request(p, p.Main, 0, 1)
+		req := p.SearchRequest(p.Main, 0, 1)
 		req.IncludeLocations = false
 		req.SortByCustom(search.SortOrder{&search.SortField{Field: schema.Date, Desc: desc, Type: search.SortFieldAsDate, Missing: search.SortFieldMissingLast}})
 		res, err := ix.searchAll(ctx, req)

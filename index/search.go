@@ -7,9 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/query"
 	bleveindex "github.com/blevesearch/bleve_index_api"
 	"github.com/folio-search/folio/index/article"
 	"github.com/folio-search/folio/index/internal/engine"
@@ -135,11 +133,6 @@ func (ix *Index) run(ctx context.Context, p *plan.Plan) ([]hitPhase, uint64, err
 		return nil, 0, err
 	}
 	return append(tag(tier.Hits, plan.PhaseTier), tag(res.Hits, plan.PhaseRest)...), tier.Total + res.Total, nil
-}
-
-// request builds one bleve request for q within p's filter and order (plan.Plan.Request).
-func (ix *Index) request(p *plan.Plan, q query.Query, from, size int) *bleve.SearchRequest {
-	return p.Request(q, from, size)
 }
 
 func (ix *Index) searchErr(ctx context.Context, err error) error {

@@ -6,8 +6,8 @@
 // bounds on expensive queries (clauses, wildcards, regular expressions,
 // fuzziness, boosts). Bad requests are *param.Error values naming the
 // parameter at fault. It also encodes and decodes the cursors of deep pages,
-// builds the bleve request of one search of a Plan (Plan.Request) and the
-// ranges of a date facet (DateFacet).
+// and builds the bleve request of one search of a Plan (Plan.SearchRequest)
+// and the ranges of a date facet (DateFacet).
 //
 // Executing a Plan on the shards (windows, tiers, counts, facets,
 // highlighting) is the facade's work. plan imports bleve, index/article

@@ -396,8 +396,8 @@ func titleCopy[T any, P leafQuery[T]](q P, boost float64) query.Query {
 	return cp
 }
 
-// Request builds one bleve request for q within p's filter and order.
-func (p *Plan) Request(q query.Query, from, size int) *bleve.SearchRequest {
+// SearchRequest builds one bleve request for q within p's filter and order.
+func (p *Plan) SearchRequest(q query.Query, from, size int) *bleve.SearchRequest {
 	if p.Filter != nil {
 		q = engine.Filtered(q, p.Filter)
 	}
