@@ -8,8 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/blevesearch/bleve/v2"
-
+	"github.com/folio-search/folio/index/internal/engine"
 	"github.com/folio-search/folio/index/internal/schema"
 	"github.com/folio-search/folio/index/internal/sources"
 	"github.com/folio-search/folio/index/internal/store"
@@ -234,22 +233,17 @@ func (ix *Index) carryOver(nx *Index) error {
 // after (the start when nil), those that are not in fromFiles, and the
 // page's last id ("" when there are no more). The caller holds ix.mu.
 func (ix *Index) notFromFiles(after []string, fromFiles map[string]string) ([]string, string, error) {
-	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 1000, 0, false)
-	req.SortBy([]string{"_id"})
-	if after != nil {
-		req.SearchAfter = after
-	}
-	res, err := ix.alias.Search(req)
-	if err != nil || len(res.Hits) == 0 {
+	page, err := engine.IDPage(ix.alias, after, 1000)
+	if err != nil || len(page) == 0 {
 		return nil, "", err
 	}
 	var ids []string
-	for _, h := range res.Hits {
-		if _, ok := fromFiles[h.ID]; !ok {
-			ids = append(ids, h.ID)
+	for _, id := range page {
+		if _, ok := fromFiles[id]; !ok {
+			ids = append(ids, id)
 		}
 	}
-	return ids, res.Hits[len(res.Hits)-1].ID, nil
+	return ids, page[len(page)-1], nil
 }
 
 // copyMissing puts into nx, as API writes, ix's articles of ids that nx
