@@ -251,18 +251,8 @@ func (ix *Index) searchAll(ctx context.Context, req *bleve.SearchRequest) (_ *bl
 		}
 	}
 	res, err := ix.alias.SearchInContext(ctx, req)
-	if err == nil && res != nil && res.Status != nil && res.Status.Failed > 0 {
-		// With several shards, bleve's alias reports a shard's failure
-		// (a deadline, too many terms) in the status and answers with the
-		// other shards' hits: a partial answer must not pass for a whole one.
-		errs := make([]error, 0, len(res.Status.Errors))
-		for _, e := range res.Status.Errors {
-			errs = append(errs, e)
-		}
-		if err := errors.Join(errs...); err != nil {
-			return nil, err
-		}
-		return nil, fmt.Errorf("search: %d of %d shards failed", res.Status.Failed, res.Status.Total)
+	if perr := engine.PartialError(res); err == nil && perr != nil {
+		return nil, perr
 	}
 	return res, err
 }

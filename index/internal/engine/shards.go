@@ -12,6 +12,25 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
+// PartialError is the error of a search over several shards that some of
+// them failed: bleve's alias reports a shard's failure (a deadline, too
+// many terms) in the status and answers with the other shards' hits, and a
+// partial answer must not pass for a whole one. It is nil for a whole
+// answer.
+func PartialError(res *bleve.SearchResult) error {
+	if res == nil || res.Status == nil || res.Status.Failed == 0 {
+		return nil
+	}
+	errs := make([]error, 0, len(res.Status.Errors))
+	for _, e := range res.Status.Errors {
+		errs = append(errs, e)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	return fmt.Errorf("search: %d of %d shards failed", res.Status.Failed, res.Status.Total)
+}
+
 // OpenShards opens the bleve indexes at paths, each waiting at most
 // lockTimeout for its lock; the error of one whose lock another process
 // holds is locked. On an error the shards already open are closed, and the
