@@ -25,11 +25,11 @@ func TestMemoStemmer(t *testing.T) {
 		if perr != nil {
 			continue // the bad articles among them
 		}
-		plain, plainLens, err := analyzeArticle(m, nil, &a)
+		plain, plainLens, err := analysis.Article(m, nil, &a)
 		if err != nil {
 			t.Fatal(err)
 		}
-		memo, memoLens, err := analyzeArticle(m, w, &a)
+		memo, memoLens, err := analysis.Article(m, w, &a)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -104,16 +104,16 @@ func (ix *Index) existedBefore(ops []writeOp) ([]bool, error) {
 }
 
 // analyzeOps maps and analyses the articles of the puts in ops on every
-// core (analyzeArticle), returning per op its document and token counts
+// core (analysis.Article), returning per op its document and token counts
 // (nil and zero for the other ops).
-func (ix *Index) analyzeOps(ops []writeOp) ([]*document.Document, []tokenCounts, error) {
+func (ix *Index) analyzeOps(ops []writeOp) ([]*document.Document, []analysis.TokenCounts, error) {
 	docs := make([]*document.Document, len(ops))
-	lens := make([]tokenCounts, len(ops))
+	lens := make([]analysis.TokenCounts, len(ops))
 	errs := make([]error, len(ops))
 	m := ix.shards[0].Mapping()
 	analysis.All(&ix.analysis, len(ops), func(w *analysis.Worker, i int) {
 		if a := ops[i].article; a != nil && !ops[i].dropOverride {
-			docs[i], lens[i], errs[i] = analyzeArticle(m, w, a)
+			docs[i], lens[i], errs[i] = analysis.Article(m, w, a)
 		}
 	})
 	for i, err := range errs {
@@ -153,14 +153,14 @@ func (ix *Index) shardBatches(ops []writeOp, docs []*document.Document) ([]*blev
 
 // logApplied records persisted ops: their puts and deletes for a running
 // rebuild to replay, and the token counts of the puts in counts (if set).
-func (ix *Index) logApplied(ops []writeOp, lens []tokenCounts, counts *bulkCounts) {
+func (ix *Index) logApplied(ops []writeOp, lens []analysis.TokenCounts, counts *bulkCounts) {
 	if ix.rebuilding != nil && writesArticles(ops) {
 		ix.rebuilding.add(slices.DeleteFunc(slices.Clone(ops), func(op writeOp) bool { return op.dropOverride })...)
 	}
 	if counts != nil {
 		for i, op := range ops {
 			if op.article != nil && !op.dropOverride {
-				counts.add(ix.shardOf(op.id), lens[i])
+				counts.Add(ix.shardOf(op.id), lens[i])
 			}
 		}
 	}

@@ -2,13 +2,11 @@ package index
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"sync"
 
 	"github.com/blevesearch/bleve/v2/search"
 	bleveindex "github.com/blevesearch/bleve_index_api"
 
+	"github.com/folio-search/folio/index/internal/analysis"
 	"github.com/folio-search/folio/index/internal/engine"
 	"github.com/folio-search/folio/index/internal/plan"
 	"github.com/folio-search/folio/index/internal/schema"
@@ -38,47 +36,12 @@ func (ix *Index) computeBM25Stats(ctx context.Context, cached bool) (*search.BM2
 // bulk load into an empty index: a shard whose document count matches what
 // counts saw takes its token totals from counts instead of walking.
 func (ix *Index) computeBM25StatsCounted(ctx context.Context, cached bool, counts *bulkCounts) (*search.BM25Stats, error) {
-	st := &search.BM25Stats{FieldCardinality: map[string]int{}}
-	for i, s := range ix.shards {
-		adv, err := s.Advanced()
-		if err != nil {
-			return nil, err
-		}
-		r, err := adv.Reader()
-		if err != nil {
-			return nil, err
-		}
-		shard := &search.BM25Stats{FieldCardinality: map[string]int{}}
-		fresh := true
-		if cached {
-			if b, err := s.GetInternal([]byte(bm25StatsKey)); err == nil && b != nil {
-				n, err := r.DocCount()
-				if json.Unmarshal(b, shard) == nil && err == nil && shard.DocCount == float64(n) {
-					fresh = false
-				} else {
-					shard = &search.BM25Stats{FieldCardinality: map[string]int{}}
-				}
-			}
-		}
-		if fresh {
-			err = engine.AddShardStats(ctx, r, shard, schema.TokenFields, counts.forShard(i, r, uint64(len(ix.opts.Synonyms))))
-		}
-		if cerr := r.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil && fresh {
-			var b []byte
-			if b, err = json.Marshal(shard); err == nil {
-				err = s.SetInternal([]byte(bm25StatsKey), b)
-			}
-		}
-		if err != nil {
-			return nil, fmt.Errorf("bm25 statistics of shard %d: %w", i, err)
-		}
-		st.DocCount += shard.DocCount
-		for f, c := range shard.FieldCardinality {
-			st.FieldCardinality[f] += c
-		}
+	synonyms := uint64(len(ix.opts.Synonyms))
+	st, err := engine.BM25Stats(ctx, ix.shards, bm25StatsKey, cached, schema.TokenFields, func(i int, r bleveindex.IndexReader) []int {
+		return counts.ForShard(i, r, synonyms)
+	})
+	if err != nil {
+		return nil, err
 	}
 	// A field no document has yet, and "*" (the non-scoring parts of date
 	// filters ask for it): bleve needs an entry, and falls back to TF-IDF for 0.
@@ -122,43 +85,11 @@ func (ix *Index) storeBM25Stats(ctx context.Context, counts *bulkCounts) error {
 	return nil
 }
 
-// bulkCounts sums, per shard, the documents and tokens written by a bulk
-// load into an empty index. It is safe for concurrent use.
-type bulkCounts struct {
-	mu     sync.Mutex
-	docs   []uint64
-	tokens []tokenCounts
-}
+// bulkCounts are the token counts of a bulk load (analysis.BulkCounts).
+type bulkCounts = analysis.BulkCounts
 
-func newBulkCounts(shards int) *bulkCounts {
-	return &bulkCounts{docs: make([]uint64, shards), tokens: make([]tokenCounts, shards)}
-}
-
-func (c *bulkCounts) add(shard int, n tokenCounts) {
-	c.mu.Lock()
-	c.docs[shard]++
-	for i := range n {
-		c.tokens[shard][i] += n[i]
-	}
-	c.mu.Unlock()
-}
-
-// forShard returns shard i's token totals when they describe the whole
-// shard (its document count, less its synonym documents, is what was
-// counted), in schema.TokenFields' order, else nil.
-func (c *bulkCounts) forShard(i int, r bleveindex.IndexReader, synonyms uint64) []int {
-	if c == nil {
-		return nil
-	}
-	n, err := r.DocCount()
-	if err != nil || n != c.docs[i]+synonyms {
-		return nil
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t := c.tokens[i]
-	return t[:]
-}
+// newBulkCounts returns empty counts of the given number of shards.
+func newBulkCounts(shards int) *bulkCounts { return analysis.NewBulkCounts(shards) }
 
 // empty reports whether the index holds no articles.
 func (ix *Index) empty() bool {

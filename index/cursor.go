@@ -20,7 +20,7 @@ type hitPhase struct {
 // runAfter executes p from cursor c: the page after c's position.
 func (ix *Index) runAfter(ctx context.Context, p *plan.Plan, c *plan.Cursor) ([]hitPhase, uint64, error) {
 	page := func(q query.Query, after []string, size int, phase int) ([]hitPhase, uint64, error) {
-		req := ix.request(p, q, 0, size)
+		req := p.SearchRequest(q, 0, size)
 		req.SearchAfter = after
 		res, err := ix.searchAll(ctx, req)
 		if err != nil {
@@ -64,7 +64,7 @@ func (ix *Index) undatedAfter(ctx context.Context, p *plan.Plan, id string) ([]h
 	incl := true
 	dated := query.NewDateRangeInclusiveQuery(article.MinDate, article.MaxDate, &incl, &incl)
 	dated.SetField(schema.Date)
-	req := ix.request(p, query.NewBooleanQuery([]query.Query{p.Main}, nil, []query.Query{dated}), 0, p.Size)
+	req := p.SearchRequest(query.NewBooleanQuery([]query.Query{p.Main}, nil, []query.Query{dated}), 0, p.Size)
 	req.SortByCustom(search.SortOrder{&search.SortDocID{}})
 	req.SearchAfter = []string{id}
 	res, err := ix.searchAll(ctx, req)
@@ -81,7 +81,7 @@ func (ix *Index) undatedAfter(ctx context.Context, p *plan.Plan, id string) ([]h
 
 // count is the number of documents q matches within p's filter.
 func (ix *Index) count(ctx context.Context, p *plan.Plan, q query.Query) (uint64, error) {
-	res, err := ix.searchAll(ctx, ix.request(p, q, 0, 0))
+	res, err := ix.searchAll(ctx, p.SearchRequest(q, 0, 0))
 	if err != nil {
 		return 0, err
 	}

@@ -39,7 +39,7 @@ func (ix *Index) suggest(ctx context.Context, p *plan.Plan, text string) (string
 func (ix *Index) surfaceForm(ctx context.Context, term string) (string, error) {
 	tq := query.NewTermQuery(term)
 	tq.SetField(schema.Text)
-	req := ix.request(&plan.Plan{Locations: true}, tq, 0, 1)
+	req := (&plan.Plan{Locations: true}).SearchRequest(tq, 0, 1)
 	req.IncludeLocations = true
 	res, err := ix.searchAll(ctx, req)
 	if err != nil || len(res.Hits) == 0 {

@@ -26,15 +26,12 @@ type Bucket struct {
 	Count int
 }
 
-// Limits of facets and filters.
-const (
-	facetSize     = 10  // top values returned per keyword facet
-	maxDateMonths = 600 // more months than this between the oldest and newest match: years only
-)
+// facetSize is the number of top values returned per keyword facet.
+const facetSize = 10
 
 // facets counts p.Facets over all of p's matches.
 func (ix *Index) facets(ctx context.Context, p *plan.Plan) ([]Facet, error) {
-	req := ix.request(p, p.Main, 0, 0)
+	req := p.SearchRequest(p.Main, 0, 0)
 	var months, years []string
 	for _, f := range p.Facets {
 		if f != schema.Date {
@@ -49,26 +46,11 @@ func (ix *Index) facets(ctx context.Context, p *plan.Plan) ([]Facet, error) {
 		if !ok {
 			continue
 		}
-		loc := ix.opts.Dates.Location()
-		y := time.Date(first.In(loc).Year(), 1, 1, 0, 0, 0, 0, loc)
-		yf := bleve.NewFacetRequest(schema.Date, 0)
-		for ; !y.After(last); y = y.AddDate(1, 0, 0) {
-			name := y.Format("2006")
-			yf.AddDateTimeRange(name, y, y.AddDate(1, 0, 0))
-			years = append(years, name)
-		}
-		yf.Size = len(years) // bleve keeps only the Size largest ranges
-		req.AddFacet("date.year", yf)
-		m := time.Date(first.In(loc).Year(), first.In(loc).Month(), 1, 0, 0, 0, 0, loc)
-		if last.Sub(m) < maxDateMonths*31*24*time.Hour {
-			mf := bleve.NewFacetRequest(schema.Date, 0)
-			for ; !m.After(last); m = m.AddDate(0, 1, 0) {
-				name := m.Format("2006-01")
-				mf.AddDateTimeRange(name, m, m.AddDate(0, 1, 0))
-				months = append(months, name)
-			}
-			mf.Size = len(months)
-			req.AddFacet("date.month", mf)
+		dr := plan.DateFacet(first, last, ix.opts.Dates.Location())
+		years, months = dr.Years, dr.Months
+		req.AddFacet("date.year", dr.YearRequest)
+		if dr.MonthRequest != nil {
+			req.AddFacet("date.month", dr.MonthRequest)
 		}
 	}
 	res, err := ix.searchAll(ctx, req)
@@ -119,7 +101,7 @@ func dateFacet(fr *search.FacetResult, interval string, order []string) Facet {
 // none has a date.
 func (ix *Index) dateSpan(ctx context.Context, p *plan.Plan) (first, last time.Time, ok bool, err error) {
 	edge := func(desc bool) (time.Time, bool, error) {
-		req := ix.request(p, p.Main, 0, 1)
+		req := p.SearchRequest(p.Main, 0, 1)
 		req.IncludeLocations = false
 		req.SortByCustom(search.SortOrder{&search.SortField{Field: schema.Date, Desc: desc, Type: search.SortFieldAsDate, Missing: search.SortFieldMissingLast}})
 		res, err := ix.searchAll(ctx, req)

@@ -34,11 +34,11 @@ func TestLongTokensNotIndexed(t *testing.T) {
 			a := &article.Article{ID: "x", Title: "Zebra " + tooLong, Body: "finch " + longest + " " + tooLong + " zebra",
 				Source: longKeyword, Author: "A. Writer", Tags: []string{longKeyword, "ok"},
 				Keywords: map[string][]string{"topics": {longKeyword, "grain"}}}
-			plain, plainLens, err := analyzeArticle(m, nil, a)
+			plain, plainLens, err := analysis.Article(m, nil, a)
 			if err != nil {
 				t.Fatal(err)
 			}
-			memo, memoLens, err := analyzeArticle(m, &analysis.Worker{}, a)
+			memo, memoLens, err := analysis.Article(m, &analysis.Worker{}, a)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -75,7 +75,7 @@ func TestLongTokensNotIndexed(t *testing.T) {
 			if lang == "cjk" { // bigrams: the counts differ, the limit holds (checked above)
 				return
 			}
-			if plainLens != (tokenCounts{4, 1}) { // zebra, finch, the longest word, zebra; zebra
+			if plainLens != (analysis.TokenCounts{4, 1}) { // zebra, finch, the longest word, zebra; zebra
 				t.Errorf("token counts (text, title) %v, want [4 1]", plainLens)
 			}
 		})

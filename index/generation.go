@@ -8,8 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/blevesearch/bleve/v2"
-
+	"github.com/folio-search/folio/index/internal/engine"
 	"github.com/folio-search/folio/index/internal/schema"
 	"github.com/folio-search/folio/index/internal/sources"
 	"github.com/folio-search/folio/index/internal/store"
@@ -21,32 +20,6 @@ var (
 	// ErrRebuildFailed means a rebuild did not complete; the live index was left unchanged.
 	ErrRebuildFailed = errors.New("rebuild failed, the live index is unchanged")
 )
-
-// createShards makes n empty bleve indexes in dir.
-func createShards(dir string, n int, language string, keywordFields []string) ([]bleve.Index, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("create index: %w", err)
-	}
-	var shards []bleve.Index
-	for i := range n {
-		m, err := schema.NewMapping(language, keywordFields)
-		if err != nil {
-			for _, s := range shards {
-				s.Close()
-			}
-			return nil, fmt.Errorf("create index: %w", err)
-		}
-		bi, err := bleve.New(store.ShardPath(dir, i), m)
-		if err != nil {
-			for _, s := range shards {
-				s.Close()
-			}
-			return nil, fmt.Errorf("create index %s: %w", store.ShardPath(dir, i), err)
-		}
-		shards = append(shards, bi)
-	}
-	return shards, nil
-}
 
 // Rebuild builds a complete new index from paths beside the live one (a new
 // generation directory inside the index directory), then swaps it in
@@ -138,7 +111,7 @@ func (ix *Index) nextGeneration(old store.Meta) (*Index, store.Meta, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, m, err
 	}
-	shards, err := createShards(dir, m.Shards, m.Language, m.KeywordFields)
+	shards, err := schema.CreateShards(dir, m.Shards, m.Language, m.KeywordFields)
 	if err != nil {
 		return nil, m, err
 	}
@@ -260,22 +233,17 @@ func (ix *Index) carryOver(nx *Index) error {
 // after (the start when nil), those that are not in fromFiles, and the
 // page's last id ("" when there are no more). The caller holds ix.mu.
 func (ix *Index) notFromFiles(after []string, fromFiles map[string]string) ([]string, string, error) {
-	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 1000, 0, false)
-	req.SortBy([]string{"_id"})
-	if after != nil {
-		req.SearchAfter = after
-	}
-	res, err := ix.alias.Search(req)
-	if err != nil || len(res.Hits) == 0 {
+	page, err := engine.IDPage(ix.alias, after, 1000)
+	if err != nil || len(page) == 0 {
 		return nil, "", err
 	}
 	var ids []string
-	for _, h := range res.Hits {
-		if _, ok := fromFiles[h.ID]; !ok {
-			ids = append(ids, h.ID)
+	for _, id := range page {
+		if _, ok := fromFiles[id]; !ok {
+			ids = append(ids, id)
 		}
 	}
-	return ids, res.Hits[len(res.Hits)-1].ID, nil
+	return ids, page[len(page)-1], nil
 }
 
 // copyMissing puts into nx, as API writes, ix's articles of ids that nx

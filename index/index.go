@@ -12,7 +12,6 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	bleveindex "github.com/blevesearch/bleve_index_api"
-	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/folio-search/folio/index/internal/engine"
 	"github.com/folio-search/folio/index/internal/highlight"
@@ -47,7 +46,7 @@ type Index struct {
 	rebuilding *replayLog
 	// bm25 holds the true BM25 statistics (see bm25.go); nil until computed.
 	bm25 atomic.Pointer[search.BM25Stats]
-	// analysis holds the *analysis.Workers of bulk ingest (analyze.go).
+	// analysis holds the *analysis.Workers of bulk ingest (analysis.Article).
 	analysis sync.Pool
 	// ties sizes the slack of relevance windows (see window.go).
 	ties engine.TieRuns
@@ -86,19 +85,10 @@ func Open(opts Options) (*Index, error) {
 	}
 	store.RemoveStaleGenerations(opts.Path, m.Generation)
 	ix := &Index{opts: opts, hl: highlight.New(opts.FragmentSize), generation: &generation{meta: m}}
-	var shards []bleve.Index
-	for i := range m.Shards {
-		bi, err := bleve.OpenUsing(store.ShardPath(store.GenDir(opts.Path, m.Generation), i), map[string]interface{}{"bolt_timeout": opts.LockTimeout.String()})
-		if errors.Is(err, bolterrors.ErrTimeout) {
-			err = fmt.Errorf("%w: %s is open in another process (a running `folio serve` or `folio index`); stop that process first, or search through the server's HTTP API", ErrLocked, opts.Path)
-		}
-		if err != nil {
-			for _, s := range shards {
-				s.Close()
-			}
-			return nil, fmt.Errorf("open index %s: %w", store.ShardPath(store.GenDir(opts.Path, m.Generation), i), err)
-		}
-		shards = append(shards, bi)
+	locked := fmt.Errorf("%w: %s is open in another process (a running `folio serve` or `folio index`); stop that process first, or search through the server's HTTP API", ErrLocked, opts.Path)
+	shards, err := engine.OpenShards(store.ShardPaths(store.GenDir(opts.Path, m.Generation), m.Shards), opts.LockTimeout, locked)
+	if err != nil {
+		return nil, err
 	}
 	ix.generation = newGeneration(m, shards)
 	ix.planner = ix.newPlanner()
@@ -130,7 +120,7 @@ func Create(opts Options) (*Index, error) {
 		return nil, fmt.Errorf("create index: %w", err)
 	}
 	m := store.Meta{MappingVersion: schema.MappingVersion, Language: opts.Language, Shards: opts.Shards, Generation: "gen-1", KeywordFields: opts.KeywordFields}
-	shards, err := createShards(store.GenDir(opts.Path, m.Generation), m.Shards, opts.Language, opts.KeywordFields)
+	shards, err := schema.CreateShards(store.GenDir(opts.Path, m.Generation), m.Shards, opts.Language, opts.KeywordFields)
 	if err != nil {
 		return nil, err
 	}
@@ -256,18 +246,8 @@ func (ix *Index) searchAll(ctx context.Context, req *bleve.SearchRequest) (_ *bl
 		}
 	}
 	res, err := ix.alias.SearchInContext(ctx, req)
-	if err == nil && res != nil && res.Status != nil && res.Status.Failed > 0 {
-		// With several shards, bleve's alias reports a shard's failure
-		// (a deadline, too many terms) in the status and answers with the
-		// other shards' hits: a partial answer must not pass for a whole one.
-		errs := make([]error, 0, len(res.Status.Errors))
-		for _, e := range res.Status.Errors {
-			errs = append(errs, e)
-		}
-		if err := errors.Join(errs...); err != nil {
-			return nil, err
-		}
-		return nil, fmt.Errorf("search: %d of %d shards failed", res.Status.Failed, res.Status.Total)
+	if perr := engine.PartialError(res); err == nil && perr != nil {
+		return nil, perr
 	}
 	return res, err
 }

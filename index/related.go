@@ -52,7 +52,7 @@ func (ix *Index) Related(ctx context.Context, id string, q Query) (*Result, erro
 	}
 	ctx, cancel := context.WithTimeout(ctx, ix.opts.Timeout)
 	defer cancel()
-	res, err := ix.searchAll(ctx, ix.request(p, mlt, 0, p.Size))
+	res, err := ix.searchAll(ctx, p.SearchRequest(mlt, 0, p.Size))
 	if err != nil {
 		return nil, ix.searchErr(ctx, err)
 	}

@@ -7,9 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/query"
 	bleveindex "github.com/blevesearch/bleve_index_api"
 	"github.com/folio-search/folio/index/article"
 	"github.com/folio-search/folio/index/internal/engine"
@@ -137,20 +135,6 @@ func (ix *Index) run(ctx context.Context, p *plan.Plan) ([]hitPhase, uint64, err
 	return append(tag(tier.Hits, plan.PhaseTier), tag(res.Hits, plan.PhaseRest)...), tier.Total + res.Total, nil
 }
 
-// request builds one bleve request for q within p's filter and order.
-func (ix *Index) request(p *plan.Plan, q query.Query, from, size int) *bleve.SearchRequest {
-	if p.Filter != nil {
-		q = engine.Filtered(q, p.Filter)
-	}
-	req := bleve.NewSearchRequestOptions(q, size, from, false)
-	req.IncludeLocations = p.Locations && size > 0
-	if size == 0 {
-		req.Score = "none" // counting only
-	}
-	req.SortByCustom(p.SortOrder())
-	return req
-}
-
 func (ix *Index) searchErr(ctx context.Context, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return fmt.Errorf("%w after %s", ErrTimeout, ix.opts.Timeout)
@@ -196,39 +180,9 @@ func (ix *Index) hit(dm *search.DocumentMatch, doc bleveindex.Document) Hit {
 	return h
 }
 
-// article decodes a stored document.
+// article decodes a stored document (schema.Article).
 func (ix *Index) article(doc bleveindex.Document) article.Article {
-	a := article.Article{ID: doc.ID()}
-	doc.VisitFields(func(f bleveindex.Field) {
-		switch f.Name() {
-		case schema.Title:
-			a.Title = string(f.Value())
-		case schema.Body:
-			a.Body = string(f.Value())
-		case schema.URL:
-			a.URL = string(f.Value())
-		case schema.Source:
-			a.Source = string(f.Value())
-		case schema.Author:
-			a.Author = string(f.Value())
-		case schema.Tags:
-			a.Tags = append(a.Tags, string(f.Value()))
-		default:
-			if k, ok := strings.CutPrefix(f.Name(), schema.KeywordPrefix+"."); ok {
-				if a.Keywords == nil {
-					a.Keywords = map[string][]string{}
-				}
-				a.Keywords[k] = append(a.Keywords[k], string(f.Value()))
-			}
-		case schema.Date:
-			if df, ok := f.(bleveindex.DateTimeField); ok {
-				if t, _, err := df.DateTime(); err == nil {
-					a.Date = t.In(ix.opts.Dates.Location())
-				}
-			}
-		}
-	})
-	return a
+	return schema.Article(doc, ix.opts.Dates.Location())
 }
 
 // Article returns the stored article with the given id, or ErrNotFound.

@@ -26,7 +26,7 @@ import (
 // fetched. When a run of equal scores crosses the window's end deeper than
 // the slack, the window is searched again in the exact order.
 func (ix *Index) window(ctx context.Context, p *plan.Plan, q query.Query, from, size int) (*bleve.SearchResult, error) {
-	exact := func() (*bleve.SearchResult, error) { return ix.searchAll(ctx, ix.request(p, q, from, size)) }
+	exact := func() (*bleve.SearchResult, error) { return ix.searchAll(ctx, p.SearchRequest(q, from, size)) }
 	if size == 0 || (p.SortBy != "" && p.SortBy != SortRelevance) {
 		return exact()
 	}
@@ -35,7 +35,7 @@ func (ix *Index) window(ctx context.Context, p *plan.Plan, q query.Query, from, 
 		return exact()
 	}
 	end := from + size
-	req := ix.request(p, q, 0, end+slack)
+	req := p.SearchRequest(q, 0, end+slack)
 	req.SortByCustom(search.SortOrder{&search.SortScore{Desc: true}})
 	res, err := ix.searchAll(ctx, req)
 	if err != nil {

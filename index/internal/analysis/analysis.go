@@ -9,8 +9,12 @@
 // each document's token counts, so a fresh build knows the true BM25 field
 // lengths without walking every posting afterwards.
 //
-// It imports bleve and the standard library only: never the facade package
-// index, nor server, config or cmd.
+// It also turns an article into its analysed bleve document (Article), with
+// the token counts that a bulk load sums per shard (BulkCounts).
+//
+// It imports bleve, the standard library, index/article and
+// index/internal/schema only: never the facade package index, nor server,
+// config or cmd.
 package analysis
 
 import (

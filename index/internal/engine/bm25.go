@@ -2,9 +2,11 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
+	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	bleveindex "github.com/blevesearch/bleve_index_api"
 )
@@ -13,6 +15,57 @@ import (
 // divided by the document count, not the average number of tokens per
 // document. AddShardStats gathers the true figures, which requests carry as
 // pre-search data (search.BM25PreSearchDataKey) in place of bleve's own.
+
+// BM25Stats sums the figures of every shard (AddShardStats, with known(i,
+// r) as shard i's known token totals; known may return nil). Walking the
+// dictionaries reads every posting, so each shard keeps its figures under
+// the internal key key; with cached true they are reused while the shard's
+// document count is unchanged, and recomputed (and stored) otherwise.
+func BM25Stats(ctx context.Context, shards []bleve.Index, key string, cached bool, tokenFields []string, known func(i int, r bleveindex.IndexReader) []int) (*search.BM25Stats, error) {
+	st := &search.BM25Stats{FieldCardinality: map[string]int{}}
+	for i, s := range shards {
+		adv, err := s.Advanced()
+		if err != nil {
+			return nil, err
+		}
+		r, err := adv.Reader()
+		if err != nil {
+			return nil, err
+		}
+		shard := &search.BM25Stats{FieldCardinality: map[string]int{}}
+		fresh := true
+		if cached {
+			if b, err := s.GetInternal([]byte(key)); err == nil && b != nil {
+				n, err := r.DocCount()
+				if json.Unmarshal(b, shard) == nil && err == nil && shard.DocCount == float64(n) {
+					fresh = false
+				} else {
+					shard = &search.BM25Stats{FieldCardinality: map[string]int{}}
+				}
+			}
+		}
+		if fresh {
+			err = AddShardStats(ctx, r, shard, tokenFields, known(i, r))
+		}
+		if cerr := r.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil && fresh {
+			var b []byte
+			if b, err = json.Marshal(shard); err == nil {
+				err = s.SetInternal([]byte(key), b)
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("bm25 statistics of shard %d: %w", i, err)
+		}
+		st.DocCount += shard.DocCount
+		for f, c := range shard.FieldCardinality {
+			st.FieldCardinality[f] += c
+		}
+	}
+	return st, nil
+}
 
 // AddShardStats adds shard r's figures to st: its document count, and per
 // field its cardinality, except that the fields of tokenFields count their

@@ -4,11 +4,54 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
+
+// PartialError is the error of a search over several shards that some of
+// them failed: bleve's alias reports a shard's failure (a deadline, too
+// many terms) in the status and answers with the other shards' hits, and a
+// partial answer must not pass for a whole one. It is nil for a whole
+// answer.
+func PartialError(res *bleve.SearchResult) error {
+	if res == nil || res.Status == nil || res.Status.Failed == 0 {
+		return nil
+	}
+	errs := make([]error, 0, len(res.Status.Errors))
+	for _, e := range res.Status.Errors {
+		errs = append(errs, e)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	return fmt.Errorf("search: %d of %d shards failed", res.Status.Failed, res.Status.Total)
+}
+
+// OpenShards opens the bleve indexes at paths, each waiting at most
+// lockTimeout for its lock; the error of one whose lock another process
+// holds is locked. On an error the shards already open are closed, and the
+// error names the path.
+func OpenShards(paths []string, lockTimeout time.Duration, locked error) ([]bleve.Index, error) {
+	var shards []bleve.Index
+	for _, path := range paths {
+		bi, err := bleve.OpenUsing(path, map[string]interface{}{"bolt_timeout": lockTimeout.String()})
+		if errors.Is(err, bolterrors.ErrTimeout) {
+			err = locked
+		}
+		if err != nil {
+			for _, s := range shards {
+				s.Close()
+			}
+			return nil, fmt.Errorf("open index %s: %w", path, err)
+		}
+		shards = append(shards, bi)
+	}
+	return shards, nil
+}
 
 // errReadOnlyShard is the error of a batch on a ReadOnlyShard.
 var errReadOnlyShard = errors.New("shard reopened read-only after a failed write; retry once the storage is writable")

@@ -5,10 +5,12 @@
 // the title boost, the recency boost, synonym documents left out, and the
 // bounds on expensive queries (clauses, wildcards, regular expressions,
 // fuzziness, boosts). Bad requests are *param.Error values naming the
-// parameter at fault. It also encodes and decodes the cursors of deep pages.
+// parameter at fault. It also encodes and decodes the cursors of deep pages,
+// and builds the bleve request of one search of a Plan (Plan.SearchRequest)
+// and the ranges of a date facet (DateFacet).
 //
 // Executing a Plan on the shards (windows, tiers, counts, facets,
 // highlighting) is the facade's work. plan imports bleve, index/article
-// and Folio's internal schema and param packages: never the facade
+// and Folio's internal schema, param and engine packages: never the facade
 // package index.
 package plan

@@ -4,7 +4,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
+	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/folio-search/folio/index/article"
@@ -92,4 +94,44 @@ func (pl *Planner) planFacets(p *Plan, q Request) error {
 		p.Filter = query.NewConjunctionQuery(all)
 	}
 	return nil
+}
+
+// maxDateMonths bounds a date facet's months: more months than this between
+// the oldest and newest match give years only.
+const maxDateMonths = 600
+
+// DateRanges are the bleve facet requests of a date facet: one range per
+// year (and, for a span of at most maxDateMonths months, per month) from
+// the oldest to the newest match, with the ranges' names in time order.
+type DateRanges struct {
+	YearRequest  *bleve.FacetRequest
+	Years        []string            // "2024", ...
+	MonthRequest *bleve.FacetRequest // nil when the span is too long
+	Months       []string            // "2024-12", ...; nil with MonthRequest
+}
+
+// DateFacet is the DateRanges of the matches dated first to last, in loc.
+func DateFacet(first, last time.Time, loc *time.Location) DateRanges {
+	var dr DateRanges
+	y := time.Date(first.In(loc).Year(), 1, 1, 0, 0, 0, 0, loc)
+	yf := bleve.NewFacetRequest(schema.Date, 0)
+	for ; !y.After(last); y = y.AddDate(1, 0, 0) {
+		name := y.Format("2006")
+		yf.AddDateTimeRange(name, y, y.AddDate(1, 0, 0))
+		dr.Years = append(dr.Years, name)
+	}
+	yf.Size = len(dr.Years) // bleve keeps only the Size largest ranges
+	dr.YearRequest = yf
+	m := time.Date(first.In(loc).Year(), first.In(loc).Month(), 1, 0, 0, 0, 0, loc)
+	if last.Sub(m) < maxDateMonths*31*24*time.Hour {
+		mf := bleve.NewFacetRequest(schema.Date, 0)
+		for ; !m.After(last); m = m.AddDate(0, 1, 0) {
+			name := m.Format("2006-01")
+			mf.AddDateTimeRange(name, m, m.AddDate(0, 1, 0))
+			dr.Months = append(dr.Months, name)
+		}
+		mf.Size = len(dr.Months)
+		dr.MonthRequest = mf
+	}
+	return dr
 }

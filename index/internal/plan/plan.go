@@ -11,6 +11,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/folio-search/folio/index/article"
+	"github.com/folio-search/folio/index/internal/engine"
 	"github.com/folio-search/folio/index/internal/param"
 	"github.com/folio-search/folio/index/internal/schema"
 )
@@ -442,4 +443,18 @@ func titleCopy[T any, P leafQuery[T]](q P, boost float64) query.Query {
 	cp.SetField(schema.Title)
 	cp.SetBoost(boost * q.Boost())
 	return cp
+}
+
+// SearchRequest builds one bleve request for q within p's filter and order.
+func (p *Plan) SearchRequest(q query.Query, from, size int) *bleve.SearchRequest {
+	if p.Filter != nil {
+		q = engine.Filtered(q, p.Filter)
+	}
+	req := bleve.NewSearchRequestOptions(q, size, from, false)
+	req.IncludeLocations = p.Locations && size > 0
+	if size == 0 {
+		req.Score = "none" // counting only
+	}
+	req.SortByCustom(p.SortOrder())
+	return req
 }

@@ -2,7 +2,10 @@ package schema
 
 import (
 	"slices"
+	"strings"
 	"time"
+
+	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/folio-search/folio/index/article"
 )
@@ -44,6 +47,41 @@ func NewDocument(a *article.Article) Document {
 		d.Day = &day
 	}
 	return d
+}
+
+// Article decodes a stored document; its date is in loc.
+func Article(doc bleveindex.Document, loc *time.Location) article.Article {
+	a := article.Article{ID: doc.ID()}
+	doc.VisitFields(func(f bleveindex.Field) {
+		switch f.Name() {
+		case Title:
+			a.Title = string(f.Value())
+		case Body:
+			a.Body = string(f.Value())
+		case URL:
+			a.URL = string(f.Value())
+		case Source:
+			a.Source = string(f.Value())
+		case Author:
+			a.Author = string(f.Value())
+		case Tags:
+			a.Tags = append(a.Tags, string(f.Value()))
+		case Date:
+			if df, ok := f.(bleveindex.DateTimeField); ok {
+				if t, _, err := df.DateTime(); err == nil {
+					a.Date = t.In(loc)
+				}
+			}
+		default:
+			if k, ok := strings.CutPrefix(f.Name(), KeywordPrefix+"."); ok {
+				if a.Keywords == nil {
+					a.Keywords = map[string][]string{}
+				}
+				a.Keywords[k] = append(a.Keywords[k], string(f.Value()))
+			}
+		}
+	})
+	return a
 }
 
 // nonEmpty is &s, or nil for "".

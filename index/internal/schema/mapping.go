@@ -103,7 +103,7 @@ var analyzers = map[string]string{
 // after the unicode tokenizer): bleve's analyzer of the same language
 // (en.AnalyzerName, standard.Name, cjk.AnalyzerName) with the length limit
 // first. The English one ends with the porter stemmer, which bulk analysis
-// memoizes (index/analyze.go).
+// memoizes (index/internal/analysis).
 var analyzerChains = map[string][]string{
 	"folio_en":       {maxTokenFilter, en.PossessiveName, lowercase.Name, en.StopName, porter.Name},
 	"folio_standard": {maxTokenFilter, lowercase.Name, en.StopName},

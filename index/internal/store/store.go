@@ -40,6 +40,16 @@ type Meta struct {
 // ShardPath is the directory of shard i inside the generation directory dir.
 func ShardPath(dir string, i int) string { return filepath.Join(dir, fmt.Sprintf("shard-%02d", i)) }
 
+// ShardPaths are the directories of the n shards inside the generation
+// directory dir.
+func ShardPaths(dir string, n int) []string {
+	paths := make([]string, n)
+	for i := range paths {
+		paths[i] = ShardPath(dir, i)
+	}
+	return paths
+}
+
 // GenDir is the directory of the shards of generation gen.
 func GenDir(path, gen string) string { return filepath.Join(path, gen) }
 
