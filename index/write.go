@@ -5,10 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
-	"syscall"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/folio-search/folio/index/article"
 	"github.com/folio-search/folio/index/internal/engine"
 	"github.com/folio-search/folio/index/internal/sources"
@@ -122,19 +119,19 @@ func (ix *Index) putAPI(ctx context.Context, puts []*article.Article) ([]bool, e
 var errPersist = errors.New("persist failed")
 
 // persistError wraps an error of bleve's Batch on shard: ErrNoSpace when
-// the disk is full (bleve keeps only the text of the os error), else
-// ErrWriteFailed; both with errPersist.
+// the disk is full (engine.IsNoSpace), else ErrWriteFailed; both with
+// errPersist.
 func persistError(err error, shard string) error {
 	kind := ErrWriteFailed
-	if errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), syscall.ENOSPC.Error()) {
+	if engine.IsNoSpace(err) {
 		kind = ErrNoSpace
 	}
 	return fmt.Errorf("%w: %w: write to %s: %w", kind, errPersist, shard, err)
 }
 
-// afterWrite reopens the shards after a persist failure, so that searches
-// keep working from what is on disk (a failed batch is not recorded there).
-// The caller must not hold ix.mu.
+// afterWrite reopens the shards after a persist failure (engine.Reopen),
+// so that searches keep working from what is on disk (a failed batch is
+// not recorded there). The caller must not hold ix.mu.
 func (ix *Index) afterWrite(err error) {
 	if !errors.Is(err, errPersist) {
 		return
@@ -147,23 +144,7 @@ func (ix *Index) afterWrite(err error) {
 	dir := store.GenDir(ix.opts.Path, ix.meta.Generation)
 	replaced := ix.generation
 	replaced.handlesClosed.Store(true) // a running backup fails on the closed handles
-	fresh := make([]bleve.Index, len(ix.shards))
-	for i, s := range ix.shards {
-		// The old handle must be closed first (bolt's file lock), so it
-		// cannot be kept if the reopen fails.
-		s.Close()
-		bi, oerr := bleve.Open(store.ShardPath(dir, i))
-		if oerr != nil {
-			// Storage that refuses writes (read-only) refuses a read-write
-			// open too: serve reads from a read-only handle.
-			if ro, rerr := bleve.OpenUsing(store.ShardPath(dir, i), map[string]interface{}{"read_only": true}); rerr == nil {
-				bi = engine.ReadOnlyShard{Shard: ro}
-			} else {
-				bi = engine.ClosedShard{Shard: s}
-			}
-		}
-		fresh[i] = bi
-	}
+	fresh := engine.Reopen(ix.shards, func(i int) string { return store.ShardPath(dir, i) })
 	ix.generation = newGeneration(replaced.meta, fresh)
 	replaced.release() // nothing left to close: never fails
 }
