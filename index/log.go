@@ -11,7 +11,8 @@ import (
 //
 // Sources are where articles come from: the folders of `folio index` and
 // `serve --watch` (internal/sources, read by ingest's producer), the
-// bodies of the HTTP write API (Put, PutJSON, Bulk, Delete) and the live
+// bodies of the HTTP write API (Put, PutJSON, Bulk, Delete; their
+// decoding into records is sources.APIBody and sources.APILines) and the live
 // index a rebuild carries over. The article stage parses and validates
 // them (index/article) into writeOps. The log (writeLog) takes the ops in
 // order and acknowledges them once they are applied and durable. Apply

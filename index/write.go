@@ -1,18 +1,14 @@
 package index
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"strings"
-	"syscall"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/folio-search/folio/index/article"
 	"github.com/folio-search/folio/index/internal/engine"
+	"github.com/folio-search/folio/index/internal/sources"
 	"github.com/folio-search/folio/index/internal/store"
 )
 
@@ -24,29 +20,19 @@ var (
 	// ErrNoSpace means the disk holding the index is (nearly) full; it wraps ErrWriteFailed.
 	ErrNoSpace = fmt.Errorf("%w: no space left on the index's disk", ErrWriteFailed)
 	// ErrTooLarge means one input (a bulk line) is larger than the accepted limit.
-	ErrTooLarge = errors.New("input too large")
+	ErrTooLarge = sources.ErrTooLarge
 )
 
 // Write statuses of a WriteResult.
 const (
-	StatusCreated = "created" // the id was new
-	StatusUpdated = "updated" // an article with the id was replaced
-	StatusDeleted = "deleted" // the article was removed
-	StatusError   = "error"   // the record was not written, see Err
+	StatusCreated = sources.StatusCreated // the id was new
+	StatusUpdated = sources.StatusUpdated // an article with the id was replaced
+	StatusDeleted = sources.StatusDeleted // the article was removed
+	StatusError   = sources.StatusError   // the record was not written, see Err
 )
 
 // WriteResult is the outcome of writing one record of a request.
-type WriteResult struct {
-	Line    int      // bulk: the 1-based line; 0 otherwise
-	Index   int      // array: the 0-based element; 0 otherwise
-	ID      string   // the article id, when known (also for most errors)
-	Status  string   // StatusCreated, StatusUpdated or StatusError
-	Err     error    // why the record was not written (an *article.InputError, or a write error)
-	Ignored []string // the record's fields that Folio does not index, sorted
-}
-
-// apiSource is the path shown in errors about articles sent over the API.
-const apiSource = "request"
+type WriteResult = sources.WriteResult
 
 // DecodeArticle decodes one JSON object into a validated article with the
 // same rules and messages as file ingest (dates through the index's date
@@ -54,18 +40,7 @@ const apiSource = "request"
 // given they must be equal. Problems are *InputError values (wrapping
 // ErrInvalidArticle).
 func (ix *Index) DecodeArticle(b []byte, defaultID string) (article.Article, error) {
-	fr := &article.Reader{Parser: &article.Parser{Dates: ix.opts.Dates}, Path: apiSource, ID: defaultID, Ignored: map[string]struct{}{}}
-	r := fr.Object(bytes.TrimSpace(b), 1, defaultID)
-	if r.Err != nil {
-		r.Err.Line = 0
-		return article.Article{}, r.Err
-	}
-	if defaultID != "" && r.Article.ID != defaultID {
-		return article.Article{}, &article.InputError{Path: apiSource, Reason: "id mismatch",
-			Message:  fmt.Sprintf("body id %q differs from the id %q in the path", r.Article.ID, defaultID),
-			Expected: "no id in the body, or the same id as the path"}
-	}
-	return r.Article, nil
+	return sources.DecodeObject(ix.parser(), b, defaultID)
 }
 
 // Put writes a (validated) article, replacing any with the same id, and
@@ -108,86 +83,7 @@ func (ix *Index) Delete(ctx context.Context, id string) error {
 // only when a write failed (the batches before it stay written) or body is
 // a single invalid object (then it is the *InputError).
 func (ix *Index) PutJSON(ctx context.Context, body []byte) ([]WriteResult, error) {
-	fr := &article.Reader{Parser: &article.Parser{Dates: ix.opts.Dates}, Path: apiSource, Ignored: map[string]struct{}{}}
-	var results []WriteResult
-	b := batch{log: ix.writes()}
-	n := 0
-	err := fr.ReadJSON(body, func(r article.Record) error {
-		i := n
-		n++
-		res := WriteResult{Index: i, ID: r.Article.ID, Ignored: fr.TakeIgnored()}
-		if res.ID == fmt.Sprintf("/%d", n) { // readJSON's default id: the element has none
-			res.ID = ""
-		}
-		switch {
-		case r.Err != nil:
-			r.Err.Path, r.Err.Line = fmt.Sprintf("%s[%d]", apiSource, i), 0
-			res.Status, res.Err = StatusError, r.Err
-			b.add(res, nil)
-		case res.ID == "":
-			res.Status, res.Err = StatusError, &article.InputError{Path: fmt.Sprintf("%s[%d]", apiSource, i), Reason: "missing id", Message: "article has no id", Expected: `an "id" field`}
-			b.add(res, nil)
-		default:
-			b.add(res, &r.Article)
-		}
-		if len(b.results) < ix.opts.BatchSize {
-			return nil
-		}
-		done, err := b.apply(ctx)
-		results = append(results, done...)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	done, err := b.apply(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return append(results, done...), nil
-}
-
-// batch gathers the results of records and the writes of the valid ones
-// until apply writes them together.
-type batch struct {
-	log     writeLog
-	results []WriteResult
-	ops     []writeOp
-	idx     []int // results[idx[i]] is the result of ops[i]
-}
-
-// add appends r, and a write of a when a is not nil (r then gets its status from apply).
-func (b *batch) add(r WriteResult, a *article.Article) {
-	if a != nil {
-		b.idx = append(b.idx, len(b.results))
-		b.ops = append(b.ops, writeOp{id: a.ID, article: a, api: true})
-	}
-	b.results = append(b.results, r)
-}
-
-// apply writes the batch's articles and returns its results, statuses set,
-// and empties the batch. On a write error nothing of the batch was written
-// and no result is returned.
-func (b *batch) apply(ctx context.Context) ([]WriteResult, error) {
-	results, ops, idx := b.results, b.ops, b.idx
-	b.results, b.ops, b.idx = nil, nil, nil
-	if len(ops) > 0 {
-		existed, err := b.log.Append(ctx, ops, nil)
-		if err != nil {
-			return nil, err
-		}
-		for i, j := range idx {
-			results[j].Status = statusOf(existed[i])
-		}
-	}
-	return results, nil
-}
-
-func statusOf(existed bool) string {
-	if existed {
-		return StatusUpdated
-	}
-	return StatusCreated
+	return sources.APIBody(ctx, ix.parser(), body, ix.opts.BatchSize, ix.putAPI)
 }
 
 // Bulk reads NDJSON articles from r (one JSON object a line, blank lines
@@ -201,57 +97,20 @@ func statusOf(existed bool) string {
 // write); the results already emitted stay valid, the batch that failed is
 // not emitted.
 func (ix *Index) Bulk(ctx context.Context, r io.Reader, maxLine int, emit func([]WriteResult) error) error {
-	fr := &article.Reader{Parser: &article.Parser{Dates: ix.opts.Dates}, Path: apiSource, Ignored: map[string]struct{}{}}
-	br := bufio.NewReaderSize(r, 64<<10)
-	b := batch{log: ix.writes()}
-	flush := func() error {
-		if len(b.results) == 0 {
-			return nil
-		}
-		results, err := b.apply(ctx)
-		if err != nil {
-			return err // nothing of this batch was acknowledged
-		}
-		return emit(results)
+	return sources.APILines(ctx, ix.parser(), r, maxLine, ix.opts.BatchSize, ix.putAPI, emit)
+}
+
+// parser is the article parser of API bodies: the index's date rules.
+func (ix *Index) parser() *article.Parser { return &article.Parser{Dates: ix.opts.Dates} }
+
+// putAPI appends the puts of one API batch to the write log (the
+// sources.Write of the write API's bodies).
+func (ix *Index) putAPI(ctx context.Context, puts []*article.Article) ([]bool, error) {
+	ops := make([]writeOp, len(puts))
+	for i, a := range puts {
+		ops[i] = writeOp{id: a.ID, article: a, api: true}
 	}
-	line := 0
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		l, tooLong, err := article.ReadLine(br, maxLine)
-		if len(l) > 0 || tooLong {
-			line++
-			switch t := bytes.TrimSpace(l); {
-			case tooLong:
-				b.add(WriteResult{Line: line, Status: StatusError, Err: fmt.Errorf("%w: %s:%d: line longer than %d bytes", ErrTooLarge, apiSource, line, maxLine)}, nil)
-			case len(t) == 0:
-			default:
-				rec := fr.Object(t, line, "")
-				res := WriteResult{Line: line, ID: rec.Article.ID, Ignored: fr.TakeIgnored()}
-				if rec.Err != nil {
-					res.Status, res.Err = StatusError, rec.Err
-					b.add(res, nil)
-					break
-				}
-				b.add(res, &rec.Article)
-			}
-		}
-		if err == io.EOF {
-			return flush()
-		}
-		if err != nil {
-			if ferr := flush(); ferr != nil {
-				return ferr
-			}
-			return fmt.Errorf("read request body: %w", err)
-		}
-		if len(b.results) >= ix.opts.BatchSize || br.Buffered() == 0 {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-	}
+	return ix.writes().Append(ctx, ops, nil)
 }
 
 // errPersist marks a write error that bleve returned while persisting a
@@ -260,19 +119,19 @@ func (ix *Index) Bulk(ctx context.Context, r io.Reader, maxLine int, emit func([
 var errPersist = errors.New("persist failed")
 
 // persistError wraps an error of bleve's Batch on shard: ErrNoSpace when
-// the disk is full (bleve keeps only the text of the os error), else
-// ErrWriteFailed; both with errPersist.
+// the disk is full (engine.IsNoSpace), else ErrWriteFailed; both with
+// errPersist.
 func persistError(err error, shard string) error {
 	kind := ErrWriteFailed
-	if errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), syscall.ENOSPC.Error()) {
+	if engine.IsNoSpace(err) {
 		kind = ErrNoSpace
 	}
 	return fmt.Errorf("%w: %w: write to %s: %w", kind, errPersist, shard, err)
 }
 
-// afterWrite reopens the shards after a persist failure, so that searches
-// keep working from what is on disk (a failed batch is not recorded there).
-// The caller must not hold ix.mu.
+// afterWrite reopens the shards after a persist failure (engine.Reopen),
+// so that searches keep working from what is on disk (a failed batch is
+// not recorded there). The caller must not hold ix.mu.
 func (ix *Index) afterWrite(err error) {
 	if !errors.Is(err, errPersist) {
 		return
@@ -285,23 +144,7 @@ func (ix *Index) afterWrite(err error) {
 	dir := store.GenDir(ix.opts.Path, ix.meta.Generation)
 	replaced := ix.generation
 	replaced.handlesClosed.Store(true) // a running backup fails on the closed handles
-	fresh := make([]bleve.Index, len(ix.shards))
-	for i, s := range ix.shards {
-		// The old handle must be closed first (bolt's file lock), so it
-		// cannot be kept if the reopen fails.
-		s.Close()
-		bi, oerr := bleve.Open(store.ShardPath(dir, i))
-		if oerr != nil {
-			// Storage that refuses writes (read-only) refuses a read-write
-			// open too: serve reads from a read-only handle.
-			if ro, rerr := bleve.OpenUsing(store.ShardPath(dir, i), map[string]interface{}{"read_only": true}); rerr == nil {
-				bi = engine.ReadOnlyShard{Shard: ro}
-			} else {
-				bi = engine.ClosedShard{Shard: s}
-			}
-		}
-		fresh[i] = bi
-	}
+	fresh := engine.Reopen(ix.shards, func(i int) string { return store.ShardPath(dir, i) })
 	ix.generation = newGeneration(replaced.meta, fresh)
 	replaced.release() // nothing left to close: never fails
 }

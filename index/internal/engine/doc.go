@@ -4,8 +4,9 @@
 // unscored filters (Filtered), BM25's true field lengths (FieldTokens,
 // AddShardStats) and parameters (SetBM25), readers and document
 // frequencies over shards, the tie windows of relevance order (TieRuns),
-// read-only and closed shards, segment merging, and the recognition of
-// bleve's limit errors.
+// read-only and closed shards and the reopen after a failed persist
+// (Reopen), segment merging, and the recognition of bleve's limit and
+// full-disk errors.
 //
 // It imports bleve and the standard library only: never the facade package
 // index, nor any package of Folio's domain (articles, field names, the

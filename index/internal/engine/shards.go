@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -115,4 +117,36 @@ func segmentCount(s *scorch.Scorch) uint64 {
 	n, _ := m["TotFileSegmentsAtRoot"].(uint64)
 	k, _ := m["TotMemorySegmentsAtRoot"].(uint64)
 	return n + k
+}
+
+// Reopen reopens shards after a failed persist, so that searches keep
+// working from what is on disk (a failed batch is not recorded there):
+// shard i is closed and reopened read-write at path(i), else read-only as
+// a ReadOnlyShard, else kept as a ClosedShard. It returns the new handles.
+func Reopen(shards []bleve.Index, path func(i int) string) []bleve.Index {
+	fresh := make([]bleve.Index, len(shards))
+	for i, s := range shards {
+		// The old handle must be closed first (bolt's file lock), so it
+		// cannot be kept if the reopen fails.
+		s.Close()
+		bi, oerr := bleve.Open(path(i))
+		if oerr != nil {
+			// Storage that refuses writes (read-only) refuses a read-write
+			// open too: serve reads from a read-only handle.
+			if ro, rerr := bleve.OpenUsing(path(i), map[string]interface{}{"read_only": true}); rerr == nil {
+				bi = ReadOnlyShard{Shard: ro}
+			} else {
+				bi = ClosedShard{Shard: s}
+			}
+		}
+		fresh[i] = bi
+	}
+	return fresh
+}
+
+// IsNoSpace reports whether err, an error of a shard's Batch, means the
+// disk is full: bleve keeps only the text of the os error, so the text is
+// matched too.
+func IsNoSpace(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), syscall.ENOSPC.Error())
 }
