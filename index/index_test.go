@@ -58,7 +58,7 @@ func testSynonyms(t *testing.T) [][]string {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	groups, err := ReadSynonyms(f, "synonyms.txt")
+	groups, err := article.ReadSynonyms(f, "synonyms.txt")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,7 +59,7 @@ type Options struct {
 	// RecencyHalfLife, when > 0, gently favours newer articles in relevance
 	// order (see index/internal/plan/recency.go); 0 (default) turns it off.
 	RecencyHalfLife time.Duration
-	// Synonyms are groups of equivalent terms (see ReadSynonyms), stored
+	// Synonyms are groups of equivalent terms (see article.ReadSynonyms), stored
 	// with the index by Open and Create and used by every text query.
 	Synonyms [][]string
 	// KeywordFields are extra JSON fields (e.g. Reuters' "topics",

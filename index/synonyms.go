@@ -2,12 +2,10 @@ package index
 
 import (
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/folio-search/folio/index/article"
 
 	"github.com/folio-search/folio/index/internal/plan"
 	"github.com/folio-search/folio/index/internal/schema"
@@ -20,31 +18,6 @@ import (
 // ids, leaves them out of counts and browsing, and replaces them when the
 // configured groups change.
 const synonymCountKey = "folio_synonym_groups" // bleve internal key: groups stored in the shard
-
-// ReadSynonyms reads synonym groups, one per line, terms separated by commas
-// (e.g. "PRC, China, People's Republic of China"); blank lines and lines
-// starting with # are skipped. A line with fewer than two terms is an
-// *InputError naming name:line.
-func ReadSynonyms(r io.Reader, name string) ([][]string, error) {
-	var groups [][]string
-	err := article.EachLine(r, func(line string, n int) error {
-		if strings.HasPrefix(strings.TrimSpace(line), "#") {
-			return nil
-		}
-		var g []string
-		for _, t := range strings.Split(line, ",") {
-			if t = strings.TrimSpace(t); t != "" {
-				g = append(g, t)
-			}
-		}
-		if len(g) < 2 {
-			return &article.InputError{Path: name, Line: n, Reason: "bad synonym line", Message: fmt.Sprintf("%q has fewer than two terms", article.Clip(line, 60)), Expected: "two or more terms separated by commas, e.g. PRC, China"}
-		}
-		groups = append(groups, g)
-		return nil
-	})
-	return groups, err
-}
 
 // applySynonyms stores opts.Synonyms in every shard, deleting the groups of
 // an earlier, longer list.

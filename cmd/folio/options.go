@@ -30,7 +30,7 @@ func indexOptions(c config.Config) (index.Options, error) {
 			return index.Options{}, fmt.Errorf("search.synonyms_file: %w", err)
 		}
 		defer f.Close()
-		if synonyms, err = index.ReadSynonyms(f, c.Search.SynonymsFile); err != nil {
+		if synonyms, err = article.ReadSynonyms(f, c.Search.SynonymsFile); err != nil {
 			return index.Options{}, fmt.Errorf("search.synonyms_file: %w", err)
 		}
 	}
