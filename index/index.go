@@ -215,39 +215,9 @@ func (ix *Index) document(id string) (bleveindex.Document, error) {
 	return ix.shards[ix.shardOf(id)].Document(id)
 }
 
-// searchAll runs req over every shard. With more than one shard, BM25's
-// document count and field lengths are gathered from all shards first
-// (bleve's global scoring), and a scored request's query is wrapped in a
-// engine.GlobalQuery, which takes each term's document frequency and each
-// prefix, wildcard and fuzzy expansion from all shards: scores and ranking
-// do not depend on how the documents are spread. A single shard searches
-// req as it is.
-func (ix *Index) searchAll(ctx context.Context, req *bleve.SearchRequest) (_ *bleve.SearchResult, err error) {
-	ctx = engine.LimitTerms(ctx, ix.opts.MaxTerms)
-	st := ix.bm25.Load()
-	if st != nil {
-		req.PreSearchData = map[string]any{search.BM25PreSearchDataKey: st}
-	}
-	if len(ix.shards) > 1 {
-		ctx = context.WithValue(ctx, search.SearchTypeKey, search.GlobalScoring)
-		// Without Folio's statistics (Options.BleveAvgDL) bleve gathers
-		// its own from the query tree, which a GlobalQuery would hide.
-		if st != nil && req.Score != "none" {
-			var all *engine.ShardStats
-			if all, err = engine.OpenShardStats(ix.shards); err != nil {
-				return nil, err
-			}
-			if all != nil {
-				defer func() { err = errors.Join(err, all.Close()) }()
-				global := *req
-				global.Query = &engine.GlobalQuery{Query: req.Query, Stats: all}
-				req = &global
-			}
-		}
-	}
-	res, err := ix.alias.SearchInContext(ctx, req)
-	if perr := engine.PartialError(res); err == nil && perr != nil {
-		return nil, perr
-	}
-	return res, err
+// searchAll runs req over every shard of the current generation with
+// Folio's BM25 statistics and the query-term limit (see engine.Search).
+// The caller holds ix.mu for reading.
+func (ix *Index) searchAll(ctx context.Context, req *bleve.SearchRequest) (*bleve.SearchResult, error) {
+	return engine.Search(ctx, ix.alias, ix.shards, req, ix.bm25.Load(), ix.opts.MaxTerms)
 }
