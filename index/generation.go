@@ -10,6 +10,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 
+	"github.com/folio-search/folio/index/internal/engine"
 	"github.com/folio-search/folio/index/internal/schema"
 	"github.com/folio-search/folio/index/internal/sources"
 	"github.com/folio-search/folio/index/internal/store"
@@ -284,7 +285,7 @@ func (ix *Index) copyMissing(nx *Index, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	have, err := nx.existing(ids)
+	have, err := engine.Existing(nx.alias, ids)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -210,14 +209,7 @@ func (ix *Index) docCount() (uint64, error) {
 }
 
 // shardOf returns the shard that holds (or will hold) id.
-func (ix *Index) shardOf(id string) int {
-	if len(ix.shards) == 1 {
-		return 0
-	}
-	h := fnv.New32a()
-	h.Write([]byte(id))
-	return int(h.Sum32() % uint32(len(ix.shards)))
-}
+func (ix *Index) shardOf(id string) int { return engine.ShardOf(id, len(ix.shards)) }
 
 // document loads the stored fields of id from its shard; nil if absent.
 // The caller holds ix.mu for reading.
