@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/blevesearch/bleve/v2"
 
@@ -235,12 +236,7 @@ func (ix *Index) carryOver(nx *Index) error {
 	if err != nil {
 		return err
 	}
-	fromFiles := map[string]string{} // id → its file
-	for abs, f := range st.Files {
-		for _, id := range f.IDs {
-			fromFiles[id] = abs
-		}
-	}
+	fromFiles := st.FileOfIDs()
 	if err := ix.carryOverrides(nx, st, fromFiles); err != nil {
 		return err
 	}
@@ -261,22 +257,12 @@ func (ix *Index) carryOver(nx *Index) error {
 // after (the start when nil), those that are not in fromFiles, and the
 // page's last id ("" when there are no more). The caller holds ix.mu.
 func (ix *Index) notFromFiles(after []string, fromFiles map[string]string) ([]string, string, error) {
-	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 1000, 0, false)
-	req.SortBy([]string{"_id"})
-	if after != nil {
-		req.SearchAfter = after
-	}
-	res, err := ix.alias.Search(req)
-	if err != nil || len(res.Hits) == 0 {
+	page, err := engine.IDPage(ix.alias, after, 1000)
+	if err != nil || len(page) == 0 {
 		return nil, "", err
 	}
-	var ids []string
-	for _, h := range res.Hits {
-		if _, ok := fromFiles[h.ID]; !ok {
-			ids = append(ids, h.ID)
-		}
-	}
-	return ids, res.Hits[len(res.Hits)-1].ID, nil
+	last := page[len(page)-1]
+	return slices.DeleteFunc(page, func(id string) bool { _, ok := fromFiles[id]; return ok }), last, nil
 }
 
 // copyMissing puts into nx, as API writes, ix's articles of ids that nx
@@ -335,7 +321,7 @@ func (ix *Index) carryOverrides(nx *Index, st sources.State, fromFiles map[strin
 		if v == nil {
 			continue
 		}
-		if old := st.Files[abs]; old.Hash == "" || old.Hash != nst.Files[abs].Hash {
+		if !st.Unchanged(nst, abs) {
 			continue // the file changed since the API write: it wins
 		}
 		op := writeOp{id: id, api: true} // a delete, unless the API put it
