@@ -203,7 +203,7 @@ func (ix *Index) swapIn(nx *Index, m store.Meta, paths []string, opts IngestOpti
 // them is done (it then reports the errors). A directory already gone is
 // no error.
 func (ix *Index) retireGeneration(replaced *generation, old store.Meta) error {
-	err := replaced.retire(func() error {
+	err := replaced.Retire(func() error {
 		var errs []error
 		if old.Generation == "" { // the layout without generations
 			for i := range old.Shards {

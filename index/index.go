@@ -178,11 +178,10 @@ func (ix *Index) Close() error {
 	}
 	ix.generation = &generation{meta: g.meta} // closed: no shards
 	ix.mu.Unlock()
-	if err := g.release(); err != nil {
+	if err := g.Release(); err != nil {
 		return err
 	}
-	<-g.done
-	return g.err
+	return g.Wait()
 }
 
 // Path is the index directory.

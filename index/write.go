@@ -284,7 +284,7 @@ func (ix *Index) afterWrite(err error) {
 	}
 	dir := store.GenDir(ix.opts.Path, ix.meta.Generation)
 	replaced := ix.generation
-	replaced.handlesClosed.Store(true) // a running backup fails on the closed handles
+	replaced.MarkClosed() // a running backup fails on the closed handles
 	fresh := make([]bleve.Index, len(ix.shards))
 	for i, s := range ix.shards {
 		// The old handle must be closed first (bolt's file lock), so it
@@ -303,5 +303,5 @@ func (ix *Index) afterWrite(err error) {
 		fresh[i] = bi
 	}
 	ix.generation = newGeneration(replaced.meta, fresh)
-	replaced.release() // nothing left to close: never fails
+	replaced.Release() // nothing left to close: never fails
 }

@@ -4,8 +4,10 @@
 // unscored filters (Filtered), BM25's true field lengths (FieldTokens,
 // AddShardStats) and parameters (SetBM25), readers and document
 // frequencies over shards, the tie windows of relevance order (TieRuns),
-// read-only and closed shards, segment merging, and the recognition of
-// bleve's limit errors.
+// read-only and closed shards, the reference count of shards that readers
+// share (Refs), segment merging, the routing of ids to shards (ShardOf)
+// with one batch per shard (ShardBatches), id look-ups (Existing, IDPage),
+// and the recognition of bleve's limit errors.
 //
 // It imports bleve and the standard library only: never the facade package
 // index, nor any package of Folio's domain (articles, field names, the
