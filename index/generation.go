@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 
 	"github.com/blevesearch/bleve/v2"
@@ -204,16 +203,7 @@ func (ix *Index) swapIn(nx *Index, m store.Meta, paths []string, opts IngestOpti
 // no error.
 func (ix *Index) retireGeneration(replaced *generation, old store.Meta) error {
 	err := replaced.Retire(func() error {
-		var errs []error
-		if old.Generation == "" { // the layout without generations
-			for i := range old.Shards {
-				errs = append(errs, os.RemoveAll(store.ShardPath(ix.opts.Path, i)))
-			}
-			errs = append(errs, os.Remove(filepath.Join(ix.opts.Path, sources.StateFile)))
-		} else {
-			errs = append(errs, os.RemoveAll(store.GenDir(ix.opts.Path, old.Generation)))
-		}
-		return errors.Join(errs...)
+		return store.RemoveGeneration(ix.opts.Path, old, sources.StateFile)
 	})
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
