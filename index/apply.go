@@ -6,9 +6,9 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
-	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/folio-search/folio/index/article"
 	"github.com/folio-search/folio/index/internal/analysis"
+	"github.com/folio-search/folio/index/internal/engine"
 	"github.com/folio-search/folio/index/internal/sources"
 	"github.com/folio-search/folio/index/internal/store"
 )
@@ -85,7 +85,7 @@ func (ix *Index) existedBefore(ops []writeOp) ([]bool, error) {
 	if len(ids) == 0 {
 		return existed, nil
 	}
-	present, err := ix.existing(ids)
+	present, err := engine.Existing(ix.alias, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -125,28 +125,22 @@ func (ix *Index) analyzeOps(ops []writeOp) ([]*document.Document, []analysis.Tok
 }
 
 // shardBatches groups ops into one bleve batch per shard (nil for a shard
-// no op touches); docs are the analysed documents of the puts.
+// no op touches), with the override keys of API writes over file ids in
+// the same batch; docs are the analysed documents of the puts.
 func (ix *Index) shardBatches(ops []writeOp, docs []*document.Document) ([]*bleve.Batch, error) {
-	batches := make([]*bleve.Batch, len(ix.shards))
+	bops := make([]engine.BatchOp, len(ops))
 	for i, op := range ops {
-		s := ix.shardOf(op.id)
-		if batches[s] == nil {
-			batches[s] = ix.shards[s].NewBatch()
-		}
+		bops[i] = engine.BatchOp{ID: op.id, Doc: docs[i], KeyOnly: op.dropOverride}
 		switch {
 		case op.dropOverride:
-			batches[s].DeleteInternal(sources.OverrideKey(op.id))
-			continue
+			bops[i].Key = sources.OverrideKey(op.id)
 		case op.api && ix.fromFile(op.id):
-			batches[s].SetInternal(sources.OverrideKey(op.id), sources.OverrideOf(op.article == nil))
+			bops[i].Key, bops[i].Value = sources.OverrideKey(op.id), sources.OverrideOf(op.article == nil)
 		}
-		if op.article == nil {
-			batches[s].Delete(op.id)
-			continue
-		}
-		if err := batches[s].IndexAdvanced(docs[i]); err != nil {
-			return nil, fmt.Errorf("index article %q: %w", op.id, err)
-		}
+	}
+	batches, err := engine.ShardBatches(ix.shards, bops)
+	if err != nil {
+		return nil, fmt.Errorf("index article %w", err)
 	}
 	return batches, nil
 }
@@ -164,18 +158,4 @@ func (ix *Index) logApplied(ops []writeOp, lens []analysis.TokenCounts, counts *
 			}
 		}
 	}
-}
-
-// existing returns which of ids are in the index. The caller holds ix.mu.
-func (ix *Index) existing(ids []string) (map[string]bool, error) {
-	out := make(map[string]bool, len(ids))
-	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery(ids), len(ids), 0, false)
-	res, err := ix.alias.Search(req)
-	if err != nil {
-		return nil, fmt.Errorf("look up existing ids: %w", err)
-	}
-	for _, h := range res.Hits {
-		out[h.ID] = true
-	}
-	return out, nil
 }

@@ -37,10 +37,10 @@ func (ix *Index) Backup(dest string) (err error) {
 		ix.mu.RUnlock()
 		return errors.Join(fmt.Errorf("backup to %s: the index is closed", dest), store.RemoveBackup(dest, "", created))
 	}
-	g.acquire() // the lock is needed only for this: the copy works on g
+	g.Acquire() // the lock is needed only for this: the copy works on g
 	ix.mu.RUnlock()
 	defer func() {
-		if rerr := g.release(); rerr != nil { // a rebuild replaced g meanwhile
+		if rerr := g.Release(); rerr != nil { // a rebuild replaced g meanwhile
 			err = errors.Join(err, fmt.Errorf("closing the generation a rebuild replaced during the backup: %w", rerr))
 		}
 	}()

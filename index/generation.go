@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
+	"slices"
 
 	"github.com/folio-search/folio/index/internal/engine"
 	"github.com/folio-search/folio/index/internal/schema"
@@ -174,17 +174,8 @@ func (ix *Index) swapIn(nx *Index, m store.Meta, paths []string, opts IngestOpti
 // them is done (it then reports the errors). A directory already gone is
 // no error.
 func (ix *Index) retireGeneration(replaced *generation, old store.Meta) error {
-	err := replaced.retire(func() error {
-		var errs []error
-		if old.Generation == "" { // the layout without generations
-			for i := range old.Shards {
-				errs = append(errs, os.RemoveAll(store.ShardPath(ix.opts.Path, i)))
-			}
-			errs = append(errs, os.Remove(filepath.Join(ix.opts.Path, sources.StateFile)))
-		} else {
-			errs = append(errs, os.RemoveAll(store.GenDir(ix.opts.Path, old.Generation)))
-		}
-		return errors.Join(errs...)
+	err := replaced.Retire(func() error {
+		return store.RemoveGeneration(ix.opts.Path, old, sources.StateFile)
 	})
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
@@ -207,12 +198,7 @@ func (ix *Index) carryOver(nx *Index) error {
 	if err != nil {
 		return err
 	}
-	fromFiles := map[string]string{} // id → its file
-	for abs, f := range st.Files {
-		for _, id := range f.IDs {
-			fromFiles[id] = abs
-		}
-	}
+	fromFiles := st.FileOfIDs()
 	if err := ix.carryOverrides(nx, st, fromFiles); err != nil {
 		return err
 	}
@@ -237,13 +223,8 @@ func (ix *Index) notFromFiles(after []string, fromFiles map[string]string) ([]st
 	if err != nil || len(page) == 0 {
 		return nil, "", err
 	}
-	var ids []string
-	for _, id := range page {
-		if _, ok := fromFiles[id]; !ok {
-			ids = append(ids, id)
-		}
-	}
-	return ids, page[len(page)-1], nil
+	last := page[len(page)-1]
+	return slices.DeleteFunc(page, func(id string) bool { _, ok := fromFiles[id]; return ok }), last, nil
 }
 
 // copyMissing puts into nx, as API writes, ix's articles of ids that nx
@@ -252,7 +233,7 @@ func (ix *Index) copyMissing(nx *Index, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	have, err := nx.existing(ids)
+	have, err := engine.Existing(nx.alias, ids)
 	if err != nil {
 		return err
 	}
@@ -302,7 +283,7 @@ func (ix *Index) carryOverrides(nx *Index, st sources.State, fromFiles map[strin
 		if v == nil {
 			continue
 		}
-		if old := st.Files[abs]; old.Hash == "" || old.Hash != nst.Files[abs].Hash {
+		if !st.Unchanged(nst, abs) {
 			continue // the file changed since the API write: it wins
 		}
 		op := writeOp{id: id, api: true} // a delete, unless the API put it

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -169,11 +168,10 @@ func (ix *Index) Close() error {
 	}
 	ix.generation = &generation{meta: g.meta} // closed: no shards
 	ix.mu.Unlock()
-	if err := g.release(); err != nil {
+	if err := g.Release(); err != nil {
 		return err
 	}
-	<-g.done
-	return g.err
+	return g.Wait()
 }
 
 // Path is the index directory.
@@ -200,14 +198,7 @@ func (ix *Index) docCount() (uint64, error) {
 }
 
 // shardOf returns the shard that holds (or will hold) id.
-func (ix *Index) shardOf(id string) int {
-	if len(ix.shards) == 1 {
-		return 0
-	}
-	h := fnv.New32a()
-	h.Write([]byte(id))
-	return int(h.Sum32() % uint32(len(ix.shards)))
-}
+func (ix *Index) shardOf(id string) int { return engine.ShardOf(id, len(ix.shards)) }
 
 // document loads the stored fields of id from its shard; nil if absent.
 // The caller holds ix.mu for reading.

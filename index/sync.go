@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/folio-search/folio/index/internal/engine"
 	"github.com/folio-search/folio/index/internal/sources"
 	"github.com/folio-search/folio/index/internal/store"
 )
@@ -123,6 +124,6 @@ func (ix *Index) countAfter(del []string) (int, error) {
 	if err != nil || len(del) == 0 {
 		return int(n), err
 	}
-	have, err := ix.existing(del)
+	have, err := engine.Existing(ix.alias, del)
 	return int(n) - len(have), err
 }

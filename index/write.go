@@ -143,8 +143,8 @@ func (ix *Index) afterWrite(err error) {
 	}
 	dir := store.GenDir(ix.opts.Path, ix.meta.Generation)
 	replaced := ix.generation
-	replaced.handlesClosed.Store(true) // a running backup fails on the closed handles
+	replaced.MarkClosed() // a running backup fails on the closed handles
 	fresh := engine.Reopen(ix.shards, func(i int) string { return store.ShardPath(dir, i) })
 	ix.generation = newGeneration(replaced.meta, fresh)
-	replaced.release() // nothing left to close: never fails
+	replaced.Release() // nothing left to close: never fails
 }

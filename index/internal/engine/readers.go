@@ -33,25 +33,6 @@ func Readers(shards []bleve.Index) ([]bleveindex.IndexReader, func() error, erro
 	return rs, closeAll, nil
 }
 
-// IDPage returns the next n ids of idx in id order after after (one id;
-// the first ids when nil).
-func IDPage(idx bleve.Index, after []string, n int) ([]string, error) {
-	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), n, 0, false)
-	req.SortBy([]string{"_id"})
-	if after != nil {
-		req.SearchAfter = after
-	}
-	res, err := idx.Search(req)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(res.Hits))
-	for i, h := range res.Hits {
-		ids[i] = h.ID
-	}
-	return ids, nil
-}
-
 // DocFreq is the number of documents whose field holds term.
 func DocFreq(ctx context.Context, readers []bleveindex.IndexReader, field, term string) (uint64, error) {
 	var n uint64

@@ -122,3 +122,22 @@ func HashFile(path string) string {
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
+
+// FileOfIDs maps every id the files of st produced to its file's absolute
+// path.
+func (st State) FileOfIDs() map[string]string {
+	fromFiles := map[string]string{} // id → its file
+	for abs, f := range st.Files {
+		for _, id := range f.IDs {
+			fromFiles[id] = abs
+		}
+	}
+	return fromFiles
+}
+
+// Unchanged reports whether the file abs was read with the same content
+// in st and in later (a file of no known content counts as changed).
+func (st State) Unchanged(later State, abs string) bool {
+	old := st.Files[abs]
+	return old.Hash != "" && old.Hash == later.Files[abs].Hash
+}

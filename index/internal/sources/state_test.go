@@ -45,3 +45,25 @@ func TestLoadState(t *testing.T) {
 		t.Errorf("RecordedInputs of a torn state = %q, want nil", got)
 	}
 }
+
+func TestFileOfIDsAndUnchanged(t *testing.T) {
+	st := State{Files: map[string]FileState{
+		"/a.jsonl": {Hash: "h1", IDs: []string{"a1", "a2"}},
+		"/b.txt":   {Hash: "h2", IDs: []string{"b"}},
+		"/bad.txt": {Size: -1, IDs: []string{"c"}},
+	}}
+	want := map[string]string{"a1": "/a.jsonl", "a2": "/a.jsonl", "b": "/b.txt", "c": "/bad.txt"}
+	if diff := cmp.Diff(want, st.FileOfIDs()); diff != "" {
+		t.Errorf("FileOfIDs (-want +got):\n%s", diff)
+	}
+	later := State{Files: map[string]FileState{
+		"/a.jsonl": {Hash: "h1"},
+		"/b.txt":   {Hash: "h3"},
+		"/bad.txt": {},
+	}}
+	for abs, want := range map[string]bool{"/a.jsonl": true, "/b.txt": false, "/bad.txt": false, "/gone.txt": false} {
+		if got := st.Unchanged(later, abs); got != want {
+			t.Errorf("Unchanged(%s) = %v, want %v", abs, got, want)
+		}
+	}
+}

@@ -1,6 +1,6 @@
 // Package store owns the on-disk layout of a Folio index directory:
 // folio.json (Meta) and its atomic rewrite, the generation directories
-// (gen-1, gen-2, ...) and their shard directories, the removal of stale
+// (gen-1, gen-2, ...) and their shard directories, the removal of replaced and stale
 // generations, the checks and claiming of a backup's destination, and the
 // file-system facts (free space, read-only mounts, kernel file systems)
 // that writes and backups check, and how many shards a new index gets for
@@ -151,6 +151,23 @@ func GenNumber(gen string) int {
 		return 0
 	}
 	return n
+}
+
+// RemoveGeneration deletes the files of generation m of the index
+// directory path: its directory, or in the layout without generations
+// (m.Generation "") its shard directories and the sync state's file
+// stateFile. It returns every removal's error.
+func RemoveGeneration(path string, m Meta, stateFile string) error {
+	var errs []error
+	if m.Generation == "" { // the layout without generations
+		for i := range m.Shards {
+			errs = append(errs, os.RemoveAll(ShardPath(path, i)))
+		}
+		errs = append(errs, os.Remove(filepath.Join(path, stateFile)))
+	} else {
+		errs = append(errs, os.RemoveAll(GenDir(path, m.Generation)))
+	}
+	return errors.Join(errs...)
 }
 
 // RemoveStaleGenerations deletes the generation directories other than

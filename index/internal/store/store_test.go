@@ -108,3 +108,35 @@ func TestGenNumber(t *testing.T) {
 		}
 	}
 }
+
+// TestRemoveGeneration: a generation's directory goes, and in the layout
+// without generations its shards and state file; nothing else does.
+func TestRemoveGeneration(t *testing.T) {
+	dir := t.TempDir()
+	mk := func(rel string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Join(dir, rel), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, rel := range []string{ShardPath("gen-1", 0), ShardPath("gen-2", 0), ShardPath("", 0), ShardPath("", 1)} {
+		mk(rel)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "state.json"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := RemoveGeneration(dir, Meta{Generation: "gen-1", Shards: 1}, "state.json"); err != nil {
+		t.Fatal(err)
+	}
+	if err := RemoveGeneration(dir, Meta{Shards: 2}, "state.json"); err != nil {
+		t.Fatal(err)
+	}
+	for rel, want := range map[string]bool{"gen-1": false, ShardPath("", 0): false, ShardPath("", 1): false, "state.json": false, "gen-2": true} {
+		if _, err := os.Stat(filepath.Join(dir, rel)); (err == nil) != want {
+			t.Errorf("%s: stat error %v, want present %v", rel, err, want)
+		}
+	}
+	if err := RemoveGeneration(dir, Meta{Shards: 2}, "state.json"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("second removal of the state file: %v, want os.ErrNotExist", err)
+	}
+}
