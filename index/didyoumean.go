@@ -28,7 +28,7 @@ func (ix *Index) suggest(ctx context.Context, p *plan.Plan, text string) (string
 	}
 	all := query.NewMatchQuery(s) // every corrected word must occur together
 	all.SetOperator(query.MatchQueryOperatorAnd)
-	n, err := ix.count(ctx, p, all)
+	n, err := p.Count(ctx, ix.searchAll, all)
 	if err != nil || n == 0 {
 		return "", err
 	}

@@ -37,17 +37,17 @@ func (ix *Index) search(ctx context.Context, q Query, highlight bool) (*Result, 
 	}
 	ctx, cancel := context.WithTimeout(ctx, ix.opts.Timeout)
 	defer cancel()
-	var hits []hitPhase
+	var hits []plan.Hit
 	var total uint64
 	page := p.From/p.Size + 1
 	if p.After != nil {
-		hits, total, err = ix.runAfter(ctx, p, p.After)
+		hits, total, err = p.RunAfter(ctx, ix.searchAll, &ix.ties, p.After)
 		page = 0 // a cursor of an older version: the page number is unknown
 		if p.After.Page > 0 {
 			page = p.After.Page + 1
 		}
 	} else {
-		hits, total, err = ix.run(ctx, p)
+		hits, total, err = p.Run(ctx, ix.searchAll, &ix.ties)
 	}
 	if err != nil {
 		return nil, ix.searchErr(ctx, err)
@@ -61,7 +61,7 @@ func (ix *Index) search(ctx context.Context, q Query, highlight bool) (*Result, 
 	}
 	if len(hits) == p.Size && (p.After != nil || uint64(p.From+len(hits)) < total) {
 		last := hits[len(hits)-1]
-		out.Cursor = plan.NextCursor(plan.Request(q), p, last.dm, last.phase, page)
+		out.Cursor = plan.NextCursor(plan.Request(q), p, last.Match, last.Phase, page)
 	}
 	if highlight && p.After == nil && total < suggestBelow && strings.TrimSpace(q.Text) != "" {
 		if out.Suggestion, err = ix.suggest(ctx, p, q.Text); err != nil {
@@ -75,11 +75,11 @@ func (ix *Index) search(ctx context.Context, q Query, highlight bool) (*Result, 
 	}
 	if !highlight {
 		for _, h := range hits {
-			out.Hits = append(out.Hits, Hit{ID: h.dm.ID, Score: h.dm.Score})
+			out.Hits = append(out.Hits, Hit{ID: h.Match.ID, Score: h.Match.Score})
 		}
 	} else if len(hits) > 0 {
 		for _, h := range hits {
-			dm := h.dm
+			dm := h.Match
 			doc, err := ix.document(dm.ID)
 			if err != nil {
 				return nil, fmt.Errorf("load article %q: %w", dm.ID, err)
@@ -92,47 +92,6 @@ func (ix *Index) search(ctx context.Context, q Query, highlight bool) (*Result, 
 	}
 	out.Took = time.Since(start)
 	return out, nil
-}
-
-// run executes p. When p has an all-words tier, documents matching every
-// clause rank above those matching only some (as users expect of a search
-// box): the tier is searched first and the rest of the window is filled
-// from the remaining matches.
-func (ix *Index) run(ctx context.Context, p *plan.Plan) ([]hitPhase, uint64, error) {
-	tag := func(hits search.DocumentMatchCollection, phase int) []hitPhase {
-		out := make([]hitPhase, len(hits))
-		for i, dm := range hits {
-			out[i] = hitPhase{dm, phase}
-		}
-		return out
-	}
-	if p.All == nil {
-		res, err := ix.window(ctx, p, p.Main, p.From, p.Size)
-		if err != nil {
-			return nil, 0, err
-		}
-		return tag(res.Hits, plan.PhaseAll), res.Total, nil
-	}
-	tier, err := ix.window(ctx, p, p.All, p.From, p.Size)
-	if err != nil {
-		return nil, 0, err
-	}
-	tierTotal := int(tier.Total)
-	end := p.From + p.Size
-	rest := p.Rest()
-	if end <= tierTotal { // the page lies inside the tier: only count the rest
-		n, err := ix.count(ctx, p, rest)
-		if err != nil {
-			return nil, 0, err
-		}
-		return tag(tier.Hits, plan.PhaseTier), tier.Total + n, nil
-	}
-	restFrom := max(0, p.From-tierTotal)
-	res, err := ix.window(ctx, p, rest, restFrom, end-max(p.From, tierTotal))
-	if err != nil {
-		return nil, 0, err
-	}
-	return append(tag(tier.Hits, plan.PhaseTier), tag(res.Hits, plan.PhaseRest)...), tier.Total + res.Total, nil
 }
 
 func (ix *Index) searchErr(ctx context.Context, err error) error {

@@ -9,8 +9,10 @@
 // and builds the bleve request of one search of a Plan (Plan.SearchRequest)
 // and the ranges of a date facet (DateFacet).
 //
-// Executing a Plan on the shards (windows, tiers, counts, facets,
-// highlighting) is the facade's work. plan imports bleve, index/article
+// It also runs a Plan's searches in order (Run, RunAfter: the all-words
+// tier, then the rest; relevance windows sized by the recent ties; counts)
+// through a Searcher the facade gives it, which reaches the shards; facets,
+// highlighting and results are the facade's work. plan imports bleve, index/article
 // and Folio's internal schema, param and engine packages: never the facade
 // package index.
 package plan
