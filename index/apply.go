@@ -31,7 +31,7 @@ type writeOp struct {
 // generation. counts, when set, gets the token counts of the puts. The
 // caller holds ix.mu (a rebuild replaying into its new generation holds
 // the live index's lock and applies to the new one directly).
-func (ix *Index) applyLocked(ops []writeOp, counts *bulkCounts) ([]bool, error) {
+func (ix *Index) applyLocked(ops []writeOp, counts *analysis.BulkCounts) ([]bool, error) {
 	if writesArticles(ops) {
 		if err := checkWritable(ix.opts.Path, ix.opts.MinFreeBytes); err != nil {
 			return nil, err
@@ -147,7 +147,7 @@ func (ix *Index) shardBatches(ops []writeOp, docs []*document.Document) ([]*blev
 
 // logApplied records persisted ops: their puts and deletes for a running
 // rebuild to replay, and the token counts of the puts in counts (if set).
-func (ix *Index) logApplied(ops []writeOp, lens []analysis.TokenCounts, counts *bulkCounts) {
+func (ix *Index) logApplied(ops []writeOp, lens []analysis.TokenCounts, counts *analysis.BulkCounts) {
 	if ix.rebuilding != nil && writesArticles(ops) {
 		ix.rebuilding.add(slices.DeleteFunc(slices.Clone(ops), func(op writeOp) bool { return op.dropOverride })...)
 	}

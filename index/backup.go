@@ -8,6 +8,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 
+	"github.com/folio-search/folio/index/internal/param"
 	"github.com/folio-search/folio/index/internal/sources"
 	"github.com/folio-search/folio/index/internal/store"
 )
@@ -113,7 +114,7 @@ func destParam(err error) error {
 	if de.Busy {
 		err = fmt.Errorf("%w: %s", ErrBusy, de.Reason)
 	} else {
-		err = paramErr("dest", "%s", de.Reason)
+		err = param.Errorf("dest", "%s", de.Reason)
 	}
 	if de.Cleanup != nil {
 		return errors.Join(err, de.Cleanup)

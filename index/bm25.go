@@ -35,7 +35,7 @@ func (ix *Index) computeBM25Stats(ctx context.Context, cached bool) (*search.BM2
 // computeBM25StatsCounted is computeBM25Stats with the token counts of a
 // bulk load into an empty index: a shard whose document count matches what
 // counts saw takes its token totals from counts instead of walking.
-func (ix *Index) computeBM25StatsCounted(ctx context.Context, cached bool, counts *bulkCounts) (*search.BM25Stats, error) {
+func (ix *Index) computeBM25StatsCounted(ctx context.Context, cached bool, counts *analysis.BulkCounts) (*search.BM25Stats, error) {
 	synonyms := uint64(len(ix.opts.Synonyms))
 	st, err := engine.BM25Stats(ctx, ix.shards, bm25StatsKey, cached, schema.TokenFields, func(i int, r bleveindex.IndexReader) []int {
 		return counts.ForShard(i, r, synonyms)
@@ -73,7 +73,7 @@ func (ix *Index) refreshBM25Stats(ctx context.Context, cached bool) error {
 
 // storeBM25Stats recomputes the statistics after an ingest; counts, when
 // not nil, are the token counts of a bulk load into an empty index.
-func (ix *Index) storeBM25Stats(ctx context.Context, counts *bulkCounts) error {
+func (ix *Index) storeBM25Stats(ctx context.Context, counts *analysis.BulkCounts) error {
 	if ix.opts.BleveAvgDL {
 		return nil
 	}
@@ -84,12 +84,6 @@ func (ix *Index) storeBM25Stats(ctx context.Context, counts *bulkCounts) error {
 	ix.bm25.Store(st)
 	return nil
 }
-
-// bulkCounts are the token counts of a bulk load (analysis.BulkCounts).
-type bulkCounts = analysis.BulkCounts
-
-// newBulkCounts returns empty counts of the given number of shards.
-func newBulkCounts(shards int) *bulkCounts { return analysis.NewBulkCounts(shards) }
 
 // empty reports whether the index holds no articles.
 func (ix *Index) empty() bool {

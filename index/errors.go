@@ -32,6 +32,3 @@ var (
 // accepted); Error() is "Param: Message".
 type ParamError = param.Error
 
-// paramErr is the *ParamError wrapping ErrInvalidParameter for p (the
-// backup destination and suggestion checks of the facade use it).
-func paramErr(p, format string, args ...any) error { return param.Errorf(p, format, args...) }

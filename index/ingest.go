@@ -11,6 +11,7 @@ import (
 
 	"github.com/folio-search/folio/index/article"
 
+	"github.com/folio-search/folio/index/internal/analysis"
 	"github.com/folio-search/folio/index/internal/sources"
 	"golang.org/x/sync/errgroup"
 )
@@ -44,9 +45,9 @@ func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions,
 	results := make([]sources.FileResult, len(files))
 	// Into an empty index, the analysis counts every token, so the true
 	// BM25 field lengths need no walk over the postings afterwards.
-	var counts *bulkCounts
+	var counts *analysis.BulkCounts
 	if ix.empty() {
-		counts = newBulkCounts(len(ix.shards))
+		counts = analysis.NewBulkCounts(len(ix.shards))
 	}
 	ignored, err := run.pipeline(ctx, files, results, counts)
 	if err != nil {
@@ -138,7 +139,7 @@ func (r *ingestRun) collect(paths []string, sel func([]sources.File, *IngestSumm
 // batch's segment is built while the next is analysed. It returns the
 // ignored JSON fields, or the first error of the producer or a writer
 // (the others then stop).
-func (r *ingestRun) pipeline(ctx context.Context, files []sources.File, results []sources.FileResult, counts *bulkCounts) (map[string]struct{}, error) {
+func (r *ingestRun) pipeline(ctx context.Context, files []sources.File, results []sources.FileResult, counts *analysis.BulkCounts) (map[string]struct{}, error) {
 	batches := make(chan sources.Batch, 2)
 	g, gctx := errgroup.WithContext(ctx)
 	ignored := map[string]struct{}{}
@@ -190,7 +191,7 @@ func (r *ingestRun) wrote(b sources.Batch) {
 // writeBatch is the article stage of one batch: it sends the articles of
 // recs through the write log and counts new versus replaced documents;
 // problems go to skip.
-func (r *ingestRun) writeBatch(ctx context.Context, recs []article.Record, counts *bulkCounts) error {
+func (r *ingestRun) writeBatch(ctx context.Context, recs []article.Record, counts *analysis.BulkCounts) error {
 	ops := make([]writeOp, 0, len(recs))
 	for i := range recs {
 		rec := &recs[i]
@@ -227,7 +228,7 @@ func (r *ingestRun) writeBatch(ctx context.Context, recs []article.Record, count
 // finish merges the shards if asked, reports the last progress and stores
 // the BM25 statistics of what was written (counts: the token counts of a
 // bulk load into an empty index, or nil).
-func (r *ingestRun) finish(ctx context.Context, files int, counts *bulkCounts) error {
+func (r *ingestRun) finish(ctx context.Context, files int, counts *analysis.BulkCounts) error {
 	if r.opts.Merge && r.sum.Indexed+r.sum.Updated > 0 {
 		t := time.Now()
 		if err := r.ix.Optimize(ctx); err != nil {

@@ -3,6 +3,8 @@ package index
 import (
 	"context"
 	"sync"
+
+	"github.com/folio-search/folio/index/internal/analysis"
 )
 
 // The write path is one pipeline with named stages:
@@ -27,7 +29,7 @@ import (
 // behind the same interface: ops appended in order, each acknowledged once
 // applied.
 type writeLog interface {
-	Append(ctx context.Context, ops []writeOp, counts *bulkCounts) ([]bool, error)
+	Append(ctx context.Context, ops []writeOp, counts *analysis.BulkCounts) ([]bool, error)
 }
 
 // localLog is the log of a single node: Append applies the ops to the
@@ -40,7 +42,7 @@ func (ix *Index) writes() writeLog { return localLog{ix} }
 // Append applies ops under the index's read lock (a rebuild's swap waits
 // for it) and, after a failed persist, reopens the shards (afterWrite). A
 // local apply is not interrupted half-way: ctx is not consulted.
-func (l localLog) Append(_ context.Context, ops []writeOp, counts *bulkCounts) ([]bool, error) {
+func (l localLog) Append(_ context.Context, ops []writeOp, counts *analysis.BulkCounts) ([]bool, error) {
 	ix := l.ix
 	ix.mu.RLock()
 	existed, err := ix.applyLocked(ops, counts)

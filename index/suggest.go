@@ -7,6 +7,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 
+	"github.com/folio-search/folio/index/internal/param"
 	"github.com/folio-search/folio/index/internal/schema"
 	"github.com/folio-search/folio/index/internal/suggest"
 )
@@ -28,13 +29,13 @@ const maxSuggestLen = 100
 // not between 1 and MaxSuggestions, and ErrTimeout past the search deadline.
 func (ix *Index) Suggest(ctx context.Context, text string, n int) ([]string, error) {
 	if n < 1 || n > MaxSuggestions {
-		return nil, paramErr("size", "size must be between 1 and %d, got %d", MaxSuggestions, n)
+		return nil, param.Errorf("size", "size must be between 1 and %d, got %d", MaxSuggestions, n)
 	}
 	if len(text) > maxSuggestLen {
-		return nil, paramErr("q", "q is %d bytes long; the limit for suggestions is %d", len(text), maxSuggestLen)
+		return nil, param.Errorf("q", "q is %d bytes long; the limit for suggestions is %d", len(text), maxSuggestLen)
 	}
 	if !utf8.ValidString(text) {
-		return nil, paramErr("q", "q is not valid UTF-8")
+		return nil, param.Errorf("q", "q is not valid UTF-8")
 	}
 	words, last := suggest.Split(text)
 	if len(words) == 0 && last == "" {
