@@ -31,4 +31,3 @@ var (
 // parameter's name, e.g. "to") and Message (what was wrong and what is
 // accepted); Error() is "Param: Message".
 type ParamError = param.Error
-
