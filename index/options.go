@@ -112,69 +112,37 @@ func DefaultOptions(path string) Options {
 // withDefaults fills zero fields from DefaultOptions and checks the rest.
 func (o Options) withDefaults() (Options, error) {
 	d := DefaultOptions(o.Path)
-	if o.Language == "" {
-		o.Language = d.Language
-	}
-	if o.TitleBoost == 0 {
-		o.TitleBoost = d.TitleBoost
-	}
-	if o.Dates == nil {
-		o.Dates = d.Dates
-	}
-	if o.FragmentSize == 0 {
-		o.FragmentSize = d.FragmentSize
-	}
-	if o.DefaultSize == 0 {
-		o.DefaultSize = d.DefaultSize
-	}
-	if o.MaxSize == 0 {
-		o.MaxSize = d.MaxSize
-	}
-	if o.Timeout == 0 {
-		o.Timeout = d.Timeout
-	}
-	if o.MaxTerms == 0 {
-		o.MaxTerms = d.MaxTerms
-	}
-	if o.MaxWindow == 0 {
-		o.MaxWindow = d.MaxWindow
-	}
-	if o.MaxFragments == 0 {
-		o.MaxFragments = d.MaxFragments
-	}
-	if o.MaxLoss == 0 {
-		o.MaxLoss = d.MaxLoss
-	}
+	fill(&o.Language, d.Language)
+	fill(&o.TitleBoost, d.TitleBoost)
+	fill(&o.Dates, d.Dates)
+	fill(&o.FragmentSize, d.FragmentSize)
+	fill(&o.DefaultSize, d.DefaultSize)
+	fill(&o.MaxSize, d.MaxSize)
+	fill(&o.Timeout, d.Timeout)
+	fill(&o.MaxTerms, d.MaxTerms)
+	fill(&o.MaxWindow, d.MaxWindow)
+	fill(&o.MaxFragments, d.MaxFragments)
+	fill(&o.MaxLoss, d.MaxLoss)
 	if o.MaxLoss < 0 || o.MaxLoss > 1 {
 		return o, fmt.Errorf("max loss must be a share between 0 and 1, got %g", o.MaxLoss)
 	}
 	if o.LockTimeout <= 0 {
 		o.LockTimeout = d.LockTimeout
 	}
-	if o.Shards == 0 {
-		o.Shards = d.Shards
-	}
-	if o.MinFreeBytes == 0 {
-		o.MinFreeBytes = d.MinFreeBytes
-	}
+	fill(&o.Shards, d.Shards)
+	fill(&o.MinFreeBytes, d.MinFreeBytes)
 	if o.BM25K1 == 0 { // b 0 is valid (no length normalisation): only k1 says "unset"
 		o.BM25K1, o.BM25B = d.BM25K1, d.BM25B
 	}
-	if o.MaxArticleBytes == 0 {
-		o.MaxArticleBytes = d.MaxArticleBytes
-	}
+	fill(&o.MaxArticleBytes, d.MaxArticleBytes)
 	if o.MaxArticleBytes < 0 {
 		return o, fmt.Errorf("max article bytes must be >= 1, got %d", o.MaxArticleBytes)
 	}
 	if o.Shards < 1 || o.Shards > 64 {
 		return o, fmt.Errorf("shards must be between 1 and 64, got %d", o.Shards)
 	}
-	if o.Writers == 0 {
-		o.Writers = d.Writers
-	}
-	if o.BatchSize == 0 {
-		o.BatchSize = d.BatchSize
-	}
+	fill(&o.Writers, d.Writers)
+	fill(&o.BatchSize, d.BatchSize)
 	if o.Path == "" {
 		return o, fmt.Errorf("index path is empty")
 	}
@@ -190,6 +158,14 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("default size %d is larger than max size %d", o.DefaultSize, o.MaxSize)
 	}
 	return o, nil
+}
+
+// fill sets *v to def when it is the zero value.
+func fill[T comparable](v *T, def T) {
+	var zero T
+	if *v == zero {
+		*v = def
+	}
 }
 
 // writers is the number of goroutines writing batches during an ingest.
