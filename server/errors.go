@@ -78,8 +78,7 @@ func (s *Server) classify(c echo.Context, err error) (int, api.ErrorBody) {
 		// request", so that logs and metrics do not count it as a failure.
 		return statusClientClosed, api.ErrorBody{Code: "canceled", Message: "request canceled by the client"}
 	case errors.Is(err, ErrUnsupported): // a write to an index that takes none
-		s.logFailure(c, slog.LevelError, err)
-		return http.StatusNotImplemented, api.ErrorBody{Code: "not_implemented", Message: "internal error"}
+		return http.StatusNotImplemented, api.ErrorBody{Code: "not_implemented", Message: "this index does not accept writes"}
 	case errors.Is(err, index.ErrNoIndex), errors.Is(err, index.ErrIncompatible):
 		s.logFailure(c, slog.LevelError, err)
 		return http.StatusServiceUnavailable, api.ErrorBody{Code: "unavailable", Message: "the index is unavailable"}

@@ -368,6 +368,9 @@ func TestUnsupportedIsTheIndexsChoice(t *testing.T) {
 			if rec.Code != tt.backupCode {
 				t.Errorf("backup: status %d, want %d; body %s", rec.Code, tt.backupCode, rec.Body)
 			}
+			if tt.backupCode == http.StatusNotImplemented {
+				wantError(t, rec, http.StatusNotImplemented, "not_implemented", "this index does not accept writes")
+			}
 		})
 	}
 }

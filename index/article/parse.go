@@ -8,9 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -355,7 +355,10 @@ func (fr *Reader) readJSONL(r io.Reader, emit func(Record) error) error {
 // element is reported and the others are read.
 func (fr *Reader) ReadJSON(b []byte, emit func(Record) error) error {
 	b = bytes.TrimPrefix(b, bom)
-	t := bytes.TrimSpace(b) // not empty: read checked
+	t := bytes.TrimSpace(b)
+	if len(t) == 0 { // Read reports an empty file before; a write API body may be empty
+		return emit(Record{Err: fr.emptyFile()})
+	}
 	if t[0] != '[' {
 		return emit(fr.Object(b, 1, fr.ID))
 	}
@@ -562,22 +565,12 @@ func jsonKind(raw json.RawMessage) string {
 	return "a number"
 }
 
-// sortedKeys returns the keys of m in order.
-func sortedKeys(m map[string]struct{}) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // TakeIgnored returns the ignored fields gathered since its last call, sorted, and forgets them.
 func (fr *Reader) TakeIgnored() []string {
 	if len(fr.Ignored) == 0 {
 		return nil
 	}
-	keys := sortedKeys(fr.Ignored)
+	keys := slices.Sorted(maps.Keys(fr.Ignored))
 	clear(fr.Ignored)
 	return keys
 }

@@ -1,6 +1,8 @@
 package article
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -82,7 +84,7 @@ func collect(t *testing.T, in string, f Format) ([]Article, []string, []string) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	return arts, errs, sortedKeys(fr.Ignored)
+	return arts, errs, slices.Sorted(maps.Keys(fr.Ignored))
 }
 
 func TestReadJSONL(t *testing.T) {
@@ -165,6 +167,22 @@ func TestFormatAndStem(t *testing.T) {
 		f, gz := FormatOf(tt.path)
 		if f != tt.f || gz != tt.gz || Stem(tt.path) != tt.stem {
 			t.Errorf("%s: Format %v gz %v stem %q", tt.path, f, gz, Stem(tt.path))
+		}
+	}
+}
+
+// TestReadJSONEmptyBody: ReadJSON called directly (as the write API does,
+// without Read's empty-file check) reports an empty or blank body as an
+// empty input instead of panicking.
+func TestReadJSONEmptyBody(t *testing.T) {
+	for _, body := range []string{"", " \n\t", "\xef\xbb\xbf "} {
+		fr := &Reader{Parser: &Parser{Dates: DefaultDateParser()}, Path: "request", Ignored: map[string]struct{}{}}
+		var got []Record
+		if err := fr.ReadJSON([]byte(body), func(r Record) error { got = append(got, r); return nil }); err != nil {
+			t.Fatalf("ReadJSON(%q) = %v", body, err)
+		}
+		if len(got) != 1 || got[0].Err == nil || got[0].Err.Reason != "empty file" {
+			t.Errorf("ReadJSON(%q) emitted %+v, want one empty-file problem", body, got)
 		}
 	}
 }

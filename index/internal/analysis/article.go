@@ -58,11 +58,11 @@ func (c *BulkCounts) ForShard(i int, r bleveindex.IndexReader, synonyms uint64) 
 		return nil
 	}
 	n, err := r.DocCount()
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if err != nil || n != c.docs[i]+synonyms {
 		return nil
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	t := c.tokens[i]
 	return t[:]
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/search"
 	blevehl "github.com/blevesearch/bleve/v2/search/highlight"
@@ -149,17 +150,24 @@ func lastSentenceEnd(b []byte) int {
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // Opening is the escaped start of body, cut at a word boundary near n runes.
+// Only the first n+1 runes are looked at: a body may be megabytes long.
 func Opening(body string, n int) string {
-	r := []rune(body)
-	if len(r) <= n {
+	offs := make([]int, 0, n+1) // byte offsets of the first n+1 runes
+	for i := range body {
+		if len(offs) == n+1 {
+			break
+		}
+		offs = append(offs, i)
+	}
+	if len(offs) <= n {
 		return html.EscapeString(body)
 	}
-	cut := n
+	cut := offs[n]
 	for i := n; i > n/2; i-- {
-		if unicode.IsSpace(r[i]) {
-			cut = i
+		if r, _ := utf8.DecodeRuneInString(body[offs[i]:]); unicode.IsSpace(r) {
+			cut = offs[i]
 			break
 		}
 	}
-	return html.EscapeString(strings.TrimRightFunc(string(r[:cut]), unicode.IsSpace)) + "…"
+	return html.EscapeString(strings.TrimRightFunc(body[:cut], unicode.IsSpace)) + "…"
 }

@@ -23,6 +23,9 @@ func TestOpening(t *testing.T) {
 		{"no space in the second half", "one " + strings.Repeat("x", 20), 10, "one xxxxxx…"},
 		{"runes, not bytes", "éé éé éé", 6, "éé éé…"},
 		{"escaped after the cut", "<b> <i> <u>", 8, "&lt;b&gt; &lt;i&gt;…"},
+		{"one rune more than n", "abcdef", 5, "abcde…"},
+		{"wide space in the second half", "一二三四\u3000五六七八九", 7, "一二三四…"},
+		{"long body, only its start read", "word " + strings.Repeat("é", 1<<20), 8, "word ééé…"},
 	} {
 		if got := Opening(tt.body, tt.n); got != tt.want {
 			t.Errorf("%s: Opening(%q, %d) = %q, want %q", tt.name, tt.body, tt.n, got, tt.want)

@@ -57,12 +57,8 @@ func LoadState(file string) (State, error) {
 // RecordedInputs returns the inputs recorded in the sync state file, or
 // nil when it cannot be read.
 func RecordedInputs(file string) []string {
-	b, err := os.ReadFile(file)
+	st, err := LoadState(file)
 	if err != nil {
-		return nil
-	}
-	var st State
-	if json.Unmarshal(b, &st) != nil {
 		return nil
 	}
 	return st.Inputs

@@ -46,7 +46,9 @@ func Watch(ctx context.Context, paths []string, quiet time.Duration, changed fun
 			if ev.Has(fsnotify.Create) {
 				fi, err := os.Stat(ev.Name)
 				if err == nil && fi.IsDir() && !ignored(ev.Name) {
-					addTree(w, ev.Name) // a new folder: watch it (and sync finds its files)
+					if err := addTree(w, ev.Name); err != nil { // a new folder: watch it (and sync finds its files)
+						lost(fmt.Errorf("watch %s: %w", ev.Name, err))
+					}
 				} else if err == nil && !fi.Mode().IsRegular() {
 					continue // a named pipe, socket or device: never read (a sync reports it)
 				}

@@ -50,11 +50,17 @@ func Correct(ctx context.Context, shards []bleve.Index, analyzer analysis.Analyz
 			continue
 		}
 		best, err := ClosestTerm(readers, field, term)
-		if err != nil || best == "" {
+		if err != nil {
+			return "", err
+		}
+		if best == "" {
 			continue
 		}
 		s, err := surface(ctx, best)
-		if err != nil || s == "" {
+		if err != nil {
+			return "", err
+		}
+		if s == "" {
 			continue
 		}
 		if strings.ToLower(w) == w {
