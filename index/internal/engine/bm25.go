@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
@@ -81,9 +82,13 @@ func AddShardStats(ctx context.Context, r bleveindex.IndexReader, st *search.BM2
 	if err != nil {
 		return err
 	}
-	br, ok := r.(bleveindex.BM25Reader)
-	for _, f := range fields {
-		if ok {
+	// bleve's cardinality of a field is its vocabulary size (BLEVE-NOTES);
+	// the token fields get their true token counts below instead.
+	if br, ok := r.(bleveindex.BM25Reader); ok {
+		for _, f := range fields {
+			if slices.Contains(tokenFields, f) {
+				continue
+			}
 			c, err := br.FieldCardinality(f)
 			if err != nil {
 				return err
@@ -92,10 +97,6 @@ func AddShardStats(ctx context.Context, r bleveindex.IndexReader, st *search.BM2
 		}
 	}
 	for i, f := range tokenFields {
-		if ok {
-			c, _ := br.FieldCardinality(f)
-			st.FieldCardinality[f] -= c
-		}
 		if known != nil {
 			st.FieldCardinality[f] += known[i]
 			continue
