@@ -76,7 +76,17 @@ crash:
 	$(GO) test -run '^TestCrashRecovery$$' -count=1 -timeout 60m -v ./cmd/folio -args -crash.cycles=200
 
 SCIFACT ?= ../shared/relevance/scifact
+CRANFIELD ?= ../shared/relevance/cranfield
+## RELEVANCE_ARGS: more `folio eval` flags for every run, e.g. --param match=any
+RELEVANCE_ARGS ?=
 
-## relevance: nDCG@10, MAP, Recall@100, MRR@10 of the default settings on SciFact
+## relevance: nDCG@10, MAP, Recall@100, MRR@10 of the shipped defaults on SciFact and Cranfield,
+## through the default /api/search path (query words, as the reference figures were measured),
+## then through mode=text (testdata/relevance/RESULTS.md)
 relevance: build
-	./$(BIN) eval --queries $(SCIFACT)/queries.tsv --qrels $(SCIFACT)/qrels.tsv --corpus $(SCIFACT)/corpus.jsonl.gz
+	@for c in $(SCIFACT) $(CRANFIELD); do \
+	  for p in "" "--param mode=text"; do \
+	    echo "== $$(basename $$c): GET /api/search?q=WORDS$${p:+ (}$${p#--param }$${p:+)} $(RELEVANCE_ARGS)"; \
+	    ./$(BIN) eval --words $$p $(RELEVANCE_ARGS) --queries $$c/queries.tsv --qrels $$c/qrels.tsv --corpus $$c/corpus.jsonl.gz || exit 1; \
+	  done; \
+	done

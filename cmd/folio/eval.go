@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 
 	"github.com/folio-search/folio/index"
 	"github.com/folio-search/folio/index/eval"
+	"github.com/folio-search/folio/server"
 )
 
 func newEvalCmd(c *cli) *cobra.Command {
@@ -20,9 +23,18 @@ func newEvalCmd(c *cli) *cobra.Command {
 		Use:   "eval --queries Q.tsv --qrels R.tsv [--index PATH | --corpus C.jsonl.gz]",
 		Short: "Measure ranking quality against relevance judgments",
 		Long: `Run every query of a test collection through the same search code as
-GET /api/search?mode=text (same parsing, boosts and analyzers) and print
-nDCG@10, MAP (top 1000), Recall@100 and MRR@10 averaged over the queries,
-with trec_eval's definitions.
+GET /api/search?q=TEXT (same parameter checks, parsing, tiers, boosts and
+analyzers; the shipped defaults unless --param or the configuration say
+otherwise) and print nDCG@10, MAP (top 1000), Recall@100 and MRR@10
+averaged over the queries, with trec_eval's definitions.
+
+--param NAME=VALUE adds a parameter of GET /api/search to every query (for
+example --param mode=text, or a matching option); configuration keys are
+set as usual (--config, FOLIO_* variables). --words sends each query as its
+lower-cased words without punctuation (how ../shared/relevance's reference
+figures were measured). A query the API would refuse
+with 400 (text that is not valid query syntax) ranks nothing and is counted
+as refused.
 
 Formats: queries are "id<TAB>text" lines; qrels are
 "query_id<TAB>doc_id<TAB>grade" lines (grade 0 = not relevant). With --corpus,
@@ -38,6 +50,8 @@ index" reads) and removed afterwards; otherwise the index at --index
 	qrelsPath := cmd.Flags().String("qrels", "", "judgments file: query_id<TAB>doc_id<TAB>grade per line (required)")
 	corpus := cmd.Flags().StringSlice("corpus", nil, "build a temporary index from these files instead of using --index")
 	jsonOut := cmd.Flags().Bool("json", false, "print the metrics as JSON")
+	words := cmd.Flags().Bool("words", false, "send each query as its words (lower-cased, punctuation replaced by spaces), as the reference figures were measured")
+	params := cmd.Flags().StringArray("param", nil, "a GET /api/search parameter NAME=VALUE added to every query (repeatable)")
 	cmd.Flags().String("index", "", "index directory (index.path)")
 	// Variants for tuning (testdata/relevance/RESULTS.md); the defaults are Folio's settings.
 	cmd.Flags().Float64("title-boost", 0, "weight of title matches (index.title_boost)")
@@ -57,9 +71,18 @@ index" reads) and removed afterwards; otherwise the index at --index
 		if err != nil {
 			return err
 		}
+		base, err := evalQuery(*params, cfg.Search.MaxQueryLength)
+		if err != nil {
+			return err
+		}
 		queries, err := readFile(*queriesPath, eval.ReadQueries)
 		if err != nil {
 			return err
+		}
+		if *words {
+			for i := range queries {
+				queries[i].Text = eval.Words(queries[i].Text)
+			}
 		}
 		qrels, err := readFile(*qrelsPath, eval.ReadQrels)
 		if err != nil {
@@ -103,7 +126,7 @@ index" reads) and removed afterwards; otherwise the index at --index
 			}
 		}()
 		start := time.Now()
-		m, err := ix.Evaluate(cmd.Context(), queries, qrels)
+		m, err := ix.Evaluate(cmd.Context(), base, queries, qrels)
 		if err != nil {
 			return err
 		}
@@ -113,6 +136,28 @@ index" reads) and removed afterwards; otherwise the index at --index
 		return printMetrics(c.stdout, m, time.Since(start))
 	}
 	return cmd
+}
+
+// evalQuery is the search every query of an evaluation runs with: the
+// parameters NAME=VALUE read as GET /api/search reads them (q is each
+// query's text, size and page are the evaluation's).
+func evalQuery(params []string, maxQueryLength int) (index.Query, error) {
+	v := url.Values{}
+	for _, p := range params {
+		name, value, ok := strings.Cut(p, "=")
+		switch {
+		case !ok || name == "":
+			return index.Query{}, fmt.Errorf("--param %q: want NAME=VALUE, a parameter of GET /api/search (e.g. mode=text)", p)
+		case name == "q" || name == "size" || name == "page" || name == "cursor":
+			return index.Query{}, fmt.Errorf("--param %q: %s is set by the evaluation for each query", p, name)
+		}
+		v.Add(name, value)
+	}
+	q, err := server.SearchQuery(v, maxQueryLength)
+	if err != nil {
+		return q, fmt.Errorf("--param: %w", err)
+	}
+	return q, nil
 }
 
 // readFile opens path and reads it with read, which names path in its errors.
@@ -134,6 +179,9 @@ func printMetrics(w io.Writer, m eval.Metrics, took time.Duration) error {
 	fmt.Fprintf(tw, "Recall@100\t%.4f\n", m.Recall)
 	fmt.Fprintf(tw, "MRR@10\t%.4f\n", m.MRR10)
 	fmt.Fprintf(tw, "queries\t%d\n", m.Queries)
+	if m.Refused > 0 {
+		fmt.Fprintf(tw, "refused (400: not valid query syntax), scored 0\t%d (first: %s)\n", m.Refused, m.FirstRefusal)
+	}
 	if m.Skipped > 0 {
 		fmt.Fprintf(tw, "skipped (no relevant judgment)\t%d\n", m.Skipped)
 	}

@@ -11,12 +11,14 @@
 package eval
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/folio-search/folio/index/article"
 )
@@ -42,6 +44,11 @@ type Metrics struct {
 	Recall  float64 `json:"recall@100"`
 	MRR10   float64 `json:"mrr@10"`
 	Skipped int     `json:"skipped"` // queries without any relevant judgment (trec_eval ignores them)
+	// Refused counts the queries the ranker refused as bad input (see
+	// Refused): each is scored as an empty ranking, as a user gets nothing.
+	Refused int `json:"refused"`
+	// FirstRefusal is "query ID: error" of the first refused query, or "".
+	FirstRefusal string `json:"first_refusal,omitempty"`
 }
 
 // Cut-offs of the metrics: MAPDepth is also how many ranked ids a query needs.
@@ -107,10 +114,22 @@ func ReadQrels(r io.Reader, name string) (Qrels, error) {
 // MAPDepth ids are enough.
 type Ranker func(text string) ([]string, error)
 
+// refusal is the error of a query its ranker refused (see Refused).
+type refusal struct{ err error }
+
+func (r refusal) Error() string { return r.err.Error() }
+func (r refusal) Unwrap() error { return r.err }
+
+// Refused wraps err, the reason a Ranker refuses a query as bad input (a
+// search service answering 400): Run then scores the query as an empty
+// ranking and counts it in Metrics.Refused instead of stopping.
+func Refused(err error) error { return refusal{err} }
+
 // Run ranks every judged query with rank and averages ScoreRanking over
 // them. Queries without a relevant judgment are counted in Skipped and not
-// ranked, as trec_eval does. The first error of rank stops the run and is
-// returned as "query ID: error".
+// ranked, as trec_eval does. A query rank refuses (an error made by
+// Refused) counts as an empty ranking and in Refused; any other error of
+// rank stops the run and is returned as "query ID: error".
 func Run(queries []Query, qrels Qrels, rank Ranker) (Metrics, error) {
 	var m Metrics
 	for _, q := range queries {
@@ -120,6 +139,14 @@ func Run(queries []Query, qrels Qrels, rank Ranker) (Metrics, error) {
 			continue
 		}
 		ranked, err := rank(q.Text)
+		var r refusal
+		if errors.As(err, &r) {
+			if m.Refused == 0 {
+				m.FirstRefusal = fmt.Sprintf("query %s: %v", q.ID, err)
+			}
+			m.Refused++
+			ranked, err = nil, nil
+		}
 		if err != nil {
 			return m, fmt.Errorf("query %s: %w", q.ID, err)
 		}
@@ -202,4 +229,17 @@ func ScoreRanking(ranked []string, rel map[string]int) Metrics {
 		}
 	}
 	return m
+}
+
+// Words is text as its words: lower-cased, with every run of characters
+// that are neither letters nor digits replaced by one space. It is how the
+// reference figures of ../shared/relevance were measured through the
+// default search path, where characters such as ( ) / ? + - " : are query
+// syntax (and a claim like "T-lymphotropic virus / tropical …" would be a
+// regular expression).
+func Words(text string) string {
+	f := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	return strings.Join(f, " ")
 }

@@ -145,3 +145,37 @@ func TestRun(t *testing.T) {
 		t.Errorf("failing ranker: got %v, want query q2: boom", err)
 	}
 }
+
+// TestRunRefused scores a query the ranker refuses as an empty ranking,
+// counts it and keeps the first refusal's reason, and goes on.
+func TestRunRefused(t *testing.T) {
+	queries := []Query{{"q1", "first"}, {"q2", "bad: syntax"}, {"q3", "bad too"}}
+	qrels := Qrels{"q1": {"a": 1}, "q2": {"b": 1}, "q3": {"c": 1}}
+	m, err := Run(queries, qrels, func(text string) ([]string, error) {
+		if strings.HasPrefix(text, "bad") {
+			return []string{"b", "c"}, Refused(errors.New("cannot parse " + text))
+		}
+		return []string{"a"}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Queries != 3 || m.Refused != 2 || !near(m.NDCG10, 1.0/3) || !near(m.MAP, 1.0/3) || m.FirstRefusal != "query q2: cannot parse bad: syntax" {
+		t.Errorf("Run = %+v, want 3 queries, 2 refused (first q2) and scored 0, every metric 1/3", m)
+	}
+}
+
+// TestWords keeps letters and digits of any script, lower-cased, and
+// turns every run of anything else into one space.
+func TestWords(t *testing.T) {
+	for in, want := range map[string]string{
+		"Human T-lymphotropic virus / tropical (HTLV-I)?": "human t lymphotropic virus tropical htlv i",
+		"  what is  the  α-helix ,  of 5%+ 'IL-6' ? ":     "what is the α helix of 5 il 6",
+		"Diamond Hexagon: cooperation":                    "diamond hexagon cooperation",
+		"?!*":                                             "",
+	} {
+		if got := Words(in); got != want {
+			t.Errorf("Words(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
