@@ -84,7 +84,11 @@ func (x *Extractor) html(r io.Reader, pageURL, where string, limit int64) (artic
 	if a.Body == "" && a.Title == "" {
 		return article.Article{}, problem(where, "no text", "page has no extractable text", "an HTML page with an article, or a title")
 	}
-	if err := a.Validate(); err != nil {
+	v := a
+	if v.ID == "" { // a file's page: its caller gives the id
+		v.ID = "-"
+	}
+	if err := v.Validate(); err != nil {
 		ie := err.(*article.InputError)
 		ie.Path = where
 		return article.Article{}, ie
