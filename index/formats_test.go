@@ -43,7 +43,7 @@ func formatsIndex(t *testing.T) (*Index, IngestSummary) {
 // the pages (menus, cookie banners, scripts, comments) is searchable.
 func TestFormatsSeedHTML(t *testing.T) {
 	ix, sum := formatsIndex(t)
-	if sum.Skipped != 0 || sum.Indexed != 11 {
+	if sum.Skipped != 0 || sum.Indexed != 12 {
 		t.Fatalf("summary %+v; want 10 indexed (4 pages, 5 feed items, 2 text), none skipped", sum)
 	}
 	res := mustSearch(t, ix, Query{Text: `"Diamond Hexagon"`})

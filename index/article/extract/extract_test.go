@@ -283,3 +283,22 @@ func TestTextOfHTMLBodies(t *testing.T) {
 		}
 	}
 }
+
+func TestEmailFixture(t *testing.T) {
+	f, err := os.Open(filepath.Join(formats, "summer-party.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	as, err := Document(KindEmail, "summer-party.eml", f, 0)
+	if err != nil || len(as) != 1 {
+		t.Fatalf("%v %v", as, err)
+	}
+	check(t, as[0], want{title: "Summer party – save the date", date: "2026-05-14T07:00:00Z", author: "HR Team",
+		first: "The summer party takes place on 26 June in the garden.", last: "Please register by 12 June.", paragraphs: 2})
+	_, err = Document(KindEmail, "bad.eml", strings.NewReader("no headers here"), 0)
+	var ie *article.InputError
+	if !errors.As(err, &ie) || ie.Reason != "invalid e-mail" {
+		t.Fatalf("got %v", err)
+	}
+}

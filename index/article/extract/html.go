@@ -84,14 +84,8 @@ func (x *Extractor) html(r io.Reader, pageURL, where string, limit int64) (artic
 	if a.Body == "" && a.Title == "" {
 		return article.Article{}, problem(where, "no text", "page has no extractable text", "an HTML page with an article, or a title")
 	}
-	v := a
-	if v.ID == "" { // a file's page: its caller gives the id
-		v.ID = "-"
-	}
-	if err := v.Validate(); err != nil {
-		ie := err.(*article.InputError)
-		ie.Path = where
-		return article.Article{}, ie
+	if perr := validate(a, where); perr != nil {
+		return article.Article{}, perr
 	}
 	return a, nil
 }

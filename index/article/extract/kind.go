@@ -13,12 +13,13 @@ import (
 type Kind int
 
 const (
-	KindHTML Kind = iota + 1 // .html, .htm; text/html, application/xhtml+xml
-	KindFeed                 // .rss, .atom, .xml; RSS, Atom and JSON Feed content types
+	KindHTML  Kind = iota + 1 // .html, .htm; text/html, application/xhtml+xml
+	KindFeed                  // .rss, .atom, .xml; RSS, Atom and JSON Feed content types
+	KindEmail                 // .eml; message/rfc822
 )
 
 // AcceptedKinds lists the file extensions KindOf knows (each also with .gz).
-const AcceptedKinds = ".html, .htm, .rss, .atom, .xml (RSS or Atom), each optionally .gz"
+const AcceptedKinds = ".html, .htm, .rss, .atom, .xml (RSS or Atom), .eml, each optionally .gz"
 
 // KindOf is the kind of a document from its content type (when known and
 // not generic) or else its name's extension, ".gz" removed; false when
@@ -30,6 +31,8 @@ func KindOf(name, contentType string) (Kind, bool) {
 			return KindHTML, true
 		case "application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml", "application/xml", "text/xml":
 			return KindFeed, true
+		case "message/rfc822":
+			return KindEmail, true
 		}
 	}
 	n := strings.TrimSuffix(strings.ToLower(name), ".gz")
@@ -38,6 +41,8 @@ func KindOf(name, contentType string) (Kind, bool) {
 		return KindHTML, true
 	case ".rss", ".atom", ".xml":
 		return KindFeed, true
+	case ".eml":
+		return KindEmail, true
 	}
 	return 0, false
 }
@@ -64,6 +69,9 @@ func (x *Extractor) Records(kind Kind, name string, r io.Reader, limit int64) []
 		return []article.Record{{Article: a, Err: perr}}
 	case KindFeed:
 		return x.feed(r, link, name, limit)
+	case KindEmail:
+		a, perr := x.email(r, name, limit)
+		return []article.Record{{Article: a, Err: perr}}
 	}
 	return []article.Record{{Err: problem(name, "unsupported format", "unsupported document kind", "one of "+AcceptedKinds)}}
 }

@@ -74,3 +74,17 @@ func readAll(r io.Reader, where string, limit int64) ([]byte, *article.InputErro
 	}
 	return b, nil
 }
+
+// validate is the problem of a (Article.Validate) at where, or nil; an
+// empty id passes, for the caller gives it (a file's path, a page's URL).
+func validate(a article.Article, where string) *article.InputError {
+	if a.ID == "" {
+		a.ID = "-"
+	}
+	if err := a.Validate(); err != nil {
+		ie := err.(*article.InputError)
+		ie.Path = where
+		return ie
+	}
+	return nil
+}
