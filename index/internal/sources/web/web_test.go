@@ -59,7 +59,7 @@ var testExtractors = Extractors{
 
 // site is a test web site: its documents by path, the requests it got.
 type site struct {
-	t    *testing.T
+	t    testing.TB
 	srv  *httptest.Server
 	mu   sync.Mutex
 	docs map[string]doc
@@ -74,7 +74,7 @@ type doc struct {
 	handler           http.HandlerFunc // instead of the body
 }
 
-func newSite(t *testing.T) *site {
+func newSite(t testing.TB) *site {
 	s := &site{t: t, docs: map[string]doc{}, hits: map[string][]int{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.srv.Close)
