@@ -1,5 +1,7 @@
 package sources
 
+import "slices"
+
 // Plan is what one sync works out from the state of the last one: the
 // state to save (Next) and what changed.
 type Plan struct {
@@ -70,7 +72,7 @@ func (p *Plan) RecordRead(files []File, results []FileResult) []string {
 // the synced paths belong to another sync's paths and keep their state.
 func (p *Plan) Stale() (del []string, gone []string) {
 	for abs, old := range p.Old.Files {
-		if !Under(abs, p.roots) {
+		if !p.covers(abs, old) {
 			p.Next.Files[abs] = old // another sync's paths: not ours to judge
 			continue
 		}
@@ -85,4 +87,39 @@ func (p *Plan) Stale() (del []string, gone []string) {
 		}
 	}
 	return del, gone
+}
+
+// covers reports whether the state entry key (old) belongs to the synced
+// paths: a file under one of them, or a document found from one of the
+// synced URL sources.
+func (p *Plan) covers(key string, old FileState) bool {
+	if old.Source != "" {
+		return slices.Contains(p.roots, old.Source)
+	}
+	return Under(key, p.roots)
+}
+
+// Keep keeps the document key of a URL source with its articles, as read
+// before (not modified, or not readable now): fs is its entry, with what
+// the request learnt (a new lastmod, ETag).
+func (p *Plan) Keep(key string, fs FileState) {
+	p.Next.Files[key] = fs
+	for _, id := range fs.IDs {
+		p.keep[id] = true
+	}
+}
+
+// RecordDoc puts the document key of a URL source, read now, into the next
+// state and returns its ids: its content is the later write. A document
+// that had problems is read again next time.
+func (p *Plan) RecordDoc(key string, fs FileState, problem bool) []string {
+	p.read[key] = true
+	if problem {
+		fs.Size = -1
+	}
+	p.Next.Files[key] = fs
+	for _, id := range fs.IDs {
+		p.written[id] = true
+	}
+	return fs.IDs
 }

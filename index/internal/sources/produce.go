@@ -30,30 +30,59 @@ type Batch struct {
 	BytesRead int64
 }
 
+// Batcher groups records into Batches of a size, numbered in the order
+// sent, with how far the producer had read.
+type Batcher struct {
+	out       chan<- Batch
+	size, seq int
+	recs      []article.Record
+	FilesRead int   // inputs completely read
+	BytesRead int64 // bytes read (compressed bytes for .gz)
+}
+
+// NewBatcher returns a Batcher sending batches of size records to out.
+func NewBatcher(out chan<- Batch, size int) *Batcher {
+	return &Batcher{out: out, size: size, recs: make([]article.Record, 0, size)}
+}
+
+// Add adds r, sending the batch once it is full.
+func (b *Batcher) Add(ctx context.Context, r article.Record) error {
+	b.recs = append(b.recs, r)
+	if len(b.recs) >= b.size {
+		return b.Flush(ctx)
+	}
+	return nil
+}
+
+// Flush sends the records gathered so far, possibly none (the last batch
+// carries the progress).
+func (b *Batcher) Flush(ctx context.Context) error {
+	select {
+	case b.out <- Batch{Seq: b.seq, Recs: b.recs, FilesRead: b.FilesRead, BytesRead: b.BytesRead}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	b.seq++
+	b.recs = make([]article.Record, 0, b.size)
+	return nil
+}
+
 // Produce reads files in order with readers like reader (its Path and ID
 // set per file) and sends records in groups of batchSize; the last group
 // may be empty. results[i] receives what files[i] produced.
 func Produce(ctx context.Context, files []File, reader article.Reader, batchSize int, results []FileResult, out chan<- Batch) error {
-	batch := make([]article.Record, 0, batchSize)
-	var bytesRead int64
-	filesRead, seq := 0, 0
-	send := func() error {
-		select {
-		case out <- Batch{Seq: seq, Recs: batch, FilesRead: filesRead, BytesRead: bytesRead}:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		seq++
-		batch = make([]article.Record, 0, batchSize)
-		return nil
+	b := NewBatcher(out, batchSize)
+	if err := ReadFiles(ctx, files, reader, results, b); err != nil {
+		return err
 	}
-	add := func(r article.Record) error {
-		batch = append(batch, r)
-		if len(batch) >= batchSize {
-			return send()
-		}
-		return nil
-	}
+	return b.Flush(ctx)
+}
+
+// ReadFiles reads files in order with readers like reader (its Path and
+// ID set per file) into b, without flushing it. results[i] receives what
+// files[i] produced.
+func ReadFiles(ctx context.Context, files []File, reader article.Reader, results []FileResult, b *Batcher) error {
+	add := func(r article.Record) error { return b.Add(ctx, r) }
 	for i, f := range files {
 		if err := ctx.Err(); err != nil { // a cancelled sync (shutdown) stops between files
 			return err
@@ -63,13 +92,13 @@ func Produce(ctx context.Context, files []File, reader article.Reader, batchSize
 		fh, err := Open(f.Path)
 		if err != nil {
 			results[i].Problem = true
-			batch = append(batch, article.Record{Err: openProblem(&fr, f.Path, err)})
-		} else if err := readFile(&fr, fh, &results[i], &bytesRead, add); err != nil {
+			b.recs = append(b.recs, article.Record{Err: openProblem(&fr, f.Path, err)})
+		} else if err := readFile(&fr, fh, &results[i], &b.BytesRead, add); err != nil {
 			return err
 		}
-		filesRead++
+		b.FilesRead++
 	}
-	return send()
+	return nil
 }
 
 // openProblem is the problem of a file at path that Open refused with err.

@@ -17,7 +17,9 @@ import (
 const StateFile = "sources.json"
 
 // State is what a sync remembers about the files it read: per absolute
-// path, its size, modification time, content hash and article ids.
+// path, its size, modification time, content hash and article ids; and
+// about the documents of URL sources, per URL, the same with what the
+// next sync's conditional requests need.
 type State struct {
 	// Inputs are the absolute paths of the files and folders the index was
 	// built from (see index.InputsOr); empty in the state of an older Folio.
@@ -25,13 +27,22 @@ type State struct {
 	Files  map[string]FileState `json:"files"`
 }
 
-// FileState is one file as last read. Size -1 marks a file that had
-// problems: it is read again on every run, so its problems are reported again.
+// FileState is one file, or one document of a URL source, as last read.
+// Size -1 marks one that had problems: it is read again on every run, so
+// its problems are reported again.
 type FileState struct {
 	Size  int64    `json:"size"`
 	MTime int64    `json:"mtime"`
 	Hash  string   `json:"sha256"`
 	IDs   []string `json:"ids"`
+
+	// The fields of a document of a URL source (its key is its URL).
+	Source       string `json:"source,omitempty"`        // the configured URL it was found from
+	From         string `json:"from,omitempty"`          // the sitemap that lists it, if any
+	Kind         string `json:"kind,omitempty"`          // sitemap, feed or page
+	ETag         string `json:"etag,omitempty"`          // sent back as If-None-Match
+	LastModified string `json:"last_modified,omitempty"` // sent back as If-Modified-Since
+	Lastmod      string `json:"lastmod,omitempty"`       // the sitemap's lastmod when it was read
 }
 
 // LoadState reads the sync state in file; a missing file is an empty
@@ -78,8 +89,30 @@ func MergeInputs(recorded, roots []string) []string {
 	return out
 }
 
-// AbsPath is p made absolute (cleaned if that fails).
+// IsURL reports whether p is a URL source (http:// or https://) rather
+// than a file or folder.
+func IsURL(p string) bool {
+	l := strings.ToLower(p)
+	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
+}
+
+// SplitURLs separates the URL sources of paths from the files and folders.
+func SplitURLs(paths []string) (files, urls []string) {
+	for _, p := range paths {
+		if IsURL(p) {
+			urls = append(urls, p)
+		} else {
+			files = append(files, p)
+		}
+	}
+	return files, urls
+}
+
+// AbsPath is p made absolute (cleaned if that fails); a URL is kept as it is.
 func AbsPath(p string) string {
+	if IsURL(p) {
+		return p
+	}
 	if a, err := filepath.Abs(p); err == nil {
 		return a
 	}
@@ -95,10 +128,11 @@ func AbsPaths(paths []string) []string {
 	return out
 }
 
-// Under reports whether path is one of roots or inside one.
+// Under reports whether path is one of roots or inside one (a URL is only
+// inside itself).
 func Under(path string, roots []string) bool {
 	for _, r := range roots {
-		if path == r || strings.HasPrefix(path, r+string(filepath.Separator)) {
+		if path == r || !IsURL(r) && strings.HasPrefix(path, r+string(filepath.Separator)) {
 			return true
 		}
 	}
