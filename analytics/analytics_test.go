@@ -1,0 +1,72 @@
+package analytics
+
+import (
+	"context"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestExactCounts: scripted searches and clicks give exactly the expected
+// tables; a click on an unknown query_id is ignored; retention drops old records.
+func TestExactCounts(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), Dir, "analytics.db"), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	now := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	var clock atomic.Int64
+	clock.Store(now.Add(-100 * 24 * time.Hour).UnixNano())
+	r := NewRecorder(db, Options{Retention: 90 * 24 * time.Hour, SweepEvery: time.Hour, Now: func() time.Time { return time.Unix(0, clock.Load()) }})
+	defer r.Close()
+	old := r.Search(Search{Query: Normalise("  OIL   Prices "), Total: 9})
+	clock.Store(now.UnixNano())
+	a := r.Search(Search{Query: Normalise("Oil prices"), Total: 4})
+	b := r.Search(Search{Query: "oil prices", Total: 2})
+	r.Search(Search{Query: "zzqx", Total: 0, Suggestion: "zinc"})
+	r.Search(Search{Query: "zzqx", Total: 0})
+	r.Click(a, "reuters-1", 1)
+	r.Click(a, "reuters-2", 3)
+	r.Click(b, "reuters-1", 2)
+	r.Click("00000000000000000000000000000000", "reuters-9", 1)
+	r.Click(old, "reuters-1", 5)
+	if err := r.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := r.Sweep(); n != 1 {
+		t.Errorf("sweep deleted %d searches, want 1 (the 100-day-old one)", n)
+	}
+	q, err := Queries(db, Range{}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []QueryRow{{Query: "oil prices", Count: 2, MeanHits: 3, Clicks: 3, CTR: 1, MeanClickPosition: 2}, {Query: "zzqx", Count: 2}}
+	if d := cmp.Diff(want, q.Rows); d != "" {
+		t.Errorf("queries (-want +got):\n%s", d)
+	}
+	z, _ := ZeroResults(db, Range{}, 10)
+	if d := cmp.Diff([]ZeroRow{{Query: "zzqx", Count: 2, Suggestion: "zinc"}}, z.Rows); d != "" {
+		t.Errorf("zero results (-want +got):\n%s", d)
+	}
+	ar, _ := Articles(db, Range{}, 10)
+	wantA := []ArticleRow{{ID: "reuters-1", Clicks: 2, MeanPosition: 1.5, Queries: []ArticleQuery{{"oil prices", 2}}},
+		{ID: "reuters-2", Clicks: 1, MeanPosition: 3, Queries: []ArticleQuery{{"oil prices", 1}}}}
+	if d := cmp.Diff(wantA, ar.Rows); d != "" {
+		t.Errorf("articles (-want +got):\n%s", d)
+	}
+	v, _ := Volume(db, Range{}, time.Hour)
+	if d := cmp.Diff([]VolumeRow{{Start: now, Searches: 4, ZeroResults: 2, ZeroShare: 0.5}}, v); d != "" {
+		t.Errorf("volume (-want +got):\n%s", d)
+	}
+	if c := r.Counts(); c.Searches != 5 || c.Clicks != 4 || c.Dropped != 0 {
+		t.Errorf("counts %+v, want 5 searches, 4 clicks (the unknown id ignored; the old one stored, then swept), 0 dropped", c)
+	}
+	m := MergeQueries([][]QueryRow{q.Rows, q.Rows}, 10)
+	if m[0].Count != 4 || m[0].MeanHits != 3 || m[0].Clicks != 6 || m[0].MeanClickPosition != 2 {
+		t.Errorf("merged %+v", m[0])
+	}
+}
