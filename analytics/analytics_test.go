@@ -70,3 +70,44 @@ func TestExactCounts(t *testing.T) {
 		t.Errorf("merged %+v", m[0])
 	}
 }
+
+// blockedStore is a store whose Write waits until gate closes.
+type blockedStore struct {
+	*DB
+	gate chan struct{}
+}
+
+func (b blockedStore) Write(s []Search, c []Click) (int, int, error) {
+	<-b.gate
+	return b.DB.Write(s, c)
+}
+
+// TestFullBufferNeverBlocks: with the store blocked, Search returns at once
+// for every record; what the buffer cannot hold is dropped and counted.
+func TestFullBufferNeverBlocks(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "a.db"), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	gate := make(chan struct{})
+	r := NewRecorder(blockedStore{db, gate}, Options{Buffer: 8})
+	const n = 1000
+	done := make(chan struct{})
+	go func() {
+		for range n {
+			r.Search(Search{Query: "x", Total: 1})
+		}
+		close(done)
+	}()
+	<-done // a blocking Search would hang here (and the test time out)
+	close(gate)
+	if err := r.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	c := r.Counts()
+	if c.Searches+c.Dropped != n || c.Searches > maxBatch+8 || c.Dropped == 0 {
+		t.Errorf("counts %+v: want written+dropped = %d, at most %d written (8 buffered, one batch in the blocked write)", c, n, maxBatch+8)
+	}
+}
