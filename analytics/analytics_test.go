@@ -1,7 +1,9 @@
 package analytics
 
 import (
+	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -110,5 +112,30 @@ func TestFullBufferNeverBlocks(t *testing.T) {
 	c := r.Counts()
 	if c.Searches+c.Dropped != n || c.Searches > maxBatch+8 || c.Dropped == 0 {
 		t.Errorf("counts %+v: want written+dropped = %d, at most %d written (8 buffered, one batch in the blocked write)", c, n, maxBatch+8)
+	}
+}
+
+// TestSubOnlyWhenRecordingUsers: a search's Sub reaches the file only with RecordUsers.
+func TestSubOnlyWhenRecordingUsers(t *testing.T) {
+	for _, users := range []bool{false, true} {
+		path := filepath.Join(t.TempDir(), "a.db")
+		db, err := Open(path, time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := NewRecorder(db, Options{RecordUsers: users})
+		r.Search(Search{Query: "oil", Total: 1, Sub: "user-4711"})
+		if err := r.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		r.Close()
+		db.Close()
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := bytes.Contains(raw, []byte("user-4711")); got != users {
+			t.Errorf("RecordUsers %v: the file holds the sub: %v", users, got)
+		}
 	}
 }
