@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -137,5 +138,38 @@ func TestSubOnlyWhenRecordingUsers(t *testing.T) {
 		if got := bytes.Contains(raw, []byte("user-4711")); got != users {
 			t.Errorf("RecordUsers %v: the file holds the sub: %v", users, got)
 		}
+	}
+}
+
+// TestConcurrentSearches: 16 goroutines recording at once lose nothing when
+// the buffer holds them all, and every record is written exactly once.
+func TestConcurrentSearches(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "a.db"), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	r := NewRecorder(db, Options{Buffer: 2 * 16 * 50})
+	var wg sync.WaitGroup
+	for g := range 16 {
+		wg.Go(func() {
+			for i := range 50 {
+				id := r.Search(Search{Query: "q", Total: uint64(g*100 + i)})
+				r.Click(id, "a", 1)
+			}
+		})
+	}
+	wg.Wait()
+	if err := r.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	c := r.Counts()
+	q, err := Queries(db, Range{}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Dropped != 0 || c.Searches != 800 || c.Clicks != 800 || len(q.Rows) != 1 || q.Rows[0].Count != 800 || q.Rows[0].Clicks != 800 {
+		t.Errorf("counts %+v, rows %+v: want 800 searches of q, each with 1 click, none dropped", c, q.Rows)
 	}
 }
