@@ -34,7 +34,7 @@ vet:
 ## pure-check: the pure packages (PURE, one word each) import neither bleve nor
 ## the Folio packages above them (index, index/internal, server, config, cmd);
 ## NOBLEVE packages (config) import no bleve package
-PURE := index/article index/eval
+PURE := index/article index/article/extract index/eval
 NOBLEVE := config
 pure-check:
 	@for p in $(PURE); do \

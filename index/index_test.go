@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -307,34 +308,91 @@ func TestTitleMatchesWeighMore(t *testing.T) {
 
 var onlyMarks = regexp.MustCompile(`<[^>]*>`)
 
-func TestSnippetsAreEscaped(t *testing.T) {
-	ix := testIndex(t)
-	for _, q := range []string{"syndicated feed", "script", "alert", "renderers escape markup"} {
-		res := mustSearch(t, ix, Query{Text: q})
-		if len(res.Hits) == 0 || res.Hits[0].ID != "security-advisory-script-tags" {
-			t.Fatalf("%q: hits %v", q, ids(res))
-		}
-		for _, h := range res.Hits {
-			for _, s := range append(h.Highlights.Title, h.Highlights.Body...) {
-				for _, tag := range onlyMarks.FindAllString(s, -1) {
-					if tag != "<mark>" && tag != "</mark>" {
-						t.Errorf("%q: %s snippet has markup %q: %s", q, h.ID, tag, s)
-					}
+// checkOnlyMarks fails for every tag in a hit's snippets but <mark> and </mark>.
+func checkOnlyMarks(t *testing.T, q string, res *Result) {
+	t.Helper()
+	for _, h := range res.Hits {
+		for _, s := range append(h.Highlights.Title, h.Highlights.Body...) {
+			for _, tag := range onlyMarks.FindAllString(s, -1) {
+				if tag != "<mark>" && tag != "</mark>" {
+					t.Errorf("%q: %s snippet has markup %q: %s", q, h.ID, tag, s)
 				}
 			}
 		}
 	}
-	res := mustSearch(t, ix, Query{Text: "syndicated"})
-	body := strings.Join(res.Hits[0].Highlights.Body, " ")
-	if !strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
-		t.Errorf("body snippet %q should contain the escaped script tag", body)
+}
+
+// TestSnippetsAreEscaped: the security advisory's body holds HTML (a
+// script, an image with an onerror handler, <b>), so it is indexed as its
+// text: the script's content and the handler are not searchable, the text
+// around them is, and every snippet is escaped text plus <mark>. Its title
+// is no body and keeps its "<script>" as text, shown escaped.
+func TestSnippetsAreEscaped(t *testing.T) {
+	ix := testIndex(t)
+	for _, q := range []string{"syndicated feed", "script", "renderers escape markup", "bold entities"} {
+		res := mustSearch(t, ix, Query{Text: q})
+		if len(res.Hits) == 0 || res.Hits[0].ID != "security-advisory-script-tags" {
+			t.Fatalf("%q: hits %v", q, ids(res))
+		}
+		checkOnlyMarks(t, q, res)
+	}
+	for _, q := range []string{"alert", "onerror", "img"} {
+		res := mustSearch(t, ix, Query{Text: q})
+		if slices.Contains(ids(res), "security-advisory-script-tags") {
+			t.Errorf("%q: markup of the body is searchable: hits %v", q, ids(res))
+		}
+	}
+	res := mustSearch(t, ix, Query{Text: "script"})
+	if title := strings.Join(res.Hits[0].Highlights.Title, " "); title != "Portal security advisory: &lt;<mark>script</mark>&gt; tags in syndicated feeds" {
+		t.Errorf("title snippet %q should show the escaped <script> of the title", title)
+	}
+	res = mustSearch(t, ix, Query{Text: "bold"})
+	if body := strings.Join(res.Hits[0].Highlights.Body, " "); !strings.Contains(body, "such as <mark>bold</mark> &amp; entities like &amp; before") {
+		t.Errorf("body snippet %q should be the text of the HTML, & escaped", body)
 	}
 	a, err := ix.Article(context.Background(), "security-advisory-script-tags")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(a.Body, "<script>alert(1)</script>") || a.Title != "Portal security advisory: <script> tags in syndicated feeds" {
-		t.Errorf("stored article must keep the raw text: %+v", a)
+	if a.Body != "A syndicated feed delivered this body verbatim: and an image tag that must never run. Renderers must escape markup such as bold & entities like & before showing any snippet." ||
+		a.Title != "Portal security advisory: <script> tags in syndicated feeds" {
+		t.Errorf("stored article must be the body's text and the raw title: %+v", a)
+	}
+}
+
+// TestPlainTextMarkupShownEscaped: a plain-text body (no HTML element in
+// it) keeps its "<", ">", "&" and a literal "<mark>", which snippets show
+// escaped; an HTML body's entities decode to text ("&lt;script&gt;" becomes
+// the words "<script>"), shown escaped too, never as an element.
+func TestPlainTextMarkupShownEscaped(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("Title: "+name+"\nDate: 2024-01-01\n\n"+body+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("plain.txt", "Quorrel holds when a < b && b > c; write <mark>quorrel</mark> to fake a mark.")
+	write("entities.txt", "<p>Vexillum pages show &lt;script&gt;vexillum()&lt;/script&gt; as words.</p>")
+	ix, err := Create(DefaultOptions(filepath.Join(t.TempDir(), "idx")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if _, err := ix.Ingest(context.Background(), []string{dir}, IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ q, id, body string }{
+		{"quorrel", "plain", "<mark>Quorrel</mark> holds when a &lt; b &amp;&amp; b &gt; c; write &lt;mark&gt;<mark>quorrel</mark>&lt;/mark&gt; to fake a mark."},
+		{"vexillum", "entities", "<mark>Vexillum</mark> pages show &lt;script&gt;<mark>vexillum</mark>()&lt;/script&gt; as words."},
+	} {
+		res := mustSearch(t, ix, Query{Text: tc.q})
+		if diff := cmp.Diff([]string{tc.id}, ids(res)); diff != "" {
+			t.Fatalf("%q (-want +got):\n%s", tc.q, diff)
+		}
+		if diff := cmp.Diff([]string{tc.body}, res.Hits[0].Highlights.Body); diff != "" {
+			t.Errorf("%q body snippet (-want +got):\n%s", tc.q, diff)
+		}
+		checkOnlyMarks(t, tc.q, res)
 	}
 }
 

@@ -421,6 +421,11 @@ func embeddedFolio(t *testing.T) (hostURL, folioURL string) {
 	return host.URL, folioURL
 }
 
+// TestBrowserHostileArticle: no markup of an article becomes an element
+// or runs, on the search page, the article page or the widget. The title,
+// source and author are text with markup in them, shown as text; the body
+// is HTML (real elements, read as its text: the script and the handler are
+// gone) whose entities spell the same markup out, shown as text too.
 func TestBrowserHostileArticle(t *testing.T) {
 	ctx := newTab(t)
 	hostURL, folioURL := embeddedFolio(t)

@@ -174,9 +174,14 @@ func TestArticleMarked(t *testing.T) {
 		t.Errorf("title = %q, want the plain title", m.Title)
 	}
 	m = marked{}
-	decodeJSON(t, do(t, srv, http.MethodGet, "/api/articles/security-advisory-script-tags?q=script"), &m)
-	if m.Marked == nil || strings.Contains(m.Marked.Body, "<script>") || !strings.Contains(m.Marked.Body, "&lt;<mark>script</mark>&gt;") {
-		t.Errorf("hostile body not escaped around the marks: %+v", m.Marked)
+	decodeJSON(t, do(t, srv, http.MethodGet, "/api/articles/security-advisory-script-tags?q=script+bold"), &m)
+	if m.Marked == nil || strings.Contains(m.Marked.Title, "<script>") || !strings.Contains(m.Marked.Title, "&lt;<mark>script</mark>&gt;") {
+		t.Errorf("hostile title not escaped around the marks: %+v", m.Marked)
+	}
+	// The body was HTML: its text, with & escaped and no element but <mark>.
+	if m.Marked == nil || !strings.Contains(m.Marked.Body, "such as <mark>bold</mark> &amp; entities like &amp; before") ||
+		strings.Count(m.Marked.Body, "<") != strings.Count(m.Marked.Body, "<mark>")+strings.Count(m.Marked.Body, "</mark>") {
+		t.Errorf("hostile body not escaped text plus marks: %+v", m.Marked)
 	}
 	rec := do(t, srv, http.MethodGet, "/api/articles/ironclad-friendship-cambodia?q=nosuchfield:x")
 	if rec.Code != http.StatusBadRequest {

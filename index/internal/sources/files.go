@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/folio-search/folio/index/article"
+	"github.com/folio-search/folio/index/article/extract"
 )
 
 // File is one file to read, with the default id of its articles.
@@ -105,7 +106,10 @@ func checkInput(path string, fi fs.FileInfo, link bool) *article.InputError {
 		return ErrNotRegular{what}.Input(path)
 	}
 	if k, _ := article.FormatOf(path); k == article.FormatUnknown {
-		return &article.InputError{Path: path, Reason: "unsupported format", Message: "unsupported file type", Expected: "one of " + article.AcceptedFormats}
+		if _, ok := extract.KindOf(path, ""); ok {
+			return nil
+		}
+		return &article.InputError{Path: path, Reason: "unsupported format", Message: "unsupported file type", Expected: "one of " + article.AcceptedFormats + ", " + extract.AcceptedKinds}
 	}
 	return nil
 }

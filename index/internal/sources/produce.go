@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/folio-search/folio/index/article"
+	"github.com/folio-search/folio/index/article/extract"
 )
 
 // FileResult is what reading one input file produced: the ids of its
@@ -117,12 +118,39 @@ func readFile(fr *article.Reader, fh *os.File, res *FileResult, bytesRead *int64
 	kind, gz := article.FormatOf(fr.Path)
 	h := sha256.New()
 	defer func() { res.Hash = hex.EncodeToString(h.Sum(nil)) }()
-	return fr.Read(io.TeeReader(&CountingReader{R: fh, N: bytesRead}, h), kind, gz, func(r article.Record) error {
+	emit := func(r article.Record) error {
 		if r.Err != nil {
 			res.Problem = true
 		} else {
 			res.IDs = append(res.IDs, r.Article.ID)
 		}
 		return add(r)
+	}
+	in := io.TeeReader(&CountingReader{R: fh, N: bytesRead}, h)
+	if kind == article.FormatUnknown {
+		if k, ok := extract.KindOf(fr.Path, ""); ok {
+			return readDocument(fr, k, in, emit)
+		}
+	}
+	return fr.Read(in, kind, gz, func(r article.Record) error {
+		if r.Err == nil { // HTML in a text or JSON body is indexed as its text
+			r.Article.Body = extract.BodyText(r.Article.Body)
+		}
+		return emit(r)
 	})
+}
+
+// readDocument reads a document extract knows (HTML, a feed) into emit:
+// a page's article takes the file's id, a feed's items keep their guids.
+func readDocument(fr *article.Reader, k extract.Kind, r io.Reader, emit func(article.Record) error) error {
+	x := extract.Extractor{Dates: fr.Parser.Dates}
+	for _, rec := range x.Records(k, fr.Path, r, fr.Max) {
+		if rec.Err == nil && rec.Article.ID == "" {
+			rec.Article.ID = fr.ID
+		}
+		if err := emit(rec); err != nil {
+			return err
+		}
+	}
+	return nil
 }

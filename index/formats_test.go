@@ -1,0 +1,86 @@
+package index
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// formatsIndex indexes testdata/formats (HTML pages and feeds) with the
+// seed article's text version beside it, in a real index.
+func formatsIndex(t *testing.T) (*Index, IngestSummary) {
+	t.Helper()
+	dir := t.TempDir()
+	seed, err := os.ReadFile("../testdata/articles/ironclad-friendship-cambodia.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "seed-text.txt"), seed, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	htmlBody := "Title: Harbour news\n\n<p>Quokka <b>harbour</b> news &amp; notes</p><script>Scriptwallaby()</script>\n"
+	if err := os.WriteFile(filepath.Join(dir, "html-body.txt"), []byte(htmlBody), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Create(DefaultOptions(filepath.Join(t.TempDir(), "idx")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	sum, err := ix.Ingest(context.Background(), []string{"../testdata/formats", dir}, IngestOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix, sum
+}
+
+// TestFormatsSeedHTML: the HTML version of the seed article is found by
+// "Diamond Hexagon" with the same title and date as the text version; its
+// id is its path; feed items are indexed by guid; no boilerplate word of
+// the pages (menus, cookie banners, scripts, comments) is searchable.
+func TestFormatsSeedHTML(t *testing.T) {
+	ix, sum := formatsIndex(t)
+	if sum.Skipped != 0 || sum.Indexed != 12 {
+		t.Fatalf("summary %+v; want 10 indexed (4 pages, 5 feed items, 2 text), none skipped", sum)
+	}
+	res := mustSearch(t, ix, Query{Text: `"Diamond Hexagon"`})
+	var ids []string
+	for _, h := range res.Hits {
+		ids = append(ids, h.ID)
+	}
+	slices.Sort(ids)
+	if !slices.Equal(ids, []string{"seed", "seed-text"}) {
+		t.Fatalf("hits %v; want the HTML and the text seed", ids)
+	}
+	if a, b := res.Hits[0], res.Hits[1]; a.Title != b.Title || !a.Date.Equal(b.Date) || a.Title != "Ironclad friendship with Cambodia hailed" {
+		t.Fatalf("title/date differ: %q %v vs %q %v", a.Title, a.Date, b.Title, b.Date)
+	}
+	if res := mustSearch(t, ix, Query{Text: "Lisbon"}); res.Total != 1 || res.Hits[0].ID != "news-2026-0042" {
+		t.Fatalf("feed item by guid: %+v", res.Hits)
+	}
+	for _, w := range []string{"Newsletterpalooza", "Gingersnapconsent", "Footerwombat", "Scriptkangaroo", "hummingbirdcomment",
+		"Crumbleotter", "Yakform", "Chatterweasel", "scriptnarwhal", "Capybaralink", "Mongoosemenu", "Feedscriptocelot", "cookies"} {
+		if res := mustSearch(t, ix, Query{Text: w}); res.Total != 0 {
+			t.Errorf("boilerplate %q is searchable: %d hits", w, res.Total)
+		}
+	}
+}
+
+// TestFormatsHTMLInTextBody: a text-format body that is HTML is indexed as
+// its text: no script content, no tags.
+func TestFormatsHTMLInTextBody(t *testing.T) {
+	ix, _ := formatsIndex(t)
+	if res := mustSearch(t, ix, Query{Text: "Scriptwallaby"}); res.Total != 0 {
+		t.Fatalf("script content searchable: %d hits", res.Total)
+	}
+	res := mustSearch(t, ix, Query{Text: "harbour notes"})
+	if res.Total == 0 || res.Hits[0].ID != "html-body" {
+		t.Fatalf("hits %+v", res.Hits)
+	}
+	if body := strings.Join(res.Hits[0].Highlights.Body, " "); body != "Quokka <mark>harbour</mark> news &amp; <mark>notes</mark>" {
+		t.Fatalf("snippet %q; want the text without its tags", body)
+	}
+}
