@@ -46,6 +46,8 @@ type Request struct {
 	Cursor  string
 	Facets  []string
 	Filters []string
+	// FacetSize is the number of values counted per keyword facet; 0 means DefaultFacetSize.
+	FacetSize int
 }
 
 // Planner turns Requests into Plans. It holds what planning needs of the
@@ -93,10 +95,14 @@ type Plan struct {
 	Main      query.Query // what matches
 	All       query.Query // for pure OR queries of 2+ clauses: the same clauses all required; else nil
 	Filter    query.Query // non-scoring date range (and keyword filters), or nil
+	// choices are the parts of Filter: the date range ("date") and each
+	// filtered field's values, in the order Filter conjoins them.
+	choices []choice
 	From      int
 	Size      int
 	After     *Cursor   // continue after this position instead of From
 	Facets    []string  // fields to count values of
+	FacetSize int       // values counted per keyword facet
 	Now       time.Time // reference time of the recency boost
 	SortBy    string
 	Locations bool // the search needs term locations (to highlight)
@@ -180,7 +186,7 @@ func (pl *Planner) filters(p *Plan, q Request) error {
 		return err
 	}
 	if !start.IsZero() || !end.IsZero() {
-		p.Filter = schema.DateFilter(start, end)
+		p.choices = append(p.choices, choice{field: schema.Date, q: schema.DateFilter(start, end)})
 	}
 	return pl.planFacets(p, q)
 }
