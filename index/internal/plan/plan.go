@@ -92,12 +92,12 @@ func Analyzers(m mapping.IndexMapping) map[string]analysis.Analyzer {
 // Plan is a validated search: the query, its optional all-words tier, the
 // date filter, the window and the order.
 type Plan struct {
-	Main      query.Query // what matches
-	All       query.Query // for pure OR queries of 2+ clauses: the same clauses all required; else nil
-	Filter    query.Query // non-scoring date range (and keyword filters), or nil
+	Main   query.Query // what matches
+	All    query.Query // for pure OR queries of 2+ clauses: the same clauses all required; else nil
+	Filter query.Query // non-scoring date range (and keyword filters), or nil
 	// choices are the parts of Filter: the date range ("date") and each
 	// filtered field's values, in the order Filter conjoins them.
-	choices []choice
+	choices   []choice
 	From      int
 	Size      int
 	After     *Cursor   // continue after this position instead of From
