@@ -82,6 +82,15 @@ function commit(st, typing) {
   run(st);
 }
 
+// requestParams are the /api/search parameters of a state: the one place
+// that says what the page sends.
+function requestParams(st) {
+  const p = new URLSearchParams({ q: st.q, sort: SORTS[st.sort], page: String(st.page), size: String(PAGE_SIZE) });
+  if (st.from) p.set('from', st.from);
+  if (st.to) p.set('to', st.to);
+  return p;
+}
+
 let inflight = null;
 let seq = 0;
 
@@ -89,9 +98,7 @@ async function run(st) {
   if (inflight) inflight.abort();
   inflight = new AbortController();
   const my = ++seq;
-  const p = new URLSearchParams({ q: st.q, sort: SORTS[st.sort], page: String(st.page), size: String(PAGE_SIZE) });
-  if (st.from) p.set('from', st.from);
-  if (st.to) p.set('to', st.to);
+  const p = requestParams(st);
   showSort(st);
   document.body.setAttribute('aria-busy', 'true');
   try {
