@@ -26,6 +26,11 @@ func TestTypoTolerance(t *testing.T) {
 	if right.Total == 0 {
 		t.Fatal("government: no hits in testdata")
 	}
+	// ... and only that: a rare word one edit from the stem ("lover" for
+	// "gover", the stem of "goverment") is not searched for.
+	if typo.Total != right.Total || len(typo.Hits) == 0 || !slices.Contains(ids(right), typo.Hits[0].ID) {
+		t.Errorf("goverment: total %d, first %v; want government's total %d and one of its articles first", typo.Total, ids(typo)[:min(1, len(typo.Hits))], right.Total)
+	}
 	for _, id := range ids(right) {
 		if !slices.Contains(ids(typo), id) {
 			t.Errorf("goverment: misses %s, which government finds", id)

@@ -1,8 +1,11 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
+	"strings"
 
 	"github.com/blevesearch/bleve/v2"
 	bleveindex "github.com/blevesearch/bleve_index_api"
@@ -81,4 +84,69 @@ func (d *Dict) Close() error {
 	err := d.close()
 	d.readers, d.close = nil, nil
 	return err
+}
+
+// maxFuzzyEntries bounds the dictionary entries one Corrections call reads per shard.
+const maxFuzzyEntries = 4096
+
+// maxCorrectionTerms bounds the distinct terms one Corrections call counts.
+const maxCorrectionTerms = 128
+
+// Corrections are the terms of field exactly edits edits away from term
+// (edits 1 or 2) with their document counts over the shards, most
+// frequent first.
+func (d *Dict) Corrections(field, term string, edits int) ([]Correction, error) {
+	if d.close == nil {
+		if _, err := d.Has(field, term); err != nil {
+			return nil, err
+		}
+	}
+	counts := map[string]uint64{}
+	for _, r := range d.readers {
+		fr, ok := r.(bleveindex.IndexReaderFuzzy)
+		if !ok {
+			continue
+		}
+		fd, err := fr.FieldDictFuzzy(field, term, edits, "")
+		if err != nil {
+			return nil, err
+		}
+		for i := 0; i < maxFuzzyEntries; i++ {
+			e, err := fd.Next()
+			if err != nil || e == nil {
+				if cerr := fd.Close(); err == nil {
+					err = cerr
+				}
+				if err != nil {
+					return nil, err
+				}
+				break
+			}
+			if e.Term != term && len(counts) < maxCorrectionTerms {
+				counts[e.Term] = 0
+			}
+		}
+	}
+	// The fuzzy dictionaries do not count documents: look each term up.
+	out := make([]Correction, 0, len(counts))
+	for t := range counts {
+		n, err := DocFreq(context.Background(), d.readers, field, t)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Correction{Term: t, Count: n})
+	}
+	slices.SortFunc(out, func(a, b Correction) int {
+		if c := cmp.Compare(b.Count, a.Count); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Term, b.Term)
+	})
+	return out, nil
+}
+
+// Correction is a term of the index close to a misspelt one.
+type Correction struct {
+	Term  string // the index term
+	Count uint64 // documents holding it
 }

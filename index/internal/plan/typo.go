@@ -6,12 +6,13 @@ import (
 
 	"github.com/blevesearch/bleve/v2/search/query"
 
+	"github.com/folio-search/folio/index/internal/engine"
 	"github.com/folio-search/folio/index/internal/schema"
 )
 
 // Typo tolerance: an unquoted, unfielded word whose analysed term is not
-// in the index is searched through the index terms one edit away (or two,
-// for long words) instead, weighted below words matched as typed, so a
+// in the index is searched as the most frequent index terms one edit away
+// (or two, for long words, when none is one edit away) instead, weighted below words matched as typed, so a
 // misspelling finds what its correct spelling finds, after the articles
 // that match the other words as typed. Words that are in the index are
 // never expanded: a query the index can answer as typed costs one
@@ -23,6 +24,8 @@ const (
 	// one or two edits (a match as typed weighs 1).
 	oneEditWeight  = 0.3
 	twoEditsWeight = 0.1
+	// maxCorrections bounds the index terms one misspelt word is searched as.
+	maxCorrections = 3
 )
 
 // Typos configures typo tolerance; the zero value turns it off.
@@ -35,6 +38,9 @@ type Typos struct {
 // Dictionary tells whether an analysed term occurs in a field of the index.
 type Dictionary interface {
 	Has(field, term string) (bool, error)
+	// Corrections are the terms of field exactly edits away from term,
+	// most frequent first.
+	Corrections(field, term string, edits int) ([]engine.Correction, error)
 }
 
 // withTypos replaces, in q's required and optional clauses (never the
@@ -118,15 +124,30 @@ func (pl *Planner) typoQuery(mq *query.MatchQuery, dict Dictionary) (query.Query
 	if mq.BoostVal != nil {
 		boost = mq.BoostVal.Value()
 	}
-	one := query.NewFuzzyQuery(term)
-	one.SetFuzziness(1)
-	one.SetBoost(oneEditWeight * boost)
-	if n < pl.Typos.TwoEdits {
-		return one, nil
+	weight := oneEditWeight
+	cands, err := dict.Corrections(schema.Text, term, 1)
+	if err == nil && len(cands) == 0 && n >= pl.Typos.TwoEdits {
+		weight = twoEditsWeight
+		cands, err = dict.Corrections(schema.Text, term, 2)
 	}
-	two := query.NewFuzzyQuery(term)
-	two.SetFuzziness(2)
-	two.SetBoost(twoEditsWeight * boost)
-	// A term one edit away matches both and so outranks one two edits away.
-	return query.NewDisjunctionQuery([]query.Query{one, two}), nil
+	if err != nil || len(cands) == 0 {
+		return nil, err
+	}
+	// The corrections people mean are frequent words: keep the most
+	// frequent one and those at least half as frequent (a rare word one
+	// edit away, e.g. "lover" for "gover(ment)", would otherwise win on
+	// its idf), at most maxCorrections.
+	var alts []query.Query
+	for _, c := range cands {
+		if len(alts) == maxCorrections || c.Count*2 < cands[0].Count {
+			break
+		}
+		tq := query.NewTermQuery(c.Term)
+		tq.SetBoost(weight * boost)
+		alts = append(alts, tq)
+	}
+	if len(alts) == 1 {
+		return alts[0], nil
+	}
+	return query.NewDisjunctionQuery(alts), nil
 }
