@@ -138,8 +138,11 @@ func TestExpensiveQueriesAre400(t *testing.T) {
 func TestSuggestionOverHTTP(t *testing.T) {
 	srv := realServer(t)
 	r := search(t, srv, url.Values{"q": {"Cambodai"}}.Encode())
-	if r.Total != 0 || r.Suggestion != "Cambodia" {
-		t.Errorf("q=Cambodai: total %d, suggestion %q; want 0 and \"Cambodia\"", r.Total, r.Suggestion)
+	// Cambodai is two edits from Cambodia (a transposition), so only a
+	// typo match one edit away may be found; below 3 hits the answer offers
+	// the correction.
+	if r.Total >= 3 || r.Suggestion != "Cambodia" {
+		t.Errorf("q=Cambodai: total %d, suggestion %q; want fewer than 3 and \"Cambodia\"", r.Total, r.Suggestion)
 	}
 }
 

@@ -71,6 +71,8 @@ type Planner struct {
 	// Analyzers are the query-time analyzers of the searchable text fields
 	// ("" is the default field); see Analyzers.
 	Analyzers map[string]analysis.Analyzer
+	// Typos is the typo tolerance of unquoted words (see typo.go).
+	Typos Typos
 }
 
 // Analyzers looks up the query-time analyzers of the searchable text
@@ -112,7 +114,11 @@ type Plan struct {
 // *param.Error wrapping param.ErrInvalidParameter or param.ErrInvalidQuery;
 // the parameters are checked in this order: size, page, cursor, sort,
 // dates, facets and filters, then the query text and mode.
-func (pl *Planner) Plan(q Request) (*Plan, error) {
+func (pl *Planner) Plan(q Request) (*Plan, error) { return pl.PlanWith(q, nil) }
+
+// PlanWith is Plan with the index's dictionary, which typo tolerance asks
+// whether a word is in the index; a nil dict plans without typo tolerance.
+func (pl *Planner) PlanWith(q Request, dict Dictionary) (*Plan, error) {
 	p, err := pl.window(q)
 	if err == nil {
 		err = continueAfter(p, q)
@@ -126,7 +132,7 @@ func (pl *Planner) Plan(q Request) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return pl.planQuery(p, q)
+	return pl.planQuery(p, q, dict)
 }
 
 // window checks the page and its size and starts the Plan with them.
@@ -195,7 +201,7 @@ func (pl *Planner) filters(p *Plan, q Request) error {
 // (browsing, newest first), plain words in text mode, else the query
 // syntax, validated and bounded, with the title and recency boosts and,
 // for relevance order, the all-words tier.
-func (pl *Planner) planQuery(p *Plan, q Request) (*Plan, error) {
+func (pl *Planner) planQuery(p *Plan, q Request, dict Dictionary) (*Plan, error) {
 	text := strings.TrimSpace(q.Text)
 	if len(text) > maxQueryLen {
 		return nil, param.QueryErrorf("query is %d bytes long; the limit is %d", len(text), maxQueryLen)
@@ -219,6 +225,9 @@ func (pl *Planner) planQuery(p *Plan, q Request) (*Plan, error) {
 		return nil, err
 	}
 	if !strings.Contains(text, "~") { // fuzzy matches keep their MatchQuery
+		if parsed, err = pl.withTypos(parsed, dict); err != nil {
+			return nil, err
+		}
 		parsed = pl.simplify(parsed)
 	}
 	p.Main = pl.withRecency(pl.withTitleBoost(parsed), p.Now)
