@@ -99,7 +99,7 @@ func bindQuery(c echo.Context, maxQueryLength int) (index.Query, error) {
 	}
 	b := echo.QueryParamsBinder(c)
 	b.ErrorFunc = bindingError
-	if err := b.Int("size", &q.Size).Int("page", &q.Page).BindError(); err != nil {
+	if err := b.Int("size", &q.Size).Int("page", &q.Page).Int("facet_size", &q.FacetSize).BindError(); err != nil {
 		return q, err
 	}
 	if err := explicitZero(c, "size", q.Size); err != nil {
@@ -107,6 +107,10 @@ func bindQuery(c echo.Context, maxQueryLength int) (index.Query, error) {
 	}
 	if err := explicitZero(c, "page", q.Page); err != nil {
 		return q, err
+	}
+	if q.FacetSize == 0 && c.QueryParam("facet_size") != "" {
+		return q, &index.ParamError{Kind: index.ErrInvalidParameter, Param: "facet_size",
+			Message: fmt.Sprintf("facet_size must be between 1 and %d, got 0 (omit it for %d)", index.MaxFacetSize, index.DefaultFacetSize)}
 	}
 	return q, nil
 }

@@ -52,6 +52,9 @@ func indexOptions(c config.Config) (index.Options, error) {
 		MaxWindow:       c.Search.MaxWindow,
 		MaxFragments:    c.Search.MaxFragments,
 		MaxTerms:        c.Search.MaxTerms,
+		TypoTolerance:   c.Search.TypoTolerance,
+		TypoOneEdit:     c.Search.TypoOneEdit,
+		TypoTwoEdits:    c.Search.TypoTwoEdits,
 		BM25K1:          c.Search.BM25K1,
 		BM25B:           c.Search.BM25B,
 
