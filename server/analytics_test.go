@@ -2,10 +2,12 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -111,5 +113,74 @@ func TestSearchIsRecorded(t *testing.T) {
 		if strings.Contains(raw, secret) {
 			t.Errorf("the analytics store holds %q", secret)
 		}
+	}
+}
+
+// post sends one POST with body through srv.ServeHTTP.
+func post(t *testing.T, srv http.Handler, target, body string) *httptest.ResponseRecorder {
+	t.Helper()
+	w := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, target, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	srv.ServeHTTP(w, req)
+	return w
+}
+
+// TestEvents: clicks on a recorded search are stored exactly; an unknown
+// query_id is answered 204 and ignored; bad bodies get 400 naming the
+// field, big ones 413.
+func TestEvents(t *testing.T) {
+	srv, rec, db, _ := analyticsServer(t)
+	r := search(t, srv, "q=diamond+hexagon")
+	for _, body := range []string{
+		`{"query_id":"` + r.QueryID + `","id":"ironclad-friendship-cambodia","position":1}`,
+		`{"query_id":"` + r.QueryID + `","id":"other","position":3}`,
+		`{"query_id":"00000000000000000000000000000000","id":"ghost","position":1}`,
+	} {
+		if w := post(t, srv, "/api/events", body); w.Code != http.StatusNoContent {
+			t.Fatalf("POST %s: %d %s, want 204", body, w.Code, w.Body)
+		}
+	}
+	if err := rec.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var clicks []analytics.Click
+	if err := db.Scan(analytics.Range{}, func(s analytics.Search, cs []analytics.Click) error {
+		clicks = append(clicks, cs...)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range clicks {
+		got = append(got, c.QueryID+" "+c.ID+" "+strconv.Itoa(c.Position))
+	}
+	want := []string{r.QueryID + " ironclad-friendship-cambodia 1", r.QueryID + " other 3"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("clicks (-want +got):\n%s", d)
+	}
+	for _, tc := range []struct{ body, param string }{
+		{`not json`, "body"},
+		{`{"query_id":"` + r.QueryID + `","id":"x","position":1,"ip":"1.2.3.4"}`, "body"},
+		{`{"query_id":"` + r.QueryID + `","id":"x","position":1}{}`, "body"},
+		{`{"query_id":"nothex","id":"x","position":1}`, "query_id"},
+		{`{"query_id":"` + r.QueryID + `","id":"","position":1}`, "id"},
+		{`{"query_id":"` + r.QueryID + `","id":"x","position":0}`, "position"},
+	} {
+		w := post(t, srv, "/api/events", tc.body)
+		var e struct {
+			Error struct{ Code, Message, Param string } `json:"error"`
+		}
+		if w.Code != http.StatusBadRequest {
+			t.Errorf("POST %s: %d %s, want 400", tc.body, w.Code, w.Body)
+			continue
+		}
+		if err := json.Unmarshal(w.Body.Bytes(), &e); err != nil || e.Error.Param != tc.param {
+			t.Errorf("POST %s: body %s, want an error naming %q", tc.body, w.Body, tc.param)
+		}
+	}
+	big := `{"query_id":"` + r.QueryID + `","id":"` + strings.Repeat("x", 2000) + `","position":1}`
+	if w := post(t, srv, "/api/events", big); w.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("POST a 2 KB event: %d %s, want 413", w.Code, w.Body)
 	}
 }

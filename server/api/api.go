@@ -160,3 +160,11 @@ type ErrorBody struct {
 	Message string `json:"message"`
 	Param   string `json:"param,omitempty"`
 }
+
+// Event is the body of POST /api/events: the result id at position (from
+// 1) was opened from the search query_id.
+type Event struct {
+	QueryID  string `json:"query_id"`
+	ID       string `json:"id"`
+	Position int    `json:"position"`
+}
