@@ -26,6 +26,8 @@ type Config struct {
 	Server ServerConfig `mapstructure:"server"`
 	Search SearchConfig `mapstructure:"search"`
 	Log    LogConfig    `mapstructure:"log"`
+
+	Analytics AnalyticsConfig `mapstructure:"analytics"`
 }
 
 // IndexConfig says where the index lives, what feeds it and how text and
@@ -111,6 +113,21 @@ type SearchConfig struct {
 	// SynonymsFile lists synonym groups, one per line, comma-separated
 	// ("PRC, China, People's Republic of China"); "" for none.
 	SynonymsFile string `mapstructure:"synonyms_file"`
+	// TypoTolerance matches unquoted words that are not in the index through
+	// close index words (on or off); TypoOneEdit and TypoTwoEdits are the
+	// shortest words allowed one and two edits.
+	TypoTolerance string `mapstructure:"typo_tolerance"`
+	TypoOneEdit   int    `mapstructure:"typo_one_edit"`
+	TypoTwoEdits  int    `mapstructure:"typo_two_edits"`
+}
+
+// AnalyticsConfig configures the search analytics, stored in
+// <index.path>/analytics outside the index generations.
+type AnalyticsConfig struct {
+	Enabled     bool          `mapstructure:"enabled"`      // record searches and clicks
+	Retention   time.Duration `mapstructure:"retention"`    // how long records are kept; 0 keeps them for ever
+	RecordUsers bool          `mapstructure:"record_users"` // keep the search token's sub (off by default)
+	Buffer      int           `mapstructure:"buffer"`       // records waiting to be written; a full buffer drops and counts
 }
 
 // LogConfig configures the structured logger (written to stderr).
@@ -171,10 +188,18 @@ func Default() Config {
 			MaxWindow:      10000,
 			MaxFragments:   3,
 			MaxTerms:       1024,
+			TypoTolerance:  "on",
+			TypoOneEdit:    5,
+			TypoTwoEdits:   9,
 		},
 		Log: LogConfig{
 			Level:  "info",
 			Format: "text",
+		},
+		Analytics: AnalyticsConfig{
+			Enabled:   true,
+			Retention: 90 * 24 * time.Hour,
+			Buffer:    4096,
 		},
 	}
 }
@@ -197,6 +222,8 @@ func (c Config) Validate() error {
 	}
 
 	check(strings.TrimSpace(c.Index.Path) != "", "index.path must not be empty")
+	check(c.Analytics.Retention >= 0, "analytics.retention must be a duration of 0 (keep for ever) or more, such as 2160h, got %s", c.Analytics.Retention)
+	check(c.Analytics.Buffer >= 1 && c.Analytics.Buffer <= 1<<20, "analytics.buffer must be between 1 and 1048576 records, got %d", c.Analytics.Buffer)
 	for i, s := range c.Index.Sources {
 		check(strings.TrimSpace(s) != "", "index.sources[%d] must not be empty", i)
 	}
@@ -244,6 +271,8 @@ func (c Config) Validate() error {
 	check(c.Search.MaxWindow >= c.Search.MaxSize, "search.max_window must be >= search.max_size (%d), got %d", c.Search.MaxSize, c.Search.MaxWindow)
 	check(c.Search.MaxFragments >= 1, "search.max_fragments must be >= 1, got %d", c.Search.MaxFragments)
 	check(c.Search.MaxTerms >= 1, "search.max_terms must be >= 1, got %d", c.Search.MaxTerms)
+	check(c.Search.TypoTolerance == "on" || c.Search.TypoTolerance == "off", "search.typo_tolerance must be on or off, got %q", c.Search.TypoTolerance)
+	check(c.Search.TypoOneEdit >= 1 && c.Search.TypoTwoEdits >= c.Search.TypoOneEdit, "search.typo_one_edit must be >= 1 and search.typo_two_edits >= it, got %d and %d", c.Search.TypoOneEdit, c.Search.TypoTwoEdits)
 	check(c.Search.RecencyBoost >= 0, "search.recency_boost must be a half-life in days >= 0 (0 = off), got %g", c.Search.RecencyBoost)
 
 	check(slices.Contains(logLevels, c.Log.Level), "log.level must be one of %s, got %q", strings.Join(logLevels, ", "), c.Log.Level)

@@ -35,7 +35,16 @@ type Query struct {
 	// "field:value" on a keyword field; values of one field are
 	// alternatives, different fields must all match.
 	Filters []string
+	// FacetSize is the number of top values counted per keyword facet,
+	// 1 to MaxFacetSize; 0 means DefaultFacetSize.
+	FacetSize int
 }
+
+// Bounds of Query.FacetSize.
+const (
+	DefaultFacetSize = plan.DefaultFacetSize // 10 values per keyword facet
+	MaxFacetSize     = plan.MaxFacetSize     // at most 200
+)
 
 // Query modes.
 const (

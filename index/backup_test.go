@@ -30,22 +30,31 @@ func reutersCorpus() string {
 	return ""
 }
 
+// needReuters is reutersCorpus for a test or benchmark that indexes it: it
+// skips (what says what goes unchecked) when the corpus is missing, or fails
+// under CI, and skips with -short.
+func needReuters(tb testing.TB, what string) string {
+	tb.Helper()
+	corpus := reutersCorpus()
+	if corpus == "" {
+		if os.Getenv("CI") != "" {
+			tb.Fatal("../shared/corpora/reuters21578/articles.jsonl.gz is missing: CI must run with ../shared beside the repository")
+		}
+		tb.Skip("SKIPPED: ../shared/corpora/reuters21578/articles.jsonl.gz not found beside the repository; " + what)
+	}
+	if testing.Short() {
+		tb.Skip("SKIPPED with -short: indexes 21,577 Reuters articles")
+	}
+	return corpus
+}
+
 // TestSearchesAnswerDuringBackupAndSwap: while a backup of the Reuters
 // index copies it and a rebuild reaches its swap, every search answers
 // within 100 ms, the rebuild swaps without waiting for the backup, and the
 // backup is a complete copy of the generation it started on (folio.json
 // and sync state included), whose directory goes once the backup is done.
 func TestSearchesAnswerDuringBackupAndSwap(t *testing.T) {
-	corpus := reutersCorpus()
-	if corpus == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("../shared/corpora/reuters21578/articles.jsonl.gz is missing: CI must run with ../shared beside the repository")
-		}
-		t.Skip("SKIPPED: ../shared/corpora/reuters21578/articles.jsonl.gz not found beside the repository; searches during a backup are not checked")
-	}
-	if testing.Short() {
-		t.Skip("SKIPPED with -short: indexes 21,577 Reuters articles")
-	}
+	corpus := needReuters(t, "searches during a backup are not checked")
 	ctx := context.Background()
 	opts := DefaultOptions(filepath.Join(t.TempDir(), "idx"))
 	opts.Shards = 2

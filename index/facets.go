@@ -26,17 +26,52 @@ type Bucket struct {
 	Count int
 }
 
-// facetSize is the number of top values returned per keyword facet.
-const facetSize = 10
-
-// facets counts p.Facets over all of p's matches.
+// facets counts p.Facets over all of p's matches. Counts are disjunctive
+// within a facet and conjunctive across facets: a facet whose field p
+// filters on (a chosen value; for dates, the from and to bounds) is counted
+// without that filter, so choosing one value keeps the other values'
+// counts, while every other filter still narrows it. That is one search for
+// the facets of unfiltered fields, plus one per facet of a filtered field.
 func (ix *Index) facets(ctx context.Context, p *plan.Plan) ([]Facet, error) {
+	counted := map[string][]Facet{}
+	var plain []string
+	for _, f := range p.Facets {
+		if !p.Chosen(f) {
+			plain = append(plain, f)
+			continue
+		}
+		fs, err := ix.countFacets(ctx, p.WithoutChoice(f), []string{f})
+		if err != nil {
+			return nil, err
+		}
+		counted[f] = fs
+	}
+	if len(plain) > 0 {
+		fs, err := ix.countFacets(ctx, p, plain)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range fs {
+			counted[f.Field] = append(counted[f.Field], f)
+		}
+	}
+	var out []Facet
+	for _, f := range p.Facets {
+		out = append(out, counted[f]...)
+	}
+	return out, nil
+}
+
+// countFacets counts the facets fields (API names) over all of p's matches
+// in one search: one Facet per field, two for "date" (months, then years;
+// none when no match has a date).
+func (ix *Index) countFacets(ctx context.Context, p *plan.Plan, fields []string) ([]Facet, error) {
 	req := p.SearchRequest(p.Main, 0, 0)
 	var months, years []string
-	for _, f := range p.Facets {
+	for _, f := range fields {
 		if f != schema.Date {
 			indexed, _ := ix.planner.FacetField(f)
-			req.AddFacet(f, bleve.NewFacetRequest(indexed, facetSize))
+			req.AddFacet(f, bleve.NewFacetRequest(indexed, p.FacetSize))
 			continue
 		}
 		first, last, ok, err := ix.dateSpan(ctx, p)
@@ -58,7 +93,7 @@ func (ix *Index) facets(ctx context.Context, p *plan.Plan) ([]Facet, error) {
 		return nil, err
 	}
 	var out []Facet
-	for _, f := range p.Facets {
+	for _, f := range fields {
 		if f != schema.Date {
 			fr := res.Facets[f]
 			facet := Facet{Field: f, Buckets: []Bucket{}}

@@ -52,6 +52,15 @@ type Options struct {
 	// MaxTerms caps the index terms one search may expand to (wildcards,
 	// regexps, prefixes, fuzzy terms; default 1024): more is ErrInvalidQuery.
 	MaxTerms int
+	// TypoTolerance is "on" (default) or "off": with it, an unquoted word
+	// that is not in the index also matches the index words one edit away
+	// (words of TypoOneEdit letters or more, default 5) or two (TypoTwoEdits
+	// or more, default 9), weighted below words matched as typed.
+	TypoTolerance string
+	// TypoOneEdit is the shortest word allowed one typo (default 5).
+	TypoOneEdit int
+	// TypoTwoEdits is the shortest word allowed two typos (default 9).
+	TypoTwoEdits int
 	// MaxWindow caps page × size (default 10,000): deeper pages need a cursor.
 	MaxWindow int
 	// MaxFragments is the most body snippets per hit (default 3).
@@ -85,25 +94,28 @@ type Options struct {
 // config.Default (a test in cmd/folio keeps them equal).
 func DefaultOptions(path string) Options {
 	return Options{
-		Path:         path,
-		Language:     "en",
-		TitleBoost:   0.6,
-		Dates:        article.DefaultDateParser(),
-		FragmentSize: 200,
-		DefaultSize:  10,
-		MaxSize:      100,
-		Timeout:      5 * time.Second,
-		BatchSize:    3000,
-		Writers:      2,
-		Shards:       1,
-		LockTimeout:  time.Second,
-		MinFreeBytes: 64 << 20,
-		MaxTerms:     1024,
-		MaxWindow:    10000,
-		MaxFragments: 3,
-		MaxLoss:      0.5,
-		BM25K1:       DefaultBM25K1,
-		BM25B:        DefaultBM25B,
+		Path:          path,
+		Language:      "en",
+		TitleBoost:    0.6,
+		Dates:         article.DefaultDateParser(),
+		FragmentSize:  200,
+		DefaultSize:   10,
+		MaxSize:       100,
+		Timeout:       5 * time.Second,
+		BatchSize:     3000,
+		Writers:       2,
+		Shards:        1,
+		LockTimeout:   time.Second,
+		MinFreeBytes:  64 << 20,
+		MaxTerms:      1024,
+		TypoTolerance: "on",
+		TypoOneEdit:   5,
+		TypoTwoEdits:  9,
+		MaxWindow:     10000,
+		MaxFragments:  3,
+		MaxLoss:       0.5,
+		BM25K1:        DefaultBM25K1,
+		BM25B:         DefaultBM25B,
 
 		MaxArticleBytes: article.DefaultMaxBytes,
 	}
@@ -120,9 +132,18 @@ func (o Options) withDefaults() (Options, error) {
 	fill(&o.MaxSize, d.MaxSize)
 	fill(&o.Timeout, d.Timeout)
 	fill(&o.MaxTerms, d.MaxTerms)
+	fill(&o.TypoTolerance, d.TypoTolerance)
+	fill(&o.TypoOneEdit, d.TypoOneEdit)
+	fill(&o.TypoTwoEdits, d.TypoTwoEdits)
 	fill(&o.MaxWindow, d.MaxWindow)
 	fill(&o.MaxFragments, d.MaxFragments)
 	fill(&o.MaxLoss, d.MaxLoss)
+	if o.TypoTolerance != "on" && o.TypoTolerance != "off" {
+		return o, fmt.Errorf("typo tolerance must be on or off, got %q", o.TypoTolerance)
+	}
+	if o.TypoOneEdit < 1 || o.TypoTwoEdits < o.TypoOneEdit {
+		return o, fmt.Errorf("typo word lengths must be >= 1 and the two-edit one >= the one-edit one, got %d and %d", o.TypoOneEdit, o.TypoTwoEdits)
+	}
 	if o.MaxLoss < 0 || o.MaxLoss > 1 {
 		return o, fmt.Errorf("max loss must be a share between 0 and 1, got %g", o.MaxLoss)
 	}

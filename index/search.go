@@ -111,7 +111,15 @@ func (ix *Index) searchErr(ctx context.Context, err error) error {
 }
 
 // plan validates q and turns it into a plan (see plan.Planner.Plan).
-func (ix *Index) plan(q Query) (*plan.Plan, error) { return ix.planner.Plan(plan.Request(q)) }
+// Typo tolerance looks words up in the live shards' dictionary.
+func (ix *Index) plan(q Query) (*plan.Plan, error) {
+	dict := engine.NewDict(ix.shards)
+	p, err := ix.planner.PlanWith(plan.Request(q), dict)
+	if cerr := dict.Close(); cerr != nil && err == nil {
+		return nil, fmt.Errorf("close dictionary readers: %w", cerr)
+	}
+	return p, err
+}
 
 // newPlanner is the query planner of ix's options and mapping.
 func (ix *Index) newPlanner() *plan.Planner {
@@ -120,6 +128,7 @@ func (ix *Index) newPlanner() *plan.Planner {
 		Dates: ix.opts.Dates, TitleBoost: ix.opts.TitleBoost, TextTier: ix.opts.TextTier,
 		RecencyHalfLife: ix.opts.RecencyHalfLife, Synonyms: len(ix.opts.Synonyms),
 		KeywordFields: ix.meta.KeywordFields, Analyzers: plan.Analyzers(ix.shards[0].Mapping()),
+		Typos: plan.Typos{On: ix.opts.TypoTolerance == "on", OneEdit: ix.opts.TypoOneEdit, TwoEdits: ix.opts.TypoTwoEdits},
 	}
 }
 

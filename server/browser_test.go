@@ -847,3 +847,35 @@ func TestBrowserResultsPage(t *testing.T) {
 	run(t, ctx, chromedp.Navigate(srv.URL+"/?q=Cambodia&page=3"))
 	waitFor(t, ctx, "the past-the-end notice of a query", pastEnd+` === 'Page 3 is past the end: there is 1 page of results for “Cambodia”.Go to the last page (1) /?q=Cambodia'`)
 }
+
+// TestBrowserTypingUnclosedQuote: while typing, an unclosed quote is
+// searched as text (the article is found, no error flashes); the same query
+// submitted shows the syntax error.
+func TestBrowserTypingUnclosedQuote(t *testing.T) {
+	ctx := newTab(t)
+	srv := folioServer(t, DefaultOptions())
+	run(t, ctx, chromedp.EmulateViewport(1024, 800), chromedp.Navigate(srv.URL+"/"))
+	waitFor(t, ctx, "the browse", `document.querySelectorAll('#results li').length === 10`)
+	run(t, ctx, chromedp.SendKeys(chromedp.ID("q"), `"Diamond Hexagon`))
+	waitFor(t, ctx, "the typed unclosed quote searched as text", firstHit+` === '`+ironclad+`' && location.search === '?q=%22Diamond+Hexagon' && !document.body.hasAttribute('aria-busy')`)
+	var errHidden bool
+	eval(t, ctx, `document.getElementById('error').hidden`, &errHidden)
+	if !errHidden {
+		t.Errorf("an error is shown while typing an unclosed quote")
+	}
+	run(t, ctx, js(`document.getElementById('search').requestSubmit()`))
+	waitFor(t, ctx, "the submitted query's syntax error", `!document.getElementById('error').hidden && /Search failed/.test(document.getElementById('error').textContent)`)
+}
+
+// TestBrowserHitTags: a hit shows its tags, each as text.
+func TestBrowserHitTags(t *testing.T) {
+	ctx := newTab(t)
+	srv := folioServer(t, DefaultOptions())
+	run(t, ctx, chromedp.EmulateViewport(1024, 800), chromedp.Navigate(srv.URL+"/?q=handbook+travel+expenses"))
+	waitFor(t, ctx, "the handbook article", firstHit+` === 'handbook-travel-2024'`)
+	var tags string
+	eval(t, ctx, `[...document.querySelectorAll('#results li:first-child .tag')].map((e) => e.textContent).join('|')`, &tags)
+	if tags != "handbook|travel|expenses" {
+		t.Errorf("tags of the first hit %q, want handbook|travel|expenses", tags)
+	}
+}

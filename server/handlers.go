@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"github.com/folio-search/folio/server/analytics"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -30,7 +31,15 @@ func (s *Server) handleSearch(c echo.Context) error {
 		return err
 	}
 	s.m.search.Observe(time.Since(start).Seconds())
-	return c.JSON(http.StatusOK, NewSearchResponse(res))
+	resp := NewSearchResponse(res)
+	if s.opts.Analytics != nil {
+		resp.QueryID = s.opts.Analytics.Search(analytics.Search{
+			Query: analytics.Normalise(q.Text), Mode: q.Mode, From: q.From, To: q.To,
+			Filters: q.Filters, Sort: q.Sort, Total: resp.Total, Page: resp.Page,
+			TookMS: resp.TookMS, Suggestion: resp.Suggestion,
+		})
+	}
+	return c.JSON(http.StatusOK, resp)
 }
 
 // handleArticle serves GET /api/articles/*: the stored article whose id is
@@ -90,7 +99,7 @@ func bindQuery(c echo.Context, maxQueryLength int) (index.Query, error) {
 	}
 	b := echo.QueryParamsBinder(c)
 	b.ErrorFunc = bindingError
-	if err := b.Int("size", &q.Size).Int("page", &q.Page).BindError(); err != nil {
+	if err := b.Int("size", &q.Size).Int("page", &q.Page).Int("facet_size", &q.FacetSize).BindError(); err != nil {
 		return q, err
 	}
 	if err := explicitZero(c, "size", q.Size); err != nil {
@@ -98,6 +107,10 @@ func bindQuery(c echo.Context, maxQueryLength int) (index.Query, error) {
 	}
 	if err := explicitZero(c, "page", q.Page); err != nil {
 		return q, err
+	}
+	if q.FacetSize == 0 && c.QueryParam("facet_size") != "" {
+		return q, &index.ParamError{Kind: index.ErrInvalidParameter, Param: "facet_size",
+			Message: fmt.Sprintf("facet_size must be between 1 and %d, got 0 (omit it for %d)", index.MaxFacetSize, index.DefaultFacetSize)}
 	}
 	return q, nil
 }

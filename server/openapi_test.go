@@ -271,6 +271,8 @@ func TestOpenAPI(t *testing.T) {
 		{"unknown parameter", real, "GET", "/api/search?q=oil&colour=red", "", 400, nil},
 		{"bad size", real, "GET", "/api/search?size=-1", "", 400, nil},
 		{"bad facet", real, "GET", "/api/search?q=x&facets=body", "", 400, nil},
+		{"search facet size", real, "GET", "/api/search?q=&size=1&facets=tags&facet_size=2", "", 200, nil},
+		{"bad facet size", real, "GET", "/api/search?q=&facets=tags&facet_size=201", "", 400, nil},
 		{"bad cursor", real, "GET", "/api/search?q=x&cursor=nope", "", 400, nil},
 		{"search without key", keyed, "GET", "/api/search?q=x", "", 401, nil},
 		{"search key from elsewhere", keyed, "GET", "/api/search?q=x", "", 403, map[string]string{"Authorization": "Bearer bound-search-key-0123", "Origin": "https://evil.example"}},

@@ -23,6 +23,8 @@ type SearchResponse struct {
 	// Suggestion is a corrected query when this one found little, else "".
 	Suggestion string  `json:"suggestion"`
 	Facets     []Facet `json:"facets,omitempty"` // present when ?facets= asked for them
+	// QueryID names this search in the analytics (POST /api/events); "" when analytics are off.
+	QueryID string `json:"query_id,omitempty"`
 }
 
 // Facet counts the values of one field over all matches.

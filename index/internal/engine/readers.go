@@ -48,3 +48,37 @@ func DocFreq(ctx context.Context, readers []bleveindex.IndexReader, field, term 
 	}
 	return n, nil
 }
+
+// Dict answers whether terms occur in a set of shards, opening their
+// readers on the first question only; Close closes them.
+type Dict struct {
+	shards  []bleve.Index
+	readers []bleveindex.IndexReader
+	close   func() error
+}
+
+// NewDict is the dictionary of shards.
+func NewDict(shards []bleve.Index) *Dict { return &Dict{shards: shards} }
+
+// Has reports whether some document of the shards holds term in field.
+func (d *Dict) Has(field, term string) (bool, error) {
+	if d.close == nil {
+		rs, closeAll, err := Readers(d.shards)
+		if err != nil {
+			return false, err
+		}
+		d.readers, d.close = rs, closeAll
+	}
+	n, err := DocFreq(context.Background(), d.readers, field, term)
+	return n > 0, err
+}
+
+// Close closes the readers Has opened.
+func (d *Dict) Close() error {
+	if d.close == nil {
+		return nil
+	}
+	err := d.close()
+	d.readers, d.close = nil, nil
+	return err
+}

@@ -20,6 +20,64 @@ var facetFields = map[string]bool{schema.Source: true, schema.Author: true, sche
 // maxFilters bounds the filter parameters of one request.
 const maxFilters = 20
 
+// Bounds of Request.FacetSize.
+const (
+	DefaultFacetSize = 10  // values per keyword facet when a request gives none
+	MaxFacetSize     = 200 // most values per keyword facet a request may ask for
+)
+
+// choice is one part of a plan's filter: the date range (field "date") or
+// the chosen values of one keyword field (alternatives).
+type choice struct {
+	field string // API name: "date", "source", "topics", ...
+	q     query.Query
+}
+
+// conjoin is the filter requiring every one of choices, or nil for none.
+func conjoin(choices []choice) query.Query {
+	switch len(choices) {
+	case 0:
+		return nil
+	case 1:
+		return choices[0].q
+	}
+	all := make([]query.Query, len(choices))
+	for i, c := range choices {
+		all[i] = c.q
+	}
+	return query.NewConjunctionQuery(all)
+}
+
+// Chosen reports whether p is filtered on field (its API name; "date" for
+// the from and to bounds).
+func (p *Plan) Chosen(field string) bool {
+	for _, c := range p.choices {
+		if c.field == field {
+			return true
+		}
+	}
+	return false
+}
+
+// WithoutChoice is a copy of p without its filter on field: what a
+// disjunctive facet of field counts, so that choosing one of its values
+// keeps the other values' counts, while the choices on the other fields
+// still narrow them. It is p itself when p has no filter on field.
+func (p *Plan) WithoutChoice(field string) *Plan {
+	if !p.Chosen(field) {
+		return p
+	}
+	cp := *p
+	cp.choices = make([]choice, 0, len(p.choices)-1)
+	for _, c := range p.choices {
+		if c.field != field {
+			cp.choices = append(cp.choices, c)
+		}
+	}
+	cp.Filter = conjoin(cp.choices)
+	return &cp
+}
+
 // FacetField is the indexed name of a facetable field given by its API name.
 func (pl *Planner) FacetField(name string) (string, bool) {
 	if facetFields[name] {
@@ -43,6 +101,13 @@ func (pl *Planner) facetNames() string {
 
 // planFacets validates the facets and filters of q into p.
 func (pl *Planner) planFacets(p *Plan, q Request) error {
+	p.FacetSize = q.FacetSize
+	if p.FacetSize == 0 {
+		p.FacetSize = DefaultFacetSize
+	}
+	if p.FacetSize < 1 || p.FacetSize > MaxFacetSize {
+		return param.Errorf("facet_size", "facet_size must be between 1 and %d, got %d", MaxFacetSize, q.FacetSize)
+	}
 	seen := map[string]bool{}
 	for _, list := range q.Facets {
 		for _, f := range strings.Split(list, ",") {
@@ -79,20 +144,10 @@ func (pl *Planner) planFacets(p *Plan, q Request) error {
 		byField[field] = append(byField[field], tq)
 	}
 	// Values of one field are alternatives; different fields must all match.
-	var all []query.Query
-	if p.Filter != nil {
-		all = append(all, p.Filter)
-	}
 	for _, f := range fields {
-		all = append(all, query.NewDisjunctionQuery(byField[f]))
+		p.choices = append(p.choices, choice{field: f, q: query.NewDisjunctionQuery(byField[f])})
 	}
-	switch len(all) {
-	case 0:
-	case 1:
-		p.Filter = all[0]
-	default:
-		p.Filter = query.NewConjunctionQuery(all)
-	}
+	p.Filter = conjoin(p.choices)
 	return nil
 }
 

@@ -46,6 +46,8 @@ type Request struct {
 	Cursor  string
 	Facets  []string
 	Filters []string
+	// FacetSize is the number of values counted per keyword facet; 0 means DefaultFacetSize.
+	FacetSize int
 }
 
 // Planner turns Requests into Plans. It holds what planning needs of the
@@ -69,6 +71,8 @@ type Planner struct {
 	// Analyzers are the query-time analyzers of the searchable text fields
 	// ("" is the default field); see Analyzers.
 	Analyzers map[string]analysis.Analyzer
+	// Typos is the typo tolerance of unquoted words (see typo.go).
+	Typos Typos
 }
 
 // Analyzers looks up the query-time analyzers of the searchable text
@@ -90,13 +94,17 @@ func Analyzers(m mapping.IndexMapping) map[string]analysis.Analyzer {
 // Plan is a validated search: the query, its optional all-words tier, the
 // date filter, the window and the order.
 type Plan struct {
-	Main      query.Query // what matches
-	All       query.Query // for pure OR queries of 2+ clauses: the same clauses all required; else nil
-	Filter    query.Query // non-scoring date range (and keyword filters), or nil
+	Main   query.Query // what matches
+	All    query.Query // for pure OR queries of 2+ clauses: the same clauses all required; else nil
+	Filter query.Query // non-scoring date range (and keyword filters), or nil
+	// choices are the parts of Filter: the date range ("date") and each
+	// filtered field's values, in the order Filter conjoins them.
+	choices   []choice
 	From      int
 	Size      int
 	After     *Cursor   // continue after this position instead of From
 	Facets    []string  // fields to count values of
+	FacetSize int       // values counted per keyword facet
 	Now       time.Time // reference time of the recency boost
 	SortBy    string
 	Locations bool // the search needs term locations (to highlight)
@@ -106,7 +114,11 @@ type Plan struct {
 // *param.Error wrapping param.ErrInvalidParameter or param.ErrInvalidQuery;
 // the parameters are checked in this order: size, page, cursor, sort,
 // dates, facets and filters, then the query text and mode.
-func (pl *Planner) Plan(q Request) (*Plan, error) {
+func (pl *Planner) Plan(q Request) (*Plan, error) { return pl.PlanWith(q, nil) }
+
+// PlanWith is Plan with the index's dictionary, which typo tolerance asks
+// whether a word is in the index; a nil dict plans without typo tolerance.
+func (pl *Planner) PlanWith(q Request, dict Dictionary) (*Plan, error) {
 	p, err := pl.window(q)
 	if err == nil {
 		err = continueAfter(p, q)
@@ -120,7 +132,7 @@ func (pl *Planner) Plan(q Request) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return pl.planQuery(p, q)
+	return pl.planQuery(p, q, dict)
 }
 
 // window checks the page and its size and starts the Plan with them.
@@ -180,7 +192,7 @@ func (pl *Planner) filters(p *Plan, q Request) error {
 		return err
 	}
 	if !start.IsZero() || !end.IsZero() {
-		p.Filter = schema.DateFilter(start, end)
+		p.choices = append(p.choices, choice{field: schema.Date, q: schema.DateFilter(start, end)})
 	}
 	return pl.planFacets(p, q)
 }
@@ -189,7 +201,7 @@ func (pl *Planner) filters(p *Plan, q Request) error {
 // (browsing, newest first), plain words in text mode, else the query
 // syntax, validated and bounded, with the title and recency boosts and,
 // for relevance order, the all-words tier.
-func (pl *Planner) planQuery(p *Plan, q Request) (*Plan, error) {
+func (pl *Planner) planQuery(p *Plan, q Request, dict Dictionary) (*Plan, error) {
 	text := strings.TrimSpace(q.Text)
 	if len(text) > maxQueryLen {
 		return nil, param.QueryErrorf("query is %d bytes long; the limit is %d", len(text), maxQueryLen)
@@ -213,6 +225,9 @@ func (pl *Planner) planQuery(p *Plan, q Request) (*Plan, error) {
 		return nil, err
 	}
 	if !strings.Contains(text, "~") { // fuzzy matches keep their MatchQuery
+		if parsed, err = pl.withTypos(parsed, dict); err != nil {
+			return nil, err
+		}
 		parsed = pl.simplify(parsed)
 	}
 	p.Main = pl.withRecency(pl.withTitleBoost(parsed), p.Now)

@@ -79,26 +79,38 @@ function commit(st, typing) {
     else history.pushState(null, '', url);
   }
   typingEntry = typing;
-  run(st);
+  run(st, typing);
+}
+
+// requestParams are the /api/search parameters of a state: the one place
+// that says what the page sends.
+// While typing, input that is not yet valid syntax (an unclosed quote) is
+// searched as text rather than answered with an error.
+function requestParams(st, typing) {
+  const p = new URLSearchParams({ q: st.q, sort: SORTS[st.sort], page: String(st.page), size: String(PAGE_SIZE) });
+  if (typing && (st.q.match(/"/g) || []).length % 2 === 1) p.set('mode', 'text');
+  if (st.from) p.set('from', st.from);
+  if (st.to) p.set('to', st.to);
+  return p;
 }
 
 let inflight = null;
 let seq = 0;
 
-async function run(st) {
+// run searches for st; typing says the query is still being typed, so an
+// error answer is not shown (errors are shown for a submitted query only).
+async function run(st, typing = false) {
   if (inflight) inflight.abort();
   inflight = new AbortController();
   const my = ++seq;
-  const p = new URLSearchParams({ q: st.q, sort: SORTS[st.sort], page: String(st.page), size: String(PAGE_SIZE) });
-  if (st.from) p.set('from', st.from);
-  if (st.to) p.set('to', st.to);
+  const p = requestParams(st, typing);
   showSort(st);
   document.body.setAttribute('aria-busy', 'true');
   try {
     const r = await api('/api/search?' + p, inflight.signal);
     if (my === seq) render(st, r);
   } catch (e) {
-    if (e.name !== 'AbortError' && my === seq) showError(e);
+    if (e.name !== 'AbortError' && my === seq && !(typing && e instanceof ApiError && e.status === 400)) showError(e);
   } finally {
     if (my === seq) document.body.removeAttribute('aria-busy');
   }
@@ -184,6 +196,12 @@ function hitItem(h, query) {
   const snippet = el('p', 'snippet');
   appendFragments(snippet, h.highlights.body);
   li.append(title, meta, snippet);
+  if (h.tags && h.tags.length > 0) {
+    // The tags as text, one element each.
+    const tags = el('p', 'tags');
+    tags.append(...h.tags.map((t) => el('span', 'tag', t)));
+    li.append(tags);
+  }
   return li;
 }
 

@@ -1,0 +1,132 @@
+package plan
+
+import (
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/folio-search/folio/index/internal/schema"
+)
+
+// Typo tolerance: an unquoted, unfielded word whose analysed term is not
+// in the index is searched through the index terms one edit away (or two,
+// for long words) instead, weighted below words matched as typed, so a
+// misspelling finds what its correct spelling finds, after the articles
+// that match the other words as typed. Words that are in the index are
+// never expanded: a query the index can answer as typed costs one
+// dictionary look-up per long word and nothing else.
+const (
+	// MaxTypoWords bounds the words of one query expanded for typos.
+	MaxTypoWords = 6
+	// oneEditWeight and twoEditsWeight scale the score of a match through
+	// one or two edits (a match as typed weighs 1).
+	oneEditWeight  = 0.3
+	twoEditsWeight = 0.1
+)
+
+// Typos configures typo tolerance; the zero value turns it off.
+type Typos struct {
+	On       bool // expand unquoted words that are not in the index
+	OneEdit  int  // shortest word (in letters) allowed one edit
+	TwoEdits int  // shortest word allowed two edits
+}
+
+// Dictionary tells whether an analysed term occurs in a field of the index.
+type Dictionary interface {
+	Has(field, term string) (bool, error)
+}
+
+// withTypos replaces, in q's required and optional clauses (never the
+// excluded ones), each plain word that typo tolerance applies to and the
+// dictionary lacks by its fuzzy expansion. It runs before simplify, on the
+// parser's MatchQuery, which still holds the word as typed.
+func (pl *Planner) withTypos(q query.Query, dict Dictionary) (query.Query, error) {
+	if !pl.Typos.On || dict == nil {
+		return q, nil
+	}
+	budget := MaxTypoWords
+	var err error
+	var visit func(q query.Query) query.Query
+	visit = func(q query.Query) query.Query {
+		if err != nil {
+			return q
+		}
+		switch q := q.(type) {
+		case *query.BooleanQuery:
+			if q.Must != nil {
+				q.Must = visit(q.Must)
+			}
+			if q.Should != nil {
+				q.Should = visit(q.Should)
+			}
+		case *query.ConjunctionQuery:
+			for i, c := range q.Conjuncts {
+				q.Conjuncts[i] = visit(c)
+			}
+		case *query.DisjunctionQuery:
+			for i, c := range q.Disjuncts {
+				q.Disjuncts[i] = visit(c)
+			}
+		case *query.MatchQuery:
+			if budget == 0 {
+				return q
+			}
+			var fq query.Query
+			fq, err = pl.typoQuery(q, dict)
+			if fq != nil {
+				budget--
+				return fq
+			}
+		}
+		return q
+	}
+	q = visit(q)
+	return q, err
+}
+
+// typoQuery is the fuzzy expansion of the plain word mq, or nil when typo
+// tolerance does not apply to it (a fielded, fuzzy or prefix word, one
+// with digits, one shorter than Typos.OneEdit, one that analyses to no or
+// several terms) or the index holds it as typed.
+func (pl *Planner) typoQuery(mq *query.MatchQuery, dict Dictionary) (query.Query, error) {
+	if mq.FieldVal != "" || mq.Fuzziness != 0 || mq.Prefix != 0 || mq.Analyzer != "" {
+		return nil, nil
+	}
+	n := utf8.RuneCountInString(mq.Match)
+	if n < pl.Typos.OneEdit {
+		return nil, nil
+	}
+	for _, r := range mq.Match {
+		if !unicode.IsLetter(r) {
+			return nil, nil
+		}
+	}
+	an := pl.Analyzers[""]
+	if an == nil {
+		return nil, nil
+	}
+	tokens := an.Analyze([]byte(mq.Match))
+	if len(tokens) != 1 {
+		return nil, nil
+	}
+	term := string(tokens[0].Term)
+	if ok, err := dict.Has(schema.Text, term); ok || err != nil {
+		return nil, err
+	}
+	boost := 1.0
+	if mq.BoostVal != nil {
+		boost = mq.BoostVal.Value()
+	}
+	one := query.NewFuzzyQuery(term)
+	one.SetFuzziness(1)
+	one.SetBoost(oneEditWeight * boost)
+	if n < pl.Typos.TwoEdits {
+		return one, nil
+	}
+	two := query.NewFuzzyQuery(term)
+	two.SetFuzziness(2)
+	two.SetBoost(twoEditsWeight * boost)
+	// A term one edit away matches both and so outranks one two edits away.
+	return query.NewDisjunctionQuery([]query.Query{one, two}), nil
+}
