@@ -26,6 +26,8 @@ type Config struct {
 	Server ServerConfig `mapstructure:"server"`
 	Search SearchConfig `mapstructure:"search"`
 	Log    LogConfig    `mapstructure:"log"`
+
+	Analytics AnalyticsConfig `mapstructure:"analytics"`
 }
 
 // IndexConfig says where the index lives, what feeds it and how text and
@@ -119,6 +121,15 @@ type SearchConfig struct {
 	TypoTwoEdits  int    `mapstructure:"typo_two_edits"`
 }
 
+// AnalyticsConfig configures the search analytics, stored in
+// <index.path>/analytics outside the index generations.
+type AnalyticsConfig struct {
+	Enabled     bool          `mapstructure:"enabled"`      // record searches and clicks
+	Retention   time.Duration `mapstructure:"retention"`    // how long records are kept; 0 keeps them for ever
+	RecordUsers bool          `mapstructure:"record_users"` // keep the search token's sub (off by default)
+	Buffer      int           `mapstructure:"buffer"`       // records waiting to be written; a full buffer drops and counts
+}
+
 // LogConfig configures the structured logger (written to stderr).
 type LogConfig struct {
 	Level  string `mapstructure:"level"`  // debug, info, warn or error
@@ -185,6 +196,11 @@ func Default() Config {
 			Level:  "info",
 			Format: "text",
 		},
+		Analytics: AnalyticsConfig{
+			Enabled:   true,
+			Retention: 90 * 24 * time.Hour,
+			Buffer:    4096,
+		},
 	}
 }
 
@@ -206,6 +222,8 @@ func (c Config) Validate() error {
 	}
 
 	check(strings.TrimSpace(c.Index.Path) != "", "index.path must not be empty")
+	check(c.Analytics.Retention >= 0, "analytics.retention must be a duration of 0 (keep for ever) or more, such as 2160h, got %s", c.Analytics.Retention)
+	check(c.Analytics.Buffer >= 1 && c.Analytics.Buffer <= 1<<20, "analytics.buffer must be between 1 and 1048576 records, got %d", c.Analytics.Buffer)
 	for i, s := range c.Index.Sources {
 		check(strings.TrimSpace(s) != "", "index.sources[%d] must not be empty", i)
 	}

@@ -43,8 +43,8 @@ func formatsIndex(t *testing.T) (*Index, IngestSummary) {
 // the pages (menus, cookie banners, scripts, comments) is searchable.
 func TestFormatsSeedHTML(t *testing.T) {
 	ix, sum := formatsIndex(t)
-	if sum.Skipped != 0 || sum.Indexed != 12 {
-		t.Fatalf("summary %+v; want 10 indexed (4 pages, 5 feed items, 2 text), none skipped", sum)
+	if sum.Skipped != 0 || sum.Indexed != 13 {
+		t.Fatalf("summary %+v; want 13 indexed (4 pages, 5 feed items, 1 e-mail, 1 PDF, 2 text), none skipped", sum)
 	}
 	res := mustSearch(t, ix, Query{Text: `"Diamond Hexagon"`})
 	var ids []string
@@ -82,5 +82,15 @@ func TestFormatsHTMLInTextBody(t *testing.T) {
 	}
 	if body := strings.Join(res.Hits[0].Highlights.Body, " "); body != "Quokka <mark>harbour</mark> news &amp; <mark>notes</mark>" {
 		t.Fatalf("snippet %q; want the text without its tags", body)
+	}
+}
+
+// TestFormatsPDF: the PDF fixture is indexed under its path with its
+// document title, and both columns of its second page are searchable.
+func TestFormatsPDF(t *testing.T) {
+	ix, _ := formatsIndex(t)
+	res := mustSearch(t, ix, Query{Text: `"food truck serves lunch"`})
+	if res.Total != 1 || res.Hits[0].ID != "report" || res.Hits[0].Title != "Quarterly facilities report, Q1 2026" {
+		t.Fatalf("hits %+v", res.Hits)
 	}
 }

@@ -866,3 +866,16 @@ func TestBrowserTypingUnclosedQuote(t *testing.T) {
 	run(t, ctx, js(`document.getElementById('search').requestSubmit()`))
 	waitFor(t, ctx, "the submitted query's syntax error", `!document.getElementById('error').hidden && /Search failed/.test(document.getElementById('error').textContent)`)
 }
+
+// TestBrowserHitTags: a hit shows its tags, each as text.
+func TestBrowserHitTags(t *testing.T) {
+	ctx := newTab(t)
+	srv := folioServer(t, DefaultOptions())
+	run(t, ctx, chromedp.EmulateViewport(1024, 800), chromedp.Navigate(srv.URL+"/?q=handbook+travel+expenses"))
+	waitFor(t, ctx, "the handbook article", firstHit+` === 'handbook-travel-2024'`)
+	var tags string
+	eval(t, ctx, `[...document.querySelectorAll('#results li:first-child .tag')].map((e) => e.textContent).join('|')`, &tags)
+	if tags != "handbook|travel|expenses" {
+		t.Errorf("tags of the first hit %q, want handbook|travel|expenses", tags)
+	}
+}

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"github.com/folio-search/folio/server/analytics"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -30,7 +31,15 @@ func (s *Server) handleSearch(c echo.Context) error {
 		return err
 	}
 	s.m.search.Observe(time.Since(start).Seconds())
-	return c.JSON(http.StatusOK, NewSearchResponse(res))
+	resp := NewSearchResponse(res)
+	if s.opts.Analytics != nil {
+		resp.QueryID = s.opts.Analytics.Search(analytics.Search{
+			Query: analytics.Normalise(q.Text), Mode: q.Mode, From: q.From, To: q.To,
+			Filters: q.Filters, Sort: q.Sort, Total: resp.Total, Page: resp.Page,
+			TookMS: resp.TookMS, Suggestion: resp.Suggestion,
+		})
+	}
+	return c.JSON(http.StatusOK, resp)
 }
 
 // handleArticle serves GET /api/articles/*: the stored article whose id is

@@ -101,6 +101,7 @@ type (
 		Cursor     string      `json:"cursor"`
 		Suggestion string      `json:"suggestion"`
 		Facets     []facetJSON `json:"facets"`
+		QueryID    string      `json:"query_id"`
 	}
 	facetJSON struct {
 		Field    string `json:"field"`

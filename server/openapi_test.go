@@ -312,6 +312,11 @@ func TestOpenAPI(t *testing.T) {
 		{"suggest unsupported", noSuggest, "GET", "/api/suggest?q=Camb", "", 404, nil},
 		{"suggest internal", faulty, "GET", "/api/suggest?q=Camb", "", 500, nil},
 		{"suggest not ready", notReady, "GET", "/api/suggest?q=Camb", "", 503, nil},
+		{"event", real, "POST", "/api/events", `{"query_id":"00000000000000000000000000000000","id":"x","position":1}`, 204, nil},
+		{"event bad position", real, "POST", "/api/events", `{"query_id":"00000000000000000000000000000000","id":"x","position":0}`, 400, nil},
+		{"event without key", keyed, "POST", "/api/events", `{"query_id":"00000000000000000000000000000000","id":"x","position":1}`, 401, nil},
+		{"event key from elsewhere", keyed, "POST", "/api/events", `{"query_id":"00000000000000000000000000000000","id":"x","position":1}`, 403, map[string]string{"Authorization": "Bearer bound-search-key-0123", "Origin": "https://evil.example"}},
+		{"event too large", real, "POST", "/api/events", `{"query_id":"00000000000000000000000000000000","id":"` + strings.Repeat("x", 2000) + `","position":1}`, 413, nil},
 
 		{"page", real, "GET", "/?q=oil", "", 200, nil},
 		{"page gzipped", real, "GET", "/", "", 200, map[string]string{"Accept-Encoding": "gzip"}},

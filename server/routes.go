@@ -22,6 +22,7 @@ func (s *Server) routes() {
 	s.read.get("/api/articles/*", s.handleArticle, s.olderRelated)         // the id is the rest of the path; {id}/related lists related articles when no article has that whole id (olderRelated)
 	s.read.get("/api/related/*", s.handleRelatedPath, s.limitSearches)     // ?size=&from=&to= → the articles related to the id that is the rest of the path
 	s.read.get("/api/suggest", s.handleSuggest, s.limitSearches)           // ?q=&size= → OpenSearch suggestions JSON
+	s.read.add(http.MethodPost, "/api/events", s.handleEvent)              // {"query_id","id","position"}: a result opened; 204
 	admin.add(http.MethodPut, "/api/articles/*", s.handlePutArticle)       // JSON article; id from the path
 	admin.add(http.MethodDelete, "/api/articles/*", s.handleDeleteArticle) // id from the path
 	admin.add(http.MethodPost, "/api/articles", s.handlePostArticles)      // one JSON object or an array

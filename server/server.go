@@ -14,6 +14,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"github.com/folio-search/folio/server/analytics"
 	"log/slog"
 	"net"
 	"net/http"
@@ -101,6 +102,8 @@ type Options struct {
 	// MetricsElsewhere hides GET /metrics from the API: metrics are served
 	// only by ServeMetrics (on server.metrics_addr).
 	MetricsElsewhere bool
+	// Analytics records every search (and returns its query_id); nil records nothing.
+	Analytics *analytics.Recorder
 }
 
 // DefaultOptions returns the defaults, the same as config.Default's (a test

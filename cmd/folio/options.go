@@ -9,6 +9,7 @@ import (
 	"github.com/folio-search/folio/index"
 	"github.com/folio-search/folio/index/article"
 	"github.com/folio-search/folio/server"
+	"github.com/folio-search/folio/server/analytics"
 )
 
 // This file is the one place that converts the configuration to the options
@@ -98,6 +99,12 @@ func serverOptions(cfg config.Config) server.Options {
 		AdminKeys:         s.AdminKeys,
 		Sources:           cfg.Index.Sources,
 	}
+}
+
+// analyticsOptions converts the analytics section to analytics.Options.
+func analyticsOptions(cfg config.Config) analytics.Options {
+	a := cfg.Analytics
+	return analytics.Options{Buffer: a.Buffer, Retention: a.Retention, RecordUsers: a.RecordUsers}
 }
 
 // searchKeys converts the configured search keys to the server's type.

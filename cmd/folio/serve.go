@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/folio-search/folio/index"
 	"github.com/folio-search/folio/index/article"
 	"github.com/folio-search/folio/server"
+	"github.com/folio-search/folio/server/analytics"
 )
 
 func newServeCmd(c *cli) *cobra.Command {
@@ -68,8 +70,23 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, build bu
 	if err != nil {
 		return err
 	}
+	srvOpts := serverOptions(cfg)
+	if cfg.Analytics.Enabled {
+		db, err := analytics.Open(analytics.File(opts.Path), time.Second)
+		if err != nil {
+			if ix != nil {
+				ix.Close()
+			}
+			return err
+		}
+		ao := analyticsOptions(cfg)
+		ao.Logger = logger
+		rec := analytics.NewRecorder(db, ao)
+		defer func() { rec.Close(); err = errors.Join(err, db.Close()) }() // after the server has stopped (defers run last first)
+		srvOpts.Analytics = rec
+	}
 	ctx, cancel := context.WithCancel(ctx)
-	s := &serving{cfg: cfg, opts: opts, logger: logger, ctx: ctx, cancel: cancel, srv: server.New(nil, serverOptions(cfg), logger)}
+	s := &serving{cfg: cfg, opts: opts, logger: logger, ctx: ctx, cancel: cancel, srv: server.New(nil, srvOpts, logger)}
 	defer func() { err = errors.Join(err, s.stop()) }()
 	if ix != nil {
 		s.attach(ix)

@@ -23,6 +23,8 @@ type SearchResponse struct {
 	// Suggestion is a corrected query when this one found little, else "".
 	Suggestion string  `json:"suggestion"`
 	Facets     []Facet `json:"facets,omitempty"` // present when ?facets= asked for them
+	// QueryID names this search in the analytics (POST /api/events); "" when analytics are off.
+	QueryID string `json:"query_id,omitempty"`
 }
 
 // Facet counts the values of one field over all matches.
@@ -157,4 +159,12 @@ type ErrorBody struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Param   string `json:"param,omitempty"`
+}
+
+// Event is the body of POST /api/events: the result id at position (from
+// 1) was opened from the search query_id.
+type Event struct {
+	QueryID  string `json:"query_id"`
+	ID       string `json:"id"`
+	Position int    `json:"position"`
 }

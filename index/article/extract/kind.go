@@ -16,10 +16,11 @@ const (
 	KindHTML  Kind = iota + 1 // .html, .htm; text/html, application/xhtml+xml
 	KindFeed                  // .rss, .atom, .xml; RSS, Atom and JSON Feed content types
 	KindEmail                 // .eml; message/rfc822
+	KindPDF                   // .pdf; application/pdf
 )
 
 // AcceptedKinds lists the file extensions KindOf knows (each also with .gz).
-const AcceptedKinds = ".html, .htm, .rss, .atom, .xml (RSS or Atom), .eml, each optionally .gz"
+const AcceptedKinds = ".html, .htm, .rss, .atom, .xml (RSS or Atom), .eml, .pdf, each optionally .gz"
 
 // KindOf is the kind of a document from its content type (when known and
 // not generic) or else its name's extension, ".gz" removed; false when
@@ -33,6 +34,8 @@ func KindOf(name, contentType string) (Kind, bool) {
 			return KindFeed, true
 		case "message/rfc822":
 			return KindEmail, true
+		case "application/pdf":
+			return KindPDF, true
 		}
 	}
 	n := strings.TrimSuffix(strings.ToLower(name), ".gz")
@@ -43,13 +46,15 @@ func KindOf(name, contentType string) (Kind, bool) {
 		return KindFeed, true
 	case ".eml":
 		return KindEmail, true
+	case ".pdf":
+		return KindPDF, true
 	}
 	return 0, false
 }
 
 // Document reads the document name (a path or URL, for errors and for
 // resolving links) of the given kind, at most limit bytes, gzipped or not.
-// An HTML page gives one article whose ID is left empty for the caller (a
+// An HTML page, an e-mail or a PDF gives one article whose ID is left empty for the caller (a
 // file's relative path, a page's URL); a feed gives one article per item,
 // each with its guid or link as ID. Problems are returned as Feed does.
 func Document(kind Kind, name string, r io.Reader, limit int64) ([]article.Article, error) {
@@ -71,6 +76,9 @@ func (x *Extractor) Records(kind Kind, name string, r io.Reader, limit int64) []
 		return x.feed(r, link, name, limit)
 	case KindEmail:
 		a, perr := x.email(r, name, limit)
+		return []article.Record{{Article: a, Err: perr}}
+	case KindPDF:
+		a, perr := x.pdfDoc(r, name, limit)
 		return []article.Record{{Article: a, Err: perr}}
 	}
 	return []article.Record{{Err: problem(name, "unsupported format", "unsupported document kind", "one of "+AcceptedKinds)}}

@@ -196,6 +196,12 @@ function hitItem(h, query) {
   const snippet = el('p', 'snippet');
   appendFragments(snippet, h.highlights.body);
   li.append(title, meta, snippet);
+  if (h.tags && h.tags.length > 0) {
+    // The tags as text, one element each.
+    const tags = el('p', 'tags');
+    tags.append(...h.tags.map((t) => el('span', 'tag', t)));
+    li.append(tags);
+  }
   return li;
 }
 

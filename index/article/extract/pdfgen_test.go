@@ -1,0 +1,169 @@
+package extract
+
+import (
+	"bytes"
+	"compress/zlib"
+	"fmt"
+	"strings"
+)
+
+// pdfObj is one object of a PDF the tests write: its dictionary (or other
+// value) text and, for a stream, its data.
+type pdfObj struct {
+	dict   string
+	stream []byte
+	flate  bool
+}
+
+// pdfWriter writes small PDFs by hand (catalog, page tree, standard
+// Helvetica, content streams, document information, cross-reference
+// table), so the fixtures and the hostile inputs need no PDF library.
+type pdfWriter struct {
+	objs    []pdfObj
+	trailer string // extra trailer entries
+}
+
+// add appends an object and returns its number.
+func (w *pdfWriter) add(o pdfObj) int {
+	w.objs = append(w.objs, o)
+	return len(w.objs)
+}
+
+// bytes is the PDF file: objects in order, then the xref table and the
+// trailer whose Root is object root.
+func (w *pdfWriter) bytes(root int) []byte {
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+	offs := make([]int, len(w.objs))
+	for i, o := range w.objs {
+		offs[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n", i+1)
+		if o.stream == nil {
+			b.WriteString(o.dict)
+		} else {
+			data := o.stream
+			filter := ""
+			if o.flate {
+				var z bytes.Buffer
+				zw := zlib.NewWriter(&z)
+				zw.Write(data)
+				zw.Close()
+				data, filter = z.Bytes(), " /Filter /FlateDecode"
+			}
+			fmt.Fprintf(&b, "<< %s /Length %d%s >>\nstream\n", o.dict, len(data), filter)
+			b.Write(data)
+			b.WriteString("\nendstream")
+		}
+		b.WriteString("\nendobj\n")
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(w.objs)+1)
+	for _, off := range offs {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root %d 0 R%s >>\nstartxref\n%d\n%%%%EOF\n", len(w.objs)+1, root, w.trailer, xref)
+	return b.Bytes()
+}
+
+// pdfString is s as a PDF literal string.
+func pdfString(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `(`, `\(`, `)`, `\)`)
+	return "(" + r.Replace(s) + ")"
+}
+
+// pdfLine is one line a test page draws: at x, y in size points.
+type pdfLine struct {
+	x, y, size float64
+	text       string
+}
+
+// pdfContent is the content stream drawing lines in the order given, each
+// placed with its own text matrix (as many generators do).
+func pdfContent(lines []pdfLine) []byte {
+	var b strings.Builder
+	for _, l := range lines {
+		fmt.Fprintf(&b, "BT /F1 %g Tf 1 0 0 1 %g %g Tm %s Tj ET\n", l.size, l.x, l.y, pdfString(l.text))
+	}
+	return []byte(b.String())
+}
+
+// simplePDF is a PDF of the given page contents (one stream each) with a
+// document information dictionary info (may be empty).
+func simplePDF(info string, pages ...[]byte) []byte {
+	w := &pdfWriter{}
+	font := w.add(pdfObj{dict: "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"})
+	pagesID := len(pages)*2 + 2 // after the font, each page's content and page
+	var kids []string
+	for _, c := range pages {
+		content := w.add(pdfObj{stream: c, flate: true})
+		page := w.add(pdfObj{dict: fmt.Sprintf("<< /Type /Page /Parent %d 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>", pagesID, font, content)})
+		kids = append(kids, fmt.Sprintf("%d 0 R", page))
+	}
+	w.add(pdfObj{dict: fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), len(pages))})
+	root := w.add(pdfObj{dict: fmt.Sprintf("<< /Type /Catalog /Pages %d 0 R >>", pagesID)})
+	if info != "" {
+		w.trailer = fmt.Sprintf(" /Info %d 0 R", w.add(pdfObj{dict: info}))
+	}
+	return w.bytes(root)
+}
+
+// wrap cuts text into lines of at most n characters at spaces.
+func wrap(text string, n int) []string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		if line != "" && len(line)+1+len(word) > n {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += word
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// Text of the report fixture: page 1 a heading and two paragraphs, page 2
+// a heading over two columns, drawn row by row across both columns (left
+// line, right line, next row), which a reader in drawing order interleaves.
+const (
+	reportHeading = "Quarterly facilities report"
+	reportP1      = "The facilities team closed the first quarter with all three buildings open. Heating costs fell by eleven percent after the boiler replacement in January."
+	reportP2      = "The east wing lifts were serviced in February. A second charging station for electric bicycles opened beside the main entrance."
+	reportHead2   = "Building projects"
+	reportLeft    = "The roof of the library annex was resealed in March. Work finished two weeks early and under budget. The reading room reopened on the first of April."
+	reportRight   = "The canteen kitchen will be renovated in the summer. During the works a food truck serves lunch in the courtyard. Questions go to the facilities desk."
+	reportInfo    = "<< /Title (Quarterly facilities report, Q1 2026) /Author (Facilities Team) /CreationDate (D:20260402093000+02'00') /Producer (Folio test generator) >>"
+)
+
+// reportPDF is the two-page report fixture (testdata/formats/report.pdf).
+func reportPDF() []byte {
+	var p1 []pdfLine
+	y := 720.0
+	p1 = append(p1, pdfLine{72, y, 18, reportHeading})
+	y -= 36
+	for _, para := range []string{reportP1, reportP2} {
+		for _, l := range wrap(para, 80) {
+			p1 = append(p1, pdfLine{72, y, 11, l})
+			y -= 14
+		}
+		y -= 14
+	}
+	var p2 []pdfLine
+	p2 = append(p2, pdfLine{72, 720, 16, reportHead2})
+	left, right := wrap(reportLeft, 40), wrap(reportRight, 40)
+	for i := 0; i < max(len(left), len(right)); i++ {
+		y := 690 - float64(i)*14
+		if i < len(left) {
+			p2 = append(p2, pdfLine{72, y, 11, left[i]})
+		}
+		if i < len(right) {
+			p2 = append(p2, pdfLine{320, y, 11, right[i]})
+		}
+	}
+	return simplePDF(reportInfo, pdfContent(p1), pdfContent(p2))
+}
