@@ -68,6 +68,13 @@ func TestTypoTolerance(t *testing.T) {
 			}
 		}
 	}
+	// A query of more than 6 words is searched as typed.
+	if res := mustSearch(t, ix, Query{Text: "zzqx qqzv wwxy frendship yyzz vvqq kkjj"}); res.Total != 0 {
+		t.Errorf("7-word query: total %d (ids %v), want 0: long queries are searched as typed", res.Total, ids(res))
+	}
+	if res := mustSearch(t, ix, Query{Text: "zzqx qqzv wwxy frendship yyzz vvqq"}); res.Total == 0 {
+		t.Error("6-word query: frendship found nothing, want the typo matched")
+	}
 	if _, err := Create(Options{Path: t.TempDir() + "/x", TypoTolerance: "maybe"}); err == nil {
 		t.Error("typo tolerance \"maybe\": no error, want one naming on and off")
 	}

@@ -18,7 +18,10 @@ import (
 // never expanded: a query the index can answer as typed costs one
 // dictionary look-up per long word and nothing else.
 const (
-	// MaxTypoWords bounds the words of one query expanded for typos.
+	// MaxTypoWords is the most words a query may have for typo tolerance:
+	// typos are corrected in keyword queries; a longer, natural-language
+	// query is searched as typed (its unknown words are more often rare
+	// terms than misspellings, and expanding them lowered SciFact's nDCG).
 	MaxTypoWords = 6
 	// oneEditWeight and twoEditsWeight scale the score of a match through
 	// one or two edits (a match as typed weighs 1).
@@ -51,7 +54,15 @@ func (pl *Planner) withTypos(q query.Query, dict Dictionary) (query.Query, error
 	if !pl.Typos.On || dict == nil {
 		return q, nil
 	}
-	budget := MaxTypoWords
+	words := 0
+	walk(q, func(q query.Query) {
+		if _, ok := q.(*query.MatchQuery); ok {
+			words++
+		}
+	})
+	if words > MaxTypoWords {
+		return q, nil
+	}
 	var err error
 	var visit func(q query.Query) query.Query
 	visit = func(q query.Query) query.Query {
@@ -75,13 +86,8 @@ func (pl *Planner) withTypos(q query.Query, dict Dictionary) (query.Query, error
 				q.Disjuncts[i] = visit(c)
 			}
 		case *query.MatchQuery:
-			if budget == 0 {
-				return q
-			}
-			var fq query.Query
-			fq, err = pl.typoQuery(q, dict)
-			if fq != nil {
-				budget--
+			fq, e := pl.typoQuery(q, dict)
+			if err = e; fq != nil {
 				return fq
 			}
 		}
