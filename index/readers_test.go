@@ -128,7 +128,7 @@ func TestIngestReportsBinaryAndEmptyFiles(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "i-empty.json.gz"), "")
 	writeFile(t, filepath.Join(dir, "j-empty.jsonl.gz"), gzipped(t, ""))
 	writeFile(t, filepath.Join(dir, "k-image.json"), "{\"title\":\"\x00\"}")
-	writeFile(t, filepath.Join(dir, "notes.pdf"), "%PDF-1.4")
+	writeFile(t, filepath.Join(dir, "notes.xls"), "\xd0\xcf\x11\xe0 spreadsheet")
 
 	sum, problems, got := ingestDir(t, DefaultOptions(""), dir)
 	if diff := cmp.Diff([]string{"a-good", "line1", "line3"}, got); diff != "" {
@@ -147,7 +147,7 @@ func TestIngestReportsBinaryAndEmptyFiles(t *testing.T) {
 		p("i-empty.json.gz") + ": empty file",
 		p("j-empty.jsonl.gz") + ": empty file",
 		p("k-image.json") + ": binary file (not UTF-8 text)",
-		p("notes.pdf") + ": unsupported file type (one of .txt, .md, .json, .jsonl, .ndjson, each optionally .gz, .html, .htm, .rss, .atom, .xml (RSS or Atom), .eml, each optionally .gz)",
+		p("notes.xls") + ": unsupported file type (one of .txt, .md, .json, .jsonl, .ndjson, each optionally .gz, .html, .htm, .rss, .atom, .xml (RSS or Atom), .eml, .pdf, each optionally .gz)",
 	}
 	if diff := cmp.Diff(want, problems); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
