@@ -65,18 +65,27 @@ func NewDict(shards []bleve.Index) *Dict { return &Dict{shards: shards} }
 
 // Has reports whether some document of the shards holds term in field.
 func (d *Dict) Has(field, term string) (bool, error) {
-	if d.close == nil {
-		rs, closeAll, err := Readers(d.shards)
-		if err != nil {
-			return false, err
-		}
-		d.readers, d.close = rs, closeAll
+	if err := d.open(); err != nil {
+		return false, err
 	}
 	n, err := DocFreq(context.Background(), d.readers, field, term)
 	return n > 0, err
 }
 
-// Close closes the readers Has opened.
+// open opens the shards' readers once.
+func (d *Dict) open() error {
+	if d.close != nil {
+		return nil
+	}
+	rs, closeAll, err := Readers(d.shards)
+	if err != nil {
+		return err
+	}
+	d.readers, d.close = rs, closeAll
+	return nil
+}
+
+// Close closes the readers Has and Corrections opened.
 func (d *Dict) Close() error {
 	if d.close == nil {
 		return nil
@@ -96,40 +105,18 @@ const maxCorrectionTerms = 128
 // (edits 1 or 2) with their document counts over the shards, most
 // frequent first.
 func (d *Dict) Corrections(field, term string, edits int) ([]Correction, error) {
-	if d.close == nil {
-		if _, err := d.Has(field, term); err != nil {
-			return nil, err
-		}
+	if err := d.open(); err != nil {
+		return nil, err
 	}
-	counts := map[string]uint64{}
+	terms := map[string]bool{}
 	for _, r := range d.readers {
-		fr, ok := r.(bleveindex.IndexReaderFuzzy)
-		if !ok {
-			continue
-		}
-		fd, err := fr.FieldDictFuzzy(field, term, edits, "")
-		if err != nil {
+		if err := fuzzyTerms(r, field, term, edits, terms); err != nil {
 			return nil, err
-		}
-		for i := 0; i < maxFuzzyEntries; i++ {
-			e, err := fd.Next()
-			if err != nil || e == nil {
-				if cerr := fd.Close(); err == nil {
-					err = cerr
-				}
-				if err != nil {
-					return nil, err
-				}
-				break
-			}
-			if e.Term != term && len(counts) < maxCorrectionTerms {
-				counts[e.Term] = 0
-			}
 		}
 	}
 	// The fuzzy dictionaries do not count documents: look each term up.
-	out := make([]Correction, 0, len(counts))
-	for t := range counts {
+	out := make([]Correction, 0, len(terms))
+	for t := range terms {
 		n, err := DocFreq(context.Background(), d.readers, field, t)
 		if err != nil {
 			return nil, err
@@ -143,6 +130,31 @@ func (d *Dict) Corrections(field, term string, edits int) ([]Correction, error) 
 		return strings.Compare(a.Term, b.Term)
 	})
 	return out, nil
+}
+
+// fuzzyTerms adds to terms those of r's field within edits of term (not
+// term itself), reading at most maxFuzzyEntries entries and keeping at most
+// maxCorrectionTerms terms in all.
+func fuzzyTerms(r bleveindex.IndexReader, field, term string, edits int, terms map[string]bool) (err error) {
+	fr, ok := r.(bleveindex.IndexReaderFuzzy)
+	if !ok {
+		return nil
+	}
+	fd, err := fr.FieldDictFuzzy(field, term, edits, "")
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, fd.Close()) }()
+	for i := 0; i < maxFuzzyEntries && len(terms) < maxCorrectionTerms; i++ {
+		e, err := fd.Next()
+		if err != nil || e == nil {
+			return err
+		}
+		if e.Term != term {
+			terms[e.Term] = true
+		}
+	}
+	return nil
 }
 
 // Correction is a term of the index close to a misspelt one.

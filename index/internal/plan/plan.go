@@ -382,41 +382,56 @@ func (pl *Planner) withTitleBoost(q query.Query) query.Query {
 // term's TermQuery, in place: bleve wraps every MatchQuery in a disjunction
 // searcher even for one term, and a search evaluates it for every candidate.
 func (pl *Planner) simplify(q query.Query) query.Query {
-	switch q := q.(type) {
-	case *query.BooleanQuery:
-		for _, c := range []*query.Query{&q.Must, &q.Should, &q.MustNot} {
-			if *c != nil {
-				*c = pl.simplify(*c)
-			}
-		}
-	case *query.ConjunctionQuery:
-		for i, c := range q.Conjuncts {
-			q.Conjuncts[i] = pl.simplify(c)
-		}
-	case *query.DisjunctionQuery:
-		for i, c := range q.Disjuncts {
-			q.Disjuncts[i] = pl.simplify(c)
-		}
-	case *query.MatchQuery:
-		if q.Fuzziness != 0 || q.Prefix != 0 || q.Analyzer != "" {
+	return rewrite(q, true, func(q query.Query) query.Query {
+		mq, ok := q.(*query.MatchQuery)
+		if !ok || mq.Fuzziness != 0 || mq.Prefix != 0 || mq.Analyzer != "" {
 			return q
 		}
-		an := pl.Analyzers[q.FieldVal]
+		an := pl.Analyzers[mq.FieldVal]
 		if an == nil {
 			return q
 		}
-		tokens := an.Analyze([]byte(q.Match))
+		tokens := an.Analyze([]byte(mq.Match))
 		if len(tokens) != 1 {
 			return q
 		}
 		tq := query.NewTermQuery(string(tokens[0].Term))
-		tq.SetField(q.FieldVal)
-		if q.BoostVal != nil {
-			tq.SetBoost(q.BoostVal.Value())
+		tq.SetField(mq.FieldVal)
+		if mq.BoostVal != nil {
+			tq.SetBoost(mq.BoostVal.Value())
 		}
 		return tq
+	})
+}
+
+// rewrite replaces, in place, every leaf of q (a query that is not a
+// boolean, conjunction or disjunction) by fn of it; with excluded false it
+// leaves what a boolean query excludes (MustNot) as it is.
+func rewrite(q query.Query, excluded bool, fn func(query.Query) query.Query) query.Query {
+	switch q := q.(type) {
+	case *query.BooleanQuery:
+		parts := []*query.Query{&q.Must, &q.Should, &q.MustNot}
+		if !excluded {
+			parts = parts[:2]
+		}
+		for _, c := range parts {
+			if *c != nil {
+				*c = rewrite(*c, excluded, fn)
+			}
+		}
+		return q
+	case *query.ConjunctionQuery:
+		for i, c := range q.Conjuncts {
+			q.Conjuncts[i] = rewrite(c, excluded, fn)
+		}
+		return q
+	case *query.DisjunctionQuery:
+		for i, c := range q.Disjuncts {
+			q.Disjuncts[i] = rewrite(c, excluded, fn)
+		}
+		return q
 	}
-	return q
+	return fn(q)
 }
 
 // collectPositive appends title-field copies, boosted by boost, of the

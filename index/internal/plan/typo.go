@@ -64,43 +64,24 @@ func (pl *Planner) withTypos(q query.Query, dict Dictionary) (query.Query, error
 		return q, nil
 	}
 	var err error
-	var visit func(q query.Query) query.Query
-	visit = func(q query.Query) query.Query {
-		if err != nil {
+	q = rewrite(q, false, func(q query.Query) query.Query {
+		mq, ok := q.(*query.MatchQuery)
+		if !ok || err != nil {
 			return q
 		}
-		switch q := q.(type) {
-		case *query.BooleanQuery:
-			if q.Must != nil {
-				q.Must = visit(q.Must)
-			}
-			if q.Should != nil {
-				q.Should = visit(q.Should)
-			}
-		case *query.ConjunctionQuery:
-			for i, c := range q.Conjuncts {
-				q.Conjuncts[i] = visit(c)
-			}
-		case *query.DisjunctionQuery:
-			for i, c := range q.Disjuncts {
-				q.Disjuncts[i] = visit(c)
-			}
-		case *query.MatchQuery:
-			fq, e := pl.typoQuery(q, dict)
-			if err = e; fq != nil {
-				return fq
-			}
+		fq, e := pl.typoQuery(mq, dict)
+		if err = e; fq != nil {
+			return fq
 		}
 		return q
-	}
-	q = visit(q)
+	})
 	return q, err
 }
 
-// typoQuery is the fuzzy expansion of the plain word mq, or nil when typo
-// tolerance does not apply to it (a fielded, fuzzy or prefix word, one
-// with digits, one shorter than Typos.OneEdit, one that analyses to no or
-// several terms) or the index holds it as typed.
+// typoQuery is the fuzzy expansion of the plain word mq, its term query
+// when the index holds it as typed, or nil when typo tolerance does not
+// apply to it (a fielded, fuzzy or prefix word, one with digits, one
+// shorter than Typos.OneEdit, one that analyses to no or several terms).
 func (pl *Planner) typoQuery(mq *query.MatchQuery, dict Dictionary) (query.Query, error) {
 	if mq.FieldVal != "" || mq.Fuzziness != 0 || mq.Prefix != 0 || mq.Analyzer != "" {
 		return nil, nil
@@ -123,12 +104,16 @@ func (pl *Planner) typoQuery(mq *query.MatchQuery, dict Dictionary) (query.Query
 		return nil, nil
 	}
 	term := string(tokens[0].Term)
-	if ok, err := dict.Has(schema.Text, term); ok || err != nil {
-		return nil, err
-	}
 	boost := 1.0
 	if mq.BoostVal != nil {
 		boost = mq.BoostVal.Value()
+	}
+	if ok, err := dict.Has(schema.Text, term); ok || err != nil {
+		// In the index: the word's term query, as simplify would build it
+		// (so the word is not analysed twice).
+		tq := query.NewTermQuery(term)
+		tq.SetBoost(boost)
+		return tq, err
 	}
 	weight := oneEditWeight
 	cands, err := dict.Corrections(schema.Text, term, 1)
