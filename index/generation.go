@@ -69,6 +69,7 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 		ix.mu.Unlock()
 	}()
 
+	ix.Sources() // load the statuses the new generation carries on (an unreadable file: it starts over)
 	nx, m, err := ix.nextGeneration(old)
 	if err != nil {
 		return IngestSummary{}, fmt.Errorf("rebuild: %w", err)

@@ -70,7 +70,9 @@ func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions,
 	if err := run.finish(ctx, len(files), counts); err != nil {
 		return run.sum, nil, nil, err
 	}
-	ix.recordSources(paths, run.sum, run.found, files, results, run.problems)
+	if err := ix.recordSources(paths, run.sum, run.found, files, results, run.problems); err != nil {
+		return run.sum, nil, nil, err
+	}
 	return run.sum, files, results, nil
 }
 

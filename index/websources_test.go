@@ -186,7 +186,10 @@ func TestSyncURLSources(t *testing.T) {
 		t.Errorf("recorded inputs %q, want the URL sources", got)
 	}
 
-	st := ix.Sources()
+	st, err := ix.Sources()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(st) != 2 || st[0].Source != srcs[1] || st[1].Source != srcs[0] || !st[0].URL {
 		t.Fatalf("sources %+v", st)
 	}
@@ -232,7 +235,10 @@ func TestSyncURLSourceProblems(t *testing.T) {
 	if sum.Skipped != 3 || sum.SkippedByReason["unreachable"] != 1 || sum.SkippedByReason["not found"] != 1 || sum.Indexed != 1 {
 		t.Errorf("summary %+v", sum)
 	}
-	st := ix.Sources()
+	st, err := ix.Sources()
+	if err != nil {
+		t.Fatal(err)
+	}
 	i := slices.IndexFunc(st, func(s SourceStatus) bool { return s.Source == deadURL })
 	if len(st) != 2 || i < 0 || st[i].Errors != 1 || st[i].ErrorsTotal["unreachable"] != 1 || !strings.HasPrefix(st[i].LastError, deadURL+": cannot connect") {
 		t.Errorf("sources %+v", st)
@@ -243,4 +249,21 @@ func TestSyncURLSourceProblems(t *testing.T) {
 		t.Fatalf("rebuild %+v, %v; want the one page", sum, err)
 	}
 	checkIDs(t, ix, "rebuild", s.url("/ok"))
+
+	// The statuses are kept with the index: through the rebuild and a reopen.
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if ix, err = Open(opts); err != nil {
+		t.Fatal(err)
+	}
+	st, err = ix.Sources()
+	if err != nil {
+		t.Fatal(err)
+	}
+	i = slices.IndexFunc(st, func(s SourceStatus) bool { return s.Source == deadURL })
+	j := slices.IndexFunc(st, func(st SourceStatus) bool { return st.Source == s.url("/sitemap.xml") })
+	if len(st) != 2 || i < 0 || j < 0 || st[i].ErrorsTotal["unreachable"] != 1 || st[j].ErrorsTotal["not found"] != 2 || st[j].Articles != 1 {
+		t.Errorf("sources after a rebuild and a reopen %+v", st)
+	}
 }
