@@ -27,7 +27,7 @@ import (
 type WebOptions struct {
 	UserAgent   string        // sent with every request: "Folio/<version> (+url)"
 	Concurrency int           // documents fetched at once (default 2)
-	Rate        float64       // requests per second to one host (default 4)
+	Rate        float64       // requests per second to one host (default 4; negative: no limit)
 	Timeout     time.Duration // longest one response may take, headers and body (default 30s)
 	MaxBytes    int64         // largest response read, decompressed (default 10 MiB)
 	Retries     int           // further attempts after a 5xx, a 429 or a network error (default 2; -1: none)
