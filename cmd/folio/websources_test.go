@@ -72,6 +72,12 @@ func TestIndexURL(t *testing.T) {
 	if err == nil || !strings.Contains(stderr, srv.URL+"/private: HTTP 403 Forbidden (a 2xx response)") {
 		t.Errorf("a refused source: err %v\nstdout %s\nstderr %s", err, stdout, stderr)
 	}
+	// folio config shows the environment reference, not the literal value.
+	shown := mustRun(t, "--config", cfg, "config")
+	if !strings.Contains(shown, "header=Authorization:${FOLIO_TEST_TOKEN}") || !strings.Contains(shown, "/private header=Authorization:<redacted>") || strings.Contains(shown, "wrong") {
+		t.Errorf("folio config:\n%s", shown)
+	}
+
 	mu.Lock()
 	defer mu.Unlock()
 	if got := strings.Join(auth, "\n"); !strings.Contains(got, "/news/feed.xml "+token) || !strings.Contains(got, "/private wrong") {
