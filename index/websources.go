@@ -32,7 +32,7 @@ type WebOptions struct {
 	Timeout     time.Duration // longest one response may take, headers and body (default 30s)
 	MaxBytes    int64         // largest response read, decompressed (default 10 MiB)
 	Retries     int           // further attempts after a 5xx, a 429 or a network error (default 2; -1: none)
-	Backoff     time.Duration // wait before the first retry, doubling with each (default 1s)
+	Backoff     time.Duration // wait before the first retry, doubling with each up to 30s (default 1s)
 	MaxURLs     int           // URLs the sitemaps of one source may list together (default 50,000)
 	// Sources are the options of the URL sources, by URL; a URL without
 	// an entry has none.
