@@ -55,7 +55,7 @@ func TestIndexURL(t *testing.T) {
 	ix := filepath.Join(t.TempDir(), "folio.bleve")
 
 	out := mustRun(t, "--config", cfg, "index", "--index", ix, feed)
-	if !strings.HasPrefix(out, "indexed 1 new, 0 updated, 0 skipped from 0 files in ") || !strings.Contains(out, "; 1 URL source: 1 fetched, 0 not modified") {
+	if !strings.HasPrefix(out, "indexed 1 new, 0 updated, 0 skipped from 1 URL source (1 fetched, 0 not modified) in ") {
 		t.Errorf("index output %q", out)
 	}
 	resp := searchJSON(t, "--config", cfg, "--index", ix, "quokka")
@@ -63,7 +63,7 @@ func TestIndexURL(t *testing.T) {
 		t.Fatalf("search quokka = %+v; want the feed item news-1", resp)
 	}
 	out = mustRun(t, "--config", cfg, "index", "--index", ix, feed)
-	if !strings.HasPrefix(out, "indexed 0 new, 0 updated, 0 skipped") || !strings.Contains(out, "; 1 URL source: 0 fetched, 1 not modified") {
+	if !strings.HasPrefix(out, "indexed 0 new, 0 updated, 0 skipped from 1 URL source (0 fetched, 1 not modified) in ") {
 		t.Errorf("second index output %q; want the feed not modified", out)
 	}
 
