@@ -152,7 +152,8 @@ func searchTotal(t *testing.T, base, q string) int {
 func TestServePollsURLSources(t *testing.T) {
 	cfg := isolate(t)
 	f := newFeedServer(t, "alpha")
-	writeFile(t, cfg, fmt.Sprintf("index:\n  poll_interval: 1h\n  sources:\n    - %s/feed.xml poll_interval=1s\nlog:\n  level: warn\n", f.URL))
+	t.Setenv("FOLIO_TEST_POLL_TOKEN", "Bearer poll-secret-token")
+	writeFile(t, cfg, fmt.Sprintf("index:\n  poll_interval: 1h\n  sources:\n    - %s/feed.xml poll_interval=1s header=Authorization:$FOLIO_TEST_POLL_TOKEN\n    - %[1]s/missing.xml poll_interval=1s header=X-Key:literal-poll-secret\nlog:\n  level: debug\n", f.URL))
 	ix := filepath.Join(t.TempDir(), "folio.bleve")
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(t.Context())
@@ -174,6 +175,10 @@ func TestServePollsURLSources(t *testing.T) {
 		t.Errorf("alpha: %d hits after it left the feed, want 1 (feed items stay)", n)
 	}
 	stopServe(t, cancel, done, &stderr)
+	logs := stderr.String()
+	if !strings.Contains(logs, f.URL+"/missing.xml: HTTP 404 Not Found") || strings.Contains(logs, "poll-secret") {
+		t.Errorf("serve's log: want the missing source's problem, never a header value:\n%s", logs)
+	}
 }
 
 // waitFor polls cond every 50ms for at most 15s.
