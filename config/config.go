@@ -124,6 +124,10 @@ type SearchConfig struct {
 	TypoTolerance string `mapstructure:"typo_tolerance"`
 	TypoOneEdit   int    `mapstructure:"typo_one_edit"`
 	TypoTwoEdits  int    `mapstructure:"typo_two_edits"`
+	// GradedMaxWords is the most distinct words of a query of optional
+	// words that is graded (articles matching more of its words first);
+	// longer queries are ranked by score alone; 0 never grades.
+	GradedMaxWords int `mapstructure:"graded_max_words"`
 }
 
 // AnalyticsConfig configures the search analytics, stored in
@@ -199,6 +203,7 @@ func Default() Config {
 			TypoTolerance:  "on",
 			TypoOneEdit:    5,
 			TypoTwoEdits:   9,
+			GradedMaxWords: 3, // index.DefaultGradedMaxWords agrees; 4+ lowered SciFact (testdata/relevance/RESULTS.md)
 		},
 		Log: LogConfig{
 			Level:  "info",
@@ -279,6 +284,7 @@ func (c Config) Validate() error {
 	check(c.Search.MaxTerms >= 1, "search.max_terms must be >= 1, got %d", c.Search.MaxTerms)
 	check(c.Search.TypoTolerance == "on" || c.Search.TypoTolerance == "off", "search.typo_tolerance must be on or off, got %q", c.Search.TypoTolerance)
 	check(c.Search.TypoOneEdit >= 1 && c.Search.TypoTwoEdits >= c.Search.TypoOneEdit, "search.typo_one_edit must be >= 1 and search.typo_two_edits >= it, got %d and %d", c.Search.TypoOneEdit, c.Search.TypoTwoEdits)
+	check(c.Search.GradedMaxWords >= 0 && c.Search.GradedMaxWords <= 10, "search.graded_max_words must be between 0 (never graded) and 10, got %d", c.Search.GradedMaxWords)
 	check(c.Search.RecencyBoost >= 0, "search.recency_boost must be a half-life in days >= 0 (0 = off), got %g", c.Search.RecencyBoost)
 
 	check(slices.Contains(logLevels, c.Log.Level), "log.level must be one of %s, got %q", strings.Join(logLevels, ", "), c.Log.Level)

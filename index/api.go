@@ -42,7 +42,18 @@ type Query struct {
 	// (unquoted, unfielded, not excluded, 2+ letters) also matches the
 	// index words it begins, ranked below the word itself (syntax mode).
 	AsYouType bool
+	// Match is MatchAny (articles matching at least one word, graded by
+	// the words they match), MatchAll (only articles matching every word)
+	// or "": MatchAll for date orders, MatchAny for relevance. It applies
+	// to queries of optional words only (no +required clause).
+	Match string
 }
+
+// Match strategies of a Query.
+const (
+	MatchAny = plan.MatchAny // "any": at least one word, graded by the words matched
+	MatchAll = plan.MatchAll // "all": every word (through typos and completions)
+)
 
 // Bounds of Query.FacetSize.
 const (

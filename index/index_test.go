@@ -591,16 +591,16 @@ func TestPlanShape(t *testing.T) {
 	if _, ok := conj.Conjuncts[1].(*query.MatchPhraseQuery); !ok {
 		t.Errorf("phrase became %#v", conj.Conjuncts[1])
 	}
-	if p.All != nil {
-		t.Error("a query with required clauses needs no all-words tier")
+	if p.Tiers != nil {
+		t.Error("a query with required clauses needs no tiers")
 	}
 	// Fuzzy words keep their MatchQuery.
 	p, err = ix.plan(Query{Text: "oil~1 prices"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.All == nil {
-		t.Error("a pure OR query of two clauses has an all-words tier")
+	if len(p.Tiers) != 2 {
+		t.Errorf("a pure OR query of two clauses has %d tiers, want 2 (both words, one)", len(p.Tiers))
 	}
 	res := mustSearch(t, ix, Query{Text: "oli~1"})
 	if res.Total == 0 {

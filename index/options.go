@@ -49,6 +49,10 @@ type Options struct {
 	// by default: on SciFact's long claims it lowers nDCG@10 (see
 	// testdata/relevance/RESULTS.md).
 	TextTier bool
+	// GradedMaxWords is the most distinct words of a query of optional
+	// words that is graded (articles matching more words first; default
+	// 3); longer queries are ranked by score alone. Negative: never graded.
+	GradedMaxWords int
 	// MaxTerms caps the index terms one search may expand to (wildcards,
 	// regexps, prefixes, fuzzy terms; default 1024): more is ErrInvalidQuery.
 	MaxTerms int
@@ -97,33 +101,40 @@ type Options struct {
 // config.Default (a test in cmd/folio keeps them equal).
 func DefaultOptions(path string) Options {
 	return Options{
-		Path:          path,
-		Language:      "en",
-		TitleBoost:    0.6,
-		Dates:         article.DefaultDateParser(),
-		FragmentSize:  200,
-		DefaultSize:   10,
-		MaxSize:       100,
-		Timeout:       5 * time.Second,
-		BatchSize:     3000,
-		Writers:       2,
-		Shards:        1,
-		LockTimeout:   time.Second,
-		MinFreeBytes:  64 << 20,
-		MaxTerms:      1024,
-		TypoTolerance: "on",
-		TypoOneEdit:   5,
-		TypoTwoEdits:  9,
-		MaxWindow:     10000,
-		MaxFragments:  3,
-		MaxLoss:       0.5,
-		BM25K1:        DefaultBM25K1,
-		BM25B:         DefaultBM25B,
+		Path:           path,
+		Language:       "en",
+		TitleBoost:     0.6,
+		Dates:          article.DefaultDateParser(),
+		FragmentSize:   200,
+		DefaultSize:    10,
+		MaxSize:        100,
+		Timeout:        5 * time.Second,
+		BatchSize:      3000,
+		Writers:        2,
+		Shards:         1,
+		LockTimeout:    time.Second,
+		MinFreeBytes:   64 << 20,
+		MaxTerms:       1024,
+		TypoTolerance:  "on",
+		TypoOneEdit:    5,
+		TypoTwoEdits:   9,
+		GradedMaxWords: DefaultGradedMaxWords,
+		MaxWindow:      10000,
+		MaxFragments:   3,
+		MaxLoss:        0.5,
+		BM25K1:         DefaultBM25K1,
+		BM25B:          DefaultBM25B,
 
 		MaxArticleBytes: article.DefaultMaxBytes,
 		Web:             DefaultWebOptions(),
 	}
 }
+
+// Bounds of Options.GradedMaxWords.
+const (
+	DefaultGradedMaxWords = 3  // queries of up to 3 distinct words are graded (testdata/relevance/RESULTS.md)
+	MaxGradedWords        = 10 // the most accepted: a graded query is searched once per tier
+)
 
 // withDefaults fills zero fields from DefaultOptions and checks the rest.
 func (o Options) withDefaults() (Options, error) {
@@ -139,6 +150,10 @@ func (o Options) withDefaults() (Options, error) {
 	fill(&o.TypoTolerance, d.TypoTolerance)
 	fill(&o.TypoOneEdit, d.TypoOneEdit)
 	fill(&o.TypoTwoEdits, d.TypoTwoEdits)
+	fill(&o.GradedMaxWords, d.GradedMaxWords)
+	if o.GradedMaxWords > MaxGradedWords {
+		return o, fmt.Errorf("graded max words must be at most %d, got %d", MaxGradedWords, o.GradedMaxWords)
+	}
 	fill(&o.MaxWindow, d.MaxWindow)
 	fill(&o.MaxFragments, d.MaxFragments)
 	fill(&o.MaxLoss, d.MaxLoss)

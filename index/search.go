@@ -126,6 +126,7 @@ func (ix *Index) newPlanner() *plan.Planner {
 	return &plan.Planner{
 		DefaultSize: ix.opts.DefaultSize, MaxSize: ix.opts.MaxSize, MaxWindow: ix.opts.MaxWindow,
 		Dates: ix.opts.Dates, TitleBoost: ix.opts.TitleBoost, TextTier: ix.opts.TextTier,
+		GradedMaxWords:  max(ix.opts.GradedMaxWords, 0),
 		RecencyHalfLife: ix.opts.RecencyHalfLife, Synonyms: len(ix.opts.Synonyms),
 		KeywordFields: ix.meta.KeywordFields, Analyzers: plan.Analyzers(ix.shards[0].Mapping()),
 		Typos: plan.Typos{On: ix.opts.TypoTolerance == "on", OneEdit: ix.opts.TypoOneEdit, TwoEdits: ix.opts.TypoTwoEdits},

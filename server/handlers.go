@@ -87,11 +87,12 @@ func bindQuery(c echo.Context, maxQueryLength int) (index.Query, error) {
 		return index.Query{}, err
 	}
 	q := index.Query{
-		Text: c.QueryParam("q"),
-		From: c.QueryParam("from"),
-		To:   c.QueryParam("to"),
-		Sort: c.QueryParam("sort"),
-		Mode: c.QueryParam("mode"),
+		Text:  c.QueryParam("q"),
+		From:  c.QueryParam("from"),
+		To:    c.QueryParam("to"),
+		Sort:  c.QueryParam("sort"),
+		Mode:  c.QueryParam("mode"),
+		Match: c.QueryParam("match"),
 
 		Cursor:  c.QueryParam("cursor"),
 		Facets:  c.QueryParams()["facets"],

@@ -55,6 +55,7 @@ func indexOptions(c config.Config) (index.Options, error) {
 		TypoTolerance:   c.Search.TypoTolerance,
 		TypoOneEdit:     c.Search.TypoOneEdit,
 		TypoTwoEdits:    c.Search.TypoTwoEdits,
+		GradedMaxWords:  gradedMaxWords(c.Search.GradedMaxWords),
 		BM25K1:          c.Search.BM25K1,
 		BM25B:           c.Search.BM25B,
 
@@ -136,4 +137,13 @@ func searchKeys(keys []config.SearchKey) []server.SearchKey {
 		out[i] = server.SearchKey{Key: k.Key, Origins: k.Origins}
 	}
 	return out
+}
+
+// gradedMaxWords is search.graded_max_words as index.Options reads it:
+// there 0 means the default and a negative value never grades.
+func gradedMaxWords(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }

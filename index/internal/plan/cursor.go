@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/folio-search/folio/index/internal/param"
 	"github.com/folio-search/folio/index/internal/schema"
@@ -20,12 +19,14 @@ import (
 // With an all-words tier the ranking is two searches one after the other
 // (the tier, then the rest), so the cursor also says which of the two it is in.
 type Cursor struct {
-	Phase int      `json:"p"` // PhaseAll (no tier), PhaseTier or PhaseRest
-	After []string `json:"a"` // sort values of the last hit returned
-	Sort  string   `json:"s"` // the order it was made for
-	Text  string   `json:"q"` // the query it was made for
-	Mode  string   `json:"m"` // and its mode
-	Now   int64    `json:"n"` // the reference time of the recency boost (Unix ns)
+	Phase  int      `json:"p"`           // PhaseAll (no tiers) or the tier (1 to maxTiers)
+	After  []string `json:"a"`           // sort values of the last hit returned
+	Sort   string   `json:"s"`           // the order it was made for
+	Text   string   `json:"q"`           // the query it was made for
+	Mode   string   `json:"m"`           // and its mode
+	Match  string   `json:"t,omitempty"` // and its match strategy as given
+	Typing bool     `json:"y,omitempty"` // and its AsYouType
+	Now    int64    `json:"n"`           // the reference time of the recency boost (Unix ns)
 	// Undated: the last hit had no date (date sorts put those last, and
 	// bleve cannot continue after a missing value): continue among the
 	// undated articles in id order, after After[1].
@@ -35,12 +36,13 @@ type Cursor struct {
 	Page int `json:"g,omitempty"`
 }
 
-// Phases of a ranking: one search (no all-words tier), or the tier and then the rest.
-const (
-	PhaseAll  = 0
-	PhaseTier = 1
-	PhaseRest = 2
-)
+// PhaseAll is the phase of a ranking without tiers; the tiers' phases
+// are 1 to len(Plan.Tiers) (at most maxTiers).
+const PhaseAll = 0
+
+// errCursorPhase: a cursor names a tier the plan does not have (it was
+// made for another configuration).
+var errCursorPhase = param.Errorf("cursor", "the cursor was made for another ranking of this query; search again without it")
 
 // Encode is the cursor as the opaque text of a response.
 func (c Cursor) Encode() string {
@@ -56,7 +58,7 @@ func DecodeCursor(s string) (*Cursor, error) {
 	if err == nil {
 		err = json.Unmarshal(b, &c)
 	}
-	if err != nil || c.Phase < PhaseAll || c.Phase > PhaseRest || len(c.After) != 2 || c.Page < 0 || c.Page == math.MaxInt {
+	if err != nil || c.Phase < PhaseAll || c.Phase > maxTiers || len(c.After) != 2 || c.Page < 0 || c.Page == math.MaxInt {
 		return nil, param.Errorf("cursor", "cursor is not one this server returned; pass the \"cursor\" value of the previous response unchanged")
 	}
 	return &c, nil
@@ -86,7 +88,7 @@ func AfterValues(dm *search.DocumentMatch) []string {
 // NextCursor is the encoded cursor of request q planned as p after last,
 // the last hit (from phase) of page number page.
 func NextCursor(q Request, p *Plan, last *search.DocumentMatch, phase, page int) string {
-	c := Cursor{Phase: phase, After: AfterValues(last), Sort: q.Sort, Text: q.Text, Mode: q.Mode, Now: p.Now.UnixNano(), Page: page}
+	c := Cursor{Phase: phase, After: AfterValues(last), Sort: q.Sort, Text: q.Text, Mode: q.Mode, Match: q.Match, Typing: q.AsYouType, Now: p.Now.UnixNano(), Page: page}
 	if p.SortBy == SortDateAsc || p.SortBy == SortDateDesc {
 		if _, err := time.Parse(time.RFC3339Nano, c.After[0]); err != nil {
 			c.Undated = true
@@ -94,9 +96,4 @@ func NextCursor(q Request, p *Plan, last *search.DocumentMatch, phase, page int)
 		}
 	}
 	return c.Encode()
-}
-
-// Rest is the part of p's ranking after the all-words tier.
-func (p *Plan) Rest() query.Query {
-	return query.NewBooleanQuery([]query.Query{p.Main}, nil, []query.Query{p.All})
 }

@@ -50,6 +50,8 @@ type Request struct {
 	FacetSize int
 	// AsYouType: the query is being typed; its last word is also a prefix (see prefix.go).
 	AsYouType bool
+	// Match is MatchAny, MatchAll or "" (MatchAll for date orders, else MatchAny); see graded.go.
+	Match string
 }
 
 // Planner turns Requests into Plans. It holds what planning needs of the
@@ -64,6 +66,10 @@ type Planner struct {
 	// TextTier ranks the articles containing every word of a ModeText
 	// request above the others.
 	TextTier bool
+	// GradedMaxWords is the most distinct words a query of optional words
+	// may have to be graded (see graded.go); longer ones are ranked by
+	// score alone. 0: never graded.
+	GradedMaxWords int
 	// RecencyHalfLife, when > 0, gently favours newer articles (see withRecency).
 	RecencyHalfLife time.Duration
 	// Synonyms is the number of synonym groups stored in each shard (see SynonymID).
@@ -93,11 +99,14 @@ func Analyzers(m mapping.IndexMapping) map[string]analysis.Analyzer {
 	return out
 }
 
-// Plan is a validated search: the query, its optional all-words tier, the
-// date filter, the window and the order.
+// Plan is a validated search: the query, its tiers, the date filter, the
+// window and the order.
 type Plan struct {
-	Main   query.Query // what matches
-	All    query.Query // for pure OR queries of 2+ clauses: the same clauses all required; else nil
+	Main query.Query // what matches
+	// Tiers partition Main's matches into groups ranked one after the
+	// other (graded word matching, see graded.go; the all-words tier of
+	// ModeText): nil when Main is ranked by score alone.
+	Tiers  []query.Query
 	Filter query.Query // non-scoring date range (and keyword filters), or nil
 	// choices are the parts of Filter: the date range ("date") and each
 	// filtered field's values, in the order Filter conjoins them.
@@ -109,7 +118,8 @@ type Plan struct {
 	FacetSize int       // values counted per keyword facet
 	Now       time.Time // reference time of the recency boost
 	SortBy    string
-	Locations bool // the search needs term locations (to highlight)
+	Match     string // the match strategy in force (MatchAny or MatchAll)
+	Locations bool   // the search needs term locations (to highlight)
 }
 
 // Plan validates q and turns it into a Plan. Bad parameters return a
@@ -127,6 +137,9 @@ func (pl *Planner) PlanWith(q Request, dict Dictionary) (*Plan, error) {
 	}
 	if err == nil {
 		err = checkSort(q.Sort)
+	}
+	if err == nil {
+		p.Match, err = checkMatch(q.Match, q.Sort)
 	}
 	if err == nil {
 		err = pl.filters(p, q)
@@ -171,8 +184,8 @@ func continueAfter(p *Plan, q Request) error {
 	if q.Page > 1 {
 		return param.Errorf("cursor", "give either cursor or page, not both")
 	}
-	if c.Sort != q.Sort || c.Text != q.Text || c.Mode != q.Mode {
-		return param.Errorf("cursor", "the cursor was made for another query or sort; repeat q, mode and sort of the request that returned it")
+	if c.Sort != q.Sort || c.Text != q.Text || c.Mode != q.Mode || c.Match != q.Match || c.Typing != q.AsYouType {
+		return param.Errorf("cursor", "the cursor was made for another query or sort; repeat q, mode, sort, match and as_you_type of the request that returned it")
 	}
 	p.After, p.From, p.Now = c, 0, time.Unix(0, c.Now)
 	return nil
@@ -226,25 +239,49 @@ func (pl *Planner) planQuery(p *Plan, q Request, dict Dictionary) (*Plan, error)
 	if err != nil {
 		return nil, err
 	}
+	alts := inexact{}
 	if q.AsYouType {
-		if parsed, err = pl.withPrefix(parsed, text, dict); err != nil {
+		if parsed, err = pl.withPrefix(parsed, text, dict, alts); err != nil {
 			return nil, err
 		}
 	}
 	if !strings.Contains(text, "~") { // fuzzy matches keep their MatchQuery
-		if parsed, err = pl.withTypos(parsed, dict); err != nil {
+		if parsed, err = pl.withTypos(parsed, dict, alts); err != nil {
 			return nil, err
 		}
 		parsed = pl.simplify(parsed)
 	}
 	p.Main = pl.withRecency(pl.withTitleBoost(parsed), p.Now)
 	p.Locations = true
-	if p.SortBy == "" || p.SortBy == SortRelevance {
-		if all := allClauses(parsed); all != nil {
-			p.All = pl.withRecency(pl.withTitleBoost(all), p.Now)
-		}
-	}
+	pl.grade(p, pl.optionalWords(parsed, alts))
 	return p, nil
+}
+
+// grade applies p's match strategy to the words w of its query (nil: not
+// only optional clauses): MatchAll keeps the articles matching every word;
+// in relevance order, MatchAny grades a query of at most GradedMaxWords
+// words, and MatchAll orders its articles by the words matched as typed.
+func (pl *Planner) grade(p *Plan, w *words) {
+	if w == nil || len(w.all) == 0 {
+		return
+	}
+	relevance := p.SortBy == "" || p.SortBy == SortRelevance
+	minWords := 1
+	if p.Match == MatchAll {
+		minWords = len(w.all)
+	} else if len(w.all) > pl.GradedMaxWords {
+		return
+	}
+	if !relevance {
+		if minWords > 1 {
+			p.Main = engine.Filtered(p.Main, atLeast(w.all, minWords))
+		}
+		return
+	}
+	p.Tiers = tiers(p.Main, w, minWords)
+	if p.Tiers == nil && minWords > 1 {
+		p.Main = engine.Filtered(p.Main, atLeast(w.all, minWords))
+	}
 }
 
 // parseSyntax parses text in the query-string syntax and refuses unknown
@@ -337,30 +374,6 @@ func walkClauses(q query.Query, negative bool, fn func(query.Query)) {
 			walkClauses(c, negative, fn)
 		}
 	}
-}
-
-// allClauses returns, for a query-string query made only of optional
-// clauses (and exclusions), the query that requires all of them; nil when
-// the query has required clauses or fewer than two optional ones.
-func allClauses(q query.Query) query.Query {
-	bq, ok := q.(*query.BooleanQuery)
-	if !ok {
-		return nil
-	}
-	if bq.Must != nil {
-		if c, ok := bq.Must.(*query.ConjunctionQuery); !ok || len(c.Conjuncts) > 0 {
-			return nil
-		}
-	}
-	d, ok := bq.Should.(*query.DisjunctionQuery)
-	if !ok || len(d.Disjuncts) < 2 {
-		return nil
-	}
-	var mustNot []query.Query
-	if bq.MustNot != nil {
-		mustNot = []query.Query{bq.MustNot}
-	}
-	return query.NewBooleanQuery([]query.Query{query.NewConjunctionQuery(d.Disjuncts)}, nil, mustNot)
 }
 
 // withTitleBoost adds an optional clause that scores the query's positive

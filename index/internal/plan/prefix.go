@@ -29,7 +29,7 @@ const (
 // long) by the disjunction of its term and its most frequent completions
 // in the index. A word with no completion is left as it is (typo
 // tolerance may still correct it).
-func (pl *Planner) withPrefix(q query.Query, text string, dict Dictionary) (query.Query, error) {
+func (pl *Planner) withPrefix(q query.Query, text string, dict Dictionary, alts inexact) (query.Query, error) {
 	word := lastWord(text)
 	if word == "" || dict == nil {
 		return q, nil
@@ -52,18 +52,20 @@ func (pl *Planner) withPrefix(q query.Query, text string, dict Dictionary) (quer
 	if last.BoostVal != nil {
 		boost = last.BoostVal.Value()
 	}
-	var alts []query.Query
+	var terms []query.Query
+	var whole query.Query // the word as typed
 	if tokens := an.Analyze([]byte(word)); len(tokens) == 1 {
 		tq := query.NewTermQuery(string(tokens[0].Term))
 		tq.SetBoost(boost)
-		alts = append(alts, tq)
+		terms, whole = append(terms, tq), tq
 	}
 	for _, c := range comps {
 		tq := query.NewTermQuery(c.Term)
 		tq.SetBoost(prefixWeight * boost)
-		alts = append(alts, tq)
+		terms = append(terms, tq)
 	}
-	completed := query.NewDisjunctionQuery(alts)
+	completed := query.NewDisjunctionQuery(terms)
+	alts[completed] = whole
 	return rewrite(q, false, func(q query.Query) query.Query {
 		if q == query.Query(last) {
 			return completed

@@ -17,53 +17,49 @@ import (
 // searchAll: global statistics, limits, every shard).
 type Searcher func(ctx context.Context, req *bleve.SearchRequest) (*bleve.SearchResult, error)
 
-// Hit is a match with the phase of the ranking it came from (PhaseAll,
-// PhaseTier, PhaseRest).
+// Hit is a match with the phase of the ranking it came from: PhaseAll
+// (a ranking without tiers) or 1 + the index of its tier in Plan.Tiers.
 type Hit struct {
 	Match *search.DocumentMatch
 	Phase int
 }
 
-// Run executes p with s, sizing relevance windows by ties. When p has an
-// all-words tier, documents matching every clause rank above those
-// matching only some (as users expect of a search box): the tier is
-// searched first and the rest of the window is filled from the remaining
-// matches.
-func (p *Plan) Run(ctx context.Context, s Searcher, ties *engine.TieRuns) ([]Hit, uint64, error) {
-	tag := func(hits search.DocumentMatchCollection, phase int) []Hit {
-		out := make([]Hit, len(hits))
-		for i, dm := range hits {
-			out[i] = Hit{dm, phase}
-		}
-		return out
+// tagged are hits with their phase.
+func tagged(hits search.DocumentMatchCollection, phase int) []Hit {
+	out := make([]Hit, len(hits))
+	for i, dm := range hits {
+		out[i] = Hit{dm, phase}
 	}
-	if p.All == nil {
+	return out
+}
+
+// Run executes p with s, sizing relevance windows by ties. When p has
+// tiers, they are ranked one after the other (see graded.go): each tier
+// is searched for the part of the window it covers, until the window is
+// full; the total is the number of Main's matches.
+func (p *Plan) Run(ctx context.Context, s Searcher, ties *engine.TieRuns) ([]Hit, uint64, error) {
+	if len(p.Tiers) == 0 {
 		res, err := p.window(ctx, s, ties, p.Main, p.From, p.Size)
 		if err != nil {
 			return nil, 0, err
 		}
-		return tag(res.Hits, PhaseAll), res.Total, nil
+		return tagged(res.Hits, PhaseAll), res.Total, nil
 	}
-	tier, err := p.window(ctx, s, ties, p.All, p.From, p.Size)
-	if err != nil {
-		return nil, 0, err
-	}
-	tierTotal := int(tier.Total)
-	end := p.From + p.Size
-	rest := p.Rest()
-	if end <= tierTotal { // the page lies inside the tier: only count the rest
-		n, err := p.Count(ctx, s, rest)
+	var hits []Hit
+	end, before := p.From+p.Size, 0 // before: the matches of the tiers searched so far
+	for i, tq := range p.Tiers {
+		if before >= end {
+			total, err := p.Count(ctx, s, p.Main)
+			return hits, total, err
+		}
+		res, err := p.window(ctx, s, ties, tq, max(0, p.From-before), end-max(p.From, before))
 		if err != nil {
 			return nil, 0, err
 		}
-		return tag(tier.Hits, PhaseTier), tier.Total + n, nil
+		hits = append(hits, tagged(res.Hits, i+1)...)
+		before += int(res.Total)
 	}
-	restFrom := max(0, p.From-tierTotal)
-	res, err := p.window(ctx, s, ties, rest, restFrom, end-max(p.From, tierTotal))
-	if err != nil {
-		return nil, 0, err
-	}
-	return append(tag(tier.Hits, PhaseTier), tag(res.Hits, PhaseRest)...), tier.Total + res.Total, nil
+	return hits, uint64(before), nil
 }
 
 // RunAfter executes p with s from cursor c: the page after c's position.
@@ -75,36 +71,31 @@ func (p *Plan) RunAfter(ctx context.Context, s Searcher, ties *engine.TieRuns, c
 		if err != nil {
 			return nil, 0, err
 		}
-		out := make([]Hit, len(res.Hits))
-		for i, dm := range res.Hits {
-			out[i] = Hit{dm, phase}
-		}
-		return out, res.Total, nil
+		return tagged(res.Hits, phase), res.Total, nil
 	}
 	if c.Undated {
 		return p.undatedAfter(ctx, s, c.After[1])
 	}
-	if p.All == nil {
+	if len(p.Tiers) == 0 {
+		if c.Phase != PhaseAll {
+			return nil, 0, errCursorPhase
+		}
 		return page(p.Main, c.After, p.Size, PhaseAll)
 	}
-	rest := p.Rest()
-	if c.Phase == PhaseRest {
-		hits, restTotal, err := page(rest, c.After, p.Size, PhaseRest)
+	if c.Phase < 1 || c.Phase > len(p.Tiers) {
+		return nil, 0, errCursorPhase
+	}
+	var hits []Hit
+	after := c.After
+	for i := c.Phase - 1; i < len(p.Tiers) && len(hits) < p.Size; i++ {
+		more, _, err := page(p.Tiers[i], after, p.Size-len(hits), i+1)
 		if err != nil {
 			return nil, 0, err
 		}
-		tierTotal, err := p.Count(ctx, s, p.All)
-		return hits, tierTotal + restTotal, err
+		hits, after = append(hits, more...), nil
 	}
-	hits, tierTotal, err := page(p.All, c.After, p.Size, PhaseTier)
-	if err != nil {
-		return nil, 0, err
-	}
-	more, restTotal, err := page(rest, nil, p.Size-len(hits), PhaseRest)
-	if err != nil {
-		return nil, 0, err
-	}
-	return append(hits, more...), tierTotal + restTotal, nil
+	total, err := p.Count(ctx, s, p.Main)
+	return hits, total, err
 }
 
 // undatedAfter is the page of p's undated matches after id, in id order

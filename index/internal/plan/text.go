@@ -13,9 +13,10 @@ func (pl *Planner) planText(p *Plan, text string) *Plan {
 	p.Main = pl.withRecency(pl.withTitleBoost(m), p.Now)
 	p.Locations = true
 	if pl.TextTier && (p.SortBy == "" || p.SortBy == SortRelevance) {
-		all := query.NewMatchQuery(text)
-		all.SetOperator(query.MatchQueryOperatorAnd)
-		p.All = pl.withRecency(pl.withTitleBoost(all), p.Now)
+		and := query.NewMatchQuery(text)
+		and.SetOperator(query.MatchQueryOperatorAnd)
+		all := pl.withRecency(pl.withTitleBoost(and), p.Now)
+		p.Tiers = []query.Query{all, query.NewBooleanQuery([]query.Query{p.Main}, nil, []query.Query{all})}
 	}
 	return p
 }

@@ -53,7 +53,7 @@ type Dictionary interface {
 // excluded ones), each plain word that typo tolerance applies to and the
 // dictionary lacks by its fuzzy expansion. It runs before simplify, on the
 // parser's MatchQuery, which still holds the word as typed.
-func (pl *Planner) withTypos(q query.Query, dict Dictionary) (query.Query, error) {
+func (pl *Planner) withTypos(q query.Query, dict Dictionary, alts inexact) (query.Query, error) {
 	if !pl.Typos.On || dict == nil {
 		return q, nil
 	}
@@ -72,8 +72,11 @@ func (pl *Planner) withTypos(q query.Query, dict Dictionary) (query.Query, error
 		if !ok || err != nil {
 			return q
 		}
-		fq, e := pl.typoQuery(mq, dict)
+		fq, corrected, e := pl.typoQuery(mq, dict)
 		if err = e; fq != nil {
+			if corrected {
+				alts[fq] = nil // nothing matches the word as typed
+			}
 			return fq
 		}
 		return q
@@ -81,30 +84,30 @@ func (pl *Planner) withTypos(q query.Query, dict Dictionary) (query.Query, error
 	return q, err
 }
 
-// typoQuery is the fuzzy expansion of the plain word mq, its term query
+// typoQuery is the fuzzy expansion of the plain word mq (corrected), its term query
 // when the index holds it as typed, or nil when typo tolerance does not
 // apply to it (a fielded, fuzzy or prefix word, one with digits, one
 // shorter than Typos.OneEdit, one that analyses to no or several terms).
-func (pl *Planner) typoQuery(mq *query.MatchQuery, dict Dictionary) (query.Query, error) {
+func (pl *Planner) typoQuery(mq *query.MatchQuery, dict Dictionary) (_ query.Query, corrected bool, _ error) {
 	if mq.FieldVal != "" || mq.Fuzziness != 0 || mq.Prefix != 0 || mq.Analyzer != "" {
-		return nil, nil
+		return nil, false, nil
 	}
 	n := utf8.RuneCountInString(mq.Match)
 	if n < pl.Typos.OneEdit {
-		return nil, nil
+		return nil, false, nil
 	}
 	for _, r := range mq.Match {
 		if !unicode.IsLetter(r) {
-			return nil, nil
+			return nil, false, nil
 		}
 	}
 	an := pl.Analyzers[""]
 	if an == nil {
-		return nil, nil
+		return nil, false, nil
 	}
 	tokens := an.Analyze([]byte(mq.Match))
 	if len(tokens) != 1 {
-		return nil, nil
+		return nil, false, nil
 	}
 	term := string(tokens[0].Term)
 	boost := 1.0
@@ -116,11 +119,11 @@ func (pl *Planner) typoQuery(mq *query.MatchQuery, dict Dictionary) (query.Query
 		// (so the word is not analysed twice).
 		tq := query.NewTermQuery(term)
 		tq.SetBoost(boost)
-		return tq, err
+		return tq, false, err
 	}
 	cands, weight, err := pl.corrections(dict, term, n)
 	if err != nil || len(cands) == 0 {
-		return nil, err
+		return nil, false, err
 	}
 	// The corrections people mean are frequent words: keep the most
 	// frequent one and those at least half as frequent (a rare word one
@@ -136,9 +139,9 @@ func (pl *Planner) typoQuery(mq *query.MatchQuery, dict Dictionary) (query.Query
 		alts = append(alts, tq)
 	}
 	if len(alts) == 1 {
-		return alts[0], nil
+		return alts[0], true, nil
 	}
-	return query.NewDisjunctionQuery(alts), nil
+	return query.NewDisjunctionQuery(alts), true, nil
 }
 
 // corrections are the index terms a misspelt term (of n letters as typed)
