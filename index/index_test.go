@@ -212,7 +212,7 @@ func TestSearchDiamondHexagon(t *testing.T) {
 			t.Fatalf("%s: hits %v, want ironclad-friendship-cambodia first", q, ids(res))
 		}
 		body := strings.Join(res.Hits[0].Highlights.Body, " ")
-		if !strings.Contains(body, "enrich the <mark>Diamond</mark> <mark>Hexagon</mark> bilateral cooperation framework") {
+		if !strings.Contains(body, "enrich the <mark>Diamond Hexagon</mark> bilateral cooperation framework") {
 			t.Errorf("%s: body snippet %q lacks the marked phrase", q, body)
 		}
 		if len(res.Hits[0].Highlights.Title) != 0 {

@@ -40,7 +40,7 @@ func TestSearchDiamondHexagon(t *testing.T) {
 			if _, err := time.Parse(time.RFC3339, top.Datetime); err != nil {
 				t.Errorf("datetime %q is not RFC 3339: %v", top.Datetime, err)
 			}
-			const want = "<mark>Diamond</mark> <mark>Hexagon</mark>"
+			const want = "<mark>Diamond Hexagon</mark>"
 			if !slices.ContainsFunc(top.Highlights.Body, func(s string) bool { return strings.Contains(s, want) }) {
 				t.Errorf("q=%s: no body snippet contains %q; body snippets %q", q, want, top.Highlights.Body)
 			}

@@ -154,7 +154,7 @@ func TestIndexThenSearch(t *testing.T) {
 	if resp.Query != `"Diamond Hexagon"` {
 		t.Errorf("query = %q, want the arguments joined by spaces", resp.Query)
 	}
-	if body := strings.Join(resp.Hits[0].Highlights.Body, " "); !strings.Contains(body, "<mark>Diamond</mark> <mark>Hexagon</mark>") {
+	if body := strings.Join(resp.Hits[0].Highlights.Body, " "); !strings.Contains(body, "<mark>Diamond Hexagon</mark>") {
 		t.Errorf("body highlights = %q, want the marked phrase", body)
 	}
 

@@ -29,11 +29,55 @@ type Highlighter struct {
 
 // New returns a Highlighter whose body fragments are about fragmentSize runes.
 func New(fragmentSize int) *Highlighter {
-	f := htmlformat.NewFragmentFormatter("<mark>", "</mark>")
+	f := spanFormatter{htmlformat.NewFragmentFormatter(markOpen, markClose)}
 	return &Highlighter{
 		body:  simplehl.NewHighlighter(wordFragmenter{simple.NewFragmenter(fragmentSize)}, f, simplehl.DefaultSeparator),
 		title: simplehl.NewHighlighter(simple.NewFragmenter(1<<20), f, ""),
 		whole: simplehl.NewHighlighter(simple.NewFragmenter(1<<30), f, ""),
+	}
+}
+
+const (
+	markOpen  = "<mark>"
+	markClose = "</mark>"
+)
+
+// spanFormatter is bleve's html formatter with adjacent matches, separated
+// by spaces only, marked as one span: a phrase ("Diamond Hexagon") is one
+// <mark>, and a page counting marks counts phrase occurrences, not words.
+type spanFormatter struct{ inner blevehl.FragmentFormatter }
+
+// Format implements highlight.FragmentFormatter.
+func (f spanFormatter) Format(frag *blevehl.Fragment, locs blevehl.TermLocations) string {
+	return JoinAdjacent(f.inner.Format(frag, locs))
+}
+
+// JoinAdjacent joins marks of s that only spaces or tabs separate into one.
+func JoinAdjacent(s string) string {
+	if strings.Count(s, markOpen) < 2 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for {
+		i := strings.Index(s, markClose)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		gap := i + len(markClose)
+		j := gap
+		for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
+			j++
+		}
+		if j > gap && strings.HasPrefix(s[j:], markOpen) {
+			b.WriteString(s[:i])
+			b.WriteString(s[gap:j])
+			s = s[j+len(markOpen):]
+			continue
+		}
+		b.WriteString(s[:gap])
+		s = s[gap:]
 	}
 }
 

@@ -60,3 +60,19 @@ func TestLastSentenceEnd(t *testing.T) {
 		}
 	}
 }
+
+func TestJoinAdjacent(t *testing.T) {
+	for in, want := range map[string]string{
+		"the <mark>Diamond</mark> <mark>Hexagon</mark> plan":       "the <mark>Diamond Hexagon</mark> plan",
+		"<mark>a</mark>  <mark>b</mark>\t<mark>c</mark>":           "<mark>a  b\tc</mark>",
+		"<mark>Diamond</mark>, <mark>Hexagon</mark>":               "<mark>Diamond</mark>, <mark>Hexagon</mark>",
+		"<mark>Diamond</mark><mark>Hexagon</mark>":                 "<mark>Diamond</mark><mark>Hexagon</mark>",
+		"<mark>one</mark> and <mark>two</mark> <mark>three</mark>": "<mark>one</mark> and <mark>two three</mark>",
+		"no marks":        "no marks",
+		"<mark>x</mark> ": "<mark>x</mark> ",
+	} {
+		if got := JoinAdjacent(in); got != want {
+			t.Errorf("JoinAdjacent(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
