@@ -85,7 +85,7 @@ type Result struct {
 	Cursor string
 	Facets []Facet // one per requested facet (two for date: months, then years)
 	// Suggestion is a corrected query built from the index's own words when
-	// this one found nothing or very little; "" otherwise.
+	// it finds clearly more than this one (see didyoumean.go); "" otherwise.
 	Suggestion string
 }
 

@@ -2,58 +2,176 @@ package index
 
 import (
 	"context"
+	"errors"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/search/query"
 
+	"github.com/folio-search/folio/index/internal/engine"
 	"github.com/folio-search/folio/index/internal/plan"
 	"github.com/folio-search/folio/index/internal/schema"
 	"github.com/folio-search/folio/index/internal/suggest"
 )
 
-// suggestBelow: a query with fewer matches than this gets a "did you mean".
-const suggestBelow = 3
+// Did you mean: each word of the query whose analysed term the index does
+// not hold is replaced by its correction (see correction), written as the
+// articles write it; the corrected query is offered when, all its words
+// required, it finds clearly more articles (more than twice as many) than
+// the query as typed with all its words required and no typo tolerance —
+// also when typo tolerance already found the corrected words' articles
+// (`oil pricez` lists the articles with "prices" and offers `oil prices`).
+// Quotes, +, - and fields stay as typed.
+const (
+	// twoEditsDiscount: a correction two edits away must be this many
+	// times more frequent than one a single edit away to be chosen.
+	twoEditsDiscount = 10
+	// surfaceHits and surfaceLocations bound the articles and locations
+	// read to learn how a corrected term is written.
+	surfaceHits      = 3
+	surfaceLocations = 32
+)
 
-// suggest returns a corrected query, made of the index's own words, for a
-// query that found fewer than suggestBelow articles; "" when no word can be
-// corrected or no article holds all the corrected words (within p's filters). Each word whose
-// analysed term is not in the index is replaced by the closest indexed term
-// (edit distance 1, or 2 for words over 5 letters; ties go to the most
-// frequent), written as it appears in an article that contains it (the index
-// holds stems such as "cambodia" → "cambodia", "prices" → "price").
-func (ix *Index) suggest(ctx context.Context, p *plan.Plan, text string) (string, error) {
-	analyzer := ix.shards[0].Mapping().AnalyzerNamed(schema.Analyzer(ix.meta.Language))
-	s, err := suggest.Correct(ctx, ix.shards, analyzer, schema.Text, text, plan.MaxClauses, ix.surfaceForm)
-	if err != nil || s == "" {
-		return "", err
-	}
-	all := query.NewMatchQuery(s) // every corrected word must occur together
-	all.SetOperator(query.MatchQueryOperatorAnd)
-	n, err := p.Count(ctx, ix.searchAll, all)
-	if err != nil || n == 0 {
-		return "", err
-	}
-	return s, nil
-}
-
-// surfaceForm is the word of an article that the analysed term came from.
-func (ix *Index) surfaceForm(ctx context.Context, term string) (string, error) {
-	tq := query.NewTermQuery(term)
-	tq.SetField(schema.Text)
-	req := (&plan.Plan{Locations: true}).SearchRequest(tq, 0, 1)
-	req.IncludeLocations = true
-	res, err := ix.searchAll(ctx, req)
-	if err != nil || len(res.Hits) == 0 {
-		return "", err
-	}
-	dm := res.Hits[0]
-	locs := dm.Locations[schema.Text][term]
-	if len(locs) == 0 {
+// suggest is the did-you-mean of q; "" when no word needs a
+// correction or the correction does not find clearly more.
+func (ix *Index) suggest(ctx context.Context, q Query) (_ string, err error) {
+	syntax := q.Mode != ModeText
+	words := suggest.Words(q.Text, syntax, plan.MaxClauses)
+	if len(words) == 0 {
 		return "", nil
 	}
-	doc, err := ix.document(dm.ID)
-	if err != nil || doc == nil {
+	analyzer := ix.shards[0].Mapping().AnalyzerNamed(schema.Analyzer(ix.meta.Language))
+	dict := engine.NewDict(ix.shards)
+	defer func() { err = errors.Join(err, dict.Close()) }()
+	repl := make([]string, len(words))
+	changed := false
+	for i, w := range words {
+		typed := q.Text[w.Start:w.End]
+		tokens := analyzer.Analyze([]byte(typed))
+		if len(tokens) != 1 { // a stop word, or split in several terms
+			continue
+		}
+		best, err := ix.correction(ctx, dict, string(tokens[0].Term), nil)
+		if err != nil || best == "" {
+			if err != nil {
+				return "", err
+			}
+			continue
+		}
+		form, err := ix.surfaceForm(ctx, best, typed)
+		if err != nil {
+			return "", err
+		}
+		if form != "" {
+			repl[i], changed = suggest.Cased(form, typed), true
+		}
+	}
+	if !changed {
+		return "", nil
+	}
+	corrected := suggest.Replace(q.Text, words, repl)
+	before, err := ix.allWords(ctx, q, q.Text)
+	if err != nil {
 		return "", err
 	}
-	a := ix.article(doc)
-	return suggest.Surface(a.Title+schema.TextSeparator+a.Body, locs[0]), nil
+	after, err := ix.allWords(ctx, q, corrected)
+	if err != nil || after <= 2*before {
+		return "", err
+	}
+	return corrected, nil
+}
+
+// correction is the index term that term, which the index lacks, most
+// likely misspells: the most frequent term one edit away (an adjacent swap
+// is one edit), or two edits away or with another first letter (people
+// seldom get the first letter wrong: "oill" is "oil", not "will") if it is
+// twoEditsDiscount times more frequent; "" for a term the index holds or none near. Every correction
+// is looked up here: visible, when not nil, restricts the articles whose
+// words are counted (and offered) to its matches.
+func (ix *Index) correction(ctx context.Context, dict *engine.Dict, term string, visible query.Query) (string, error) {
+	count := func(t string) (uint64, error) {
+		if visible == nil {
+			return dict.Count(schema.Text, t)
+		}
+		tq := query.NewTermQuery(t)
+		tq.SetField(schema.Text)
+		return (&plan.Plan{}).Count(ctx, ix.searchAll, query.NewConjunctionQuery([]query.Query{tq, visible}))
+	}
+	if n, err := count(term); err != nil || n > 0 {
+		return "", err
+	}
+	best, bestScore := "", uint64(0)
+	for _, edits := range []int{1, 2} {
+		cands, err := dict.Corrections(schema.Text, term, edits)
+		if err != nil {
+			return "", err
+		}
+		for _, c := range cands {
+			n := c.Count
+			if visible != nil {
+				if n, err = count(c.Term); err != nil {
+					return "", err
+				}
+			}
+			score := n * twoEditsDiscount
+			if edits == 2 && suggest.EditDistance(term, c.Term) > 1 || firstRune(c.Term) != firstRune(term) {
+				score = n
+			}
+			if score > bestScore || score == bestScore && best != "" && c.Term < best {
+				best, bestScore = c.Term, score
+			}
+		}
+	}
+	return best, nil
+}
+
+// surfaceForm is the word of the articles that the analysed term comes
+// from that is nearest to typed (the index holds stems: "price" is written
+// "prices", "price" or "priced"; "pricez" gets "prices"); "" when no
+// article holds term.
+func (ix *Index) surfaceForm(ctx context.Context, term, typed string) (string, error) {
+	tq := query.NewTermQuery(term)
+	tq.SetField(schema.Text)
+	req := (&plan.Plan{Locations: true}).SearchRequest(tq, 0, surfaceHits)
+	req.IncludeLocations = true
+	res, err := ix.searchAll(ctx, req)
+	if err != nil {
+		return "", err
+	}
+	forms := map[string]int{}
+	for _, dm := range res.Hits {
+		doc, err := ix.document(dm.ID)
+		if err != nil || doc == nil {
+			return "", err
+		}
+		a := ix.article(doc)
+		full := a.Title + schema.TextSeparator + a.Body
+		locs := dm.Locations[schema.Text][term]
+		for _, l := range locs[:min(len(locs), surfaceLocations)] {
+			if f := suggest.Surface(full, l); f != "" {
+				forms[strings.ToLower(f)]++
+			}
+		}
+	}
+	return suggest.Nearest(typed, forms), nil
+}
+
+// allWords is the number of articles that hold every word of text, as
+// typed (no typo tolerance, no completion), within q's filters; 0 when
+// text is not a valid query.
+func (ix *Index) allWords(ctx context.Context, q Query, text string) (uint64, error) {
+	r := plan.Request(q)
+	r.Text, r.Sort, r.Match, r.AsYouType = text, plan.SortDateDesc, plan.MatchAll, false
+	r.Page, r.Cursor, r.Facets, r.Size = 0, "", nil, 0
+	p, err := ix.planner.Plan(r) // no dictionary: no typo tolerance
+	if err != nil {
+		return 0, nil
+	}
+	return p.Count(ctx, ix.searchAll, p.Main)
+}
+
+// firstRune is the first rune of s.
+func firstRune(s string) rune {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r
 }

@@ -13,6 +13,12 @@ func TestDidYouMean(t *testing.T) {
 		{"Cambodia", ""},   // found: nothing to correct
 		{"zzzzqqqq", ""},   // nothing close
 		{"oil prices", ""}, // many hits
+		{"oill", "oil"},
+		{"oil pricez", "oil prices"},      // offered although typo tolerance found them
+		{"goverment", "government"},       // the index holds the stem "govern"
+		{"Goverment", "Government"},       // the case as typed
+		{`"oil pricez"`, `"oil prices"`},  // phrase-aware: the quotes stay
+		{"+oill -pricez", "+oil -pricez"}, // excluded words stay as typed
 	} {
 		res := mustSearch(t, ix, Query{Text: tt.q})
 		if res.Suggestion != tt.want {

@@ -204,3 +204,28 @@ func TestGradedMatching(t *testing.T) {
 		t.Errorf("japan trade surplus: graded lists %d, ungraded total %d: the same articles must be listed", len(g), res.Total)
 	}
 }
+
+// TestPhraseOneSpan: a phrase is marked as one span in snippets and on the
+// article page, where the marks count the phrase's occurrences.
+func TestPhraseOneSpan(t *testing.T) {
+	ix := testIndex(t)
+	seed := "ironclad-friendship-cambodia"
+	res := mustSearch(t, ix, Query{Text: `"Diamond Hexagon"`})
+	if len(res.Hits) == 0 || res.Hits[0].ID != seed {
+		t.Fatalf(`"Diamond Hexagon": ids %v, want %s`, ids(res), seed)
+	}
+	body := strings.Join(res.Hits[0].Highlights.Body, " ")
+	if !strings.Contains(body, "<mark>Diamond Hexagon</mark>") || strings.Contains(body, "<mark>Diamond</mark>") {
+		t.Errorf("snippets %q: want the phrase as one <mark>", body)
+	}
+	m, err := ix.MarkedArticle(t.Context(), seed, `"Diamond Hexagon"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Count(m.BodyHTML, "<mark>"), strings.Count(m.Body, "Diamond Hexagon"); got != want || got == 0 {
+		t.Errorf("article page: %d marks, want one per occurrence of the phrase (%d)", got, want)
+	}
+	if n := strings.Count(m.BodyHTML, "<mark>Diamond Hexagon</mark>"); n != strings.Count(m.Body, "Diamond Hexagon") {
+		t.Errorf("article page: the phrase is marked whole %d times", n)
+	}
+}

@@ -63,8 +63,8 @@ func (ix *Index) search(ctx context.Context, q Query, highlight bool) (*Result, 
 		last := hits[len(hits)-1]
 		out.Cursor = plan.NextCursor(plan.Request(q), p, last.Match, last.Phase, page)
 	}
-	if highlight && p.After == nil && total < suggestBelow && strings.TrimSpace(q.Text) != "" {
-		if out.Suggestion, err = ix.suggest(ctx, p, q.Text); err != nil {
+	if highlight && p.After == nil && strings.TrimSpace(q.Text) != "" {
+		if out.Suggestion, err = ix.suggest(ctx, q); err != nil {
 			return nil, ix.searchErr(ctx, err)
 		}
 	}

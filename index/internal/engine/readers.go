@@ -65,11 +65,16 @@ func NewDict(shards []bleve.Index) *Dict { return &Dict{shards: shards} }
 
 // Has reports whether some document of the shards holds term in field.
 func (d *Dict) Has(field, term string) (bool, error) {
-	if err := d.open(); err != nil {
-		return false, err
-	}
-	n, err := DocFreq(context.Background(), d.readers, field, term)
+	n, err := d.Count(field, term)
 	return n > 0, err
+}
+
+// Count is the number of documents of the shards that hold term in field.
+func (d *Dict) Count(field, term string) (uint64, error) {
+	if err := d.open(); err != nil {
+		return 0, err
+	}
+	return DocFreq(context.Background(), d.readers, field, term)
 }
 
 // open opens the shards' readers once.

@@ -7,12 +7,16 @@ import (
 // planText completes p for a ModeText query: text is analysed as plain
 // words (no character is query syntax), matched against the title+body text
 // with the title boost, and, if the text has two or more words, with an
-// all-words tier, like a syntax query of optional words.
+// all-words tier (TextTier); with MatchAll, only the articles holding
+// every word match.
 func (pl *Planner) planText(p *Plan, text string) *Plan {
 	m := query.NewMatchQuery(text)
+	if p.Match == MatchAll {
+		m.SetOperator(query.MatchQueryOperatorAnd)
+	}
 	p.Main = pl.withRecency(pl.withTitleBoost(m), p.Now)
 	p.Locations = true
-	if pl.TextTier && (p.SortBy == "" || p.SortBy == SortRelevance) {
+	if pl.TextTier && p.Match != MatchAll && (p.SortBy == "" || p.SortBy == SortRelevance) {
 		and := query.NewMatchQuery(text)
 		and.SetOperator(query.MatchQueryOperatorAnd)
 		all := pl.withRecency(pl.withTitleBoost(and), p.Now)

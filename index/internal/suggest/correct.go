@@ -1,127 +1,152 @@
 package suggest
 
 import (
-	"context"
-	"errors"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search"
-	bleveindex "github.com/blevesearch/bleve_index_api"
-
-	"github.com/folio-search/folio/index/internal/engine"
 )
 
-// Correct returns text with each word whose analysed term is not in field
-// replaced by the closest indexed term (see ClosestTerm), written as surface
-// gives it (the word of an article the term came from; "" leaves the word)
-// and lower-cased when the word was; "" when no word is corrected, or text
-// has no words or more than maxWords. Words are runs of letters and digits;
-// the corrected text joins them with single spaces.
-func Correct(ctx context.Context, shards []bleve.Index, analyzer analysis.Analyzer, field, text string, maxWords int,
-	surface func(ctx context.Context, term string) (string, error)) (_ string, err error) {
-	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	if len(words) == 0 || len(words) > maxWords {
-		return "", nil
-	}
-	readers, closeAll, err := engine.Readers(shards)
-	if err != nil {
-		return "", err
-	}
-	defer func() {
-		if cerr := closeAll(); err == nil {
-			err = cerr
-		}
-	}()
-	changed := false
-	for i, w := range words {
-		toks := analyzer.Analyze([]byte(w))
-		if len(toks) != 1 { // a stop word, or split: leave it
-			continue
-		}
-		term := string(toks[0].Term)
-		df, err := engine.DocFreq(ctx, readers, field, term)
-		if err != nil {
-			return "", err
-		}
-		if df > 0 {
-			continue
-		}
-		best, err := ClosestTerm(readers, field, term)
-		if err != nil {
-			return "", err
-		}
-		if best == "" {
-			continue
-		}
-		s, err := surface(ctx, best)
-		if err != nil {
-			return "", err
-		}
-		if s == "" {
-			continue
-		}
-		if strings.ToLower(w) == w {
-			s = strings.ToLower(s)
-		}
-		words[i] = s
-		changed = true
-	}
-	if !changed {
-		return "", nil
-	}
-	return strings.Join(words, " "), nil
-}
+// The corrections of "did you mean" are made word by word on the query as
+// typed, so that its syntax (quotes, +, -, fields) stays as it was: Words
+// finds the words a correction may replace, Replace puts the corrections
+// in, Nearest and Cased choose how a corrected index term is written.
 
-// ClosestTerm is the indexed term of field nearest to term: edit distance 1,
-// or 2 for terms over 5 letters; the nearest first, then the most frequent
-// over all readers, then term order. It is "" when no term is near or a
-// reader cannot search fuzzily.
-func ClosestTerm(readers []bleveindex.IndexReader, field, term string) (string, error) {
-	fuzziness := 1
-	if len([]rune(term)) > 5 {
-		fuzziness = 2
-	}
-	type cand struct {
-		dist  uint8
-		count uint64
-	}
-	counts := map[string]cand{}
-	for _, r := range readers {
-		fr, ok := r.(bleveindex.IndexReaderFuzzy)
-		if !ok {
-			return "", nil
+// Word is a word of a query text: the bytes text[Start:End].
+type Word struct{ Start, End int }
+
+// Words are the words of text that a correction may replace, at most max:
+// runs of letters (and digits) of at least 2 letters. In the query syntax
+// (syntax true) it leaves out field names (a word followed by ':'), excluded
+// words ('-' before), and words of fuzzy terms, wildcards, prefixes and
+// regular expressions (next to '~', '*', '?' or '/'), which are not plain
+// words; a word inside quotes (a phrase) is corrected like any other.
+func Words(text string, syntax bool, max int) []Word {
+	var out []Word
+	for i := 0; i < len(text) && len(out) < max; {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if !isWordRune(r) {
+			i += size
+			continue
 		}
-		dict, err := fr.FieldDictFuzzy(field, term, fuzziness, "")
-		if err != nil {
-			return "", err
-		}
-		for {
-			de, err := dict.Next()
-			if err != nil {
-				return "", errors.Join(err, dict.Close())
-			}
-			if de == nil {
+		start := i
+		for i < len(text) {
+			r, size := utf8.DecodeRuneInString(text[i:])
+			if !isWordRune(r) {
 				break
 			}
-			c := counts[de.Term]
-			c.dist = de.EditDistance
-			c.count += de.Count
-			counts[de.Term] = c
+			i += size
 		}
-		if err := dict.Close(); err != nil {
-			return "", err
+		if syntax && !plainWord(text, start, i) {
+			continue
 		}
-	}
-	best, bc := "", cand{}
-	for t, c := range counts {
-		if best == "" || c.dist < bc.dist || c.dist == bc.dist && (c.count > bc.count || c.count == bc.count && t < best) {
-			best, bc = t, c
+		if letters(text[start:i]) >= 2 {
+			out = append(out, Word{start, i})
 		}
 	}
-	return best, nil
+	return out
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// letters counts the letters of s.
+func letters(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// plainWord reports whether text[start:end] is a plain word of the query
+// syntax, by the characters around it.
+func plainWord(text string, start, end int) bool {
+	if strings.Count(text, "/") >= 2 { // a regular expression: leave the query alone
+		return false
+	}
+	if end < len(text) && strings.IndexByte(":~*?", text[end]) >= 0 {
+		return false
+	}
+	if start > 0 && strings.IndexByte("-~*?", text[start-1]) >= 0 {
+		return false
+	}
+	return true
+}
+
+// Replace is text with words[i] replaced by repl[i] where repl[i] is not "".
+func Replace(text string, words []Word, repl []string) string {
+	var b strings.Builder
+	last := 0
+	for i, w := range words {
+		if repl[i] == "" {
+			continue
+		}
+		b.WriteString(text[last:w.Start])
+		b.WriteString(repl[i])
+		last = w.End
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+// Cased is s (an index word) written in the case of typed: all capitals,
+// a capital first letter, or lower case.
+func Cased(s, typed string) string {
+	s = strings.ToLower(s)
+	first, _ := utf8.DecodeRuneInString(typed)
+	switch {
+	case strings.ToUpper(typed) == typed && letters(typed) > 1:
+		return strings.ToUpper(s)
+	case unicode.IsUpper(first):
+		r, size := utf8.DecodeRuneInString(s)
+		return string(unicode.ToUpper(r)) + s[size:]
+	}
+	return s
+}
+
+// Nearest is the form of forms (each with its number of occurrences)
+// closest to typed: the fewest edits, then the most occurrences, then the
+// first in byte order; "" for no forms.
+func Nearest(typed string, forms map[string]int) string {
+	typed = strings.ToLower(typed)
+	best, bestD, bestN := "", 0, 0
+	for f, n := range forms {
+		d := EditDistance(typed, f)
+		if best == "" || d < bestD || d == bestD && (n > bestN || n == bestN && f < best) {
+			best, bestD, bestN = f, d, n
+		}
+	}
+	return best
+}
+
+// EditDistance is the Levenshtein distance of a and b in runes, an adjacent
+// swap counting as one edit.
+func EditDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
 }
 
 // Surface is the text of full at l, a location of a term in the field that

@@ -1,7 +1,8 @@
 // Package suggest owns the reading helpers that offer words from the index's
 // own dictionaries: the completions of a search box (the bounded walk of the
 // title dictionary and the query over the most frequent completions), the
-// corrections of "did you mean" (the nearest indexed term of an unknown word),
+// words of "did you mean" (which words of a query a correction replaces and how
+// a corrected index term is written),
 // and the distinctive terms of an article that a more-like-this query
 // searches.
 //

@@ -1,0 +1,87 @@
+package index
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+)
+
+// matchingIndex is an index of the Reuters corpus, or of the corpus named
+// by FOLIO_BENCH_CORPUS (e.g. the 10× one of cmd/expand).
+func matchingIndex(tb testing.TB) *Index {
+	tb.Helper()
+	corpus := os.Getenv("FOLIO_BENCH_CORPUS")
+	if corpus == "" {
+		corpus = needReuters(tb, "matching on the Reuters corpus is not checked")
+	}
+	ix, err := Create(DefaultOptions(filepath.Join(tb.TempDir(), "idx")))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { ix.Close() })
+	if _, err := ix.Ingest(context.Background(), []string{corpus}, IngestOptions{}); err != nil {
+		tb.Fatal(err)
+	}
+	return ix
+}
+
+// TestMatchingReuters: on the whole Reuters corpus, did you mean corrects
+// typos to the words people mean, and a misspelling finds its word's articles.
+func TestMatchingReuters(t *testing.T) {
+	ix := matchingIndex(t)
+	for q, want := range map[string]string{
+		"oill":       "oil",
+		"oil pricez": "oil prices",
+		"goverment":  "government",
+		"oil prices": "",
+	} {
+		if res := mustSearch(t, ix, Query{Text: q}); res.Suggestion != want {
+			t.Errorf("%q (total %d): suggestion %q, want %q", q, res.Total, res.Suggestion, want)
+		}
+	}
+	right := mustSearch(t, ix, Query{Text: "government", Size: 20})
+	typo := mustSearch(t, ix, Query{Text: "goverment", Size: 20})
+	if typo.Total < right.Total || len(typo.Hits) == 0 || !slices.Contains(ids(right), typo.Hits[0].ID) {
+		t.Errorf("goverment: total %d, first %v; want at least government's %d, one of its first articles first", typo.Total, ids(typo)[:min(1, len(typo.Hits))], right.Total)
+	}
+}
+
+// BenchmarkMatching measures the typo, prefix (as you type), graded and
+// did-you-mean paths on the Reuters corpus (FOLIO_BENCH_CORPUS for
+// another, e.g. the 10× corpus of cmd/expand), reporting each search's
+// p50 and p99 latency.
+func BenchmarkMatching(b *testing.B) {
+	ix := matchingIndex(b)
+	for _, c := range []struct {
+		name string
+		q    Query
+	}{
+		{"as_typed", Query{Text: "oil prices"}},
+		{"required", Query{Text: "+oil +prices"}},
+		{"typo", Query{Text: "oil pricez"}},
+		{"typo_two_edits", Query{Text: "goverment"}},
+		{"transposition", Query{Text: "oil prcies"}},
+		{"prefix", Query{Text: "oil pri", AsYouType: true}},
+		{"prefix_two_letters", Query{Text: "oil pr", AsYouType: true}},
+		{"graded_3_words", Query{Text: "japan trade surplus"}},
+		{"did_you_mean", Query{Text: "oill"}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			var took []time.Duration
+			b.ReportAllocs()
+			for b.Loop() {
+				start := time.Now()
+				if _, err := ix.Search(context.Background(), c.q); err != nil {
+					b.Fatal(err)
+				}
+				took = append(took, time.Since(start))
+			}
+			slices.Sort(took)
+			b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1000, "p99-ms")
+		})
+	}
+}
