@@ -491,3 +491,33 @@ func TestParseSitemap(t *testing.T) {
 		}
 	}
 }
+
+// TestRobotsCrawlDelay: a robots.txt Crawl-delay slower than Options.Rate
+// spaces the host's requests by it.
+func TestRobotsCrawlDelay(t *testing.T) {
+	s := newSite(t)
+	var urls strings.Builder
+	for i := range 4 {
+		fmt.Fprintf(&urls, "<url><loc>http://intranet.example/p%d</loc></url>", i)
+		s.set(fmt.Sprintf("/p%d", i), page(fmt.Sprint("P", i), "text"))
+	}
+	s.set("/sitemap.xml", doc{body: "<urlset>" + urls.String() + "</urlset>"})
+	s.set("/robots.txt", doc{body: "User-agent: *\nCrawl-delay: 0.2\n", ctype: "text/plain"})
+	opts := testOptions()
+	opts.Rate, opts.Concurrency = 1000, 4
+	c := runSync(t, opts, empty(), Source{URL: s.url("/sitemap.xml")})
+	if len(c.ids) != 4 {
+		t.Fatalf("indexed %v, problems %v", c.ids, c.problems)
+	}
+	s.mu.Lock()
+	at := slices.Clone(s.at)
+	s.mu.Unlock()
+	if len(at) != 6 { // robots.txt, the sitemap, 4 pages
+		t.Fatalf("%d requests, want 6", len(at))
+	}
+	for i := 2; i < len(at); i++ { // after robots.txt is read, at most one request per 0.2s
+		if d := at[i].Sub(at[i-1]); d < 150*time.Millisecond {
+			t.Errorf("request %d came %s after the one before; robots.txt asks for 0.2s", i, d)
+		}
+	}
+}
