@@ -521,3 +521,31 @@ func TestRobotsCrawlDelay(t *testing.T) {
 		}
 	}
 }
+
+// TestHeadersOnlyToTheSourcesHost: a sitemap that lists a page on the host
+// of another configured source does not send its headers there.
+func TestHeadersOnlyToTheSourcesHost(t *testing.T) {
+	other := newSite(t)
+	other.set("/page", page("Elsewhere", "another team's page"))
+	other.set("/feed", doc{body: "<rss version=\"2.0\">\n", ctype: "application/rss+xml"})
+	s := newSite(t)
+	s.set("/sitemap.xml", doc{body: `<urlset><url><loc>http://intranet.example/mine</loc></url><url><loc>` + other.url("/page") + `</loc></url></urlset>`})
+	s.set("/mine", page("Mine", "our page"))
+	const token = "Bearer only-for-s"
+	c := runSync(t, testOptions(), empty(), Source{URL: s.url("/sitemap.xml"), Headers: map[string]string{"Authorization": token}}, Source{URL: other.url("/feed")})
+	if len(c.ids) != 2 || len(c.problems) != 0 {
+		t.Fatalf("ids %v, problems %v", c.ids, c.problems)
+	}
+	other.mu.Lock()
+	defer other.mu.Unlock()
+	for _, a := range other.auth {
+		if a != "" {
+			t.Errorf("the other host got Authorization %q", a)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !slices.Contains(s.auth, token) {
+		t.Errorf("the source's own host did not get its header: %q", s.auth)
+	}
+}
