@@ -48,6 +48,8 @@ type Request struct {
 	Filters []string
 	// FacetSize is the number of values counted per keyword facet; 0 means DefaultFacetSize.
 	FacetSize int
+	// AsYouType: the query is being typed; its last word is also a prefix (see prefix.go).
+	AsYouType bool
 }
 
 // Planner turns Requests into Plans. It holds what planning needs of the
@@ -230,10 +232,16 @@ func (pl *Planner) planQuery(p *Plan, q Request, dict Dictionary) (*Plan, error)
 	if err != nil {
 		return nil, err
 	}
-	if n, ok := plainWords(parsed); ok && pl.feedbackFor(p, n) {
+	if n, ok := plainWords(parsed); ok && !q.AsYouType && pl.feedbackFor(p, n) {
 		// Plain words are the same query in both modes: a long one is
 		// natural language, ranked by BM25 and feedback, without the tier.
+		// (While typing, the last word is completed instead: see withPrefix.)
 		return pl.planText(p, text), nil
+	}
+	if q.AsYouType {
+		if parsed, err = pl.withPrefix(parsed, text, dict); err != nil {
+			return nil, err
+		}
 	}
 	if !strings.Contains(text, "~") { // fuzzy matches keep their MatchQuery
 		if parsed, err = pl.withTypos(parsed, dict); err != nil {
