@@ -88,7 +88,8 @@ func TestDefaultOptionsAgree(t *testing.T) {
 		"KeywordFields": "the product's default corpus fields (Reuters' topics, places); a library index has none",
 	})
 	compareFields(t, "server.Options", serverOptions(cfg), server.DefaultOptions(), map[string]string{
-		"Sources": "the product's default inputs (index.sources); a library server has none",
+		"Sources":       "the product's default inputs (index.sources); a library server has none",
+		"KeywordFields": "the product's default corpus fields (Reuters' topics, places); a library index has none",
 	})
 }
 
