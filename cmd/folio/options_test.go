@@ -123,3 +123,19 @@ func compareFields[T any](t *testing.T, name string, got, want T, differ map[str
 		}
 	}
 }
+
+// TestWebOptions: index.crawl and the options of the URL entries of
+// index.sources reach index.WebOptions; retries 0 means none.
+func TestWebOptions(t *testing.T) {
+	t.Setenv("FOLIO_TEST_WEB_TOKEN", "Bearer t0ken")
+	c := config.Default().Index
+	c.Sources = []string{"testdata/articles", "https://intranet.example/feed.xml fetch_pages header=Authorization:${FOLIO_TEST_WEB_TOKEN}", "https://intranet.example/page"}
+	c.Crawl = config.CrawlConfig{Concurrency: 3, Rate: 0.5, Timeout: 7 * time.Second, MaxBytes: 4096, Retries: 0, MaxURLs: 10}
+	w := webOptions(c)
+	want := index.WebOptions{UserAgent: "Folio/" + version + " (+https://github.com/folio-search/folio)", Concurrency: 3, Rate: 0.5,
+		Timeout: 7 * time.Second, MaxBytes: 4096, Retries: -1, Backoff: time.Second, MaxURLs: 10,
+		Sources: map[string]index.URLSource{"https://intranet.example/feed.xml": {FetchPages: true, Headers: map[string]string{"Authorization": "Bearer t0ken"}}}}
+	if !reflect.DeepEqual(want, w) {
+		t.Errorf("webOptions = %+v\nwant %+v", w, want)
+	}
+}
