@@ -38,6 +38,10 @@ type Query struct {
 	// FacetSize is the number of top values counted per keyword facet,
 	// 1 to MaxFacetSize; 0 means DefaultFacetSize.
 	FacetSize int
+	// AsYouType says the query is still being typed: its last plain word
+	// (unquoted, unfielded, not excluded, 2+ letters) also matches the
+	// index words it begins, ranked below the word itself (syntax mode).
+	AsYouType bool
 }
 
 // Bounds of Query.FacetSize.

@@ -2,7 +2,13 @@ package index
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"maps"
+	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -12,6 +18,7 @@ import (
 	"github.com/folio-search/folio/index/article/extract"
 	"github.com/folio-search/folio/index/internal/sources"
 	"github.com/folio-search/folio/index/internal/sources/web"
+	"github.com/folio-search/folio/index/internal/store"
 )
 
 // WebOptions configure the URL sources of Sync, Rebuild and Ingest: a
@@ -21,11 +28,11 @@ import (
 type WebOptions struct {
 	UserAgent   string        // sent with every request: "Folio/<version> (+url)"
 	Concurrency int           // documents fetched at once (default 2)
-	Rate        float64       // requests per second to one host (default 4)
+	Rate        float64       // requests per second to one host (default 4; negative: no limit)
 	Timeout     time.Duration // longest one response may take, headers and body (default 30s)
 	MaxBytes    int64         // largest response read, decompressed (default 10 MiB)
 	Retries     int           // further attempts after a 5xx, a 429 or a network error (default 2; -1: none)
-	Backoff     time.Duration // wait before the first retry, doubling with each (default 1s)
+	Backoff     time.Duration // wait before the first retry, doubling with each up to 30s (default 1s)
 	MaxURLs     int           // URLs the sitemaps of one source may list together (default 50,000)
 	// Sources are the options of the URL sources, by URL; a URL without
 	// an entry has none.
@@ -61,6 +68,49 @@ func (o WebOptions) withDefaults() WebOptions {
 	fill(&o.Backoff, d.Backoff)
 	fill(&o.MaxURLs, d.MaxURLs)
 	return o
+}
+
+// withoutCredentials takes the URL sources that carry credentials
+// (https://user:password@host/...) out of paths: they are not read, and
+// their problem names them without the password (credentials belong in a
+// source's headers, which are never shown, not in a URL that is).
+func withoutCredentials(paths []string) ([]string, []*article.InputError) {
+	var bad []*article.InputError
+	out := paths[:0:0]
+	for _, p := range paths {
+		if u, err := url.Parse(p); err == nil && sources.IsURL(p) && u.User != nil {
+			bad = append(bad, &article.InputError{Path: u.Redacted(), Reason: web.ReasonBadURL, Message: "a URL with credentials is not read",
+				Expected: "the URL without user:password@, and an Authorization header in the options of its index.sources entry"})
+			continue
+		}
+		out = append(out, p)
+	}
+	return out, bad
+}
+
+// reportEarly reports the problems found before an ingest read anything
+// to opts.Problem; a strict run returns the first instead.
+func reportEarly(opts IngestOptions, bad []*article.InputError) error {
+	if opts.Strict && len(bad) > 0 {
+		return bad[0]
+	}
+	for _, e := range bad {
+		if opts.Problem != nil {
+			opts.Problem(e)
+		}
+	}
+	return nil
+}
+
+// countEarly counts the problems reportEarly reported in sum.
+func countEarly(sum *IngestSummary, bad []*article.InputError) {
+	for _, e := range bad {
+		if sum.SkippedByReason == nil {
+			sum.SkippedByReason = map[string]int{}
+		}
+		sum.Skipped++
+		sum.SkippedByReason[e.Reason]++
+	}
 }
 
 // IsURL reports whether a path given to Sync is a URL source (http:// or
@@ -100,42 +150,76 @@ type SourceStatus struct {
 	ErrorsTotal map[string]int
 }
 
-// sourceLog keeps the SourceStatus of every source synced by this
-// process; a rebuild's new generation shares its index's.
+// sourceLog keeps the SourceStatus of every source synced, saved beside
+// the sync state (statusFile) so that it outlives the process; a
+// rebuild's new generation shares its index's.
 type sourceLog struct {
-	mu sync.Mutex
-	by map[string]*SourceStatus
+	mu     sync.Mutex
+	loaded bool
+	by     map[string]*SourceStatus
 }
 
-// record merges the outcome of one sync of src into the log.
-func (l *sourceLog) record(s SourceStatus, errs map[string]int) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.by == nil {
-		l.by = map[string]*SourceStatus{}
+// statusFile is the name of the source statuses' file inside a generation directory.
+const statusFile = "sources-status.json"
+
+// load reads the statuses saved in file, once; a missing file is none.
+// The caller holds l.mu.
+func (l *sourceLog) load(file string) error {
+	if l.loaded {
+		return nil
 	}
-	old := l.by[s.Source]
-	total := map[string]int{}
-	if old != nil {
-		maps.Copy(total, old.ErrorsTotal)
-		if s.LastError == "" { // a clean sync keeps the last problem seen, and when
-			s.LastError, s.LastErrorAt = old.LastError, old.LastErrorAt
+	by := map[string]*SourceStatus{}
+	b, err := os.ReadFile(file)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return err
+	default:
+		var list []SourceStatus
+		if err := json.Unmarshal(b, &list); err != nil {
+			return fmt.Errorf("read source statuses %s: %w (delete it to start over)", file, err)
+		}
+		for i := range list {
+			by[list[i].Source] = &list[i]
 		}
 	}
-	if s.LastError != "" && s.LastErrorAt.IsZero() {
-		s.LastErrorAt = s.LastSync
-	}
-	for r, n := range errs {
-		total[r] += n
-	}
-	s.ErrorsTotal = total
-	l.by[s.Source] = &s
+	l.by, l.loaded = by, true
+	return nil
 }
 
-// list returns the statuses sorted by source.
-func (l *sourceLog) list() []SourceStatus {
+// record merges the outcomes of one sync into the log and saves it to file.
+func (l *sourceLog) record(file string, outcomes []SourceStatus, errs []map[string]int) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if err := l.load(file); err != nil {
+		return err
+	}
+	for i, s := range outcomes {
+		total := map[string]int{}
+		if old := l.by[s.Source]; old != nil {
+			maps.Copy(total, old.ErrorsTotal)
+			if s.LastError == "" { // a clean sync keeps the last problem seen, and when
+				s.LastError, s.LastErrorAt = old.LastError, old.LastErrorAt
+			}
+		}
+		if s.LastError != "" && s.LastErrorAt.IsZero() {
+			s.LastErrorAt = s.LastSync
+		}
+		for r, n := range errs[i] {
+			total[r] += n
+		}
+		s.ErrorsTotal = total
+		l.by[s.Source] = &s
+	}
+	b, err := json.Marshal(l.sorted())
+	if err != nil {
+		return err
+	}
+	return store.WriteFileAtomic(file, b)
+}
+
+// sorted returns copies of the statuses sorted by source. The caller holds l.mu.
+func (l *sourceLog) sorted() []SourceStatus {
 	out := make([]SourceStatus, 0, len(l.by))
 	for _, s := range l.by {
 		c := *s
@@ -146,9 +230,27 @@ func (l *sourceLog) list() []SourceStatus {
 	return out
 }
 
-// Sources returns every source synced by this process (files, folders and
-// URLs), with its last sync, counts and last error, sorted by source.
-func (ix *Index) Sources() []SourceStatus { return ix.sourceLog.list() }
+// statusPath is the file of the source statuses of the current generation.
+func (ix *Index) statusPath() string {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return filepath.Join(store.GenDir(ix.opts.Path, ix.meta.Generation), statusFile)
+}
+
+// Sources returns every source synced into the index (files, folders and
+// URLs), with its last sync, counts and last error, sorted by source; the
+// statuses are kept in the index directory. An unreadable status file is
+// an error.
+func (ix *Index) Sources() ([]SourceStatus, error) {
+	file := ix.statusPath()
+	l := ix.sourceLog
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := l.load(file); err != nil {
+		return nil, err
+	}
+	return l.sorted(), nil
+}
 
 // urlCrawl is the URL sources of one ingest: the state of the last sync
 // (for conditional requests) and, once read, what the crawl found.
@@ -197,15 +299,18 @@ func (c *urlCrawl) summarise(sum *IngestSummary) {
 // recordSources logs the outcome of a sync of paths: per URL source its
 // crawl stats; per file source the files found under it (found, by
 // absolute root), the articles of those read now and their problems.
-func (ix *Index) recordSources(paths []string, sum IngestSummary, found map[string]int, files []sources.File, results []sources.FileResult, problems map[string]*rootProblems) {
+func (ix *Index) recordSources(paths []string, sum IngestSummary, found map[string]int, files []sources.File, results []sources.FileResult, problems map[string]*rootProblems) error {
 	now := time.Now()
+	var outcomes []SourceStatus
+	var errs []map[string]int
 	for _, st := range sum.URLSources {
 		n := 0
 		for _, c := range st.Errors {
 			n += c
 		}
-		ix.sourceLog.record(SourceStatus{Source: st.Source, URL: true, LastSync: now, Took: st.Took, Fetched: st.Fetched,
-			Unmodified: st.NotModified, Articles: st.Articles, Errors: n, LastError: st.LastError}, st.Errors)
+		outcomes = append(outcomes, SourceStatus{Source: st.Source, URL: true, LastSync: now, Took: st.Took, Fetched: st.Fetched,
+			Unmodified: st.NotModified, Articles: st.Articles, Errors: n, LastError: st.LastError})
+		errs = append(errs, st.Errors)
 	}
 	for _, p := range paths {
 		if sources.IsURL(p) {
@@ -221,12 +326,14 @@ func (ix *Index) recordSources(paths []string, sum IngestSummary, found map[stri
 			}
 		}
 		s.Unchanged = max(0, s.Files-read)
-		var errs map[string]int
+		var e map[string]int
 		if rp := problems[root]; rp != nil {
-			s.Errors, s.LastError, errs = rp.n, rp.last, rp.byReason
+			s.Errors, s.LastError, e = rp.n, rp.last, rp.byReason
 		}
-		ix.sourceLog.record(s, errs)
+		outcomes = append(outcomes, s)
+		errs = append(errs, e)
 	}
+	return ix.sourceLog.record(ix.statusPath(), outcomes, errs)
 }
 
 // rootProblems count the problems of the files under one file source.

@@ -162,3 +162,55 @@ type Correction struct {
 	Term  string // the index term
 	Count uint64 // documents holding it
 }
+
+// maxPrefixEntries bounds the dictionary entries one Completions call reads per shard.
+const maxPrefixEntries = 4096
+
+// Completions are at most limit terms of field that start with prefix and
+// are longer than it, with their document counts over the shards, most
+// frequent first. It reads at most maxPrefixEntries dictionary entries per
+// shard, in term order: a short prefix of a large dictionary completes only
+// to the terms among the first entries.
+func (d *Dict) Completions(field, prefix string, limit int) ([]Correction, error) {
+	if err := d.open(); err != nil {
+		return nil, err
+	}
+	counts := map[string]uint64{}
+	for _, r := range d.readers {
+		if err := prefixTerms(r, field, prefix, counts); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]Correction, 0, len(counts))
+	for t, n := range counts {
+		out = append(out, Correction{Term: t, Count: n})
+	}
+	slices.SortFunc(out, func(a, b Correction) int {
+		if c := cmp.Compare(b.Count, a.Count); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Term, b.Term)
+	})
+	return out[:min(len(out), max(limit, 0))], nil
+}
+
+// prefixTerms adds to counts the terms of r's field that start with prefix
+// (not prefix itself) and their document counts, reading at most
+// maxPrefixEntries entries.
+func prefixTerms(r bleveindex.IndexReader, field, prefix string, counts map[string]uint64) (err error) {
+	fd, err := r.FieldDictPrefix(field, []byte(prefix))
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, fd.Close()) }()
+	for i := 0; i < maxPrefixEntries; i++ {
+		e, err := fd.Next()
+		if err != nil || e == nil {
+			return err
+		}
+		if e.Term != prefix {
+			counts[e.Term] += e.Count
+		}
+	}
+	return nil
+}

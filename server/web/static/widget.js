@@ -205,6 +205,7 @@ mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1
       const my = ++this._seq;
       const p = this._params(q);
       p.set('size', String(this._size));
+      p.set('as_you_type', 'true');
       const headers = { Accept: 'application/json' };
       const key = this.getAttribute('key');
       if (key) headers.Authorization = 'Bearer ' + key;

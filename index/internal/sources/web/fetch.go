@@ -29,7 +29,7 @@ type Options struct {
 	Timeout     time.Duration // longest one response may take, headers and body (index.crawl.timeout)
 	MaxBytes    int64         // largest response body read, decompressed (index.crawl.max_bytes)
 	Retries     int           // further attempts after a 5xx, a 429 or a network error
-	Backoff     time.Duration // wait before the first retry; doubles with each
+	Backoff     time.Duration // wait before the first retry; doubles with each, up to 30s
 	MaxURLs     int           // URLs one source's sitemaps may list together
 }
 
@@ -66,6 +66,9 @@ type Error struct {
 func newError(u, reason, msg, expected string) *Error {
 	return &Error{InputError: &article.InputError{Path: u, Reason: reason, Message: msg, Expected: expected}}
 }
+
+// maxBackoff bounds one wait between attempts, however many retries.
+const maxBackoff = 30 * time.Second
 
 // Request is one GET of a Fetcher.
 type Request struct {
@@ -133,6 +136,9 @@ func NewFetcher(opts Options, allowed []string) *Fetcher {
 	return f
 }
 
+// Close closes the Fetcher's idle connections (a sync is over).
+func (f *Fetcher) Close() { f.client.CloseIdleConnections() }
+
 // Allowed reports whether u is on one of the allowed hosts.
 func (f *Fetcher) Allowed(u string) bool {
 	p, err := url.Parse(u)
@@ -181,7 +187,7 @@ func (f *Fetcher) Get(ctx context.Context, req Request) (*Response, *Error) {
 	attempts := 0
 	for attempt := 0; attempt <= f.opts.Retries; attempt++ {
 		if attempt > 0 {
-			t := time.NewTimer(f.opts.Backoff << (attempt - 1))
+			t := time.NewTimer(min(f.opts.Backoff<<(attempt-1), maxBackoff))
 			select {
 			case <-ctx.Done():
 				t.Stop()
@@ -324,8 +330,13 @@ func readMax(r io.Reader, max int64) ([]byte, error) {
 	return b, err
 }
 
+// maxCrawlDelay bounds the Crawl-delay of a robots.txt that Folio obeys:
+// a longer one is taken as this one, so one sync of a large site still ends.
+const maxCrawlDelay = 10 * time.Second
+
 // robotsAllow reports whether the robots.txt of u's host allows u for
-// Folio, reading it on the host's first request. A robots.txt that cannot
+// Folio, reading it on the host's first request; its Crawl-delay (at most
+// maxCrawlDelay) lowers the host's rate limit when it is slower. A robots.txt that cannot
 // be fetched allows everything (the page's own request then reports the
 // host); one answered 5xx disallows everything, as RFC 9309 says.
 func (f *Fetcher) robotsAllow(ctx context.Context, u *url.URL, h *host) bool {
@@ -334,6 +345,11 @@ func (f *Fetcher) robotsAllow(ctx context.Context, u *url.URL, h *host) bool {
 		ru := &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/robots.txt"}
 		h.robots = f.readRobots(ctx, h, ru)
 		h.read = true
+		if g := h.robots; g != nil && g.CrawlDelay > 0 { // the site asks for fewer requests than Options.Rate
+			if r := rate.Every(min(g.CrawlDelay, maxCrawlDelay)); r < h.limiter.Limit() {
+				h.limiter.SetLimit(r)
+			}
+		}
 	}
 	g := h.robots
 	h.mu.Unlock()
