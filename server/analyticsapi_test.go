@@ -42,8 +42,10 @@ func report(t *testing.T, srv http.Handler, target string, rows any) reportJSON 
 // (searching the shared index) and returns the total each query found.
 // The script: "oil" 3 times (spelt differently; clicks on the first two),
 // "diamond hexagon" once (one click), "Cmbodiaa" twice (no hit; Folio
-// offers "Cambodia"), "zzqqxxnothing" once (no hit), one browse (q=""), and
-// a click on a query_id nobody answered.
+// offers "Cambodia"), "zzqqxxnothing" once (no hit), one browse (q=""), a
+// click on a query_id nobody answered, and two searches made while typing
+// (as_you_type): "oi", which nobody acted on and no report counts, and
+// "canten menu", whose result was opened.
 func scriptedAnalytics(t *testing.T, srv http.Handler) map[string]uint64 {
 	t.Helper()
 	totals := map[string]uint64{}
@@ -56,7 +58,12 @@ func scriptedAnalytics(t *testing.T, srv http.Handler) map[string]uint64 {
 		totals[analytics.Normalise(q)] = r.Total
 		qids = append(qids, r.QueryID)
 	}
-	if totals["oil"] == 0 || totals["diamond hexagon"] == 0 || totals["cmbodiaa"] != 0 || totals["zzqqxxnothing"] != 0 {
+	for _, q := range []string{"oi", "canten menu"} {
+		r := search(t, srv, url.Values{"q": {q}, "as_you_type": {"true"}}.Encode())
+		totals[q] = r.Total
+		qids = append(qids, r.QueryID)
+	}
+	if totals["oil"] == 0 || totals["oi"] == 0 || totals["canten menu"] == 0 || totals["diamond hexagon"] == 0 || totals["cmbodiaa"] != 0 || totals["zzqqxxnothing"] != 0 {
 		t.Fatalf("the index does not answer as the script needs: %v", totals)
 	}
 	for _, c := range []struct {
@@ -65,6 +72,7 @@ func scriptedAnalytics(t *testing.T, srv http.Handler) map[string]uint64 {
 	}{
 		{qids[0], "reuters-988", 1}, {qids[0], "reuters-570", 3}, {qids[1], "reuters-988", 1},
 		{qids[3], "ironclad-friendship-cambodia", 1}, {"0123456789abcdef0123456789abcdef", "ghost", 1},
+		{qids[9], "canteen-menu-crlf", 1},
 	} {
 		body := `{"query_id":"` + c.qid + `","id":"` + c.id + `","position":` + strconv.Itoa(c.pos) + `}`
 		if w := post(t, srv, "/api/events", body); w.Code != http.StatusNoContent {
@@ -87,6 +95,7 @@ func TestReports(t *testing.T) {
 	wantQ := []analytics.QueryRow{
 		{Query: "oil", Count: 3, MeanHits: oil, Clicks: 3, CTR: 2.0 / 3, MeanClickPosition: 5.0 / 3},
 		{Query: "cmbodiaa", Count: 2},
+		{Query: "canten menu", Count: 1, MeanHits: float64(totals["canten menu"]), Clicks: 1, CTR: 1, MeanClickPosition: 1},
 		{Query: "diamond hexagon", Count: 1, MeanHits: float64(totals["diamond hexagon"]), Clicks: 1, CTR: 1, MeanClickPosition: 1},
 		{Query: "zzqqxxnothing", Count: 1},
 	}
@@ -111,6 +120,7 @@ func TestReports(t *testing.T) {
 	report(t, srv, "/api/admin/analytics/articles", &articles)
 	wantA := []analytics.ArticleRow{
 		{ID: "reuters-988", Clicks: 2, MeanPosition: 1, Queries: []analytics.ArticleQuery{{Query: "oil", Clicks: 2}}},
+		{ID: "canteen-menu-crlf", Clicks: 1, MeanPosition: 1, Queries: []analytics.ArticleQuery{{Query: "canten menu", Clicks: 1}}},
 		{ID: "ironclad-friendship-cambodia", Clicks: 1, MeanPosition: 1, Queries: []analytics.ArticleQuery{{Query: "diamond hexagon", Clicks: 1}}},
 		{ID: "reuters-570", Clicks: 1, MeanPosition: 3, Queries: []analytics.ArticleQuery{{Query: "oil", Clicks: 1}}},
 	}
@@ -118,11 +128,12 @@ func TestReports(t *testing.T) {
 		t.Errorf("articles (-want +got):\n%s", d)
 	}
 
-	// Volume: the browse counts as a search; empty buckets of the range are listed.
+	// Volume: the browse counts as a search, the unclicked "oi" does not;
+	// empty buckets of the range are listed.
 	var volume []analytics.VolumeRow
 	day := func(d int) time.Time { return time.Date(2026, 12, d, 0, 0, 0, 0, time.UTC) }
 	r = report(t, srv, "/api/admin/analytics/volume?from=2026-12-01&to=Dec+3,+2026", &volume)
-	wantV := []analytics.VolumeRow{{Start: day(1)}, {Start: day(2), Searches: 8, ZeroResults: 3, ZeroShare: 3.0 / 8}, {Start: day(3)}}
+	wantV := []analytics.VolumeRow{{Start: day(1)}, {Start: day(2), Searches: 9, ZeroResults: 3, ZeroShare: 3.0 / 9}, {Start: day(3)}}
 	if d := cmp.Diff(wantV, volume); d != "" {
 		t.Errorf("volume by day (-want +got):\n%s", d)
 	}
@@ -131,7 +142,7 @@ func TestReports(t *testing.T) {
 	}
 	hour := func(h int) time.Time { return time.Date(2026, 12, 2, h, 0, 0, 0, time.UTC) }
 	report(t, srv, "/api/admin/analytics/volume?interval=hour&from=2026-12-02T09:00:00Z&to=2026-12-02T12:00:00Z", &volume)
-	wantV = []analytics.VolumeRow{{Start: hour(9)}, {Start: hour(10), Searches: 8, ZeroResults: 3, ZeroShare: 3.0 / 8}, {Start: hour(11)}}
+	wantV = []analytics.VolumeRow{{Start: hour(9)}, {Start: hour(10), Searches: 9, ZeroResults: 3, ZeroShare: 3.0 / 9}, {Start: hour(11)}}
 	if d := cmp.Diff(wantV, volume); d != "" {
 		t.Errorf("volume by hour (-want +got):\n%s", d)
 	}
@@ -151,10 +162,10 @@ func TestReports(t *testing.T) {
 		{"/api/admin/analytics/queries?limit=3", "query,count,mean_hits,clicks,ctr,mean_click_position\n" +
 			"oil,3," + strconv.FormatUint(totals["oil"], 10) + ",3,0.6666666666666666,1.6666666666666667\n" +
 			"cmbodiaa,2,0,0,0,0\n" +
-			"diamond hexagon,1," + strconv.FormatUint(totals["diamond hexagon"], 10) + ",1,1,1\n"},
+			"canten menu,1," + strconv.FormatUint(totals["canten menu"], 10) + ",1,1,1\n"},
 		{"/api/admin/analytics/zero-results", "query,count,suggestion\ncmbodiaa,2,Cambodia\nzzqqxxnothing,1,\n"},
 		{"/api/admin/analytics/articles?limit=1", "id,clicks,mean_position,queries\nreuters-988,2,1,oil (2)\n"},
-		{"/api/admin/analytics/volume?from=2026-12-02&to=2026-12-02", "start,searches,zero_results,zero_share\n2026-12-02T00:00:00Z,8,3,0.375\n"},
+		{"/api/admin/analytics/volume?from=2026-12-02&to=2026-12-02", "start,searches,zero_results,zero_share\n2026-12-02T00:00:00Z,9,3,0.3333333333333333\n"},
 	} {
 		w := request(t, srv, http.MethodGet, tc.target, map[string]string{"Authorization": "Bearer " + adminKey, "Accept": "text/csv"})
 		if w.Code != http.StatusOK || w.Header().Get("Content-Type") != "text/csv; charset=utf-8" {
