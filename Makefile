@@ -61,7 +61,7 @@ bench-crawl:
 
 ## fuzz: every fuzz target for FUZZTIME each (seeds in <pkg>/testdata/fuzz/<FuzzName>/)
 FUZZTIME ?= 5m
-FUZZ_TARGETS := index/article:FuzzParseText index/article:FuzzParseJSON index/article:FuzzDateParse server:FuzzSearchParams
+FUZZ_TARGETS := index/article:FuzzParseText index/article:FuzzParseJSON index/article:FuzzDateParse server:FuzzSearchParams index/internal/sources/web:FuzzParseSitemap
 fuzz:
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t#*:}; \
 	  echo "== $$name (./$$pkg, $(FUZZTIME))"; \

@@ -10,6 +10,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -72,7 +73,9 @@ func startBrowser() {
 	if browser.dir, browser.err = os.MkdirTemp("", "folio-browser-test-"); browser.err != nil {
 		return
 	}
-	if browser.ix, browser.err = index.Create(index.DefaultOptions(filepath.Join(browser.dir, "idx"))); browser.err != nil {
+	ixOpts := index.DefaultOptions(filepath.Join(browser.dir, "idx"))
+	ixOpts.KeywordFields = browserKeywordFields
+	if browser.ix, browser.err = index.Create(ixOpts); browser.err != nil {
 		return
 	}
 	if _, browser.err = browser.ix.Ingest(context.Background(), []string{articlesDir, browserArticles}, index.IngestOptions{
@@ -137,9 +140,17 @@ func newTab(t *testing.T) context.Context {
 	return ctx
 }
 
-// folioServer serves the browser tests' index with opts on a real port.
+// browserKeywordFields are the keyword fields of the browser tests' index
+// (testdata/browser/seaweed.jsonl has them), offered by the page as facets.
+var browserKeywordFields = []string{"topics", "places"}
+
+// folioServer serves the browser tests' index with opts on a real port; the
+// page offers the index's keyword fields as facets unless opts says otherwise.
 func folioServer(t *testing.T, opts Options) *httptest.Server {
 	t.Helper()
+	if opts.KeywordFields == nil {
+		opts.KeywordFields = browserKeywordFields
+	}
 	ts := httptest.NewServer(New(browser.ix, opts, nil))
 	t.Cleanup(ts.Close)
 	return ts
@@ -738,8 +749,8 @@ func TestBrowserBasePath(t *testing.T) {
 			t.Errorf("the page did not load %s%s; it loaded %q", base, want, page.Loaded)
 		}
 	}
-	if len(page.Failed) > 0 || page.MaxWidth != "832px" {
-		t.Errorf("failed loads %q, body max-width %q (want 832px from style.css)", page.Failed, page.MaxWidth)
+	if len(page.Failed) > 0 || page.MaxWidth != "1152px" {
+		t.Errorf("failed loads %q, body max-width %q (want 1152px from style.css)", page.Failed, page.MaxWidth)
 	}
 	if page.Home != base+"/" || page.Form != base+"/" || page.OpenSearch != base+"/opensearch.xml" {
 		t.Errorf("home link %q, form action %q, OpenSearch link %q; want them below %s", page.Home, page.Form, page.OpenSearch, base)
@@ -878,4 +889,141 @@ func TestBrowserHitTags(t *testing.T) {
 	if tags != "handbook|travel|expenses" {
 		t.Errorf("tags of the first hit %q, want handbook|travel|expenses", tags)
 	}
+}
+
+// facetValues is the JavaScript of the values a facet lists, in order:
+// [{value, count, checked}].
+func facetValues(field string) string {
+	return `[...document.querySelectorAll('#facets fieldset[data-field="` + field + `"] li > label, #facets fieldset[data-field="` + field + `"] li > button')]
+		.map(e => ({value: e.querySelector('.value').textContent, count: e.querySelector('.count')?.textContent ?? '',
+		checked: e.tagName === 'BUTTON' ? e.getAttribute('aria-pressed') === 'true' : e.querySelector('input').checked}))`
+}
+
+type facetValue struct {
+	Value   string `json:"value"`
+	Count   string `json:"count"`
+	Checked bool   `json:"checked"`
+}
+
+// facetCounts returns the counts a facet lists by value, and its checked values.
+func facetCounts(t *testing.T, ctx context.Context, field string) (map[string]string, []string) {
+	t.Helper()
+	var vs []facetValue
+	eval(t, ctx, facetValues(field), &vs)
+	counts := map[string]string{}
+	var checked []string
+	for _, v := range vs {
+		counts[v.Value] = v.Count
+		if v.Checked {
+			checked = append(checked, v.Value)
+		}
+	}
+	return counts, checked
+}
+
+// TestBrowserFacets: the facet sidebar lists source, tags, the keyword
+// fields and dates by year and month with their counts; a chosen value is
+// in the URL (Back, Forward and reload restore it); counts are disjunctive
+// within a facet and conjunctive across facets; more than 10 values are
+// behind "Show more"; keyboard focus stays on a checkbox across the search
+// it starts.
+func TestBrowserFacets(t *testing.T) {
+	ctx := newTab(t)
+	srv := folioServer(t, DefaultOptions())
+	total := `(() => { const m = /^(\d+) results? for/.exec(document.getElementById('status').textContent); return m ? Number(m[1]) : -1; })()`
+	settled := `!document.body.hasAttribute('aria-busy') && document.querySelector('#facets fieldset[data-field=topics]') !== null`
+	run(t, ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(srv.URL+"/?q=seaweed"))
+	waitFor(t, ctx, "the seaweed articles and their facets", settled+` && `+total+` === 15`)
+
+	var legends []string
+	eval(t, ctx, `[...document.querySelectorAll('#facets legend')].map(l => l.textContent)`, &legends)
+	if want := []string{"Date", "Source", "Tags", "Topics", "Places"}; !slices.Equal(legends, want) {
+		t.Errorf("facets %q, want %q", legends, want)
+	}
+	var topics []facetValue
+	eval(t, ctx, facetValues("topics"), &topics)
+	if len(topics) != 10 || topics[0] != (facetValue{"aquaculture", "5", false}) || topics[1] != (facetValue{"exports", "4", false}) {
+		t.Errorf("topics facet %v: want 10 of the 12 values, aquaculture (5) and exports (4) first", topics)
+	}
+	var more string
+	eval(t, ctx, `(() => { const b = document.querySelector('#facets fieldset[data-field=topics] button.more'); return b ? b.textContent + ' ' + b.getAttribute('aria-expanded') : ''; })()`, &more)
+	if more != "Show more false" {
+		t.Errorf("topics facet control %q, want a collapsed Show more", more)
+	}
+	years, _ := facetCounts(t, ctx, "date")
+	if want := map[string]string{"2023": "4", "2022": "3", "2021": "8"}; !maps.Equal(years, want) {
+		t.Errorf("date facet %v, want %v (years only, no year chosen)", years, want)
+	}
+	sources, _ := facetCounts(t, ctx, "source")
+	if want := map[string]string{"Coastal Wire": "4", "Harbour Gazette": "3", "Fish Daily": "8"}; !maps.Equal(sources, want) {
+		t.Errorf("source facet %v, want %v", sources, want)
+	}
+
+	// Choosing a value: into the URL; its own facet keeps its counts
+	// (disjunctive), the others narrow (conjunctive).
+	check := func(key string) {
+		t.Helper()
+		run(t, ctx, chromedp.Click(chromedp.CSS(`#facets input[data-key="`+key+`"]`)))
+	}
+	check("topics:exports")
+	waitFor(t, ctx, "topics:exports chosen", `location.search === '?q=seaweed&filter=topics%3Aexports' && `+settled+` && `+total+` === 4`)
+	counts, checked := facetCounts(t, ctx, "topics")
+	if counts["aquaculture"] != "5" || counts["exports"] != "4" || counts["prices"] != "3" || !slices.Equal(checked, []string{"exports"}) {
+		t.Errorf("topics facet with exports chosen: %v, checked %q; want the counts kept and exports checked", counts, checked)
+	}
+	places, _ := facetCounts(t, ctx, "places")
+	if want := map[string]string{"norway": "2", "chile": "2", "japan": "2"}; !maps.Equal(places, want) {
+		t.Errorf("places facet with exports chosen: %v, want %v", places, want)
+	}
+	check("topics:prices")
+	waitFor(t, ctx, "exports or prices", `location.search === '?q=seaweed&filter=topics%3Aexports&filter=topics%3Aprices' && `+settled+` && `+total+` === 5`)
+	check("source:Harbour Gazette")
+	waitFor(t, ctx, "and Harbour Gazette", `location.search === '?q=seaweed&filter=source%3AHarbour+Gazette&filter=topics%3Aexports&filter=topics%3Aprices' && `+settled+` && `+total+` === 2`)
+	sources, checked = facetCounts(t, ctx, "source")
+	if want := map[string]string{"Coastal Wire": "3", "Harbour Gazette": "2"}; !maps.Equal(sources, want) || !slices.Equal(checked, []string{"Harbour Gazette"}) {
+		t.Errorf("source facet with exports or prices and Harbour Gazette chosen: %v, checked %q; want %v", sources, checked, want)
+	}
+	var ids []string
+	eval(t, ctx, `[...document.querySelectorAll('#results li')].map(li => li.dataset.id).sort()`, &ids)
+	if want := []string{"seaweed-05", "seaweed-06"}; !slices.Equal(ids, want) {
+		t.Errorf("hits %q, want %q", ids, want)
+	}
+
+	// Back, Forward and reload restore the chosen values.
+	run(t, ctx, js(`history.back()`))
+	waitFor(t, ctx, "Back to exports or prices", `location.search === '?q=seaweed&filter=topics%3Aexports&filter=topics%3Aprices' && `+settled+` && `+total+` === 5 &&
+		!document.querySelector('#facets input[data-key="source:Harbour Gazette"]').checked`)
+	run(t, ctx, js(`history.forward()`))
+	waitFor(t, ctx, "Forward to Harbour Gazette", settled+` && `+total+` === 2 && document.querySelector('#facets input[data-key="source:Harbour Gazette"]').checked`)
+	run(t, ctx, chromedp.Reload())
+	waitFor(t, ctx, "the reload to keep the filters", settled+` && `+total+` === 2 && document.querySelector('#facets input[data-key="source:Harbour Gazette"]').checked &&
+		document.querySelector('#facets input[data-key="topics:prices"]').checked && document.getElementById('q').value === 'seaweed'`)
+
+	// A year sets the date bounds and lists its months; a month narrows further.
+	run(t, ctx, chromedp.Navigate(srv.URL+"/?q=seaweed"))
+	waitFor(t, ctx, "the seaweed articles", settled+` && `+total+` === 15`)
+	run(t, ctx, chromedp.Click(chromedp.CSS(`#facets button[data-key="date:2022"]`)))
+	waitFor(t, ctx, "the year 2022", `location.search === '?q=seaweed&from=2022-01-01&to=2022-12-31' && `+settled+` && `+total+` === 3 && document.getElementById('from').value === '2022-01-01'`)
+	dates, checked := facetCounts(t, ctx, "date")
+	if want := map[string]string{"2023": "4", "2022": "3", "May 2022": "2", "Nov 2022": "1", "2021": "8"}; !maps.Equal(dates, want) || !slices.Equal(checked, []string{"2022"}) {
+		t.Errorf("date facet with 2022 chosen: %v, pressed %q; want %v and 2022 pressed", dates, checked, want)
+	}
+	run(t, ctx, chromedp.Click(chromedp.CSS(`#facets button[data-key="date:2022-05"]`)))
+	waitFor(t, ctx, "May 2022", `location.search === '?q=seaweed&from=2022-05-01&to=2022-05-31' && `+settled+` && `+total+` === 2`)
+	run(t, ctx, chromedp.Click(chromedp.CSS(`#facets button[data-key="date:2022-05"]`)))
+	waitFor(t, ctx, "the month pressed again to clear the dates", `location.search === '?q=seaweed' && `+settled+` && `+total+` === 15`)
+
+	// Show more lists all 12 topics; Show fewer 10 again.
+	run(t, ctx, chromedp.Click(chromedp.CSS(`#facets fieldset[data-field=topics] button.more`)))
+	waitFor(t, ctx, "all the topics", `document.querySelectorAll('#facets fieldset[data-field=topics] li').length === 12 &&
+		document.querySelector('#facets fieldset[data-field=topics] button.more').getAttribute('aria-expanded') === 'true' &&
+		document.activeElement === document.querySelector('#facets fieldset[data-field=topics] button.more')`)
+	run(t, ctx, chromedp.Click(chromedp.CSS(`#facets fieldset[data-field=topics] button.more`)))
+	waitFor(t, ctx, "10 topics again", `document.querySelectorAll('#facets fieldset[data-field=topics] li').length === 10`)
+
+	// The keyboard: Space on a focused checkbox chooses it, and the focus stays on it.
+	run(t, ctx, js(`document.querySelector('#facets input[data-key="topics:weather"]').focus()`), chromedp.KeyEvent(" "))
+	waitFor(t, ctx, "topics:weather chosen from the keyboard", `location.search === '?q=seaweed&filter=topics%3Aweather' && `+settled+` && `+total+` === 2 &&
+		document.activeElement?.dataset.key === 'topics:weather' && document.activeElement.checked`)
+	screenshot(t, ctx, "facets.png")
 }

@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"strings"
+
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -16,6 +18,10 @@ func (pl *Planner) planText(p *Plan, text string) *Plan {
 	}
 	p.Main = pl.withRecency(pl.withTitleBoost(m), p.Now)
 	p.Locations = true
+	if pl.feedbackFor(p, len(strings.Fields(text))) {
+		p.Feedback = true // feedback and the all-words tier do not go together (RESULTS.md)
+		return p
+	}
 	if pl.TextTier && p.Match != MatchAll && (p.SortBy == "" || p.SortBy == SortRelevance) {
 		and := query.NewMatchQuery(text)
 		and.SetOperator(query.MatchQueryOperatorAnd)
@@ -23,4 +29,10 @@ func (pl *Planner) planText(p *Plan, text string) *Plan {
 		p.Tiers = []query.Query{all, query.NewBooleanQuery([]query.Query{p.Main}, nil, []query.Query{all})}
 	}
 	return p
+}
+
+// feedbackFor reports whether a query of n words in p's order gets
+// pseudo-relevance feedback: on, n >= MinWords and relevance order.
+func (pl *Planner) feedbackFor(p *Plan, n int) bool {
+	return pl.Feedback.On && n >= pl.Feedback.MinWords && (p.SortBy == "" || p.SortBy == SortRelevance)
 }

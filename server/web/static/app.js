@@ -1,6 +1,7 @@
 // The search page: state in the URL, search as you type, keyboard navigation.
 import { api, ApiError, appendMeta, articleHref, BASE, setSearchKey } from './page.js';
 import { appendMarked, el, safeHref } from './render.js';
+import { appendFilters, facetParams, readFilters, renderFacets } from './facets.js';
 
 const PAGE_SIZE = 10;
 const DEBOUNCE_MS = 200;
@@ -12,6 +13,7 @@ const form = $('search'), q = $('q'), from = $('from'), to = $('to'), sort = $('
 const status = $('status'), errorBox = $('error'), keyForm = $('keyform'), results = $('results');
 const suggestion = $('suggestion');
 const empty = $('empty'), pager = $('pager'), prev = $('prev'), next = $('next'), pageInfo = $('pageinfo');
+const facetBox = $('facets'), facetDetails = $('facets-details');
 const ranges = [...document.querySelectorAll('[data-range]')];
 const relevance = sort.querySelector('option[value=relevance]');
 
@@ -26,6 +28,7 @@ function readState(search) {
     to: p.get('to') || '',
     sort: s in SORTS ? s : 'relevance',
     page: page > 0 ? page : 1,
+    filters: readFilters(p),
   };
 }
 
@@ -35,6 +38,7 @@ function stateURL(st) {
   if (st.q) p.set('q', st.q);
   if (st.from) p.set('from', st.from);
   if (st.to) p.set('to', st.to);
+  appendFilters(p, st.filters);
   if (st.sort !== 'relevance') p.set('sort', st.sort);
   if (st.page > 1) p.set('page', String(st.page));
   const s = p.toString();
@@ -46,9 +50,11 @@ function stateURL(st) {
 // and the control says so, while a query typed next is still sorted by
 // relevance unless the user picks another sort.
 let chosenSort = 'relevance';
+// chosenFilters are the values chosen in the facet sidebar, by field.
+let chosenFilters = {};
 
 function controlsState(page = 1) {
-  return { q: q.value.trim(), from: from.value, to: to.value, sort: chosenSort, page };
+  return { q: q.value.trim(), from: from.value, to: to.value, sort: chosenSort, page, filters: chosenFilters };
 }
 
 function fillControls(st) {
@@ -56,6 +62,7 @@ function fillControls(st) {
   from.value = st.from;
   to.value = st.to;
   chosenSort = st.sort;
+  chosenFilters = st.filters;
   showSort(st);
   markRange();
 }
@@ -92,6 +99,7 @@ function requestParams(st, typing) {
   if (typing) p.set('as_you_type', 'true');
   if (st.from) p.set('from', st.from);
   if (st.to) p.set('to', st.to);
+  facetParams(p, st.filters);
   return p;
 }
 
@@ -119,6 +127,7 @@ async function run(st, typing = false) {
 
 function showError(e) {
   results.replaceChildren();
+  facetBox.replaceChildren();
   empty.hidden = true;
   pager.hidden = true;
   errorBox.textContent = e instanceof ApiError && e.status ? `Search failed: ${e.message}` : e.message;
@@ -127,9 +136,36 @@ function showError(e) {
   status.textContent = 'Search failed.';
 }
 
+// facetHandlers are what the facet sidebar's controls do: each choice is a
+// new search (page 1) and a history entry.
+const facetHandlers = {
+  filter(field, values) {
+    chosenFilters = { ...chosenFilters, [field]: values };
+    if (values.length === 0) delete chosenFilters[field];
+    commit(controlsState(), false);
+  },
+  dates(f, t) {
+    from.value = f;
+    to.value = t;
+    markRange();
+    commit(controlsState(), false);
+  },
+  more() { run(readState(location.search)); },
+};
+
+// openFacets shows the sidebar open on wide screens; on narrow ones it is a
+// "Filters" disclosure above the results.
+const wide = matchMedia('(min-width: 60rem)');
+function openFacets() { facetDetails.open = wide.matches; }
+wide.addEventListener('change', openFacets);
+openFacets();
+
 function render(st, r) {
   errorBox.hidden = true;
   keyForm.hidden = true;
+  renderFacets(facetBox, st, r, facetHandlers);
+  const chosen = Object.values(st.filters).reduce((n, vs) => n + vs.length, 0) + (st.from || st.to ? 1 : 0);
+  $('facets-summary').textContent = chosen ? `Filters (${chosen} chosen)` : 'Filters';
   results.replaceChildren(...r.hits.map((h) => hitItem(h, st.q)));
   const n = r.total;
   const what = st.q ? ` for “${st.q}”` : '';
