@@ -30,6 +30,12 @@ const (
 	// read to learn how a corrected term is written.
 	surfaceHits      = 3
 	surfaceLocations = 32
+	// rareShare and heldRatio: a word the index holds is corrected only when
+	// fewer than one article in rareShare holds it and its correction is
+	// heldRatio times more frequent (Reuters holds "goverment" 9 times,
+	// "government" in 2,263 articles).
+	rareShare = 500
+	heldRatio = 100
 )
 
 // suggest is the did-you-mean of q; "" when no word needs a
@@ -81,8 +87,8 @@ func (ix *Index) suggest(ctx context.Context, q Query) (_ string, err error) {
 	return corrected, nil
 }
 
-// correction is the index term that term, which the index lacks, most
-// likely misspells: the most frequent term one edit away (an adjacent swap
+// correction is the index term that term, which the index lacks or holds
+// in a few articles only (see rareShare), most likely misspells: the most frequent term one edit away (an adjacent swap
 // is one edit), or two edits away or with another first letter (people
 // seldom get the first letter wrong: "oill" is "oil", not "will") if it is
 // twoEditsDiscount times more frequent; "" for a term the index holds or none near. Every correction
@@ -97,8 +103,15 @@ func (ix *Index) correction(ctx context.Context, dict *engine.Dict, term string,
 		tq.SetField(schema.Text)
 		return (&plan.Plan{}).Count(ctx, ix.searchAll, query.NewConjunctionQuery([]query.Query{tq, visible}))
 	}
-	if n, err := count(term); err != nil || n > 0 {
+	held, err := count(term)
+	if err != nil {
 		return "", err
+	}
+	if held > 0 { // a rare word may itself be a misspelling the articles contain
+		docs, err := dict.Docs()
+		if err != nil || held*rareShare > docs {
+			return "", err
+		}
 	}
 	best, bestScore := "", uint64(0)
 	for _, edits := range []int{1, 2} {
@@ -121,6 +134,9 @@ func (ix *Index) correction(ctx context.Context, dict *engine.Dict, term string,
 				best, bestScore = c.Term, score
 			}
 		}
+	}
+	if held > 0 && bestScore < held*heldRatio*twoEditsDiscount {
+		return "", nil
 	}
 	return best, nil
 }

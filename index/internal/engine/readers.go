@@ -77,6 +77,22 @@ func (d *Dict) Count(field, term string) (uint64, error) {
 	return DocFreq(context.Background(), d.readers, field, term)
 }
 
+// Docs is the number of documents of the shards.
+func (d *Dict) Docs() (uint64, error) {
+	if err := d.open(); err != nil {
+		return 0, err
+	}
+	var n uint64
+	for _, r := range d.readers {
+		c, err := r.DocCount()
+		if err != nil {
+			return 0, err
+		}
+		n += c
+	}
+	return n, nil
+}
+
 // open opens the shards' readers once.
 func (d *Dict) open() error {
 	if d.close != nil {

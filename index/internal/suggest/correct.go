@@ -108,18 +108,69 @@ func Cased(s, typed string) string {
 }
 
 // Nearest is the form of forms (each with its number of occurrences)
-// closest to typed: the fewest edits, then the most occurrences, then the
-// first in byte order; "" for no forms.
+// closest to typed: the fewest edits, then a likely typo of it (see
+// likelyTypo: "pricez" is "prices" rather than "price"), then the most
+// occurrences, then the first in byte order; "" for no forms.
 func Nearest(typed string, forms map[string]int) string {
 	typed = strings.ToLower(typed)
-	best, bestD, bestN := "", 0, 0
+	best, bestD, bestL, bestN := "", 0, false, 0
 	for f, n := range forms {
-		d := EditDistance(typed, f)
-		if best == "" || d < bestD || d == bestD && (n > bestN || n == bestN && f < best) {
-			best, bestD, bestN = f, d, n
+		d, l := EditDistance(typed, f), likelyTypo(typed, f)
+		better := d < bestD || d == bestD && (l && !bestL || l == bestL && (n > bestN || n == bestN && f < best))
+		if best == "" || better {
+			best, bestD, bestL, bestN = f, d, l, n
 		}
 	}
 	return best
+}
+
+// likelyTypo reports whether typed is word with one of the commonest
+// typos: one letter replaced by a neighbouring key ("pricez" for
+// "prices"), or one letter doubled ("oill" for "oil").
+func likelyTypo(typed, word string) bool {
+	t, w := []rune(typed), []rune(word)
+	switch {
+	case len(t) == len(w):
+		diff := -1
+		for i := range t {
+			if t[i] != w[i] {
+				if diff >= 0 {
+					return false
+				}
+				diff = i
+			}
+		}
+		return diff >= 0 && neighbours(t[diff], w[diff])
+	case len(t) == len(w)+1:
+		for i := range t {
+			if string(t[:i])+string(t[i+1:]) == word {
+				return i > 0 && t[i] == t[i-1] || i+1 < len(t) && t[i] == t[i+1]
+			}
+		}
+	}
+	return false
+}
+
+// neighbours reports whether a and b are next to each other on a QWERTY keyboard.
+func neighbours(a, b rune) bool {
+	pos := func(r rune) (row int, x float64, ok bool) {
+		for i, keys := range []string{"qwertyuiop", "asdfghjkl", "zxcvbnm"} {
+			if c := strings.IndexRune(keys, r); c >= 0 {
+				return i, float64(c) + []float64{0, 0.25, 0.75}[i], true
+			}
+		}
+		return 0, 0, false
+	}
+	ra, xa, oka := pos(a)
+	rb, xb, okb := pos(b)
+	if !oka || !okb || ra-rb > 1 || rb-ra > 1 {
+		return false
+	}
+	d := xa - xb
+	if ra == rb {
+		return d == 1 || d == -1
+	}
+	return d <= 0.75 && d >= -0.75
 }
 
 // EditDistance is the Levenshtein distance of a and b in runes, an adjacent

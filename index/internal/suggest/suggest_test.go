@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
@@ -126,5 +127,29 @@ func TestDistinctiveAndMoreLikeThis(t *testing.T) {
 	}
 	if q := MoreLikeThis([]Term{{"oil", 0}}, "title", "0"); q != nil {
 		t.Fatalf("MoreLikeThis(weightless) = %v, want nil", q)
+	}
+}
+
+func TestCorrectionWords(t *testing.T) {
+	text := `+oill "oil pricez" -gas title:crude pric* fuel~1 Goverment`
+	var got []string
+	for _, w := range Words(text, true, 64) {
+		got = append(got, text[w.Start:w.End])
+	}
+	if want := []string{"oill", "oil", "pricez", "crude", "Goverment"}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("Words = %q, want %q", got, want)
+	}
+	forms := map[string]int{"price": 9, "prices": 5, "priced": 1}
+	if got := Nearest("pricez", forms); got != "prices" {
+		t.Errorf("Nearest(pricez) = %q, want prices (z is next to s)", got)
+	}
+	if got := Nearest("oill", map[string]int{"oil": 9, "oils": 2}); got != "oil" {
+		t.Errorf("Nearest(oill) = %q, want oil (a doubled letter)", got)
+	}
+	if got := Cased("government", "Goverment"); got != "Government" {
+		t.Errorf("Cased = %q", got)
+	}
+	if d := EditDistance("diamnod", "diamond"); d != 1 {
+		t.Errorf("EditDistance(diamnod, diamond) = %d, want 1 (a swap)", d)
 	}
 }
