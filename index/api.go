@@ -47,6 +47,8 @@ type Query struct {
 	// or "": MatchAll for date orders, MatchAny for relevance. It applies
 	// to queries of optional words only (no +required clause).
 	Match string
+	// Explain asks for each hit's Explanation: what its score is made of.
+	Explain bool
 }
 
 // Match strategies of a Query.
@@ -103,7 +105,25 @@ type Hit struct {
 	Score    float64
 	// Highlights holds HTML-escaped article text where only <mark>…</mark> is markup.
 	Highlights Highlights
+	// Explanation is what Score is made of (Query.Explain), else nil.
+	Explanation *Explanation
 }
+
+// Explanation is one part of a score: its value, what it is (bleve's
+// wording: "weight(text:oil^0.3 …)" is a term matched with boost 0.3, the
+// weight of a typo or a completion; a title clause names field title; the
+// recency boost is a factor of its own), and the parts it is computed from.
+type Explanation struct {
+	Score   float64
+	Message string
+	Parts   []Explanation
+}
+
+// Bounds of an Explanation tree (hostile queries make deep, wide ones).
+const (
+	maxExplainDepth = 12
+	maxExplainParts = 64
+)
 
 // Highlights are the snippets of one hit: Title is the whole title with its
 // matches marked (empty when the title has none); Body holds fragments around

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/blevesearch/bleve/v2/search"
 	bleveindex "github.com/blevesearch/bleve_index_api"
@@ -148,6 +149,7 @@ func (ix *Index) hit(dm *search.DocumentMatch, doc bleveindex.Document) Hit {
 	h := Hit{
 		ID: dm.ID, Title: a.Title, Date: a.Date, URL: a.URL, Source: a.Source,
 		Author: a.Author, Tags: a.Tags, Keywords: a.Keywords, Score: dm.Score,
+		Explanation: explanation(dm),
 	}
 	highlight.SplitLocations(dm, len(a.Title))
 	h.Highlights.Title = ix.hl.TitleFragments(dm, doc)
@@ -181,4 +183,58 @@ func (ix *Index) storedArticle(id string) (*article.Article, error) {
 	}
 	a := ix.article(doc)
 	return &a, nil
+}
+
+// explanation is Folio's copy of dm's score explanation, nil without one.
+// The recency boost rescales scores after bleve explains them: a score
+// that differs from its explanation's value gets that factor as its top part.
+func explanation(dm *search.DocumentMatch) *Explanation {
+	if dm.Expl == nil {
+		return nil
+	}
+	e := explainPart(dm.Expl, 0)
+	if dm.Expl.Value != 0 && dm.Score != dm.Expl.Value {
+		e = Explanation{Score: dm.Score, Message: fmt.Sprintf("recency boost: product of ×%.4f and", dm.Score/dm.Expl.Value), Parts: []Explanation{e}}
+	}
+	return &e
+}
+
+// explainPart converts one node of a bleve explanation, at most
+// maxExplainDepth deep and maxExplainParts wide.
+func explainPart(x *search.Explanation, depth int) Explanation {
+	e := Explanation{Score: x.Value, Message: explainMessage(x.Message)}
+	if depth == maxExplainDepth {
+		return e
+	}
+	for i, c := range x.Children {
+		if i == maxExplainParts {
+			e.Parts = append(e.Parts, Explanation{Message: fmt.Sprintf("(%d more parts left out)", len(x.Children)-i)})
+			break
+		}
+		if c != nil {
+			e.Parts = append(e.Parts, explainPart(c, depth+1))
+		}
+	}
+	return e
+}
+
+// explainMessage is bleve's wording without the internal document number
+// it prints as 8 raw bytes ("weight(text:oil in \x00…\x2a), …").
+func explainMessage(m string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(m, " in ")
+		if i < 0 || len(m) < i+4+8+1 || m[i+4+8] != ')' {
+			b.WriteString(m)
+			break
+		}
+		b.WriteString(m[:i])
+		m = m[i+4+8:]
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(b.String(), ""))
 }

@@ -78,13 +78,8 @@ func countResults(w *api.WriteSummary, rs []index.WriteResult) {
 // any key configured every write is refused (403): writes are never open.
 func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if len(s.adminKeys) == 0 {
-			return echo.NewHTTPError(http.StatusForbidden, "writes are disabled: no admin key is configured; set server.admin_keys (or FOLIO_SERVER_ADMIN_KEYS) and send \"Authorization: Bearer <key>\"")
-		}
-		token, ok := bearer(c.Request().Header.Get(echo.HeaderAuthorization))
-		if !ok || !s.isAdminKey(token) {
-			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="folio"`)
-			return echo.NewHTTPError(http.StatusUnauthorized, "missing or wrong admin key: send \"Authorization: Bearer <key>\" with one of server.admin_keys")
+		if err := s.checkAdmin(c); err != nil {
+			return err
 		}
 		ix, err := s.index()
 		if err != nil {
@@ -93,6 +88,20 @@ func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set(admittedKey, ix)
 		return next(c)
 	}
+}
+
+// checkAdmin accepts a request whose "Authorization: Bearer <key>" names
+// one of the admin keys: 403 when none is configured, 401 otherwise.
+func (s *Server) checkAdmin(c echo.Context) error {
+	if len(s.adminKeys) == 0 {
+		return echo.NewHTTPError(http.StatusForbidden, "writes are disabled: no admin key is configured; set server.admin_keys (or FOLIO_SERVER_ADMIN_KEYS) and send \"Authorization: Bearer <key>\"")
+	}
+	token, ok := bearer(c.Request().Header.Get(echo.HeaderAuthorization))
+	if !ok || !s.isAdminKey(token) {
+		c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="folio"`)
+		return echo.NewHTTPError(http.StatusUnauthorized, "missing or wrong admin key: send \"Authorization: Bearer <key>\" with one of server.admin_keys")
+	}
+	return nil
 }
 
 // admittedKey is the echo context key under which requireAdmin leaves the

@@ -25,6 +25,11 @@ func (s *Server) handleSearch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if q.Explain { // score explanations are for tuning and support: admins only
+		if err := s.checkAdmin(c); err != nil {
+			return err
+		}
+	}
 	start := time.Now()
 	res, err := ix.Search(c.Request().Context(), q)
 	if err != nil {
@@ -111,6 +116,9 @@ func bindQuery(c echo.Context, maxQueryLength int) (index.Query, error) {
 	}
 	var err error
 	if q.AsYouType, err = boolParam(c, "as_you_type"); err != nil {
+		return q, err
+	}
+	if q.Explain, err = boolParam(c, "explain"); err != nil {
 		return q, err
 	}
 	if q.FacetSize == 0 && c.QueryParam("facet_size") != "" {

@@ -1,8 +1,11 @@
 package server
 
 import (
+	"encoding/json"
+	"math"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -48,4 +51,72 @@ func TestSearchMatch(t *testing.T) {
 	}
 	rec := do(t, srv, http.MethodGet, "/api/search?q=oil&match=most")
 	assertError(t, rec, http.StatusBadRequest, "match", "accepted: any, all")
+}
+
+// TestSearchExplain: explain=true needs an admin key (403 when none is
+// configured, 401 without it or with another) and gives each hit the parts
+// of its score, the typo weight among them.
+func TestSearchExplain(t *testing.T) {
+	const target = "/api/search?q=diamond+hexagn&explain=true"
+	if rec := do(t, realServer(t), http.MethodGet, target); rec.Code != http.StatusForbidden {
+		t.Errorf("no admin key configured: status %d, want 403; body %s", rec.Code, rec.Body)
+	}
+	opts := DefaultOptions()
+	opts.AdminKeys = []string{adminKey}
+	srv := New(testIndex(t), opts, nil)
+	for _, key := range []string{"", "wrong-key"} {
+		if rec := send(t, srv, http.MethodGet, target, key, ""); rec.Code != http.StatusUnauthorized {
+			t.Errorf("key %q: status %d, want 401; body %s", key, rec.Code, rec.Body)
+		}
+	}
+	rec := send(t, srv, http.MethodGet, target, adminKey, "")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("admin key: status %d; body %s", rec.Code, rec.Body)
+	}
+	type part struct {
+		Score   float64 `json:"score"`
+		Message string  `json:"message"`
+		Parts   []part  `json:"parts"`
+	}
+	var body struct {
+		Hits []struct {
+			ID      string  `json:"id"`
+			Score   float64 `json:"score"`
+			Explain *part   `json:"explain"`
+		} `json:"hits"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+		t.Fatal(err)
+	}
+	if len(body.Hits) == 0 || body.Hits[0].ID != ironclad || body.Hits[0].Explain == nil {
+		t.Fatalf("hits %+v: want %s first with an explanation", body.Hits, ironclad)
+	}
+	top := body.Hits[0]
+	if math.Abs(top.Explain.Score-top.Score) > 1e-9*top.Score {
+		t.Errorf("explanation scores %g, the hit %g", top.Explain.Score, top.Score)
+	}
+	var messages []string
+	var walk func(p part, depth int)
+	walk = func(p part, depth int) {
+		if depth > 20 {
+			return
+		}
+		messages = append(messages, p.Message)
+		for _, c := range p.Parts {
+			walk(c, depth+1)
+		}
+	}
+	walk(*top.Explain, 0)
+	all := strings.Join(messages, "\n")
+	for _, want := range []string{"weight(text:diamond^1.000000)", "weight(text:hexagon^0.300000)", "idf(docFreq="} {
+		if !strings.Contains(all, want) {
+			t.Errorf("explanation lacks %q:\n%s", want, all)
+		}
+	}
+	if rec := send(t, srv, http.MethodGet, "/api/search?q=oil&explain=yes", adminKey, ""); rec.Code != http.StatusBadRequest {
+		t.Errorf("explain=yes: status %d, want 400", rec.Code)
+	}
+	if r := search(t, srv, "q=diamond+hexagn"); len(r.Hits) == 0 {
+		t.Error("without explain: no hits")
+	}
 }

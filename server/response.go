@@ -48,6 +48,7 @@ func NewSearchResponse(r *index.Result) api.SearchResponse {
 				Title: nonNil(h.Highlights.Title),
 				Body:  nonNil(h.Highlights.Body),
 			},
+			Explain: newExplanation(h.Explanation),
 		}
 	}
 	return resp
@@ -86,4 +87,16 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// newExplanation converts an index explanation; nil stays nil.
+func newExplanation(e *index.Explanation) *api.Explanation {
+	if e == nil {
+		return nil
+	}
+	out := &api.Explanation{Score: e.Score, Message: e.Message}
+	for i := range e.Parts {
+		out.Parts = append(out.Parts, *newExplanation(&e.Parts[i]))
+	}
+	return out
 }

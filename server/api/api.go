@@ -56,6 +56,15 @@ type Hit struct {
 	Keywords   map[string][]string `json:"keywords,omitempty"`
 	Score      float64             `json:"score"`
 	Highlights Highlights          `json:"highlights"`
+	// Explain is what Score is made of: asked with explain=true (admin key only).
+	Explain *Explanation `json:"explain,omitempty"`
+}
+
+// Explanation is one part of a score, with the parts it is computed from.
+type Explanation struct {
+	Score   float64       `json:"score"`
+	Message string        `json:"message"`
+	Parts   []Explanation `json:"parts,omitempty"`
 }
 
 // Highlights are a hit's snippets: HTML-escaped text where only <mark>…</mark> is markup.

@@ -52,6 +52,8 @@ type Request struct {
 	AsYouType bool
 	// Match is MatchAny, MatchAll or "" (MatchAll for date orders, else MatchAny); see graded.go.
 	Match string
+	// Explain asks bleve for each hit's score explanation.
+	Explain bool
 }
 
 // Planner turns Requests into Plans. It holds what planning needs of the
@@ -121,6 +123,7 @@ type Plan struct {
 	Now       time.Time // reference time of the recency boost
 	SortBy    string
 	Match     string // the match strategy in force (MatchAny or MatchAll)
+	Explain   bool   // the hits carry bleve's score explanations
 	Locations bool   // the search needs term locations (to highlight)
 	// Feedback says that the query is natural language: the search reads
 	// its best matches first and Expands the query by their words.
@@ -146,6 +149,7 @@ func (pl *Planner) PlanWith(q Request, dict Dictionary) (*Plan, error) {
 	}
 	if err == nil {
 		p.Match, err = checkMatch(q.Match, q.Sort)
+		p.Explain = q.Explain
 	}
 	if err == nil {
 		err = pl.filters(p, q)
@@ -514,6 +518,7 @@ func (p *Plan) SearchRequest(q query.Query, from, size int) *bleve.SearchRequest
 	}
 	req := bleve.NewSearchRequestOptions(q, size, from, false)
 	req.IncludeLocations = p.Locations && size > 0
+	req.Explain = p.Explain && size > 0
 	if size == 0 {
 		req.Score = "none" // counting only
 	}
