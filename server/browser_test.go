@@ -1116,3 +1116,62 @@ func TestBrowserPager(t *testing.T) {
 	run(t, ctx, js(`history.back()`))
 	waitFor(t, ctx, "Back to page 3", `location.search === '?page=3' && document.getElementById('pageinfo').textContent === 'Page 3 of `+p+`'`)
 }
+
+// TestBrowserEchoAndRelated: the query is echoed as typed (a phrase keeps
+// its own quotes, not doubled ones); a browse's status and sort control say
+// the sort it really has; each hit shows its source and tags; the article
+// page lists its related articles (GET /api/related/{id}) as links.
+func TestBrowserEchoAndRelated(t *testing.T) {
+	ctx := newTab(t)
+	srv := folioServer(t, DefaultOptions())
+	statusText := `document.getElementById('status').textContent`
+	run(t, ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(srv.URL+"/?q=%22Diamond+Hexagon%22"))
+	waitFor(t, ctx, "the phrase echoed as typed", firstHit+` === '`+ironclad+`' && /^1 result for "Diamond Hexagon" \([\d.]+ ms\)$/.test(`+statusText+`)`)
+	run(t, ctx, chromedp.Navigate(srv.URL+"/?q=%22zzqq+xxnothing%22"))
+	waitFor(t, ctx, "the empty phrase echoed as typed", statusText+` === 'No results for "zzqq xxnothing".' && document.getElementById('empty').textContent.startsWith('No articles match "zzqq xxnothing".')`)
+
+	run(t, ctx, chromedp.Navigate(srv.URL+"/?sort=oldest"))
+	waitFor(t, ctx, "a browse oldest first", `/^\d+ results, oldest first \(/.test(`+statusText+`) && document.getElementById('sort').value === 'oldest'`)
+	run(t, ctx, chromedp.Navigate(srv.URL+"/"))
+	waitFor(t, ctx, "a browse newest first", `/^\d+ results, newest first \(/.test(`+statusText+`) && document.getElementById('sort').value === 'newest'`)
+
+	run(t, ctx, chromedp.Navigate(srv.URL+"/?q=seaweed+report+4"))
+	waitFor(t, ctx, "seaweed report 4", firstHit+` === 'seaweed-04'`)
+	var hit struct {
+		Meta string   `json:"meta"`
+		Tags []string `json:"tags"`
+	}
+	eval(t, ctx, `({meta: document.querySelector('#results li .meta').textContent, tags: [...document.querySelectorAll('#results li:first-child .tag')].map(e => e.textContent)})`, &hit)
+	if hit.Meta != "2023-07-21 · Harbour Gazette" || !slices.Equal(hit.Tags, []string{"coast", "weather"}) {
+		t.Errorf("first hit: meta %q, tags %q; want its date and source, and tags coast, weather", hit.Meta, hit.Tags)
+	}
+
+	res, err := http.Get(srv.URL + "/api/related/" + ironclad + "?size=5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var related struct {
+		Hits []struct {
+			ID    string `json:"id"`
+			Title string `json:"title"`
+		} `json:"hits"`
+	}
+	err = json.NewDecoder(res.Body).Decode(&related)
+	res.Body.Close()
+	if err != nil || len(related.Hits) == 0 {
+		t.Fatalf("GET /api/related/%s: %v, %d hits", ironclad, err, len(related.Hits))
+	}
+	var want []string
+	for _, h := range related.Hits {
+		want = append(want, h.ID+" "+h.Title+" /articles/"+h.ID)
+	}
+	run(t, ctx, chromedp.Navigate(srv.URL+"/articles/"+ironclad+"?q=China"))
+	waitFor(t, ctx, "the related articles", `!document.getElementById('related').hidden && document.querySelectorAll('#related-list li').length === `+strconv.Itoa(len(want)))
+	var got []string
+	eval(t, ctx, `[...document.querySelectorAll('#related-list li')].map(li => li.dataset.id + ' ' + li.querySelector('a').textContent + ' ' + li.querySelector('a').getAttribute('href'))`, &got)
+	if !slices.Equal(got, want) {
+		t.Errorf("related articles\n %q\nwant\n %q", got, want)
+	}
+	run(t, ctx, chromedp.Click(chromedp.CSS(`#related-list li:first-child a`)))
+	waitFor(t, ctx, "the related article's page", `location.pathname === '/articles/`+related.Hits[0].ID+`' && document.getElementById('title').textContent !== ''`)
+}

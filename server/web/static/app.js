@@ -1,6 +1,6 @@
 // The search page: state in the URL, search as you type, keyboard navigation.
 import { api, ApiError, appendMeta, articleHref, BASE, setSearchKey } from './page.js';
-import { appendMarked, el, safeHref } from './render.js';
+import { appendMarked, echo, el, safeHref } from './render.js';
 import { appendFilters, facetParams, readFilters, renderFacets } from './facets.js';
 import { renderPager } from './pager.js';
 
@@ -175,7 +175,7 @@ function render(st, r) {
   $('facets-summary').textContent = chosen ? `Filters (${chosen} chosen)` : 'Filters';
   results.replaceChildren(...r.hits.map((h) => hitItem(h, st.q)));
   const n = r.total;
-  const what = st.q ? ` for “${st.q}”` : '';
+  const what = st.q ? ` for ${echo(st.q)}` : '';
   const count = n === 1 ? '1 result' : `${n.toLocaleString('en')} results`;
   status.textContent = n === 0 ? `No results${what}.` : `${count}${what} (${r.took_ms} ms)`;
   // A browse has no relevance: it says the sort it really has.
@@ -188,7 +188,7 @@ function render(st, r) {
   }
   empty.hidden = n !== 0;
   if (n === 0) {
-    empty.replaceChildren(el('p', '', st.q ? `No articles match “${st.q}”.` : 'There are no articles yet.'),
+    empty.replaceChildren(el('p', '', st.q ? `No articles match ${echo(st.q)}.` : 'There are no articles yet.'),
       el('p', '', st.from || st.to ? 'Try a wider date range (All time), or fewer words.' : 'Try fewer or different words.'));
   }
   const pages = Math.max(1, Math.ceil(n / r.size));
