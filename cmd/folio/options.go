@@ -120,6 +120,8 @@ func serverOptions(cfg config.Config) server.Options {
 		AllowedOrigins:    s.CORS.AllowedOrigins,
 		SearchKeys:        searchKeys(s.SearchKeyList()),
 		FrameAncestors:    s.FrameAncestors,
+		KeywordFields:     cfg.Index.KeywordFields,
+		MaxWindow:         cfg.Search.MaxWindow,
 		AdminKeys:         s.AdminKeys,
 		Sources:           cfg.Index.SourcePaths(),
 	}

@@ -92,7 +92,8 @@ func TestDefaultOptionsAgree(t *testing.T) {
 		"UserAgent": "names the binary's version",
 	})
 	compareFields(t, "server.Options", serverOptions(cfg), server.DefaultOptions(), map[string]string{
-		"Sources": "the product's default inputs (index.sources); a library server has none",
+		"Sources":       "the product's default inputs (index.sources); a library server has none",
+		"KeywordFields": "the product's default corpus fields (Reuters' topics, places); a library index has none",
 	})
 }
 
