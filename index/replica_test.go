@@ -15,7 +15,7 @@ import (
 )
 
 // freeLoopback returns n free loopback addresses.
-func freeLoopback(t *testing.T, n int) []string {
+func freeLoopback(t testing.TB, n int) []string {
 	t.Helper()
 	var out []string
 	var ls []net.Listener
@@ -35,7 +35,10 @@ func freeLoopback(t *testing.T, n int) []string {
 
 // clusterOptions are the options of three index replicas in dir, each
 // with an embedded JetStream node routing to the others.
-func clusterOptions(t *testing.T, dir string) []Options {
+func clusterOptions(t *testing.T, dir string) []Options { return clusterOptionsTB(t, dir) }
+
+// clusterOptionsTB is clusterOptions for tests and benchmarks.
+func clusterOptionsTB(t testing.TB, dir string) []Options {
 	t.Helper()
 	client, routes := freeLoopback(t, 3), freeLoopback(t, 3)
 	var out []Options
