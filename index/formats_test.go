@@ -43,8 +43,8 @@ func formatsIndex(t *testing.T) (*Index, IngestSummary) {
 // the pages (menus, cookie banners, scripts, comments) is searchable.
 func TestFormatsSeedHTML(t *testing.T) {
 	ix, sum := formatsIndex(t)
-	if sum.Skipped != 0 || sum.Indexed != 15 {
-		t.Fatalf("summary %+v; want 15 indexed (4 pages, 5 feed items, 1 e-mail, 1 PDF, 1 docx, 1 odt, 2 text), none skipped", sum)
+	if sum.Skipped != 0 || sum.Indexed != 16 {
+		t.Fatalf("summary %+v; want 16 indexed (5 pages, 5 feed items, 1 e-mail, 1 PDF, 1 docx, 1 odt, 2 text), none skipped", sum)
 	}
 	res := mustSearch(t, ix, Query{Text: `"Diamond Hexagon"`})
 	var ids []string
@@ -62,7 +62,8 @@ func TestFormatsSeedHTML(t *testing.T) {
 		t.Fatalf("feed item by guid: %+v", res.Hits)
 	}
 	for _, w := range []string{"Newsletterpalooza", "Gingersnapconsent", "Footerwombat", "Scriptkangaroo", "hummingbirdcomment",
-		"Crumbleotter", "Yakform", "Chatterweasel", "scriptnarwhal", "Capybaralink", "Mongoosemenu", "Feedscriptocelot", "cookies"} {
+		"Crumbleotter", "Yakform", "Chatterweasel", "scriptnarwhal", "Capybaralink", "Mongoosemenu", "Feedscriptocelot", "cookies",
+		"Sharewalrus", "Signupsalamander", "Relatedrhino", "Biobison", "Commentcoyote", "Footeriguana", "Consentcassowary"} {
 		if res := mustSearch(t, ix, Query{Text: w}); res.Total != 0 {
 			t.Errorf("boilerplate %q is searchable: %d hits", w, res.Total)
 		}

@@ -9,6 +9,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
@@ -290,7 +291,7 @@ func TestBrowserSearchPage(t *testing.T) {
 	// Pagination: browsing every article spans pages; Next moves to page 2.
 	var first string
 	eval(t, ctx, firstHit, &first)
-	waitFor(t, ctx, "the pager", `!document.getElementById('pager').hidden && /^Page 1 of \d+$/.test(document.getElementById('pageinfo').textContent) && document.getElementById('prev').disabled`)
+	waitFor(t, ctx, "the pager", `!document.getElementById('pager').hidden && /^Page 1 of \d+$/.test(document.getElementById('pageinfo').textContent) && document.getElementById('prev').getAttribute('aria-disabled') === 'true'`)
 	run(t, ctx, chromedp.Click(chromedp.ID("next")))
 	waitFor(t, ctx, "page 2", `location.search === '?page=2' && document.getElementById('pageinfo').textContent.startsWith('Page 2 of ') && `+firstHit+` !== '`+first+`'`)
 	run(t, ctx, js(`history.back()`))
@@ -1026,4 +1027,253 @@ func TestBrowserFacets(t *testing.T) {
 	waitFor(t, ctx, "topics:weather chosen from the keyboard", `location.search === '?q=seaweed&filter=topics%3Aweather' && `+settled+` && `+total+` === 2 &&
 		document.activeElement?.dataset.key === 'topics:weather' && document.activeElement.checked`)
 	screenshot(t, ctx, "facets.png")
+
+	// At 360 px the sidebar is a closed "Filters" disclosure above the
+	// results that says how many values are chosen; open, nothing is wider than the screen.
+	run(t, ctx, chromedp.EmulateViewport(360, 800), chromedp.Reload())
+	waitFor(t, ctx, "the closed filters at 360 px", settled+` && !document.getElementById('facets-details').open &&
+		document.getElementById('facets-summary').textContent === 'Filters (1 chosen)'`)
+	run(t, ctx, chromedp.Click(chromedp.ID("facets-summary")))
+	waitFor(t, ctx, "the open filters", `document.getElementById('facets-details').open && document.querySelector('#facets input[data-key="topics:weather"]').getClientRects().length > 0`)
+	var width int
+	eval(t, ctx, `document.documentElement.scrollWidth`, &width)
+	if width > 360 {
+		t.Errorf("at 360 px with the filters open the page is %d px wide", width)
+	}
+}
+
+// pagerState is the JavaScript of the pager's links: text, and "=" for the
+// current page, "-" for a link that goes nowhere, else its URL's search.
+const pagerState = `[...document.querySelectorAll('#pager li')].map(li => { const a = li.querySelector('a');
+	return !a ? li.textContent : a.textContent + (a.getAttribute('aria-current') === 'page' ? '=' : a.getAttribute('aria-disabled') === 'true' ? '-' : ' ' + (new URL(a.href).search || '?')); }).join(' | ')`
+
+// apiIDs are the ids of an /api/search answer of srv for the query params.
+func apiIDs(t *testing.T, srv *httptest.Server, params string) (ids []string, total int) {
+	t.Helper()
+	res, err := http.Get(srv.URL + "/api/search?" + params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var r struct {
+		Total int `json:"total"`
+		Hits  []struct {
+			ID string `json:"id"`
+		} `json:"hits"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&r); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("GET /api/search?%s: status %d, %v", params, res.StatusCode, err)
+	}
+	for _, h := range r.Hits {
+		ids = append(ids, h.ID)
+	}
+	return ids, r.Total
+}
+
+// TestBrowserPager: numbered pages around the current one with First,
+// Previous, Next and Last; past the window of page numbers
+// (search.max_window, 30 here: 3 pages of 10) Next follows the cursor and
+// the page reports its real number.
+func TestBrowserPager(t *testing.T) {
+	ctx := newTab(t)
+	srv := folioServer(t, DefaultOptions())
+	_, total := apiIDs(t, srv, "size=1")
+	pages := (total + 9) / 10
+	if pages < 14 {
+		t.Fatalf("%d articles: the test needs at least 14 pages", total)
+	}
+	p := strconv.Itoa(pages)
+	pagerIs := func(what, want string) {
+		t.Helper()
+		var got string
+		eval(t, ctx, pagerState, &got)
+		if got != want {
+			t.Errorf("%s: pager\n %s\nwant\n %s", what, got, want)
+		}
+	}
+	run(t, ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(srv.URL+"/?page=10"))
+	waitFor(t, ctx, "page 10", `document.getElementById('pageinfo')?.textContent === 'Page 10 of `+p+`' && !document.body.hasAttribute('aria-busy')`)
+	pagerIs("page 10", "« First ? | ‹ Previous ?page=9 | 1 ? | … | 8 ?page=8 | 9 ?page=9 | 10= | 11 ?page=11 | 12 ?page=12 | … | "+p+" ?page="+p+" | Next › ?page=11 | Last » ?page="+p)
+	run(t, ctx, chromedp.Click(chromedp.ID("last")))
+	waitFor(t, ctx, "the last page", `location.search === '?page=`+p+`' && document.getElementById('pageinfo').textContent === 'Page `+p+` of `+p+`'`)
+	pagerIs("the last page", "« First ? | ‹ Previous ?page="+strconv.Itoa(pages-1)+" | 1 ? | … | "+strconv.Itoa(pages-2)+" ?page="+strconv.Itoa(pages-2)+" | "+strconv.Itoa(pages-1)+" ?page="+strconv.Itoa(pages-1)+" | "+p+"= | Next ›- | Last »-")
+	run(t, ctx, chromedp.Click(chromedp.ID("first")))
+	waitFor(t, ctx, "the first page", `location.search === '' && document.getElementById('pageinfo').textContent === 'Page 1 of `+p+`'`)
+	pagerIs("the first page", "« First- | ‹ Previous- | 1= | 2 ?page=2 | 3 ?page=3 | … | "+p+" ?page="+p+" | Next › ?page=2 | Last » ?page="+p)
+
+	// At 360 px the pager is one row (First, Last and the farther pages
+	// are left out, Previous and Next shown as arrows), with no horizontal scroll.
+	run(t, ctx, chromedp.EmulateViewport(360, 800), chromedp.Navigate(srv.URL+"/?page=10"))
+	waitFor(t, ctx, "page 10 at 360 px", `document.getElementById('pageinfo')?.textContent === 'Page 10 of `+p+`'`)
+	var narrow struct {
+		Rows    int      `json:"rows"`
+		Width   int      `json:"width"`
+		Visible []string `json:"visible"`
+	}
+	eval(t, ctx, `(() => { const lis = [...document.querySelectorAll('#pager li')].filter(li => li.getClientRects().length > 0);
+		return {rows: new Set(lis.map(li => Math.round(li.getBoundingClientRect().top))).size, width: document.documentElement.scrollWidth,
+		visible: lis.map(li => li.innerText)}; })()`, &narrow)
+	if narrow.Rows != 1 || narrow.Width > 360 || !slices.Equal(narrow.Visible, []string{"‹", "1", "…", "9", "10", "11", "…", p, "›"}) {
+		t.Errorf("pager at 360 px: %d rows, page %d px wide, shows %q; want one row of ‹ 1 … 9 10 11 … %s ›", narrow.Rows, narrow.Width, narrow.Visible, p)
+	}
+	run(t, ctx, chromedp.EmulateViewport(1280, 900))
+
+	// Past the window, Next follows the cursor; the page says which page it is.
+	opts := DefaultOptions()
+	opts.MaxWindow = 30
+	small := folioServer(t, opts)
+	run(t, ctx, chromedp.Navigate(small.URL+"/?page=3"))
+	waitFor(t, ctx, "page 3", `document.getElementById('pageinfo')?.textContent === 'Page 3 of `+p+`'`)
+	var next string
+	eval(t, ctx, `new URL(document.getElementById('next').href).search`, &next)
+	if !strings.HasPrefix(next, "?cursor=") {
+		t.Fatalf("Next on the last numbered page links %q, want a cursor", next)
+	}
+	pagerIs("the last numbered page", "« First ? | ‹ Previous ?page=2 | 1 ? | 2 ?page=2 | 3= | Next › "+next+" | Last »-")
+	run(t, ctx, chromedp.Click(chromedp.ID("next")))
+	waitFor(t, ctx, "page 4 by cursor", `location.search === '`+next+`' && document.getElementById('pageinfo').textContent === 'Page 4 of `+p+`' && !document.body.hasAttribute('aria-busy')`)
+	want, _ := apiIDs(t, srv, "page=4&size=10")
+	var got []string
+	eval(t, ctx, `[...document.querySelectorAll('#results li')].map(li => li.dataset.id)`, &got)
+	if !slices.Equal(got, want) {
+		t.Errorf("page 4 by cursor: %q, want page 4's %q", got, want)
+	}
+	var cur string
+	eval(t, ctx, `document.querySelector('#pager [aria-current=page]').textContent`, &cur)
+	if cur != "4" {
+		t.Errorf("the pager marks page %q as current, want 4", cur)
+	}
+	run(t, ctx, js(`history.back()`))
+	waitFor(t, ctx, "Back to page 3", `location.search === '?page=3' && document.getElementById('pageinfo').textContent === 'Page 3 of `+p+`'`)
+}
+
+// TestBrowserEchoAndRelated: the query is echoed as typed (a phrase keeps
+// its own quotes, not doubled ones); a browse's status and sort control say
+// the sort it really has; each hit shows its source and tags; the article
+// page lists its related articles (GET /api/related/{id}) as links.
+func TestBrowserEchoAndRelated(t *testing.T) {
+	ctx := newTab(t)
+	srv := folioServer(t, DefaultOptions())
+	statusText := `document.getElementById('status').textContent`
+	run(t, ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(srv.URL+"/?q=%22Diamond+Hexagon%22"))
+	waitFor(t, ctx, "the phrase echoed as typed", firstHit+` === '`+ironclad+`' && /^1 result for "Diamond Hexagon" \([\d.]+ ms\)$/.test(`+statusText+`)`)
+	run(t, ctx, chromedp.Navigate(srv.URL+"/?q=%22zzqq+xxnothing%22"))
+	waitFor(t, ctx, "the empty phrase echoed as typed", statusText+` === 'No results for "zzqq xxnothing".' && document.getElementById('empty').textContent.startsWith('No articles match "zzqq xxnothing".')`)
+
+	run(t, ctx, chromedp.Navigate(srv.URL+"/?sort=oldest"))
+	waitFor(t, ctx, "a browse oldest first", `/^\d+ results, oldest first \(/.test(`+statusText+`) && document.getElementById('sort').value === 'oldest'`)
+	run(t, ctx, chromedp.Navigate(srv.URL+"/"))
+	waitFor(t, ctx, "a browse newest first", `/^\d+ results, newest first \(/.test(`+statusText+`) && document.getElementById('sort').value === 'newest'`)
+
+	run(t, ctx, chromedp.Navigate(srv.URL+"/?q=seaweed+report+4"))
+	waitFor(t, ctx, "seaweed report 4", firstHit+` === 'seaweed-04'`)
+	var hit struct {
+		Meta string   `json:"meta"`
+		Tags []string `json:"tags"`
+	}
+	eval(t, ctx, `({meta: document.querySelector('#results li .meta').textContent, tags: [...document.querySelectorAll('#results li:first-child .tag')].map(e => e.textContent)})`, &hit)
+	if hit.Meta != "2023-07-21 · Harbour Gazette" || !slices.Equal(hit.Tags, []string{"coast", "weather"}) {
+		t.Errorf("first hit: meta %q, tags %q; want its date and source, and tags coast, weather", hit.Meta, hit.Tags)
+	}
+
+	res, err := http.Get(srv.URL + "/api/related/" + ironclad + "?size=5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var related struct {
+		Hits []struct {
+			ID    string `json:"id"`
+			Title string `json:"title"`
+		} `json:"hits"`
+	}
+	err = json.NewDecoder(res.Body).Decode(&related)
+	res.Body.Close()
+	if err != nil || len(related.Hits) == 0 {
+		t.Fatalf("GET /api/related/%s: %v, %d hits", ironclad, err, len(related.Hits))
+	}
+	var want []string
+	for _, h := range related.Hits {
+		want = append(want, h.ID+" "+h.Title+" /articles/"+h.ID)
+	}
+	run(t, ctx, chromedp.Navigate(srv.URL+"/articles/"+ironclad+"?q=China"))
+	waitFor(t, ctx, "the related articles", `!document.getElementById('related').hidden && document.querySelectorAll('#related-list li').length === `+strconv.Itoa(len(want)))
+	var got []string
+	eval(t, ctx, `[...document.querySelectorAll('#related-list li')].map(li => li.dataset.id + ' ' + li.querySelector('a').textContent + ' ' + li.querySelector('a').getAttribute('href'))`, &got)
+	if !slices.Equal(got, want) {
+		t.Errorf("related articles\n %q\nwant\n %q", got, want)
+	}
+	run(t, ctx, chromedp.Click(chromedp.CSS(`#related-list li:first-child a`)))
+	waitFor(t, ctx, "the related article's page", `location.pathname === '/articles/`+related.Hits[0].ID+`' && document.getElementById('title').textContent !== ''`)
+}
+
+// TestBrowserTypingUnfinishedSyntax: while typing, a query the API refuses
+// (a field name without its word yet) is searched again as text: results,
+// no error; submitted, the same query shows the API's error.
+func TestBrowserTypingUnfinishedSyntax(t *testing.T) {
+	ctx := newTab(t)
+	srv := folioServer(t, DefaultOptions())
+	run(t, ctx, chromedp.EmulateViewport(1024, 800), chromedp.Navigate(srv.URL+"/"))
+	waitFor(t, ctx, "the browse", `document.querySelectorAll('#results li').length === 10`)
+	run(t, ctx, chromedp.SendKeys(chromedp.ID("q"), `Cambodia title:`))
+	waitFor(t, ctx, "the unfinished field searched as text", `location.search === '?q=Cambodia+title%3A' && `+firstHit+` === '`+ironclad+`' &&
+		/for “Cambodia title:”/.test(document.getElementById('status').textContent) && !document.body.hasAttribute('aria-busy')`)
+	var errHidden bool
+	eval(t, ctx, `document.getElementById('error').hidden`, &errHidden)
+	if !errHidden {
+		t.Errorf("an error is shown while typing an unfinished field")
+	}
+	run(t, ctx, js(`document.getElementById('search').requestSubmit()`))
+	waitFor(t, ctx, "the submitted query's syntax error", `!document.getElementById('error').hidden && /cannot parse query/.test(document.getElementById('error').textContent) &&
+		document.querySelectorAll('#results li').length === 0`)
+}
+
+// TestBrowserScreens saves screenshots of the results page with facets and
+// of the article page at 1280 and 360 px into $FOLIO_PAGE_SCREENS (run on
+// demand: FOLIO_PAGE_SCREENS=/tmp/screens go test -run TestBrowserScreens
+// ./server), as page-*.png, to be looked at.
+func TestBrowserScreens(t *testing.T) {
+	dir := os.Getenv("FOLIO_PAGE_SCREENS")
+	if dir == "" {
+		t.Skip("set FOLIO_PAGE_SCREENS to a directory to save the page screenshots there")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx := newTab(t)
+	srv := folioServer(t, DefaultOptions())
+	save := func(name string, full bool) {
+		t.Helper()
+		shot := chromedp.CaptureScreenshot()
+		if full {
+			shot = chromedp.FullScreenshot(100)
+		}
+		png, err := chromedp.Run(ctx, shot)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot: %s", filepath.Join(dir, name))
+	}
+	results := srv.URL + "/?q=seaweed&filter=topics%3Aexports&filter=topics%3Aprices"
+	ready := `!document.body.hasAttribute('aria-busy') && document.querySelector('#facets fieldset') !== null && document.querySelectorAll('#results li').length > 0`
+	for _, w := range []int64{1280, 360} {
+		width := strconv.FormatInt(w, 10)
+		run(t, ctx, chromedp.EmulateViewport(w, 900), chromedp.Navigate(results))
+		waitFor(t, ctx, "the results with facets", ready)
+		save("page-results-"+width+".png", false)
+		if w == 360 {
+			run(t, ctx, chromedp.Click(chromedp.ID("facets-summary")))
+			waitFor(t, ctx, "the open filters", `document.getElementById('facets-details').open`)
+			save("page-results-360-filters.png", true)
+		}
+		run(t, ctx, chromedp.Navigate(srv.URL+"/?page=10"))
+		waitFor(t, ctx, "page 10", `document.getElementById('pageinfo')?.textContent.startsWith('Page 10 of')`)
+		run(t, ctx, js(`document.getElementById('pager').scrollIntoView()`))
+		save("page-pager-"+width+".png", false)
+		run(t, ctx, chromedp.Navigate(srv.URL+"/articles/"+ironclad+"?q=China+Cambodia"))
+		waitFor(t, ctx, "the article and its related articles", `!document.getElementById('related').hidden`)
+		save("page-article-"+width+".png", true)
+	}
 }

@@ -118,6 +118,8 @@ type Options struct {
 	MetricsElsewhere bool
 	// Analytics records every search (and returns its query_id); nil records nothing.
 	Analytics *analytics.Recorder
+	// Dates reads the from and to of the analytics reports (default: article.DefaultDateParser).
+	Dates *article.DateParser
 }
 
 // DefaultOptions returns the defaults, the same as config.Default's (a test

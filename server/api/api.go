@@ -149,6 +149,10 @@ type RebuildResponse struct {
 	Before    int   `json:"before"` // articles before and after
 	After     int   `json:"after"`
 	TookMS    int64 `json:"took_ms"`
+	// Fetched and NotModified count the documents of URL sources: answered
+	// 200, and answered 304 (or not requested: an unchanged sitemap lastmod).
+	Fetched     int `json:"fetched"`
+	NotModified int `json:"not_modified"`
 }
 
 // SourcesResponse is the JSON body of GET /api/admin/sources.
@@ -203,4 +207,16 @@ type Event struct {
 	QueryID  string `json:"query_id"`
 	ID       string `json:"id"`
 	Position int    `json:"position"`
+}
+
+// AnalyticsReport is the answer of GET /api/admin/analytics/{report}: the
+// report's rows (objects named by their fields) for the range [from, to)
+// the request asked (null for an open bound).
+type AnalyticsReport struct {
+	Report    string     `json:"report"`             // queries, zero-results, volume or articles
+	From      *time.Time `json:"from"`               // the first instant counted, or null
+	To        *time.Time `json:"to"`                 // the first instant no longer counted, or null
+	Interval  string     `json:"interval,omitempty"` // volume: day or hour
+	Truncated bool       `json:"truncated"`          // more distinct queries or articles than a report keeps
+	Rows      any        `json:"rows"`
 }
