@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/ed25519"
 	"fmt"
 	"os"
 	"time"
@@ -98,7 +99,23 @@ func serverOptions(cfg config.Config) server.Options {
 		FrameAncestors:    s.FrameAncestors,
 		AdminKeys:         s.AdminKeys,
 		Sources:           cfg.Index.Sources,
+		TokenKeys:         tokenKeys(s.TokenKeyList()),
+		TokenMaxTTL:       s.TokenMaxTTL,
+		TokenAudience:     s.TokenAudience,
+		RequireToken:      s.RequireToken,
 	}
+}
+
+// tokenKeys converts the configured token keys to the server's type.
+func tokenKeys(keys []config.TokenKey) []server.TokenKey {
+	out := make([]server.TokenKey, len(keys))
+	for i, k := range keys {
+		out[i] = server.TokenKey{ID: k.ID, Alg: server.AlgHS256, Secret: k.Secret}
+		if k.Alg == "ed25519" {
+			out[i] = server.TokenKey{ID: k.ID, Alg: server.AlgEdDSA, Public: ed25519.PublicKey(k.Public)}
+		}
+	}
+	return out
 }
 
 // analyticsOptions converts the analytics section to analytics.Options.

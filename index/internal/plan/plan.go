@@ -48,6 +48,9 @@ type Request struct {
 	Filters []string
 	// FacetSize is the number of values counted per keyword facet; 0 means DefaultFacetSize.
 	FacetSize int
+	// Visible is what the reader may see; every search of the plan is
+	// restricted to it (an unscored required clause of its filter).
+	Visible Visibility
 }
 
 // Planner turns Requests into Plans. It holds what planning needs of the
@@ -172,6 +175,9 @@ func continueAfter(p *Plan, q Request) error {
 	if c.Sort != q.Sort || c.Text != q.Text || c.Mode != q.Mode {
 		return param.Errorf("cursor", "the cursor was made for another query or sort; repeat q, mode and sort of the request that returned it")
 	}
+	if c.Visible != q.Visible.Key() {
+		return param.Errorf("cursor", "the cursor was made for another reader (token); start again from the first page")
+	}
 	p.After, p.From, p.Now = c, 0, time.Unix(0, c.Now)
 	return nil
 }
@@ -185,8 +191,16 @@ func checkSort(sort string) error {
 	return param.Errorf("sort", "unknown sort %q (accepted: relevance, date, -date)", sort)
 }
 
-// filters adds the date range and the facets and keyword filters of q to p.
+// filters adds the reader's visibility, the date range and the facets and
+// keyword filters of q to p. The visibility is a choice of no facet's
+// field, so that no disjunctive facet count ever leaves it out.
 func (pl *Planner) filters(p *Plan, q Request) error {
+	if err := q.Visible.check(); err != nil {
+		return err
+	}
+	if vq := q.Visible.Filter(); vq != nil {
+		p.choices = append(p.choices, choice{field: visibleChoice, q: vq})
+	}
 	start, end, err := rangeBounds(pl.Dates, q.From, q.To)
 	if err != nil {
 		return err

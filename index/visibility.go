@@ -1,0 +1,84 @@
+package index
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/folio-search/folio/index/internal/engine"
+	"github.com/folio-search/folio/index/internal/plan"
+)
+
+// Every read obeys the reader's Visibility through one filter
+// (Visibility.Filter), the unscored clause search filters use: searches,
+// counts and facets carry it in their plan; a single article is read only
+// when a search of its id within the filter finds it (else ErrNotFound, as
+// for a missing one); and the words offered back to a reader (typo
+// tolerance, did-you-mean) are counted over the articles it may see.
+
+// visible reports whether vis may see the article id (false also when
+// there is no such article). The caller holds ix.mu for reading.
+func (ix *Index) visible(ctx context.Context, id string, vis Visibility) (bool, error) {
+	if vis.All {
+		return true, nil
+	}
+	n, err := ix.countVisible(ctx, vis, query.NewDocIDQuery([]string{id}))
+	return n > 0, err
+}
+
+// countVisible is the number of documents q matches that vis may see.
+func (ix *Index) countVisible(ctx context.Context, vis Visibility, q query.Query) (uint64, error) {
+	return (&plan.Plan{Filter: vis.Filter()}).Count(ctx, ix.searchAll, q)
+}
+
+// termCount is the number of documents holding term in field that vis may see.
+func (ix *Index) termCount(ctx context.Context, vis Visibility, field, term string) (uint64, error) {
+	tq := query.NewTermQuery(term)
+	tq.SetField(field)
+	return ix.countVisible(ctx, vis, tq)
+}
+
+// visibleDict is the index's dictionary as a reader sees it: a term is in
+// it when an article the reader may see holds it, and corrections are
+// counted over those articles only (those no such article holds are left
+// out), so typo tolerance neither keeps a word only hidden articles hold
+// nor expands a word into one.
+type visibleDict struct {
+	ctx  context.Context
+	ix   *Index
+	vis  Visibility
+	dict *engine.Dict
+}
+
+// Has reports whether an article the reader may see holds term in field.
+func (d visibleDict) Has(field, term string) (bool, error) {
+	n, err := d.ix.termCount(d.ctx, d.vis, field, term)
+	return n > 0, err
+}
+
+// Corrections are the dictionary's corrections of term recounted over the
+// articles the reader may see, most frequent first, without those none of
+// them holds.
+func (d visibleDict) Corrections(field, term string, edits int) ([]engine.Correction, error) {
+	all, err := d.dict.Corrections(field, term, edits)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, c := range all {
+		n, err := d.ix.termCount(d.ctx, d.vis, field, c.Term)
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			out = append(out, engine.Correction{Term: c.Term, Count: n})
+		}
+	}
+	slices.SortFunc(out, func(a, b engine.Correction) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Term, b.Term))
+	})
+	return out, nil
+}
