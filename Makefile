@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 REUTERS := ../shared/corpora/reuters21578/articles.jsonl.gz
 
-.PHONY: build run test vet fmt-check pure-check browser-check bench clean crash fuzz soak relevance
+.PHONY: build run test vet fmt-check pure-check browser-check bench bench-crawl clean crash fuzz soak relevance
 
 ## build: the static binary bin/folio (pure Go, CGO_ENABLED=0)
 build:
@@ -54,6 +54,10 @@ fmt-check:
 ## bench: Go benchmarks (benchstat-compatible output)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./index ./server | tee bench.out
+
+## bench-crawl: pages per second of a loopback crawl of a 2,000-page sitemap into a new index (fetch, extraction, writes)
+bench-crawl:
+	$(GO) test -run '^$$' -bench BenchmarkSyncSitemap -benchtime 3x -count 3 ./index
 
 ## fuzz: every fuzz target for FUZZTIME each (seeds in <pkg>/testdata/fuzz/<FuzzName>/)
 FUZZTIME ?= 5m

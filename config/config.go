@@ -34,7 +34,7 @@ type Config struct {
 // dates are analysed.
 type IndexConfig struct {
 	Path        string   `mapstructure:"path"`         // index directory
-	Sources     []string `mapstructure:"sources"`      // files or directories a new index is built from (then the index records its inputs)
+	Sources     []string `mapstructure:"sources"`      // files, directories or URLs ("URL [OPTION...]", see SourceList) a new index is built from (then the index records its inputs)
 	Language    string   `mapstructure:"language"`     // analyzer: en (stemming, stop words), standard (no stemming) or cjk (Chinese/Japanese/Korean bigrams)
 	Timezone    string   `mapstructure:"timezone"`     // IANA zone for dates without an offset
 	DateLayouts []string `mapstructure:"date_layouts"` // extra Go time layouts tried before the built-in ones
@@ -55,6 +55,11 @@ type IndexConfig struct {
 	// KeywordFields are extra JSON fields kept as keyword fields, to facet
 	// and filter on (Reuters: topics, places); changing them needs a rebuild.
 	KeywordFields []string `mapstructure:"keyword_fields"`
+	// PollInterval is how often `folio serve` re-reads the URL sources
+	// (a source's poll_interval option overrides it).
+	PollInterval time.Duration `mapstructure:"poll_interval"`
+	// Crawl bounds the requests of URL sources.
+	Crawl CrawlConfig `mapstructure:"crawl"`
 }
 
 // ServerConfig configures the HTTP server of `folio serve`.
@@ -164,6 +169,9 @@ func Default() Config {
 			MaxArticleBytes: 10 << 20,
 
 			KeywordFields: []string{"topics", "places"},
+			PollInterval:  15 * time.Minute,
+			Crawl: CrawlConfig{Concurrency: 2, Rate: 4, Timeout: 30 * time.Second, MaxBytes: 10 << 20,
+				Retries: 2, MaxURLs: 50000},
 		},
 		Server: ServerConfig{
 			Addr:              "127.0.0.1:8080",
@@ -233,9 +241,7 @@ func (c Config) Validate() error {
 	check(strings.TrimSpace(c.Index.Path) != "", "index.path must not be empty")
 	check(c.Analytics.Retention >= 0, "analytics.retention must be a duration of 0 (keep for ever) or more, such as 2160h, got %s", c.Analytics.Retention)
 	check(c.Analytics.Buffer >= 1 && c.Analytics.Buffer <= 1<<20, "analytics.buffer must be between 1 and 1048576 records, got %d", c.Analytics.Buffer)
-	for i, s := range c.Index.Sources {
-		check(strings.TrimSpace(s) != "", "index.sources[%d] must not be empty", i)
-	}
+	errs = append(errs, c.Index.validateSources()...)
 	check(slices.Contains(languages, c.Index.Language), "index.language must be one of %s, got %q", strings.Join(languages, ", "), c.Index.Language)
 	if _, err := time.LoadLocation(c.Index.Timezone); err != nil {
 		errs = append(errs, fmt.Errorf("index.timezone must be an IANA time zone such as UTC or Europe/Paris, got %q", c.Index.Timezone))

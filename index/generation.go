@@ -52,6 +52,9 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 	defer ix.rebuildMu.Unlock()
 
 	for _, p := range paths {
+		if sources.IsURL(p) {
+			continue // read by the rebuild; an unreachable one is a reported problem
+		}
 		if _, err := os.Stat(p); err != nil {
 			return IngestSummary{}, fmt.Errorf("%w: source %s: %w", ErrRebuildFailed, p, errors.Unwrap(err))
 		}
@@ -66,6 +69,7 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 		ix.mu.Unlock()
 	}()
 
+	ix.Sources() // load the statuses the new generation carries on (an unreadable file: it starts over)
 	nx, m, err := ix.nextGeneration(old)
 	if err != nil {
 		return IngestSummary{}, fmt.Errorf("rebuild: %w", err)
@@ -115,7 +119,7 @@ func (ix *Index) nextGeneration(old store.Meta) (*Index, store.Meta, error) {
 	if err != nil {
 		return nil, m, err
 	}
-	nx := &Index{opts: ix.opts, hl: ix.hl, planner: ix.planner, generation: newGeneration(m, shards)}
+	nx := &Index{opts: ix.opts, hl: ix.hl, planner: ix.planner, generation: newGeneration(m, shards), sourceLog: ix.sourceLog}
 	nx.opts.Path = ix.opts.Path
 	return nx, m, nil
 }

@@ -41,7 +41,9 @@ type Index struct {
 
 	// rebuildMu allows one rebuild at a time; rebuilding, when set, logs
 	// the writes made during a rebuild to replay them into the new index.
-	rebuildMu  sync.Mutex
+	rebuildMu sync.Mutex
+	// syncMu makes Syncs run one at a time.
+	syncMu     sync.Mutex
 	rebuilding *replayLog
 	// bm25 holds the true BM25 statistics (see bm25.go); nil until computed.
 	bm25 atomic.Pointer[search.BM25Stats]
@@ -51,6 +53,8 @@ type Index struct {
 	ties engine.TieRuns
 	// fileIDs are the ids that came from files (see fromFile); nil until loaded.
 	fileIDs atomic.Pointer[sources.IDSet]
+	// sourceLog is what the syncs of this process did per source (Sources).
+	sourceLog *sourceLog
 	// hooks are set only by tests.
 	hooks hooks
 }
@@ -83,7 +87,7 @@ func Open(opts Options) (*Index, error) {
 		return nil, err
 	}
 	store.RemoveStaleGenerations(opts.Path, m.Generation)
-	ix := &Index{opts: opts, hl: highlight.New(opts.FragmentSize), generation: &generation{meta: m}}
+	ix := &Index{opts: opts, hl: highlight.New(opts.FragmentSize), generation: &generation{meta: m}, sourceLog: &sourceLog{}}
 	locked := fmt.Errorf("%w: %s is open in another process (a running `folio serve` or `folio index`); stop that process first, or search through the server's HTTP API", ErrLocked, opts.Path)
 	shards, err := engine.OpenShards(store.ShardPaths(store.GenDir(opts.Path, m.Generation), m.Shards), opts.LockTimeout, locked)
 	if err != nil {
@@ -123,7 +127,7 @@ func Create(opts Options) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix := &Index{opts: opts, hl: highlight.New(opts.FragmentSize), generation: newGeneration(m, shards)}
+	ix := &Index{opts: opts, hl: highlight.New(opts.FragmentSize), generation: newGeneration(m, shards), sourceLog: &sourceLog{}}
 	ix.planner = ix.newPlanner()
 	if err := ix.applySynonyms(); err != nil {
 		ix.Close()

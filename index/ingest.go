@@ -24,21 +24,30 @@ type errStrict struct{ *article.InputError }
 // writes their articles in batches. Ids come from the article (ID header or id
 // field) or else from the file's path relative to the folder given, without
 // extension (records of a JSON array or JSON Lines file without an id get
-// "<that>/<n>", n counting records or lines from 1). Bad files and records are
-// reported through opts.Problem, counted and skipped, unless opts.Strict,
-// which returns the first one (an *InputError). The returned error is
-// otherwise nil unless writing failed or ctx ended.
+// "<that>/<n>", n counting records or lines from 1). A path that is an
+// http(s) URL is a URL source (a feed, a sitemap or a page, see
+// WebOptions), read in full (Sync reads only what changed). Bad files and
+// records are reported through opts.Problem, counted and skipped, unless
+// opts.Strict, which returns the first one (an *InputError). The returned
+// error is otherwise nil unless writing failed or ctx ended.
 func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions) (IngestSummary, error) {
-	sum, _, _, err := ix.ingest(ctx, paths, opts, nil)
+	sum, _, _, err := ix.ingest(ctx, paths, opts, nil, nil)
 	return sum, err
 }
 
-// ingest is Ingest with a hook: sel, when set, chooses which of the
-// collected files to read (and may count work it did in the summary). It
-// also returns the files read and, per file, what it produced.
-func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions, sel func([]sources.File, *IngestSummary) ([]sources.File, error)) (IngestSummary, []sources.File, []sources.FileResult, error) {
+// ingest is Ingest with hooks: sel, when set, chooses which of the
+// collected files to read (and may count work it did in the summary);
+// crawl, when set, reads the URL sources among paths over the state of
+// the last sync and keeps what it found. It also returns the files read
+// and, per file, what it produced, and logs the outcome per source.
+func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions, sel func([]sources.File, *IngestSummary) ([]sources.File, error), crawl *urlCrawl) (IngestSummary, []sources.File, []sources.FileResult, error) {
+	filePaths, urls := sources.SplitURLs(paths)
+	if crawl == nil && len(urls) > 0 {
+		crawl = ix.newCrawl(urls, sources.State{Files: map[string]sources.FileState{}})
+	}
 	run := newIngestRun(ix, opts)
-	files, err := run.collect(paths, sel)
+	run.roots = sources.AbsPaths(filePaths)
+	files, err := run.collect(filePaths, sel)
 	if err != nil {
 		return run.sum, nil, nil, err
 	}
@@ -49,13 +58,19 @@ func (ix *Index) ingest(ctx context.Context, paths []string, opts IngestOptions,
 	if ix.empty() {
 		counts = analysis.NewBulkCounts(len(ix.shards))
 	}
-	ignored, err := run.pipeline(ctx, files, results, counts)
+	ignored, err := run.pipeline(ctx, files, results, crawl, counts)
 	if err != nil {
 		run.sum.Elapsed = time.Since(run.start)
 		return run.sum, nil, nil, unwrapStrict(err)
 	}
 	run.sum.IgnoredFields = slices.Sorted(maps.Keys(ignored))
+	if crawl != nil {
+		crawl.summarise(&run.sum)
+	}
 	if err := run.finish(ctx, len(files), counts); err != nil {
+		return run.sum, nil, nil, err
+	}
+	if err := ix.recordSources(paths, run.sum, run.found, files, results, run.problems); err != nil {
 		return run.sum, nil, nil, err
 	}
 	return run.sum, files, results, nil
@@ -74,6 +89,10 @@ type ingestRun struct {
 	lastProgress time.Time
 	written      map[int]sources.Batch // batches written before one sent earlier (at most one per writer)
 	nextSeq      int                   // the seq of the next batch whose progress counts
+
+	roots    []string                 // the absolute file sources, whose problems are counted per source
+	found    map[string]int           // files found per root, before a sync chose those that changed
+	problems map[string]*rootProblems // per root
 }
 
 func newIngestRun(ix *Index, opts IngestOptions) *ingestRun {
@@ -82,7 +101,8 @@ func newIngestRun(ix *Index, opts IngestOptions) *ingestRun {
 	}
 	now := time.Now()
 	return &ingestRun{ix: ix, opts: opts, start: now, lastProgress: now,
-		sum: IngestSummary{SkippedByReason: map[string]int{}}, written: map[int]sources.Batch{}}
+		sum: IngestSummary{SkippedByReason: map[string]int{}}, written: map[int]sources.Batch{},
+		found: map[string]int{}, problems: map[string]*rootProblems{}}
 }
 
 // report sends the progress to opts.Progress, if set. The caller holds
@@ -106,6 +126,7 @@ func (r *ingestRun) skip(e *article.InputError) error {
 	}
 	r.sum.Skipped++
 	r.sum.SkippedByReason[e.Reason]++
+	noteProblem(r.problems, r.roots, e)
 	if r.opts.Problem != nil {
 		r.opts.Problem(e)
 	}
@@ -120,6 +141,15 @@ func (r *ingestRun) collect(paths []string, sel func([]sources.File, *IngestSumm
 	if err != nil {
 		return nil, unwrapStrict(err)
 	}
+	for _, f := range files {
+		abs := sources.AbsPath(f.Path)
+		for _, root := range r.roots {
+			if sources.Under(abs, []string{root}) {
+				r.found[root]++
+				break
+			}
+		}
+	}
 	if sel != nil {
 		if files, err = sel(files, &r.sum); err != nil {
 			return nil, err
@@ -133,13 +163,13 @@ func (r *ingestRun) collect(paths []string, sel func([]sources.File, *IngestSumm
 	return files, nil
 }
 
-// pipeline reads files into results and writes their articles: a producer
-// reads and parses while two writers send batches through the write log,
+// pipeline reads files into results, then the URL sources of crawl (if
+// any), and writes their articles: a producer reads and parses while two writers send batches through the write log,
 // so decompression and parsing overlap with bleve's analysis, and one
 // batch's segment is built while the next is analysed. It returns the
 // ignored JSON fields, or the first error of the producer or a writer
 // (the others then stop).
-func (r *ingestRun) pipeline(ctx context.Context, files []sources.File, results []sources.FileResult, counts *analysis.BulkCounts) (map[string]struct{}, error) {
+func (r *ingestRun) pipeline(ctx context.Context, files []sources.File, results []sources.FileResult, crawl *urlCrawl, counts *analysis.BulkCounts) (map[string]struct{}, error) {
 	batches := make(chan sources.Batch, 2)
 	g, gctx := errgroup.WithContext(ctx)
 	ignored := map[string]struct{}{}
@@ -147,7 +177,16 @@ func (r *ingestRun) pipeline(ctx context.Context, files []sources.File, results 
 		defer close(batches)
 		reader := article.Reader{Parser: &article.Parser{Dates: r.ix.opts.Dates, Keywords: r.ix.opts.KeywordFields},
 			Ignored: ignored, Max: r.ix.opts.MaxArticleBytes}
-		return sources.Produce(gctx, files, reader, r.ix.opts.BatchSize, results, batches)
+		b := sources.NewBatcher(batches, r.ix.opts.BatchSize)
+		if err := sources.ReadFiles(gctx, files, reader, results, b); err != nil {
+			return err
+		}
+		if crawl != nil {
+			if err := crawl.run(gctx, r.ix, b); err != nil {
+				return err
+			}
+		}
+		return b.Flush(gctx) // the last batch, possibly empty, carries the progress
 	})
 	var failed atomic.Bool
 	for range r.ix.opts.writers() {

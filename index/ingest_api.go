@@ -49,6 +49,9 @@ type IngestSummary struct {
 	Deleted         int            // articles Sync deleted because their file disappeared or no longer holds them
 	Before          int            // articles in the index before a Sync or Rebuild
 	After           int            // articles in the index after it (or that a refused one would have left)
+	Fetched         int            // documents of URL sources fetched (answered 200)
+	NotModified     int            // documents of URL sources not modified (304, or an unchanged sitemap lastmod)
+	URLSources      []SourceStats  // per URL source, in the order given
 }
 
 // DocsPerSecond is (Indexed+Updated) per second of Elapsed.

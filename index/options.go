@@ -88,6 +88,9 @@ type Options struct {
 	// DefaultBM25B. bleve keeps them process-wide, so Open and Create apply
 	// them: the last index opened sets them for every index of the process.
 	BM25K1, BM25B float64
+	// Web configures the URL sources among the paths of Sync, Rebuild and
+	// Ingest (index.crawl.* and the per-source options).
+	Web WebOptions
 }
 
 // DefaultOptions returns the defaults for an index at path: the values of
@@ -118,6 +121,7 @@ func DefaultOptions(path string) Options {
 		BM25B:         DefaultBM25B,
 
 		MaxArticleBytes: article.DefaultMaxBytes,
+		Web:             DefaultWebOptions(),
 	}
 }
 

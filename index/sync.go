@@ -8,6 +8,7 @@ import (
 
 	"github.com/folio-search/folio/index/internal/engine"
 	"github.com/folio-search/folio/index/internal/sources"
+	"github.com/folio-search/folio/index/internal/sources/web"
 	"github.com/folio-search/folio/index/internal/store"
 )
 
@@ -30,6 +31,14 @@ func (ix *Index) loadSyncState() (sources.State, error) {
 // directory and saved only when the run succeeds, so an interrupted Sync
 // is simply redone. Problems are reported and skipped as by Ingest.
 //
+// A path that is an http(s) URL is a URL source (see WebOptions): a
+// feed, a sitemap (or sitemap index) or a page. Its documents are fetched
+// with conditional requests (the ETag and Last-Modified of the last sync)
+// and a sitemap page whose lastmod is unchanged is not requested, so an
+// unchanged site costs a few requests. Page ids are their canonical URL,
+// feed items' their guid. A page that leaves its sitemap (or answers 404)
+// is deleted like a deleted file; a feed item that leaves the feed stays.
+//
 // The absolute paths are added to the inputs the index records (see
 // InputsOr). An API write over an article of a file that Sync does not
 // read again stays; a file read again (its content changed) wins over
@@ -38,7 +47,10 @@ func (ix *Index) loadSyncState() (sources.State, error) {
 // refused with a *LossError (wrapping ErrWouldLose) before deleting
 // anything, unless opts.Force; new and changed files are then already
 // indexed, and the state is not saved, so the next Sync does it again.
+// Syncs of one Index run one at a time.
 func (ix *Index) Sync(ctx context.Context, paths []string, opts IngestOptions) (IngestSummary, error) {
+	ix.syncMu.Lock() // one sync at a time (watch, poll, the admin API): each saves the state it read
+	defer ix.syncMu.Unlock()
 	ix.mu.RLock()
 	st, err := ix.loadSyncState()
 	var before uint64
@@ -50,16 +62,19 @@ func (ix *Index) Sync(ctx context.Context, paths []string, opts IngestOptions) (
 		return IngestSummary{}, err
 	}
 	plan := sources.NewPlan(st, sources.AbsPaths(paths))
+	_, urls := sources.SplitURLs(paths)
+	crawl := ix.newCrawl(urls, st)
 	sum, files, results, err := ix.ingest(ctx, paths, opts, func(files []sources.File, sum *IngestSummary) ([]sources.File, error) {
 		changed, unchanged := plan.SelectChanged(files)
 		sum.Unchanged += unchanged
 		return changed, nil
-	})
+	}, crawl)
 	sum.Before = int(before)
 	if err != nil {
 		return sum, err
 	}
 	reread := plan.RecordRead(files, results)
+	reread = append(reread, web.Record(plan, crawl.docs)...)
 	del, gone := plan.Stale()
 	reread = append(reread, gone...)
 	if sum.After, err = ix.countAfter(del); err != nil {
@@ -74,7 +89,7 @@ func (ix *Index) Sync(ctx context.Context, paths []string, opts IngestOptions) (
 	if err := ix.dropOverrides(reread); err != nil {
 		return sum, err
 	}
-	return sum, ix.saveSyncState(plan, len(files) > 0 || len(del) > 0)
+	return sum, ix.saveSyncState(plan, len(files) > 0 || len(del) > 0 || len(urls) > 0)
 }
 
 // deleteStale deletes the articles of the ids in del through the write

@@ -10,6 +10,7 @@ import (
 
 	"github.com/folio-search/folio/index/internal/engine"
 	"github.com/folio-search/folio/index/internal/plan"
+	"github.com/folio-search/folio/index/internal/schema"
 )
 
 // Every read obeys the reader's Visibility through one filter
@@ -53,8 +54,14 @@ type visibleDict struct {
 	dict *engine.Dict
 }
 
-// Has reports whether an article the reader may see holds term in field.
+// Has reports whether an article the reader may see holds term in field:
+// for a reader of groups only, by walking the term's postings to the first
+// document of one of its groups (no search: typo tolerance asks this of
+// every long word of a query); else by counting.
 func (d visibleDict) Has(field, term string) (bool, error) {
+	if len(d.vis.Sources) == 0 && len(d.vis.Tags) == 0 && d.vis.Start.IsZero() && d.vis.End.IsZero() {
+		return d.dict.HasAmong(field, term, schema.Groups, append([]string{schema.PublicGroup}, d.vis.Groups...))
+	}
 	n, err := d.ix.termCount(d.ctx, d.vis, field, term)
 	return n > 0, err
 }

@@ -42,6 +42,8 @@ type Writer interface {
 	InputsOr(fallback []string) ([]string, error)
 	// Backup writes a consistent copy of the live index to a new directory.
 	Backup(dest string) error
+	// Sources returns what the syncs did per source (last sync, counts, last error).
+	Sources() ([]index.SourceStatus, error)
 }
 
 // newWriteResult converts r into its JSON shape; array results carry their index.
@@ -378,6 +380,55 @@ func (s *Server) refresh(c echo.Context, what string, run func(Writer, context.C
 		s.log.Info("rebuilt index", "inputs", paths, "indexed", sum.Indexed+sum.Updated, "skipped", sum.Skipped, "before", sum.Before, "after", sum.After, "took", sum.Elapsed)
 	}
 	return c.JSON(http.StatusOK, newRebuildResponse(sum))
+}
+
+// handleSources serves GET /api/admin/sources: every input of the index
+// (those it records, else index.sources), in order, with its last sync,
+// counts and last error (null and zeros for one not synced yet).
+func (s *Server) handleSources(c echo.Context) error {
+	w, err := admitted(c)
+	if err != nil {
+		return err
+	}
+	inputs, err := w.InputsOr(s.opts.Sources)
+	if err != nil {
+		return err
+	}
+	statuses, err := w.Sources()
+	if err != nil {
+		return err
+	}
+	by := make(map[string]index.SourceStatus, len(statuses))
+	for _, st := range statuses {
+		by[st.Source] = st
+	}
+	out := api.SourcesResponse{Sources: make([]api.SourceStatus, 0, len(inputs))}
+	for _, in := range inputs {
+		out.Sources = append(out.Sources, newSourceStatus(in, by[in]))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// newSourceStatus converts the status st of the input source into its JSON shape.
+func newSourceStatus(source string, st index.SourceStatus) api.SourceStatus {
+	a := api.SourceStatus{Source: source, Kind: "files", TookMS: st.Took.Milliseconds(), Articles: st.Articles, Files: st.Files,
+		Unchanged: st.Unchanged, Fetched: st.Fetched, NotModified: st.Unmodified, Errors: st.Errors,
+		ErrorsTotal: st.ErrorsTotal, LastError: st.LastError}
+	if index.IsURL(source) {
+		a.Kind = "url"
+	}
+	if a.ErrorsTotal == nil {
+		a.ErrorsTotal = map[string]int{}
+	}
+	if !st.LastSync.IsZero() {
+		t := st.LastSync.UTC()
+		a.LastSync = &t
+	}
+	if !st.LastErrorAt.IsZero() {
+		t := st.LastErrorAt.UTC()
+		a.LastErrorAt = &t
+	}
+	return a
 }
 
 // handleBackup serves POST /api/admin/backup {"dest": DIR}: copy the live index to a new directory on the server's disk.

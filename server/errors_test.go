@@ -124,6 +124,8 @@ func (f *fakeIndex) MarkedArticle(context.Context, string, string, index.Visibil
 
 func (f *fakeIndex) DiskSize() (int64, error) { return 0, ErrUnsupported }
 
+func (f *fakeIndex) Sources() ([]index.SourceStatus, error) { return nil, ErrUnsupported }
+
 func (f *fakeIndex) DecodeArticle([]byte, string) (article.Article, error) {
 	return article.Article{}, ErrUnsupported
 }

@@ -53,6 +53,9 @@ func newMetrics(s *Server) *metrics {
 	reg.MustRegister(
 		m.requests, m.duration, m.search, m.rejected, m.ingestDocs, m.ingestSkipped,
 		newIndexCollector(s),
+		sourcesCollector{s: s, errors: prometheus.NewDesc("folio_source_errors_total",
+			"Problems the syncs of each input found (skipped inputs, unreachable URLs, ...), by reason; kept with the index.",
+			[]string{"source", "reason"}, nil)},
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "folio_search_in_flight", Help: "Searches running now.",
 		}, func() float64 { return float64(len(s.limit.slots)) }),
@@ -123,5 +126,32 @@ func (ic indexCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(ic.ready, prometheus.GaugeValue, ready)
 	if size, err := ix.DiskSize(); err == nil {
 		ch <- prometheus.MustNewConstMetric(ic.size, prometheus.GaugeValue, float64(size))
+	}
+}
+
+// sourcesCollector reports the problems of every source of the index, by
+// reason, read at scrape time from the statuses the index keeps.
+type sourcesCollector struct {
+	s      *Server
+	errors *prometheus.Desc
+}
+
+// Describe sends the descriptor of folio_source_errors_total.
+func (sc sourcesCollector) Describe(ch chan<- *prometheus.Desc) { ch <- sc.errors }
+
+// Collect reads the sources' statuses now; none without an index.
+func (sc sourcesCollector) Collect(ch chan<- prometheus.Metric) {
+	ix, err := sc.s.index()
+	if err != nil {
+		return
+	}
+	statuses, err := ix.Sources()
+	if err != nil {
+		return
+	}
+	for _, st := range statuses {
+		for reason, n := range st.ErrorsTotal {
+			ch <- prometheus.MustNewConstMetric(sc.errors, prometheus.CounterValue, float64(n), st.Source, reason)
+		}
 	}
 }

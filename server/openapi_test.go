@@ -81,6 +81,29 @@ func openAPIIndex(t *testing.T, minFree int64) (*index.Index, string) {
 	return ix, dir
 }
 
+// statusCorrupted is an index synced from openAPISources whose file of
+// source statuses was then damaged.
+func statusCorrupted(t *testing.T) *index.Index {
+	t.Helper()
+	ix, dir := openAPIIndex(t, 0)
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*", "sources-status.json"))
+	if len(files) != 1 {
+		t.Fatalf("status files in %s: %v", dir, files)
+	}
+	if err := os.WriteFile(files[0], []byte("[{corrupt"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := index.Open(index.DefaultOptions(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return ix
+}
+
 // openAPIFaulty is an index whose related articles, suggestions and marked
 // articles fail with a server fault.
 type openAPIFaulty struct{ *fakeIndex }
@@ -221,6 +244,7 @@ func TestOpenAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	corruptSync := admin(cix, openAPISources...)
+	corruptStatus := admin(statusCorrupted(t), openAPISources...)
 	fix, _ := openAPIIndex(t, 1<<62)
 	fullDisk := admin(fix)
 	readOnly := admin(&fakeIndex{}) // not a Writer
@@ -413,6 +437,12 @@ func TestOpenAPI(t *testing.T) {
 		{"backup below a file", writable, "POST", "/api/admin/backup", `{"dest":` + jsonString(filepath.Join(notDir, "backup")) + `}`, 400, auth},
 		{"backup fails", admin(failingBackup{wix}), "POST", "/api/admin/backup", `{"dest":` + jsonString(filepath.Join(t.TempDir(), "backup")) + `}`, 500, auth},
 		{"backup read-only", readOnly, "POST", "/api/admin/backup", `{"dest":"/x"}`, 501, auth},
+		{"sources", writable, "GET", "/api/admin/sources", "", 200, auth},
+		{"sources without key", writable, "GET", "/api/admin/sources", "", 401, nil},
+		{"sources writes disabled", real, "GET", "/api/admin/sources", "", 403, auth},
+		{"sources corrupt status", corruptStatus, "GET", "/api/admin/sources", "", 500, auth},
+		{"sources read-only", readOnly, "GET", "/api/admin/sources", "", 501, auth},
+		{"sources not ready", adminNotReady, "GET", "/api/admin/sources", "", 503, auth},
 		{"backup not ready", adminNotReady, "POST", "/api/admin/backup", `{"dest":"/x"}`, 503, auth},
 	}
 	// Rate limiting: the first request passes, every later one is refused,
@@ -424,7 +454,7 @@ func TestOpenAPI(t *testing.T) {
 		{"GET", "/static/app.js"}, {"GET", "/opensearch.xml"}, {"GET", "/openapi.json"},
 		{"PUT", "/api/articles/x"}, {"DELETE", "/api/articles/x"}, {"POST", "/api/articles"},
 		{"POST", "/api/articles/_bulk"}, {"POST", "/api/admin/rebuild"}, {"POST", "/api/admin/sync"},
-		{"POST", "/api/admin/backup"},
+		{"POST", "/api/admin/backup"}, {"GET", "/api/admin/sources"},
 	} {
 		tests = append(tests, tc{"rate limited " + r.method + " " + r.target, rateLimited, r.method, r.target, "", 429, auth})
 	}

@@ -30,6 +30,7 @@ func (s *Server) routes() {
 	admin.add(http.MethodPost, "/api/admin/rebuild", s.handleRebuild)      // rebuild from index.sources, swap in
 	admin.add(http.MethodPost, "/api/admin/sync", s.handleSync)            // re-read what changed in index.sources
 	admin.add(http.MethodPost, "/api/admin/backup", s.handleBackup)        // {"dest": DIR}
+	admin.get("/api/admin/sources", s.handleSources)                       // every input: last sync, counts, last error
 	pages.get("/", s.handlePage)                                           // the search page; state in ?q=&from=&to=&sort=&page=
 	pages.get("/articles/*", s.handleArticlePage)                          // one article, ?q= marks the query's terms
 	pages.get("/widget.js", s.handleWidget)                                // the <folio-search> custom element

@@ -11,7 +11,8 @@ func newConfigCmd(c *cli) *cobra.Command {
 		Long: `Print the configuration folio would use, after defaults, the configuration
 file, FOLIO_* environment variables and flags, as YAML that can be saved as
 folio.yaml. Invalid settings are reported, each with its key. Admin keys
-(server.admin_keys) are shown as "<redacted>" unless --show-secrets is given.`,
+(server.admin_keys) and literal header values of URL sources (index.sources)
+are shown as "<redacted>" unless --show-secrets is given.`,
 		Args: cobra.NoArgs,
 	}
 	cmd.Flags().String("index", "", "index directory (index.path)")
@@ -27,6 +28,7 @@ folio.yaml. Invalid settings are reported, each with its key. Admin keys
 				keys[i] = "<redacted>"
 			}
 			cfg.Server.AdminKeys = keys
+			cfg.Index.Sources = cfg.Index.RedactedSources()
 		}
 		return cfg.WriteYAML(c.stdout)
 	}

@@ -22,7 +22,7 @@ import (
 // leading with the reason: paths that are not the server's inputs, or no
 // admin key on this side.
 func errNoHandoff(err error, cfg config.Config, what string, paths ...string) error {
-	if len(paths) > 0 && !slices.Equal(paths, cfg.Index.Sources) {
+	if len(paths) > 0 && !slices.Equal(paths, cfg.Index.SourcePaths()) {
 		return fmt.Errorf("%w\ncannot %s %s while the server runs: the server syncs and rebuilds only the index's own inputs (index.sources), and %s %s not among them; send other files to the server with POST /api/articles/_bulk, or stop the server",
 			err, what, strings.Join(paths, " "), strings.Join(paths, " "), plural(len(paths), "is", "are"))
 	}
@@ -78,5 +78,5 @@ func askServer(ctx context.Context, cfg config.Config, path string, body any) ([
 // configured and paths are the server's index.sources.
 func canHandOff(err error, cfg config.Config, paths []string) bool {
 	return errors.Is(err, index.ErrLocked) && len(cfg.Server.AdminKeys) > 0 &&
-		(paths == nil || slices.Equal(paths, cfg.Index.Sources))
+		(paths == nil || slices.Equal(paths, cfg.Index.SourcePaths()))
 }

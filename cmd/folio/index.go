@@ -64,7 +64,7 @@ fails if anything was skipped; with --strict it stops at the first problem.`,
 		if err != nil {
 			return err
 		}
-		in := inputs{paths: args, fallback: cfg.Index.Sources}
+		in := inputs{paths: args, fallback: cfg.Index.SourcePaths()}
 		tuneIndexGC(cfg.Index.GCPercent)
 		if opts.Shards == 0 { // auto: only a new index takes it
 			opts.Shards = index.ShardsFor(in.forNew())

@@ -332,6 +332,9 @@ func formatSummary(s index.IngestSummary) string {
 	if len(s.IgnoredFields) > 0 {
 		fmt.Fprintf(&b, "; ignored fields: %s", strings.Join(s.IgnoredFields, ", "))
 	}
+	if n := len(s.URLSources); n > 0 {
+		fmt.Fprintf(&b, "; %s URL %s: %s fetched, %s not modified", commas(n), plural(n, "source", "sources"), commas(s.Fetched), commas(s.NotModified))
+	}
 	if s.Unchanged > 0 || s.Deleted > 0 {
 		fmt.Fprintf(&b, "; %s unchanged %s not read, %s deleted", commas(s.Unchanged), plural(s.Unchanged, "file", "files"), commas(s.Deleted))
 	}

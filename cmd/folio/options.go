@@ -62,7 +62,29 @@ func indexOptions(c config.Config) (index.Options, error) {
 		RecencyHalfLife: time.Duration(c.Search.RecencyBoost * float64(24*time.Hour)),
 		Synonyms:        synonyms,
 		KeywordFields:   c.Index.KeywordFields,
+		Web:             webOptions(c.Index),
 	}, nil
+}
+
+// webOptions converts index.crawl and the options of the URL sources of
+// index.sources to index.WebOptions; the User-Agent names Folio's version.
+func webOptions(c config.IndexConfig) index.WebOptions {
+	k := c.Crawl
+	w := index.DefaultWebOptions()
+	w.UserAgent = "Folio/" + version + " (+https://github.com/folio-search/folio)"
+	w.Concurrency, w.Rate, w.Timeout, w.MaxBytes, w.Retries, w.MaxURLs = k.Concurrency, k.Rate, k.Timeout, int64(k.MaxBytes), k.Retries, k.MaxURLs
+	if w.Retries == 0 {
+		w.Retries = -1 // none (0 would take the default)
+	}
+	for _, s := range c.SourceList() {
+		if index.IsURL(s.Path) && (len(s.Headers) > 0 || s.FetchPages) {
+			if w.Sources == nil {
+				w.Sources = map[string]index.URLSource{}
+			}
+			w.Sources[s.Path] = index.URLSource{Headers: s.Headers, FetchPages: s.FetchPages}
+		}
+	}
+	return w
 }
 
 // minFree converts index.min_free_bytes to index.Options.MinFreeBytes, where
@@ -98,7 +120,7 @@ func serverOptions(cfg config.Config) server.Options {
 		SearchKeys:        searchKeys(s.SearchKeyList()),
 		FrameAncestors:    s.FrameAncestors,
 		AdminKeys:         s.AdminKeys,
-		Sources:           cfg.Index.Sources,
+		Sources:           cfg.Index.SourcePaths(),
 		TokenKeys:         tokenKeys(s.TokenKeyList()),
 		TokenMaxTTL:       s.TokenMaxTTL,
 		TokenAudience:     s.TokenAudience,

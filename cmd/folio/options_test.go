@@ -86,6 +86,10 @@ func TestDefaultOptionsAgree(t *testing.T) {
 		"Writers":       "not a configuration key: zero takes the package default",
 		"LockTimeout":   "not a configuration key: zero takes the package default",
 		"KeywordFields": "the product's default corpus fields (Reuters' topics, places); a library index has none",
+		"Web":           "compared field by field below",
+	})
+	compareFields(t, "index.WebOptions", ixOpts.Web, index.DefaultWebOptions(), map[string]string{
+		"UserAgent": "names the binary's version",
 	})
 	compareFields(t, "server.Options", serverOptions(cfg), server.DefaultOptions(), map[string]string{
 		"Sources": "the product's default inputs (index.sources); a library server has none",

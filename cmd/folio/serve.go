@@ -33,7 +33,9 @@ Writes (PUT/DELETE /api/articles/ID, POST /api/articles, POST
 "Authorization: Bearer KEY" with one of server.admin_keys; without any key
 they are refused. A write answered 2xx is persisted (fsync) and searchable.
 With --watch (index.watch), changes under the index's inputs (those it
-records, else index.sources) are applied while serving.`,
+records, else index.sources) are applied while serving. URL sources among
+the inputs are re-read every index.poll_interval (or the source's own
+poll_interval option), with conditional requests.`,
 		Args: cobra.NoArgs,
 	}
 	cmd.Flags().String("addr", "", "listen address host:port (server.addr)")
@@ -63,10 +65,10 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, build bu
 	if err != nil {
 		return err
 	}
-	if cfg.Index.Watch && len(cfg.Index.Sources) == 0 {
+	if cfg.Index.Watch && len(cfg.Index.SourcePaths()) == 0 {
 		return errors.New("index.watch is set but index.sources is empty: nothing to watch")
 	}
-	ix, missing, err := openServed(opts, cfg.Index.Sources)
+	ix, missing, err := openServed(opts, cfg.Index.SourcePaths())
 	if err != nil {
 		return err
 	}
@@ -157,15 +159,15 @@ func (s *serving) attach(ix *index.Index) {
 	if n, err := ix.Count(); err == nil {
 		s.logger.Info("index ready", "index", s.opts.Path, "articles", n)
 	}
-	if !s.cfg.Index.Watch {
-		return
-	}
-	sources, err := ix.InputsOr(s.cfg.Index.Sources)
+	sources, err := ix.InputsOr(s.cfg.Index.SourcePaths())
 	if err != nil {
-		s.logger.Error("watch: cannot read the index's inputs", "err", err)
+		s.logger.Error("cannot read the index's inputs: not watching nor polling them", "err", err)
 		return
 	}
-	s.wg.Go(func() { watch(s.ctx, ix, sources, s.logger) })
+	s.wg.Go(func() { poll(s.ctx, ix, sources, s.cfg.Index, s.logger) })
+	if s.cfg.Index.Watch {
+		s.wg.Go(func() { watch(s.ctx, ix, sources, s.logger) })
+	}
 }
 
 // start serves the API on listeners[0] and metrics on listeners[1], if
@@ -188,7 +190,7 @@ func (s *serving) start(listeners []net.Listener) {
 // it; a failed build (not one merely interrupted by the shutdown) stops serve.
 func (s *serving) buildAndAttach(build builder) {
 	s.wg.Go(func() {
-		sum, err := build(s.ctx, s.opts, s.cfg.Index.Sources, s.logger)
+		sum, err := build(s.ctx, s.opts, s.cfg.Index.SourcePaths(), s.logger)
 		if err == nil {
 			s.srv.RecordIngest(sum)
 			var built *index.Index
@@ -276,5 +278,40 @@ func watch(ctx context.Context, ix *index.Index, sources []string, logger *slog.
 	})
 	if err != nil && ctx.Err() == nil {
 		logger.Error("watch stopped", "err", err)
+	}
+}
+
+// poll re-reads the URL sources among sources until ctx ends, each every
+// index.poll_interval or its own poll_interval, logging each sync.
+func poll(ctx context.Context, ix *index.Index, sources []string, c config.IndexConfig, logger *slog.Logger) {
+	every := map[string]time.Duration{}
+	var urls []string
+	for _, s := range c.SourceList() {
+		if s.PollInterval > 0 {
+			every[s.Path] = s.PollInterval
+		}
+	}
+	for _, p := range sources {
+		if index.IsURL(p) {
+			urls = append(urls, p)
+		}
+	}
+	if len(urls) == 0 {
+		return
+	}
+	logger.Info("polling URL sources", "sources", urls, "every", c.PollInterval)
+	err := ix.Poll(ctx, urls, index.PollOptions{Every: every, Default: c.PollInterval,
+		Ingest: index.IngestOptions{Problem: func(e *article.InputError) { logger.Warn("skipped input", "problem", e.Error()) }},
+		Synced: func(s index.IngestSummary, err error) {
+			if err != nil {
+				logger.Error("poll: sync failed", "err", err)
+				return
+			}
+			logger.Info("poll: synced", "new", s.Indexed, "updated", s.Updated, "deleted", s.Deleted,
+				"fetched", s.Fetched, "not_modified", s.NotModified, "skipped", s.Skipped, "took", s.Elapsed)
+		},
+	})
+	if err != nil && ctx.Err() == nil {
+		logger.Error("poll stopped", "err", err)
 	}
 }

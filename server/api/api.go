@@ -9,6 +9,8 @@
 // standard library.
 package api
 
+import "time"
+
 // SearchResponse is the JSON body of GET /api/search and of the related
 // articles (GET /api/related/{id}), and what `folio search --json` prints.
 type SearchResponse struct {
@@ -136,6 +138,29 @@ type RebuildResponse struct {
 	Before    int   `json:"before"` // articles before and after
 	After     int   `json:"after"`
 	TookMS    int64 `json:"took_ms"`
+}
+
+// SourcesResponse is the JSON body of GET /api/admin/sources.
+type SourcesResponse struct {
+	Sources []SourceStatus `json:"sources"`
+}
+
+// SourceStatus is one input of the index (a file, a folder or a URL
+// source) with what its last sync did and the problems of all of them.
+type SourceStatus struct {
+	Source      string         `json:"source"`          // the absolute path or the URL
+	Kind        string         `json:"kind"`            // "files" or "url"
+	LastSync    *time.Time     `json:"last_sync"`       // null: not synced yet
+	TookMS      int64          `json:"took_ms"`         // of the last sync
+	Articles    int            `json:"articles"`        // written by the last sync
+	Files       int            `json:"files"`           // files found (file sources)
+	Unchanged   int            `json:"unchanged_files"` // files not read because unchanged (file sources)
+	Fetched     int            `json:"fetched"`         // documents fetched (URL sources)
+	NotModified int            `json:"not_modified"`    // documents not modified: 304, or an unchanged sitemap lastmod (URL sources)
+	Errors      int            `json:"errors"`          // problems of the last sync
+	ErrorsTotal map[string]int `json:"errors_total"`    // problems of every sync, by reason
+	LastError   string         `json:"last_error"`      // the last problem ("URL: what is wrong (expected)"), "" if none
+	LastErrorAt *time.Time     `json:"last_error_at"`   // when it was found
 }
 
 // BackupRequest is the JSON body of POST /api/admin/backup.

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -161,4 +162,78 @@ func fuzzyTerms(r bleveindex.IndexReader, field, term string, edits int, terms m
 type Correction struct {
 	Term  string // the index term
 	Count uint64 // documents holding it
+}
+
+// HasAmong reports whether some document of the shards holds term in field
+// and one of anyOf in anyField: whether a reader who sees only the
+// documents holding one of anyOf (e.g. groups) sees term. It walks term's
+// postings and stops at the first such document, without a search.
+func (d *Dict) HasAmong(field, term, anyField string, anyOf []string) (bool, error) {
+	if err := d.open(); err != nil {
+		return false, err
+	}
+	for _, r := range d.readers {
+		found, err := hasAmong(r, field, term, anyField, anyOf)
+		if found || err != nil {
+			return found, err
+		}
+	}
+	return false, nil
+}
+
+// hasAmong is HasAmong for one shard's reader.
+func hasAmong(r bleveindex.IndexReader, field, term, anyField string, anyOf []string) (_ bool, err error) {
+	ctx := context.Background()
+	tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
+	if err != nil {
+		return false, err
+	}
+	readers := []bleveindex.TermFieldReader{tfr}
+	defer func() {
+		for _, r := range readers {
+			err = errors.Join(err, r.Close())
+		}
+	}()
+	if tfr.Count() == 0 {
+		return false, nil
+	}
+	filters := make([]bleveindex.TermFieldReader, 0, len(anyOf))
+	for _, t := range anyOf {
+		fr, err := r.TermFieldReader(ctx, []byte(t), anyField, false, false, false)
+		if err != nil {
+			return false, err
+		}
+		readers = append(readers, fr)
+		if fr.Count() > 0 {
+			filters = append(filters, fr)
+		}
+	}
+	// Postings come in id order: each filter reader only moves forward,
+	// and one that has no document at or after the current one is dropped.
+	at := make([]bleveindex.IndexInternalID, len(filters))
+	var doc bleveindex.TermFieldDoc
+	for len(filters) > 0 {
+		d, err := tfr.Next(doc.Reset())
+		if err != nil || d == nil {
+			return false, err
+		}
+		for i := 0; i < len(filters); i++ {
+			if at[i] == nil || bytes.Compare(at[i], d.ID) < 0 {
+				fd, err := filters[i].Advance(d.ID, nil)
+				if err != nil {
+					return false, err
+				}
+				if fd == nil {
+					filters, at = slices.Delete(filters, i, i+1), slices.Delete(at, i, i+1)
+					i--
+					continue
+				}
+				at[i] = slices.Clone(fd.ID)
+			}
+			if bytes.Equal(at[i], d.ID) {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
 }

@@ -459,11 +459,19 @@ func (c *Crawler) feed(ctx context.Context, s Source, st *Stats, resp *Response)
 		fs.IDs = slices.Clone(old.IDs)
 	}
 	items, err := c.ex.Feed(bytes.NewReader(resp.Body), s.URL, c.limit)
-	if err != nil {
+	if err != nil && len(items) == 0 {
 		if had {
 			c.record(Doc{URL: s.URL, State: old, Keep: true})
 		}
 		return c.problem(st, extractProblem(s.URL, err, ReasonBadFeed, "an RSS 2.0, Atom or JSON feed"))
+	}
+	if err != nil { // some items had problems: reported, the others indexed
+		fs.Size = -1 // read again next time, so they are reported again
+		for _, e := range itemProblems(err) {
+			if perr := c.problem(st, extractProblem(s.URL, e, ReasonBadFeed, "an RSS 2.0, Atom or JSON feed item")); perr != nil {
+				return perr
+			}
+		}
 	}
 	known := map[string]bool{}
 	for _, id := range fs.IDs {
@@ -529,6 +537,14 @@ func (c *Crawler) itemPage(ctx context.Context, s Source, st *Stats, it *article
 		it.Author = a.Author
 	}
 	return nil
+}
+
+// itemProblems are the problems joined in the error of a feed extractor.
+func itemProblems(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }
 
 // parallel calls fn for every item, n at once, until one fails or ctx ends.

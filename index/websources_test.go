@@ -1,0 +1,269 @@
+package index
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/folio-search/folio/index/article"
+)
+
+// webSite serves documents by path with an ETag each (a 304 to a matching
+// If-None-Match) and counts the statuses it answered per path.
+type webSite struct {
+	srv  *httptest.Server
+	mu   sync.Mutex
+	docs map[string]webDoc
+	hits map[string][]int
+}
+
+type webDoc struct{ body, ctype string }
+
+func newWebSite(t *testing.T) *webSite {
+	s := &webSite{docs: map[string]webDoc{}, hits: map[string][]int{}}
+	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		d, ok := s.docs[r.URL.Path]
+		etag := fmt.Sprintf(`"%x"`, sha256.Sum256([]byte(d.body)))
+		status := http.StatusOK
+		switch {
+		case !ok:
+			status = http.StatusNotFound
+		case r.Header.Get("If-None-Match") == etag:
+			status = http.StatusNotModified
+		}
+		s.hits[r.URL.Path] = append(s.hits[r.URL.Path], status)
+		s.mu.Unlock()
+		if ok {
+			w.Header().Set("ETag", etag)
+			w.Header().Set("Content-Type", d.ctype)
+		}
+		w.WriteHeader(status)
+		if status == http.StatusOK {
+			fmt.Fprint(w, d.body)
+		}
+	}))
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+func (s *webSite) set(path, body, ctype string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.docs[path] = webDoc{strings.ReplaceAll(body, "http://site.test", s.srv.URL), ctype}
+}
+
+// take returns the statuses answered per path and forgets them.
+func (s *webSite) take() map[string][]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h := s.hits
+	s.hits = map[string][]int{}
+	return h
+}
+
+func (s *webSite) url(path string) string { return s.srv.URL + path }
+
+func sitemapOf(paths ...string) string {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
+	for _, p := range paths {
+		fmt.Fprintf(&b, "<url><loc>http://site.test%s</loc></url>", p)
+	}
+	b.WriteString("</urlset>")
+	return b.String()
+}
+
+func rssOf(items ...string) string {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0"?><rss version="2.0"><channel><title>Staff news</title><link>http://site.test/</link>`)
+	for _, it := range items {
+		fmt.Fprintf(&b, "<item><title>%s</title><guid isPermaLink=\"false\">%s</guid><link>http://site.test/news/%s</link><pubDate>Tue, 10 Feb 2026 08:00:00 GMT</pubDate><description>&lt;p&gt;The %s announcement for every team.&lt;/p&gt;</description></item>", it, it, it, it)
+	}
+	b.WriteString("</channel></rss>")
+	return b.String()
+}
+
+func fixtureText(t *testing.T, name string) string {
+	b, err := os.ReadFile(filepath.Join("../testdata/formats", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// checkIDs fails unless the index holds exactly the articles want.
+func checkIDs(t *testing.T, ix *Index, what string, want ...string) {
+	t.Helper()
+	n, err := ix.Count()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var missing []string
+	for _, id := range want {
+		if _, err := ix.Article(context.Background(), id, AllArticles()); err != nil {
+			missing = append(missing, id)
+		}
+	}
+	if int(n) != len(want) || len(missing) > 0 {
+		t.Fatalf("%s: %d articles, want %d: %q; missing %q", what, n, len(want), want, missing)
+	}
+}
+
+// TestSyncURLSources: a sitemap of HTML pages and an RSS feed are synced
+// through the write pipeline: page ids are their canonical URL on the
+// site (else the URL fetched), feed items their guid; the seed page is
+// found by its words with its title; the second sync of an unchanged site
+// is answered 304 and writes nothing; a page that leaves the sitemap is
+// deleted, a feed item that leaves the feed stays; Sources reports each.
+func TestSyncURLSources(t *testing.T) {
+	s := newWebSite(t)
+	s.set("/sitemap.xml", sitemapOf("/seed", "/results", "/canteen"), "application/xml")
+	s.set("/seed", fixtureText(t, "seed.html"), "text/html; charset=utf-8")
+	s.set("/results", fixtureText(t, "jsonld.html"), "text/html")
+	s.set("/canteen", fixtureText(t, "intranet.html"), "text/html")
+	s.set("/feed.xml", rssOf("alpha", "beta"), "application/rss+xml")
+	opts := DefaultOptions(filepath.Join(t.TempDir(), "idx"))
+	opts.Web = WebOptions{UserAgent: "Folio/test (+https://github.com/folio-search/folio)", Rate: 1000, Backoff: time.Millisecond}
+	ix, err := Create(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	ctx := context.Background()
+	srcs := []string{s.url("/sitemap.xml"), s.url("/feed.xml")}
+
+	sum, err := ix.Sync(ctx, srcs, IngestOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkIDs(t, ix, "first sync", "alpha", "beta", s.url("/canteen"), s.url("/press/2025/quarterly-results"), s.url("/seed"))
+	if sum.Indexed != 5 || sum.Skipped != 0 || sum.Fetched != 5 { // sitemap, 3 pages, feed
+		t.Errorf("first sync %+v; want 5 indexed, 5 fetched, none skipped", sum)
+	}
+	res := mustSearch(t, ix, Query{Text: `"Diamond Hexagon"`})
+	if len(res.Hits) != 1 || res.Hits[0].ID != s.url("/seed") || res.Hits[0].Title != "Ironclad friendship with Cambodia hailed" {
+		t.Fatalf("Diamond Hexagon hits %+v; want the seed page with its title", res.Hits)
+	}
+	s.take()
+
+	// Unchanged: every document answers 304, nothing is written.
+	sum, err = ix.Sync(ctx, srcs, IngestOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantHits := map[string][]int{"/robots.txt": {404}, "/sitemap.xml": {304}, "/seed": {304}, "/results": {304}, "/canteen": {304}, "/feed.xml": {304}}
+	if diff := cmp.Diff(wantHits, s.take()); diff != "" {
+		t.Errorf("second sync requests (-want +got):\n%s", diff)
+	}
+	if sum.Indexed+sum.Updated+sum.Deleted != 0 || sum.NotModified != 5 || sum.Fetched != 0 {
+		t.Errorf("second sync %+v; want nothing written, 5 not modified", sum)
+	}
+
+	// A page leaves the sitemap (deleted); an item leaves the feed (stays).
+	s.set("/sitemap.xml", sitemapOf("/seed", "/results"), "application/xml")
+	s.set("/feed.xml", rssOf("gamma", "beta"), "application/rss+xml")
+	sum, err = ix.Sync(ctx, srcs, IngestOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkIDs(t, ix, "third sync", "alpha", "beta", "gamma", s.url("/press/2025/quarterly-results"), s.url("/seed"))
+	if sum.Deleted != 1 {
+		t.Errorf("third sync deleted %d, want 1 (the page that left the sitemap)", sum.Deleted)
+	}
+	if got, _ := ix.InputsOr(nil); !cmp.Equal(got, srcs) {
+		t.Errorf("recorded inputs %q, want the URL sources", got)
+	}
+
+	st, err := ix.Sources()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st) != 2 || st[0].Source != srcs[1] || st[1].Source != srcs[0] || !st[0].URL {
+		t.Fatalf("sources %+v", st)
+	}
+	if feed := st[0]; feed.Articles != 2 || feed.Fetched != 1 || feed.Errors != 0 || feed.LastSync.IsZero() {
+		t.Errorf("feed status %+v; want 2 articles (gamma, beta) from one fetch", feed)
+	}
+}
+
+// TestSyncURLSourceProblems: an unreachable host, a 404 and a page without
+// text are reported as "URL: problem (expected)", counted in the summary
+// and in Sources, and the rest is indexed; a rebuild reads URL sources too.
+func TestSyncURLSourceProblems(t *testing.T) {
+	s := newWebSite(t)
+	s.set("/sitemap.xml", sitemapOf("/ok", "/gone", "/empty"), "application/xml")
+	s.set("/ok", fixtureText(t, "seed.html"), "text/html")
+	s.set("/empty", "<html><head><script>track()</script></head><body></body></html>", "text/html")
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL + "/feed.xml"
+	dead.Close()
+	opts := DefaultOptions(filepath.Join(t.TempDir(), "idx"))
+	opts.Web = WebOptions{Rate: 1000, Retries: -1, Timeout: 2 * time.Second}
+	ix, err := Create(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	var problems []string
+	iopts := IngestOptions{Problem: func(e *article.InputError) { problems = append(problems, e.Error()) }}
+	sum, err := ix.Sync(context.Background(), []string{s.url("/sitemap.xml"), deadURL}, iopts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(problems)
+	wantProblems := []string{
+		s.url("/empty") + ": page has no extractable text (an HTML page with an article, or a title)",
+		s.url("/gone") + ": HTTP 404 Not Found (a page that exists; its articles are deleted)",
+		deadURL + ": cannot connect: dial tcp " + strings.TrimPrefix(dead.URL, "http://") + ": connect: connection refused (a reachable host)",
+	}
+	slices.Sort(wantProblems)
+	if diff := cmp.Diff(wantProblems, problems); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+	if sum.Skipped != 3 || sum.SkippedByReason["unreachable"] != 1 || sum.SkippedByReason["not found"] != 1 || sum.Indexed != 1 {
+		t.Errorf("summary %+v", sum)
+	}
+	st, err := ix.Sources()
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(st, func(s SourceStatus) bool { return s.Source == deadURL })
+	if len(st) != 2 || i < 0 || st[i].Errors != 1 || st[i].ErrorsTotal["unreachable"] != 1 || !strings.HasPrefix(st[i].LastError, deadURL+": cannot connect") {
+		t.Errorf("sources %+v", st)
+	}
+
+	sum, err = ix.Rebuild(context.Background(), []string{s.url("/sitemap.xml")}, IngestOptions{})
+	if err != nil || sum.After != 1 {
+		t.Fatalf("rebuild %+v, %v; want the one page", sum, err)
+	}
+	checkIDs(t, ix, "rebuild", s.url("/ok"))
+
+	// The statuses are kept with the index: through the rebuild and a reopen.
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if ix, err = Open(opts); err != nil {
+		t.Fatal(err)
+	}
+	st, err = ix.Sources()
+	if err != nil {
+		t.Fatal(err)
+	}
+	i = slices.IndexFunc(st, func(s SourceStatus) bool { return s.Source == deadURL })
+	j := slices.IndexFunc(st, func(st SourceStatus) bool { return st.Source == s.url("/sitemap.xml") })
+	if len(st) != 2 || i < 0 || j < 0 || st[i].ErrorsTotal["unreachable"] != 1 || st[j].ErrorsTotal["not found"] != 2 || st[j].Articles != 1 {
+		t.Errorf("sources after a rebuild and a reopen %+v", st)
+	}
+}
