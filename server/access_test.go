@@ -20,6 +20,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/server/analytics"
 )
 
 // accessDir holds public articles and articles of the groups hr (files
@@ -429,5 +430,42 @@ func TestTokenPolicy(t *testing.T) {
 	keyed.ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"total":1`) {
 		t.Errorf("search key and token: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// TestTokenSubRecorded: the verified token's sub reaches the analytics
+// record when analytics.record_users is on, and never otherwise.
+func TestTokenSubRecorded(t *testing.T) {
+	for _, users := range []bool{true, false} {
+		db, err := analytics.Open(analytics.File(t.TempDir()), time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := analytics.NewRecorder(db, analytics.Options{RecordUsers: users})
+		o := DefaultOptions()
+		o.Analytics = rec
+		srv := accessServer(accessIndex(t, "hr-"), o)
+		if w := get(t, srv, "/api/search?q=zorbulent", hsToken(t, "hr")); w.Code != http.StatusOK {
+			t.Fatalf("%d %s", w.Code, w.Body)
+		}
+		if err := rec.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		var subs []string
+		if err := db.Scan(analytics.Range{}, func(s analytics.Search, _ []analytics.Click) error {
+			subs = append(subs, s.Sub)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		want := ""
+		if users {
+			want = "user-hr"
+		}
+		if len(subs) != 1 || subs[0] != want {
+			t.Errorf("record_users %v: recorded subs %q, want [%q]", users, subs, want)
+		}
+		rec.Close()
+		db.Close()
 	}
 }

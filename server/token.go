@@ -282,14 +282,19 @@ func requestToken(c echo.Context) string {
 // refused too, rather than silently read as no token.
 func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		// The answer depends on the token: shared caches must key on it,
+		// and keep no answer made for a reader.
+		c.Response().Header().Add(echo.HeaderVary, HeaderToken)
 		t := requestToken(c)
+		if t != "" {
+			c.Response().Header().Set("Cache-Control", "private, no-store")
+		}
 		if t == "" {
 			if s.opts.RequireToken {
 				return tokenError("token_required", "a reader token is required: send it in the %s header (or the token parameter, or the token attribute of <folio-search>)", HeaderToken)
 			}
 			return next(c)
 		}
-		c.Response().Header().Add(echo.HeaderVary, HeaderToken)
 		if s.tokens == nil {
 			return tokenError("invalid_token", "token rejected: this server verifies no tokens (server.token_keys is empty)")
 		}
