@@ -158,7 +158,8 @@ func (ix *Index) swapIn(nx *Index, m store.Meta, paths []string, opts IngestOpti
 		sum.Before, sum.After = int(before), int(after)
 	}
 	if err == nil {
-		err = ix.checkLoss("rebuild", sum.Before, sum.After, sources.AbsPaths(paths), opts.Force)
+		read, _ := withoutCredentials(paths) // those with credentials were reported, not read
+		err = ix.checkLoss("rebuild", sum.Before, sum.After, sources.AbsPaths(read), opts.Force)
 	}
 	if err != nil {
 		return nil, err

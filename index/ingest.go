@@ -31,7 +31,12 @@ type errStrict struct{ *article.InputError }
 // opts.Strict, which returns the first one (an *InputError). The returned
 // error is otherwise nil unless writing failed or ctx ended.
 func (ix *Index) Ingest(ctx context.Context, paths []string, opts IngestOptions) (IngestSummary, error) {
+	paths, bad := withoutCredentials(paths)
+	if err := reportEarly(opts, bad); err != nil {
+		return IngestSummary{}, err
+	}
 	sum, _, _, err := ix.ingest(ctx, paths, opts, nil, nil)
+	countEarly(&sum, bad)
 	return sum, err
 }
 

@@ -51,6 +51,10 @@ func (ix *Index) loadSyncState() (sources.State, error) {
 func (ix *Index) Sync(ctx context.Context, paths []string, opts IngestOptions) (IngestSummary, error) {
 	ix.syncMu.Lock() // one sync at a time (watch, poll, the admin API): each saves the state it read
 	defer ix.syncMu.Unlock()
+	paths, bad := withoutCredentials(paths)
+	if err := reportEarly(opts, bad); err != nil {
+		return IngestSummary{}, err
+	}
 	ix.mu.RLock()
 	st, err := ix.loadSyncState()
 	var before uint64
@@ -70,6 +74,7 @@ func (ix *Index) Sync(ctx context.Context, paths []string, opts IngestOptions) (
 		return changed, nil
 	}, crawl)
 	sum.Before = int(before)
+	countEarly(&sum, bad)
 	if err != nil {
 		return sum, err
 	}

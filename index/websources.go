@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -31,7 +32,7 @@ type WebOptions struct {
 	Timeout     time.Duration // longest one response may take, headers and body (default 30s)
 	MaxBytes    int64         // largest response read, decompressed (default 10 MiB)
 	Retries     int           // further attempts after a 5xx, a 429 or a network error (default 2; -1: none)
-	Backoff     time.Duration // wait before the first retry, doubling with each (default 1s)
+	Backoff     time.Duration // wait before the first retry, doubling with each up to 30s (default 1s)
 	MaxURLs     int           // URLs the sitemaps of one source may list together (default 50,000)
 	// Sources are the options of the URL sources, by URL; a URL without
 	// an entry has none.
@@ -67,6 +68,49 @@ func (o WebOptions) withDefaults() WebOptions {
 	fill(&o.Backoff, d.Backoff)
 	fill(&o.MaxURLs, d.MaxURLs)
 	return o
+}
+
+// withoutCredentials takes the URL sources that carry credentials
+// (https://user:password@host/...) out of paths: they are not read, and
+// their problem names them without the password (credentials belong in a
+// source's headers, which are never shown, not in a URL that is).
+func withoutCredentials(paths []string) ([]string, []*article.InputError) {
+	var bad []*article.InputError
+	out := paths[:0:0]
+	for _, p := range paths {
+		if u, err := url.Parse(p); err == nil && sources.IsURL(p) && u.User != nil {
+			bad = append(bad, &article.InputError{Path: u.Redacted(), Reason: web.ReasonBadURL, Message: "a URL with credentials is not read",
+				Expected: "the URL without user:password@, and an Authorization header in the options of its index.sources entry"})
+			continue
+		}
+		out = append(out, p)
+	}
+	return out, bad
+}
+
+// reportEarly reports the problems found before an ingest read anything
+// to opts.Problem; a strict run returns the first instead.
+func reportEarly(opts IngestOptions, bad []*article.InputError) error {
+	if opts.Strict && len(bad) > 0 {
+		return bad[0]
+	}
+	for _, e := range bad {
+		if opts.Problem != nil {
+			opts.Problem(e)
+		}
+	}
+	return nil
+}
+
+// countEarly counts the problems reportEarly reported in sum.
+func countEarly(sum *IngestSummary, bad []*article.InputError) {
+	for _, e := range bad {
+		if sum.SkippedByReason == nil {
+			sum.SkippedByReason = map[string]int{}
+		}
+		sum.Skipped++
+		sum.SkippedByReason[e.Reason]++
+	}
 }
 
 // IsURL reports whether a path given to Sync is a URL source (http:// or

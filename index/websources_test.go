@@ -267,3 +267,64 @@ func TestSyncURLSourceProblems(t *testing.T) {
 		t.Errorf("sources after a rebuild and a reopen %+v", st)
 	}
 }
+
+// TestURLWithCredentialsRefused: a URL source with user:password@ is
+// reported without its password and not read, nor recorded as an input;
+// the other sources are synced.
+func TestURLWithCredentialsRefused(t *testing.T) {
+	ix := newIndex(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "one.txt"), "Title: One\n\nbody")
+	var problems []string
+	sum, err := ix.Sync(context.Background(), []string{dir, "https://alice:hunter2@intranet.example/feed.xml"},
+		IngestOptions{Problem: func(e *article.InputError) { problems = append(problems, e.Error()) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"https://alice:xxxxx@intranet.example/feed.xml: a URL with credentials is not read (the URL without user:password@, and an Authorization header in the options of its index.sources entry)"}
+	if diff := cmp.Diff(want, problems); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+	if sum.Indexed != 1 || sum.Skipped != 1 || sum.SkippedByReason["bad url"] != 1 {
+		t.Errorf("summary %+v", sum)
+	}
+	if got, _ := ix.InputsOr(nil); !cmp.Equal(got, []string{dir}) {
+		t.Errorf("inputs %q, want only the folder", got)
+	}
+	if _, err := ix.Sync(context.Background(), []string{"https://alice:hunter2@intranet.example/feed.xml"}, IngestOptions{Strict: true}); err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("strict sync: %v; want the problem, without the password", err)
+	}
+}
+
+// TestFeedWithABadItem: an item with neither guid nor link is reported as
+// a problem of the feed's URL and the other items are indexed; the feed
+// is read again next time (not conditionally), so the problem is reported
+// again.
+func TestFeedWithABadItem(t *testing.T) {
+	s := newWebSite(t)
+	s.set("/feed.xml", `<?xml version="1.0"?><rss version="2.0"><channel><title>News</title>
+<item><title>Good item</title><guid>good-1</guid><description>The harbour reopens.</description></item>
+<item><title>Lost item</title><description>No guid, no link.</description></item>
+</channel></rss>`, "application/rss+xml")
+	opts := DefaultOptions(filepath.Join(t.TempDir(), "idx"))
+	opts.Web.Rate = -1
+	ix, err := Create(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	for run := range 2 {
+		var problems []string
+		sum, err := ix.Sync(context.Background(), []string{s.url("/feed.xml")}, IngestOptions{Problem: func(e *article.InputError) { problems = append(problems, e.Error()) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(problems) != 1 || !strings.HasPrefix(problems[0], s.url("/feed.xml")) || !strings.Contains(problems[0], "Lost item") || sum.Skipped != 1 {
+			t.Errorf("run %d: problems %q, summary %+v", run, problems, sum)
+		}
+		checkIDs(t, ix, "feed", "good-1")
+	}
+	if h := s.take()["/feed.xml"]; !cmp.Equal(h, []int{200, 200}) {
+		t.Errorf("feed requests %v; want two full reads", h)
+	}
+}

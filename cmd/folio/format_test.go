@@ -35,6 +35,18 @@ func TestFormatSummary(t *testing.T) {
 			sum:  index.IngestSummary{Files: 2, Skipped: 2, SkippedByReason: map[string]int{"missing title": 1, "bad date": 1}},
 			want: "indexed 0 new, 0 updated, 2 skipped (1 bad date, 1 missing title) from 2 files in 0s (0 docs/s)",
 		},
+		{
+			name: "files and URL sources",
+			sum: index.IngestSummary{Files: 12, Updated: 3, Fetched: 4, NotModified: 118, Unchanged: 9, SkippedByReason: map[string]int{},
+				URLSources: []index.SourceStats{{Source: "https://intranet.example/sitemap.xml"}}, Elapsed: 2100 * time.Millisecond},
+			want: "indexed 0 new, 3 updated, 0 skipped from 12 files and 1 URL source (4 fetched, 118 not modified) in 2.1s (1 docs/s); 9 unchanged files not read, 0 deleted",
+		},
+		{
+			name: "URL sources only",
+			sum: index.IngestSummary{Indexed: 2, Fetched: 3, SkippedByReason: map[string]int{},
+				URLSources: []index.SourceStats{{Source: "https://a.example/feed.xml"}, {Source: "https://b.example/"}}, Elapsed: time.Second},
+			want: "indexed 2 new, 0 updated, 0 skipped from 2 URL sources (3 fetched, 0 not modified) in 1s (2 docs/s)",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

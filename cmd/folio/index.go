@@ -19,13 +19,16 @@ import (
 
 func newIndexCmd(c *cli) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "index [PATH...]",
+		Use:   "index [PATH|URL...]",
 		Short: "Add articles to the index, or rebuild it",
-		Long: `Read articles from files and directories and add them to the index at
-index.path, creating it if needed. An article indexed again under the same id
-replaces the old one, so re-running is safe. A folder indexed before is
-synced: only new and modified files are read, and the articles of files that
-disappeared are deleted (the state is kept in the index directory).
+		Long: `Read articles from files and directories, and from URLs (a feed, a sitemap
+or a page, see index.crawl), and add them to the index at index.path,
+creating it if needed. An article indexed again under the same id replaces
+the old one, so re-running is safe. A folder indexed before is synced: only
+new and modified files are read, and the articles of files that disappeared
+are deleted (the state is kept in the index directory). A URL indexed before
+is fetched with conditional requests; pages that left its sitemap are
+deleted, feed items that left the feed stay.
 
 The index records the inputs it was built from (absolute paths): each PATH
 is added to them. Without PATH, the recorded inputs are synced; an index that

@@ -309,7 +309,9 @@ func docsPerSecond(p index.Progress) float64 {
 
 // formatSummary renders s as one line:
 // "indexed 21,577 new, 0 updated, 3 skipped (2 bad date, 1 invalid JSON) from
-// 1 file in 3.2s (6,742 docs/s); ignored fields: places, topics".
+// 1 file in 3.2s (6,742 docs/s); ignored fields: places, topics"; URL
+// sources are counted after the files: "from 1 URL source (4 fetched, 118
+// not modified)".
 func formatSummary(s index.IngestSummary) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "indexed %s new, %s updated, %s skipped", commas(s.Indexed), commas(s.Updated), commas(s.Skipped))
@@ -323,17 +325,22 @@ func formatSummary(s index.IngestSummary) string {
 		}
 		fmt.Fprintf(&b, " (%s)", strings.Join(parts, ", "))
 	}
-	fmt.Fprintf(&b, " from %s %s in %s (%s docs/s", commas(s.Files), plural(s.Files, "file", "files"),
-		formatDuration(s.Elapsed), commas(int(s.DocsPerSecond())))
+	from := commas(s.Files) + " " + plural(s.Files, "file", "files")
+	if n := len(s.URLSources); n > 0 {
+		web := fmt.Sprintf("%s URL %s (%s fetched, %s not modified)", commas(n), plural(n, "source", "sources"), commas(s.Fetched), commas(s.NotModified))
+		if s.Files == 0 {
+			from = web
+		} else {
+			from += " and " + web
+		}
+	}
+	fmt.Fprintf(&b, " from %s in %s (%s docs/s", from, formatDuration(s.Elapsed), commas(int(s.DocsPerSecond())))
 	if s.Merge >= 10*time.Millisecond { // worth mentioning
 		fmt.Fprintf(&b, ", merge to one segment per shard %s included", formatDuration(s.Merge))
 	}
 	b.WriteString(")")
 	if len(s.IgnoredFields) > 0 {
 		fmt.Fprintf(&b, "; ignored fields: %s", strings.Join(s.IgnoredFields, ", "))
-	}
-	if n := len(s.URLSources); n > 0 {
-		fmt.Fprintf(&b, "; %s URL %s: %s fetched, %s not modified", commas(n), plural(n, "source", "sources"), commas(s.Fetched), commas(s.NotModified))
 	}
 	if s.Unchanged > 0 || s.Deleted > 0 {
 		fmt.Fprintf(&b, "; %s unchanged %s not read, %s deleted", commas(s.Unchanged), plural(s.Unchanged, "file", "files"), commas(s.Deleted))

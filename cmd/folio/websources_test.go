@@ -55,7 +55,7 @@ func TestIndexURL(t *testing.T) {
 	ix := filepath.Join(t.TempDir(), "folio.bleve")
 
 	out := mustRun(t, "--config", cfg, "index", "--index", ix, feed)
-	if !strings.HasPrefix(out, "indexed 1 new, 0 updated, 0 skipped from 0 files in ") || !strings.Contains(out, "; 1 URL source: 1 fetched, 0 not modified") {
+	if !strings.HasPrefix(out, "indexed 1 new, 0 updated, 0 skipped from 1 URL source (1 fetched, 0 not modified) in ") {
 		t.Errorf("index output %q", out)
 	}
 	resp := searchJSON(t, "--config", cfg, "--index", ix, "quokka")
@@ -63,7 +63,7 @@ func TestIndexURL(t *testing.T) {
 		t.Fatalf("search quokka = %+v; want the feed item news-1", resp)
 	}
 	out = mustRun(t, "--config", cfg, "index", "--index", ix, feed)
-	if !strings.HasPrefix(out, "indexed 0 new, 0 updated, 0 skipped") || !strings.Contains(out, "; 1 URL source: 0 fetched, 1 not modified") {
+	if !strings.HasPrefix(out, "indexed 0 new, 0 updated, 0 skipped from 1 URL source (0 fetched, 1 not modified) in ") {
 		t.Errorf("second index output %q; want the feed not modified", out)
 	}
 
@@ -72,6 +72,12 @@ func TestIndexURL(t *testing.T) {
 	if err == nil || !strings.Contains(stderr, srv.URL+"/private: HTTP 403 Forbidden (a 2xx response)") {
 		t.Errorf("a refused source: err %v\nstdout %s\nstderr %s", err, stdout, stderr)
 	}
+	// folio config shows the environment reference, not the literal value.
+	shown := mustRun(t, "--config", cfg, "config")
+	if !strings.Contains(shown, "header=Authorization:${FOLIO_TEST_TOKEN}") || !strings.Contains(shown, "/private header=Authorization:<redacted>") || strings.Contains(shown, "wrong") {
+		t.Errorf("folio config:\n%s", shown)
+	}
+
 	mu.Lock()
 	defer mu.Unlock()
 	if got := strings.Join(auth, "\n"); !strings.Contains(got, "/news/feed.xml "+token) || !strings.Contains(got, "/private wrong") {
@@ -146,7 +152,8 @@ func searchTotal(t *testing.T, base, q string) int {
 func TestServePollsURLSources(t *testing.T) {
 	cfg := isolate(t)
 	f := newFeedServer(t, "alpha")
-	writeFile(t, cfg, fmt.Sprintf("index:\n  poll_interval: 1h\n  sources:\n    - %s/feed.xml poll_interval=1s\nlog:\n  level: warn\n", f.URL))
+	t.Setenv("FOLIO_TEST_POLL_TOKEN", "Bearer poll-secret-token")
+	writeFile(t, cfg, fmt.Sprintf("index:\n  poll_interval: 1h\n  sources:\n    - %s/feed.xml poll_interval=1s header=Authorization:$FOLIO_TEST_POLL_TOKEN\n    - %[1]s/missing.xml poll_interval=1s header=X-Key:literal-poll-secret\nlog:\n  level: debug\n", f.URL))
 	ix := filepath.Join(t.TempDir(), "folio.bleve")
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(t.Context())
@@ -168,6 +175,10 @@ func TestServePollsURLSources(t *testing.T) {
 		t.Errorf("alpha: %d hits after it left the feed, want 1 (feed items stay)", n)
 	}
 	stopServe(t, cancel, done, &stderr)
+	logs := stderr.String()
+	if !strings.Contains(logs, f.URL+"/missing.xml: HTTP 404 Not Found") || strings.Contains(logs, "poll-secret") {
+		t.Errorf("serve's log: want the missing source's problem, never a header value:\n%s", logs)
+	}
 }
 
 // waitFor polls cond every 50ms for at most 15s.

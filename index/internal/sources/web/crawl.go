@@ -76,6 +76,7 @@ func Run(ctx context.Context, opts Options, ex Extractors, srcs []Source, old so
 		roots[i] = s.URL
 	}
 	c := &Crawler{f: NewFetcher(opts, roots), ex: ex, opts: opts, old: old, emit: emit, stats: map[string]*Stats{}, limit: limit}
+	defer c.f.Close()
 	var err error
 	for _, s := range srcs {
 		start := time.Now()

@@ -29,7 +29,7 @@ type Options struct {
 	Timeout     time.Duration // longest one response may take, headers and body (index.crawl.timeout)
 	MaxBytes    int64         // largest response body read, decompressed (index.crawl.max_bytes)
 	Retries     int           // further attempts after a 5xx, a 429 or a network error
-	Backoff     time.Duration // wait before the first retry; doubles with each
+	Backoff     time.Duration // wait before the first retry; doubles with each, up to 30s
 	MaxURLs     int           // URLs one source's sitemaps may list together
 }
 
@@ -66,6 +66,9 @@ type Error struct {
 func newError(u, reason, msg, expected string) *Error {
 	return &Error{InputError: &article.InputError{Path: u, Reason: reason, Message: msg, Expected: expected}}
 }
+
+// maxBackoff bounds one wait between attempts, however many retries.
+const maxBackoff = 30 * time.Second
 
 // Request is one GET of a Fetcher.
 type Request struct {
@@ -133,6 +136,9 @@ func NewFetcher(opts Options, allowed []string) *Fetcher {
 	return f
 }
 
+// Close closes the Fetcher's idle connections (a sync is over).
+func (f *Fetcher) Close() { f.client.CloseIdleConnections() }
+
 // Allowed reports whether u is on one of the allowed hosts.
 func (f *Fetcher) Allowed(u string) bool {
 	p, err := url.Parse(u)
@@ -181,7 +187,7 @@ func (f *Fetcher) Get(ctx context.Context, req Request) (*Response, *Error) {
 	attempts := 0
 	for attempt := 0; attempt <= f.opts.Retries; attempt++ {
 		if attempt > 0 {
-			t := time.NewTimer(f.opts.Backoff << (attempt - 1))
+			t := time.NewTimer(min(f.opts.Backoff<<(attempt-1), maxBackoff))
 			select {
 			case <-ctx.Done():
 				t.Stop()
