@@ -64,7 +64,7 @@ func (ix *Index) search(ctx context.Context, q Query, highlight bool) (*Result, 
 		out.Cursor = plan.NextCursor(plan.Request(q), p, last.Match, last.Phase, page)
 	}
 	if highlight && p.After == nil && total < suggestBelow && strings.TrimSpace(q.Text) != "" {
-		if out.Suggestion, err = ix.suggest(ctx, p, q.Text, q.Visible); err != nil {
+		if out.Suggestion, err = ix.suggest(ctx, p, q.Text, ix.effective(q.Visible)); err != nil {
 			return nil, ix.searchErr(ctx, err)
 		}
 	}
@@ -125,10 +125,11 @@ func (ix *Index) planErr(ctx context.Context, err error) error {
 func (ix *Index) plan(ctx context.Context, q Query) (*plan.Plan, error) {
 	dict := engine.NewDict(ix.shards)
 	var d plan.Dictionary = dict
-	if !q.Visible.All {
-		d = visibleDict{ctx: ctx, ix: ix, vis: q.Visible, dict: dict}
+	seen := ix.effective(q.Visible)
+	if !seen.All {
+		d = visibleDict{ctx: ctx, ix: ix, vis: seen, dict: dict}
 	}
-	p, err := ix.planner.PlanWith(plan.Request(q), d)
+	p, err := ix.planner.PlanWith(plan.Request(q), d, seen)
 	if cerr := dict.Close(); cerr != nil && err == nil {
 		return nil, fmt.Errorf("close dictionary readers: %w", cerr)
 	}

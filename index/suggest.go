@@ -58,7 +58,7 @@ func (ix *Index) Suggest(ctx context.Context, text string, n int, vis Visibility
 	if q == nil { // only stop words so far
 		return []string{}, nil
 	}
-	if f := vis.Filter(); f != nil {
+	if f := ix.effective(vis).Filter(); f != nil {
 		q = engine.Filtered(q, f)
 	}
 	req := bleve.NewSearchRequestOptions(q, 3*n, 0, false)

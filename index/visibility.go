@@ -20,10 +20,47 @@ import (
 // for a missing one); and the words offered back to a reader (typo
 // tolerance, did-you-mean) are counted over the articles it may see.
 
+// noteGroups marks the generation as holding articles with groups before
+// ops writes the first of them. It takes ix.mu for writing to do so, so it
+// waits for every read that found the generation without groups (and so
+// skipped the visibility filter, see effective) to finish: no read can
+// skip the filter and see an article with groups.
+func (ix *Index) noteGroups(ops []writeOp) {
+	ix.mu.RLock()
+	seen := ix.mayHaveGroups()
+	ix.mu.RUnlock()
+	if seen || !slices.ContainsFunc(ops, func(op writeOp) bool { return op.article != nil && len(op.article.Groups) > 0 }) {
+		return
+	}
+	ix.mu.Lock()
+	if ix.grouped != nil {
+		ix.grouped.Store(true)
+	}
+	ix.mu.Unlock()
+}
+
+// effective is the Visibility a read of vis filters with: AllArticles
+// while no article of the generation has groups and vis restricts by
+// groups only (every article is then visible, and the filter would only
+// cost time), else vis. The caller holds ix.mu for reading. Cursors are
+// bound to vis itself, not to this.
+func (ix *Index) effective(vis Visibility) Visibility {
+	if vis.All || ix.mayHaveGroups() || !groupsOnly(vis) {
+		return vis
+	}
+	return AllArticles()
+}
+
+// groupsOnly reports whether vis restricts by groups alone (no sources,
+// tags or dates of a token's filter).
+func groupsOnly(vis Visibility) bool {
+	return len(vis.Sources) == 0 && len(vis.Tags) == 0 && vis.Start.IsZero() && vis.End.IsZero()
+}
+
 // visible reports whether vis may see the article id (false also when
 // there is no such article). The caller holds ix.mu for reading.
 func (ix *Index) visible(ctx context.Context, id string, vis Visibility) (bool, error) {
-	if vis.All {
+	if vis = ix.effective(vis); vis.All {
 		return true, nil
 	}
 	n, err := ix.countVisible(ctx, vis, query.NewDocIDQuery([]string{id}))
@@ -59,7 +96,7 @@ type visibleDict struct {
 // document of one of its groups (no search: typo tolerance asks this of
 // every long word of a query); else by counting.
 func (d visibleDict) Has(field, term string) (bool, error) {
-	if len(d.vis.Sources) == 0 && len(d.vis.Tags) == 0 && d.vis.Start.IsZero() && d.vis.End.IsZero() {
+	if groupsOnly(d.vis) {
 		return d.dict.HasAmong(field, term, schema.Groups, append([]string{schema.PublicGroup}, d.vis.Groups...))
 	}
 	n, err := d.ix.termCount(d.ctx, d.vis, field, term)

@@ -238,3 +238,59 @@ func TestVisibilityRestrictions(t *testing.T) {
 		t.Errorf("65 groups: %v, want ErrInvalidParameter", err)
 	}
 }
+
+// TestNoFilterWithoutGroups: while no article has groups, a reader's
+// searches carry no visibility filter (it would only cost time); the first
+// article with groups, written over the API or by a rebuild, brings the
+// filter back before any reader can see it.
+func TestNoFilterWithoutGroups(t *testing.T) {
+	ctx := context.Background()
+	ix := newIndex(t)
+	pub, err := ix.DecodeArticle([]byte(`{"title":"Open zeppelin notes","body":"Zeppelins flew."}`), "pub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Put(ctx, pub); err != nil {
+		t.Fatal(err)
+	}
+	reader := Query{Text: "zeppelin"}
+	if p, err := ix.plan(ctx, reader); err != nil || p.Filter != nil {
+		t.Fatalf("no article has groups: filter %v (%v), want none", p.Filter, err)
+	}
+	first := mustSearch(t, ix, Query{Size: 1, Visible: Visibility{Groups: []string{"hr"}}})
+	secret, err := ix.DecodeArticle([]byte(`{"title":"Secret zeppelin budget","body":"Zeppelins cost.","groups":["hr"]}`), "secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Put(ctx, secret); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := ix.plan(ctx, reader); err != nil || p.Filter == nil {
+		t.Fatalf("an article has groups: filter %v (%v), want the visibility filter", p.Filter, err)
+	}
+	if got := ids(mustSearch(t, ix, reader)); !slices.Equal(got, []string{"pub"}) {
+		t.Errorf("a reader without groups finds %v, want [pub]", got)
+	}
+	if _, err := ix.Article(ctx, "secret", Visibility{}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("the secret article without a token: %v, want ErrNotFound", err)
+	}
+	// The cursor of a page made before groups existed still binds the reader.
+	if _, err := ix.Search(ctx, Query{Size: 1, Cursor: first.Cursor, Visible: Visibility{Groups: []string{"eng"}}}); first.Cursor != "" && !errors.Is(err, ErrInvalidParameter) {
+		t.Errorf("hr's cursor for eng: %v, want a cursor error", err)
+	}
+
+	// A rebuild from files with groups: the new generation knows it has them.
+	built := builtIndexFrom(t, DefaultOptions(""), visibleCopy(t, accessArticles, Visibility{}))
+	if p, err := built.plan(ctx, Query{Text: "salary"}); err != nil || p.Filter != nil {
+		t.Fatalf("public articles only: filter %v (%v)", p.Filter, err)
+	}
+	if _, err := built.Rebuild(ctx, []string{accessArticles}, IngestOptions{Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustSearch(t, built, Query{Text: "zorbulent"}); got.Total != 0 {
+		t.Errorf("after a rebuild with hr articles, a reader without groups finds %v", ids(got))
+	}
+	if got := mustSearch(t, built, Query{Text: "zorbulent", Visible: Visibility{Groups: []string{"hr"}}}); got.Total != 1 {
+		t.Errorf("after the rebuild, hr finds %v", ids(got))
+	}
+}

@@ -237,3 +237,38 @@ func hasAmong(r bleveindex.IndexReader, field, term, anyField string, anyOf []st
 	}
 	return false, nil
 }
+
+// HasTermBesides reports whether some shard's field holds a term other
+// than term (true also when a dictionary cannot be read: callers skip
+// work only on a sure false).
+func HasTermBesides(shards []bleve.Index, field, term string) bool {
+	rs, closeAll, err := Readers(shards)
+	if err != nil {
+		return true
+	}
+	defer closeAll()
+	for _, r := range rs {
+		d, err := r.FieldDict(field)
+		if err != nil {
+			return true
+		}
+		for {
+			e, err := d.Next()
+			if err != nil {
+				d.Close()
+				return true
+			}
+			if e == nil {
+				break
+			}
+			if e.Term != term {
+				d.Close()
+				return true
+			}
+		}
+		if d.Close() != nil {
+			return true
+		}
+	}
+	return false
+}

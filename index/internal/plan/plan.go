@@ -117,11 +117,14 @@ type Plan struct {
 // *param.Error wrapping param.ErrInvalidParameter or param.ErrInvalidQuery;
 // the parameters are checked in this order: size, page, cursor, sort,
 // dates, facets and filters, then the query text and mode.
-func (pl *Planner) Plan(q Request) (*Plan, error) { return pl.PlanWith(q, nil) }
+func (pl *Planner) Plan(q Request) (*Plan, error) { return pl.PlanWith(q, nil, q.Visible) }
 
 // PlanWith is Plan with the index's dictionary, which typo tolerance asks
-// whether a word is in the index; a nil dict plans without typo tolerance.
-func (pl *Planner) PlanWith(q Request, dict Dictionary) (*Plan, error) {
+// whether a word is in the index (a nil dict plans without typo
+// tolerance), filtering with seen: q.Visible, or what it amounts to in this
+// index (AllArticles when no article has groups). Cursors are bound to
+// q.Visible.
+func (pl *Planner) PlanWith(q Request, dict Dictionary, seen Visibility) (*Plan, error) {
 	p, err := pl.window(q)
 	if err == nil {
 		err = continueAfter(p, q)
@@ -130,7 +133,7 @@ func (pl *Planner) PlanWith(q Request, dict Dictionary) (*Plan, error) {
 		err = checkSort(q.Sort)
 	}
 	if err == nil {
-		err = pl.filters(p, q)
+		err = pl.filters(p, q, seen)
 	}
 	if err != nil {
 		return nil, err
@@ -194,11 +197,11 @@ func checkSort(sort string) error {
 // filters adds the reader's visibility, the date range and the facets and
 // keyword filters of q to p. The visibility is a choice of no facet's
 // field, so that no disjunctive facet count ever leaves it out.
-func (pl *Planner) filters(p *Plan, q Request) error {
+func (pl *Planner) filters(p *Plan, q Request, seen Visibility) error {
 	if err := q.Visible.check(); err != nil {
 		return err
 	}
-	if vq := q.Visible.Filter(); vq != nil {
+	if vq := seen.Filter(); vq != nil {
 		p.choices = append(p.choices, choice{field: visibleChoice, q: vq})
 	}
 	start, end, err := rangeBounds(pl.Dates, q.From, q.To)
