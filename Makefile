@@ -57,7 +57,7 @@ bench:
 
 ## bench-crawl: pages per second of a loopback crawl of a 2,000-page sitemap into a new index (fetch, extraction, writes)
 bench-crawl:
-	$(GO) test -run '^$$' -bench BenchmarkSyncSitemap -benchtime 3x -count 3 ./index
+	$(GO) test -run '^$$' -bench 'BenchmarkSyncSitemap' -benchtime 3x -count 3 ./index
 
 ## fuzz: every fuzz target for FUZZTIME each (seeds in <pkg>/testdata/fuzz/<FuzzName>/)
 FUZZTIME ?= 5m

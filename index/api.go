@@ -38,6 +38,10 @@ type Query struct {
 	// FacetSize is the number of top values counted per keyword facet,
 	// 1 to MaxFacetSize; 0 means DefaultFacetSize.
 	FacetSize int
+	// AsYouType says the query is still being typed: its last plain word
+	// (unquoted, unfielded, not excluded, 2+ letters) also matches the
+	// index words it begins, ranked below the word itself (syntax mode).
+	AsYouType bool
 	// Visible is what the reader may see: hits, total, facet counts,
 	// cursors and the suggestion come from those articles only. The zero
 	// value sees the articles without groups; AllArticles sees every one.

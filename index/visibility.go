@@ -103,17 +103,37 @@ func (d visibleDict) Has(field, term string) (bool, error) {
 	return n > 0, err
 }
 
-// Corrections are the dictionary's corrections of term recounted over the
-// articles the reader may see, most frequent first, without those none of
-// them holds.
-func (d visibleDict) Corrections(field, term string, edits int) ([]engine.Correction, error) {
-	all, err := d.dict.Corrections(field, term, edits)
+// completionsRecounted is how many more of the whole index's most
+// frequent completions Completions recounts than it returns.
+const completionsRecounted = 4
+
+// Completions are the terms of field that begin with prefix, most frequent
+// first over the articles the reader may see: the completionsRecounted ×
+// limit most frequent in the whole index, recounted, without those none of
+// the reader's articles holds.
+func (d visibleDict) Completions(field, prefix string, limit int) ([]engine.Correction, error) {
+	all, err := d.dict.Completions(field, prefix, completionsRecounted*limit)
 	if err != nil {
 		return nil, err
 	}
-	out := all[:0]
-	for _, c := range all {
-		n, err := d.ix.termCount(d.ctx, d.vis, field, c.Term)
+	out, err := d.recount(field, all)
+	return out[:min(len(out), limit)], err
+}
+
+// count is the number of the reader's articles holding term in field.
+func (d visibleDict) count(field, term string) (uint64, error) {
+	if groupsOnly(d.vis) {
+		return d.dict.CountAmong(field, term, schema.Groups, append([]string{schema.PublicGroup}, d.vis.Groups...))
+	}
+	return d.ix.termCount(d.ctx, d.vis, field, term)
+}
+
+// recount counts cs over the reader's articles, drops those none holds and
+// orders the rest most frequent first, then by term.
+func (d visibleDict) recount(field string, cs []engine.Correction) ([]engine.Correction, error) {
+	out := cs[:0]
+	for _, c := range cs {
+		n, err := d.count(field, c.Term)
 		if err != nil {
 			return nil, err
 		}
@@ -125,4 +145,15 @@ func (d visibleDict) Corrections(field, term string, edits int) ([]engine.Correc
 		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Term, b.Term))
 	})
 	return out, nil
+}
+
+// Corrections are the dictionary's corrections of term recounted over the
+// articles the reader may see, most frequent first, without those none of
+// them holds.
+func (d visibleDict) Corrections(field, term string, edits int) ([]engine.Correction, error) {
+	all, err := d.dict.Corrections(field, term, edits)
+	if err != nil {
+		return nil, err
+	}
+	return d.recount(field, all)
 }

@@ -94,6 +94,8 @@ func TestVisibilityLeaksNothing(t *testing.T) {
 		{Text: "grindlewack"}, // one edit from grindlewick (3 eng articles) and grindlewock (1 public)
 		{Text: "grindlewick"}, // a public reader's typo for grindlewock
 		{Text: "zorbulent OR cafeteria"},
+		{Text: "grindle", AsYouType: true, Facets: []string{"source"}}, // completes to grindlewick (3 eng articles) and grindlewock (1 public)
+		{Text: "zorb", AsYouType: true},
 		{Text: "quixotrel", Mode: ModeText},
 	}
 	for _, r := range accessReaders {

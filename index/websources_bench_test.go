@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -17,7 +18,7 @@ const crawlPages = 2000
 // generatedSite serves a sitemap of n generated news pages (navigation, a
 // cookie banner, a script and an article of a few paragraphs each) on a
 // loopback httptest server.
-func generatedSite(b *testing.B, n int) *httptest.Server {
+func generatedSite(b *testing.B, n int, requests *atomic.Int64) *httptest.Server {
 	var sm strings.Builder
 	sm.WriteString(`<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
 	for i := range n {
@@ -39,6 +40,7 @@ func generatedSite(b *testing.B, n int) *httptest.Server {
 		return p.String()
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
 		switch {
 		case r.URL.Path == "/sitemap.xml":
 			w.Header().Set("Content-Type", "application/xml")
@@ -66,7 +68,8 @@ func generatedSite(b *testing.B, n int) *httptest.Server {
 //
 //	make bench-crawl
 func BenchmarkSyncSitemap(b *testing.B) {
-	srv := generatedSite(b, crawlPages)
+	var requests atomic.Int64
+	srv := generatedSite(b, crawlPages, &requests)
 	ctx := context.Background()
 	for i := range b.N {
 		b.StopTimer()
@@ -88,4 +91,37 @@ func BenchmarkSyncSitemap(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(crawlPages*b.N)/b.Elapsed().Seconds(), "pages/s")
+}
+
+// BenchmarkSyncSitemapUnchanged is the sync after BenchmarkSyncSitemap's
+// when nothing changed: the pages' lastmods are the same, so only
+// robots.txt and the sitemap are requested. It reports the requests and
+// the articles written per sync (0).
+func BenchmarkSyncSitemapUnchanged(b *testing.B) {
+	var requests atomic.Int64
+	srv := generatedSite(b, crawlPages, &requests)
+	ctx := context.Background()
+	opts := DefaultOptions(filepath.Join(b.TempDir(), "idx"))
+	opts.Web.Rate = -1
+	ix, err := Create(opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	srcs := []string{srv.URL + "/sitemap.xml"}
+	if _, err := ix.Sync(ctx, srcs, IngestOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	requests.Store(0)
+	written := 0
+	b.ResetTimer()
+	for range b.N {
+		sum, err := ix.Sync(ctx, srcs, IngestOptions{})
+		if err != nil || sum.NotModified != crawlPages {
+			b.Fatalf("sync %+v, %v; want every page not modified", sum, err)
+		}
+		written += sum.Indexed + sum.Updated + sum.Deleted
+	}
+	b.ReportMetric(float64(requests.Load())/float64(b.N), "requests/sync")
+	b.ReportMetric(float64(written)/float64(b.N), "written/sync")
 }

@@ -109,6 +109,10 @@ func bindQuery(c echo.Context, maxQueryLength int) (index.Query, error) {
 	if err := explicitZero(c, "page", q.Page); err != nil {
 		return q, err
 	}
+	var err error
+	if q.AsYouType, err = boolParam(c, "as_you_type"); err != nil {
+		return q, err
+	}
 	if q.FacetSize == 0 && c.QueryParam("facet_size") != "" {
 		return q, &index.ParamError{Kind: index.ErrInvalidParameter, Param: "facet_size",
 			Message: fmt.Sprintf("facet_size must be between 1 and %d, got 0 (omit it for %d)", index.MaxFacetSize, index.DefaultFacetSize)}

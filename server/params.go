@@ -16,7 +16,7 @@ import (
 // searchParams are the parameters GET /api/search accepts, in the order
 // error messages list them.
 func searchParams() []string {
-	return []string{"q", "mode", "from", "to", "size", "page", "sort", "cursor", "facets", "facet_size", "filter", tokenParam}
+	return []string{"q", "mode", "from", "to", "size", "page", "sort", "cursor", "facets", "facet_size", "filter", "as_you_type", tokenParam}
 }
 
 // repeatable are the search parameters that may be given more than once.
@@ -55,6 +55,19 @@ func checkSearchParams(c echo.Context, maxQueryLength int) error {
 			Message: fmt.Sprintf("q is %d bytes long; at most %d are accepted", len(q), maxQueryLength)}
 	}
 	return nil
+}
+
+// boolParam reads a true/false parameter; absent is false.
+func boolParam(c echo.Context, name string) (bool, error) {
+	switch v := c.QueryParam(name); v {
+	case "", "false":
+		return false, nil
+	case "true":
+		return true, nil
+	default:
+		return false, &index.ParamError{Kind: index.ErrInvalidParameter, Param: name,
+			Message: fmt.Sprintf("%s must be true or false, got %q", name, clipParam(v))}
+	}
 }
 
 func containsNUL(s string) bool {

@@ -18,7 +18,7 @@ func (s *Server) routes() {
 	pages := s.group()                             // the web pages, their assets, the API's own description
 	s.ops = s.group()                              // what monitoring polls: never rate limited
 
-	s.read.get("/api/search", s.handleSearch, s.limitSearches)             // ?q=&mode=&from=&to=&size=&page=&sort=&cursor=&facets=&facet_size=&filter=
+	s.read.get("/api/search", s.handleSearch, s.limitSearches)             // ?q=&mode=&from=&to=&size=&page=&sort=&cursor=&facets=&facet_size=&filter=&as_you_type=
 	s.read.get("/api/articles/*", s.handleArticle, s.olderRelated)         // the id is the rest of the path; {id}/related lists related articles when no article has that whole id (olderRelated)
 	s.read.get("/api/related/*", s.handleRelatedPath, s.limitSearches)     // ?size=&from=&to= → the articles related to the id that is the rest of the path
 	s.read.get("/api/suggest", s.handleSuggest, s.limitSearches)           // ?q=&size= → OpenSearch suggestions JSON

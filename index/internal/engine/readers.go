@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"math"
 	"slices"
 	"strings"
 
@@ -169,24 +170,37 @@ type Correction struct {
 // documents holding one of anyOf (e.g. groups) sees term. It walks term's
 // postings and stops at the first such document, without a search.
 func (d *Dict) HasAmong(field, term, anyField string, anyOf []string) (bool, error) {
-	if err := d.open(); err != nil {
-		return false, err
-	}
-	for _, r := range d.readers {
-		found, err := hasAmong(r, field, term, anyField, anyOf)
-		if found || err != nil {
-			return found, err
-		}
-	}
-	return false, nil
+	n, err := d.countAmong(field, term, anyField, anyOf, 1)
+	return n > 0, err
 }
 
-// hasAmong is HasAmong for one shard's reader.
-func hasAmong(r bleveindex.IndexReader, field, term, anyField string, anyOf []string) (_ bool, err error) {
+// CountAmong is the number of documents of the shards that hold term in
+// field and one of anyOf in anyField (see HasAmong).
+func (d *Dict) CountAmong(field, term, anyField string, anyOf []string) (uint64, error) {
+	return d.countAmong(field, term, anyField, anyOf, math.MaxUint64)
+}
+
+// countAmong is CountAmong, stopping once it has counted limit documents.
+func (d *Dict) countAmong(field, term, anyField string, anyOf []string, limit uint64) (uint64, error) {
+	if err := d.open(); err != nil {
+		return 0, err
+	}
+	var n uint64
+	for _, r := range d.readers {
+		c, err := countAmong(r, field, term, anyField, anyOf, limit-n)
+		if n += c; n >= limit || err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// countAmong is Dict.countAmong for one shard's reader.
+func countAmong(r bleveindex.IndexReader, field, term, anyField string, anyOf []string, limit uint64) (n uint64, err error) {
 	ctx := context.Background()
 	tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
 	if err != nil {
-		return false, err
+		return 0, err
 	}
 	readers := []bleveindex.TermFieldReader{tfr}
 	defer func() {
@@ -195,13 +209,13 @@ func hasAmong(r bleveindex.IndexReader, field, term, anyField string, anyOf []st
 		}
 	}()
 	if tfr.Count() == 0 {
-		return false, nil
+		return 0, nil
 	}
 	filters := make([]bleveindex.TermFieldReader, 0, len(anyOf))
 	for _, t := range anyOf {
 		fr, err := r.TermFieldReader(ctx, []byte(t), anyField, false, false, false)
 		if err != nil {
-			return false, err
+			return 0, err
 		}
 		readers = append(readers, fr)
 		if fr.Count() > 0 {
@@ -215,13 +229,13 @@ func hasAmong(r bleveindex.IndexReader, field, term, anyField string, anyOf []st
 	for len(filters) > 0 {
 		d, err := tfr.Next(doc.Reset())
 		if err != nil || d == nil {
-			return false, err
+			return n, err
 		}
 		for i := 0; i < len(filters); i++ {
 			if at[i] == nil || bytes.Compare(at[i], d.ID) < 0 {
 				fd, err := filters[i].Advance(d.ID, nil)
 				if err != nil {
-					return false, err
+					return n, err
 				}
 				if fd == nil {
 					filters, at = slices.Delete(filters, i, i+1), slices.Delete(at, i, i+1)
@@ -231,11 +245,14 @@ func hasAmong(r bleveindex.IndexReader, field, term, anyField string, anyOf []st
 				at[i] = slices.Clone(fd.ID)
 			}
 			if bytes.Equal(at[i], d.ID) {
-				return true, nil
+				if n++; n >= limit {
+					return n, nil
+				}
+				break
 			}
 		}
 	}
-	return false, nil
+	return n, nil
 }
 
 // HasTermBesides reports whether some shard's field holds a term other
@@ -271,4 +288,56 @@ func HasTermBesides(shards []bleve.Index, field, term string) bool {
 		}
 	}
 	return false
+}
+
+// maxPrefixEntries bounds the dictionary entries one Completions call reads per shard.
+const maxPrefixEntries = 4096
+
+// Completions are at most limit terms of field that start with prefix and
+// are longer than it, with their document counts over the shards, most
+// frequent first. It reads at most maxPrefixEntries dictionary entries per
+// shard, in term order: a short prefix of a large dictionary completes only
+// to the terms among the first entries.
+func (d *Dict) Completions(field, prefix string, limit int) ([]Correction, error) {
+	if err := d.open(); err != nil {
+		return nil, err
+	}
+	counts := map[string]uint64{}
+	for _, r := range d.readers {
+		if err := prefixTerms(r, field, prefix, counts); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]Correction, 0, len(counts))
+	for t, n := range counts {
+		out = append(out, Correction{Term: t, Count: n})
+	}
+	slices.SortFunc(out, func(a, b Correction) int {
+		if c := cmp.Compare(b.Count, a.Count); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Term, b.Term)
+	})
+	return out[:min(len(out), max(limit, 0))], nil
+}
+
+// prefixTerms adds to counts the terms of r's field that start with prefix
+// (not prefix itself) and their document counts, reading at most
+// maxPrefixEntries entries.
+func prefixTerms(r bleveindex.IndexReader, field, prefix string, counts map[string]uint64) (err error) {
+	fd, err := r.FieldDictPrefix(field, []byte(prefix))
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, fd.Close()) }()
+	for i := 0; i < maxPrefixEntries; i++ {
+		e, err := fd.Next()
+		if err != nil || e == nil {
+			return err
+		}
+		if e.Term != prefix {
+			counts[e.Term] += e.Count
+		}
+	}
+	return nil
 }

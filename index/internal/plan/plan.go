@@ -48,6 +48,8 @@ type Request struct {
 	Filters []string
 	// FacetSize is the number of values counted per keyword facet; 0 means DefaultFacetSize.
 	FacetSize int
+	// AsYouType: the query is being typed; its last word is also a prefix (see prefix.go).
+	AsYouType bool
 	// Visible is what the reader may see; every search of the plan is
 	// restricted to it (an unscored required clause of its filter).
 	Visible Visibility
@@ -240,6 +242,11 @@ func (pl *Planner) planQuery(p *Plan, q Request, dict Dictionary) (*Plan, error)
 	parsed, err := parseSyntax(text)
 	if err != nil {
 		return nil, err
+	}
+	if q.AsYouType {
+		if parsed, err = pl.withPrefix(parsed, text, dict); err != nil {
+			return nil, err
+		}
 	}
 	if !strings.Contains(text, "~") { // fuzzy matches keep their MatchQuery
 		if parsed, err = pl.withTypos(parsed, dict); err != nil {

@@ -44,6 +44,9 @@ type Dictionary interface {
 	// Corrections are the terms of field exactly edits away from term,
 	// most frequent first.
 	Corrections(field, term string, edits int) ([]engine.Correction, error)
+	// Completions are at most limit terms of field that begin with prefix
+	// (and are longer), most frequent first.
+	Completions(field, prefix string, limit int) ([]engine.Correction, error)
 }
 
 // withTypos replaces, in q's required and optional clauses (never the
@@ -115,12 +118,7 @@ func (pl *Planner) typoQuery(mq *query.MatchQuery, dict Dictionary) (query.Query
 		tq.SetBoost(boost)
 		return tq, err
 	}
-	weight := oneEditWeight
-	cands, err := dict.Corrections(schema.Text, term, 1)
-	if err == nil && len(cands) == 0 && n >= pl.Typos.TwoEdits {
-		weight = twoEditsWeight
-		cands, err = dict.Corrections(schema.Text, term, 2)
-	}
+	cands, weight, err := pl.corrections(dict, term, n)
 	if err != nil || len(cands) == 0 {
 		return nil, err
 	}
@@ -141,4 +139,49 @@ func (pl *Planner) typoQuery(mq *query.MatchQuery, dict Dictionary) (query.Query
 		return alts[0], nil
 	}
 	return query.NewDisjunctionQuery(alts), nil
+}
+
+// corrections are the index terms a misspelt term (of n letters as typed)
+// is searched as, most frequent first, and the weight of their matches:
+// those one edit away; else, for a word of Typos.TwoEdits letters or more,
+// those two edits away. Two adjacent letters swapped ("diamnod" for
+// "diamond") count as one edit, as people make that typo as often as any
+// other: a word too short for two edits still finds its transposition.
+func (pl *Planner) corrections(dict Dictionary, term string, n int) ([]engine.Correction, float64, error) {
+	cands, err := dict.Corrections(schema.Text, term, 1)
+	if err != nil || len(cands) > 0 {
+		return cands, oneEditWeight, err
+	}
+	if cands, err = dict.Corrections(schema.Text, term, 2); err != nil {
+		return nil, 0, err
+	}
+	var swapped []engine.Correction
+	for _, c := range cands {
+		if transposed(term, c.Term) {
+			swapped = append(swapped, c)
+		}
+	}
+	if len(swapped) > 0 {
+		return swapped, oneEditWeight, nil
+	}
+	if n < pl.Typos.TwoEdits {
+		return nil, 0, nil
+	}
+	return cands, twoEditsWeight, nil
+}
+
+// transposed reports whether b is a with two adjacent letters swapped.
+func transposed(a, b string) bool {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) != len(rb) {
+		return false
+	}
+	i := 0
+	for i < len(ra) && ra[i] == rb[i] {
+		i++
+	}
+	if i+1 >= len(ra) || ra[i] != rb[i+1] || ra[i+1] != rb[i] {
+		return false
+	}
+	return string(ra[i+2:]) == string(rb[i+2:])
 }

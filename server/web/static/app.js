@@ -89,6 +89,7 @@ function commit(st, typing) {
 function requestParams(st, typing) {
   const p = new URLSearchParams({ q: st.q, sort: SORTS[st.sort], page: String(st.page), size: String(PAGE_SIZE) });
   if (typing && (st.q.match(/"/g) || []).length % 2 === 1) p.set('mode', 'text');
+  if (typing) p.set('as_you_type', 'true');
   if (st.from) p.set('from', st.from);
   if (st.to) p.set('to', st.to);
   return p;

@@ -219,6 +219,7 @@ mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1
       const my = ++this._seq;
       const p = this._params(q);
       p.set('size', String(this._size));
+      p.set('as_you_type', 'true');
       try {
         let { res, body } = await this._fetch(p, false);
         if (res.status === 401 && body && body.error && body.error.code === 'invalid_token' && this.tokenProvider) {

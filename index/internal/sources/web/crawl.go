@@ -27,8 +27,21 @@ type Extractors struct {
 // Source is one URL source of a sync.
 type Source struct {
 	URL        string
-	Headers    map[string]string // sent with each of its requests (Authorization); never logged
+	Headers    map[string]string // sent with each of its requests to its own host (Authorization); never logged
 	FetchPages bool              // a feed: fetch each new item's page and index its text
+}
+
+// headersFor is what is sent with a request of u for the source s: its
+// headers when u is on the source's own host, else none (a sitemap may
+// list pages on the host of another source, which must not get its
+// credentials).
+func (s Source) headersFor(u string) map[string]string {
+	su, err1 := url.Parse(s.URL)
+	pu, err2 := url.Parse(u)
+	if err1 != nil || err2 != nil || !strings.EqualFold(su.Host, pu.Host) {
+		return nil
+	}
+	return s.Headers
 }
 
 // Doc is what a crawl learnt about one document, for the sync state.
@@ -139,7 +152,7 @@ func (c *Crawler) keepSource(root string) {
 // conditional is the request of u with the validators of its last read,
 // unless it had problems.
 func (c *Crawler) conditional(u string, s Source) Request {
-	r := Request{URL: u, Headers: s.Headers}
+	r := Request{URL: u, Headers: s.headersFor(u)}
 	if old, ok := c.old.Files[u]; ok && old.Size >= 0 {
 		r.ETag, r.LastModified = old.ETag, old.LastModified
 	}
@@ -508,7 +521,7 @@ func (c *Crawler) feed(ctx context.Context, s Source, st *Stats, resp *Response)
 // itemPage replaces the text of the feed item it by that of its page; a
 // page that cannot be read is reported, and the item keeps the feed's text.
 func (c *Crawler) itemPage(ctx context.Context, s Source, st *Stats, it *article.Article) error {
-	resp, e := c.f.Get(ctx, Request{URL: it.URL, Headers: s.Headers})
+	resp, e := c.f.Get(ctx, Request{URL: it.URL, Headers: s.headersFor(it.URL)})
 	if e != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()

@@ -330,8 +330,13 @@ func readMax(r io.Reader, max int64) ([]byte, error) {
 	return b, err
 }
 
+// maxCrawlDelay bounds the Crawl-delay of a robots.txt that Folio obeys:
+// a longer one is taken as this one, so one sync of a large site still ends.
+const maxCrawlDelay = 10 * time.Second
+
 // robotsAllow reports whether the robots.txt of u's host allows u for
-// Folio, reading it on the host's first request. A robots.txt that cannot
+// Folio, reading it on the host's first request; its Crawl-delay (at most
+// maxCrawlDelay) lowers the host's rate limit when it is slower. A robots.txt that cannot
 // be fetched allows everything (the page's own request then reports the
 // host); one answered 5xx disallows everything, as RFC 9309 says.
 func (f *Fetcher) robotsAllow(ctx context.Context, u *url.URL, h *host) bool {
@@ -340,6 +345,11 @@ func (f *Fetcher) robotsAllow(ctx context.Context, u *url.URL, h *host) bool {
 		ru := &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/robots.txt"}
 		h.robots = f.readRobots(ctx, h, ru)
 		h.read = true
+		if g := h.robots; g != nil && g.CrawlDelay > 0 { // the site asks for fewer requests than Options.Rate
+			if r := rate.Every(min(g.CrawlDelay, maxCrawlDelay)); r < h.limiter.Limit() {
+				h.limiter.SetLimit(r)
+			}
+		}
 	}
 	g := h.robots
 	h.mu.Unlock()

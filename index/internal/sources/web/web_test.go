@@ -491,3 +491,61 @@ func TestParseSitemap(t *testing.T) {
 		}
 	}
 }
+
+// TestRobotsCrawlDelay: a robots.txt Crawl-delay slower than Options.Rate
+// spaces the host's requests by it.
+func TestRobotsCrawlDelay(t *testing.T) {
+	s := newSite(t)
+	var urls strings.Builder
+	for i := range 4 {
+		fmt.Fprintf(&urls, "<url><loc>http://intranet.example/p%d</loc></url>", i)
+		s.set(fmt.Sprintf("/p%d", i), page(fmt.Sprint("P", i), "text"))
+	}
+	s.set("/sitemap.xml", doc{body: "<urlset>" + urls.String() + "</urlset>"})
+	s.set("/robots.txt", doc{body: "User-agent: *\nCrawl-delay: 0.2\n", ctype: "text/plain"})
+	opts := testOptions()
+	opts.Rate, opts.Concurrency = 1000, 4
+	c := runSync(t, opts, empty(), Source{URL: s.url("/sitemap.xml")})
+	if len(c.ids) != 4 {
+		t.Fatalf("indexed %v, problems %v", c.ids, c.problems)
+	}
+	s.mu.Lock()
+	at := slices.Clone(s.at)
+	s.mu.Unlock()
+	if len(at) != 6 { // robots.txt, the sitemap, 4 pages
+		t.Fatalf("%d requests, want 6", len(at))
+	}
+	for i := 2; i < len(at); i++ { // after robots.txt is read, at most one request per 0.2s
+		if d := at[i].Sub(at[i-1]); d < 150*time.Millisecond {
+			t.Errorf("request %d came %s after the one before; robots.txt asks for 0.2s", i, d)
+		}
+	}
+}
+
+// TestHeadersOnlyToTheSourcesHost: a sitemap that lists a page on the host
+// of another configured source does not send its headers there.
+func TestHeadersOnlyToTheSourcesHost(t *testing.T) {
+	other := newSite(t)
+	other.set("/page", page("Elsewhere", "another team's page"))
+	other.set("/feed", doc{body: "<rss version=\"2.0\">\n", ctype: "application/rss+xml"})
+	s := newSite(t)
+	s.set("/sitemap.xml", doc{body: `<urlset><url><loc>http://intranet.example/mine</loc></url><url><loc>` + other.url("/page") + `</loc></url></urlset>`})
+	s.set("/mine", page("Mine", "our page"))
+	const token = "Bearer only-for-s"
+	c := runSync(t, testOptions(), empty(), Source{URL: s.url("/sitemap.xml"), Headers: map[string]string{"Authorization": token}}, Source{URL: other.url("/feed")})
+	if len(c.ids) != 2 || len(c.problems) != 0 {
+		t.Fatalf("ids %v, problems %v", c.ids, c.problems)
+	}
+	other.mu.Lock()
+	defer other.mu.Unlock()
+	for _, a := range other.auth {
+		if a != "" {
+			t.Errorf("the other host got Authorization %q", a)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !slices.Contains(s.auth, token) {
+		t.Errorf("the source's own host did not get its header: %q", s.auth)
+	}
+}
