@@ -131,6 +131,11 @@ type SearchConfig struct {
 	TypoTolerance string `mapstructure:"typo_tolerance"`
 	TypoOneEdit   int    `mapstructure:"typo_one_edit"`
 	TypoTwoEdits  int    `mapstructure:"typo_two_edits"`
+	// Feedback expands natural-language queries (at least FeedbackMinWords
+	// plain words) by the words of their best matches before ranking them
+	// (on or off).
+	Feedback         string `mapstructure:"feedback"`
+	FeedbackMinWords int    `mapstructure:"feedback_min_words"`
 }
 
 // AnalyticsConfig configures the search analytics, stored in
@@ -199,15 +204,17 @@ func Default() Config {
 			FragmentSize: 200,
 			Timeout:      5 * time.Second,
 
-			MaxQueryLength: 2048,
-			BM25K1:         1.2, // see testdata/relevance/RESULTS.md; index.DefaultOptions agrees (tested)
-			BM25B:          0.9,
-			MaxWindow:      10000,
-			MaxFragments:   3,
-			MaxTerms:       1024,
-			TypoTolerance:  "on",
-			TypoOneEdit:    5,
-			TypoTwoEdits:   9,
+			MaxQueryLength:   2048,
+			BM25K1:           1.2, // see testdata/relevance/RESULTS.md; index.DefaultOptions agrees (tested)
+			BM25B:            0.9,
+			MaxWindow:        10000,
+			MaxFragments:     3,
+			MaxTerms:         1024,
+			TypoTolerance:    "on",
+			TypoOneEdit:      5,
+			TypoTwoEdits:     9,
+			Feedback:         "on",
+			FeedbackMinWords: 7,
 		},
 		Log: LogConfig{
 			Level:  "info",
@@ -288,6 +295,8 @@ func (c Config) Validate() error {
 	check(c.Search.MaxFragments >= 1, "search.max_fragments must be >= 1, got %d", c.Search.MaxFragments)
 	check(c.Search.MaxTerms >= 1, "search.max_terms must be >= 1, got %d", c.Search.MaxTerms)
 	check(c.Search.TypoTolerance == "on" || c.Search.TypoTolerance == "off", "search.typo_tolerance must be on or off, got %q", c.Search.TypoTolerance)
+	check(c.Search.Feedback == "on" || c.Search.Feedback == "off", "search.feedback must be on or off, got %q", c.Search.Feedback)
+	check(c.Search.FeedbackMinWords >= 1, "search.feedback_min_words must be >= 1, got %d", c.Search.FeedbackMinWords)
 	check(c.Search.TypoOneEdit >= 1 && c.Search.TypoTwoEdits >= c.Search.TypoOneEdit, "search.typo_one_edit must be >= 1 and search.typo_two_edits >= it, got %d and %d", c.Search.TypoOneEdit, c.Search.TypoTwoEdits)
 	check(c.Search.RecencyBoost >= 0, "search.recency_boost must be a half-life in days >= 0 (0 = off), got %g", c.Search.RecencyBoost)
 

@@ -43,8 +43,8 @@ func formatsIndex(t *testing.T) (*Index, IngestSummary) {
 // the pages (menus, cookie banners, scripts, comments) is searchable.
 func TestFormatsSeedHTML(t *testing.T) {
 	ix, sum := formatsIndex(t)
-	if sum.Skipped != 0 || sum.Indexed != 13 {
-		t.Fatalf("summary %+v; want 13 indexed (4 pages, 5 feed items, 1 e-mail, 1 PDF, 2 text), none skipped", sum)
+	if sum.Skipped != 0 || sum.Indexed != 16 {
+		t.Fatalf("summary %+v; want 16 indexed (5 pages, 5 feed items, 1 e-mail, 1 PDF, 1 docx, 1 odt, 2 text), none skipped", sum)
 	}
 	res := mustSearch(t, ix, Query{Text: `"Diamond Hexagon"`})
 	var ids []string
@@ -62,7 +62,8 @@ func TestFormatsSeedHTML(t *testing.T) {
 		t.Fatalf("feed item by guid: %+v", res.Hits)
 	}
 	for _, w := range []string{"Newsletterpalooza", "Gingersnapconsent", "Footerwombat", "Scriptkangaroo", "hummingbirdcomment",
-		"Crumbleotter", "Yakform", "Chatterweasel", "scriptnarwhal", "Capybaralink", "Mongoosemenu", "Feedscriptocelot", "cookies"} {
+		"Crumbleotter", "Yakform", "Chatterweasel", "scriptnarwhal", "Capybaralink", "Mongoosemenu", "Feedscriptocelot", "cookies",
+		"Sharewalrus", "Signupsalamander", "Relatedrhino", "Biobison", "Commentcoyote", "Footeriguana", "Consentcassowary"} {
 		if res := mustSearch(t, ix, Query{Text: w}); res.Total != 0 {
 			t.Errorf("boilerplate %q is searchable: %d hits", w, res.Total)
 		}
@@ -92,5 +93,29 @@ func TestFormatsPDF(t *testing.T) {
 	res := mustSearch(t, ix, Query{Text: `"food truck serves lunch"`})
 	if res.Total != 1 || res.Hits[0].ID != "report" || res.Hits[0].Title != "Quarterly facilities report, Q1 2026" {
 		t.Fatalf("hits %+v", res.Hits)
+	}
+}
+
+// TestFormatsOffice: the Word and OpenDocument fixtures are indexed under
+// their paths with the titles of their properties; their text is
+// searchable, their headers, footers, comments, annotations, footnotes,
+// tracked deletions and text-box fallbacks are not.
+func TestFormatsOffice(t *testing.T) {
+	ix, _ := formatsIndex(t)
+	for q, want := range map[string][2]string{
+		`"negotiated rates"`:           {"travel-policy", "Travel policy 2026: booking, rail and expenses"},
+		`"photograph receipts"`:        {"travel-policy", "Travel policy 2026: booking, rail and expenses"},
+		`"canteen subsidy"`:            {"works-council", "Works council minutes, 5 March 2026"},
+		`"next meeting is on 2 April"`: {"works-council", "Works council minutes, 5 March 2026"},
+	} {
+		res := mustSearch(t, ix, Query{Text: q})
+		if res.Total != 1 || res.Hits[0].ID != want[0] || res.Hits[0].Title != want[1] {
+			t.Errorf("%s: hits %+v; want %s", q, res.Hits, want[0])
+		}
+	}
+	for _, w := range []string{"Headerheron", "Footerflamingo", "Commentcormorant", "Annotationaardvark", "Footnotefalcon", "Deletedwalrus", "Fallbackferret"} {
+		if res := mustSearch(t, ix, Query{Text: w}); res.Total != 0 {
+			t.Errorf("%q is searchable: %d hits", w, res.Total)
+		}
 	}
 }

@@ -57,6 +57,13 @@ type Options struct {
 	// (words of TypoOneEdit letters or more, default 5) or two (TypoTwoEdits
 	// or more, default 9), weighted below words matched as typed.
 	TypoTolerance string
+	// Feedback is "on" (default) or "off": with it, a query of at least
+	// FeedbackMinWords plain words (natural language) is expanded by the
+	// words its best matches use most before it is ranked (see
+	// plan.FeedbackTerms); its matches and total stay those of its words.
+	Feedback string
+	// FeedbackMinWords is the fewest plain words that make a query natural language (default 7).
+	FeedbackMinWords int
 	// TypoOneEdit is the shortest word allowed one typo (default 5).
 	TypoOneEdit int
 	// TypoTwoEdits is the shortest word allowed two typos (default 9).
@@ -97,28 +104,30 @@ type Options struct {
 // config.Default (a test in cmd/folio keeps them equal).
 func DefaultOptions(path string) Options {
 	return Options{
-		Path:          path,
-		Language:      "en",
-		TitleBoost:    0.6,
-		Dates:         article.DefaultDateParser(),
-		FragmentSize:  200,
-		DefaultSize:   10,
-		MaxSize:       100,
-		Timeout:       5 * time.Second,
-		BatchSize:     3000,
-		Writers:       2,
-		Shards:        1,
-		LockTimeout:   time.Second,
-		MinFreeBytes:  64 << 20,
-		MaxTerms:      1024,
-		TypoTolerance: "on",
-		TypoOneEdit:   5,
-		TypoTwoEdits:  9,
-		MaxWindow:     10000,
-		MaxFragments:  3,
-		MaxLoss:       0.5,
-		BM25K1:        DefaultBM25K1,
-		BM25B:         DefaultBM25B,
+		Path:             path,
+		Language:         "en",
+		TitleBoost:       0.6,
+		Dates:            article.DefaultDateParser(),
+		FragmentSize:     200,
+		DefaultSize:      10,
+		MaxSize:          100,
+		Timeout:          5 * time.Second,
+		BatchSize:        3000,
+		Writers:          2,
+		Shards:           1,
+		LockTimeout:      time.Second,
+		MinFreeBytes:     64 << 20,
+		MaxTerms:         1024,
+		TypoTolerance:    "on",
+		TypoOneEdit:      5,
+		TypoTwoEdits:     9,
+		Feedback:         "on",
+		FeedbackMinWords: 7,
+		MaxWindow:        10000,
+		MaxFragments:     3,
+		MaxLoss:          0.5,
+		BM25K1:           DefaultBM25K1,
+		BM25B:            DefaultBM25B,
 
 		MaxArticleBytes: article.DefaultMaxBytes,
 		Web:             DefaultWebOptions(),
@@ -139,6 +148,14 @@ func (o Options) withDefaults() (Options, error) {
 	fill(&o.TypoTolerance, d.TypoTolerance)
 	fill(&o.TypoOneEdit, d.TypoOneEdit)
 	fill(&o.TypoTwoEdits, d.TypoTwoEdits)
+	fill(&o.Feedback, d.Feedback)
+	fill(&o.FeedbackMinWords, d.FeedbackMinWords)
+	if o.Feedback != "on" && o.Feedback != "off" {
+		return o, fmt.Errorf("feedback must be on or off, got %q", o.Feedback)
+	}
+	if o.FeedbackMinWords < 1 {
+		return o, fmt.Errorf("feedback min words must be >= 1, got %d", o.FeedbackMinWords)
+	}
 	fill(&o.MaxWindow, d.MaxWindow)
 	fill(&o.MaxFragments, d.MaxFragments)
 	fill(&o.MaxLoss, d.MaxLoss)

@@ -147,7 +147,7 @@ func TestIngestReportsBinaryAndEmptyFiles(t *testing.T) {
 		p("i-empty.json.gz") + ": empty file",
 		p("j-empty.jsonl.gz") + ": empty file",
 		p("k-image.json") + ": binary file (not UTF-8 text)",
-		p("notes.xls") + ": unsupported file type (one of .txt, .md, .json, .jsonl, .ndjson, each optionally .gz, .html, .htm, .rss, .atom, .xml (RSS or Atom), .eml, .pdf, each optionally .gz)",
+		p("notes.xls") + ": unsupported file type (one of .txt, .md, .json, .jsonl, .ndjson, each optionally .gz, .html, .htm, .rss, .atom, .xml (RSS or Atom), .eml, .pdf, .docx, .odt, each optionally .gz)",
 	}
 	if diff := cmp.Diff(want, problems); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)

@@ -37,6 +37,11 @@ func (ix *Index) search(ctx context.Context, q Query, highlight bool) (*Result, 
 	if err != nil {
 		return nil, ix.planErr(ctx, err)
 	}
+	if p.Feedback {
+		if err := ix.feedback(ctx, p, q.Text); err != nil {
+			return nil, ix.searchErr(ctx, err)
+		}
+	}
 	var hits []plan.Hit
 	var total uint64
 	page := p.From/p.Size + 1
@@ -78,6 +83,9 @@ func (ix *Index) search(ctx context.Context, q Query, highlight bool) (*Result, 
 			out.Hits = append(out.Hits, Hit{ID: h.Match.ID, Score: h.Match.Score})
 		}
 	} else if len(hits) > 0 {
+		if err := ix.markFeedback(ctx, p, hits); err != nil {
+			return nil, ix.searchErr(ctx, err)
+		}
 		for _, h := range hits {
 			dm := h.Match
 			doc, err := ix.document(dm.ID)
@@ -143,7 +151,8 @@ func (ix *Index) newPlanner() *plan.Planner {
 		Dates: ix.opts.Dates, TitleBoost: ix.opts.TitleBoost, TextTier: ix.opts.TextTier,
 		RecencyHalfLife: ix.opts.RecencyHalfLife, Synonyms: len(ix.opts.Synonyms),
 		KeywordFields: ix.meta.KeywordFields, Analyzers: plan.Analyzers(ix.shards[0].Mapping()),
-		Typos: plan.Typos{On: ix.opts.TypoTolerance == "on", OneEdit: ix.opts.TypoOneEdit, TwoEdits: ix.opts.TypoTwoEdits},
+		Typos:    plan.Typos{On: ix.opts.TypoTolerance == "on", OneEdit: ix.opts.TypoOneEdit, TwoEdits: ix.opts.TypoTwoEdits},
+		Feedback: plan.Feedback{On: ix.opts.Feedback == "on", MinWords: ix.opts.FeedbackMinWords},
 	}
 }
 

@@ -328,3 +328,38 @@ func TestFeedWithABadItem(t *testing.T) {
 		t.Errorf("feed requests %v; want two full reads", h)
 	}
 }
+
+// TestSyncSinglePage: a URL source that is one HTML page is indexed under
+// its canonical URL (on its host), answered 304 when unchanged, and
+// deleted once it answers 404.
+func TestSyncSinglePage(t *testing.T) {
+	s := newWebSite(t)
+	s.set("/press/latest", fixtureText(t, "jsonld.html"), "text/html")
+	opts := DefaultOptions(filepath.Join(t.TempDir(), "idx"))
+	opts.Web.Rate = -1
+	ix, err := Create(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	src := []string{s.url("/press/latest")}
+	ctx := context.Background()
+	if sum, err := ix.Sync(ctx, src, IngestOptions{}); err != nil || sum.Indexed != 1 {
+		t.Fatalf("first sync %+v, %v", sum, err)
+	}
+	checkIDs(t, ix, "first sync", s.url("/press/2025/quarterly-results"))
+	if sum, err := ix.Sync(ctx, src, IngestOptions{}); err != nil || sum.NotModified != 1 || sum.Indexed+sum.Updated != 0 {
+		t.Fatalf("second sync %+v, %v; want the page not modified", sum, err)
+	}
+	s.mu.Lock()
+	delete(s.docs, "/press/latest")
+	s.mu.Unlock()
+	sum, err := ix.Sync(ctx, src, IngestOptions{Force: true}) // all of the index's one article goes
+	if err != nil || sum.Deleted != 1 || sum.Skipped != 1 {
+		t.Fatalf("third sync %+v, %v; want the gone page deleted and reported", sum, err)
+	}
+	checkIDs(t, ix, "third sync")
+	if h := s.take()["/press/latest"]; !cmp.Equal(h, []int{200, 304, 404}) {
+		t.Errorf("page requests %v", h)
+	}
+}

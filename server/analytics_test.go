@@ -17,18 +17,25 @@ import (
 )
 
 // analyticsServer is a Server over the shared real index that records its
-// searches in a bbolt store in a temporary directory.
+// searches in a bbolt store in a temporary directory; adminKey reads the reports.
 func analyticsServer(t *testing.T) (*Server, *analytics.Recorder, *analytics.DB, string) {
+	t.Helper()
+	return analyticsServerWith(t, analytics.Options{})
+}
+
+// analyticsServerWith is analyticsServer with a recorder configured by ao.
+func analyticsServerWith(t *testing.T, ao analytics.Options) (*Server, *analytics.Recorder, *analytics.DB, string) {
 	t.Helper()
 	file := analytics.File(t.TempDir())
 	db, err := analytics.Open(file, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := analytics.NewRecorder(db, analytics.Options{})
+	rec := analytics.NewRecorder(db, ao)
 	t.Cleanup(func() { rec.Close(); db.Close() })
 	opts := DefaultOptions()
 	opts.Analytics = rec
+	opts.AdminKeys = []string{adminKey}
 	return New(testIndex(t), opts, nil), rec, db, file
 }
 

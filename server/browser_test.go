@@ -9,7 +9,9 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -72,7 +74,9 @@ func startBrowser() {
 	if browser.dir, browser.err = os.MkdirTemp("", "folio-browser-test-"); browser.err != nil {
 		return
 	}
-	if browser.ix, browser.err = index.Create(index.DefaultOptions(filepath.Join(browser.dir, "idx"))); browser.err != nil {
+	ixOpts := index.DefaultOptions(filepath.Join(browser.dir, "idx"))
+	ixOpts.KeywordFields = browserKeywordFields
+	if browser.ix, browser.err = index.Create(ixOpts); browser.err != nil {
 		return
 	}
 	if _, browser.err = browser.ix.Ingest(context.Background(), []string{articlesDir, browserArticles}, index.IngestOptions{
@@ -137,9 +141,17 @@ func newTab(t *testing.T) context.Context {
 	return ctx
 }
 
-// folioServer serves the browser tests' index with opts on a real port.
+// browserKeywordFields are the keyword fields of the browser tests' index
+// (testdata/browser/seaweed.jsonl has them), offered by the page as facets.
+var browserKeywordFields = []string{"topics", "places"}
+
+// folioServer serves the browser tests' index with opts on a real port; the
+// page offers the index's keyword fields as facets unless opts says otherwise.
 func folioServer(t *testing.T, opts Options) *httptest.Server {
 	t.Helper()
+	if opts.KeywordFields == nil {
+		opts.KeywordFields = browserKeywordFields
+	}
 	ts := httptest.NewServer(New(browser.ix, opts, nil))
 	t.Cleanup(ts.Close)
 	return ts
@@ -279,7 +291,7 @@ func TestBrowserSearchPage(t *testing.T) {
 	// Pagination: browsing every article spans pages; Next moves to page 2.
 	var first string
 	eval(t, ctx, firstHit, &first)
-	waitFor(t, ctx, "the pager", `!document.getElementById('pager').hidden && /^Page 1 of \d+$/.test(document.getElementById('pageinfo').textContent) && document.getElementById('prev').disabled`)
+	waitFor(t, ctx, "the pager", `!document.getElementById('pager').hidden && /^Page 1 of \d+$/.test(document.getElementById('pageinfo').textContent) && document.getElementById('prev').getAttribute('aria-disabled') === 'true'`)
 	run(t, ctx, chromedp.Click(chromedp.ID("next")))
 	waitFor(t, ctx, "page 2", `location.search === '?page=2' && document.getElementById('pageinfo').textContent.startsWith('Page 2 of ') && `+firstHit+` !== '`+first+`'`)
 	run(t, ctx, js(`history.back()`))
@@ -738,8 +750,8 @@ func TestBrowserBasePath(t *testing.T) {
 			t.Errorf("the page did not load %s%s; it loaded %q", base, want, page.Loaded)
 		}
 	}
-	if len(page.Failed) > 0 || page.MaxWidth != "832px" {
-		t.Errorf("failed loads %q, body max-width %q (want 832px from style.css)", page.Failed, page.MaxWidth)
+	if len(page.Failed) > 0 || page.MaxWidth != "1152px" {
+		t.Errorf("failed loads %q, body max-width %q (want 1152px from style.css)", page.Failed, page.MaxWidth)
 	}
 	if page.Home != base+"/" || page.Form != base+"/" || page.OpenSearch != base+"/opensearch.xml" {
 		t.Errorf("home link %q, form action %q, OpenSearch link %q; want them below %s", page.Home, page.Form, page.OpenSearch, base)
@@ -878,4 +890,288 @@ func TestBrowserHitTags(t *testing.T) {
 	if tags != "handbook|travel|expenses" {
 		t.Errorf("tags of the first hit %q, want handbook|travel|expenses", tags)
 	}
+}
+
+// facetValues is the JavaScript of the values a facet lists, in order:
+// [{value, count, checked}].
+func facetValues(field string) string {
+	return `[...document.querySelectorAll('#facets fieldset[data-field="` + field + `"] li > label, #facets fieldset[data-field="` + field + `"] li > button')]
+		.map(e => ({value: e.querySelector('.value').textContent, count: e.querySelector('.count')?.textContent ?? '',
+		checked: e.tagName === 'BUTTON' ? e.getAttribute('aria-pressed') === 'true' : e.querySelector('input').checked}))`
+}
+
+type facetValue struct {
+	Value   string `json:"value"`
+	Count   string `json:"count"`
+	Checked bool   `json:"checked"`
+}
+
+// facetCounts returns the counts a facet lists by value, and its checked values.
+func facetCounts(t *testing.T, ctx context.Context, field string) (map[string]string, []string) {
+	t.Helper()
+	var vs []facetValue
+	eval(t, ctx, facetValues(field), &vs)
+	counts := map[string]string{}
+	var checked []string
+	for _, v := range vs {
+		counts[v.Value] = v.Count
+		if v.Checked {
+			checked = append(checked, v.Value)
+		}
+	}
+	return counts, checked
+}
+
+// TestBrowserFacets: the facet sidebar lists source, tags, the keyword
+// fields and dates by year and month with their counts; a chosen value is
+// in the URL (Back, Forward and reload restore it); counts are disjunctive
+// within a facet and conjunctive across facets; more than 10 values are
+// behind "Show more"; keyboard focus stays on a checkbox across the search
+// it starts.
+func TestBrowserFacets(t *testing.T) {
+	ctx := newTab(t)
+	srv := folioServer(t, DefaultOptions())
+	total := `(() => { const m = /^(\d+) results? for/.exec(document.getElementById('status').textContent); return m ? Number(m[1]) : -1; })()`
+	settled := `!document.body.hasAttribute('aria-busy') && document.querySelector('#facets fieldset[data-field=topics]') !== null`
+	run(t, ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(srv.URL+"/?q=seaweed"))
+	waitFor(t, ctx, "the seaweed articles and their facets", settled+` && `+total+` === 15`)
+
+	var legends []string
+	eval(t, ctx, `[...document.querySelectorAll('#facets legend')].map(l => l.textContent)`, &legends)
+	if want := []string{"Date", "Source", "Tags", "Topics", "Places"}; !slices.Equal(legends, want) {
+		t.Errorf("facets %q, want %q", legends, want)
+	}
+	var topics []facetValue
+	eval(t, ctx, facetValues("topics"), &topics)
+	if len(topics) != 10 || topics[0] != (facetValue{"aquaculture", "5", false}) || topics[1] != (facetValue{"exports", "4", false}) {
+		t.Errorf("topics facet %v: want 10 of the 12 values, aquaculture (5) and exports (4) first", topics)
+	}
+	var more string
+	eval(t, ctx, `(() => { const b = document.querySelector('#facets fieldset[data-field=topics] button.more'); return b ? b.textContent + ' ' + b.getAttribute('aria-expanded') : ''; })()`, &more)
+	if more != "Show more false" {
+		t.Errorf("topics facet control %q, want a collapsed Show more", more)
+	}
+	years, _ := facetCounts(t, ctx, "date")
+	if want := map[string]string{"2023": "4", "2022": "3", "2021": "8"}; !maps.Equal(years, want) {
+		t.Errorf("date facet %v, want %v (years only, no year chosen)", years, want)
+	}
+	sources, _ := facetCounts(t, ctx, "source")
+	if want := map[string]string{"Coastal Wire": "4", "Harbour Gazette": "3", "Fish Daily": "8"}; !maps.Equal(sources, want) {
+		t.Errorf("source facet %v, want %v", sources, want)
+	}
+
+	// Choosing a value: into the URL; its own facet keeps its counts
+	// (disjunctive), the others narrow (conjunctive).
+	check := func(key string) {
+		t.Helper()
+		run(t, ctx, chromedp.Click(chromedp.CSS(`#facets input[data-key="`+key+`"]`)))
+	}
+	check("topics:exports")
+	waitFor(t, ctx, "topics:exports chosen", `location.search === '?q=seaweed&filter=topics%3Aexports' && `+settled+` && `+total+` === 4`)
+	counts, checked := facetCounts(t, ctx, "topics")
+	if counts["aquaculture"] != "5" || counts["exports"] != "4" || counts["prices"] != "3" || !slices.Equal(checked, []string{"exports"}) {
+		t.Errorf("topics facet with exports chosen: %v, checked %q; want the counts kept and exports checked", counts, checked)
+	}
+	places, _ := facetCounts(t, ctx, "places")
+	if want := map[string]string{"norway": "2", "chile": "2", "japan": "2"}; !maps.Equal(places, want) {
+		t.Errorf("places facet with exports chosen: %v, want %v", places, want)
+	}
+	check("topics:prices")
+	waitFor(t, ctx, "exports or prices", `location.search === '?q=seaweed&filter=topics%3Aexports&filter=topics%3Aprices' && `+settled+` && `+total+` === 5`)
+	check("source:Harbour Gazette")
+	waitFor(t, ctx, "and Harbour Gazette", `location.search === '?q=seaweed&filter=source%3AHarbour+Gazette&filter=topics%3Aexports&filter=topics%3Aprices' && `+settled+` && `+total+` === 2`)
+	sources, checked = facetCounts(t, ctx, "source")
+	if want := map[string]string{"Coastal Wire": "3", "Harbour Gazette": "2"}; !maps.Equal(sources, want) || !slices.Equal(checked, []string{"Harbour Gazette"}) {
+		t.Errorf("source facet with exports or prices and Harbour Gazette chosen: %v, checked %q; want %v", sources, checked, want)
+	}
+	var ids []string
+	eval(t, ctx, `[...document.querySelectorAll('#results li')].map(li => li.dataset.id).sort()`, &ids)
+	if want := []string{"seaweed-05", "seaweed-06"}; !slices.Equal(ids, want) {
+		t.Errorf("hits %q, want %q", ids, want)
+	}
+
+	// Back, Forward and reload restore the chosen values.
+	run(t, ctx, js(`history.back()`))
+	waitFor(t, ctx, "Back to exports or prices", `location.search === '?q=seaweed&filter=topics%3Aexports&filter=topics%3Aprices' && `+settled+` && `+total+` === 5 &&
+		!document.querySelector('#facets input[data-key="source:Harbour Gazette"]').checked`)
+	run(t, ctx, js(`history.forward()`))
+	waitFor(t, ctx, "Forward to Harbour Gazette", settled+` && `+total+` === 2 && document.querySelector('#facets input[data-key="source:Harbour Gazette"]').checked`)
+	run(t, ctx, chromedp.Reload())
+	waitFor(t, ctx, "the reload to keep the filters", settled+` && `+total+` === 2 && document.querySelector('#facets input[data-key="source:Harbour Gazette"]').checked &&
+		document.querySelector('#facets input[data-key="topics:prices"]').checked && document.getElementById('q').value === 'seaweed'`)
+
+	// A year sets the date bounds and lists its months; a month narrows further.
+	run(t, ctx, chromedp.Navigate(srv.URL+"/?q=seaweed"))
+	waitFor(t, ctx, "the seaweed articles", settled+` && `+total+` === 15`)
+	run(t, ctx, chromedp.Click(chromedp.CSS(`#facets button[data-key="date:2022"]`)))
+	waitFor(t, ctx, "the year 2022", `location.search === '?q=seaweed&from=2022-01-01&to=2022-12-31' && `+settled+` && `+total+` === 3 && document.getElementById('from').value === '2022-01-01'`)
+	dates, checked := facetCounts(t, ctx, "date")
+	if want := map[string]string{"2023": "4", "2022": "3", "May 2022": "2", "Nov 2022": "1", "2021": "8"}; !maps.Equal(dates, want) || !slices.Equal(checked, []string{"2022"}) {
+		t.Errorf("date facet with 2022 chosen: %v, pressed %q; want %v and 2022 pressed", dates, checked, want)
+	}
+	run(t, ctx, chromedp.Click(chromedp.CSS(`#facets button[data-key="date:2022-05"]`)))
+	waitFor(t, ctx, "May 2022", `location.search === '?q=seaweed&from=2022-05-01&to=2022-05-31' && `+settled+` && `+total+` === 2`)
+	run(t, ctx, chromedp.Click(chromedp.CSS(`#facets button[data-key="date:2022-05"]`)))
+	waitFor(t, ctx, "the month pressed again to clear the dates", `location.search === '?q=seaweed' && `+settled+` && `+total+` === 15`)
+
+	// Show more lists all 12 topics; Show fewer 10 again.
+	run(t, ctx, chromedp.Click(chromedp.CSS(`#facets fieldset[data-field=topics] button.more`)))
+	waitFor(t, ctx, "all the topics", `document.querySelectorAll('#facets fieldset[data-field=topics] li').length === 12 &&
+		document.querySelector('#facets fieldset[data-field=topics] button.more').getAttribute('aria-expanded') === 'true' &&
+		document.activeElement === document.querySelector('#facets fieldset[data-field=topics] button.more')`)
+	run(t, ctx, chromedp.Click(chromedp.CSS(`#facets fieldset[data-field=topics] button.more`)))
+	waitFor(t, ctx, "10 topics again", `document.querySelectorAll('#facets fieldset[data-field=topics] li').length === 10`)
+
+	// The keyboard: Space on a focused checkbox chooses it, and the focus stays on it.
+	run(t, ctx, js(`document.querySelector('#facets input[data-key="topics:weather"]').focus()`), chromedp.KeyEvent(" "))
+	waitFor(t, ctx, "topics:weather chosen from the keyboard", `location.search === '?q=seaweed&filter=topics%3Aweather' && `+settled+` && `+total+` === 2 &&
+		document.activeElement?.dataset.key === 'topics:weather' && document.activeElement.checked`)
+	screenshot(t, ctx, "facets.png")
+}
+
+// pagerState is the JavaScript of the pager's links: text, and "=" for the
+// current page, "-" for a link that goes nowhere, else its URL's search.
+const pagerState = `[...document.querySelectorAll('#pager li')].map(li => { const a = li.querySelector('a');
+	return !a ? li.textContent : a.textContent + (a.getAttribute('aria-current') === 'page' ? '=' : a.getAttribute('aria-disabled') === 'true' ? '-' : ' ' + (new URL(a.href).search || '?')); }).join(' | ')`
+
+// apiIDs are the ids of an /api/search answer of srv for the query params.
+func apiIDs(t *testing.T, srv *httptest.Server, params string) (ids []string, total int) {
+	t.Helper()
+	res, err := http.Get(srv.URL + "/api/search?" + params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var r struct {
+		Total int `json:"total"`
+		Hits  []struct {
+			ID string `json:"id"`
+		} `json:"hits"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&r); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("GET /api/search?%s: status %d, %v", params, res.StatusCode, err)
+	}
+	for _, h := range r.Hits {
+		ids = append(ids, h.ID)
+	}
+	return ids, r.Total
+}
+
+// TestBrowserPager: numbered pages around the current one with First,
+// Previous, Next and Last; past the window of page numbers
+// (search.max_window, 30 here: 3 pages of 10) Next follows the cursor and
+// the page reports its real number.
+func TestBrowserPager(t *testing.T) {
+	ctx := newTab(t)
+	srv := folioServer(t, DefaultOptions())
+	_, total := apiIDs(t, srv, "size=1")
+	pages := (total + 9) / 10
+	if pages < 14 {
+		t.Fatalf("%d articles: the test needs at least 14 pages", total)
+	}
+	p := strconv.Itoa(pages)
+	pagerIs := func(what, want string) {
+		t.Helper()
+		var got string
+		eval(t, ctx, pagerState, &got)
+		if got != want {
+			t.Errorf("%s: pager\n %s\nwant\n %s", what, got, want)
+		}
+	}
+	run(t, ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(srv.URL+"/?page=10"))
+	waitFor(t, ctx, "page 10", `document.getElementById('pageinfo')?.textContent === 'Page 10 of `+p+`' && !document.body.hasAttribute('aria-busy')`)
+	pagerIs("page 10", "« First ? | ‹ Previous ?page=9 | 1 ? | … | 8 ?page=8 | 9 ?page=9 | 10= | 11 ?page=11 | 12 ?page=12 | … | "+p+" ?page="+p+" | Next › ?page=11 | Last » ?page="+p)
+	run(t, ctx, chromedp.Click(chromedp.ID("last")))
+	waitFor(t, ctx, "the last page", `location.search === '?page=`+p+`' && document.getElementById('pageinfo').textContent === 'Page `+p+` of `+p+`'`)
+	pagerIs("the last page", "« First ? | ‹ Previous ?page="+strconv.Itoa(pages-1)+" | 1 ? | … | "+strconv.Itoa(pages-2)+" ?page="+strconv.Itoa(pages-2)+" | "+strconv.Itoa(pages-1)+" ?page="+strconv.Itoa(pages-1)+" | "+p+"= | Next ›- | Last »-")
+	run(t, ctx, chromedp.Click(chromedp.ID("first")))
+	waitFor(t, ctx, "the first page", `location.search === '' && document.getElementById('pageinfo').textContent === 'Page 1 of `+p+`'`)
+	pagerIs("the first page", "« First- | ‹ Previous- | 1= | 2 ?page=2 | 3 ?page=3 | … | "+p+" ?page="+p+" | Next › ?page=2 | Last » ?page="+p)
+
+	// Past the window, Next follows the cursor; the page says which page it is.
+	opts := DefaultOptions()
+	opts.MaxWindow = 30
+	small := folioServer(t, opts)
+	run(t, ctx, chromedp.Navigate(small.URL+"/?page=3"))
+	waitFor(t, ctx, "page 3", `document.getElementById('pageinfo')?.textContent === 'Page 3 of `+p+`'`)
+	var next string
+	eval(t, ctx, `new URL(document.getElementById('next').href).search`, &next)
+	if !strings.HasPrefix(next, "?cursor=") {
+		t.Fatalf("Next on the last numbered page links %q, want a cursor", next)
+	}
+	pagerIs("the last numbered page", "« First ? | ‹ Previous ?page=2 | 1 ? | 2 ?page=2 | 3= | Next › "+next+" | Last »-")
+	run(t, ctx, chromedp.Click(chromedp.ID("next")))
+	waitFor(t, ctx, "page 4 by cursor", `location.search === '`+next+`' && document.getElementById('pageinfo').textContent === 'Page 4 of `+p+`' && !document.body.hasAttribute('aria-busy')`)
+	want, _ := apiIDs(t, srv, "page=4&size=10")
+	var got []string
+	eval(t, ctx, `[...document.querySelectorAll('#results li')].map(li => li.dataset.id)`, &got)
+	if !slices.Equal(got, want) {
+		t.Errorf("page 4 by cursor: %q, want page 4's %q", got, want)
+	}
+	var cur string
+	eval(t, ctx, `document.querySelector('#pager [aria-current=page]').textContent`, &cur)
+	if cur != "4" {
+		t.Errorf("the pager marks page %q as current, want 4", cur)
+	}
+	run(t, ctx, js(`history.back()`))
+	waitFor(t, ctx, "Back to page 3", `location.search === '?page=3' && document.getElementById('pageinfo').textContent === 'Page 3 of `+p+`'`)
+}
+
+// TestBrowserEchoAndRelated: the query is echoed as typed (a phrase keeps
+// its own quotes, not doubled ones); a browse's status and sort control say
+// the sort it really has; each hit shows its source and tags; the article
+// page lists its related articles (GET /api/related/{id}) as links.
+func TestBrowserEchoAndRelated(t *testing.T) {
+	ctx := newTab(t)
+	srv := folioServer(t, DefaultOptions())
+	statusText := `document.getElementById('status').textContent`
+	run(t, ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(srv.URL+"/?q=%22Diamond+Hexagon%22"))
+	waitFor(t, ctx, "the phrase echoed as typed", firstHit+` === '`+ironclad+`' && /^1 result for "Diamond Hexagon" \([\d.]+ ms\)$/.test(`+statusText+`)`)
+	run(t, ctx, chromedp.Navigate(srv.URL+"/?q=%22zzqq+xxnothing%22"))
+	waitFor(t, ctx, "the empty phrase echoed as typed", statusText+` === 'No results for "zzqq xxnothing".' && document.getElementById('empty').textContent.startsWith('No articles match "zzqq xxnothing".')`)
+
+	run(t, ctx, chromedp.Navigate(srv.URL+"/?sort=oldest"))
+	waitFor(t, ctx, "a browse oldest first", `/^\d+ results, oldest first \(/.test(`+statusText+`) && document.getElementById('sort').value === 'oldest'`)
+	run(t, ctx, chromedp.Navigate(srv.URL+"/"))
+	waitFor(t, ctx, "a browse newest first", `/^\d+ results, newest first \(/.test(`+statusText+`) && document.getElementById('sort').value === 'newest'`)
+
+	run(t, ctx, chromedp.Navigate(srv.URL+"/?q=seaweed+report+4"))
+	waitFor(t, ctx, "seaweed report 4", firstHit+` === 'seaweed-04'`)
+	var hit struct {
+		Meta string   `json:"meta"`
+		Tags []string `json:"tags"`
+	}
+	eval(t, ctx, `({meta: document.querySelector('#results li .meta').textContent, tags: [...document.querySelectorAll('#results li:first-child .tag')].map(e => e.textContent)})`, &hit)
+	if hit.Meta != "2023-07-21 · Harbour Gazette" || !slices.Equal(hit.Tags, []string{"coast", "weather"}) {
+		t.Errorf("first hit: meta %q, tags %q; want its date and source, and tags coast, weather", hit.Meta, hit.Tags)
+	}
+
+	res, err := http.Get(srv.URL + "/api/related/" + ironclad + "?size=5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var related struct {
+		Hits []struct {
+			ID    string `json:"id"`
+			Title string `json:"title"`
+		} `json:"hits"`
+	}
+	err = json.NewDecoder(res.Body).Decode(&related)
+	res.Body.Close()
+	if err != nil || len(related.Hits) == 0 {
+		t.Fatalf("GET /api/related/%s: %v, %d hits", ironclad, err, len(related.Hits))
+	}
+	var want []string
+	for _, h := range related.Hits {
+		want = append(want, h.ID+" "+h.Title+" /articles/"+h.ID)
+	}
+	run(t, ctx, chromedp.Navigate(srv.URL+"/articles/"+ironclad+"?q=China"))
+	waitFor(t, ctx, "the related articles", `!document.getElementById('related').hidden && document.querySelectorAll('#related-list li').length === `+strconv.Itoa(len(want)))
+	var got []string
+	eval(t, ctx, `[...document.querySelectorAll('#related-list li')].map(li => li.dataset.id + ' ' + li.querySelector('a').textContent + ' ' + li.querySelector('a').getAttribute('href'))`, &got)
+	if !slices.Equal(got, want) {
+		t.Errorf("related articles\n %q\nwant\n %q", got, want)
+	}
+	run(t, ctx, chromedp.Click(chromedp.CSS(`#related-list li:first-child a`)))
+	waitFor(t, ctx, "the related article's page", `location.pathname === '/articles/`+related.Hits[0].ID+`' && document.getElementById('title').textContent !== ''`)
 }

@@ -37,7 +37,7 @@ func (s *Server) handleSearch(c echo.Context) error {
 		resp.QueryID = s.opts.Analytics.Search(analytics.Search{
 			Query: analytics.Normalise(q.Text), Mode: q.Mode, From: q.From, To: q.To,
 			Filters: q.Filters, Sort: q.Sort, Total: resp.Total, Page: resp.Page,
-			TookMS: resp.TookMS, Suggestion: resp.Suggestion, Sub: readerSub(c),
+			TookMS: resp.TookMS, Suggestion: resp.Suggestion, Typing: q.AsYouType, Sub: readerSub(c),
 		})
 	}
 	return c.JSON(http.StatusOK, resp)

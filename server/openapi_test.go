@@ -161,6 +161,7 @@ func registerBodyDecoders(t *testing.T) {
 		"application/x-suggestions+json":        openapi3filter.JSONBodyDecoder,
 		"application/x-ndjson":                  ndjsonDecoder,
 		"text/html":                             openapi3filter.FileBodyDecoder,
+		"text/csv":                              openapi3filter.FileBodyDecoder,
 		"text/javascript":                       openapi3filter.FileBodyDecoder,
 		"text/css":                              openapi3filter.FileBodyDecoder,
 		"image/svg+xml":                         openapi3filter.FileBodyDecoder,
@@ -258,6 +259,10 @@ func TestOpenAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A server that records its searches, with some recorded.
+	recorded, _, _, _ := analyticsServer(t)
+	scriptedAnalytics(t, recorded)
+
 	// The values of earlier responses that requests send back.
 	var page1 searchJSON
 	decodeJSON(t, do(t, real, http.MethodGet, "/api/search?q=oil&size=2"), &page1)
@@ -337,6 +342,30 @@ func TestOpenAPI(t *testing.T) {
 		{"suggest internal", faulty, "GET", "/api/suggest?q=Camb", "", 500, nil},
 		{"suggest not ready", notReady, "GET", "/api/suggest?q=Camb", "", 503, nil},
 		{"event", real, "POST", "/api/events", `{"query_id":"00000000000000000000000000000000","id":"x","position":1}`, 204, nil},
+		{"analytics queries", recorded, "GET", "/api/admin/analytics/queries", "", 200, bearer(adminKey)},
+		{"analytics queries as CSV", recorded, "GET", "/api/admin/analytics/queries?from=2024-12-04", "", 200, map[string]string{"Authorization": "Bearer " + adminKey, "Accept": "text/csv"}},
+		{"analytics queries bad parameter", recorded, "GET", "/api/admin/analytics/queries?from=someday", "", 400, bearer(adminKey)},
+		{"analytics queries without key", recorded, "GET", "/api/admin/analytics/queries", "", 401, nil},
+		{"analytics queries without admin keys", real, "GET", "/api/admin/analytics/queries", "", 403, bearer(adminKey)},
+		{"analytics queries disabled", writable, "GET", "/api/admin/analytics/queries", "", 404, bearer(openAPIKey)},
+		{"analytics zero-results", recorded, "GET", "/api/admin/analytics/zero-results", "", 200, bearer(adminKey)},
+		{"analytics zero-results as CSV", recorded, "GET", "/api/admin/analytics/zero-results?from=2024-12-04", "", 200, map[string]string{"Authorization": "Bearer " + adminKey, "Accept": "text/csv"}},
+		{"analytics zero-results bad parameter", recorded, "GET", "/api/admin/analytics/zero-results?from=someday", "", 400, bearer(adminKey)},
+		{"analytics zero-results without key", recorded, "GET", "/api/admin/analytics/zero-results", "", 401, nil},
+		{"analytics zero-results without admin keys", real, "GET", "/api/admin/analytics/zero-results", "", 403, bearer(adminKey)},
+		{"analytics zero-results disabled", writable, "GET", "/api/admin/analytics/zero-results", "", 404, bearer(openAPIKey)},
+		{"analytics volume", recorded, "GET", "/api/admin/analytics/volume", "", 200, bearer(adminKey)},
+		{"analytics volume as CSV", recorded, "GET", "/api/admin/analytics/volume?from=2024-12-04", "", 200, map[string]string{"Authorization": "Bearer " + adminKey, "Accept": "text/csv"}},
+		{"analytics volume bad parameter", recorded, "GET", "/api/admin/analytics/volume?from=someday", "", 400, bearer(adminKey)},
+		{"analytics volume without key", recorded, "GET", "/api/admin/analytics/volume", "", 401, nil},
+		{"analytics volume without admin keys", real, "GET", "/api/admin/analytics/volume", "", 403, bearer(adminKey)},
+		{"analytics volume disabled", writable, "GET", "/api/admin/analytics/volume", "", 404, bearer(openAPIKey)},
+		{"analytics articles", recorded, "GET", "/api/admin/analytics/articles", "", 200, bearer(adminKey)},
+		{"analytics articles as CSV", recorded, "GET", "/api/admin/analytics/articles?from=2024-12-04", "", 200, map[string]string{"Authorization": "Bearer " + adminKey, "Accept": "text/csv"}},
+		{"analytics articles bad parameter", recorded, "GET", "/api/admin/analytics/articles?from=someday", "", 400, bearer(adminKey)},
+		{"analytics articles without key", recorded, "GET", "/api/admin/analytics/articles", "", 401, nil},
+		{"analytics articles without admin keys", real, "GET", "/api/admin/analytics/articles", "", 403, bearer(adminKey)},
+		{"analytics articles disabled", writable, "GET", "/api/admin/analytics/articles", "", 404, bearer(openAPIKey)},
 		{"event bad position", real, "POST", "/api/events", `{"query_id":"00000000000000000000000000000000","id":"x","position":0}`, 400, nil},
 		{"event without key", keyed, "POST", "/api/events", `{"query_id":"00000000000000000000000000000000","id":"x","position":1}`, 401, nil},
 		{"event key from elsewhere", keyed, "POST", "/api/events", `{"query_id":"00000000000000000000000000000000","id":"x","position":1}`, 403, map[string]string{"Authorization": "Bearer bound-search-key-0123", "Origin": "https://evil.example"}},

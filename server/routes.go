@@ -31,6 +31,10 @@ func (s *Server) routes() {
 	admin.add(http.MethodPost, "/api/admin/sync", s.handleSync)            // re-read what changed in index.sources
 	admin.add(http.MethodPost, "/api/admin/backup", s.handleBackup)        // {"dest": DIR}
 	admin.get("/api/admin/sources", s.handleSources)                       // every input: last sync, counts, last error
+	admin.get("/api/admin/analytics/queries", s.handleQueryReport)         // ?from=&to=&limit= → top queries (JSON rows, or CSV for Accept: text/csv)
+	admin.get("/api/admin/analytics/zero-results", s.handleZeroReport)     // ?from=&to=&limit= → top queries that found nothing
+	admin.get("/api/admin/analytics/volume", s.handleVolumeReport)         // ?from=&to=&interval=day|hour → searches and zero-result share per bucket
+	admin.get("/api/admin/analytics/articles", s.handleArticleReport)      // ?from=&to=&limit= → most opened articles and their queries
 	pages.get("/", s.handlePage)                                           // the search page; state in ?q=&from=&to=&sort=&page=
 	pages.get("/articles/*", s.handleArticlePage)                          // one article, ?q= marks the query's terms
 	pages.get("/widget.js", s.handleWidget)                                // the <folio-search> custom element

@@ -84,6 +84,14 @@ type Options struct {
 	// FrameAncestors are the CSP frame-ancestors sources of the HTML pages
 	// (default 'self').
 	FrameAncestors []string
+	// KeywordFields are the index's extra keyword fields
+	// (index.keyword_fields), which the search page offers as facets after
+	// source, tags and date.
+	KeywordFields []string
+	// MaxWindow is the index's largest page × size (search.max_window):
+	// the search page links pages by number within it and pages past it by
+	// cursor (default 10,000, as search.max_window's).
+	MaxWindow int
 	// AdminKeys are the bearer tokens that may write; none means writes are refused (403).
 	AdminKeys []string
 	// MaxBodyBytes limits a request body, and each line of a bulk request,
@@ -119,6 +127,8 @@ type Options struct {
 	TokenAudience string
 	// RequireToken refuses (401) read requests without a token.
 	RequireToken bool
+	// Dates reads the from and to of the analytics reports (default: article.DefaultDateParser).
+	Dates *article.DateParser
 }
 
 // DefaultOptions returns the defaults, the same as config.Default's (a test
@@ -141,6 +151,7 @@ func DefaultOptions() Options {
 		QueueTimeout:      time.Second,
 		FrameAncestors:    []string{"'self'"},
 		TokenMaxTTL:       DefaultTokenMaxTTL,
+		MaxWindow:         10000,
 	}
 }
 
@@ -170,6 +181,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.SearchQueue == 0 {
 		o.SearchQueue = d.SearchQueue
+	}
+	if o.MaxWindow == 0 {
+		o.MaxWindow = d.MaxWindow
 	}
 	if len(o.FrameAncestors) == 0 {
 		o.FrameAncestors = d.FrameAncestors

@@ -11,7 +11,8 @@ import (
 // newWeb builds the embedded front end for opts. Its assets are part of the
 // binary, so failing to build it is a build error: it panics.
 func newWeb(opts Options) *web.Site {
-	site, err := web.New(web.Options{BasePath: opts.BasePath, FrameAncestors: opts.FrameAncestors})
+	site, err := web.New(web.Options{BasePath: opts.BasePath, FrameAncestors: opts.FrameAncestors,
+		KeywordFields: opts.KeywordFields, MaxWindow: opts.MaxWindow})
 	if err != nil {
 		panic(fmt.Sprintf("server: %v", err))
 	}

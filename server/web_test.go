@@ -207,7 +207,7 @@ func TestPagesUnderBasePath(t *testing.T) {
 			t.Fatalf("GET %s: status %d", page, rec.Code)
 		}
 		body := rec.Body.String()
-		if !strings.Contains(body, `<html lang="en" data-base="/folio">`) {
+		if !strings.Contains(body, `<html lang="en" data-base="/folio"`) {
 			t.Errorf("GET %s: the page does not give its scripts the base path (data-base)", page)
 		}
 		var paths []string

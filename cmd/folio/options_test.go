@@ -92,7 +92,8 @@ func TestDefaultOptionsAgree(t *testing.T) {
 		"UserAgent": "names the binary's version",
 	})
 	compareFields(t, "server.Options", serverOptions(cfg), server.DefaultOptions(), map[string]string{
-		"Sources": "the product's default inputs (index.sources); a library server has none",
+		"Sources":       "the product's default inputs (index.sources); a library server has none",
+		"KeywordFields": "the product's default corpus fields (Reuters' topics, places); a library index has none",
 	})
 }
 
@@ -120,5 +121,21 @@ func compareFields[T any](t *testing.T, name string, got, want T, differ map[str
 		if !seen[f] {
 			t.Errorf("%s has no field %s (stale exception)", name, f)
 		}
+	}
+}
+
+// TestWebOptions: index.crawl and the options of the URL entries of
+// index.sources reach index.WebOptions; retries 0 means none.
+func TestWebOptions(t *testing.T) {
+	t.Setenv("FOLIO_TEST_WEB_TOKEN", "Bearer t0ken")
+	c := config.Default().Index
+	c.Sources = []string{"testdata/articles", "https://intranet.example/feed.xml fetch_pages header=Authorization:${FOLIO_TEST_WEB_TOKEN}", "https://intranet.example/page"}
+	c.Crawl = config.CrawlConfig{Concurrency: 3, Rate: 0.5, Timeout: 7 * time.Second, MaxBytes: 4096, Retries: 0, MaxURLs: 10}
+	w := webOptions(c)
+	want := index.WebOptions{UserAgent: "Folio/" + version + " (+https://github.com/folio-search/folio)", Concurrency: 3, Rate: 0.5,
+		Timeout: 7 * time.Second, MaxBytes: 4096, Retries: -1, Backoff: time.Second, MaxURLs: 10,
+		Sources: map[string]index.URLSource{"https://intranet.example/feed.xml": {FetchPages: true, Headers: map[string]string{"Authorization": "Bearer t0ken"}}}}
+	if !reflect.DeepEqual(want, w) {
+		t.Errorf("webOptions = %+v\nwant %+v", w, want)
 	}
 }

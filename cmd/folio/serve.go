@@ -73,6 +73,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, build bu
 		return err
 	}
 	srvOpts := serverOptions(cfg)
+	srvOpts.Dates = opts.Dates // the analytics reports read from and to as searches do
 	if cfg.Analytics.Enabled {
 		db, err := analytics.Open(analytics.File(opts.Path), time.Second)
 		if err != nil {

@@ -35,8 +35,16 @@ type Search struct {
 	Page       int      `json:"page"`
 	TookMS     float64  `json:"took_ms"`
 	Suggestion string   `json:"suggestion,omitempty"` // the did-you-mean Folio offered
-	Sub        string   `json:"sub,omitempty"`
+	// Typing marks a search made while the query was being typed
+	// (as_you_type): the reports count it only when a result was opened
+	// from it, so that the prefixes searched on the way are not counted.
+	Typing bool   `json:"typing,omitempty"`
+	Sub    string `json:"sub,omitempty"`
 }
+
+// counted reports whether the reports count s, whose results were opened
+// clicks times: every search but one made while typing that nobody acted on.
+func (s Search) counted(clicks int) bool { return !s.Typing || clicks > 0 }
 
 // Click is the record of one result opened from a search.
 type Click struct {

@@ -97,7 +97,7 @@ func (g *groups[V]) get(k string) *V {
 func byQuery(st Store, r Range, keep func(Search) bool) (*groups[queryAcc], error) {
 	g := newGroups[queryAcc]()
 	err := st.Scan(r, func(s Search, clicks []Click) error {
-		if s.Query == "" || !keep(s) {
+		if s.Query == "" || !s.counted(len(clicks)) || !keep(s) {
 			return nil
 		}
 		a := g.get(s.Query)
@@ -185,7 +185,10 @@ var ErrTooManyBuckets = errors.New("too many buckets")
 // size step (UTC), with empty buckets between the first and the last.
 func Volume(st Store, r Range, step time.Duration) ([]VolumeRow, error) {
 	m := map[time.Time]*VolumeRow{}
-	err := st.Scan(r, func(s Search, _ []Click) error {
+	err := st.Scan(r, func(s Search, clicks []Click) error {
+		if !s.counted(len(clicks)) {
+			return nil
+		}
 		b := s.Time.Truncate(step)
 		v := m[b]
 		if v == nil {

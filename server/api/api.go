@@ -193,3 +193,15 @@ type Event struct {
 	ID       string `json:"id"`
 	Position int    `json:"position"`
 }
+
+// AnalyticsReport is the answer of GET /api/admin/analytics/{report}: the
+// report's rows (objects named by their fields) for the range [from, to)
+// the request asked (null for an open bound).
+type AnalyticsReport struct {
+	Report    string     `json:"report"`             // queries, zero-results, volume or articles
+	From      *time.Time `json:"from"`               // the first instant counted, or null
+	To        *time.Time `json:"to"`                 // the first instant no longer counted, or null
+	Interval  string     `json:"interval,omitempty"` // volume: day or hour
+	Truncated bool       `json:"truncated"`          // more distinct queries or articles than a report keeps
+	Rows      any        `json:"rows"`
+}

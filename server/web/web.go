@@ -47,6 +47,12 @@ type Options struct {
 	// FrameAncestors are the CSP frame-ancestors sources of the HTML pages;
 	// none means 'self'.
 	FrameAncestors []string
+	// KeywordFields are the index's extra keyword fields, offered as facets
+	// by the search page after source, tags and date.
+	KeywordFields []string
+	// MaxWindow is the largest page × size the API serves by page number
+	// (search.max_window); the search page goes past it by cursor.
+	MaxWindow int
 }
 
 // Site is the embedded front end, built for one Options: its assets are
@@ -89,9 +95,12 @@ func newAsset(name string, b []byte) *asset {
 
 // pageData is what the HTML pages are rendered with, once, by New: their
 // links, their scripts and (through data-base on <html>)
-// the scripts' API calls all start with Base.
+// the scripts' API calls all start with Base; the search page reads its
+// facet fields and page window from data-keyword-fields and data-max-window.
 type pageData struct {
-	Base string // Options.BasePath: "" or a prefix such as "/folio"
+	Base          string // Options.BasePath: "" or a prefix such as "/folio"
+	KeywordFields string // Options.KeywordFields, space-separated (data-keyword-fields on <html>)
+	MaxWindow     int    // Options.MaxWindow (data-max-window on <html>)
 }
 
 // renderPage executes the HTML page src (an html/template, which escapes
@@ -124,7 +133,7 @@ func New(opts Options) (*Site, error) {
 		}
 		switch {
 		case path.Ext(p) == ".html":
-			b, err = renderPage(p, b, pageData{Base: opts.BasePath})
+			b, err = renderPage(p, b, pageData{Base: opts.BasePath, KeywordFields: strings.Join(opts.KeywordFields, " "), MaxWindow: opts.MaxWindow})
 		case p == "static/widget.js":
 			var render []byte
 			if render, err = staticFiles.ReadFile("static/render.js"); err == nil {

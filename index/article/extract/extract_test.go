@@ -30,7 +30,7 @@ type want struct {
 var boilerplate = []string{"Newsletterpalooza", "Gingersnapconsent", "Footerwombat", "Scriptkangaroo", "adslotZebrafish",
 	"TRACKERWIDGET", "Quokkaphones", "hummingbirdcomment", "Crumbleotter", "Yakform", "Roombooker", "Chatterweasel",
 	"Footerpangolin", "scriptnarwhal", "Pixelbadger", "Noscriptmarmot", "Capybaralink", "Narwhalnews", "Mongoosemenu",
-	"Feedscriptocelot", "cookie", "Accept all"}
+	"Feedscriptocelot", "cookie", "Accept all", "Sharewalrus", "Signupsalamander", "Relatedrhino", "Biobison", "Commentcoyote", "Footeriguana", "Consentcassowary"}
 
 func check(t *testing.T, a article.Article, w want) {
 	t.Helper()
@@ -71,6 +71,14 @@ func TestHTMLFixtures(t *testing.T) {
 			first:      "By Cao Desheng | chinadaily.com.cn | Updated: 2024-12-04 07:24", // the byline block stays: readability keeps it
 			last:       `Ties between China and Cambodia reached new heights under Hun Sen's tenure as Cambodian prime minister, becoming an "all-weather, ironclad partnership".`,
 			paragraphs: 18, // the byline, the caption, 16 paragraphs
+		}},
+		{"blog.html", "https://blog.corp.example.com/any", want{
+			id: "https://blog.corp.example.com/2026/04/http3", title: "Why we moved the intranet to HTTP/3", // og:title, not <title>'s "... · Platform Engineering Blog"
+			date: "2026-04-08T08:00:00Z", // article time and JSON-LD in @graph agree; a comment's later <time> is not taken
+			url:  "https://blog.corp.example.com/2026/04/http3", author: "Priya Raman", tags: []string{"http3", "networking", "performance"},
+			first:      "Most of our colleagues reach the intranet over office Wi-Fi or from home, and both lose packets far more often than a data centre link does.", // a consent banner before <main> is dropped: readability kept it
+			last:       "HTTP/3 is now on for every office, and we will switch the API gateway next quarter.",                                                          // no author bio, related posts, comments
+			paragraphs: 9,                                                                                                                                              // 6 paragraphs, 2 headings, the quote; not the newsletter box
 		}},
 		{"intranet.html", "", want{
 			id: "https://intranet.example.com/news/canteen-reopens", title: "Canteen reopens after renovation", // <title>
@@ -300,5 +308,30 @@ func TestEmailFixture(t *testing.T) {
 	var ie *article.InputError
 	if !errors.As(err, &ie) || ie.Reason != "invalid e-mail" {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// TestHTMLBanners: consent banners and dialogs are dropped before
+// readability, but a container so named that holds the article (or more
+// text than a banner has) is kept.
+func TestHTMLBanners(t *testing.T) {
+	para := "<p>" + strings.Repeat("The quarterly numbers are in and they look good for everyone. ", 8) + "</p>"
+	for _, tc := range []struct {
+		name, page string
+		kept       bool
+	}{
+		{"banner", `<div class="cc-window cookie-bar">We use Bannerword cookies.</div><main>` + para + para + `</main>`, false},
+		{"dialog", `<dialog open>Bannerword: subscribe now</dialog><main>` + para + para + `</main>`, false},
+		{"role", `<div role="alertdialog">Bannerword survey</div><main>` + para + para + `</main>`, false},
+		{"holds main", `<div class="consent-wrapper"><main><p>Bannerword opening.</p>` + para + para + `</main></div>`, true},
+		{"long", `<div id="gdpr-text"><p>Bannerword.</p>` + strings.Repeat(para, 6) + `</div>`, true},
+	} {
+		a, err := HTML(strings.NewReader("<html><body>"+tc.page+"</body></html>"), "", 0)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if got := strings.Contains(a.Body, "Bannerword"); got != tc.kept {
+			t.Errorf("%s: Bannerword kept %v, want %v: %q", tc.name, got, tc.kept, a.Body)
+		}
 	}
 }

@@ -12,13 +12,15 @@ import (
 //	go test ./index/article/extract -run TestGenerateFixtures -gen
 var gen = flag.Bool("gen", false, "rewrite the generated fixtures in testdata/formats")
 
-// TestGenerateFixtures writes the binary fixtures (PDF) from their
+// TestGenerateFixtures writes the binary fixtures (PDF, Word, OpenDocument) from their
 // generators with -gen; without it, it checks that the committed files
 // are what the generators write, so a fixture and its generator cannot
 // drift apart.
 func TestGenerateFixtures(t *testing.T) {
 	for name, b := range map[string][]byte{
-		"report.pdf": reportPDF(),
+		"report.pdf":         reportPDF(),
+		"travel-policy.docx": travelDocx(),
+		"works-council.odt":  councilODT(),
 	} {
 		path := filepath.Join(formats, name)
 		if *gen {

@@ -69,6 +69,7 @@ func (x *Extractor) html(r io.Reader, pageURL, where string, limit int64) (artic
 	a.URL = pageLink(m.canonical, base)
 	a.ID = a.URL
 
+	dropBanners(doc)
 	p := readability.NewParser()
 	p.MaxElemsToParse = MaxHTMLElements
 	ra, err := p.ParseAndMutate(doc, base)
@@ -109,6 +110,79 @@ func parseHTML(b []byte, where string) (*html.Node, *article.InputError) {
 		return nil, perr
 	}
 	return doc, nil
+}
+
+// bannerWords in an element's id or class mark a consent or cookie
+// banner, which readability keeps when it sits beside the article: its
+// list of unlikely candidates names "banner" and "gdpr", not these.
+var bannerWords = []string{"cookie", "consent", "gdpr", "cmp-banner", "privacy-notice"}
+
+// maxBannerText is the most text of an element removed as a banner: a
+// larger one may be the page's content in a badly named container.
+const maxBannerText = 2000
+
+// dropBanners removes from doc the consent and cookie banners and modal
+// dialogs (<dialog>, role="dialog" or "alertdialog") that hold no
+// <article> or <main> and at most maxBannerText bytes of text.
+func dropBanners(doc *html.Node) {
+	var drop []*html.Node
+	walk(doc, func(n *html.Node) {
+		if n.DataAtom == atom.Html || n.DataAtom == atom.Body || n.DataAtom == atom.Head || !isBanner(n) {
+			return
+		}
+		for _, d := range drop {
+			if isAncestor(d, n) {
+				return
+			}
+		}
+		text := 0
+		holdsContent := false
+		walk(n, func(c *html.Node) {
+			if c.DataAtom == atom.Article || c.DataAtom == atom.Main {
+				holdsContent = true
+			}
+			for t := c.FirstChild; t != nil; t = t.NextSibling {
+				if t.Type == html.TextNode {
+					text += len(strings.TrimSpace(t.Data))
+				}
+			}
+		})
+		if !holdsContent && text <= maxBannerText {
+			drop = append(drop, n)
+		}
+	})
+	for _, n := range drop {
+		if n.Parent != nil {
+			n.Parent.RemoveChild(n)
+		}
+	}
+}
+
+// isBanner reports whether element n is named or marked as a banner or dialog.
+func isBanner(n *html.Node) bool {
+	if n.DataAtom == atom.Dialog {
+		return true
+	}
+	if r := strings.ToLower(attr(n, "role")); r == "dialog" || r == "alertdialog" {
+		return true
+	}
+	names := strings.ToLower(attr(n, "id") + " " + attr(n, "class"))
+	for _, w := range bannerWords {
+		if strings.Contains(names, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// isAncestor reports whether a is n or one of its ancestors.
+func isAncestor(a, n *html.Node) bool {
+	for ; n != nil; n = n.Parent {
+		if n == a {
+			return true
+		}
+	}
+	return false
 }
 
 // checkTree is the problem of a tree with more than MaxHTMLElements
@@ -230,7 +304,8 @@ func readMeta(doc *html.Node) meta {
 	return m
 }
 
-// walk calls fn on every element of doc, in document order, without recursion.
+// walk calls fn on every element of the tree doc (doc included), in
+// document order, without recursion.
 func walk(doc *html.Node, fn func(*html.Node)) {
 	for n := doc; n != nil; {
 		if n.Type == html.ElementNode {
@@ -240,12 +315,13 @@ func walk(doc *html.Node, fn func(*html.Node)) {
 			n = n.FirstChild
 			continue
 		}
-		for n != nil && n.NextSibling == nil {
+		for n != doc && n.NextSibling == nil {
 			n = n.Parent
 		}
-		if n != nil {
-			n = n.NextSibling
+		if n == doc {
+			return
 		}
+		n = n.NextSibling
 	}
 }
 

@@ -17,10 +17,12 @@ const (
 	KindFeed                  // .rss, .atom, .xml; RSS, Atom and JSON Feed content types
 	KindEmail                 // .eml; message/rfc822
 	KindPDF                   // .pdf; application/pdf
+	KindDocx                  // .docx; the Word (Office Open XML) content type
+	KindODT                   // .odt; application/vnd.oasis.opendocument.text
 )
 
 // AcceptedKinds lists the file extensions KindOf knows (each also with .gz).
-const AcceptedKinds = ".html, .htm, .rss, .atom, .xml (RSS or Atom), .eml, .pdf, each optionally .gz"
+const AcceptedKinds = ".html, .htm, .rss, .atom, .xml (RSS or Atom), .eml, .pdf, .docx, .odt, each optionally .gz"
 
 // KindOf is the kind of a document from its content type (when known and
 // not generic) or else its name's extension, ".gz" removed; false when
@@ -36,6 +38,10 @@ func KindOf(name, contentType string) (Kind, bool) {
 			return KindEmail, true
 		case "application/pdf":
 			return KindPDF, true
+		case "application/vnd.openxmlformats-officedocument.wordprocessingml.document":
+			return KindDocx, true
+		case odtMimeType:
+			return KindODT, true
 		}
 	}
 	n := strings.TrimSuffix(strings.ToLower(name), ".gz")
@@ -48,13 +54,17 @@ func KindOf(name, contentType string) (Kind, bool) {
 		return KindEmail, true
 	case ".pdf":
 		return KindPDF, true
+	case ".docx":
+		return KindDocx, true
+	case ".odt":
+		return KindODT, true
 	}
 	return 0, false
 }
 
 // Document reads the document name (a path or URL, for errors and for
 // resolving links) of the given kind, at most limit bytes, gzipped or not.
-// An HTML page, an e-mail or a PDF gives one article whose ID is left empty for the caller (a
+// An HTML page, an e-mail, a PDF, a Word or an OpenDocument text gives one article whose ID is left empty for the caller (a
 // file's relative path, a page's URL); a feed gives one article per item,
 // each with its guid or link as ID. Problems are returned as Feed does.
 func Document(kind Kind, name string, r io.Reader, limit int64) ([]article.Article, error) {
@@ -79,6 +89,12 @@ func (x *Extractor) Records(kind Kind, name string, r io.Reader, limit int64) []
 		return []article.Record{{Article: a, Err: perr}}
 	case KindPDF:
 		a, perr := x.pdfDoc(r, name, limit)
+		return []article.Record{{Article: a, Err: perr}}
+	case KindDocx:
+		a, perr := x.docx(r, name, limit)
+		return []article.Record{{Article: a, Err: perr}}
+	case KindODT:
+		a, perr := x.odt(r, name, limit)
 		return []article.Record{{Article: a, Err: perr}}
 	}
 	return []article.Record{{Err: problem(name, "unsupported format", "unsupported document kind", "one of "+AcceptedKinds)}}

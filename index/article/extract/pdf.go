@@ -30,14 +30,19 @@ const (
 	PDFTimeout = 20 * time.Second
 	// pdfReadFactor times the file's size (at least pdfMinReads) is the
 	// most bytes the library may read from the file: objects are re-read
-	// for each look-up, so a sound file needs a few times its size.
-	pdfReadFactor = 64
-	pdfMinReads   = 64 << 20
+	// for each look-up, 4 KiB at a time, so a sound file needs several
+	// times its size (a 2,000-page file of small pages 40 times).
+	pdfReadFactor = 256
+	pdfMinReads   = 8 << 20
 	// pdfContentFactor times the byte limit is the most decompressed bytes
 	// of all content and font streams (operators outweigh their text).
 	pdfContentFactor = 4
 	// maxPDFOps is the most content-stream operators of one PDF.
 	maxPDFOps = 5_000_000
+	// maxPDFTreeDepth and maxPDFTreeNodes bound the walk of the page
+	// tree: its levels, and its nodes (pages and inner nodes) visited.
+	maxPDFTreeDepth = 64
+	maxPDFTreeNodes = 2 * MaxPDFPages
 )
 
 // pdfStop is the panic that stops the PDF library when a bound is hit; its
@@ -148,18 +153,14 @@ func (x *Extractor) readPDF(src *pdfSource, where string, limit int64) (article.
 		}
 		return article.Article{}, problem(where, "invalid PDF", fmt.Sprintf("cannot read the PDF: %v", err), "a well-formed PDF document")
 	}
-	n := pr.NumPage()
-	if n > MaxPDFPages {
-		return article.Article{}, problem(where, "too large", fmt.Sprintf("the PDF has %d pages, more than %d", n, MaxPDFPages), "a PDF of fewer pages")
+	kids, perr := pdfPages(pr.Trailer().Key("Root").Key("Pages"), where)
+	if perr != nil {
+		return article.Article{}, perr
 	}
 	w := &pdfText{limit: pdfContentFactor * limit, budget: pdfContentFactor * limit, ops: maxPDFOps}
 	var pages []string
-	for i := 1; i <= n; i++ {
-		p := pr.Page(i)
-		if p.V.IsNull() {
-			continue
-		}
-		text, perr := w.page(p, where, i)
+	for i, kid := range kids {
+		text, perr := w.page(pdf.Page{V: kid}, where, i+1)
 		if perr != nil {
 			return article.Article{}, perr
 		}
@@ -194,6 +195,51 @@ func (x *Extractor) readPDF(src *pdfSource, where string, limit int64) (article.
 		return article.Article{}, perr
 	}
 	return a, nil
+}
+
+// pdfPages are the pages of the page tree root in order. The tree is
+// walked once, without trusting its counts (the library's Page(i) walks it
+// from the root for every page, which is quadratic in the pages, and
+// believes /Count): at most MaxPDFPages pages, maxPDFTreeDepth levels and
+// maxPDFTreeNodes nodes, so a loop in the tree ends there.
+func pdfPages(root pdf.Value, where string) ([]pdf.Value, *article.InputError) {
+	if root.Key("Type").Name() == "Page" {
+		return []pdf.Value{root}, nil
+	}
+	type node struct {
+		kids pdf.Value
+		next int
+	}
+	var pages []pdf.Value
+	nodes := 0
+	stack := []node{{kids: root.Key("Kids")}}
+	for len(stack) > 0 {
+		top := &stack[len(stack)-1]
+		if top.next >= top.kids.Len() {
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		kid := top.kids.Index(top.next)
+		top.next++
+		if nodes++; nodes > maxPDFTreeNodes {
+			return nil, problem(where, "too complex", fmt.Sprintf("the PDF's page tree has more than %d nodes (a loop in the file?)", maxPDFTreeNodes), "a PDF of fewer pages")
+		}
+		if kid.Kind() != pdf.Dict {
+			continue
+		}
+		if kids := kid.Key("Kids"); kid.Key("Type").Name() == "Pages" || kid.Key("Type").Name() != "Page" && kids.Kind() == pdf.Array {
+			if len(stack) == maxPDFTreeDepth {
+				return nil, problem(where, "too complex", fmt.Sprintf("the PDF's page tree is nested more than %d deep (a loop in the file?)", maxPDFTreeDepth), "a well-formed PDF")
+			}
+			stack = append(stack, node{kids: kids})
+			continue
+		}
+		if len(pages) == MaxPDFPages {
+			return nil, problem(where, "too large", fmt.Sprintf("the PDF has more than %d pages", MaxPDFPages), "a PDF of fewer pages")
+		}
+		pages = append(pages, kid)
+	}
+	return pages, nil
 }
 
 // cleanLine is s with its runs of white space as single spaces.

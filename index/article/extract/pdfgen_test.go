@@ -3,6 +3,9 @@ package extract
 import (
 	"bytes"
 	"compress/zlib"
+	"crypto/md5"
+	"crypto/rc4"
+	"encoding/hex"
 	"fmt"
 	"strings"
 )
@@ -95,7 +98,7 @@ func simplePDF(info string, pages ...[]byte) []byte {
 	pagesID := len(pages)*2 + 2 // after the font, each page's content and page
 	var kids []string
 	for _, c := range pages {
-		content := w.add(pdfObj{stream: c, flate: true})
+		content := w.add(pdfObj{stream: c, flate: len(c) > 256}) // small streams as written, as many generators do
 		page := w.add(pdfObj{dict: fmt.Sprintf("<< /Type /Page /Parent %d 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>", pagesID, font, content)})
 		kids = append(kids, fmt.Sprintf("%d 0 R", page))
 	}
@@ -166,4 +169,74 @@ func reportPDF() []byte {
 		}
 	}
 	return simplePDF(reportInfo, pdfContent(p1), pdfContent(p2))
+}
+
+// pdfPad is the padding of PDF passwords (PDF 1.7, 7.6.3.3).
+var pdfPad = []byte("\x28\xbf\x4e\x5e\x4e\x75\x8a\x41\x64\x00\x4e\x56\xff\xfa\x01\x08\x2e\x2e\x00\xb6\xd0\x68\x3e\x80\x2f\x0c\xa9\xfe\x64\x53\x69\x7a")
+
+// pdfHex is b as a PDF hexadecimal string.
+func pdfHex(b []byte) string { return "<" + hex.EncodeToString(b) + ">" }
+
+// encryptedPDF is a one-page PDF encrypted with the standard security
+// handler (RC4, 128-bit, revision 3) whose user password is userPW: with
+// an empty one any reader opens it (only the owner password restricts
+// it), with another one it cannot be read without that password.
+func encryptedPDF(userPW, text string) []byte {
+	id := []byte("0123456789abcdef")
+	owner := bytes.Repeat([]byte{0x5a}, 32)
+	perms := int32(-3904)
+	pw := append([]byte(userPW), pdfPad...)[:32]
+	h := md5.New()
+	h.Write(pw)
+	h.Write(owner)
+	p := uint32(perms)
+	h.Write([]byte{byte(p), byte(p >> 8), byte(p >> 16), byte(p >> 24)})
+	h.Write(id)
+	key := h.Sum(nil)
+	for range 50 {
+		s := md5.Sum(key[:16])
+		key = s[:]
+	}
+	// The U entry is computed with the empty password's key: for another
+	// user password the empty one does not open the file.
+	emptyKey := key
+	if userPW != "" {
+		emptyKey = bytes.Repeat([]byte{0x11}, 16)
+	}
+	h = md5.New()
+	h.Write(pdfPad)
+	h.Write(id)
+	u := h.Sum(nil)
+	for i := 0; i <= 19; i++ {
+		k := make([]byte, 16)
+		for j := range k {
+			k[j] = emptyKey[j] ^ byte(i)
+		}
+		c, _ := rc4.NewCipher(k)
+		c.XORKeyStream(u, u)
+	}
+	u = append(u, bytes.Repeat([]byte{0}, 16)...)
+	crypt := func(obj int, b []byte) []byte {
+		h := md5.New()
+		h.Write(key)
+		h.Write([]byte{byte(obj), byte(obj >> 8), byte(obj >> 16), 0, 0})
+		c, _ := rc4.NewCipher(h.Sum(nil))
+		out := make([]byte, len(b))
+		c.XORKeyStream(out, b)
+		return out
+	}
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write(pdfContent([]pdfLine{{72, 720, 12, text}}))
+	zw.Close()
+	w := &pdfWriter{}
+	w.add(pdfObj{dict: "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"})
+	w.add(pdfObj{dict: "/Filter /FlateDecode", stream: crypt(2, z.Bytes())})
+	w.add(pdfObj{dict: "<< /Type /Page /Parent 4 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 1 0 R >> >> /Contents 2 0 R >>"})
+	w.add(pdfObj{dict: "<< /Type /Pages /Kids [3 0 R] /Count 1 >>"})
+	root := w.add(pdfObj{dict: "<< /Type /Catalog /Pages 4 0 R >>"})
+	info := w.add(pdfObj{dict: "<< /Title " + pdfHex(crypt(6, []byte("Restricted memo"))) + " >>"})
+	enc := w.add(pdfObj{dict: fmt.Sprintf("<< /Filter /Standard /V 2 /R 3 /Length 128 /O %s /U %s /P %d >>", pdfHex(owner), pdfHex(u), perms)})
+	w.trailer = fmt.Sprintf(" /Info %d 0 R /Encrypt %d 0 R /ID [%s %s]", info, enc, pdfHex(id), pdfHex(id))
+	return w.bytes(root)
 }

@@ -78,6 +78,8 @@ type Planner struct {
 	Analyzers map[string]analysis.Analyzer
 	// Typos is the typo tolerance of unquoted words (see typo.go).
 	Typos Typos
+	// Feedback is the pseudo-relevance feedback of natural-language queries (see feedback.go).
+	Feedback Feedback
 }
 
 // Analyzers looks up the query-time analyzers of the searchable text
@@ -113,6 +115,10 @@ type Plan struct {
 	Now       time.Time // reference time of the recency boost
 	SortBy    string
 	Locations bool // the search needs term locations (to highlight)
+	// Feedback says that the query is natural language: the search reads
+	// its best matches first and Expands the query by their words.
+	Feedback bool
+	marks    query.Query // the query before Expand: what snippets mark
 }
 
 // Plan validates q and turns it into a Plan. Bad parameters return a
@@ -242,6 +248,12 @@ func (pl *Planner) planQuery(p *Plan, q Request, dict Dictionary) (*Plan, error)
 	parsed, err := parseSyntax(text)
 	if err != nil {
 		return nil, err
+	}
+	if n, ok := plainWords(parsed); ok && !q.AsYouType && pl.feedbackFor(p, n) {
+		// Plain words are the same query in both modes: a long one is
+		// natural language, ranked by BM25 and feedback, without the tier.
+		// (While typing, the last word is completed instead: see withPrefix.)
+		return pl.planText(p, text), nil
 	}
 	if q.AsYouType {
 		if parsed, err = pl.withPrefix(parsed, text, dict); err != nil {

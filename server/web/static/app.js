@@ -1,6 +1,8 @@
 // The search page: state in the URL, search as you type, keyboard navigation.
 import { api, ApiError, appendMeta, articleHref, BASE, setSearchKey } from './page.js';
-import { appendMarked, el, safeHref } from './render.js';
+import { appendMarked, echo, el, safeHref } from './render.js';
+import { appendFilters, facetParams, readFilters, renderFacets } from './facets.js';
+import { renderPager } from './pager.js';
 
 const PAGE_SIZE = 10;
 const DEBOUNCE_MS = 200;
@@ -11,7 +13,8 @@ const $ = (id) => document.getElementById(id);
 const form = $('search'), q = $('q'), from = $('from'), to = $('to'), sort = $('sort');
 const status = $('status'), errorBox = $('error'), keyForm = $('keyform'), results = $('results');
 const suggestion = $('suggestion');
-const empty = $('empty'), pager = $('pager'), prev = $('prev'), next = $('next'), pageInfo = $('pageinfo');
+const empty = $('empty'), pager = $('pager');
+const facetBox = $('facets'), facetDetails = $('facets-details');
 const ranges = [...document.querySelectorAll('[data-range]')];
 const relevance = sort.querySelector('option[value=relevance]');
 
@@ -26,6 +29,8 @@ function readState(search) {
     to: p.get('to') || '',
     sort: s in SORTS ? s : 'relevance',
     page: page > 0 ? page : 1,
+    filters: readFilters(p),
+    cursor: p.get('cursor') || '', // a page past search.max_window, reached by Next
   };
 }
 
@@ -35,8 +40,10 @@ function stateURL(st) {
   if (st.q) p.set('q', st.q);
   if (st.from) p.set('from', st.from);
   if (st.to) p.set('to', st.to);
+  appendFilters(p, st.filters);
   if (st.sort !== 'relevance') p.set('sort', st.sort);
-  if (st.page > 1) p.set('page', String(st.page));
+  if (st.cursor) p.set('cursor', st.cursor);
+  else if (st.page > 1) p.set('page', String(st.page));
   const s = p.toString();
   return BASE + '/' + (s ? '?' + s : '');
 }
@@ -46,9 +53,11 @@ function stateURL(st) {
 // and the control says so, while a query typed next is still sorted by
 // relevance unless the user picks another sort.
 let chosenSort = 'relevance';
+// chosenFilters are the values chosen in the facet sidebar, by field.
+let chosenFilters = {};
 
 function controlsState(page = 1) {
-  return { q: q.value.trim(), from: from.value, to: to.value, sort: chosenSort, page };
+  return { q: q.value.trim(), from: from.value, to: to.value, sort: chosenSort, page, filters: chosenFilters, cursor: '' };
 }
 
 function fillControls(st) {
@@ -56,6 +65,7 @@ function fillControls(st) {
   from.value = st.from;
   to.value = st.to;
   chosenSort = st.sort;
+  chosenFilters = st.filters;
   showSort(st);
   markRange();
 }
@@ -92,6 +102,11 @@ function requestParams(st, typing) {
   if (typing) p.set('as_you_type', 'true');
   if (st.from) p.set('from', st.from);
   if (st.to) p.set('to', st.to);
+  facetParams(p, st.filters);
+  if (st.cursor) {
+    p.delete('page'); // the cursor carries the page
+    p.set('cursor', st.cursor);
+  }
   return p;
 }
 
@@ -119,6 +134,7 @@ async function run(st, typing = false) {
 
 function showError(e) {
   results.replaceChildren();
+  facetBox.replaceChildren();
   empty.hidden = true;
   pager.hidden = true;
   errorBox.textContent = e instanceof ApiError && e.status ? `Search failed: ${e.message}` : e.message;
@@ -127,43 +143,59 @@ function showError(e) {
   status.textContent = 'Search failed.';
 }
 
+// facetHandlers are what the facet sidebar's controls do: each choice is a
+// new search (page 1) and a history entry.
+const facetHandlers = {
+  filter(field, values) {
+    chosenFilters = { ...chosenFilters, [field]: values };
+    if (values.length === 0) delete chosenFilters[field];
+    commit(controlsState(), false);
+  },
+  dates(f, t) {
+    from.value = f;
+    to.value = t;
+    markRange();
+    commit(controlsState(), false);
+  },
+  more() { run(readState(location.search)); },
+};
+
+// openFacets shows the sidebar open on wide screens; on narrow ones it is a
+// "Filters" disclosure above the results.
+const wide = matchMedia('(min-width: 60rem)');
+function openFacets() { facetDetails.open = wide.matches; }
+wide.addEventListener('change', openFacets);
+openFacets();
+
 function render(st, r) {
   errorBox.hidden = true;
   keyForm.hidden = true;
+  renderFacets(facetBox, st, r, facetHandlers);
+  const chosen = Object.values(st.filters).reduce((n, vs) => n + vs.length, 0) + (st.from || st.to ? 1 : 0);
+  $('facets-summary').textContent = chosen ? `Filters (${chosen} chosen)` : 'Filters';
   results.replaceChildren(...r.hits.map((h) => hitItem(h, st.q)));
   const n = r.total;
-  const what = st.q ? ` for “${st.q}”` : '';
+  const what = st.q ? ` for ${echo(st.q)}` : '';
   const count = n === 1 ? '1 result' : `${n.toLocaleString('en')} results`;
   status.textContent = n === 0 ? `No results${what}.` : `${count}${what} (${r.took_ms} ms)`;
-  if (!st.q && n > 0) status.textContent = `${count}, newest first (${r.took_ms} ms)`;
+  // A browse has no relevance: it says the sort it really has.
+  if (!st.q && n > 0) status.textContent = `${count}, ${st.sort === 'oldest' ? 'oldest' : 'newest'} first (${r.took_ms} ms)`;
   suggestion.hidden = !r.suggestion;
   if (r.suggestion) {
     // "Did you mean …?": the corrected query as a link, inserted as text.
-    const a = el('a', '', r.suggestion);
-    a.href = stateURL({ ...st, q: r.suggestion, page: 1 });
-    a.addEventListener('click', (ev) => {
-      ev.preventDefault();
-      fillControls({ ...st, q: r.suggestion });
-      commit({ ...st, q: r.suggestion, page: 1 }, false);
-    });
+    const a = stateLink(r.suggestion, { ...st, q: r.suggestion, page: 1, cursor: '' });
     suggestion.replaceChildren('Did you mean ', a, '?');
   }
   empty.hidden = n !== 0;
   if (n === 0) {
-    empty.replaceChildren(el('p', '', st.q ? `No articles match “${st.q}”.` : 'There are no articles yet.'),
+    empty.replaceChildren(el('p', '', st.q ? `No articles match ${echo(st.q)}.` : 'There are no articles yet.'),
       el('p', '', st.from || st.to ? 'Try a wider date range (All time), or fewer words.' : 'Try fewer or different words.'));
   }
   const pages = Math.max(1, Math.ceil(n / r.size));
   if (n > 0 && r.page > pages) {
     // Past the end (an old link, or a page number typed into the URL):
     // say so and offer the last page instead of an empty "Page 500 of 436".
-    const last = { ...st, page: pages };
-    const a = el('a', '', `Go to the last page (${pages.toLocaleString('en')})`);
-    a.href = stateURL(last);
-    a.addEventListener('click', (ev) => {
-      ev.preventDefault();
-      commit(last, false);
-    });
+    const a = stateLink(`Go to the last page (${pages.toLocaleString('en')})`, { ...st, page: pages, cursor: '' });
     const there = pages === 1 ? 'there is 1 page' : `there are ${pages.toLocaleString('en')} pages`;
     status.textContent = `Page ${r.page.toLocaleString('en')} is past the end: ${there} of results${what}.`;
     const back = el('p');
@@ -171,10 +203,22 @@ function render(st, r) {
     empty.replaceChildren(el('p', '', status.textContent), back);
     empty.hidden = false;
   }
-  pager.hidden = n <= r.size || r.page > pages;
-  pageInfo.textContent = `Page ${r.page} of ${pages.toLocaleString('en')}`;
-  prev.disabled = r.page <= 1;
-  next.disabled = r.page >= pages;
+  renderPager(pager, r, (text, target) => stateLink(text, { ...st, page: target.page || 1, cursor: target.cursor || '' }, true));
+}
+
+// stateLink is a link to the state st that the page follows itself (a new
+// history entry); top scrolls to the top of the page.
+function stateLink(text, st, top = false) {
+  const a = el('a', '', text);
+  a.href = stateURL(st);
+  a.addEventListener('click', (ev) => {
+    if (ev.button !== 0 || ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.altKey) return; // a new tab or window
+    ev.preventDefault();
+    fillControls(st);
+    commit(st, false);
+    if (top) window.scrollTo(0, 0);
+  });
+  return a;
 }
 
 function hitItem(h, query) {
@@ -267,8 +311,6 @@ for (const b of ranges) {
     commit(controlsState(), false);
   });
 }
-prev.addEventListener('click', () => { commit({ ...readState(location.search), page: readState(location.search).page - 1 }, false); window.scrollTo(0, 0); });
-next.addEventListener('click', () => { commit({ ...readState(location.search), page: readState(location.search).page + 1 }, false); window.scrollTo(0, 0); });
 keyForm.addEventListener('submit', (e) => {
   e.preventDefault();
   setSearchKey($('key').value.trim());

@@ -1,6 +1,6 @@
 // The article page: the whole article, with the query's terms marked.
-import { api, appendMeta, BASE } from './page.js';
-import { appendMarked, safeHref } from './render.js';
+import { api, appendMeta, articleHref, BASE } from './page.js';
+import { appendMarked, echo, el, safeHref } from './render.js';
 
 const $ = (id) => document.getElementById(id);
 const id = decodeURIComponent(location.pathname.slice((BASE + '/articles/').length));
@@ -31,11 +31,39 @@ async function load() {
     }
     $('article').hidden = false;
     const marks = body.querySelectorAll('mark').length + title.querySelectorAll('mark').length;
-    $('status').textContent = q ? `${marks} match${marks === 1 ? '' : 'es'} of “${q}” marked.` : '';
+    $('status').textContent = q ? `${marks} match${marks === 1 ? '' : 'es'} of ${echo(q)} marked.` : '';
   } catch (e) {
     $('error').textContent = e.status === 404 ? 'There is no article with this id.' : `The article could not be loaded: ${e.message}`;
     $('error').hidden = false;
   }
 }
 
+// RELATED is how many related articles the page lists.
+const RELATED = 5;
+
+// loadRelated lists the articles most like this one (GET /api/related/{id}):
+// titles as text, linked to their Folio pages, with date and source. A
+// failure only leaves the list out: the article is what the page is for.
+async function loadRelated() {
+  let r;
+  try {
+    r = await api('/api/related/' + encodeURIComponent(id) + '?size=' + RELATED);
+  } catch {
+    return;
+  }
+  if (!r.hits.length) return;
+  $('related-list').replaceChildren(...r.hits.map((h) => {
+    const li = el('li');
+    li.dataset.id = h.id;
+    const a = el('a', '', h.title || '(untitled)');
+    a.href = articleHref(h.id);
+    const meta = el('span', 'meta');
+    if (appendMeta(meta, h)) li.append(a, ' ', meta);
+    else li.append(a);
+    return li;
+  }));
+  $('related').hidden = false;
+}
+
 load();
+loadRelated();

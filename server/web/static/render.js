@@ -50,6 +50,13 @@ export function safeHref(url) {
   }
 }
 
+// echo is a query as typed, for quoting it in a sentence: in “curly
+// quotes”, unless it has its own double quotes (a phrase), which then
+// delimit it instead of being doubled (“"Diamond Hexagon"”).
+export function echo(q) {
+  return /["“”]/.test(q) ? q : `“${q}”`;
+}
+
 // el creates an element with a class and text content.
 export function el(tag, className, text) {
   const e = document.createElement(tag);

@@ -322,7 +322,7 @@ mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1
       this._all.hidden = false;
       this._items.push({ node: this._all, href: all });
       const n = r.total;
-      this._msg.textContent = n === 0 ? `No results for “${q}”.` : '';
+      this._msg.textContent = n === 0 ? `No results for ${echo(q)}.` : '';
       this._msg.hidden = n !== 0;
       this._status.textContent = n === 0 ? 'No results.' : `${n.toLocaleString('en')} result${n === 1 ? '' : 's'}.`;
       this._open(true);

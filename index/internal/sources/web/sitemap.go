@@ -65,7 +65,9 @@ func ParseSitemap(b []byte, name string, max int) (Sitemap, *article.InputError)
 			return sm, nil // the root's end: the decoder checks the nesting
 		case xml.StartElement:
 			if t.Name.Local != item {
-				if err := d.Skip(); err != nil {
+				if err := skip(d); errors.Is(err, errTooDeep) {
+					return bad(fmt.Sprintf("elements nested more than %d levels deep", maxSitemapDepth), "a sitemap (<url> elements inside <urlset>)")
+				} else if err != nil {
 					return bad("not well-formed XML: "+xmlMessage(err), "a sitemap")
 				}
 				continue
@@ -73,8 +75,13 @@ func ParseSitemap(b []byte, name string, max int) (Sitemap, *article.InputError)
 			if len(sm.Entries) >= max {
 				return bad(fmt.Sprintf("more than %d entries", max), "at most 50,000 URLs per sitemap, and index.crawl.max_urls per source")
 			}
-			var e Entry
-			if err := d.DecodeElement(&e, &t); err != nil {
+			e, err := readEntry(d)
+			switch {
+			case errors.Is(err, errTooDeep):
+				return bad(fmt.Sprintf("elements nested more than %d levels deep", maxSitemapDepth), "a sitemap (<url> elements inside <urlset>)")
+			case errors.Is(err, errTooLong):
+				return bad(fmt.Sprintf("<loc> or <lastmod> longer than %d bytes", maxLocBytes), "URLs of at most 2,048 characters")
+			case err != nil:
 				return bad("not well-formed XML: "+xmlMessage(err), "a sitemap")
 			}
 			e.Loc, e.Lastmod = strings.TrimSpace(e.Loc), strings.TrimSpace(e.Lastmod)
@@ -85,6 +92,93 @@ func ParseSitemap(b []byte, name string, max int) (Sitemap, *article.InputError)
 				return bad(fmt.Sprintf("<loc> or <lastmod> longer than %d bytes", maxLocBytes), "URLs of at most 2,048 characters")
 			}
 			sm.Entries = append(sm.Entries, e)
+		}
+	}
+}
+
+// maxSitemapDepth bounds the nesting of the elements a sitemap's reader
+// skips (extensions such as image:image are 2 levels deep): the XML
+// decoder keeps every open element, so a document of nothing but opening
+// tags would otherwise cost it some 35 times its size in memory.
+const maxSitemapDepth = 32
+
+var errTooDeep = errors.New("nested too deep")
+
+// skip reads past the element just started, as xml.Decoder.Skip does, but
+// fails with errTooDeep past maxSitemapDepth levels.
+func skip(d *xml.Decoder) error {
+	depth := 1
+	for depth > 0 {
+		tok, err := d.Token()
+		if err != nil {
+			return err
+		}
+		switch tok.(type) {
+		case xml.StartElement:
+			if depth++; depth > maxSitemapDepth {
+				return errTooDeep
+			}
+		case xml.EndElement:
+			depth--
+		}
+	}
+	return nil
+}
+
+var errTooLong = errors.New("text too long")
+
+// readEntry reads the <url> or <sitemap> element just started: the text of
+// its <loc> and <lastmod>, each at most maxLocBytes; other elements are
+// skipped (bounded by maxSitemapDepth).
+func readEntry(d *xml.Decoder) (Entry, error) {
+	var e Entry
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return e, err
+		}
+		switch t := tok.(type) {
+		case xml.EndElement:
+			return e, nil
+		case xml.StartElement:
+			var dst *string
+			switch t.Name.Local {
+			case "loc":
+				dst = &e.Loc
+			case "lastmod":
+				dst = &e.Lastmod
+			default:
+				if err := skip(d); err != nil {
+					return e, err
+				}
+				continue
+			}
+			if *dst, err = elementText(d); err != nil {
+				return e, err
+			}
+		}
+	}
+}
+
+// elementText is the text of the element just started, at most
+// maxLocBytes (errTooLong past it); child elements are refused.
+func elementText(d *xml.Decoder) (string, error) {
+	var b strings.Builder
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return "", err
+		}
+		switch t := tok.(type) {
+		case xml.CharData:
+			if b.Len()+len(t) > maxLocBytes {
+				return "", errTooLong
+			}
+			b.Write(t)
+		case xml.StartElement:
+			return "", fmt.Errorf("element <%s> inside <loc> or <lastmod>", t.Name.Local)
+		case xml.EndElement:
+			return b.String(), nil
 		}
 	}
 }

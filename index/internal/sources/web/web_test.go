@@ -484,6 +484,9 @@ func TestParseSitemap(t *testing.T) {
 		{"too many", "<urlset>" + strings.Repeat("<url><loc>a</loc></url>", 11) + "</urlset>", "x:1: more than 10 entries (at most 50,000 URLs per sitemap, and index.crawl.max_urls per source)"},
 		{"huge loc", "<urlset><url><loc>" + strings.Repeat("a", 5000) + "</loc></url></urlset>", "x:1: <loc> or <lastmod> longer than 4096 bytes (URLs of at most 2,048 characters)"},
 		{"empty", "", "x:1: not well-formed XML: no root element (a sitemap (<urlset> or <sitemapindex>))"},
+		{"deep", "<urlset>\n<x>" + strings.Repeat("<a>", 1_000_000), "x:2: elements nested more than 32 levels deep (a sitemap (<url> elements inside <urlset>))"},
+		{"deep in a url", "<urlset><url><loc>a</loc>" + strings.Repeat("<a>", 100_000) + "</url></urlset>", "x:1: elements nested more than 32 levels deep (a sitemap (<url> elements inside <urlset>))"},
+		{"element in a loc", "<urlset><url><loc>a<b/></loc></url></urlset>", "x:1: not well-formed XML: element <b> inside <loc> or <lastmod> (a sitemap)"},
 	} {
 		_, err := ParseSitemap([]byte(tc.in), "x", 10)
 		if err == nil || err.Error() != tc.want {

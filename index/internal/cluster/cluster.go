@@ -1,0 +1,549 @@
+// Package cluster owns Folio's replicated write log: a NATS JetStream
+// stream (file storage, fsync on every write, replicated on a quorum of
+// nodes) holding one subject per article with only its latest message, so
+// the stream is a compacted log of every article's last put or delete.
+// It runs a JetStream node in-process (Embedded) or connects to an
+// external NATS cluster (URLs), publishes writes (Publish waits for the
+// quorum acknowledgement) and reads them back in stream order (Read). It
+// knows nothing of bleve or articles: an entry is an id, a kind and opaque
+// bytes.
+package cluster
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// ErrNoQuorum means the log could not acknowledge a write in time: too few
+// of its nodes are reachable (or the stream does not exist yet). Nothing
+// was acknowledged; the write may still appear later (published once, by
+// its message id).
+var ErrNoQuorum = errors.New("the replicated write log has no quorum")
+
+// ErrConfig means the cluster configuration is unusable.
+var ErrConfig = errors.New("bad cluster configuration")
+
+// Limits of an entry.
+const (
+	// MaxIDBytes is the longest article id a subject is made from.
+	MaxIDBytes = 4096
+	// SubjectPrefix starts every article's subject; the token after it is
+	// the id in unpadded base64url (no dots, no wildcards, no spaces).
+	SubjectPrefix = "folio.articles."
+	// DuplicateWindow is how long the stream remembers message ids: longer
+	// than any retry of a write (server.write_timeout and client retries).
+	DuplicateWindow = 10 * time.Minute
+)
+
+// Headers of an entry.
+const (
+	headerKind = "Folio-Op" // "put" or "del"
+	headerID   = "Folio-Id"
+)
+
+// Kind is what an entry does to its article.
+type Kind string
+
+// Entry kinds.
+const (
+	Put    Kind = "put" // the entry's data is the article
+	Delete Kind = "del" // a tombstone: the article is gone
+)
+
+// Config says how to reach (or run) the log.
+type Config struct {
+	// Node names this node (NATS server name, unique in the cluster).
+	Node string
+	// Stream is the JetStream stream name; Replicas its replication factor.
+	Stream   string
+	Replicas int
+
+	// URLs, when set, are the client URLs of an external NATS cluster;
+	// then nothing is embedded. User/Password, NKeySeedFile (a file
+	// holding an nkey seed), and the TLS files (CA, client certificate and
+	// key) authenticate the connection.
+	URLs                         []string
+	User, Password, NKeySeedFile string
+	TLSCA, TLSCert, TLSKey       string
+
+	// Embedded node: Listen is the client address (host:port, loopback by
+	// default), ClusterListen the route address (empty: a single node),
+	// Routes the route addresses (host:port) of the other nodes, StoreDir
+	// the JetStream storage directory.
+	Listen, ClusterListen string
+	Routes                []string
+	StoreDir              string
+
+	// Logf, when set, receives the embedded server's notices and errors.
+	Logf func(format string, args ...any)
+}
+
+// Log is an open connection to the replicated log (and the embedded
+// JetStream node, if any). It is safe for concurrent use.
+type Log struct {
+	cfg Config
+	srv *server.Server
+	nc  *nats.Conn
+	js  jetstream.JetStream
+}
+
+// Open starts the embedded node (when cfg.URLs is empty) and connects to
+// the log. It does not wait for the stream or a quorum: the other nodes
+// may start later; Publish and Read create the stream when they can.
+func Open(cfg Config) (*Log, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	l := &Log{cfg: cfg}
+	urls := cfg.URLs
+	if len(urls) == 0 {
+		srv, err := startEmbedded(cfg)
+		if err != nil {
+			return nil, err
+		}
+		l.srv = srv
+		urls = []string{srv.ClientURL()}
+	}
+	opts, err := cfg.connectOptions()
+	if err != nil {
+		l.Close()
+		return nil, err
+	}
+	nc, err := nats.Connect(strings.Join(urls, ","), opts...)
+	if err != nil {
+		l.Close()
+		return nil, fmt.Errorf("cluster: connect to NATS at %s: %w", strings.Join(urls, ","), err)
+	}
+	l.nc = nc
+	js, err := jetstream.New(nc)
+	if err != nil {
+		l.Close()
+		return nil, fmt.Errorf("cluster: JetStream: %w", err)
+	}
+	l.js = js
+	return l, nil
+}
+
+func (c Config) check() error {
+	switch {
+	case c.Stream == "" || strings.ContainsAny(c.Stream, ".*> \t"):
+		return fmt.Errorf("%w: cluster.stream %q: want a name without dots, spaces or wildcards", ErrConfig, c.Stream)
+	case c.Replicas < 1 || c.Replicas > 5:
+		return fmt.Errorf("%w: cluster.replicas %d: want 1 to 5", ErrConfig, c.Replicas)
+	case c.Node == "" || strings.ContainsAny(c.Node, " \t\n"):
+		return fmt.Errorf("%w: cluster.node %q: want a name without spaces", ErrConfig, c.Node)
+	case len(c.URLs) == 0 && c.StoreDir == "":
+		return fmt.Errorf("%w: cluster.nats.store_dir is empty", ErrConfig)
+	case len(c.URLs) == 0 && c.ClusterListen == "" && len(c.Routes) > 0:
+		return fmt.Errorf("%w: cluster.nats.routes needs cluster.nats.cluster_listen", ErrConfig)
+	}
+	return nil
+}
+
+// hostPort splits a host:port address of key; an empty host is loopback.
+func hostPort(key, addr string) (string, int, error) {
+	h, p, err := net.SplitHostPort(addr)
+	if err == nil {
+		var n int
+		n, err = strconv.Atoi(p)
+		if err == nil && (n < 0 || n > 65535) {
+			err = errors.New("port out of range")
+		}
+		if err == nil {
+			if h == "" {
+				h = "127.0.0.1"
+			}
+			return h, n, nil
+		}
+	}
+	return "", 0, fmt.Errorf("%w: %s %q: want host:port (e.g. 127.0.0.1:4222): %v", ErrConfig, key, addr, err)
+}
+
+// startEmbedded runs the in-process JetStream node of cfg: file storage
+// under StoreDir, fsync on every write (sync_interval: always), routes only
+// to the configured addresses.
+func startEmbedded(cfg Config) (*server.Server, error) {
+	listen := cfg.Listen
+	if listen == "" {
+		listen = "127.0.0.1:4222"
+	}
+	host, port, err := hostPort("cluster.nats.listen", listen)
+	if err != nil {
+		return nil, err
+	}
+	o := &server.Options{
+		ServerName: cfg.Node,
+		Host:       host,
+		Port:       port,
+		JetStream:  true,
+		StoreDir:   cfg.StoreDir,
+		SyncAlways: true,
+		NoSigs:     true,
+		NoLog:      cfg.Logf == nil,
+	}
+	if cfg.ClusterListen != "" {
+		ch, cp, err := hostPort("cluster.nats.cluster_listen", cfg.ClusterListen)
+		if err != nil {
+			return nil, err
+		}
+		o.Cluster = server.ClusterOpts{Name: "folio", Host: ch, Port: cp}
+		for _, r := range cfg.Routes {
+			if _, _, err := hostPort("cluster.nats.routes", r); err != nil {
+				return nil, err
+			}
+			o.Routes = append(o.Routes, &url.URL{Scheme: "nats", Host: r})
+		}
+	}
+	srv, err := server.NewServer(o)
+	if err != nil {
+		return nil, fmt.Errorf("cluster: embedded NATS server: %w", err)
+	}
+	if cfg.Logf != nil {
+		srv.SetLoggerV2(logger{cfg.Logf}, false, false, false)
+	}
+	go srv.Start()
+	if !srv.ReadyForConnections(10 * time.Second) {
+		srv.Shutdown()
+		return nil, fmt.Errorf("cluster: embedded NATS server did not start listening on %s within 10s", listen)
+	}
+	return srv, nil
+}
+
+// logger passes the embedded server's notices, warnings and errors to Logf.
+type logger struct{ f func(string, ...any) }
+
+func (l logger) Noticef(format string, v ...any) { l.f("nats: "+format, v...) }
+func (l logger) Warnf(format string, v ...any)   { l.f("nats: warning: "+format, v...) }
+func (l logger) Fatalf(format string, v ...any)  { l.f("nats: fatal: "+format, v...) }
+func (l logger) Errorf(format string, v ...any)  { l.f("nats: error: "+format, v...) }
+func (l logger) Debugf(string, ...any)           {}
+func (l logger) Tracef(string, ...any)           {}
+
+// connectOptions are the client options of cfg: reconnect forever,
+// credentials and TLS.
+func (c Config) connectOptions() ([]nats.Option, error) {
+	opts := []nats.Option{nats.Name("folio " + c.Node), nats.MaxReconnects(-1), nats.ReconnectWait(250 * time.Millisecond), nats.RetryOnFailedConnect(true)}
+	if c.User != "" {
+		opts = append(opts, nats.UserInfo(c.User, c.Password))
+	}
+	if c.NKeySeedFile != "" {
+		o, err := nats.NkeyOptionFromSeed(c.NKeySeedFile)
+		if err != nil {
+			return nil, fmt.Errorf("%w: cluster.nats.nkey_seed_file %s: %v", ErrConfig, c.NKeySeedFile, err)
+		}
+		opts = append(opts, o)
+	}
+	if c.TLSCA != "" {
+		opts = append(opts, nats.RootCAs(c.TLSCA))
+	}
+	if c.TLSCert != "" || c.TLSKey != "" {
+		if c.TLSCert == "" || c.TLSKey == "" {
+			return nil, fmt.Errorf("%w: cluster.nats.tls.cert and cluster.nats.tls.key go together", ErrConfig)
+		}
+		opts = append(opts, nats.ClientCert(c.TLSCert, c.TLSKey))
+	}
+	return opts, nil
+}
+
+// Close closes the connection and stops the embedded node.
+func (l *Log) Close() {
+	if l.nc != nil {
+		l.nc.Close()
+	}
+	if l.srv != nil {
+		l.srv.Shutdown()
+		l.srv.WaitForShutdown()
+	}
+}
+
+// Subject is the subject of article id: SubjectPrefix and the id in
+// unpadded base64url.
+func Subject(id string) string {
+	return SubjectPrefix + base64.RawURLEncoding.EncodeToString([]byte(id))
+}
+
+// msgID is the Nats-Msg-Id of an entry: its kind, id and a hash of its
+// data, so a retried publish of the same write is deduplicated while a
+// put and a delete of one id never collide; after is added when the same
+// write must be logged again after another write to the id (see Publish).
+func msgID(kind Kind, id string, data []byte, after uint64) string {
+	h := sha256.New()
+	h.Write([]byte(id))
+	h.Write([]byte{0})
+	h.Write(data)
+	s := string(kind) + ":" + hex.EncodeToString(h.Sum(nil)[:16])
+	if after > 0 {
+		s += ":" + strconv.FormatUint(after, 10)
+	}
+	return s
+}
+
+// streamConfig is the log's stream: one subject per article keeping its
+// last message, file storage, replicated.
+func (l *Log) streamConfig() jetstream.StreamConfig {
+	return jetstream.StreamConfig{
+		Name:              l.cfg.Stream,
+		Description:       "Folio write log: the latest put or delete of every article",
+		Subjects:          []string{SubjectPrefix + ">"},
+		Storage:           jetstream.FileStorage,
+		Replicas:          l.cfg.Replicas,
+		MaxMsgsPerSubject: 1,
+		Duplicates:        DuplicateWindow,
+		Discard:           jetstream.DiscardOld,
+	}
+}
+
+// stream returns the log's stream, creating it if needed.
+// Each call is bounded by attemptTimeout (a JetStream API request
+// without an answer waits for its whole context).
+func (l *Log) stream(ctx context.Context) (jetstream.Stream, error) {
+	ctx, cancel := context.WithTimeout(ctx, attemptTimeout)
+	defer cancel()
+	s, err := l.js.Stream(ctx, l.cfg.Stream)
+	if err == nil {
+		return s, nil
+	}
+	return l.js.CreateOrUpdateStream(ctx, l.streamConfig())
+}
+
+// Publish appends one entry and returns its stream sequence once a quorum
+// of the log's nodes has stored it (fsynced). It retries with the same
+// message id until ctx ends; then it returns an error wrapping
+// ErrNoQuorum. A retried write is deduplicated by the stream; a repeat of
+// an earlier write that another write to the same id has replaced since is
+// logged again (so put, delete, put of the same article ends in a put).
+func (l *Log) Publish(ctx context.Context, kind Kind, id string, data []byte) (uint64, error) {
+	if len(id) == 0 || len(id) > MaxIDBytes {
+		return 0, fmt.Errorf("cluster: article id of %d bytes: want 1 to %d", len(id), MaxIDBytes)
+	}
+	subj := Subject(id)
+	var after uint64
+	for range 3 { // a duplicate replaced by a newer write: once more, with its seq
+		ack, err := l.publish(ctx, subj, kind, id, data, msgID(kind, id, data, after))
+		if err != nil {
+			return 0, err
+		}
+		if !ack.Duplicate {
+			return ack.Sequence, nil
+		}
+		last, err := l.lastSeq(ctx, subj)
+		if err != nil {
+			return 0, err
+		}
+		if last == ack.Sequence {
+			return ack.Sequence, nil
+		}
+		after = last
+	}
+	return 0, fmt.Errorf("%w: article %q is being written concurrently", ErrNoQuorum, id)
+}
+
+// publish sends one message until it is acknowledged or ctx ends.
+func (l *Log) publish(ctx context.Context, subj string, kind Kind, id string, data []byte, mid string) (*jetstream.PubAck, error) {
+	msg := &nats.Msg{Subject: subj, Data: data, Header: nats.Header{}}
+	msg.Header.Set(headerKind, string(kind))
+	msg.Header.Set(headerID, id)
+	var last error
+	for attempt := 0; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, attemptTimeout)
+		ack, err := l.js.PublishMsg(actx, msg, jetstream.WithMsgID(mid))
+		cancel()
+		if err == nil {
+			return ack, nil
+		}
+		last = err
+		if errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrStreamNotFound) {
+			if _, serr := l.stream(ctx); serr != nil && ctx.Err() == nil {
+				last = serr
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%w: not acknowledged (%v)", ErrNoQuorum, last)
+		case <-time.After(backoff(attempt)):
+		}
+	}
+}
+
+// attemptTimeout bounds one attempt to publish: a message lost with a
+// node is sent again (same message id) to the nodes still up.
+const attemptTimeout = 2 * time.Second
+
+func backoff(attempt int) time.Duration {
+	return min(time.Duration(attempt+1)*50*time.Millisecond, 500*time.Millisecond)
+}
+
+// lastSeq is the sequence of subj's message in the stream (0: none).
+func (l *Log) lastSeq(ctx context.Context, subj string) (uint64, error) {
+	s, err := l.stream(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %v", ErrNoQuorum, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, attemptTimeout)
+	defer cancel()
+	m, err := s.GetLastMsgForSubject(ctx, subj)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("%w: %v", ErrNoQuorum, err)
+	}
+	return m.Sequence, nil
+}
+
+// State is what the stream holds.
+type State struct {
+	FirstSeq, LastSeq uint64
+	Msgs              uint64
+}
+
+// State returns the stream's first and last sequence and message count.
+func (l *Log) State(ctx context.Context) (State, error) {
+	s, err := l.stream(ctx)
+	if err != nil {
+		return State{}, fmt.Errorf("%w: %v", ErrNoQuorum, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, attemptTimeout)
+	defer cancel()
+	info, err := s.Info(ctx)
+	if err != nil {
+		return State{}, fmt.Errorf("%w: %v", ErrNoQuorum, err)
+	}
+	return State{FirstSeq: info.State.FirstSeq, LastSeq: info.State.LastSeq, Msgs: info.State.Msgs}, nil
+}
+
+// Entry is one message of the log.
+type Entry struct {
+	Seq  uint64
+	Kind Kind
+	ID   string
+	Data []byte
+}
+
+// MaxReadBatch is the most entries Read hands over at once.
+const MaxReadBatch = 1000
+
+// Read delivers the log's entries from sequence from on, in order, to
+// apply, in batches of up to n entries (everything available, without
+// waiting for more), until ctx ends or apply fails (its error is
+// returned). It follows the stream as it grows and reconnects after a loss
+// of the log. A read that cannot start yet (no quorum) is retried.
+func (l *Log) Read(ctx context.Context, from uint64, n int, apply func([]Entry) error) error {
+	n = min(max(n, 1), MaxReadBatch)
+	next := max64(from, 1)
+	for ctx.Err() == nil {
+		err := l.readFrom(ctx, next, n, func(b []Entry) error {
+			if err := apply(b); err != nil {
+				return &applyError{err}
+			}
+			next = b[len(b)-1].Seq + 1
+			return nil
+		})
+		var ae *applyError
+		if errors.As(err, &ae) {
+			return ae.err
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+	return ctx.Err()
+}
+
+type applyError struct{ err error }
+
+func (e *applyError) Error() string { return e.err.Error() }
+
+func max64(a, b uint64) uint64 {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// readFrom consumes from seq with an ordered (ephemeral, in-order, gap
+// detecting) consumer: where a node is is kept by the node (the applied
+// sequence stored with its index), not by the log.
+func (l *Log) readFrom(ctx context.Context, seq uint64, max int, apply func([]Entry) error) error {
+	s, err := l.stream(ctx)
+	if err != nil {
+		return err
+	}
+	cctx, cancel := context.WithTimeout(ctx, attemptTimeout)
+	c, err := s.OrderedConsumer(cctx, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{SubjectPrefix + ">"},
+		DeliverPolicy:  jetstream.DeliverByStartSequencePolicy,
+		OptStartSeq:    seq,
+	})
+	cancel()
+	if err != nil {
+		return err
+	}
+	for ctx.Err() == nil {
+		batch, err := c.FetchNoWait(max)
+		if err != nil {
+			return err
+		}
+		var entries []Entry
+		for m := range batch.Messages() {
+			e, err := entryOf(m)
+			if err != nil {
+				return &applyError{err}
+			}
+			entries = append(entries, e)
+		}
+		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) {
+			return err
+		}
+		if len(entries) == 0 {
+			// Nothing ready: wait for the next message (or a little).
+			b, err := c.Fetch(1, jetstream.FetchMaxWait(time.Second))
+			if err != nil {
+				return err
+			}
+			for m := range b.Messages() {
+				e, err := entryOf(m)
+				if err != nil {
+					return &applyError{err}
+				}
+				entries = append(entries, e)
+			}
+			if err := b.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) {
+				return err
+			}
+		}
+		if len(entries) > 0 {
+			if err := apply(entries); err != nil {
+				return err
+			}
+		}
+	}
+	return ctx.Err()
+}
+
+// entryOf decodes a log message.
+func entryOf(m jetstream.Msg) (Entry, error) {
+	md, err := m.Metadata()
+	if err != nil {
+		return Entry{}, fmt.Errorf("cluster: log message without metadata: %w", err)
+	}
+	e := Entry{Seq: md.Sequence.Stream, Kind: Kind(m.Headers().Get(headerKind)), ID: m.Headers().Get(headerID), Data: m.Data()}
+	if (e.Kind != Put && e.Kind != Delete) || e.ID == "" || Subject(e.ID) != m.Subject() {
+		return Entry{}, fmt.Errorf("cluster: log message %d on %s is not a Folio entry (%s %q)", e.Seq, m.Subject(), e.Kind, e.ID)
+	}
+	return e, nil
+}

@@ -1,0 +1,233 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// freeAddrs returns n free loopback addresses.
+func freeAddrs(t *testing.T, n int) []string {
+	t.Helper()
+	var ls []net.Listener
+	var out []string
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls = append(ls, l)
+		out = append(out, l.Addr().String())
+	}
+	for _, l := range ls {
+		l.Close()
+	}
+	return out
+}
+
+// trio is the config of three embedded nodes routing to each other.
+func trio(t *testing.T) []Config {
+	t.Helper()
+	client, routes := freeAddrs(t, 3), freeAddrs(t, 3)
+	dir := t.TempDir()
+	var cfgs []Config
+	for i := range 3 {
+		var others []string
+		for j := range 3 {
+			if j != i {
+				others = append(others, routes[j])
+			}
+		}
+		cfgs = append(cfgs, Config{Node: fmt.Sprintf("n%d", i+1), Stream: "FOLIO", Replicas: 3,
+			Listen: client[i], ClusterListen: routes[i], Routes: others, StoreDir: filepath.Join(dir, fmt.Sprintf("n%d", i+1))})
+	}
+	return cfgs
+}
+
+func openAll(t *testing.T, cfgs []Config) []*Log {
+	t.Helper()
+	logs := make([]*Log, len(cfgs))
+	for i, c := range cfgs {
+		l, err := Open(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		logs[i] = l
+	}
+	t.Cleanup(func() {
+		for _, l := range logs {
+			if l != nil {
+				l.Close()
+			}
+		}
+	})
+	return logs
+}
+
+func ctxT(t *testing.T, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// readAll reads entries from seq from until it has seen last.
+func readAll(t *testing.T, l *Log, from, last uint64) []Entry {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var got []Entry
+	done := errors.New("done")
+	err := l.Read(ctx, from, 100, func(b []Entry) error {
+		got = append(got, b...)
+		if b[len(b)-1].Seq >= last {
+			return done
+		}
+		return nil
+	})
+	if !errors.Is(err, done) {
+		t.Fatalf("read from %d to %d: %v (got %d entries)", from, last, err, len(got))
+	}
+	return got
+}
+
+func TestThreeNodesReplicateCompactAndDedupe(t *testing.T) {
+	logs := openAll(t, trio(t))
+	ctx := ctxT(t, 60*time.Second)
+	s1, err := logs[0].Publish(ctx, Put, "a.b*>", []byte("v1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A retry of the same write is the same message.
+	again, err := logs[1].Publish(ctx, Put, "a.b*>", []byte("v1"))
+	if err != nil || again != s1 {
+		t.Fatalf("retried put: seq %d, %v; want %d", again, err, s1)
+	}
+	s2, err := logs[1].Publish(ctx, Delete, "a.b*>", nil)
+	if err != nil || s2 <= s1 {
+		t.Fatalf("delete: seq %d, %v", s2, err)
+	}
+	// put, delete, put of the same content is logged again, not deduplicated.
+	s3, err := logs[2].Publish(ctx, Put, "a.b*>", []byte("v1"))
+	if err != nil || s3 <= s2 {
+		t.Fatalf("put after delete: seq %d, %v; want > %d", s3, err, s2)
+	}
+	s4, err := logs[2].Publish(ctx, Put, "other id", []byte("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Compacted: only the last message of each article is left.
+	for i, l := range logs {
+		got := readAll(t, l, 1, s4)
+		var desc []string
+		for _, e := range got {
+			desc = append(desc, fmt.Sprintf("%d %s %s %s", e.Seq, e.Kind, e.ID, e.Data))
+		}
+		want := []string{fmt.Sprintf("%d put a.b*> v1", s3), fmt.Sprintf("%d put other id x", s4)}
+		if strings.Join(desc, "|") != strings.Join(want, "|") {
+			t.Fatalf("node %d reads %q, want %q", i+1, desc, want)
+		}
+	}
+	st, err := logs[0].State(ctx)
+	if err != nil || st.LastSeq != s4 || st.Msgs != 2 {
+		t.Fatalf("state %+v, %v; want last %d, 2 messages", st, err, s4)
+	}
+}
+
+func TestNoQuorumThenRecovery(t *testing.T) {
+	cfgs := trio(t)
+	logs := openAll(t, cfgs)
+	ctx := ctxT(t, 60*time.Second)
+	if _, err := logs[0].Publish(ctx, Put, "x", []byte("1")); err != nil {
+		t.Fatal(err)
+	}
+	logs[1].Close()
+	logs[2].Close()
+	logs[1], logs[2] = nil, nil
+	short, cancel := context.WithTimeout(ctx, 2*time.Second)
+	_, err := logs[0].Publish(short, Put, "y", []byte("2"))
+	cancel()
+	if !errors.Is(err, ErrNoQuorum) {
+		t.Fatalf("publish without quorum: %v, want ErrNoQuorum", err)
+	}
+	var wg sync.WaitGroup
+	for _, i := range []int{1, 2} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			l, err := Open(cfgs[i])
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			logs[i] = l
+		}()
+	}
+	wg.Wait()
+	seq, err := logs[0].Publish(ctx, Put, "y", []byte("2"))
+	if err != nil {
+		t.Fatalf("publish after the nodes are back: %v", err)
+	}
+	got := readAll(t, logs[2], 1, seq)
+	ys := 0
+	for _, e := range got {
+		if e.ID == "y" {
+			ys++
+		}
+	}
+	if ys != 1 || got[len(got)-1].Seq != seq {
+		t.Fatalf("after recovery node 3 reads %+v: want y once, last %d", got, seq)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	base := Config{Node: "n", Stream: "FOLIO", Replicas: 1, StoreDir: t.TempDir()}
+	for _, tc := range []struct {
+		mod  func(*Config)
+		want string
+	}{
+		{func(c *Config) { c.Stream = "a.b" }, "cluster.stream"},
+		{func(c *Config) { c.Replicas = 0 }, "cluster.replicas"},
+		{func(c *Config) { c.Node = "a b" }, "cluster.node"},
+		{func(c *Config) { c.StoreDir = "" }, "cluster.nats.store_dir"},
+		{func(c *Config) { c.Listen = "nope" }, "cluster.nats.listen"},
+		{func(c *Config) { c.Routes = []string{"127.0.0.1:1"} }, "cluster.nats.routes"},
+		{func(c *Config) { c.ClusterListen = "127.0.0.1:99999" }, "cluster.nats.cluster_listen"},
+	} {
+		c := base
+		tc.mod(&c)
+		l, err := Open(c)
+		if err == nil {
+			l.Close()
+		}
+		if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: %v, want ErrConfig naming %s", c, err, tc.want)
+		}
+	}
+}
+
+func TestPublishRejectsHostileIDs(t *testing.T) {
+	l, err := Open(Config{Node: "n", Stream: "FOLIO", Replicas: 1, Listen: freeAddrs(t, 1)[0], StoreDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ctx := ctxT(t, 30*time.Second)
+	if _, err := l.Publish(ctx, Put, strings.Repeat("x", MaxIDBytes+1), nil); err == nil {
+		t.Fatal("an over-long id was published")
+	}
+	for _, id := range []string{"*", ">", "a b", "..", "\x00"} {
+		s := Subject(id)
+		if strings.ContainsAny(strings.TrimPrefix(s, SubjectPrefix), ".*> \x00") {
+			t.Fatalf("subject %q of %q has a reserved character", s, id)
+		}
+		if _, err := l.Publish(ctx, Put, id, []byte("v")); err != nil {
+			t.Fatalf("put %q: %v", id, err)
+		}
+	}
+}

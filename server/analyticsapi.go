@@ -1,0 +1,185 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/folio-search/folio/index"
+	"github.com/folio-search/folio/index/article"
+	"github.com/folio-search/folio/server/analytics"
+	"github.com/folio-search/folio/server/api"
+)
+
+// The analytics reports (GET /api/admin/analytics/...) read the node's own
+// store: each node records its own searches, so a report is per node.
+
+// Report limits: the rows a report returns by default and at most.
+const (
+	defaultReportRows = 100
+	maxReportRows     = analytics.MaxMergeRows
+)
+
+// reportFlushWait bounds how long a report waits for the records still in
+// the recorder's buffer to be written, so that it counts the searches made
+// just before it; past it, the report reads what is written.
+const reportFlushWait = 2 * time.Second
+
+// errAnalyticsOff is the answer of the reports when analytics are disabled.
+var errAnalyticsOff = &apiError{Status: http.StatusNotFound, Code: "analytics_disabled",
+	Message: "search analytics are disabled on this server (analytics.enabled: false)"}
+
+// reportRequest is a report's parsed parameters.
+type reportRequest struct {
+	rg    analytics.Range
+	limit int
+	step  time.Duration // volume only
+	name  string        // volume only: the interval's name
+}
+
+// reportParams parses the parameters of a report; accepted are from, to
+// and, per report, limit or interval. Each error names the parameter.
+func (s *Server) reportParams(c echo.Context, accepted ...string) (reportRequest, error) {
+	if s.opts.Analytics == nil {
+		return reportRequest{}, errAnalyticsOff
+	}
+	known := append([]string{"from", "to"}, accepted...)
+	bad := func(param, format string, a ...any) error {
+		return &index.ParamError{Kind: index.ErrInvalidParameter, Param: param, Message: fmt.Sprintf(format, a...)}
+	}
+	for name, values := range c.QueryParams() {
+		if !slices.Contains(known, name) {
+			return reportRequest{}, bad(clipParam(name), "unknown parameter %q (accepted: %v)", clipParam(name), known)
+		}
+		if len(values) > 1 {
+			return reportRequest{}, bad(name, "%s is given %d times; give it once", name, len(values))
+		}
+	}
+	dates := s.opts.Dates
+	if dates == nil {
+		dates = article.DefaultDateParser()
+	}
+	r := reportRequest{limit: defaultReportRows, step: 24 * time.Hour, name: "day"}
+	var err error
+	for _, b := range []struct {
+		param string
+		end   bool
+		t     *time.Time
+	}{{"from", false, &r.rg.From}, {"to", true, &r.rg.To}} {
+		if *b.t, err = analytics.ParseBound(dates, c.QueryParam(b.param), b.end); err != nil {
+			return r, bad(b.param, "%s: %v", b.param, err)
+		}
+	}
+	if !r.rg.From.IsZero() && !r.rg.To.IsZero() && !r.rg.From.Before(r.rg.To) {
+		return r, bad("to", "to (%s) must be after from (%s)", c.QueryParam("to"), c.QueryParam("from"))
+	}
+	if v := c.QueryParam("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxReportRows {
+			return r, bad("limit", "limit must be a whole number of rows from 1 to %d, got %q", maxReportRows, v)
+		}
+		r.limit = n
+	}
+	if v := c.QueryParam("interval"); v != "" {
+		step, ok := analytics.Intervals[v]
+		if !ok {
+			return r, bad("interval", "interval must be day or hour, got %q", v)
+		}
+		r.step, r.name = step, v
+	}
+	// Count the searches made just before: write what the buffer holds.
+	ctx, cancel := context.WithTimeout(c.Request().Context(), reportFlushWait)
+	defer cancel()
+	_ = s.opts.Analytics.Flush(ctx) // past the wait, report what is written
+	return r, nil
+}
+
+// handleQueryReport serves GET /api/admin/analytics/queries: the top queries.
+func (s *Server) handleQueryReport(c echo.Context) error {
+	r, err := s.reportParams(c, "limit")
+	if err != nil {
+		return err
+	}
+	rep, err := analytics.Queries(s.opts.Analytics.Store(), r.rg, r.limit)
+	if err != nil {
+		return err
+	}
+	return sendReport(c, "queries", r, rep.Rows, rep.Truncated)
+}
+
+// handleZeroReport serves GET /api/admin/analytics/zero-results: the top
+// queries that found nothing, with the did-you-mean Folio offered.
+func (s *Server) handleZeroReport(c echo.Context) error {
+	r, err := s.reportParams(c, "limit")
+	if err != nil {
+		return err
+	}
+	rep, err := analytics.ZeroResults(s.opts.Analytics.Store(), r.rg, r.limit)
+	if err != nil {
+		return err
+	}
+	return sendReport(c, "zero-results", r, rep.Rows, rep.Truncated)
+}
+
+// handleVolumeReport serves GET /api/admin/analytics/volume: searches and
+// the share that found nothing, per day or hour.
+func (s *Server) handleVolumeReport(c echo.Context) error {
+	r, err := s.reportParams(c, "interval")
+	if err != nil {
+		return err
+	}
+	rows, err := analytics.Volume(s.opts.Analytics.Store(), r.rg, r.step)
+	if err != nil {
+		if errors.Is(err, analytics.ErrTooManyBuckets) {
+			return &index.ParamError{Kind: index.ErrInvalidParameter, Param: "interval", Message: err.Error()}
+		}
+		return err
+	}
+	return sendReport(c, "volume", r, rows, false)
+}
+
+// handleArticleReport serves GET /api/admin/analytics/articles: the most
+// opened articles and the queries they were opened from.
+func (s *Server) handleArticleReport(c echo.Context) error {
+	r, err := s.reportParams(c, "limit")
+	if err != nil {
+		return err
+	}
+	rep, err := analytics.Articles(s.opts.Analytics.Store(), r.rg, r.limit)
+	if err != nil {
+		return err
+	}
+	return sendReport(c, "articles", r, rep.Rows, rep.Truncated)
+}
+
+// sendReport answers rows as CSV when the request accepts text/csv, else
+// as JSON under "rows" with the range (and interval) echoed.
+func sendReport[R analytics.Row](c echo.Context, name string, r reportRequest, rows []R, truncated bool) error {
+	if rows == nil {
+		rows = []R{}
+	}
+	if strings.Contains(c.Request().Header.Get(echo.HeaderAccept), "text/csv") {
+		c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+		c.Response().Header().Set(echo.HeaderContentDisposition, `inline; filename="folio-`+name+`.csv"`)
+		c.Response().WriteHeader(http.StatusOK)
+		return analytics.WriteCSV(c.Response(), rows)
+	}
+	out := api.AnalyticsReport{Report: name, Truncated: truncated, Rows: rows}
+	if !r.rg.From.IsZero() {
+		out.From = &r.rg.From
+	}
+	if !r.rg.To.IsZero() {
+		out.To = &r.rg.To
+	}
+	if name == "volume" {
+		out.Interval = r.name
+	}
+	return c.JSON(http.StatusOK, out)
+}
