@@ -33,6 +33,9 @@ func (s *Server) handleSearch(c echo.Context) error {
 	}
 	s.m.search.Observe(time.Since(start).Seconds())
 	resp := NewSearchResponse(res)
+	if resp.Total == 0 {
+		s.m.zeroResults.Inc()
+	}
 	if s.opts.Analytics != nil {
 		resp.QueryID = s.opts.Analytics.Search(analytics.Search{
 			Query: analytics.Normalise(q.Text), Mode: q.Mode, From: q.From, To: q.To,

@@ -17,6 +17,7 @@ type metrics struct {
 	requests      *prometheus.CounterVec   // by route, method, status
 	duration      *prometheus.HistogramVec // by route, status
 	search        prometheus.Histogram     // successful searches, in the index
+	zeroResults   prometheus.Counter       // successful searches that found nothing
 	rejected      *prometheus.CounterVec   // error responses other than 500, by error code
 	ingestDocs    *prometheus.CounterVec   // by result: indexed, updated
 	ingestSkipped *prometheus.CounterVec   // by InputError.Reason
@@ -40,6 +41,9 @@ func newMetrics(s *Server) *metrics {
 			Name: "folio_search_duration_seconds", Help: "Time spent in the index by successful searches (query, ranking, highlighting).",
 			Buckets: latencyBuckets(),
 		}),
+		zeroResults: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "folio_search_zero_results_total", Help: "Successful searches through the API that found no article.",
+		}),
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "folio_http_rejected_requests_total", Help: "Requests answered with an error other than 500, by error code (invalid_query, rate_limited, overloaded, timeout, ...).",
 		}, []string{"reason"}),
@@ -51,7 +55,7 @@ func newMetrics(s *Server) *metrics {
 		}, []string{"reason"}),
 	}
 	reg.MustRegister(
-		m.requests, m.duration, m.search, m.rejected, m.ingestDocs, m.ingestSkipped,
+		m.requests, m.duration, m.search, m.zeroResults, m.rejected, m.ingestDocs, m.ingestSkipped,
 		newIndexCollector(s),
 		sourcesCollector{s: s, errors: prometheus.NewDesc("folio_source_errors_total",
 			"Problems the syncs of each input found (skipped inputs, unreachable URLs, ...), by reason; kept with the index.",
@@ -65,6 +69,19 @@ func newMetrics(s *Server) *metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
+	if rec := s.opts.Analytics; rec != nil {
+		reg.MustRegister(
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "folio_analytics_records_total", Help: "Search analytics records written to the store (searches and clicks).",
+			}, func() float64 { c := rec.Counts(); return float64(c.Searches + c.Clicks) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "folio_analytics_dropped_total", Help: "Search analytics records dropped because the recorder's buffer (analytics.buffer) was full.",
+			}, func() float64 { return float64(rec.Counts().Dropped) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "folio_analytics_failed_total", Help: "Search analytics records lost because the store failed to write them (see the log).",
+			}, func() float64 { return float64(rec.Counts().Failed) }),
+		)
+	}
 	m.handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 	return m
 }

@@ -76,6 +76,7 @@ for server.addr), then flags. Run "folio config" to see the result.`,
 		newVersionCmd(c),
 		newBackupCmd(c),
 		newEvalCmd(c),
+		newAnalyticsCmd(c),
 		newTokenCmd(c),
 	)
 	return root

@@ -173,3 +173,44 @@ func TestConcurrentSearches(t *testing.T) {
 		t.Errorf("counts %+v, rows %+v: want 800 searches of q, each with 1 click, none dropped", c, q.Rows)
 	}
 }
+
+// TestRetentionSweep: a recorder with a retention sweeps at start (and then
+// every SweepEvery) the searches older than the retention, with their
+// clicks, and keeps the rest; Close stops the sweep.
+func TestRetentionSweep(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "a.db"), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	now := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	var at time.Time
+	w := NewRecorder(db, Options{Now: func() time.Time { return at }})
+	for _, age := range []time.Duration{91 * 24 * time.Hour, 90*24*time.Hour + time.Minute, 89 * 24 * time.Hour, time.Hour} {
+		at = now.Add(-age)
+		id := w.Search(Search{Query: "q" + age.String(), Total: 1})
+		w.Click(id, "a", 1)
+	}
+	if err := w.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	// The sweep runs when the recorder starts; Close waits for it.
+	s := NewRecorder(db, Options{Retention: 90 * 24 * time.Hour, SweepEvery: time.Hour, Now: func() time.Time { return now }})
+	s.Close()
+	var kept []string
+	clicks := 0
+	if err := db.Scan(Range{}, func(s Search, cs []Click) error {
+		kept = append(kept, s.Query)
+		clicks += len(cs)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]string{"q2136h0m0s", "q1h0m0s"}, kept); d != "" || clicks != 2 {
+		t.Errorf("kept %v with %d clicks, want the two searches younger than 90 days with their 2 clicks (-want +got):\n%s", kept, clicks, d)
+	}
+	if n := s.Sweep(); n != 0 {
+		t.Errorf("a second sweep deleted %d, want 0", n)
+	}
+}
