@@ -29,7 +29,7 @@ var shared struct {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	stopBrowser() // browser_test.go
+	stopBrowser()          // browser_test.go
 	if reuters.ix != nil { // analytics_bench_test.go
 		reuters.ix.Close()
 	}
