@@ -326,7 +326,7 @@ func (s *Server) handleDeleteArticle(c echo.Context) error {
 // newRebuildResponse converts sum into the body of a rebuild or a sync.
 func newRebuildResponse(sum index.IngestSummary) api.RebuildResponse {
 	return api.RebuildResponse{Indexed: sum.Indexed + sum.Updated, Skipped: sum.Skipped, Deleted: sum.Deleted, Unchanged: sum.Unchanged,
-		Before: sum.Before, After: sum.After, TookMS: sum.Elapsed.Milliseconds()}
+		Before: sum.Before, After: sum.After, TookMS: sum.Elapsed.Milliseconds(), Fetched: sum.Fetched, NotModified: sum.NotModified}
 }
 
 // refreshOptions returns the inputs of a sync or rebuild (those the index

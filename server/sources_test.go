@@ -91,8 +91,18 @@ func TestAdminSources(t *testing.T) {
 		t.Errorf("unsynced source: status %d, body %s", rec.Code, body)
 	}
 
+	// A sync over the API counts the URL source's documents: the sitemap
+	// and the page are fetched again (no validators), the missing page is
+	// reported again and nothing changes.
+	rec = send(t, srv, http.MethodPost, "/api/admin/sync", adminKey, "")
+	var synced api.RebuildResponse
+	decodeJSON(t, rec, &synced)
+	if rec.Code != http.StatusOK || synced.Fetched != 2 || synced.NotModified != 0 || synced.Skipped != 1 || synced.Indexed != 0 {
+		t.Errorf("sync: status %d, %+v", rec.Code, synced)
+	}
+
 	metrics := do(t, srv, http.MethodGet, "/metrics").Body.String()
-	if line := fmt.Sprintf("folio_source_errors_total{reason=\"not found\",source=%q} 1\n", sitemap); !strings.Contains(metrics, line) {
+	if line := fmt.Sprintf("folio_source_errors_total{reason=\"not found\",source=%q} 2\n", sitemap); !strings.Contains(metrics, line) {
 		t.Errorf("/metrics lacks %q", line)
 	}
 }

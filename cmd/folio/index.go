@@ -121,8 +121,12 @@ func handOffIndex(ctx context.Context, c *cli, cfg config.Config, err error, arg
 	if err := json.Unmarshal(out, &r); err != nil {
 		return fmt.Errorf("unexpected answer from the server: %s", out)
 	}
-	_, werr := fmt.Fprintf(c.stdout, "server indexed %s, %s skipped, %s deleted, %s unchanged files in %s; %s → %s articles\n",
-		commas(r.Indexed), commas(r.Skipped), commas(r.Deleted), commas(r.Unchanged), formatDuration(time.Duration(r.TookMS)*time.Millisecond),
+	web := ""
+	if r.Fetched+r.NotModified > 0 {
+		web = fmt.Sprintf(", %s URL documents fetched, %s not modified", commas(r.Fetched), commas(r.NotModified))
+	}
+	_, werr := fmt.Fprintf(c.stdout, "server indexed %s, %s skipped, %s deleted, %s unchanged files%s in %s; %s → %s articles\n",
+		commas(r.Indexed), commas(r.Skipped), commas(r.Deleted), commas(r.Unchanged), web, formatDuration(time.Duration(r.TookMS)*time.Millisecond),
 		commas(r.Before), commas(r.After))
 	return werr
 }

@@ -138,6 +138,10 @@ type RebuildResponse struct {
 	Before    int   `json:"before"` // articles before and after
 	After     int   `json:"after"`
 	TookMS    int64 `json:"took_ms"`
+	// Fetched and NotModified count the documents of URL sources: answered
+	// 200, and answered 304 (or not requested: an unchanged sitemap lastmod).
+	Fetched     int `json:"fetched"`
+	NotModified int `json:"not_modified"`
 }
 
 // SourcesResponse is the JSON body of GET /api/admin/sources.

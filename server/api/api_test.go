@@ -63,8 +63,8 @@ func TestWireJSON(t *testing.T) {
 		{"bulk line", WriteResult{Line: 7, ID: "b", Status: "updated"}, `{"line":7,"id":"b","status":"updated"}`},
 		{"bulk summary", WriteSummary{Status: "aborted", Error: "bulk stopped: x", Errors: true, Updated: 2},
 			`{"status":"aborted","error":"bulk stopped: x","errors":true,"created":0,"updated":2,"failed":0}`},
-		{"rebuild", RebuildResponse{Indexed: 1, Skipped: 2, Deleted: 3, Unchanged: 4, Before: 5, After: 6, TookMS: 7},
-			`{"indexed":1,"skipped":2,"deleted":3,"unchanged_files":4,"before":5,"after":6,"took_ms":7}`},
+		{"rebuild", RebuildResponse{Indexed: 1, Skipped: 2, Deleted: 3, Unchanged: 4, Before: 5, After: 6, TookMS: 7, Fetched: 8, NotModified: 9},
+			`{"indexed":1,"skipped":2,"deleted":3,"unchanged_files":4,"before":5,"after":6,"took_ms":7,"fetched":8,"not_modified":9}`},
 		{"backup request", BackupRequest{Dest: "/b"}, `{"dest":"/b"}`},
 		// Was map[string]any{"dest", "took_ms"}, whose keys encoding/json sorts.
 		{"backup", BackupResponse{Dest: "/b", TookMS: 12}, `{"dest":"/b","took_ms":12}`},

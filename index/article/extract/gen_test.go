@@ -38,3 +38,32 @@ func TestGenerateFixtures(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryFixtureTested: every file in testdata/formats is one whose
+// extraction a table test asserts (named here with that test), so a new
+// fixture cannot be added without its expected title, date and text.
+func TestEveryFixtureTested(t *testing.T) {
+	tested := map[string]string{
+		"blog.html": "TestHTMLFixtures", "intranet.html": "TestHTMLFixtures", "jsonld.html": "TestHTMLFixtures",
+		"metadate.html": "TestHTMLFixtures", "seed.html": "TestHTMLFixtures",
+		"news.rss": "TestFeedFixtures", "engineering.atom": "TestFeedFixtures", "status.xml": "TestFeedFixtures",
+		"summer-party.eml": "TestEmailFixture", "report.pdf": "TestPDFFixture",
+		"travel-policy.docx": "TestOfficeFixtures", "works-council.odt": "TestOfficeFixtures",
+	}
+	entries, err := os.ReadDir(formats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, e := range entries {
+		seen[e.Name()] = true
+		if _, ok := tested[e.Name()]; !ok {
+			t.Errorf("testdata/formats/%s is in no extraction table test", e.Name())
+		}
+	}
+	for name, test := range tested {
+		if !seen[name] {
+			t.Errorf("%s names %s, which testdata/formats lacks", test, name)
+		}
+	}
+}

@@ -153,6 +153,18 @@ func (x *Extractor) readPDF(src *pdfSource, where string, limit int64) (article.
 		}
 		return article.Article{}, problem(where, "invalid PDF", fmt.Sprintf("cannot read the PDF: %v", err), "a well-formed PDF document")
 	}
+	if enc := pr.Trailer().Key("Encrypt"); !enc.IsNull() {
+		// The library keys each object with the whole MD5 hash where the
+		// standard takes its first n+5 bytes: keys shorter than 88 bits
+		// (40-bit RC4, the old default) decrypt to garbage.
+		bits := enc.Key("Length").Int64()
+		if bits == 0 {
+			bits = 40
+		}
+		if bits/8+5 < 16 {
+			return article.Article{}, problem(where, "encrypted", fmt.Sprintf("the PDF is encrypted with %d-bit RC4, which Folio's PDF reader cannot decrypt", bits), "a PDF without encryption, or with 128-bit encryption")
+		}
+	}
 	kids, perr := pdfPages(pr.Trailer().Key("Root").Key("Pages"), where)
 	if perr != nil {
 		return article.Article{}, perr

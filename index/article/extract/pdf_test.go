@@ -35,7 +35,8 @@ func TestPDFHostile(t *testing.T) {
 
 // TestPDFEncrypted: a PDF that needs a password is a reported, skipped
 // input saying so; one encrypted with only an owner password (printing or
-// copying restricted, readable by anyone) is read.
+// copying restricted, readable by anyone) is read, unless its key is one
+// the PDF library decrypts wrongly.
 func TestPDFEncrypted(t *testing.T) {
 	_, err := Document(KindPDF, "locked.pdf", bytes.NewReader(encryptedPDF("secret", "Quarterly salaries")), 0)
 	var ie *article.InputError
@@ -45,6 +46,11 @@ func TestPDFEncrypted(t *testing.T) {
 	as, err := Document(KindPDF, "restricted.pdf", bytes.NewReader(encryptedPDF("", "Printing of this memo is restricted.")), 0)
 	if err != nil || len(as) != 1 || as[0].Title != "Restricted memo" || as[0].Body != "Printing of this memo is restricted." {
 		t.Fatalf("owner-password PDF: %+v %v", as, err)
+	}
+	// 40-bit RC4, which the library decrypts with a wrong key: refused, not read as garbage.
+	_, err = Document(KindPDF, "old.pdf", bytes.NewReader(encryptedPDFRev(2, "", "Printing of this memo is restricted.")), 0)
+	if !errors.As(err, &ie) || ie.Reason != "encrypted" || err.Error() != "old.pdf: the PDF is encrypted with 40-bit RC4, which Folio's PDF reader cannot decrypt (a PDF without encryption, or with 128-bit encryption)" {
+		t.Fatalf("40-bit RC4: got %v", err)
 	}
 }
 

@@ -181,7 +181,11 @@ func pdfHex(b []byte) string { return "<" + hex.EncodeToString(b) + ">" }
 // handler (RC4, 128-bit, revision 3) whose user password is userPW: with
 // an empty one any reader opens it (only the owner password restricts
 // it), with another one it cannot be read without that password.
-func encryptedPDF(userPW, text string) []byte {
+func encryptedPDF(userPW, text string) []byte { return encryptedPDFRev(3, userPW, text) }
+
+// encryptedPDFRev is encryptedPDF with revision 3 (RC4, 128-bit) or 2
+// (RC4, 40-bit), whose object keys the spec truncates to 10 bytes.
+func encryptedPDFRev(rev int, userPW, text string) []byte {
 	id := []byte("0123456789abcdef")
 	owner := bytes.Repeat([]byte{0x5a}, 32)
 	perms := int32(-3904)
@@ -193,7 +197,10 @@ func encryptedPDF(userPW, text string) []byte {
 	h.Write([]byte{byte(p), byte(p >> 8), byte(p >> 16), byte(p >> 24)})
 	h.Write(id)
 	key := h.Sum(nil)
-	for range 50 {
+	if rev == 2 {
+		key = key[:5]
+	}
+	for i := 0; rev == 3 && i < 50; i++ {
 		s := md5.Sum(key[:16])
 		key = s[:]
 	}
@@ -207,7 +214,12 @@ func encryptedPDF(userPW, text string) []byte {
 	h.Write(pdfPad)
 	h.Write(id)
 	u := h.Sum(nil)
-	for i := 0; i <= 19; i++ {
+	if rev == 2 {
+		u = append([]byte(nil), pdfPad...)
+		c, _ := rc4.NewCipher(emptyKey[:5])
+		c.XORKeyStream(u, u)
+	}
+	for i := 0; rev == 3 && i <= 19; i++ {
 		k := make([]byte, 16)
 		for j := range k {
 			k[j] = emptyKey[j] ^ byte(i)
@@ -215,12 +227,14 @@ func encryptedPDF(userPW, text string) []byte {
 		c, _ := rc4.NewCipher(k)
 		c.XORKeyStream(u, u)
 	}
-	u = append(u, bytes.Repeat([]byte{0}, 16)...)
+	if rev == 3 {
+		u = append(u, bytes.Repeat([]byte{0}, 16)...)
+	}
 	crypt := func(obj int, b []byte) []byte {
 		h := md5.New()
 		h.Write(key)
 		h.Write([]byte{byte(obj), byte(obj >> 8), byte(obj >> 16), 0, 0})
-		c, _ := rc4.NewCipher(h.Sum(nil))
+		c, _ := rc4.NewCipher(h.Sum(nil)[:min(len(key)+5, 16)])
 		out := make([]byte, len(b))
 		c.XORKeyStream(out, b)
 		return out
@@ -236,7 +250,11 @@ func encryptedPDF(userPW, text string) []byte {
 	w.add(pdfObj{dict: "<< /Type /Pages /Kids [3 0 R] /Count 1 >>"})
 	root := w.add(pdfObj{dict: "<< /Type /Catalog /Pages 4 0 R >>"})
 	info := w.add(pdfObj{dict: "<< /Title " + pdfHex(crypt(6, []byte("Restricted memo"))) + " >>"})
-	enc := w.add(pdfObj{dict: fmt.Sprintf("<< /Filter /Standard /V 2 /R 3 /Length 128 /O %s /U %s /P %d >>", pdfHex(owner), pdfHex(u), perms)})
+	v, bits := 2, 128
+	if rev == 2 {
+		v, bits = 1, 40
+	}
+	enc := w.add(pdfObj{dict: fmt.Sprintf("<< /Filter /Standard /V %d /R %d /Length %d /O %s /U %s /P %d >>", v, rev, bits, pdfHex(owner), pdfHex(u), perms)})
 	w.trailer = fmt.Sprintf(" /Info %d 0 R /Encrypt %d 0 R /ID [%s %s]", info, enc, pdfHex(id), pdfHex(id))
 	return w.bytes(root)
 }
