@@ -37,6 +37,7 @@ func (s *Server) routes() {
 	admin.get("/api/admin/analytics/articles", s.handleArticleReport)      // ?from=&to=&limit= → most opened articles and their queries
 	pages.get("/", s.handlePage)                                           // the search page; state in ?q=&from=&to=&sort=&page=
 	pages.get("/articles/*", s.handleArticlePage)                          // one article, ?q= marks the query's terms
+	pages.get("/admin/analytics", s.handleAnalyticsPage)                   // the search analytics page; the admin key is typed into it
 	pages.get("/widget.js", s.handleWidget)                                // the <folio-search> custom element
 	pages.get("/static/*", s.handleAsset)                                  // the page's CSS and ES modules
 	pages.get("/opensearch.xml", s.handleOpenSearch)                       // OpenSearch description

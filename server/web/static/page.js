@@ -53,6 +53,15 @@ export async function api(path, signal) {
   return body;
 }
 
+// sendClick tells Folio's search analytics that the result id at position
+// (from 1) of the search queryId was opened (POST /api/events). A beacon
+// outlives the page it leaves; its body is a plain-text string, so that it
+// is a simple request. Analytics never get in the way of the click.
+export function sendClick(queryId, id, position) {
+  if (!queryId || !navigator.sendBeacon) return;
+  try { navigator.sendBeacon(BASE + '/api/events', JSON.stringify({ query_id: queryId, id, position })); } catch { /* dropped */ }
+}
+
 // appendMeta appends "date · source · author" of an article or hit to
 // parent, from whichever are present (the date as a <time>), and reports
 // whether it appended anything.

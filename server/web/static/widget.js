@@ -139,7 +139,7 @@ mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1
       this._panel.append(this._list, this._msg, this._all);
       root.append(this._input, this._panel, this._status);
       this._id = id;
-      this._items = []; // [{node, href}] including "see all" last
+      this._items = []; // [{node, href, id, position}] including "see all" last (no id)
       this._active = -1;
       this._timer = 0;
       this._inflight = null;
@@ -155,6 +155,12 @@ mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1
         const li = e.target.closest && e.target.closest('li');
         if (li && !(e.target.closest && e.target.closest('a'))) li.querySelector('a').click();
       });
+      const opened = (e) => {
+        const a = e.target.closest && e.target.closest('a');
+        if (a && e.button !== 2) this._opened(this._items.find((it) => it.node.contains(a)));
+      };
+      this._list.addEventListener('click', opened);
+      this._list.addEventListener('auxclick', opened); // a middle click opens a tab
       this._onOutside = (e) => { if (!e.composedPath().includes(this)) this._open(false); };
     }
 
@@ -251,6 +257,7 @@ mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1
         this._status.textContent = '';
         return;
       }
+      this._queryID = r.query_id;
       r.hits.forEach((h, i) => {
         const li = el('li');
         li.id = `${this._id}-opt-${i}`;
@@ -270,7 +277,7 @@ mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1
           li.append(s);
         }
         this._list.append(li);
-        this._items.push({ node: li, href: a.href });
+        this._items.push({ node: li, href: a.href, id: h.id, position: i + 1 });
       });
       const all = `${this._endpoint}/?${this._params(q)}`;
       this._all.href = all;
@@ -296,6 +303,15 @@ mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1
       this._panel.hidden = !on;
       this._input.setAttribute('aria-expanded', String(on));
       if (!on) this._setActive(-1);
+    }
+
+    // _opened tells Folio's search analytics that a result was opened: a
+    // beacon (POST /api/events, a plain-text body, so a simple cross-origin
+    // request) that outlives the page it leaves.
+    _opened(item) {
+      if (!item || !item.id || !this._queryID || !navigator.sendBeacon) return;
+      const body = JSON.stringify({ query_id: this._queryID, id: item.id, position: item.position });
+      try { navigator.sendBeacon(`${this._endpoint}/api/events`, body); } catch { /* dropped */ }
     }
 
     _setActive(i) {
@@ -327,7 +343,10 @@ mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1
           e.preventDefault();
           clearTimeout(this._timer);
           const q = this._input.value.trim();
-          if (this._active >= 0) location.assign(this._items[this._active].href);
+          if (this._active >= 0) {
+            this._opened(this._items[this._active]);
+            location.assign(this._items[this._active].href);
+          }
           else if (q) location.assign(`${this._endpoint}/?${this._params(q)}`);
           break;
         }
