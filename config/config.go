@@ -124,6 +124,13 @@ type ServerConfig struct {
 	TrustProxy            bool          `mapstructure:"trust_proxy"`             // client address from X-Forwarded-For of private/loopback proxies
 	BasePath              string        `mapstructure:"base_path"`               // serve everything under this path prefix, e.g. /folio
 	MetricsAddr           string        `mapstructure:"metrics_addr"`            // serve /metrics here instead of on addr; empty = on addr
+
+	// TokenKeys verify reader tokens (JWTs a portal signs), selected by
+	// their kid: "KID: hs256:SECRET" or "KID: ed25519:PUBLIC_KEY_BASE64".
+	TokenKeys     []string      `mapstructure:"token_keys"`
+	TokenMaxTTL   time.Duration `mapstructure:"token_max_ttl"`  // longest life of a token (exp − iat)
+	TokenAudience string        `mapstructure:"token_audience"` // when set, a token's aud must include it
+	RequireToken  bool          `mapstructure:"require_token"`  // read requests without a token get 401
 }
 
 // CORSConfig lists the origins whose pages may read Folio's search API.
@@ -222,6 +229,8 @@ func Default() Config {
 			MaxConcurrentSearches: 8,
 			SearchQueue:           32,
 			QueueTimeout:          time.Second,
+			TokenKeys:             []string{},
+			TokenMaxTTL:           12 * time.Hour,
 		},
 		Search: SearchConfig{
 			DefaultSize:  10,
@@ -313,6 +322,7 @@ func (c Config) Validate() error {
 		check(len(k) >= 16, "server.admin_keys[%d] must be at least 16 characters (a random token, e.g. from `openssl rand -hex 24`), got %d", i, len(k))
 	}
 	errs = append(errs, c.Server.validateWeb()...)
+	errs = append(errs, c.Server.validateTokens()...)
 
 	check(c.Search.DefaultSize >= 1, "search.default_size must be >= 1, got %d", c.Search.DefaultSize)
 	check(c.Search.MaxSize >= 1, "search.max_size must be >= 1, got %d", c.Search.MaxSize)

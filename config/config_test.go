@@ -417,7 +417,7 @@ func TestValidateSearchFeatureKeys(t *testing.T) {
 	c.Search.MaxTerms = 0
 	c.Search.RecencyBoost = -1
 	c.Index.KeywordFields = []string{"topics", "Title"}
-	want := "index.keyword_fields[1]: keyword field \"Title\": want a lower-case JSON field name (letters, digits, _) other than Folio's own fields (title, body, source, author, tags, url)\n" +
+	want := "index.keyword_fields[1]: keyword field \"Title\": want a lower-case JSON field name (letters, digits, _) other than Folio's own fields (title, body, source, author, tags, url, groups)\n" +
 		"search.bm25_k1 must be > 0, got 0\n" +
 		"search.bm25_b must be between 0 and 1, got 1.5\n" +
 		"search.max_window must be >= search.max_size (100), got 50\n" +

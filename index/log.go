@@ -49,6 +49,7 @@ func (ix *Index) writes() writeLog {
 // local apply is not interrupted half-way: ctx is not consulted.
 func (l localLog) Append(_ context.Context, ops []writeOp, counts *analysis.BulkCounts) ([]bool, error) {
 	ix := l.ix
+	ix.noteGroups(ops)
 	ix.mu.RLock()
 	existed, err := ix.applyLocked(ops, counts)
 	ix.mu.RUnlock()

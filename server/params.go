@@ -19,7 +19,7 @@ import (
 // searchParams are the parameters GET /api/search accepts, in the order
 // error messages list them.
 func searchParams() []string {
-	return []string{"q", "mode", "from", "to", "size", "page", "sort", "cursor", "facets", "facet_size", "filter", "as_you_type", "min_seq"}
+	return []string{"q", "mode", "from", "to", "size", "page", "sort", "cursor", "facets", "facet_size", "filter", "as_you_type", tokenParam, "min_seq"}
 }
 
 // repeatable are the search parameters that may be given more than once.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/ed25519"
 	"fmt"
 	"log/slog"
 	"os"
@@ -127,6 +128,10 @@ func serverOptions(cfg config.Config) server.Options {
 		MaxWindow:         cfg.Search.MaxWindow,
 		AdminKeys:         s.AdminKeys,
 		Sources:           cfg.Index.SourcePaths(),
+		TokenKeys:         tokenKeys(s.TokenKeyList()),
+		TokenMaxTTL:       s.TokenMaxTTL,
+		TokenAudience:     s.TokenAudience,
+		RequireToken:      s.RequireToken,
 		MinSeqWait:        cfg.Search.Timeout,
 		MaxReadyLag:       uint64(cfg.Cluster.MaxReadyLag),
 	}
@@ -184,6 +189,18 @@ func clusterOptions(cfg config.Config, logger *slog.Logger) (*index.ClusterOptio
 		o.Password = strings.TrimSpace(string(b))
 	}
 	return o, nil
+}
+
+// tokenKeys converts the configured token keys to the server's type.
+func tokenKeys(keys []config.TokenKey) []server.TokenKey {
+	out := make([]server.TokenKey, len(keys))
+	for i, k := range keys {
+		out[i] = server.TokenKey{ID: k.ID, Alg: server.AlgHS256, Secret: k.Secret}
+		if k.Alg == "ed25519" {
+			out[i] = server.TokenKey{ID: k.ID, Alg: server.AlgEdDSA, Public: ed25519.PublicKey(k.Public)}
+		}
+	}
+	return out
 }
 
 // analyticsOptions converts the analytics section to analytics.Options.
