@@ -39,8 +39,14 @@ const (
 )
 
 // suggest is the did-you-mean of q; "" when no word needs a
-// correction or the correction does not find clearly more.
-func (ix *Index) suggest(ctx context.Context, q Query) (_ string, err error) {
+// correction or the correction does not find clearly more. What vis may
+// not see plays no part: words are known, corrections counted and written,
+// and queries counted only over the articles vis may see.
+func (ix *Index) suggest(ctx context.Context, q Query, vis Visibility) (_ string, err error) {
+	var visible query.Query // nil: every article
+	if !vis.All {
+		visible = vis.Filter()
+	}
 	syntax := q.Mode != ModeText
 	words := suggest.Words(q.Text, syntax, plan.MaxClauses)
 	if len(words) == 0 {
@@ -57,14 +63,14 @@ func (ix *Index) suggest(ctx context.Context, q Query) (_ string, err error) {
 		if len(tokens) != 1 { // a stop word, or split in several terms
 			continue
 		}
-		best, err := ix.correction(ctx, dict, string(tokens[0].Term), nil)
+		best, err := ix.correction(ctx, dict, string(tokens[0].Term), visible)
 		if err != nil || best == "" {
 			if err != nil {
 				return "", err
 			}
 			continue
 		}
-		form, err := ix.surfaceForm(ctx, best, typed)
+		form, err := ix.surfaceForm(ctx, best, typed, visible)
 		if err != nil {
 			return "", err
 		}
@@ -101,7 +107,7 @@ func (ix *Index) correction(ctx context.Context, dict *engine.Dict, term string,
 		}
 		tq := query.NewTermQuery(t)
 		tq.SetField(schema.Text)
-		return (&plan.Plan{}).Count(ctx, ix.searchAll, query.NewConjunctionQuery([]query.Query{tq, visible}))
+		return (&plan.Plan{Filter: visible}).Count(ctx, ix.searchAll, tq)
 	}
 	held, err := count(term)
 	if err != nil {
@@ -145,10 +151,10 @@ func (ix *Index) correction(ctx context.Context, dict *engine.Dict, term string,
 // from that is nearest to typed (the index holds stems: "price" is written
 // "prices", "price" or "priced"; "pricez" gets "prices"); "" when no
 // article holds term.
-func (ix *Index) surfaceForm(ctx context.Context, term, typed string) (string, error) {
+func (ix *Index) surfaceForm(ctx context.Context, term, typed string, visible query.Query) (string, error) {
 	tq := query.NewTermQuery(term)
 	tq.SetField(schema.Text)
-	req := (&plan.Plan{Locations: true}).SearchRequest(tq, 0, surfaceHits)
+	req := (&plan.Plan{Locations: true, Filter: visible}).SearchRequest(tq, 0, surfaceHits)
 	req.IncludeLocations = true
 	res, err := ix.searchAll(ctx, req)
 	if err != nil {

@@ -216,7 +216,7 @@ func TestPhraseOneSpan(t *testing.T) {
 	if !strings.Contains(body, "<mark>Diamond Hexagon</mark>") || strings.Contains(body, "<mark>Diamond</mark>") {
 		t.Errorf("snippets %q: want the phrase as one <mark>", body)
 	}
-	m, err := ix.MarkedArticle(t.Context(), seed, `"Diamond Hexagon"`)
+	m, err := ix.MarkedArticle(t.Context(), seed, `"Diamond Hexagon"`, AllArticles())
 	if err != nil {
 		t.Fatal(err)
 	}

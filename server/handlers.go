@@ -25,6 +25,7 @@ func (s *Server) handleSearch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	q.Visible = visibility(c)
 	if q.Explain { // score explanations are for tuning and support: admins only
 		if err := s.checkAdmin(c); err != nil {
 			return err
@@ -44,7 +45,7 @@ func (s *Server) handleSearch(c echo.Context) error {
 		resp.QueryID = s.opts.Analytics.Search(analytics.Search{
 			Query: analytics.Normalise(q.Text), Mode: q.Mode, From: q.From, To: q.To,
 			Filters: q.Filters, Sort: q.Sort, Total: resp.Total, Page: resp.Page,
-			TookMS: resp.TookMS, Suggestion: resp.Suggestion, Typing: q.AsYouType,
+			TookMS: resp.TookMS, Suggestion: resp.Suggestion, Typing: q.AsYouType, Sub: readerSub(c),
 		})
 	}
 	return c.JSON(http.StatusOK, resp)
@@ -66,7 +67,7 @@ func (s *Server) handleArticle(c echo.Context) error {
 	if q := c.QueryParam("q"); q != "" {
 		return s.withSearchSlot(c, func() error { return s.markedArticle(c, id, q) }) // webapi.go
 	}
-	a, err := ix.Article(c.Request().Context(), id)
+	a, err := ix.Article(c.Request().Context(), id, visibility(c))
 	if err != nil {
 		return err
 	}
