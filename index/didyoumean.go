@@ -49,6 +49,11 @@ func (ix *Index) suggest(ctx context.Context, q Query, vis Visibility) (_ string
 	}
 	syntax := q.Mode != ModeText
 	words := suggest.Words(q.Text, syntax, plan.MaxClauses)
+	typing := 0 // the bytes of the word being typed, at the end
+	if n := len(words); q.AsYouType && n > 0 && words[n-1].End == len(q.Text) {
+		typing = words[n-1].End - words[n-1].Start
+		words = words[:n-1] // completed, not corrected, nor counted
+	}
 	if len(words) == 0 {
 		return "", nil
 	}
@@ -82,11 +87,11 @@ func (ix *Index) suggest(ctx context.Context, q Query, vis Visibility) (_ string
 		return "", nil
 	}
 	corrected := suggest.Replace(q.Text, words, repl)
-	before, err := ix.allWords(ctx, q, q.Text)
+	before, err := ix.allWords(ctx, q, q.Text[:len(q.Text)-typing])
 	if err != nil {
 		return "", err
 	}
-	after, err := ix.allWords(ctx, q, corrected)
+	after, err := ix.allWords(ctx, q, corrected[:len(corrected)-typing])
 	if err != nil || after <= 2*before {
 		return "", err
 	}

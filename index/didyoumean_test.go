@@ -25,6 +25,12 @@ func TestDidYouMean(t *testing.T) {
 			t.Errorf("%q (total %d): suggestion %q, want %q", tt.q, res.Total, res.Suggestion, tt.want)
 		}
 	}
+	// While typing, the last word is completed, not corrected.
+	for q, want := range map[string]string{"oil pri": "", "oill pri": "oil pri"} {
+		if res := mustSearch(t, ix, Query{Text: q, AsYouType: true}); res.Suggestion != want {
+			t.Errorf("%q as you type: suggestion %q, want %q", q, res.Suggestion, want)
+		}
+	}
 	// Text mode is corrected the same way.
 	if res := mustSearch(t, ix, Query{Text: "diamond hexagn", Mode: ModeText}); res.Suggestion != "diamond hexagon" {
 		t.Errorf("mode text: suggestion %q, want %q", res.Suggestion, "diamond hexagon")
