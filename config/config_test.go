@@ -431,3 +431,33 @@ func TestValidateSearchFeatureKeys(t *testing.T) {
 		t.Errorf("defaults invalid: %v", err)
 	}
 }
+
+func TestValidateClusterKeys(t *testing.T) {
+	c := Default()
+	if c.Cluster.Enabled() {
+		t.Fatal("the defaults run a cluster node")
+	}
+	c.Cluster.Stream = "a.b"
+	c.Cluster.Replicas = 7
+	c.Cluster.MaxReadyLag = -1
+	c.Cluster.Node = "my node"
+	c.Cluster.NATS.Listen = "4222"
+	c.Cluster.NATS.Routes = []string{"127.0.0.1:6222", "host:port"}
+	c.Cluster.NATS.TLSCert = "cert.pem"
+	want := "cluster.stream must be a name without dots, spaces or wildcards, got \"a.b\"\n" +
+		"cluster.replicas must be between 1 and 5, got 7\n" +
+		"cluster.max_ready_lag must be >= 0 messages, got -1\n" +
+		"cluster.node must be a name without spaces, got \"my node\"\n" +
+		"cluster.nats.listen must be host:port such as 127.0.0.1:4222, got \"4222\"\n" +
+		"cluster.nats.routes[1] must be host:port such as 127.0.0.1:4222, got \"host:port\"\n" +
+		"cluster.nats.routes needs cluster.nats.cluster_listen\n" +
+		"cluster.nats.tls_cert and cluster.nats.tls_key go together"
+	if err := c.Validate(); err == nil || err.Error() != want {
+		t.Errorf("Validate() =\n%v\nwant\n%s", err, want)
+	}
+	c = Default()
+	c.Cluster.NATS.ClusterListen = "127.0.0.1:6222"
+	if !c.Cluster.Enabled() || c.Validate() != nil {
+		t.Errorf("cluster_listen alone: enabled %v, %v", c.Cluster.Enabled(), c.Validate())
+	}
+}

@@ -36,8 +36,13 @@ type writeLog interface {
 // current generation directly.
 type localLog struct{ ix *Index }
 
-// writes is the index's write log.
-func (ix *Index) writes() writeLog { return localLog{ix} }
+// writes is the index's write log: the replicated one in cluster mode.
+func (ix *Index) writes() writeLog {
+	if ix.replica != nil {
+		return clusterLog{ix}
+	}
+	return localLog{ix}
+}
 
 // Append applies ops under the index's read lock (a rebuild's swap waits
 // for it) and, after a failed persist, reopens the shards (afterWrite). A

@@ -107,10 +107,16 @@ type Options struct {
 	MaxSearches    int           // searches run at once; more wait in the queue
 	SearchQueue    int           // searches that may wait for a slot; more get 503 at once
 	QueueTimeout   time.Duration // longest wait in the queue before 503
-	RateLimit      float64       // requests per second per client address; 0 disables rate limiting
-	RateBurst      int           // requests a client may send at once above RateLimit (default: RateLimit rounded up)
-	TrustProxy     bool          // take the client address from X-Forwarded-For when the peer is a private or loopback proxy
-	BasePath       string        // path prefix everything is served under, e.g. "/folio"; "" for none
+	// MinSeqWait is how long a read with min_seq waits for this replica to
+	// apply that log sequence before 503 replica_behind (search.timeout).
+	MinSeqWait time.Duration
+	// MaxReadyLag is how many log messages a replica may be behind and
+	// still answer /readyz 200 (cluster.max_ready_lag).
+	MaxReadyLag uint64
+	RateLimit   float64 // requests per second per client address; 0 disables rate limiting
+	RateBurst   int     // requests a client may send at once above RateLimit (default: RateLimit rounded up)
+	TrustProxy  bool    // take the client address from X-Forwarded-For when the peer is a private or loopback proxy
+	BasePath    string  // path prefix everything is served under, e.g. "/folio"; "" for none
 	// MetricsElsewhere hides GET /metrics from the API: metrics are served
 	// only by ServeMetrics (on server.metrics_addr).
 	MetricsElsewhere bool
@@ -152,6 +158,8 @@ func DefaultOptions() Options {
 		FrameAncestors:    []string{"'self'"},
 		TokenMaxTTL:       DefaultTokenMaxTTL,
 		MaxWindow:         10000,
+		MinSeqWait:        5 * time.Second,
+		MaxReadyLag:       1000,
 	}
 }
 
@@ -169,6 +177,7 @@ func (o Options) withDefaults() Options {
 	fill(&o.WriteTimeout, d.WriteTimeout)
 	fill(&o.IdleTimeout, d.IdleTimeout)
 	fill(&o.QueueTimeout, d.QueueTimeout)
+	fill(&o.MinSeqWait, d.MinSeqWait)
 	fill(&o.TokenMaxTTL, d.TokenMaxTTL)
 	if o.MaxBodyBytes == 0 {
 		o.MaxBodyBytes = d.MaxBodyBytes
