@@ -112,11 +112,11 @@ func (openAPIFaulty) Related(context.Context, string, index.Query) (*index.Resul
 	return nil, errors.New("disk on fire")
 }
 
-func (openAPIFaulty) Suggest(context.Context, string, int) ([]string, error) {
+func (openAPIFaulty) Suggest(context.Context, string, int, index.Visibility) ([]string, error) {
 	return nil, errors.New("disk on fire")
 }
 
-func (openAPIFaulty) MarkedArticle(context.Context, string, string) (*index.MarkedArticle, error) {
+func (openAPIFaulty) MarkedArticle(context.Context, string, string, index.Visibility) (*index.MarkedArticle, error) {
 	return nil, errors.New("disk on fire")
 }
 

@@ -23,6 +23,26 @@ export function setSearchKey(k) {
   try { sessionStorage.setItem(KEY, k); } catch { /* storage disabled */ }
 }
 
+const TOKEN = 'folio.readerToken';
+
+// A reader token given in the page's URL (?token=, as the widget's "See all
+// results" link passes it) is kept for the session and taken out of the
+// URL at once, so that it stays out of the history and of shared links.
+{
+  const u = new URL(location.href);
+  const t = u.searchParams.get('token');
+  if (t) {
+    try { sessionStorage.setItem(TOKEN, t); } catch { /* storage disabled */ }
+    u.searchParams.delete('token');
+    history.replaceState(history.state, '', u.pathname + u.search + u.hash);
+  }
+}
+
+// readerToken is the reader token of this session, if any.
+function readerToken() {
+  try { return sessionStorage.getItem(TOKEN) || ''; } catch { return ''; }
+}
+
 // ApiError is a 4xx/5xx answer of the API, with its message.
 export class ApiError extends Error {
   constructor(status, message, param) {
@@ -37,6 +57,8 @@ export async function api(path, signal) {
   const headers = { Accept: 'application/json' };
   const key = searchKey();
   if (key) headers.Authorization = 'Bearer ' + key;
+  const token = readerToken();
+  if (token) headers['X-Folio-Token'] = token;
   let res;
   try {
     res = await fetch(BASE + path, { headers, signal });

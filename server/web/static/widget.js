@@ -8,7 +8,10 @@
  * e.g. https://folio.example/folio; default: the folder this script was
  * loaded from), placeholder, size (results shown, 1-20, default 5), from / to (a
  * fixed date window, YYYY-MM-DD), key (a search key, sent as
- * "Authorization: Bearer <key>").
+ * "Authorization: Bearer <key>"), token (a reader token, a JWT the portal
+ * signs, sent as "X-Folio-Token: <token>"). Property tokenProvider: a
+ * function returning (a promise of) a fresh token, called before the token
+ * expires and once more when Folio refuses it (401 invalid_token).
  * Theming: --folio-font, --folio-fg, --folio-bg, --folio-muted,
  * --folio-border, --folio-accent, --folio-active-bg, --folio-mark-bg,
  * --folio-mark-fg, --folio-radius, --folio-width.
@@ -101,6 +104,17 @@ mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1
     }
     console.error(`<folio-search>: ${endpoint} cannot be reached from this page: check the endpoint attribute ` +
       `or the src of widget.js, that the server runs, and that this page's Content-Security-Policy allows it in connect-src.`);
+  }
+
+  // expiresSoon reports whether the JWT token expires within 30 s (or
+  // cannot be read); the signature is Folio's to check, not the widget's.
+  function expiresSoon(token) {
+    try {
+      const claims = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+      return typeof claims.exp !== 'number' || claims.exp * 1000 - Date.now() < 30000;
+    } catch {
+      return true;
+    }
   }
 
   class FolioSearch extends HTMLElement {
@@ -212,13 +226,11 @@ mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1
       const p = this._params(q);
       p.set('size', String(this._size));
       p.set('as_you_type', 'true');
-      const headers = { Accept: 'application/json' };
-      const key = this.getAttribute('key');
-      if (key) headers.Authorization = 'Bearer ' + key;
       try {
-        const res = await fetch(`${this._endpoint}/api/search?${p}`, { headers, signal: this._inflight.signal, credentials: 'omit' });
-        let body = null;
-        try { body = await res.json(); } catch { /* not JSON */ }
+        let { res, body } = await this._fetch(p, false);
+        if (res.status === 401 && body && body.error && body.error.code === 'invalid_token' && this.tokenProvider) {
+          ({ res, body } = await this._fetch(p, true)); // refused: once more with a fresh token
+        }
         if (my !== this._seq) return;
         this._panel.dataset.query = q; // what the panel shows an answer for
         if (!res.ok) {
@@ -233,6 +245,33 @@ mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1
         this._fail('Search is not available from this page.');
         explainFailure(this._endpoint);
       }
+    }
+
+    // _fetch runs the search of parameters p with the key and the reader
+    // token (fresh from tokenProvider when fresh is set, or when the token
+    // expires within 30 s) and returns the answer and its JSON body.
+    async _fetch(p, fresh) {
+      const headers = { Accept: 'application/json' };
+      const key = this.getAttribute('key');
+      if (key) headers.Authorization = 'Bearer ' + key;
+      const token = await this._token(fresh);
+      if (token) headers['X-Folio-Token'] = token;
+      const res = await fetch(`${this._endpoint}/api/search?${p}`, { headers, signal: this._inflight.signal, credentials: 'omit' });
+      let body = null;
+      try { body = await res.json(); } catch { /* not JSON */ }
+      return { res, body };
+    }
+
+    // _token is the reader token to send: the token attribute, replaced by
+    // what tokenProvider returns when fresh is set or the current token
+    // expires within 30 s (its exp claim).
+    async _token(fresh) {
+      let token = this.getAttribute('token') || '';
+      if (this.tokenProvider && (fresh || !token || expiresSoon(token))) {
+        token = String(await this.tokenProvider() || '');
+        if (token) this.setAttribute('token', token);
+      }
+      return token;
     }
 
     _fail(message) {
@@ -279,7 +318,10 @@ mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1
         this._list.append(li);
         this._items.push({ node: li, href: a.href, id: h.id, position: i + 1 });
       });
-      const all = `${this._endpoint}/?${this._params(q)}`;
+      const ap = this._params(q);
+      const token = this.getAttribute('token');
+      if (token) ap.set('token', token); // the page keeps it for the session and takes it out of its URL
+      const all = `${this._endpoint}/?${ap}`;
       this._all.href = all;
       this._all.textContent = r.total > 0 ? `See all ${r.total.toLocaleString('en')} results` : 'Open the search page';
       this._all.setAttribute('role', 'option');
