@@ -385,7 +385,7 @@ func TestErrorsAreReportedAndTheRestIndexed(t *testing.T) {
 		s.url("/broken") + ": HTTP 503 Service Unavailable, 3 attempts (a 2xx response)",
 		s.url("/empty") + ": no article text (a page with text)",
 		s.url("/missing") + ": HTTP 404 Not Found (a page that exists; its articles are deleted)",
-		s.url("/pdf") + `: content type "application/pdf" is neither an HTML page, a feed nor a sitemap (an HTML page, an RSS, Atom or JSON feed, or a sitemap)`,
+		s.url("/pdf") + `: content type "application/pdf" is neither an HTML page, a feed nor a sitemap (an HTML page, an RSS, Atom or JSON feed, a sitemap, or a document Folio reads (PDF, .docx, .odt))`,
 	}
 	if diff := cmp.Diff(want, c.problems); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
