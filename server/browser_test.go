@@ -1027,6 +1027,19 @@ func TestBrowserFacets(t *testing.T) {
 	waitFor(t, ctx, "topics:weather chosen from the keyboard", `location.search === '?q=seaweed&filter=topics%3Aweather' && `+settled+` && `+total+` === 2 &&
 		document.activeElement?.dataset.key === 'topics:weather' && document.activeElement.checked`)
 	screenshot(t, ctx, "facets.png")
+
+	// At 360 px the sidebar is a closed "Filters" disclosure above the
+	// results that says how many values are chosen; open, nothing is wider than the screen.
+	run(t, ctx, chromedp.EmulateViewport(360, 800), chromedp.Reload())
+	waitFor(t, ctx, "the closed filters at 360 px", settled+` && !document.getElementById('facets-details').open &&
+		document.getElementById('facets-summary').textContent === 'Filters (1 chosen)'`)
+	run(t, ctx, chromedp.Click(chromedp.ID("facets-summary")))
+	waitFor(t, ctx, "the open filters", `document.getElementById('facets-details').open && document.querySelector('#facets input[data-key="topics:weather"]').getClientRects().length > 0`)
+	var width int
+	eval(t, ctx, `document.documentElement.scrollWidth`, &width)
+	if width > 360 {
+		t.Errorf("at 360 px with the filters open the page is %d px wide", width)
+	}
 }
 
 // pagerState is the JavaScript of the pager's links: text, and "=" for the
@@ -1087,6 +1100,23 @@ func TestBrowserPager(t *testing.T) {
 	run(t, ctx, chromedp.Click(chromedp.ID("first")))
 	waitFor(t, ctx, "the first page", `location.search === '' && document.getElementById('pageinfo').textContent === 'Page 1 of `+p+`'`)
 	pagerIs("the first page", "« First- | ‹ Previous- | 1= | 2 ?page=2 | 3 ?page=3 | … | "+p+" ?page="+p+" | Next › ?page=2 | Last » ?page="+p)
+
+	// At 360 px the pager is one row (First, Last and the farther pages
+	// are left out, Previous and Next shown as arrows), with no horizontal scroll.
+	run(t, ctx, chromedp.EmulateViewport(360, 800), chromedp.Navigate(srv.URL+"/?page=10"))
+	waitFor(t, ctx, "page 10 at 360 px", `document.getElementById('pageinfo')?.textContent === 'Page 10 of `+p+`'`)
+	var narrow struct {
+		Rows    int      `json:"rows"`
+		Width   int      `json:"width"`
+		Visible []string `json:"visible"`
+	}
+	eval(t, ctx, `(() => { const lis = [...document.querySelectorAll('#pager li')].filter(li => li.getClientRects().length > 0);
+		return {rows: new Set(lis.map(li => Math.round(li.getBoundingClientRect().top))).size, width: document.documentElement.scrollWidth,
+		visible: lis.map(li => li.innerText)}; })()`, &narrow)
+	if narrow.Rows != 1 || narrow.Width > 360 || !slices.Equal(narrow.Visible, []string{"‹", "1", "…", "9", "10", "11", "…", p, "›"}) {
+		t.Errorf("pager at 360 px: %d rows, page %d px wide, shows %q; want one row of ‹ 1 … 9 10 11 … %s ›", narrow.Rows, narrow.Width, narrow.Visible, p)
+	}
+	run(t, ctx, chromedp.EmulateViewport(1280, 900))
 
 	// Past the window, Next follows the cursor; the page says which page it is.
 	opts := DefaultOptions()
@@ -1174,4 +1204,76 @@ func TestBrowserEchoAndRelated(t *testing.T) {
 	}
 	run(t, ctx, chromedp.Click(chromedp.CSS(`#related-list li:first-child a`)))
 	waitFor(t, ctx, "the related article's page", `location.pathname === '/articles/`+related.Hits[0].ID+`' && document.getElementById('title').textContent !== ''`)
+}
+
+// TestBrowserTypingUnfinishedSyntax: while typing, a query the API refuses
+// (a field name without its word yet) is searched again as text: results,
+// no error; submitted, the same query shows the API's error.
+func TestBrowserTypingUnfinishedSyntax(t *testing.T) {
+	ctx := newTab(t)
+	srv := folioServer(t, DefaultOptions())
+	run(t, ctx, chromedp.EmulateViewport(1024, 800), chromedp.Navigate(srv.URL+"/"))
+	waitFor(t, ctx, "the browse", `document.querySelectorAll('#results li').length === 10`)
+	run(t, ctx, chromedp.SendKeys(chromedp.ID("q"), `Cambodia title:`))
+	waitFor(t, ctx, "the unfinished field searched as text", `location.search === '?q=Cambodia+title%3A' && `+firstHit+` === '`+ironclad+`' &&
+		/for “Cambodia title:”/.test(document.getElementById('status').textContent) && !document.body.hasAttribute('aria-busy')`)
+	var errHidden bool
+	eval(t, ctx, `document.getElementById('error').hidden`, &errHidden)
+	if !errHidden {
+		t.Errorf("an error is shown while typing an unfinished field")
+	}
+	run(t, ctx, js(`document.getElementById('search').requestSubmit()`))
+	waitFor(t, ctx, "the submitted query's syntax error", `!document.getElementById('error').hidden && /cannot parse query/.test(document.getElementById('error').textContent) &&
+		document.querySelectorAll('#results li').length === 0`)
+}
+
+// TestBrowserScreens saves screenshots of the results page with facets and
+// of the article page at 1280 and 360 px into $FOLIO_PAGE_SCREENS (run on
+// demand: FOLIO_PAGE_SCREENS=/tmp/screens go test -run TestBrowserScreens
+// ./server), as page-*.png, to be looked at.
+func TestBrowserScreens(t *testing.T) {
+	dir := os.Getenv("FOLIO_PAGE_SCREENS")
+	if dir == "" {
+		t.Skip("set FOLIO_PAGE_SCREENS to a directory to save the page screenshots there")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx := newTab(t)
+	srv := folioServer(t, DefaultOptions())
+	save := func(name string, full bool) {
+		t.Helper()
+		shot := chromedp.CaptureScreenshot()
+		if full {
+			shot = chromedp.FullScreenshot(100)
+		}
+		png, err := chromedp.Run(ctx, shot)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot: %s", filepath.Join(dir, name))
+	}
+	results := srv.URL + "/?q=seaweed&filter=topics%3Aexports&filter=topics%3Aprices"
+	ready := `!document.body.hasAttribute('aria-busy') && document.querySelector('#facets fieldset') !== null && document.querySelectorAll('#results li').length > 0`
+	for _, w := range []int64{1280, 360} {
+		width := strconv.FormatInt(w, 10)
+		run(t, ctx, chromedp.EmulateViewport(w, 900), chromedp.Navigate(results))
+		waitFor(t, ctx, "the results with facets", ready)
+		save("page-results-"+width+".png", false)
+		if w == 360 {
+			run(t, ctx, chromedp.Click(chromedp.ID("facets-summary")))
+			waitFor(t, ctx, "the open filters", `document.getElementById('facets-details').open`)
+			save("page-results-360-filters.png", true)
+		}
+		run(t, ctx, chromedp.Navigate(srv.URL+"/?page=10"))
+		waitFor(t, ctx, "page 10", `document.getElementById('pageinfo')?.textContent.startsWith('Page 10 of')`)
+		run(t, ctx, js(`document.getElementById('pager').scrollIntoView()`))
+		save("page-pager-"+width+".png", false)
+		run(t, ctx, chromedp.Navigate(srv.URL+"/articles/"+ironclad+"?q=China+Cambodia"))
+		waitFor(t, ctx, "the article and its related articles", `!document.getElementById('related').hidden`)
+		save("page-article-"+width+".png", true)
+	}
 }

@@ -62,6 +62,15 @@ type officeZip struct {
 // openOffice opens the zip archive b of a document of the kind what
 // ("Word document"), at most MaxZipEntries entries.
 func openOffice(b []byte, where string, limit int64, what, expects string) (*officeZip, *article.InputError) {
+	if bytes.HasPrefix(b, oleMagic) {
+		// Office saves a password-protected document as an OLE compound
+		// file holding the encrypted package; old binary .doc files are
+		// compound files too.
+		if bytes.Contains(b, utf16le("EncryptionInfo")) {
+			return nil, problem(where, "encrypted", fmt.Sprintf("the %s is password-protected and cannot be read", what), "a "+what+" without a password")
+		}
+		return nil, problem(where, "invalid "+what, fmt.Sprintf("not a %s: it is an OLE compound file (an old binary .doc or another legacy Office format)", what), expects)
+	}
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		return nil, problem(where, "invalid "+what, fmt.Sprintf("not a %s: cannot read it as a zip archive: %v", what, err), expects)
@@ -76,6 +85,18 @@ func openOffice(b []byte, where string, limit int64, what, expects string) (*off
 		}
 	}
 	return z, nil
+}
+
+// oleMagic starts every OLE compound file (legacy and encrypted Office documents).
+var oleMagic = []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}
+
+// utf16le is s (ASCII) in UTF-16LE, as compound files name their streams.
+func utf16le(s string) []byte {
+	b := make([]byte, 0, 2*len(s))
+	for i := 0; i < len(s); i++ {
+		b = append(b, s[i], 0)
+	}
+	return b
 }
 
 // errPartTooLarge stops a part's reader at its bound.

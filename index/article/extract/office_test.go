@@ -154,6 +154,10 @@ func TestOfficeHostile(t *testing.T) {
 		{"nocontent.odt", zipFile(zipEntry{name: "mimetype", body: odtMimeType, store: true}), 0, "invalid OpenDocument text", "nocontent.odt: not an OpenDocument text: the archive has no content.xml"},
 		{"blank.odt", zipFile(zipEntry{name: "content.xml", body: `<office:document-content xmlns:office="` + nsODFOffice + `"><office:body><office:text/></office:body></office:document-content>`}), 0, "no text", "blank.odt: the document has no text"},
 		{"over.docx", travelDocx(), 1000, "too large", "over.docx: document is larger than 1000 bytes"},
+		{"locked.docx", append(append(append([]byte(nil), oleMagic...), make([]byte, 504)...), utf16le("EncryptionInfo")...), 0, "encrypted",
+			"locked.docx: the Word document is password-protected and cannot be read (a Word document without a password)"},
+		{"legacy.docx", append(append([]byte(nil), oleMagic...), make([]byte, 504)...), 0, "invalid Word document",
+			"legacy.docx: not a Word document: it is an OLE compound file (an old binary .doc or another legacy Office format)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			k, _ := KindOf(tc.name, "")

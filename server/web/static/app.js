@@ -114,7 +114,9 @@ let inflight = null;
 let seq = 0;
 
 // run searches for st; typing says the query is still being typed, so an
-// error answer is not shown (errors are shown for a submitted query only).
+// error answer is not shown (errors are shown for a submitted query only):
+// a query the API refuses while it is typed (unfinished syntax such as
+// "title:" or "(oil") is searched again as text.
 async function run(st, typing = false) {
   if (inflight) inflight.abort();
   inflight = new AbortController();
@@ -123,7 +125,14 @@ async function run(st, typing = false) {
   showSort(st);
   document.body.setAttribute('aria-busy', 'true');
   try {
-    const r = await api('/api/search?' + p, inflight.signal);
+    let r;
+    try {
+      r = await api('/api/search?' + p, inflight.signal);
+    } catch (e) {
+      if (!(typing && e instanceof ApiError && e.status === 400 && e.param === 'q' && p.get('mode') !== 'text')) throw e;
+      p.set('mode', 'text');
+      r = await api('/api/search?' + p, inflight.signal);
+    }
     if (my === seq) render(st, r);
   } catch (e) {
     if (e.name !== 'AbortError' && my === seq && !(typing && e instanceof ApiError && e.status === 400)) showError(e);

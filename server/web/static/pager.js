@@ -21,14 +21,23 @@ export function renderPager(nav, r, link) {
   nav.hidden = r.total <= r.size || page > pages;
   if (nav.hidden) return false;
   const ul = el('ul');
-  const item = (id, text, label, target) => {
-    const li = el('li');
+  // item appends a link; text is [symbol, word] for First / Previous /
+  // Next / Last (the word is dropped on narrow screens; label still says it).
+  const item = (id, text, label, target, cls = '') => {
+    const li = el('li', cls);
+    const words = Array.isArray(text);
     let a;
     if (target) {
-      a = link(text, target);
+      a = link(words ? '' : text, target);
     } else {
-      a = el('a', '', text);
+      a = el('a', '', words ? '' : text);
       a.setAttribute('aria-disabled', 'true');
+    }
+    if (words) {
+      const [symbol, word] = text;
+      const w = el('span', 'word', word);
+      if (symbol === '«' || symbol === '‹') a.append(symbol, w);
+      else a.append(w, symbol);
     }
     if (id) a.id = id;
     if (label) a.setAttribute('aria-label', label);
@@ -37,8 +46,9 @@ export function renderPager(nav, r, link) {
     return a;
   };
   const numbered = (n) => n <= byNumber;
-  item('first', '« First', 'First page', page > 1 ? { page: 1 } : null);
-  item('prev', '‹ Previous', 'Previous page', page > 1 && numbered(page - 1) ? { page: page - 1 } : null);
+  // First and Last are left out on narrow screens: pages 1 and the last are linked by number.
+  item('first', ['«', ' First'], 'First page', page > 1 ? { page: 1 } : null, 'edge');
+  item('prev', ['‹', ' Previous'], 'Previous page', page > 1 && numbered(page - 1) ? { page: page - 1 } : null);
   const last = Math.min(pages, byNumber);
   const shown = new Set([1, last]);
   for (let n = page - AROUND; n <= page + AROUND; n++) if (n >= 1 && n <= last) shown.add(n);
@@ -46,7 +56,8 @@ export function renderPager(nav, r, link) {
   let before = 0;
   for (const n of [...shown].sort((a, b) => a - b)) {
     if (before && n > before + 1) ul.append(el('li', 'gap', '…'));
-    const a = item('', n.toLocaleString('en'), `Page ${n.toLocaleString('en')}`, n === page || !numbered(n) ? null : { page: n });
+    const far = Math.abs(n - page) > 1 && n !== 1 && n !== last; // left out on narrow screens
+    const a = item('', n.toLocaleString('en'), `Page ${n.toLocaleString('en')}`, n === page || !numbered(n) ? null : { page: n }, far ? 'far' : '');
     if (n === page) {
       a.removeAttribute('aria-disabled');
       a.setAttribute('aria-current', 'page');
@@ -55,8 +66,8 @@ export function renderPager(nav, r, link) {
     before = n;
   }
   const next = page < pages ? (numbered(page + 1) ? { page: page + 1 } : r.cursor ? { cursor: r.cursor } : null) : null;
-  item('next', 'Next ›', 'Next page', next);
-  item('last', 'Last »', `Last page (${pages.toLocaleString('en')})`, page < pages && numbered(pages) ? { page: pages } : null);
+  item('next', ['›', 'Next '], 'Next page', next);
+  item('last', ['»', 'Last '], `Last page (${pages.toLocaleString('en')})`, page < pages && numbered(pages) ? { page: pages } : null, 'edge');
   const info = el('p', '', `Page ${page.toLocaleString('en')} of ${pages.toLocaleString('en')}`);
   info.id = 'pageinfo';
   nav.replaceChildren(ul, info);
