@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 REUTERS := ../shared/corpora/reuters21578/articles.jsonl.gz
 
-.PHONY: build run test vet fmt-check pure-check browser-check bench bench-crawl clean crash fuzz soak relevance
+.PHONY: build run test vet fmt-check pure-check browser-check bench bench-crawl clean crash cluster-crash fuzz soak relevance
 
 ## build: the static binary bin/folio (pure Go, CGO_ENABLED=0)
 build:
@@ -80,6 +80,10 @@ clean:
 ## crash: 200 kill -9 cycles of folio serve under writes, bulk requests and rebuilds (make test runs 20)
 crash:
 	$(GO) test -run '^TestCrashRecovery$$' -count=1 -timeout 60m -v ./cmd/folio -args -crash.cycles=200
+
+## cluster-crash: 200 kill -9 cycles of a node of a three-node cluster under writes (make test runs 20)
+cluster-crash:
+	$(GO) test -run '^TestClusterNodes$$' -count=1 -timeout 60m -v ./cmd/folio -args -cluster.cycles=200
 
 SCIFACT ?= ../shared/relevance/scifact
 CRANFIELD ?= ../shared/relevance/cranfield

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,7 +29,40 @@ type Config struct {
 	Log    LogConfig    `mapstructure:"log"`
 
 	Analytics AnalyticsConfig `mapstructure:"analytics"`
+	Cluster   ClusterConfig   `mapstructure:"cluster"`
 }
+
+// ClusterConfig runs Folio on several machines: every node keeps a full
+// replica built from a replicated NATS JetStream log (see docs/cluster.md).
+// Cluster mode is on when cluster.nats.url or cluster.nats.cluster_listen
+// is set; otherwise Folio is a single node.
+type ClusterConfig struct {
+	Node        string     `mapstructure:"node"`          // this node's name, unique in the cluster (empty: the host name)
+	Stream      string     `mapstructure:"stream"`        // JetStream stream of the write log
+	Replicas    int        `mapstructure:"replicas"`      // copies of the log (a quorum of them acknowledges a write)
+	MaxReadyLag int        `mapstructure:"max_ready_lag"` // /readyz is 503 while the node is more log messages behind
+	NATS        NATSConfig `mapstructure:"nats"`
+}
+
+// NATSConfig says how a node reaches the log: an embedded JetStream node
+// (listen, cluster_listen, routes, store_dir) or an external NATS cluster
+// (url and its credentials).
+type NATSConfig struct {
+	Listen        string   `mapstructure:"listen"`         // embedded: client address (host:port)
+	ClusterListen string   `mapstructure:"cluster_listen"` // embedded: route address the other nodes connect to
+	Routes        []string `mapstructure:"routes"`         // embedded: the other nodes' cluster_listen addresses
+	StoreDir      string   `mapstructure:"store_dir"`      // embedded: JetStream storage (empty: <index.path>/nats)
+	URL           string   `mapstructure:"url"`            // external: comma-separated client URLs; nothing is embedded
+	User          string   `mapstructure:"user"`           // external: user name
+	PasswordFile  string   `mapstructure:"password_file"`  // external: file holding the password
+	NKeySeedFile  string   `mapstructure:"nkey_seed_file"` // external: file holding an nkey seed
+	TLSCA         string   `mapstructure:"tls_ca"`         // external: CA certificate file
+	TLSCert       string   `mapstructure:"tls_cert"`       // external: client certificate file
+	TLSKey        string   `mapstructure:"tls_key"`        // external: client key file
+}
+
+// Enabled reports whether the configuration runs a cluster node.
+func (c ClusterConfig) Enabled() bool { return c.NATS.URL != "" || c.NATS.ClusterListen != "" }
 
 // IndexConfig says where the index lives, what feeds it and how text and
 // dates are analysed.
@@ -90,6 +124,13 @@ type ServerConfig struct {
 	TrustProxy            bool          `mapstructure:"trust_proxy"`             // client address from X-Forwarded-For of private/loopback proxies
 	BasePath              string        `mapstructure:"base_path"`               // serve everything under this path prefix, e.g. /folio
 	MetricsAddr           string        `mapstructure:"metrics_addr"`            // serve /metrics here instead of on addr; empty = on addr
+
+	// TokenKeys verify reader tokens (JWTs a portal signs), selected by
+	// their kid: "KID: hs256:SECRET" or "KID: ed25519:PUBLIC_KEY_BASE64".
+	TokenKeys     []string      `mapstructure:"token_keys"`
+	TokenMaxTTL   time.Duration `mapstructure:"token_max_ttl"`  // longest life of a token (exp − iat)
+	TokenAudience string        `mapstructure:"token_audience"` // when set, a token's aud must include it
+	RequireToken  bool          `mapstructure:"require_token"`  // read requests without a token get 401
 }
 
 // CORSConfig lists the origins whose pages may read Folio's search API.
@@ -188,6 +229,8 @@ func Default() Config {
 			MaxConcurrentSearches: 8,
 			SearchQueue:           32,
 			QueueTimeout:          time.Second,
+			TokenKeys:             []string{},
+			TokenMaxTTL:           12 * time.Hour,
 		},
 		Search: SearchConfig{
 			DefaultSize:  10,
@@ -216,6 +259,12 @@ func Default() Config {
 			Retention: 90 * 24 * time.Hour,
 			Buffer:    4096,
 		},
+		Cluster: ClusterConfig{
+			Stream:      "FOLIO",
+			Replicas:    3,
+			MaxReadyLag: 1000,
+			NATS:        NATSConfig{Listen: "127.0.0.1:4222", Routes: []string{}},
+		},
 	}
 }
 
@@ -237,6 +286,7 @@ func (c Config) Validate() error {
 	}
 
 	check(strings.TrimSpace(c.Index.Path) != "", "index.path must not be empty")
+	errs = append(errs, c.Cluster.validate()...)
 	check(c.Analytics.Retention >= 0, "analytics.retention must be a duration of 0 (keep for ever) or more, such as 2160h, got %s", c.Analytics.Retention)
 	check(c.Analytics.Buffer >= 1 && c.Analytics.Buffer <= 1<<20, "analytics.buffer must be between 1 and 1048576 records, got %d", c.Analytics.Buffer)
 	errs = append(errs, c.Index.validateSources()...)
@@ -272,6 +322,7 @@ func (c Config) Validate() error {
 		check(len(k) >= 16, "server.admin_keys[%d] must be at least 16 characters (a random token, e.g. from `openssl rand -hex 24`), got %d", i, len(k))
 	}
 	errs = append(errs, c.Server.validateWeb()...)
+	errs = append(errs, c.Server.validateTokens()...)
 
 	check(c.Search.DefaultSize >= 1, "search.default_size must be >= 1, got %d", c.Search.DefaultSize)
 	check(c.Search.MaxSize >= 1, "search.max_size must be >= 1, got %d", c.Search.MaxSize)
@@ -295,4 +346,37 @@ func (c Config) Validate() error {
 
 	errs = append(errs, c.validateOperations()...)
 	return errors.Join(errs...)
+}
+
+// validate checks the cluster keys.
+func (c ClusterConfig) validate() []error {
+	var errs []error
+	check := func(ok bool, format string, args ...any) {
+		if !ok {
+			errs = append(errs, fmt.Errorf(format, args...))
+		}
+	}
+	check(c.Stream != "" && !strings.ContainsAny(c.Stream, ".*> \t"), "cluster.stream must be a name without dots, spaces or wildcards, got %q", c.Stream)
+	check(c.Replicas >= 1 && c.Replicas <= 5, "cluster.replicas must be between 1 and 5, got %d", c.Replicas)
+	check(c.MaxReadyLag >= 0, "cluster.max_ready_lag must be >= 0 messages, got %d", c.MaxReadyLag)
+	check(!strings.ContainsAny(c.Node, " \t\n"), "cluster.node must be a name without spaces, got %q", c.Node)
+	addr := func(key, a string) {
+		_, p, err := net.SplitHostPort(a)
+		if err == nil {
+			_, err = strconv.ParseUint(p, 10, 16)
+		}
+		check(err == nil, "%s must be host:port such as 127.0.0.1:4222, got %q", key, a)
+	}
+	if c.NATS.URL == "" {
+		addr("cluster.nats.listen", c.NATS.Listen)
+		if c.NATS.ClusterListen != "" {
+			addr("cluster.nats.cluster_listen", c.NATS.ClusterListen)
+		}
+		for i, r := range c.NATS.Routes {
+			addr(fmt.Sprintf("cluster.nats.routes[%d]", i), r)
+		}
+		check(len(c.NATS.Routes) == 0 || c.NATS.ClusterListen != "", "cluster.nats.routes needs cluster.nats.cluster_listen")
+	}
+	check((c.NATS.TLSCert == "") == (c.NATS.TLSKey == ""), "cluster.nats.tls_cert and cluster.nats.tls_key go together")
+	return errs
 }

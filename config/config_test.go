@@ -417,7 +417,7 @@ func TestValidateSearchFeatureKeys(t *testing.T) {
 	c.Search.MaxTerms = 0
 	c.Search.RecencyBoost = -1
 	c.Index.KeywordFields = []string{"topics", "Title"}
-	want := "index.keyword_fields[1]: keyword field \"Title\": want a lower-case JSON field name (letters, digits, _) other than Folio's own fields (title, body, source, author, tags, url)\n" +
+	want := "index.keyword_fields[1]: keyword field \"Title\": want a lower-case JSON field name (letters, digits, _) other than Folio's own fields (title, body, source, author, tags, url, groups)\n" +
 		"search.bm25_k1 must be > 0, got 0\n" +
 		"search.bm25_b must be between 0 and 1, got 1.5\n" +
 		"search.max_window must be >= search.max_size (100), got 50\n" +
@@ -429,5 +429,35 @@ func TestValidateSearchFeatureKeys(t *testing.T) {
 	}
 	if err := Default().Validate(); err != nil {
 		t.Errorf("defaults invalid: %v", err)
+	}
+}
+
+func TestValidateClusterKeys(t *testing.T) {
+	c := Default()
+	if c.Cluster.Enabled() {
+		t.Fatal("the defaults run a cluster node")
+	}
+	c.Cluster.Stream = "a.b"
+	c.Cluster.Replicas = 7
+	c.Cluster.MaxReadyLag = -1
+	c.Cluster.Node = "my node"
+	c.Cluster.NATS.Listen = "4222"
+	c.Cluster.NATS.Routes = []string{"127.0.0.1:6222", "host:port"}
+	c.Cluster.NATS.TLSCert = "cert.pem"
+	want := "cluster.stream must be a name without dots, spaces or wildcards, got \"a.b\"\n" +
+		"cluster.replicas must be between 1 and 5, got 7\n" +
+		"cluster.max_ready_lag must be >= 0 messages, got -1\n" +
+		"cluster.node must be a name without spaces, got \"my node\"\n" +
+		"cluster.nats.listen must be host:port such as 127.0.0.1:4222, got \"4222\"\n" +
+		"cluster.nats.routes[1] must be host:port such as 127.0.0.1:4222, got \"host:port\"\n" +
+		"cluster.nats.routes needs cluster.nats.cluster_listen\n" +
+		"cluster.nats.tls_cert and cluster.nats.tls_key go together"
+	if err := c.Validate(); err == nil || err.Error() != want {
+		t.Errorf("Validate() =\n%v\nwant\n%s", err, want)
+	}
+	c = Default()
+	c.Cluster.NATS.ClusterListen = "127.0.0.1:6222"
+	if !c.Cluster.Enabled() || c.Validate() != nil {
+		t.Errorf("cluster_listen alone: enabled %v, %v", c.Cluster.Enabled(), c.Validate())
 	}
 }

@@ -42,7 +42,27 @@ type Query struct {
 	// (unquoted, unfielded, not excluded, 2+ letters) also matches the
 	// index words it begins, ranked below the word itself (syntax mode).
 	AsYouType bool
+	// Visible is what the reader may see: hits, total, facet counts,
+	// cursors and the suggestion come from those articles only. The zero
+	// value sees the articles without groups; AllArticles sees every one.
+	Visible Visibility
 }
+
+// Visibility is what one reader may see: the zero value sees only the
+// articles without groups; All sees every article; otherwise the articles
+// without groups and those sharing one of Groups, narrowed by Sources, Tags
+// and [Start, End) when given. Reads of articles the reader may not see
+// answer exactly as for a missing article (ErrNotFound). It is bound to
+// cursors: a cursor continues only for a reader who sees the same.
+type Visibility = plan.Visibility
+
+// AllArticles is the Visibility of administration and of operators' own
+// tools: every article.
+func AllArticles() Visibility { return Visibility{All: true} }
+
+// MaxVisibilityValues bounds each list of a Visibility (groups, sources,
+// tags); more is a *ParamError for parameter "token".
+const MaxVisibilityValues = plan.MaxVisibilityValues
 
 // Bounds of Query.FacetSize.
 const (

@@ -3,6 +3,7 @@ package index
 import (
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
@@ -32,6 +33,13 @@ type writeOp struct {
 // caller holds ix.mu (a rebuild replaying into its new generation holds
 // the live index's lock and applies to the new one directly).
 func (ix *Index) applyLocked(ops []writeOp, counts *analysis.BulkCounts) ([]bool, error) {
+	return ix.applyAt(ops, counts, 0)
+}
+
+// applyAt is applyLocked for the replicated log: with seq > 0 every
+// shard's batch also records seq as the shard's applied log sequence
+// (appliedSeqKey), so a crash never separates a write from its sequence.
+func (ix *Index) applyAt(ops []writeOp, counts *analysis.BulkCounts, seq uint64) ([]bool, error) {
 	if writesArticles(ops) {
 		if err := checkWritable(ix.opts.Path, ix.opts.MinFreeBytes); err != nil {
 			return nil, err
@@ -48,6 +56,14 @@ func (ix *Index) applyLocked(ops []writeOp, counts *analysis.BulkCounts) ([]bool
 	batches, err := ix.shardBatches(ops, docs)
 	if err != nil {
 		return nil, err
+	}
+	if seq > 0 {
+		for s := range batches {
+			if batches[s] == nil {
+				batches[s] = ix.shards[s].NewBatch()
+			}
+			batches[s].SetInternal(appliedSeqKey, []byte(strconv.FormatUint(seq, 10)))
+		}
 	}
 	for s, b := range batches {
 		if b == nil {

@@ -94,7 +94,7 @@ func BenchmarkPlan(b *testing.B) {
 	q := Query{Text: `+oil +"crude prices" -gas`, From: "Mar 1, 1987", To: "1987-03-31"}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := ix.plan(q); err != nil {
+		if _, err := ix.plan(context.Background(), q); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -50,6 +50,7 @@ func (ix *Index) computeBM25StatsCounted(ctx context.Context, cached bool, count
 	}
 	st.FieldCardinality["*"] += 0
 	st.FieldCardinality[schema.Day] += 0
+	st.FieldCardinality[schema.Groups] += 0 // every read's visibility filter
 	st.DocCount = max(1, st.DocCount-float64(ix.synonymDocs()))
 	return st, nil
 }

@@ -19,10 +19,19 @@ const suggestBelow = 3
 // analysed term is not in the index is replaced by the closest indexed term
 // (edit distance 1, or 2 for words over 5 letters; ties go to the most
 // frequent), written as it appears in an article that contains it (the index
-// holds stems such as "cambodia" → "cambodia", "prices" → "price").
-func (ix *Index) suggest(ctx context.Context, p *plan.Plan, text string) (string, error) {
+// holds stems such as "cambodia" → "cambodia", "prices" → "price"). What
+// vis may not see plays no part: a word is known, and a correction counted
+// and written, only as the articles vis may see hold it.
+func (ix *Index) suggest(ctx context.Context, p *plan.Plan, text string, vis Visibility) (string, error) {
 	analyzer := ix.shards[0].Mapping().AnalyzerNamed(schema.Analyzer(ix.meta.Language))
-	s, err := suggest.Correct(ctx, ix.shards, analyzer, schema.Text, text, plan.MaxClauses, ix.surfaceForm)
+	var count suggest.Count
+	if !vis.All {
+		count = func(ctx context.Context, term string) (uint64, error) {
+			return ix.termCount(ctx, vis, schema.Text, term)
+		}
+	}
+	surface := func(ctx context.Context, term string) (string, error) { return ix.surfaceForm(ctx, term, vis) }
+	s, err := suggest.Correct(ctx, ix.shards, analyzer, schema.Text, text, plan.MaxClauses, count, surface)
 	if err != nil || s == "" {
 		return "", err
 	}
@@ -35,11 +44,11 @@ func (ix *Index) suggest(ctx context.Context, p *plan.Plan, text string) (string
 	return s, nil
 }
 
-// surfaceForm is the word of an article that the analysed term came from.
-func (ix *Index) surfaceForm(ctx context.Context, term string) (string, error) {
+// surfaceForm is the word of an article vis may see that the analysed term came from.
+func (ix *Index) surfaceForm(ctx context.Context, term string, vis Visibility) (string, error) {
 	tq := query.NewTermQuery(term)
 	tq.SetField(schema.Text)
-	req := (&plan.Plan{Locations: true}).SearchRequest(tq, 0, 1)
+	req := (&plan.Plan{Locations: true, Filter: vis.Filter()}).SearchRequest(tq, 0, 1)
 	req.IncludeLocations = true
 	res, err := ix.searchAll(ctx, req)
 	if err != nil || len(res.Hits) == 0 {

@@ -168,6 +168,9 @@ func (ix *Index) swapIn(nx *Index, m store.Meta, paths []string, opts IngestOpti
 		return nil, err
 	}
 	replaced := ix.generation
+	// nx was written without readers (its ingest, the replay above, the
+	// carried overrides): read whether it holds groups from its dictionaries.
+	nx.generation.grouped.Store(engine.HasTermBesides(nx.shards, schema.Groups, schema.PublicGroup))
 	ix.generation = nx.generation
 	ix.bm25.Store(nx.bm25.Load()) // computed by nx.Sync for the new shards
 	ix.fileIDs.Store(nx.fileIDs.Load())

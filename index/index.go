@@ -55,6 +55,8 @@ type Index struct {
 	fileIDs atomic.Pointer[sources.IDSet]
 	// sourceLog is what the syncs of this process did per source (Sources).
 	sourceLog *sourceLog
+	// replica, in cluster mode, applies the replicated log (see replica.go).
+	replica *replica
 	// hooks are set only by tests.
 	hooks hooks
 }
@@ -103,7 +105,7 @@ func Open(opts Options) (*Index, error) {
 		ix.Close()
 		return nil, err
 	}
-	return ix, nil
+	return ix.joinCluster()
 }
 
 // Create makes a new, empty index at opts.Path with opts.Shards shards. It
@@ -138,7 +140,7 @@ func Create(opts Options) (*Index, error) {
 		ix.Close()
 		return nil, fmt.Errorf("create index: %w", err)
 	}
-	return ix, nil
+	return ix.joinCluster()
 }
 
 // OpenOrCreate opens the index at opts.Path, creating an empty one if none exists.
@@ -164,6 +166,7 @@ func readMeta(opts Options) (store.Meta, error) {
 // Close flushes and closes every shard, once running backups are done
 // with them. A second Close is a no-op.
 func (ix *Index) Close() error {
+	ix.leaveCluster()
 	ix.mu.Lock()
 	g := ix.generation
 	if g.shards == nil {

@@ -185,7 +185,7 @@ func TestIngestBadInputIsReportedAndSkipped(t *testing.T) {
 		t.Errorf("final progress %+v", last)
 	}
 	for _, id := range []string{"good-1", "good-2"} {
-		if _, err := ix.Article(context.Background(), id); err != nil {
+		if _, err := ix.Article(context.Background(), id, AllArticles()); err != nil {
 			t.Errorf("article %s: %v", id, err)
 		}
 	}
@@ -350,7 +350,7 @@ func TestSnippetsAreEscaped(t *testing.T) {
 	if body := strings.Join(res.Hits[0].Highlights.Body, " "); !strings.Contains(body, "such as <mark>bold</mark> &amp; entities like &amp; before") {
 		t.Errorf("body snippet %q should be the text of the HTML, & escaped", body)
 	}
-	a, err := ix.Article(context.Background(), "security-advisory-script-tags")
+	a, err := ix.Article(context.Background(), "security-advisory-script-tags", AllArticles())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -480,7 +480,7 @@ func TestSearchParameterErrors(t *testing.T) {
 }
 
 func TestArticleNotFound(t *testing.T) {
-	_, err := testIndex(t).Article(context.Background(), "no-such-article")
+	_, err := testIndex(t).Article(context.Background(), "no-such-article", AllArticles())
 	if !errors.Is(err, ErrNotFound) {
 		t.Errorf("error %v, want ErrNotFound", err)
 	}
@@ -524,7 +524,7 @@ func TestDatesShownInConfiguredZone(t *testing.T) {
 	if _, err := ix.Ingest(context.Background(), []string{filepath.Join(testArticles, "ironclad-friendship-cambodia.txt")}, IngestOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	a, err := ix.Article(context.Background(), "ironclad-friendship-cambodia")
+	a, err := ix.Article(context.Background(), "ironclad-friendship-cambodia", AllArticles())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -575,7 +575,7 @@ func TestIngestMergeLeavesOneSegment(t *testing.T) {
 
 func TestPlanShape(t *testing.T) {
 	ix := testIndex(t)
-	p, err := ix.plan(Query{Text: `+Oil +"crude prices" -gas`})
+	p, err := ix.plan(context.Background(), Query{Text: `+Oil +"crude prices" -gas`})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -595,7 +595,7 @@ func TestPlanShape(t *testing.T) {
 		t.Error("a query with required clauses needs no all-words tier")
 	}
 	// Fuzzy words keep their MatchQuery.
-	p, err = ix.plan(Query{Text: "oil~1 prices"})
+	p, err = ix.plan(context.Background(), Query{Text: "oil~1 prices"})
 	if err != nil {
 		t.Fatal(err)
 	}

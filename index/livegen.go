@@ -1,9 +1,12 @@
 package index
 
 import (
+	"sync/atomic"
+
 	"github.com/blevesearch/bleve/v2"
 
 	"github.com/folio-search/folio/index/internal/engine"
+	"github.com/folio-search/folio/index/internal/schema"
 	"github.com/folio-search/folio/index/internal/store"
 )
 
@@ -21,12 +24,23 @@ type generation struct {
 	shards []bleve.Index
 	alias  bleve.IndexAlias
 	*engine.Refs
+	// grouped is set when an article of the generation may have groups
+	// (see effective); once set it stays set. The only field that changes.
+	grouped *atomic.Bool
 }
 
-// newGeneration makes the generation of shards, holding one reference (the Index's).
+// newGeneration makes the generation of shards, holding one reference (the
+// Index's); whether it holds articles with groups is read from their
+// dictionaries (set also when that fails).
 func newGeneration(m store.Meta, shards []bleve.Index) *generation {
-	return &generation{meta: m, shards: shards, alias: bleve.NewIndexAlias(shards...), Refs: engine.NewRefs(shards)}
+	g := &generation{meta: m, shards: shards, alias: bleve.NewIndexAlias(shards...), Refs: engine.NewRefs(shards), grouped: &atomic.Bool{}}
+	g.grouped.Store(engine.HasTermBesides(shards, schema.Groups, schema.PublicGroup))
+	return g
 }
+
+// mayHaveGroups reports whether an article of g may have groups (true
+// for a closed generation: nothing is skipped on a guess).
+func (g *generation) mayHaveGroups() bool { return g.grouped == nil || g.grouped.Load() }
 
 // hooks are called at fixed points so that tests can order concurrent
 // operations; nil (the default) outside tests.

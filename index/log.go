@@ -36,14 +36,20 @@ type writeLog interface {
 // current generation directly.
 type localLog struct{ ix *Index }
 
-// writes is the index's write log.
-func (ix *Index) writes() writeLog { return localLog{ix} }
+// writes is the index's write log: the replicated one in cluster mode.
+func (ix *Index) writes() writeLog {
+	if ix.replica != nil {
+		return clusterLog{ix}
+	}
+	return localLog{ix}
+}
 
 // Append applies ops under the index's read lock (a rebuild's swap waits
 // for it) and, after a failed persist, reopens the shards (afterWrite). A
 // local apply is not interrupted half-way: ctx is not consulted.
 func (l localLog) Append(_ context.Context, ops []writeOp, counts *analysis.BulkCounts) ([]bool, error) {
 	ix := l.ix
+	ix.noteGroups(ops)
 	ix.mu.RLock()
 	existed, err := ix.applyLocked(ops, counts)
 	ix.mu.RUnlock()

@@ -27,24 +27,25 @@ type MarkedArticle struct {
 // text, or a query the article does not match, marks nothing. It returns an
 // error wrapping ErrNotFound when there is no such article, a *ParamError
 // wrapping ErrInvalidQuery for a query Search would reject, and ErrTimeout
-// past the search deadline.
-func (ix *Index) MarkedArticle(ctx context.Context, id, text string) (*MarkedArticle, error) {
+// past the search deadline. An article vis may not see is ErrNotFound, as
+// a missing one.
+func (ix *Index) MarkedArticle(ctx context.Context, id, text string, vis Visibility) (*MarkedArticle, error) {
 	ix.mu.RLock() // no rebuild swaps the shards while they are read
 	defer ix.mu.RUnlock()
-	a, err := ix.storedArticle(id)
+	ctx, cancel := context.WithTimeout(ctx, ix.opts.Timeout)
+	defer cancel()
+	a, err := ix.storedArticle(ctx, id, vis)
 	if err != nil {
 		return nil, err
 	}
 	m := &MarkedArticle{Article: *a, TitleHTML: html.EscapeString(a.Title), BodyHTML: html.EscapeString(a.Body)}
-	p, err := ix.plan(Query{Text: text, Size: 1})
+	p, err := ix.plan(ctx, Query{Text: text, Size: 1, Visible: vis})
 	if err != nil || !p.Locations { // a bad query, or none (browse all)
 		return m, err
 	}
 	q := query.NewBooleanQuery([]query.Query{p.Main, query.NewDocIDQuery([]string{id})}, nil, nil)
 	req := bleve.NewSearchRequestOptions(q, 1, 0, false)
 	req.IncludeLocations = true
-	ctx, cancel := context.WithTimeout(ctx, ix.opts.Timeout)
-	defer cancel()
 	res, err := ix.searchAll(ctx, req)
 	if err != nil {
 		return nil, ix.searchErr(ctx, err)

@@ -11,7 +11,7 @@ import (
 func TestMarkedArticle(t *testing.T) {
 	ix := testIndex(t)
 	ctx := context.Background()
-	m, err := ix.MarkedArticle(ctx, "ironclad-friendship-cambodia", "cambodia friendship")
+	m, err := ix.MarkedArticle(ctx, "ironclad-friendship-cambodia", "cambodia friendship", Visibility{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func TestMarkedArticle(t *testing.T) {
 		t.Errorf("BodyHTML marks Cambodian, which is another term")
 	}
 
-	m, err = ix.MarkedArticle(ctx, "security-advisory-script-tags", "feeds")
+	m, err = ix.MarkedArticle(ctx, "security-advisory-script-tags", "feeds", Visibility{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,14 +36,14 @@ func TestMarkedArticle(t *testing.T) {
 		t.Errorf("markup not escaped: title %q body %.200q", m.TitleHTML, m.BodyHTML)
 	}
 
-	m, err = ix.MarkedArticle(ctx, "ironclad-friendship-cambodia", "")
+	m, err = ix.MarkedArticle(ctx, "ironclad-friendship-cambodia", "", Visibility{})
 	if err != nil || strings.Contains(m.BodyHTML, "<mark>") {
 		t.Errorf("MarkedArticle without a query: err %v, marks in %.100q", err, m.BodyHTML)
 	}
-	if _, err := ix.MarkedArticle(ctx, "no-such-article", "x"); !errors.Is(err, ErrNotFound) {
+	if _, err := ix.MarkedArticle(ctx, "no-such-article", "x", Visibility{}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("MarkedArticle(missing) error = %v, want ErrNotFound", err)
 	}
-	if _, err := ix.MarkedArticle(ctx, "ironclad-friendship-cambodia", "nosuchfield:x"); !errors.Is(err, ErrInvalidQuery) {
+	if _, err := ix.MarkedArticle(ctx, "ironclad-friendship-cambodia", "nosuchfield:x", Visibility{}); !errors.Is(err, ErrInvalidQuery) {
 		t.Errorf("MarkedArticle(bad query) error = %v, want ErrInvalidQuery", err)
 	}
 }

@@ -98,6 +98,9 @@ type Options struct {
 	// Web configures the URL sources among the paths of Sync, Rebuild and
 	// Ingest (index.crawl.* and the per-source options).
 	Web WebOptions
+	// Cluster, when set, puts the write log on a replicated NATS JetStream
+	// stream (see ClusterOptions); nil is a single node with its local log.
+	Cluster *ClusterOptions
 }
 
 // DefaultOptions returns the defaults for an index at path: the values of

@@ -86,7 +86,7 @@ func allArticles(t *testing.T, ix *Index) map[string]article.Article {
 	for {
 		res := mustSearch(t, ix, q)
 		for _, h := range res.Hits {
-			a, err := ix.Article(ctx, h.ID)
+			a, err := ix.Article(ctx, h.ID, AllArticles())
 			if err != nil {
 				t.Fatalf("Article(%q) of a hit: %v", h.ID, err)
 			}
@@ -171,10 +171,10 @@ func checkReadsWork(t *testing.T, ix *Index, want map[string]article.Article) {
 	if got := ids(mustSearch(t, ix, Query{Text: `"Diamond Hexagon"`})); len(got) == 0 || got[0] != "ironclad-friendship-cambodia" {
 		t.Errorf(`search "Diamond Hexagon" = %v`, got)
 	}
-	if a, err := ix.Article(ctx, "api-2"); err != nil || a.Title != "Written over the API" {
+	if a, err := ix.Article(ctx, "api-2", AllArticles()); err != nil || a.Title != "Written over the API" {
 		t.Errorf("Article(api-2) = %+v, %v", a, err)
 	}
-	if _, err := ix.Article(ctx, "ro-new"); !errors.Is(err, ErrNotFound) {
+	if _, err := ix.Article(ctx, "ro-new", AllArticles()); !errors.Is(err, ErrNotFound) {
 		t.Errorf("article.Article of the failed write = %v, want ErrNotFound", err)
 	}
 	if n, err := ix.Count(); err != nil || n != uint64(len(want)) {
@@ -276,7 +276,7 @@ func TestWriteOnReadOnlyShardDir(t *testing.T) {
 	if _, err := ix.Put(ctx, recovered); err != nil {
 		t.Fatalf("second Put once writable: %v", err)
 	}
-	a, err := ix.Article(ctx, "recovered")
+	a, err := ix.Article(ctx, "recovered", AllArticles())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,22 +16,30 @@ const relatedTerms = 25
 // Related returns the articles most like the article id (more like this):
 // its relatedTerms most distinctive terms (tf × idf over the title and body,
 // terms found in no other article left out) are searched as one weighted
-// query, the article itself excluded. q.Size, q.From and q.To apply as in
-// Search; its other fields are ignored. An unknown id is ErrNotFound.
+// query, the article itself excluded. q.Size, q.From, q.To and q.Visible
+// apply as in Search; its other fields are ignored. An unknown id, or one
+// q.Visible may not see, is ErrNotFound; only articles q.Visible may see
+// are related. (The terms' weights are counted over the whole index.)
 func (ix *Index) Related(ctx context.Context, id string, q Query) (*Result, error) {
 	ix.mu.RLock() // no rebuild swaps the shards while they are read
 	defer ix.mu.RUnlock()
 	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, ix.opts.Timeout)
+	defer cancel()
+	seen, err := ix.visible(ctx, id, q.Visible)
+	if err != nil {
+		return nil, ix.searchErr(ctx, err)
+	}
 	doc, err := ix.document(id)
 	if err != nil {
 		return nil, fmt.Errorf("load article %q: %w", id, err)
 	}
-	if doc == nil {
+	if doc == nil || !seen {
 		return nil, fmt.Errorf("%w: no article with id %q", ErrNotFound, id)
 	}
-	p, err := ix.plan(Query{From: q.From, To: q.To, Size: q.Size})
+	p, err := ix.plan(ctx, Query{From: q.From, To: q.To, Size: q.Size, Visible: q.Visible})
 	if err != nil {
-		return nil, err
+		return nil, ix.planErr(ctx, err)
 	}
 	p.SortBy, p.Locations = SortRelevance, true
 	a := ix.article(doc)
@@ -50,8 +58,6 @@ func (ix *Index) Related(ctx context.Context, id string, q Query) (*Result, erro
 		out.Took = time.Since(start)
 		return out, nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, ix.opts.Timeout)
-	defer cancel()
 	res, err := ix.searchAll(ctx, p.SearchRequest(mlt, 0, p.Size))
 	if err != nil {
 		return nil, ix.searchErr(ctx, err)

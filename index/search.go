@@ -31,12 +31,12 @@ func (ix *Index) search(ctx context.Context, q Query, highlight bool) (*Result, 
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	start := time.Now()
-	p, err := ix.plan(q)
-	if err != nil {
-		return nil, err
-	}
 	ctx, cancel := context.WithTimeout(ctx, ix.opts.Timeout)
 	defer cancel()
+	p, err := ix.plan(ctx, q)
+	if err != nil {
+		return nil, ix.planErr(ctx, err)
+	}
 	if p.Feedback {
 		if err := ix.feedback(ctx, p, q.Text); err != nil {
 			return nil, ix.searchErr(ctx, err)
@@ -69,7 +69,7 @@ func (ix *Index) search(ctx context.Context, q Query, highlight bool) (*Result, 
 		out.Cursor = plan.NextCursor(plan.Request(q), p, last.Match, last.Phase, page)
 	}
 	if highlight && p.After == nil && total < suggestBelow && strings.TrimSpace(q.Text) != "" {
-		if out.Suggestion, err = ix.suggest(ctx, p, q.Text); err != nil {
+		if out.Suggestion, err = ix.suggest(ctx, p, q.Text, ix.effective(q.Visible)); err != nil {
 			return nil, ix.searchErr(ctx, err)
 		}
 	}
@@ -118,11 +118,26 @@ func (ix *Index) searchErr(ctx context.Context, err error) error {
 	return fmt.Errorf("search: %w", err)
 }
 
+// planErr is searchErr for an error of plan: its parameter errors as they are.
+func (ix *Index) planErr(ctx context.Context, err error) error {
+	var pe *ParamError
+	if errors.As(err, &pe) {
+		return err
+	}
+	return ix.searchErr(ctx, err)
+}
+
 // plan validates q and turns it into a plan (see plan.Planner.Plan).
-// Typo tolerance looks words up in the live shards' dictionary.
-func (ix *Index) plan(q Query) (*plan.Plan, error) {
+// Typo tolerance looks words up in the live shards' dictionary, as the
+// reader (q.Visible) sees it.
+func (ix *Index) plan(ctx context.Context, q Query) (*plan.Plan, error) {
 	dict := engine.NewDict(ix.shards)
-	p, err := ix.planner.PlanWith(plan.Request(q), dict)
+	var d plan.Dictionary = dict
+	seen := ix.effective(q.Visible)
+	if !seen.All {
+		d = visibleDict{ctx: ctx, ix: ix, vis: seen, dict: dict}
+	}
+	p, err := ix.planner.PlanWith(plan.Request(q), d, seen)
 	if cerr := dict.Close(); cerr != nil && err == nil {
 		return nil, fmt.Errorf("close dictionary readers: %w", cerr)
 	}
@@ -162,15 +177,24 @@ func (ix *Index) article(doc bleveindex.Document) article.Article {
 	return schema.Article(doc, ix.opts.Dates.Location())
 }
 
-// Article returns the stored article with the given id, or ErrNotFound.
-func (ix *Index) Article(ctx context.Context, id string) (*article.Article, error) {
+// Article returns the stored article with the given id, or an error
+// wrapping ErrNotFound when there is none or vis may not see it (the same
+// error: a hidden article is indistinguishable from a missing one).
+func (ix *Index) Article(ctx context.Context, id string, vis Visibility) (*article.Article, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return ix.storedArticle(id)
+	return ix.storedArticle(ctx, id, vis)
 }
 
 // storedArticle is Article for a caller holding ix.mu for reading.
-func (ix *Index) storedArticle(id string) (*article.Article, error) {
+func (ix *Index) storedArticle(ctx context.Context, id string, vis Visibility) (*article.Article, error) {
+	ok, err := ix.visible(ctx, id, vis)
+	if err != nil {
+		return nil, fmt.Errorf("load article %q: %w", id, err)
+	}
+	if !ok {
+		return nil, fmt.Errorf("%w: no article with id %q", ErrNotFound, id)
+	}
 	doc, err := ix.document(id)
 	if err != nil {
 		return nil, fmt.Errorf("load article %q: %w", id, err)

@@ -105,11 +105,11 @@ func TestShardsAgree(t *testing.T) {
 	}
 	// Suggestions expand the last word as a bleve prefix query.
 	for _, text := range []string{"co", "ba", "ch", "new co", "oil pr"} {
-		a, err := one.Suggest(context.Background(), text, MaxSuggestions)
+		a, err := one.Suggest(context.Background(), text, MaxSuggestions, Visibility{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := three.Suggest(context.Background(), text, MaxSuggestions)
+		b, err := three.Suggest(context.Background(), text, MaxSuggestions, Visibility{})
 		if err != nil {
 			t.Fatal(err)
 		}

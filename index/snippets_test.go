@@ -23,7 +23,7 @@ func TestMultipleFragments(t *testing.T) {
 	if len(body) != 3 {
 		t.Fatalf("%d body fragments, want 3 (search.max_fragments): %q", len(body), body)
 	}
-	a, err := ix.Article(t.Context(), h.ID)
+	a, err := ix.Article(t.Context(), h.ID, AllArticles())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -151,7 +151,7 @@ func TestLossGuard(t *testing.T) {
 	if _, err := ix.Rebuild(ctx, []string{other}, IngestOptions{Force: true}); err != nil {
 		t.Fatal(err)
 	}
-	if a, err := ix.Article(ctx, "x"); err != nil || a.Title != "Other" {
+	if a, err := ix.Article(ctx, "x", AllArticles()); err != nil || a.Title != "Other" {
 		t.Errorf("after a forced rebuild: %+v, %v", a, err)
 	}
 }
@@ -182,7 +182,7 @@ func TestAPIWritesOverFilesLaterWins(t *testing.T) {
 			}
 			title := func(id string) string {
 				t.Helper()
-				a, err := ix.Article(ctx, id)
+				a, err := ix.Article(ctx, id, AllArticles())
 				if errors.Is(err, ErrNotFound) {
 					return "(deleted)"
 				}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 
+	"github.com/folio-search/folio/index/internal/engine"
 	"github.com/folio-search/folio/index/internal/param"
 	"github.com/folio-search/folio/index/internal/schema"
 	"github.com/folio-search/folio/index/internal/suggest"
@@ -27,7 +28,9 @@ const maxSuggestLen = 100
 // among equals. Empty text returns no titles. It returns a *ParamError
 // wrapping ErrInvalidParameter when text is longer than 100 bytes or n is
 // not between 1 and MaxSuggestions, and ErrTimeout past the search deadline.
-func (ix *Index) Suggest(ctx context.Context, text string, n int) ([]string, error) {
+// Only titles of articles vis may see are offered (which completions of the
+// last word are searched is decided by their frequency in the whole index).
+func (ix *Index) Suggest(ctx context.Context, text string, n int, vis Visibility) ([]string, error) {
 	if n < 1 || n > MaxSuggestions {
 		return nil, param.Errorf("size", "size must be between 1 and %d, got %d", MaxSuggestions, n)
 	}
@@ -54,6 +57,9 @@ func (ix *Index) Suggest(ctx context.Context, text string, n int) ([]string, err
 	}
 	if q == nil { // only stop words so far
 		return []string{}, nil
+	}
+	if f := ix.effective(vis).Filter(); f != nil {
+		q = engine.Filtered(q, f)
 	}
 	req := bleve.NewSearchRequestOptions(q, 3*n, 0, false)
 	req.Fields = []string{schema.Title}

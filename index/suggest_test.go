@@ -27,7 +27,7 @@ func TestSuggest(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := ix.Suggest(ctx, c.text, 5)
+			got, err := ix.Suggest(ctx, c.text, 5, Visibility{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -36,15 +36,15 @@ func TestSuggest(t *testing.T) {
 			}
 		})
 	}
-	got, err := ix.Suggest(ctx, "zzqqxx", 5)
+	got, err := ix.Suggest(ctx, "zzqqxx", 5, Visibility{})
 	if err != nil || len(got) != 0 {
 		t.Fatalf("Suggest(no match) = %q, %v; want no titles", got, err)
 	}
-	got, err = ix.Suggest(ctx, "ch", 3)
+	got, err = ix.Suggest(ctx, "ch", 3, Visibility{})
 	if err != nil || len(got) != 3 {
 		t.Fatalf("Suggest(\"ch\", 3) = %q, %v; want 3 titles", got, err)
 	}
-	got, err = ix.Suggest(ctx, "i", 5) // one letter: a whole word, not a prefix
+	got, err = ix.Suggest(ctx, "i", 5, Visibility{}) // one letter: a whole word, not a prefix
 	if err != nil || slices.Contains(got, "Ironclad friendship with Cambodia hailed") {
 		t.Fatalf("Suggest(\"i\") = %q, %v; want no prefix expansion", got, err)
 	}
@@ -53,7 +53,7 @@ func TestSuggest(t *testing.T) {
 		n    int
 	}{{"a", 0}, {"a", MaxSuggestions + 1}, {strings.Repeat("a", 101), 5}} {
 		var pe *ParamError
-		if _, err := ix.Suggest(ctx, bad.text, bad.n); !errors.As(err, &pe) || !errors.Is(err, ErrInvalidParameter) {
+		if _, err := ix.Suggest(ctx, bad.text, bad.n, Visibility{}); !errors.As(err, &pe) || !errors.Is(err, ErrInvalidParameter) {
 			t.Errorf("Suggest(%d bytes, %d) error = %v, want a ParamError wrapping ErrInvalidParameter", len(bad.text), bad.n, err)
 		}
 	}
@@ -77,7 +77,7 @@ func TestSuggestManyCompletions(t *testing.T) {
 	o := DefaultOptions("")
 	o.MaxTerms = 100
 	ix := builtIndexFrom(t, o, dir)
-	got, err := ix.Suggest(context.Background(), "zq", 3)
+	got, err := ix.Suggest(context.Background(), "zq", 3, Visibility{})
 	if err != nil {
 		t.Fatalf("Suggest(zq): %v", err)
 	}

@@ -112,7 +112,7 @@ func checkIDs(t *testing.T, ix *Index, what string, want ...string) {
 	}
 	var missing []string
 	for _, id := range want {
-		if _, err := ix.Article(context.Background(), id); err != nil {
+		if _, err := ix.Article(context.Background(), id, AllArticles()); err != nil {
 			missing = append(missing, id)
 		}
 	}

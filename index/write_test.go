@@ -278,13 +278,13 @@ func TestRebuildSwapsAndKeepsWrites(t *testing.T) {
 	if n, _ := ix.Count(); sum.Indexed != countFiles(t, testArticles) || int(n) != sum.Indexed+2 {
 		t.Errorf("rebuild indexed %d", sum.Indexed)
 	}
-	if a, err := ix.Article(ctx, "api-1"); err != nil || a.Title != "Written over the API" {
+	if a, err := ix.Article(ctx, "api-1", AllArticles()); err != nil || a.Title != "Written over the API" {
 		t.Errorf("api-1 after rebuild: %+v, %v; an acknowledged API write was lost", a, err)
 	}
-	if _, err := ix.Article(ctx, "api-2"); err != nil {
+	if _, err := ix.Article(ctx, "api-2", AllArticles()); err != nil {
 		t.Errorf("write made during the rebuild lost: %v", err)
 	}
-	if _, err := ix.Article(ctx, "gone"); !errors.Is(err, ErrNotFound) {
+	if _, err := ix.Article(ctx, "gone", AllArticles()); !errors.Is(err, ErrNotFound) {
 		t.Errorf("article of a removed file after rebuild: %v, want not found", err)
 	}
 	if got := ids(mustSearch(t, ix, Query{Text: `"Diamond Hexagon"`})); len(got) == 0 || got[0] != "ironclad-friendship-cambodia" {

@@ -170,14 +170,16 @@ func (s *Server) handlePutArticle(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	created, err := w.Put(c.Request().Context(), a)
+	ctx, rec, cancel := s.writeContext(c)
+	defer cancel()
+	created, err := w.Put(ctx, a)
 	if err != nil {
 		return err
 	}
 	if created {
-		return c.JSON(http.StatusCreated, api.WriteResult{ID: id, Status: index.StatusCreated})
+		return c.JSON(http.StatusCreated, api.WriteResult{ID: id, Status: index.StatusCreated, Seq: rec.Last()})
 	}
-	return c.JSON(http.StatusOK, api.WriteResult{ID: id, Status: index.StatusUpdated})
+	return c.JSON(http.StatusOK, api.WriteResult{ID: id, Status: index.StatusUpdated, Seq: rec.Last()})
 }
 
 // handlePostArticles serves POST /api/articles: one article object (201/200, 400 if invalid) or an array (200 with per-element results).
@@ -195,21 +197,26 @@ func (s *Server) handlePostArticles(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		created, err := w.Put(c.Request().Context(), a)
+		ctx, rec, cancel := s.writeContext(c)
+		defer cancel()
+		created, err := w.Put(ctx, a)
 		if err != nil {
 			return err
 		}
 		if created {
-			return c.JSON(http.StatusCreated, api.WriteResult{ID: a.ID, Status: index.StatusCreated})
+			return c.JSON(http.StatusCreated, api.WriteResult{ID: a.ID, Status: index.StatusCreated, Seq: rec.Last()})
 		}
-		return c.JSON(http.StatusOK, api.WriteResult{ID: a.ID, Status: index.StatusUpdated})
+		return c.JSON(http.StatusOK, api.WriteResult{ID: a.ID, Status: index.StatusUpdated, Seq: rec.Last()})
 	}
-	res, err := w.PutJSON(c.Request().Context(), b)
+	ctx, rec, cancel := s.writeContext(c)
+	defer cancel()
+	res, err := w.PutJSON(ctx, b)
 	if err != nil {
 		return err
 	}
 	out := api.ArrayResponse{Results: make([]api.WriteResult, len(res))}
 	countResults(&out.WriteSummary, res)
+	out.Seq = rec.Last()
 	for i, r := range res {
 		out.Results[i] = newWriteResult(r, true)
 	}
@@ -245,11 +252,17 @@ func (s *Server) handleBulk(c echo.Context) error {
 			resp.WriteHeader(http.StatusOK)
 		}
 	}
-	err = w.Bulk(c.Request().Context(), body, int(s.opts.MaxBodyBytes), func(rs []index.WriteResult) error {
+	ctx, rec := index.WithSeqRecorder(c.Request().Context())
+	err = w.Bulk(ctx, body, int(s.opts.MaxBodyBytes), func(rs []index.WriteResult) error {
 		start()
 		countResults(&sum, rs)
+		sum.Seq = rec.Last()
 		for _, r := range rs {
-			if err := write(newWriteResult(r, false)); err != nil {
+			wr := newWriteResult(r, false)
+			if r.Err == nil {
+				wr.Seq = sum.Seq
+			}
+			if err := write(wr); err != nil {
 				return err
 			}
 		}
@@ -301,6 +314,8 @@ func publicWriteError(err error) string {
 		return "the request body ended early; later lines were not read"
 	case errors.Is(err, index.ErrNoSpace):
 		return "the index's disk is full; later lines were not written"
+	case errors.Is(err, index.ErrNoQuorum):
+		return "the replicated write log has no quorum; later lines were not written"
 	case errors.Is(err, index.ErrWriteFailed):
 		return "the index cannot be written; later lines were not written"
 	}
@@ -317,10 +332,24 @@ func (s *Server) handleDeleteArticle(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := w.Delete(c.Request().Context(), id); err != nil {
+	ctx, rec, cancel := s.writeContext(c)
+	defer cancel()
+	if err := w.Delete(ctx, id); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, api.WriteResult{ID: id, Status: index.StatusDeleted})
+	return c.JSON(http.StatusOK, api.WriteResult{ID: id, Status: index.StatusDeleted, Seq: rec.Last()})
+}
+
+// writeContext is the context of a single write request: it records the
+// write's log sequence (cluster mode) and ends a little before
+// server.write_timeout, so a log without quorum is answered (503) in time.
+func (s *Server) writeContext(c echo.Context) (context.Context, *index.SeqRecorder, context.CancelFunc) {
+	ctx, rec := index.WithSeqRecorder(c.Request().Context())
+	cancel := context.CancelFunc(func() {})
+	if s.opts.WriteTimeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, s.opts.WriteTimeout*9/10)
+	}
+	return ctx, rec, cancel
 }
 
 // newRebuildResponse converts sum into the body of a rebuild or a sync.

@@ -1202,6 +1202,11 @@ func TestBrowserEchoAndRelated(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("related articles\n %q\nwant\n %q", got, want)
 	}
+	var reading string
+	eval(t, ctx, `getComputedStyle(document.body).maxWidth`, &reading)
+	if reading != "832px" {
+		t.Errorf("the article page's body is %s wide at most, want the reading width 832px (the search page is wider for its sidebar)", reading)
+	}
 	run(t, ctx, chromedp.Click(chromedp.CSS(`#related-list li:first-child a`)))
 	waitFor(t, ctx, "the related article's page", `location.pathname === '/articles/`+related.Hits[0].ID+`' && document.getElementById('title').textContent !== ''`)
 }

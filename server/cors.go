@@ -57,7 +57,7 @@ func (s *Server) crossOrigin() echo.MiddlewareFunc {
 			return anyOrigin || slices.Contains(allowed, origin), nil
 		},
 		AllowMethods: []string{http.MethodGet, http.MethodHead},
-		AllowHeaders: []string{echo.HeaderAuthorization},
+		AllowHeaders: []string{echo.HeaderAuthorization, HeaderToken},
 		MaxAge:       600,
 	})
 }

@@ -58,8 +58,8 @@ func TestCORS(t *testing.T) {
 				t.Errorf("Access-Control-Allow-Credentials = %q, want none (keys travel in a header, not cookies)", got)
 			}
 			if tt.method == http.MethodOptions && tt.wantOrigin != "" {
-				if got := h.Get("Access-Control-Allow-Headers"); got != "Authorization" {
-					t.Errorf("Access-Control-Allow-Headers = %q, want Authorization", got)
+				if got := h.Get("Access-Control-Allow-Headers"); got != "Authorization,X-Folio-Token" {
+					t.Errorf("Access-Control-Allow-Headers = %q, want Authorization,X-Folio-Token (search key, reader token)", got)
 				}
 				if got := h.Get("Access-Control-Allow-Methods"); got != "GET,HEAD" {
 					t.Errorf("Access-Control-Allow-Methods = %q, want GET,HEAD", got)

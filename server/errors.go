@@ -61,6 +61,11 @@ func (s *Server) classify(c echo.Context, err error) (int, api.ErrorBody) {
 	case errors.Is(err, index.ErrRebuildFailed):
 		s.logFailure(c, slog.LevelError, err)
 		return http.StatusInternalServerError, api.ErrorBody{Code: "rebuild_failed", Message: "the rebuild failed and the live index is unchanged; the server's log has the cause (look up this response's X-Request-Id)"}
+	case errors.Is(err, index.ErrNoQuorum):
+		s.logFailure(c, slog.LevelWarn, err)
+		return http.StatusServiceUnavailable, api.ErrorBody{Code: "no_quorum", Message: "the replicated write log has no quorum (too few cluster nodes are up): the write was not acknowledged and may or may not appear once; retry it later; searches still work"}
+	case errors.Is(err, index.ErrReplicaBehind):
+		return http.StatusServiceUnavailable, clientError("replica_behind", err)
 	case errors.Is(err, index.ErrNoSpace):
 		s.logFailure(c, slog.LevelError, err)
 		return http.StatusInsufficientStorage, api.ErrorBody{Code: "insufficient_storage", Message: "the index's disk is full; nothing was written"}

@@ -96,7 +96,7 @@ func (f *fakeIndex) Search(ctx context.Context, q index.Query) (*index.Result, e
 	return f.search(ctx, q)
 }
 
-func (f *fakeIndex) Article(ctx context.Context, id string) (*article.Article, error) {
+func (f *fakeIndex) Article(ctx context.Context, id string, _ index.Visibility) (*article.Article, error) {
 	if f.article == nil {
 		return &article.Article{ID: id, Title: "t"}, nil
 	}
@@ -114,11 +114,11 @@ func (f *fakeIndex) Count() (uint64, error) {
 	return f.count()
 }
 
-func (f *fakeIndex) Suggest(context.Context, string, int) ([]string, error) {
+func (f *fakeIndex) Suggest(context.Context, string, int, index.Visibility) ([]string, error) {
 	return nil, ErrUnsupported
 }
 
-func (f *fakeIndex) MarkedArticle(context.Context, string, string) (*index.MarkedArticle, error) {
+func (f *fakeIndex) MarkedArticle(context.Context, string, string, index.Visibility) (*index.MarkedArticle, error) {
 	return nil, ErrUnsupported
 }
 
@@ -339,7 +339,7 @@ func TestArticleIDFromPath(t *testing.T) {
 // call's "operation not supported", which errors.ErrUnsupported matches.
 type enotsupIndex struct{ *fakeIndex }
 
-func (enotsupIndex) Suggest(context.Context, string, int) ([]string, error) {
+func (enotsupIndex) Suggest(context.Context, string, int, index.Visibility) ([]string, error) {
 	return nil, &os.PathError{Op: "read", Path: "/idx/store", Err: syscall.ENOTSUP}
 }
 

@@ -25,6 +25,7 @@ func (s *Server) handleSearch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	q.Visible = visibility(c)
 	start := time.Now()
 	res, err := ix.Search(c.Request().Context(), q)
 	if err != nil {
@@ -39,7 +40,7 @@ func (s *Server) handleSearch(c echo.Context) error {
 		resp.QueryID = s.opts.Analytics.Search(analytics.Search{
 			Query: analytics.Normalise(q.Text), Mode: q.Mode, From: q.From, To: q.To,
 			Filters: q.Filters, Sort: q.Sort, Total: resp.Total, Page: resp.Page,
-			TookMS: resp.TookMS, Suggestion: resp.Suggestion, Typing: q.AsYouType,
+			TookMS: resp.TookMS, Suggestion: resp.Suggestion, Typing: q.AsYouType, Sub: readerSub(c),
 		})
 	}
 	return c.JSON(http.StatusOK, resp)
@@ -61,7 +62,7 @@ func (s *Server) handleArticle(c echo.Context) error {
 	if q := c.QueryParam("q"); q != "" {
 		return s.withSearchSlot(c, func() error { return s.markedArticle(c, id, q) }) // webapi.go
 	}
-	a, err := ix.Article(c.Request().Context(), id)
+	a, err := ix.Article(c.Request().Context(), id, visibility(c))
 	if err != nil {
 		return err
 	}

@@ -29,7 +29,13 @@ var shared struct {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	stopBrowser() // browser_test.go
+	stopBrowser()          // browser_test.go
+	if reuters.ix != nil { // analytics_bench_test.go
+		reuters.ix.Close()
+	}
+	if reuters.dir != "" {
+		os.RemoveAll(reuters.dir)
+	}
 	if shared.ix != nil {
 		shared.ix.Close()
 	}

@@ -112,11 +112,11 @@ func (openAPIFaulty) Related(context.Context, string, index.Query) (*index.Resul
 	return nil, errors.New("disk on fire")
 }
 
-func (openAPIFaulty) Suggest(context.Context, string, int) ([]string, error) {
+func (openAPIFaulty) Suggest(context.Context, string, int, index.Visibility) ([]string, error) {
 	return nil, errors.New("disk on fire")
 }
 
-func (openAPIFaulty) MarkedArticle(context.Context, string, string) (*index.MarkedArticle, error) {
+func (openAPIFaulty) MarkedArticle(context.Context, string, string, index.Visibility) (*index.MarkedArticle, error) {
 	return nil, errors.New("disk on fire")
 }
 
@@ -375,6 +375,8 @@ func TestOpenAPI(t *testing.T) {
 		{"page gzipped", real, "GET", "/", "", 200, map[string]string{"Accept-Encoding": "gzip"}},
 		{"page current", real, "GET", "/", "", 304, map[string]string{"If-None-Match": etag("/")}},
 		{"article page", real, "GET", "/articles/ironclad-friendship-cambodia?q=Cambodia", "", 200, nil},
+		{"analytics page", real, "GET", "/admin/analytics", "", 200, nil},
+		{"analytics page current", real, "GET", "/admin/analytics", "", 304, map[string]string{"If-None-Match": etag("/admin/analytics")}},
 		{"article page current", real, "GET", "/articles/x", "", 304, map[string]string{"If-None-Match": etag("/articles/y")}},
 		{"widget", real, "GET", "/widget.js", "", 200, nil},
 		{"widget current", real, "GET", "/widget.js", "", 304, map[string]string{"If-None-Match": etag("/widget.js")}},
@@ -483,7 +485,7 @@ func TestOpenAPI(t *testing.T) {
 		{"GET", "/static/app.js"}, {"GET", "/opensearch.xml"}, {"GET", "/openapi.json"},
 		{"PUT", "/api/articles/x"}, {"DELETE", "/api/articles/x"}, {"POST", "/api/articles"},
 		{"POST", "/api/articles/_bulk"}, {"POST", "/api/admin/rebuild"}, {"POST", "/api/admin/sync"},
-		{"POST", "/api/admin/backup"}, {"GET", "/api/admin/sources"},
+		{"POST", "/api/admin/backup"}, {"GET", "/api/admin/sources"}, {"GET", "/admin/analytics"},
 	} {
 		tests = append(tests, tc{"rate limited " + r.method + " " + r.target, rateLimited, r.method, r.target, "", 429, auth})
 	}

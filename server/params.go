@@ -1,10 +1,13 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -16,7 +19,7 @@ import (
 // searchParams are the parameters GET /api/search accepts, in the order
 // error messages list them.
 func searchParams() []string {
-	return []string{"q", "mode", "from", "to", "size", "page", "sort", "cursor", "facets", "facet_size", "filter", "as_you_type"}
+	return []string{"q", "mode", "from", "to", "size", "page", "sort", "cursor", "facets", "facet_size", "filter", "as_you_type", tokenParam, "min_seq"}
 }
 
 // repeatable are the search parameters that may be given more than once.
@@ -99,7 +102,57 @@ func (s *Server) handleReady(c echo.Context) error {
 		s.logFailure(c, slog.LevelWarn, err)
 		return errNotReady
 	}
-	return c.JSON(http.StatusOK, api.Health{Status: "ready", Documents: n})
+	h := api.Health{Status: "ready", Documents: n}
+	if r, ok := ix.(replicated); ok && r.Clustered() {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+		defer cancel()
+		st := r.ReplicaStatus(ctx)
+		lag := st.Lag()
+		h.AppliedSeq, h.LogLastSeq, h.Lag = &st.AppliedSeq, &st.LogLastSeq, &lag
+		if st.LogErr != nil {
+			h.LogError = "the replicated log cannot be reached (no quorum): searches work, writes answer 503"
+		} else if lag > s.opts.MaxReadyLag {
+			h.Status = "replaying"
+			return c.JSON(http.StatusServiceUnavailable, h)
+		}
+	}
+	return c.JSON(http.StatusOK, h)
+}
+
+// replicated is what a cluster replica adds to Index (index.Index in
+// cluster mode; test doubles need not have it).
+type replicated interface {
+	Clustered() bool
+	WaitApplied(ctx context.Context, seq uint64) error
+	ReplicaStatus(ctx context.Context) index.ReplicaStatus
+}
+
+// awaitMinSeq serves min_seq=N on reads: it waits up to MinSeqWait for
+// this replica to have applied log sequence N (a write's "seq"), then
+// answers 503 replica_behind. A single node has applied every write.
+func (s *Server) awaitMinSeq(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		v := c.QueryParam("min_seq")
+		if v == "" {
+			return next(c)
+		}
+		seq, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return &index.ParamError{Kind: index.ErrInvalidParameter, Param: "min_seq", Message: fmt.Sprintf("min_seq must be a log sequence (a write's \"seq\", an integer >= 0), got %q", clipParam(v))}
+		}
+		ix, err := s.index()
+		if err != nil {
+			return err
+		}
+		if r, ok := ix.(replicated); ok {
+			ctx, cancel := context.WithTimeout(c.Request().Context(), s.opts.MinSeqWait)
+			defer cancel()
+			if err := r.WaitApplied(ctx, seq); err != nil {
+				return err
+			}
+		}
+		return next(c)
+	}
 }
 
 // handleMetrics serves GET /metrics: the Prometheus exposition, unless

@@ -31,7 +31,7 @@ func (s *Server) olderRelated(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		if _, err := ix.Article(c.Request().Context(), id); !errors.Is(err, index.ErrNotFound) {
+		if _, err := ix.Article(c.Request().Context(), id, visibility(c)); !errors.Is(err, index.ErrNotFound) {
 			return next(c)
 		}
 		return s.withSearchSlot(c, func() error { return s.handleRelated(c, rel) })
@@ -52,7 +52,7 @@ func (s *Server) handleRelatedPath(c echo.Context) error {
 // handleRelated answers the articles most like article id, in the shape of
 // a search response.
 func (s *Server) handleRelated(c echo.Context, id string) error {
-	q := index.Query{From: c.QueryParam("from"), To: c.QueryParam("to")}
+	q := index.Query{From: c.QueryParam("from"), To: c.QueryParam("to"), Visible: visibility(c)}
 	b := echo.QueryParamsBinder(c)
 	b.ErrorFunc = bindingError
 	if err := b.Int("size", &q.Size).BindError(); err != nil {

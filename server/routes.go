@@ -12,11 +12,11 @@ import (
 // matches, takes its path sets from the groups: crossOrigin from read,
 // rateLimiter's exemptions from ops, bodyLimit's from streamed.
 func (s *Server) routes() {
-	s.read = s.group(s.requireKey)       // the read API: CORS (crossOrigin), search keys
-	admin := s.group(s.requireAdmin)     // writes and administration: admin keys
-	s.streamed = s.group(s.requireAdmin) // admin routes whose body may be of any size: the handler limits each line
-	pages := s.group()                   // the web pages, their assets, the API's own description
-	s.ops = s.group()                    // what monitoring polls: never rate limited
+	s.read = s.group(s.requireKey, s.requireToken, s.awaitMinSeq) // the read API: CORS (crossOrigin), search keys, reader tokens, min_seq
+	admin := s.group(s.requireAdmin)                              // writes and administration: admin keys
+	s.streamed = s.group(s.requireAdmin)                          // admin routes whose body may be of any size: the handler limits each line
+	pages := s.group()                                            // the web pages, their assets, the API's own description
+	s.ops = s.group()                                             // what monitoring polls: never rate limited
 
 	s.read.get("/api/search", s.handleSearch, s.limitSearches)             // ?q=&mode=&from=&to=&size=&page=&sort=&cursor=&facets=&facet_size=&filter=&as_you_type=
 	s.read.get("/api/articles/*", s.handleArticle, s.olderRelated)         // the id is the rest of the path; {id}/related lists related articles when no article has that whole id (olderRelated)
@@ -37,6 +37,7 @@ func (s *Server) routes() {
 	admin.get("/api/admin/analytics/articles", s.handleArticleReport)      // ?from=&to=&limit= → most opened articles and their queries
 	pages.get("/", s.handlePage)                                           // the search page; state in ?q=&from=&to=&sort=&page=
 	pages.get("/articles/*", s.handleArticlePage)                          // one article, ?q= marks the query's terms
+	pages.get("/admin/analytics", s.handleAnalyticsPage)                   // the search analytics page; the admin key is typed into it
 	pages.get("/widget.js", s.handleWidget)                                // the <folio-search> custom element
 	pages.get("/static/*", s.handleAsset)                                  // the page's CSS and ES modules
 	pages.get("/opensearch.xml", s.handleOpenSearch)                       // OpenSearch description

@@ -38,21 +38,25 @@ import (
 // the write and admin routes answer 501, and /metrics leaves out the size
 // on disk.
 type Index interface {
-	// Search returns one page of hits, a *index.ParamError for bad
-	// parameters, or an error wrapping index.ErrTimeout.
+	// Search returns one page of hits among the articles q.Visible may
+	// see, a *index.ParamError for bad parameters, or an error wrapping
+	// index.ErrTimeout.
 	Search(ctx context.Context, q index.Query) (*index.Result, error)
-	// Article returns the stored article, or an error wrapping index.ErrNotFound.
-	Article(ctx context.Context, id string) (*article.Article, error)
+	// Article returns the stored article, or an error wrapping
+	// index.ErrNotFound (also when vis may not see it).
+	Article(ctx context.Context, id string, vis index.Visibility) (*article.Article, error)
 	// Related returns the articles most like the article id (q.Size, q.From,
-	// q.To apply), or an error wrapping index.ErrNotFound.
+	// q.To, q.Visible apply), or an error wrapping index.ErrNotFound.
 	Related(ctx context.Context, id string, q index.Query) (*index.Result, error)
 	// Count returns the number of indexed articles.
 	Count() (uint64, error)
-	// Suggest returns up to n titles completing text, or a *index.ParamError.
-	Suggest(ctx context.Context, text string, n int) ([]string, error)
+	// Suggest returns up to n titles of articles vis may see completing
+	// text, or a *index.ParamError.
+	Suggest(ctx context.Context, text string, n int, vis index.Visibility) ([]string, error)
 	// MarkedArticle returns the article with the matches of text marked, an
-	// error wrapping index.ErrNotFound, or a *index.ParamError.
-	MarkedArticle(ctx context.Context, id, text string) (*index.MarkedArticle, error)
+	// error wrapping index.ErrNotFound (also when vis may not see it), or a
+	// *index.ParamError.
+	MarkedArticle(ctx context.Context, id, text string, vis index.Visibility) (*index.MarkedArticle, error)
 	// DiskSize returns the bytes the index's files take.
 	DiskSize() (int64, error)
 	Writer
@@ -103,15 +107,32 @@ type Options struct {
 	MaxSearches    int           // searches run at once; more wait in the queue
 	SearchQueue    int           // searches that may wait for a slot; more get 503 at once
 	QueueTimeout   time.Duration // longest wait in the queue before 503
-	RateLimit      float64       // requests per second per client address; 0 disables rate limiting
-	RateBurst      int           // requests a client may send at once above RateLimit (default: RateLimit rounded up)
-	TrustProxy     bool          // take the client address from X-Forwarded-For when the peer is a private or loopback proxy
-	BasePath       string        // path prefix everything is served under, e.g. "/folio"; "" for none
+	// MinSeqWait is how long a read with min_seq waits for this replica to
+	// apply that log sequence before 503 replica_behind (search.timeout).
+	MinSeqWait time.Duration
+	// MaxReadyLag is how many log messages a replica may be behind and
+	// still answer /readyz 200 (cluster.max_ready_lag).
+	MaxReadyLag uint64
+	RateLimit   float64 // requests per second per client address; 0 disables rate limiting
+	RateBurst   int     // requests a client may send at once above RateLimit (default: RateLimit rounded up)
+	TrustProxy  bool    // take the client address from X-Forwarded-For when the peer is a private or loopback proxy
+	BasePath    string  // path prefix everything is served under, e.g. "/folio"; "" for none
 	// MetricsElsewhere hides GET /metrics from the API: metrics are served
 	// only by ServeMetrics (on server.metrics_addr).
 	MetricsElsewhere bool
 	// Analytics records every search (and returns its query_id); nil records nothing.
 	Analytics *analytics.Recorder
+
+	// TokenKeys verify reader tokens (selected by their kid); none means
+	// a request with a token is refused (401) and every reader sees only
+	// the articles without groups.
+	TokenKeys []TokenKey
+	// TokenMaxTTL is the longest life of a token, exp − iat (0: DefaultTokenMaxTTL).
+	TokenMaxTTL time.Duration
+	// TokenAudience, when not "", must be one of a token's aud values.
+	TokenAudience string
+	// RequireToken refuses (401) read requests without a token.
+	RequireToken bool
 	// Dates reads the from and to of the analytics reports (default: article.DefaultDateParser).
 	Dates *article.DateParser
 }
@@ -120,7 +141,8 @@ type Options struct {
 // in cmd/folio keeps them equal): a 10s shutdown timeout, a 10s read-header
 // timeout, 30s read and write timeouts, a 120s idle timeout, 10 MiB bodies,
 // 2048-byte queries, 8 concurrent searches with 32 more queued for at most
-// 1s, no rate limit, and pages that only Folio's own origin may frame.
+// 1s, no rate limit, pages that only Folio's own origin may frame, and
+// reader tokens living at most 12h.
 func DefaultOptions() Options {
 	return Options{
 		ShutdownTimeout:   10 * time.Second,
@@ -134,7 +156,10 @@ func DefaultOptions() Options {
 		SearchQueue:       32,
 		QueueTimeout:      time.Second,
 		FrameAncestors:    []string{"'self'"},
+		TokenMaxTTL:       DefaultTokenMaxTTL,
 		MaxWindow:         10000,
+		MinSeqWait:        5 * time.Second,
+		MaxReadyLag:       1000,
 	}
 }
 
@@ -152,6 +177,8 @@ func (o Options) withDefaults() Options {
 	fill(&o.WriteTimeout, d.WriteTimeout)
 	fill(&o.IdleTimeout, d.IdleTimeout)
 	fill(&o.QueueTimeout, d.QueueTimeout)
+	fill(&o.MinSeqWait, d.MinSeqWait)
+	fill(&o.TokenMaxTTL, d.TokenMaxTTL)
 	if o.MaxBodyBytes == 0 {
 		o.MaxBodyBytes = d.MaxBodyBytes
 	}
@@ -185,6 +212,7 @@ type Server struct {
 	web        *web.Site // the embedded pages, widget and their headers, built once
 	m          *metrics
 	limit      *searchLimiter
+	tokens     *tokenVerifier  // nil when no token key is configured
 	openapi    []byte          // the OpenAPI document, with BasePath as its server URL
 	routePaths map[string]bool // the registered route templates, for metrics labels
 	// The route groups whose paths the server-wide middleware asks about (routes.go).
@@ -214,6 +242,7 @@ func New(ix Index, opts Options, logger *slog.Logger) *Server {
 	s.web = newWeb(opts)
 	s.m = newMetrics(s)
 	s.limit = newSearchLimiter(opts.MaxSearches, opts.SearchQueue, opts.QueueTimeout)
+	s.tokens = newTokenVerifier(opts)
 	s.openapi = openAPIDocument(opts.BasePath)
 	s.e.HideBanner = true
 	s.e.HidePort = true

@@ -25,6 +25,9 @@ func (s *Server) handlePage(c echo.Context) error { return s.web.Page(c) }
 // handleArticlePage serves GET /articles/*: the article page.
 func (s *Server) handleArticlePage(c echo.Context) error { return s.web.ArticlePage(c) }
 
+// handleAnalyticsPage serves GET /admin/analytics: the search analytics page.
+func (s *Server) handleAnalyticsPage(c echo.Context) error { return s.web.AnalyticsPage(c) }
+
 // handleWidget serves GET /widget.js: the <folio-search> custom element.
 func (s *Server) handleWidget(c echo.Context) error { return s.web.Widget(c) }
 

@@ -26,7 +26,7 @@ func (s *Server) handleSuggest(c echo.Context) error {
 	if err := b.Int("size", &n).BindError(); err != nil {
 		return err
 	}
-	titles, err := ix.Suggest(c.Request().Context(), q, n)
+	titles, err := ix.Suggest(c.Request().Context(), q, n, visibility(c))
 	if errors.Is(err, ErrUnsupported) {
 		return echo.ErrNotFound // an index that cannot suggest has no suggestions endpoint
 	}
@@ -45,9 +45,9 @@ func (s *Server) markedArticle(c echo.Context, id, q string) error {
 	if err != nil {
 		return err
 	}
-	m, err := ix.MarkedArticle(c.Request().Context(), id, q)
+	m, err := ix.MarkedArticle(c.Request().Context(), id, q, visibility(c))
 	if errors.Is(err, ErrUnsupported) {
-		a, err := ix.Article(c.Request().Context(), id)
+		a, err := ix.Article(c.Request().Context(), id, visibility(c))
 		if err != nil {
 			return err
 		}

@@ -157,6 +157,7 @@ func evalQuery(params []string, maxQueryLength int) (index.Query, error) {
 	if err != nil {
 		return q, fmt.Errorf("--param: %w", err)
 	}
+	q.Visible = index.AllArticles() // relevance is judged over every article
 	return q, nil
 }
 

@@ -77,6 +77,7 @@ for server.addr), then flags. Run "folio config" to see the result.`,
 		newBackupCmd(c),
 		newEvalCmd(c),
 		newAnalyticsCmd(c),
+		newTokenCmd(c),
 	)
 	return root
 }

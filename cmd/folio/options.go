@@ -1,8 +1,12 @@
 package main
 
 import (
+	"crypto/ed25519"
 	"fmt"
+	"log/slog"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/folio-search/folio/config"
@@ -124,7 +128,79 @@ func serverOptions(cfg config.Config) server.Options {
 		MaxWindow:         cfg.Search.MaxWindow,
 		AdminKeys:         s.AdminKeys,
 		Sources:           cfg.Index.SourcePaths(),
+		TokenKeys:         tokenKeys(s.TokenKeyList()),
+		TokenMaxTTL:       s.TokenMaxTTL,
+		TokenAudience:     s.TokenAudience,
+		RequireToken:      s.RequireToken,
+		MinSeqWait:        cfg.Search.Timeout,
+		MaxReadyLag:       uint64(cfg.Cluster.MaxReadyLag),
 	}
+}
+
+// logClusterNotice logs a notice of the replica or its embedded NATS
+// server: NATS's routine notices (connections, elections) at debug level.
+func logClusterNotice(logger *slog.Logger, msg string) {
+	switch {
+	case strings.HasPrefix(msg, "nats: error:"), strings.HasPrefix(msg, "nats: fatal:"):
+		logger.Error(msg)
+	case strings.HasPrefix(msg, "nats: warning:"):
+		logger.Warn(msg)
+	case strings.HasPrefix(msg, "nats: "):
+		logger.Debug(msg)
+	default:
+		logger.Warn(msg)
+	}
+}
+
+// clusterOptions converts the cluster section to index.ClusterOptions
+// (nil when cluster mode is off): the node defaults to the host name, the
+// embedded store to <index.path>/nats; the password is read from its file.
+func clusterOptions(cfg config.Config, logger *slog.Logger) (*index.ClusterOptions, error) {
+	c := cfg.Cluster
+	if !c.Enabled() {
+		return nil, nil
+	}
+	node := c.Node
+	if node == "" {
+		h, err := os.Hostname()
+		if err != nil {
+			return nil, fmt.Errorf("cluster.node is empty and the host name is unknown: %w", err)
+		}
+		node = h
+	}
+	store := c.NATS.StoreDir
+	if store == "" {
+		store = filepath.Join(cfg.Index.Path, "nats")
+	}
+	o := &index.ClusterOptions{Node: node, Stream: c.Stream, Replicas: c.Replicas,
+		User: c.NATS.User, NKeySeedFile: c.NATS.NKeySeedFile, TLSCA: c.NATS.TLSCA, TLSCert: c.NATS.TLSCert, TLSKey: c.NATS.TLSKey,
+		Listen: c.NATS.Listen, ClusterListen: c.NATS.ClusterListen, Routes: c.NATS.Routes, StoreDir: store,
+		Logf: func(format string, args ...any) { logClusterNotice(logger, fmt.Sprintf(format, args...)) }}
+	for _, u := range strings.Split(c.NATS.URL, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			o.URLs = append(o.URLs, u)
+		}
+	}
+	if c.NATS.PasswordFile != "" {
+		b, err := os.ReadFile(c.NATS.PasswordFile)
+		if err != nil {
+			return nil, fmt.Errorf("cluster.nats.password_file: %w", err)
+		}
+		o.Password = strings.TrimSpace(string(b))
+	}
+	return o, nil
+}
+
+// tokenKeys converts the configured token keys to the server's type.
+func tokenKeys(keys []config.TokenKey) []server.TokenKey {
+	out := make([]server.TokenKey, len(keys))
+	for i, k := range keys {
+		out[i] = server.TokenKey{ID: k.ID, Alg: server.AlgHS256, Secret: k.Secret}
+		if k.Alg == "ed25519" {
+			out[i] = server.TokenKey{ID: k.ID, Alg: server.AlgEdDSA, Public: ed25519.PublicKey(k.Public)}
+		}
+	}
+	return out
 }
 
 // analyticsOptions converts the analytics section to analytics.Options.

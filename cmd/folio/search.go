@@ -41,6 +41,7 @@ With --json, the output is exactly the body GET /api/search would return.`,
 	cmd.Flags().StringSliceVar(&q.Facets, "facets", nil, "count values of these fields over all matches (date, source, author, tags, index.keyword_fields); shown with --json")
 	cmd.Flags().StringArrayVar(&q.Filters, "filter", nil, "only articles with this field:value (e.g. source:Reuters); repeatable")
 	jsonOut := cmd.Flags().Bool("json", false, "print the API's JSON response")
+	token := cmd.Flags().String("token", "", "search as the reader of this token (server.token_keys verify it); default: every article")
 	cmd.Flags().String("index", "", "index directory (index.path)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) (err error) {
 		cfg, err := c.loadConfig(cmd, map[string]string{"index.path": "index"})
@@ -65,6 +66,14 @@ With --json, the output is exactly the body GET /api/search would return.`,
 		}()
 
 		q.Text = strings.Join(args, " ")
+		q.Visible = index.AllArticles() // an operator reading the index's files sees every article
+		if *token != "" {
+			r, err := server.VerifyToken(serverOptions(cfg), *token)
+			if err != nil {
+				return fmt.Errorf("--token: %w", err)
+			}
+			q.Visible = r.Visible
+		}
 		res, err := ix.Search(cmd.Context(), q)
 		if pe := (*index.ParamError)(nil); errors.As(err, &pe) {
 			return paramError(pe)

@@ -65,6 +65,9 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, build bu
 	if err != nil {
 		return err
 	}
+	if opts.Cluster, err = clusterOptions(cfg, logger); err != nil {
+		return err
+	}
 	if cfg.Index.Watch && len(cfg.Index.SourcePaths()) == 0 {
 		return errors.New("index.watch is set but index.sources is empty: nothing to watch")
 	}

@@ -19,13 +19,20 @@ type Article struct {
 	// Keywords holds the values of the extra JSON fields kept as keyword
 	// fields (Options.KeywordFields, e.g. Reuters' topics and places).
 	Keywords map[string][]string
+	// Groups are the groups whose members may read the article (lower-case
+	// names, see CheckGroup); none means every reader may.
+	Groups []string
 }
 
 // Validate reports whether a is indexable: it needs an id, and a title or a
-// body, and no field over its size limit (MaxTitleBytes, ...). The error
+// body, valid groups (CheckGroups), and no field over its size limit
+// (MaxTitleBytes, ...). The error
 // wraps ErrInvalidArticle.
 func (a *Article) Validate() error {
 	if err := a.checkSizes(); err != nil { // first: no message quotes an over-long field
+		return err
+	}
+	if err := a.checkGroups(); err != nil {
 		return err
 	}
 	switch {

@@ -7,7 +7,7 @@ import "fmt"
 // Folio's own fields.
 func CheckKeywordField(f string) error {
 	if !validKeywordField(f) || jsonFields[f] || f == "text" {
-		return fmt.Errorf("keyword field %q: want a lower-case JSON field name (letters, digits, _) other than Folio's own fields (%s)", f, "title, body, source, author, tags, url")
+		return fmt.Errorf("keyword field %q: want a lower-case JSON field name (letters, digits, _) other than Folio's own fields (%s)", f, "title, body, source, author, tags, url, groups")
 	}
 	return nil
 }

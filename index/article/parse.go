@@ -256,8 +256,15 @@ func (p *Parser) ParseText(b []byte, path, defaultID string) (Article, *InputErr
 			a.Author = val
 		case "tags":
 			a.Tags = splitTags(val)
+		case "groups":
+			a.Groups = SplitGroups(val)
+			if err := a.checkGroups(); err != nil {
+				ie := err.(*InputError)
+				ie.Path, ie.Line = path, line
+				return Article{}, ie
+			}
 		default:
-			return fail(line, "bad header", fmt.Sprintf("unknown header %q", headerName(key)), "Title, Date, ID, URL, Source, Author or Tags")
+			return fail(line, "bad header", fmt.Sprintf("unknown header %q", headerName(key)), "Title, Date, ID, URL, Source, Author, Tags or Groups")
 		}
 	}
 	if titleLine == 0 || a.Title == "" {
@@ -309,7 +316,7 @@ func splitTags(s string) []string {
 }
 
 // jsonFields are the object keys Folio reads; any other key is ignored and reported.
-var jsonFields = map[string]bool{"id": true, "title": true, "date": true, "body": true, "url": true, "source": true, "author": true, "tags": true}
+var jsonFields = map[string]bool{"id": true, "title": true, "date": true, "body": true, "url": true, "source": true, "author": true, "tags": true, "groups": true}
 
 // readJSONL reads one JSON object a line; a bad line is reported and the
 // others are still read. Blank lines are skipped; a line longer than
@@ -427,6 +434,9 @@ func (fr *Reader) Object(b []byte, line int, defaultID string) (rec Record) {
 		perr = fr.tagsField(m, line, &a)
 	}
 	if perr == nil {
+		perr = fr.groupsField(m, line, &a)
+	}
+	if perr == nil {
 		perr = fr.keywordFields(m, line, &a)
 	}
 	if perr != nil {
@@ -503,6 +513,25 @@ func (fr *Reader) tagsField(m map[string]json.RawMessage, line int, a *Article) 
 		a.Tags = splitTags(tags)
 	} else {
 		return fr.problem(line, "invalid field", fmt.Sprintf("field \"tags\" is %s", jsonKind(raw)), "an array of strings or a comma-separated string")
+	}
+	return nil
+}
+
+// groupsField sets a.Groups from m's "groups": an array of strings or a
+// comma-separated string, normalised (NormalizeGroups).
+func (fr *Reader) groupsField(m map[string]json.RawMessage, line int, a *Article) *InputError {
+	raw, ok := m["groups"]
+	if !ok || string(raw) == "null" {
+		return nil
+	}
+	var list []string
+	var one string
+	if err := json.Unmarshal(raw, &list); err == nil {
+		a.Groups = NormalizeGroups(list)
+	} else if err := json.Unmarshal(raw, &one); err == nil {
+		a.Groups = SplitGroups(one)
+	} else {
+		return fr.problem(line, "invalid field", fmt.Sprintf("field \"groups\" is %s", jsonKind(raw)), "an array of group names or a comma-separated string")
 	}
 	return nil
 }

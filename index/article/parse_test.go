@@ -49,7 +49,7 @@ func TestParseTextErrors(t *testing.T) {
 		{"empty title", "Title:\n\nBody", `a/f.txt:1: missing or empty Title header (a "Title: …" header before the first blank line)`},
 		{"body first", "Just some text\n", `a/f.txt:1: first line "Just some text" is not a header (a first line "Title: …", then other "Key: value" headers, a blank line and the body)`},
 		{"bad header", "Title: T\nnot a header\n\nB", `a/f.txt:2: header line "not a header" is not "Key: value" (header lines up to the first blank line, then the body)`},
-		{"unknown header", "Title: T\nColour: red\n\nB", `a/f.txt:2: unknown header "Colour" (Title, Date, ID, URL, Source, Author or Tags)`},
+		{"unknown header", "Title: T\nColour: red\n\nB", `a/f.txt:2: unknown header "Colour" (Title, Date, ID, URL, Source, Author, Tags or Groups)`},
 		{"duplicate header", "Title: T\nTitle: U\n\nB", `a/f.txt:2: duplicate Title header (first on line 1) (each header at most once)`},
 		{"bad date", "Title: T\nDate: 01/02/2024\n\nB", `a/f.txt:2: ambiguous date "01/02/2024": day and month order is unknown (use 2024-12-04, or configure index.date_layouts such as 01/02/2006)`},
 		{"empty id", "Title: T\nID:\n\nB", `a/f.txt:2: empty ID header (an id, or no ID header to use the file name)`},

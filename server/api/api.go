@@ -90,8 +90,14 @@ type Marked struct {
 
 // Health is the JSON body of GET /healthz and GET /readyz.
 type Health struct {
-	Status    string `json:"status"` // starting, ok or ready
+	Status    string `json:"status"` // starting, ok, ready, or replaying (a replica too far behind its log)
 	Documents uint64 `json:"documents"`
+	// Cluster mode (/readyz): the last log sequence applied here, the
+	// log's last one, the difference, and why the log cannot be reached.
+	AppliedSeq *uint64 `json:"applied_seq,omitempty"`
+	LogLastSeq *uint64 `json:"log_last_seq,omitempty"`
+	Lag        *uint64 `json:"lag,omitempty"`
+	LogError   string  `json:"log_error,omitempty"`
 }
 
 // WriteResult is one result of a write: the body of a single write, one
@@ -105,6 +111,9 @@ type WriteResult struct {
 	Status  string   `json:"status"`       // created, updated, deleted or error
 	Error   string   `json:"error,omitempty"`
 	Ignored []string `json:"ignored,omitempty"` // fields sent that Folio does not index
+	// Seq, in cluster mode, is the log sequence of the write (bulk: of its
+	// batch's last write); min_seq=Seq on a read of any node sees it.
+	Seq uint64 `json:"seq,omitempty"`
 }
 
 // WriteSummary counts the results of a write of many articles: the head of
@@ -121,6 +130,8 @@ type WriteSummary struct {
 	Created int    `json:"created"`
 	Updated int    `json:"updated"`
 	Failed  int    `json:"failed"`
+	// Seq, in cluster mode, is the log sequence of the last write.
+	Seq uint64 `json:"seq,omitempty"`
 }
 
 // ArrayResponse is the JSON body of POST /api/articles with an array.

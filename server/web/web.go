@@ -169,6 +169,12 @@ func (s *Site) ArticlePage(c echo.Context) error {
 	return s.serveHTML(c, "article.html")
 }
 
+// AnalyticsPage serves GET /admin/analytics: the search analytics page,
+// which asks for the admin key and reads the reports from the API.
+func (s *Site) AnalyticsPage(c echo.Context) error {
+	return s.serveHTML(c, "analytics.html")
+}
+
 // Widget serves GET /widget.js: the <folio-search> custom element, loadable
 // by pages of any origin (whether they may then search is up to
 // server.cors.allowed_origins).

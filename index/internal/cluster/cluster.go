@@ -475,38 +475,64 @@ func max64(a, b uint64) uint64 {
 	return b
 }
 
-// readFrom consumes from seq with an ordered (ephemeral, in-order, gap
-// detecting) consumer: where a node is is kept by the node (the applied
-// sequence stored with its index), not by the log.
+// readFrom consumes from seq with an ephemeral pull consumer (no acks,
+// in memory, on one node): where a node is in the log is kept by the node
+// (the applied sequence stored with its index), not by the log. A gap in
+// the consumer's own sequence (a message lost on the way) ends the read,
+// and the caller starts again after the last entry it applied.
 func (l *Log) readFrom(ctx context.Context, seq uint64, max int, apply func([]Entry) error) error {
 	s, err := l.stream(ctx)
 	if err != nil {
 		return err
 	}
 	cctx, cancel := context.WithTimeout(ctx, attemptTimeout)
-	c, err := s.OrderedConsumer(cctx, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{SubjectPrefix + ">"},
-		DeliverPolicy:  jetstream.DeliverByStartSequencePolicy,
-		OptStartSeq:    seq,
+	c, err := s.CreateConsumer(cctx, jetstream.ConsumerConfig{
+		FilterSubject:     SubjectPrefix + ">",
+		DeliverPolicy:     jetstream.DeliverByStartSequencePolicy,
+		OptStartSeq:       seq,
+		AckPolicy:         jetstream.AckNonePolicy,
+		InactiveThreshold: time.Minute,
+		MemoryStorage:     true,
+		Replicas:          1,
 	})
 	cancel()
 	if err != nil {
 		return err
+	}
+	defer func() {
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), attemptTimeout)
+		s.DeleteConsumer(dctx, c.CachedInfo().Name)
+		cancel()
+	}()
+	var delivered uint64 // the consumer's sequence of the last message
+	take := func(b jetstream.MessageBatch, entries []Entry) ([]Entry, error) {
+		for m := range b.Messages() {
+			md, err := m.Metadata()
+			if err != nil {
+				return nil, fmt.Errorf("cluster: log message without metadata: %w", err)
+			}
+			if md.Sequence.Consumer != delivered+1 {
+				return nil, fmt.Errorf("cluster: log read lost messages (consumer seq %d after %d); reading again", md.Sequence.Consumer, delivered)
+			}
+			delivered = md.Sequence.Consumer
+			e, err := entryOf(m, md)
+			if err != nil {
+				return nil, &applyError{err}
+			}
+			entries = append(entries, e)
+		}
+		if err := b.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) {
+			return nil, err
+		}
+		return entries, nil
 	}
 	for ctx.Err() == nil {
 		batch, err := c.FetchNoWait(max)
 		if err != nil {
 			return err
 		}
-		var entries []Entry
-		for m := range batch.Messages() {
-			e, err := entryOf(m)
-			if err != nil {
-				return &applyError{err}
-			}
-			entries = append(entries, e)
-		}
-		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) {
+		entries, err := take(batch, nil)
+		if err != nil {
 			return err
 		}
 		if len(entries) == 0 {
@@ -515,14 +541,7 @@ func (l *Log) readFrom(ctx context.Context, seq uint64, max int, apply func([]En
 			if err != nil {
 				return err
 			}
-			for m := range b.Messages() {
-				e, err := entryOf(m)
-				if err != nil {
-					return &applyError{err}
-				}
-				entries = append(entries, e)
-			}
-			if err := b.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) {
+			if entries, err = take(b, entries); err != nil {
 				return err
 			}
 		}
@@ -536,11 +555,7 @@ func (l *Log) readFrom(ctx context.Context, seq uint64, max int, apply func([]En
 }
 
 // entryOf decodes a log message.
-func entryOf(m jetstream.Msg) (Entry, error) {
-	md, err := m.Metadata()
-	if err != nil {
-		return Entry{}, fmt.Errorf("cluster: log message without metadata: %w", err)
-	}
+func entryOf(m jetstream.Msg, md *jetstream.MsgMetadata) (Entry, error) {
 	e := Entry{Seq: md.Sequence.Stream, Kind: Kind(m.Headers().Get(headerKind)), ID: m.Headers().Get(headerID), Data: m.Data()}
 	if (e.Kind != Put && e.Kind != Delete) || e.ID == "" || Subject(e.ID) != m.Subject() {
 		return Entry{}, fmt.Errorf("cluster: log message %d on %s is not a Folio entry (%s %q)", e.Seq, m.Subject(), e.Kind, e.ID)

@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
+	"math"
 	"slices"
 	"strings"
 
@@ -161,6 +163,131 @@ func fuzzyTerms(r bleveindex.IndexReader, field, term string, edits int, terms m
 type Correction struct {
 	Term  string // the index term
 	Count uint64 // documents holding it
+}
+
+// HasAmong reports whether some document of the shards holds term in field
+// and one of anyOf in anyField: whether a reader who sees only the
+// documents holding one of anyOf (e.g. groups) sees term. It walks term's
+// postings and stops at the first such document, without a search.
+func (d *Dict) HasAmong(field, term, anyField string, anyOf []string) (bool, error) {
+	n, err := d.countAmong(field, term, anyField, anyOf, 1)
+	return n > 0, err
+}
+
+// CountAmong is the number of documents of the shards that hold term in
+// field and one of anyOf in anyField (see HasAmong).
+func (d *Dict) CountAmong(field, term, anyField string, anyOf []string) (uint64, error) {
+	return d.countAmong(field, term, anyField, anyOf, math.MaxUint64)
+}
+
+// countAmong is CountAmong, stopping once it has counted limit documents.
+func (d *Dict) countAmong(field, term, anyField string, anyOf []string, limit uint64) (uint64, error) {
+	if err := d.open(); err != nil {
+		return 0, err
+	}
+	var n uint64
+	for _, r := range d.readers {
+		c, err := countAmong(r, field, term, anyField, anyOf, limit-n)
+		if n += c; n >= limit || err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// countAmong is Dict.countAmong for one shard's reader.
+func countAmong(r bleveindex.IndexReader, field, term, anyField string, anyOf []string, limit uint64) (n uint64, err error) {
+	ctx := context.Background()
+	tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
+	if err != nil {
+		return 0, err
+	}
+	readers := []bleveindex.TermFieldReader{tfr}
+	defer func() {
+		for _, r := range readers {
+			err = errors.Join(err, r.Close())
+		}
+	}()
+	if tfr.Count() == 0 {
+		return 0, nil
+	}
+	filters := make([]bleveindex.TermFieldReader, 0, len(anyOf))
+	for _, t := range anyOf {
+		fr, err := r.TermFieldReader(ctx, []byte(t), anyField, false, false, false)
+		if err != nil {
+			return 0, err
+		}
+		readers = append(readers, fr)
+		if fr.Count() > 0 {
+			filters = append(filters, fr)
+		}
+	}
+	// Postings come in id order: each filter reader only moves forward,
+	// and one that has no document at or after the current one is dropped.
+	at := make([]bleveindex.IndexInternalID, len(filters))
+	var doc bleveindex.TermFieldDoc
+	for len(filters) > 0 {
+		d, err := tfr.Next(doc.Reset())
+		if err != nil || d == nil {
+			return n, err
+		}
+		for i := 0; i < len(filters); i++ {
+			if at[i] == nil || bytes.Compare(at[i], d.ID) < 0 {
+				fd, err := filters[i].Advance(d.ID, nil)
+				if err != nil {
+					return n, err
+				}
+				if fd == nil {
+					filters, at = slices.Delete(filters, i, i+1), slices.Delete(at, i, i+1)
+					i--
+					continue
+				}
+				at[i] = slices.Clone(fd.ID)
+			}
+			if bytes.Equal(at[i], d.ID) {
+				if n++; n >= limit {
+					return n, nil
+				}
+				break
+			}
+		}
+	}
+	return n, nil
+}
+
+// HasTermBesides reports whether some shard's field holds a term other
+// than term (true also when a dictionary cannot be read: callers skip
+// work only on a sure false).
+func HasTermBesides(shards []bleve.Index, field, term string) bool {
+	rs, closeAll, err := Readers(shards)
+	if err != nil {
+		return true
+	}
+	defer closeAll()
+	for _, r := range rs {
+		d, err := r.FieldDict(field)
+		if err != nil {
+			return true
+		}
+		for {
+			e, err := d.Next()
+			if err != nil {
+				d.Close()
+				return true
+			}
+			if e == nil {
+				break
+			}
+			if e.Term != term {
+				d.Close()
+				return true
+			}
+		}
+		if d.Close() != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // maxPrefixEntries bounds the dictionary entries one Completions call reads per shard.

@@ -33,6 +33,9 @@ type Cursor struct {
 	// Page is the number of the page that returned the cursor; the page
 	// after it is Page+1 (0 in cursors of older versions: unknown).
 	Page int `json:"g,omitempty"`
+	// Visible is the Visibility.Key of the reader it was made for: a
+	// cursor continues only for a reader who sees the same articles.
+	Visible string `json:"v,omitempty"`
 }
 
 // Phases of a ranking: one search (no all-words tier), or the tier and then the rest.
@@ -86,7 +89,7 @@ func AfterValues(dm *search.DocumentMatch) []string {
 // NextCursor is the encoded cursor of request q planned as p after last,
 // the last hit (from phase) of page number page.
 func NextCursor(q Request, p *Plan, last *search.DocumentMatch, phase, page int) string {
-	c := Cursor{Phase: phase, After: AfterValues(last), Sort: q.Sort, Text: q.Text, Mode: q.Mode, Now: p.Now.UnixNano(), Page: page}
+	c := Cursor{Phase: phase, After: AfterValues(last), Sort: q.Sort, Text: q.Text, Mode: q.Mode, Now: p.Now.UnixNano(), Page: page, Visible: q.Visible.Key()}
 	if p.SortBy == SortDateAsc || p.SortBy == SortDateDesc {
 		if _, err := time.Parse(time.RFC3339Nano, c.After[0]); err != nil {
 			c.Undated = true

@@ -50,6 +50,9 @@ type Request struct {
 	FacetSize int
 	// AsYouType: the query is being typed; its last word is also a prefix (see prefix.go).
 	AsYouType bool
+	// Visible is what the reader may see; every search of the plan is
+	// restricted to it (an unscored required clause of its filter).
+	Visible Visibility
 }
 
 // Planner turns Requests into Plans. It holds what planning needs of the
@@ -122,11 +125,14 @@ type Plan struct {
 // *param.Error wrapping param.ErrInvalidParameter or param.ErrInvalidQuery;
 // the parameters are checked in this order: size, page, cursor, sort,
 // dates, facets and filters, then the query text and mode.
-func (pl *Planner) Plan(q Request) (*Plan, error) { return pl.PlanWith(q, nil) }
+func (pl *Planner) Plan(q Request) (*Plan, error) { return pl.PlanWith(q, nil, q.Visible) }
 
 // PlanWith is Plan with the index's dictionary, which typo tolerance asks
-// whether a word is in the index; a nil dict plans without typo tolerance.
-func (pl *Planner) PlanWith(q Request, dict Dictionary) (*Plan, error) {
+// whether a word is in the index (a nil dict plans without typo
+// tolerance), filtering with seen: q.Visible, or what it amounts to in this
+// index (AllArticles when no article has groups). Cursors are bound to
+// q.Visible.
+func (pl *Planner) PlanWith(q Request, dict Dictionary, seen Visibility) (*Plan, error) {
 	p, err := pl.window(q)
 	if err == nil {
 		err = continueAfter(p, q)
@@ -135,7 +141,7 @@ func (pl *Planner) PlanWith(q Request, dict Dictionary) (*Plan, error) {
 		err = checkSort(q.Sort)
 	}
 	if err == nil {
-		err = pl.filters(p, q)
+		err = pl.filters(p, q, seen)
 	}
 	if err != nil {
 		return nil, err
@@ -180,6 +186,9 @@ func continueAfter(p *Plan, q Request) error {
 	if c.Sort != q.Sort || c.Text != q.Text || c.Mode != q.Mode {
 		return param.Errorf("cursor", "the cursor was made for another query or sort; repeat q, mode and sort of the request that returned it")
 	}
+	if c.Visible != q.Visible.Key() {
+		return param.Errorf("cursor", "the cursor was made for another reader (token); start again from the first page")
+	}
 	p.After, p.From, p.Now = c, 0, time.Unix(0, c.Now)
 	return nil
 }
@@ -193,8 +202,16 @@ func checkSort(sort string) error {
 	return param.Errorf("sort", "unknown sort %q (accepted: relevance, date, -date)", sort)
 }
 
-// filters adds the date range and the facets and keyword filters of q to p.
-func (pl *Planner) filters(p *Plan, q Request) error {
+// filters adds the reader's visibility, the date range and the facets and
+// keyword filters of q to p. The visibility is a choice of no facet's
+// field, so that no disjunctive facet count ever leaves it out.
+func (pl *Planner) filters(p *Plan, q Request, seen Visibility) error {
+	if err := q.Visible.check(); err != nil {
+		return err
+	}
+	if vq := seen.Filter(); vq != nil {
+		p.choices = append(p.choices, choice{field: visibleChoice, q: vq})
+	}
 	start, end, err := rangeBounds(pl.Dates, q.From, q.To)
 	if err != nil {
 		return err

@@ -51,12 +51,15 @@ func (p *Plan) Run(ctx context.Context, s Searcher, ties *engine.TieRuns) ([]Hit
 	tierTotal := int(tier.Total)
 	end := p.From + p.Size
 	rest := p.Rest()
-	if end <= tierTotal { // the page lies inside the tier: only count the rest
-		n, err := p.Count(ctx, s, rest)
+	if end <= tierTotal { // the page lies inside the tier: only count
+		// Every match of the tier matches Main, so the total is Main's count:
+		// cheaper than counting the rest (Main without the tier), which tests
+		// each match against the tier's conjunction.
+		n, err := p.Count(ctx, s, p.Main)
 		if err != nil {
 			return nil, 0, err
 		}
-		return tag(tier.Hits, PhaseTier), tier.Total + n, nil
+		return tag(tier.Hits, PhaseTier), n, nil
 	}
 	restFrom := max(0, p.From-tierTotal)
 	res, err := p.window(ctx, s, ties, rest, restFrom, end-max(p.From, tierTotal))

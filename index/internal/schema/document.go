@@ -24,6 +24,7 @@ type Document struct {
 	Source *string    `json:"source,omitempty"`
 	Author *string    `json:"author,omitempty"`
 	Tags   []string   `json:"tags,omitempty"`
+	Groups []string   `json:"groups"` // never empty: PublicGroup for an article without groups
 	// Keywords are the extra keyword fields, indexed as "kw.<name>".
 	Keywords map[string][]string `json:"kw,omitempty"`
 }
@@ -31,7 +32,11 @@ type Document struct {
 // NewDocument is the document of a as bleve indexes it.
 func NewDocument(a *article.Article) Document {
 	d := Document{Title: a.Title, Body: a.Body, Text: a.Title + TextSeparator + a.Body,
-		URL: nonEmpty(a.URL), Source: nonEmpty(a.Source), Author: nonEmpty(a.Author), Tags: withoutEmpty(a.Tags)}
+		URL: nonEmpty(a.URL), Source: nonEmpty(a.Source), Author: nonEmpty(a.Author), Tags: withoutEmpty(a.Tags),
+		Groups: withoutEmpty(a.Groups)}
+	if len(d.Groups) == 0 {
+		d.Groups = []string{PublicGroup}
+	}
 	for k, vs := range a.Keywords {
 		if vs = withoutEmpty(vs); len(vs) > 0 {
 			if d.Keywords == nil {
@@ -66,6 +71,10 @@ func Article(doc bleveindex.Document, loc *time.Location) article.Article {
 			a.Author = string(f.Value())
 		case Tags:
 			a.Tags = append(a.Tags, string(f.Value()))
+		case Groups:
+			if g := string(f.Value()); g != PublicGroup {
+				a.Groups = append(a.Groups, g)
+			}
 		case Date:
 			if df, ok := f.(bleveindex.DateTimeField); ok {
 				if t, _, err := df.DateTime(); err == nil {

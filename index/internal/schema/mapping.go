@@ -37,6 +37,10 @@ const (
 	Author = "author"
 	// Tags are the article's tags (keyword).
 	Tags = "tags"
+	// Groups are the groups that may read the article (keyword, stored,
+	// no doc values); an article without groups holds PublicGroup, so that
+	// a reader's visibility is one disjunction of terms (see Visibility).
+	Groups = "groups"
 	// Day is the date as a whole number of UTC days since 1970
 	// (indexed, not stored): a date filter on whole days ranges over a
 	// few dozen day terms instead of the many prefix-coded terms of
@@ -51,6 +55,10 @@ const (
 	Text = "text"
 )
 
+// PublicGroup is the groups term of the articles without groups: every
+// reader sees them. No group name can be "*" (article.CheckGroup).
+const PublicGroup = "*"
+
 // KeywordPrefix is the sub-document of the extra keyword fields: field
 // "topics" is indexed as "kw.topics".
 const KeywordPrefix = "kw"
@@ -60,8 +68,9 @@ const TextSeparator = "\n"
 
 // MappingVersion changes whenever the mapping or the stored document shape
 // changes; an index with another version must be rebuilt. Version 5: token
-// and keyword length limits; empty keyword values are not indexed.
-const MappingVersion = 5
+// and keyword length limits; empty keyword values are not indexed. Version
+// 6: the groups field (every document holds a group or PublicGroup).
+const MappingVersion = 6
 
 // SynonymSource is the name of the synonym source of the title and text
 // fields, and of its collection.
@@ -154,7 +163,7 @@ func LanguageNames() string { return strings.Join(Languages(), ", ") }
 // NewMapping is Folio's static mapping: the analysed, stored title and the
 // analysed title+body text, both with term vectors (phrases and
 // highlighting); the stored body; a datetime date with doc values (sorting,
-// ranges); keyword url/source/author/tags; BM25 scoring; no _all field.
+// ranges); keyword url/source/author/tags/groups; BM25 scoring; no _all field.
 func NewMapping(language string, keywordFields []string) (*mapping.IndexMappingImpl, error) {
 	analyzer := analyzers[language]
 	text := func() *mapping.FieldMapping {
@@ -204,6 +213,9 @@ func NewMapping(language string, keywordFields []string) (*mapping.IndexMappingI
 	doc.AddFieldMappingsAt(Source, keyword())
 	doc.AddFieldMappingsAt(Author, keyword())
 	doc.AddFieldMappingsAt(Tags, keyword())
+	groups := keyword()
+	groups.DocValues = false // never sorted nor faceted
+	doc.AddFieldMappingsAt(Groups, groups)
 	if len(keywordFields) > 0 {
 		kw := bleve.NewDocumentStaticMapping()
 		for _, f := range keywordFields {
@@ -264,4 +276,20 @@ func DateFilter(start, end time.Time) query.Query {
 	q := query.NewDateRangeInclusiveQuery(start, end, &incl, &excl)
 	q.SetField(Date)
 	return q
+}
+
+// Visibility is the non-scoring filter of the documents a reader in groups
+// may see: those without groups (PublicGroup) and those sharing one of
+// groups. The caller bounds the number of groups.
+func Visibility(groups []string) query.Query {
+	terms := make([]query.Query, 0, len(groups)+1)
+	for _, g := range append([]string{PublicGroup}, groups...) {
+		tq := query.NewTermQuery(g)
+		tq.SetField(Groups)
+		terms = append(terms, tq)
+	}
+	if len(terms) == 1 {
+		return terms[0]
+	}
+	return query.NewDisjunctionQuery(terms)
 }

@@ -1,8 +1,10 @@
 package suggest
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -14,14 +16,25 @@ import (
 	"github.com/folio-search/folio/index/internal/engine"
 )
 
+// Count is the number of the documents a reader may see that hold an
+// analysed term (of the field Correct corrects in).
+type Count func(ctx context.Context, term string) (uint64, error)
+
+// maxRecounts bounds the candidates of one word that Correct recounts with a Count.
+const maxRecounts = 32
+
 // Correct returns text with each word whose analysed term is not in field
-// replaced by the closest indexed term (see ClosestTerm), written as surface
+// replaced by the closest indexed term (the first of Candidates), written as surface
 // gives it (the word of an article the term came from; "" leaves the word)
 // and lower-cased when the word was; "" when no word is corrected, or text
 // has no words or more than maxWords. Words are runs of letters and digits;
-// the corrected text joins them with single spaces.
+// the corrected text joins them with single spaces. With a count (a reader
+// who may not see every document), a word is known, and a candidate
+// counted, as count gives them: a candidate none of that reader's
+// documents holds is never offered; the maxRecounts nearest, most frequent
+// candidates are recounted.
 func Correct(ctx context.Context, shards []bleve.Index, analyzer analysis.Analyzer, field, text string, maxWords int,
-	surface func(ctx context.Context, term string) (string, error)) (_ string, err error) {
+	count Count, surface func(ctx context.Context, term string) (string, error)) (_ string, err error) {
 	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	if len(words) == 0 || len(words) > maxWords {
 		return "", nil
@@ -42,16 +55,30 @@ func Correct(ctx context.Context, shards []bleve.Index, analyzer analysis.Analyz
 			continue
 		}
 		term := string(toks[0].Term)
-		df, err := engine.DocFreq(ctx, readers, field, term)
+		var df uint64
+		if count != nil {
+			df, err = count(ctx, term)
+		} else {
+			df, err = engine.DocFreq(ctx, readers, field, term)
+		}
 		if err != nil {
 			return "", err
 		}
 		if df > 0 {
 			continue
 		}
-		best, err := ClosestTerm(readers, field, term)
+		cands, err := Candidates(readers, field, term)
 		if err != nil {
 			return "", err
+		}
+		if count != nil {
+			if cands, err = recount(ctx, cands, count); err != nil {
+				return "", err
+			}
+		}
+		best := ""
+		if len(cands) > 0 {
+			best = cands[0].Term
 		}
 		if best == "" {
 			continue
@@ -75,11 +102,18 @@ func Correct(ctx context.Context, shards []bleve.Index, analyzer analysis.Analyz
 	return strings.Join(words, " "), nil
 }
 
-// ClosestTerm is the indexed term of field nearest to term: edit distance 1,
-// or 2 for terms over 5 letters; the nearest first, then the most frequent
-// over all readers, then term order. It is "" when no term is near or a
-// reader cannot search fuzzily.
-func ClosestTerm(readers []bleveindex.IndexReader, field, term string) (string, error) {
+// Candidate is an indexed term near a misspelt one.
+type Candidate struct {
+	Term  string
+	Dist  uint8  // edit distance
+	Count uint64 // documents holding it
+}
+
+// Candidates are the indexed terms of field near term: edit distance 1, or
+// 2 for terms over 5 letters; the nearest first, then the most frequent
+// over all readers, then term order. There are none when a reader cannot
+// search fuzzily.
+func Candidates(readers []bleveindex.IndexReader, field, term string) ([]Candidate, error) {
 	fuzziness := 1
 	if len([]rune(term)) > 5 {
 		fuzziness = 2
@@ -92,16 +126,16 @@ func ClosestTerm(readers []bleveindex.IndexReader, field, term string) (string, 
 	for _, r := range readers {
 		fr, ok := r.(bleveindex.IndexReaderFuzzy)
 		if !ok {
-			return "", nil
+			return nil, nil
 		}
 		dict, err := fr.FieldDictFuzzy(field, term, fuzziness, "")
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		for {
 			de, err := dict.Next()
 			if err != nil {
-				return "", errors.Join(err, dict.Close())
+				return nil, errors.Join(err, dict.Close())
 			}
 			if de == nil {
 				break
@@ -112,16 +146,41 @@ func ClosestTerm(readers []bleveindex.IndexReader, field, term string) (string, 
 			counts[de.Term] = c
 		}
 		if err := dict.Close(); err != nil {
-			return "", err
+			return nil, err
 		}
 	}
-	best, bc := "", cand{}
+	out := make([]Candidate, 0, len(counts))
 	for t, c := range counts {
-		if best == "" || c.dist < bc.dist || c.dist == bc.dist && (c.count > bc.count || c.count == bc.count && t < best) {
-			best, bc = t, c
+		out = append(out, Candidate{Term: t, Dist: c.dist, Count: c.count})
+	}
+	sortCandidates(out)
+	return out, nil
+}
+
+// sortCandidates orders cs nearest first, then most frequent, then by term.
+func sortCandidates(cs []Candidate) {
+	slices.SortFunc(cs, func(a, b Candidate) int {
+		return cmp.Or(cmp.Compare(a.Dist, b.Dist), cmp.Compare(b.Count, a.Count), strings.Compare(a.Term, b.Term))
+	})
+}
+
+// recount counts the first maxRecounts of cs with count, leaves out those
+// it finds in no document, and orders the rest again (sortCandidates).
+func recount(ctx context.Context, cs []Candidate, count Count) ([]Candidate, error) {
+	cs = cs[:min(len(cs), maxRecounts)]
+	out := cs[:0]
+	for _, c := range cs {
+		n, err := count(ctx, c.Term)
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			c.Count = n
+			out = append(out, c)
 		}
 	}
-	return best, nil
+	sortCandidates(out)
+	return out, nil
 }
 
 // Surface is the text of full at l, a location of a term in the field that

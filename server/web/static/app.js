@@ -1,5 +1,5 @@
 // The search page: state in the URL, search as you type, keyboard navigation.
-import { api, ApiError, appendMeta, articleHref, BASE, setSearchKey } from './page.js';
+import { api, ApiError, appendMeta, articleHref, BASE, sendClick, setSearchKey } from './page.js';
 import { appendMarked, echo, el, safeHref } from './render.js';
 import { appendFilters, facetParams, readFilters, renderFacets } from './facets.js';
 import { renderPager } from './pager.js';
@@ -182,7 +182,7 @@ function render(st, r) {
   renderFacets(facetBox, st, r, facetHandlers);
   const chosen = Object.values(st.filters).reduce((n, vs) => n + vs.length, 0) + (st.from || st.to ? 1 : 0);
   $('facets-summary').textContent = chosen ? `Filters (${chosen} chosen)` : 'Filters';
-  results.replaceChildren(...r.hits.map((h) => hitItem(h, st.q)));
+  results.replaceChildren(...r.hits.map((h, i) => hitItem(h, st.q, r.query_id, (r.page - 1) * r.size + i + 1)));
   const n = r.total;
   const what = st.q ? ` for ${echo(st.q)}` : '';
   const count = n === 1 ? '1 result' : `${n.toLocaleString('en')} results`;
@@ -230,9 +230,14 @@ function stateLink(text, st, top = false) {
   return a;
 }
 
-function hitItem(h, query) {
+// hitItem is the list item of hit h, at position (from 1) in the results of
+// the search queryID; opening one of its links is sent to the analytics.
+function hitItem(h, query, queryID, position) {
   const li = el('li', 'hit');
   li.dataset.id = h.id;
+  const opened = (ev) => { if (ev.target.closest('a') && ev.button !== 2) sendClick(queryID, h.id, position); };
+  li.addEventListener('click', opened);
+  li.addEventListener('auxclick', opened); // a middle click opens a tab
   const title = el('h2');
   const a = el('a');
   const external = safeHref(h.url);

@@ -23,6 +23,26 @@ export function setSearchKey(k) {
   try { sessionStorage.setItem(KEY, k); } catch { /* storage disabled */ }
 }
 
+const TOKEN = 'folio.readerToken';
+
+// A reader token given in the page's URL (?token=, as the widget's "See all
+// results" link passes it) is kept for the session and taken out of the
+// URL at once, so that it stays out of the history and of shared links.
+{
+  const u = new URL(location.href);
+  const t = u.searchParams.get('token');
+  if (t) {
+    try { sessionStorage.setItem(TOKEN, t); } catch { /* storage disabled */ }
+    u.searchParams.delete('token');
+    history.replaceState(history.state, '', u.pathname + u.search + u.hash);
+  }
+}
+
+// readerToken is the reader token of this session, if any.
+function readerToken() {
+  try { return sessionStorage.getItem(TOKEN) || ''; } catch { return ''; }
+}
+
 // ApiError is a 4xx/5xx answer of the API, with its message.
 export class ApiError extends Error {
   constructor(status, message, param) {
@@ -37,6 +57,8 @@ export async function api(path, signal) {
   const headers = { Accept: 'application/json' };
   const key = searchKey();
   if (key) headers.Authorization = 'Bearer ' + key;
+  const token = readerToken();
+  if (token) headers['X-Folio-Token'] = token;
   let res;
   try {
     res = await fetch(BASE + path, { headers, signal });
@@ -51,6 +73,15 @@ export async function api(path, signal) {
     throw new ApiError(res.status, (err && err.message) || `The server answered ${res.status}.`, err && err.param);
   }
   return body;
+}
+
+// sendClick tells Folio's search analytics that the result id at position
+// (from 1) of the search queryId was opened (POST /api/events). A beacon
+// outlives the page it leaves; its body is a plain-text string, so that it
+// is a simple request. Analytics never get in the way of the click.
+export function sendClick(queryId, id, position) {
+  if (!queryId || !navigator.sendBeacon) return;
+  try { navigator.sendBeacon(BASE + '/api/events', JSON.stringify({ query_id: queryId, id, position })); } catch { /* dropped */ }
 }
 
 // appendMeta appends "date · source · author" of an article or hit to

@@ -8,7 +8,10 @@
  * e.g. https://folio.example/folio; default: the folder this script was
  * loaded from), placeholder, size (results shown, 1-20, default 5), from / to (a
  * fixed date window, YYYY-MM-DD), key (a search key, sent as
- * "Authorization: Bearer <key>").
+ * "Authorization: Bearer <key>"), token (a reader token, a JWT the portal
+ * signs, sent as "X-Folio-Token: <token>"). Property tokenProvider: a
+ * function returning (a promise of) a fresh token, called before the token
+ * expires and once more when Folio refuses it (401 invalid_token).
  * Theming: --folio-font, --folio-fg, --folio-bg, --folio-muted,
  * --folio-border, --folio-accent, --folio-active-bg, --folio-mark-bg,
  * --folio-mark-fg, --folio-radius, --folio-width.
@@ -103,6 +106,17 @@ mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1
       `or the src of widget.js, that the server runs, and that this page's Content-Security-Policy allows it in connect-src.`);
   }
 
+  // expiresSoon reports whether the JWT token expires within 30 s (or
+  // cannot be read); the signature is Folio's to check, not the widget's.
+  function expiresSoon(token) {
+    try {
+      const claims = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+      return typeof claims.exp !== 'number' || claims.exp * 1000 - Date.now() < 30000;
+    } catch {
+      return true;
+    }
+  }
+
   class FolioSearch extends HTMLElement {
     static get observedAttributes() { return ['placeholder']; }
 
@@ -139,7 +153,7 @@ mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1
       this._panel.append(this._list, this._msg, this._all);
       root.append(this._input, this._panel, this._status);
       this._id = id;
-      this._items = []; // [{node, href}] including "see all" last
+      this._items = []; // [{node, href, id, position}] including "see all" last (no id)
       this._active = -1;
       this._timer = 0;
       this._inflight = null;
@@ -155,6 +169,12 @@ mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1
         const li = e.target.closest && e.target.closest('li');
         if (li && !(e.target.closest && e.target.closest('a'))) li.querySelector('a').click();
       });
+      const opened = (e) => {
+        const a = e.target.closest && e.target.closest('a');
+        if (a && e.button !== 2) this._opened(this._items.find((it) => it.node.contains(a)));
+      };
+      this._list.addEventListener('click', opened);
+      this._list.addEventListener('auxclick', opened); // a middle click opens a tab
       this._onOutside = (e) => { if (!e.composedPath().includes(this)) this._open(false); };
     }
 
@@ -206,13 +226,11 @@ mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1
       const p = this._params(q);
       p.set('size', String(this._size));
       p.set('as_you_type', 'true');
-      const headers = { Accept: 'application/json' };
-      const key = this.getAttribute('key');
-      if (key) headers.Authorization = 'Bearer ' + key;
       try {
-        const res = await fetch(`${this._endpoint}/api/search?${p}`, { headers, signal: this._inflight.signal, credentials: 'omit' });
-        let body = null;
-        try { body = await res.json(); } catch { /* not JSON */ }
+        let { res, body } = await this._fetch(p, false);
+        if (res.status === 401 && body && body.error && body.error.code === 'invalid_token' && this.tokenProvider) {
+          ({ res, body } = await this._fetch(p, true)); // refused: once more with a fresh token
+        }
         if (my !== this._seq) return;
         this._panel.dataset.query = q; // what the panel shows an answer for
         if (!res.ok) {
@@ -227,6 +245,33 @@ mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1
         this._fail('Search is not available from this page.');
         explainFailure(this._endpoint);
       }
+    }
+
+    // _fetch runs the search of parameters p with the key and the reader
+    // token (fresh from tokenProvider when fresh is set, or when the token
+    // expires within 30 s) and returns the answer and its JSON body.
+    async _fetch(p, fresh) {
+      const headers = { Accept: 'application/json' };
+      const key = this.getAttribute('key');
+      if (key) headers.Authorization = 'Bearer ' + key;
+      const token = await this._token(fresh);
+      if (token) headers['X-Folio-Token'] = token;
+      const res = await fetch(`${this._endpoint}/api/search?${p}`, { headers, signal: this._inflight.signal, credentials: 'omit' });
+      let body = null;
+      try { body = await res.json(); } catch { /* not JSON */ }
+      return { res, body };
+    }
+
+    // _token is the reader token to send: the token attribute, replaced by
+    // what tokenProvider returns when fresh is set or the current token
+    // expires within 30 s (its exp claim).
+    async _token(fresh) {
+      let token = this.getAttribute('token') || '';
+      if (this.tokenProvider && (fresh || !token || expiresSoon(token))) {
+        token = String(await this.tokenProvider() || '');
+        if (token) this.setAttribute('token', token);
+      }
+      return token;
     }
 
     _fail(message) {
@@ -251,6 +296,7 @@ mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1
         this._status.textContent = '';
         return;
       }
+      this._queryID = r.query_id;
       r.hits.forEach((h, i) => {
         const li = el('li');
         li.id = `${this._id}-opt-${i}`;
@@ -270,9 +316,12 @@ mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1
           li.append(s);
         }
         this._list.append(li);
-        this._items.push({ node: li, href: a.href });
+        this._items.push({ node: li, href: a.href, id: h.id, position: i + 1 });
       });
-      const all = `${this._endpoint}/?${this._params(q)}`;
+      const ap = this._params(q);
+      const token = this.getAttribute('token');
+      if (token) ap.set('token', token); // the page keeps it for the session and takes it out of its URL
+      const all = `${this._endpoint}/?${ap}`;
       this._all.href = all;
       this._all.textContent = r.total > 0 ? `See all ${r.total.toLocaleString('en')} results` : 'Open the search page';
       this._all.setAttribute('role', 'option');
@@ -296,6 +345,15 @@ mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1
       this._panel.hidden = !on;
       this._input.setAttribute('aria-expanded', String(on));
       if (!on) this._setActive(-1);
+    }
+
+    // _opened tells Folio's search analytics that a result was opened: a
+    // beacon (POST /api/events, a plain-text body, so a simple cross-origin
+    // request) that outlives the page it leaves.
+    _opened(item) {
+      if (!item || !item.id || !this._queryID || !navigator.sendBeacon) return;
+      const body = JSON.stringify({ query_id: this._queryID, id: item.id, position: item.position });
+      try { navigator.sendBeacon(`${this._endpoint}/api/events`, body); } catch { /* dropped */ }
     }
 
     _setActive(i) {
@@ -327,7 +385,10 @@ mark { background: var(--folio-mark-bg, #ffe066); color: var(--folio-mark-fg, #1
           e.preventDefault();
           clearTimeout(this._timer);
           const q = this._input.value.trim();
-          if (this._active >= 0) location.assign(this._items[this._active].href);
+          if (this._active >= 0) {
+            this._opened(this._items[this._active]);
+            location.assign(this._items[this._active].href);
+          }
           else if (q) location.assign(`${this._endpoint}/?${this._params(q)}`);
           break;
         }

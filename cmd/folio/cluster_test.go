@@ -1,0 +1,417 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+var clusterCycles = flag.Int("cluster.cycles", 20, "kill -9 cycles of TestClusterNodes (make cluster-crash runs 200)")
+
+// clusterNode is one `folio serve` of a three-node cluster with embedded JetStream.
+type clusterNode struct {
+	name, base string
+	env        []string
+	dir        string
+	cmd        *exec.Cmd
+	exited     chan error
+	stderr     *lockedBuffer
+}
+
+// testCluster starts n nodes (loopback, free ports, own directories).
+type testCluster struct {
+	t     *testing.T
+	bin   string
+	nodes []*clusterNode
+}
+
+func newTestCluster(t *testing.T, bin string, n int, extra ...string) *testCluster {
+	t.Helper()
+	work := t.TempDir()
+	empty := filepath.Join(work, "no-sources")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	routes := make([]string, n)
+	for i := range routes {
+		routes[i] = freeAddr(t)
+	}
+	c := &testCluster{t: t, bin: bin}
+	for i := range n {
+		var others []string
+		for j := range n {
+			if j != i {
+				others = append(others, routes[j])
+			}
+		}
+		addr := freeAddr(t)
+		nd := &clusterNode{name: fmt.Sprintf("node%d", i+1), base: "http://" + addr, dir: filepath.Join(work, fmt.Sprintf("node%d", i+1)), stderr: &lockedBuffer{}}
+		nd.env = append(os.Environ(),
+			"FOLIO_INDEX_PATH="+filepath.Join(nd.dir, "folio.bleve"),
+			"FOLIO_INDEX_SOURCES="+empty,
+			"FOLIO_SERVER_ADDR="+addr,
+			"FOLIO_SERVER_ADMIN_KEYS="+crashKey,
+			"FOLIO_SERVER_WRITE_TIMEOUT=4s",
+			"FOLIO_ANALYTICS_ENABLED=false",
+			"FOLIO_LOG_LEVEL=warn",
+			"FOLIO_CLUSTER_NODE="+nd.name,
+			"FOLIO_CLUSTER_NATS_LISTEN="+freeAddr(t),
+			"FOLIO_CLUSTER_NATS_CLUSTER_LISTEN="+routes[i],
+			"FOLIO_CLUSTER_NATS_ROUTES="+strings.Join(others, ","),
+		)
+		nd.env = append(nd.env, extra...)
+		if err := os.MkdirAll(nd.dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		c.nodes = append(c.nodes, nd)
+	}
+	t.Cleanup(func() {
+		for _, nd := range c.nodes {
+			c.kill(nd)
+		}
+	})
+	return c
+}
+
+// start runs nd's process; wait: until its /readyz answers 200.
+func (c *testCluster) start(nd *clusterNode, wait bool) {
+	c.t.Helper()
+	cmd := exec.Command(c.bin, "serve")
+	cmd.Dir, cmd.Env = nd.dir, nd.env
+	nd.stderr.Reset()
+	cmd.Stderr = nd.stderr
+	if err := cmd.Start(); err != nil {
+		c.t.Fatal(err)
+	}
+	nd.cmd, nd.exited = cmd, make(chan error, 1)
+	go func() { nd.exited <- cmd.Wait() }()
+	if wait {
+		waitHealthy(c.t, nd.base, nd.exited)
+	}
+}
+
+// kill sends SIGKILL to nd (if running) and waits for it to exit.
+func (c *testCluster) kill(nd *clusterNode) {
+	if nd.cmd == nil {
+		return
+	}
+	nd.cmd.Process.Kill()
+	<-nd.exited
+	nd.cmd = nil
+}
+
+// status is a node's /readyz body.
+type readyStatus struct {
+	Status     string `json:"status"`
+	Documents  uint64 `json:"documents"`
+	AppliedSeq uint64 `json:"applied_seq"`
+	LogLastSeq uint64 `json:"log_last_seq"`
+}
+
+func readyOf(client *http.Client, nd *clusterNode) (readyStatus, int) {
+	var st readyStatus
+	resp, err := client.Get(nd.base + "/readyz")
+	if err != nil {
+		return st, 0
+	}
+	defer resp.Body.Close()
+	json.NewDecoder(resp.Body).Decode(&st)
+	return st, resp.StatusCode
+}
+
+// write PUTs (or DELETEs, when title is empty) id through nd and returns
+// the status and the acknowledged seq.
+func clusterWrite(client *http.Client, nd *clusterNode, id, title string) (int, uint64) {
+	method, body := http.MethodDelete, ""
+	if title != "" {
+		method, body = http.MethodPut, fmt.Sprintf(`{"title":%q,"body":"cluster test"}`, title)
+	}
+	req, _ := http.NewRequest(method, nd.base+"/api/articles/"+url.PathEscape(id), strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+crashKey)
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, 0
+	}
+	defer resp.Body.Close()
+	var r struct {
+		Seq uint64 `json:"seq"`
+	}
+	json.NewDecoder(resp.Body).Decode(&r)
+	return resp.StatusCode, r.Seq
+}
+
+// articleTitle GETs id from nd once it has applied seq: its title, or "" when absent (404).
+func articleTitle(t *testing.T, client *http.Client, nd *clusterNode, id string, seq uint64) string {
+	t.Helper()
+	resp, err := client.Get(fmt.Sprintf("%s/api/articles/%s?min_seq=%d", nd.base, url.PathEscape(id), seq))
+	if err != nil {
+		t.Fatalf("%s: get %s: %v", nd.name, id, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	switch resp.StatusCode {
+	case http.StatusNotFound:
+		return ""
+	case http.StatusOK:
+		var a struct {
+			Title string `json:"title"`
+		}
+		json.Unmarshal(b, &a)
+		return a.Title
+	}
+	t.Fatalf("%s: get %s?min_seq=%d: %d %s", nd.name, id, seq, resp.StatusCode, b)
+	return ""
+}
+
+// ledger is what the cluster acknowledged: the last title of each id ("" deleted) and the highest seq.
+type ledger struct {
+	mu     sync.Mutex
+	titles map[string]string
+	seq    uint64
+}
+
+func (l *ledger) ack(id, title string, seq uint64) {
+	l.mu.Lock()
+	l.titles[id] = title
+	l.seq = max(l.seq, seq)
+	l.mu.Unlock()
+}
+
+// converge waits until every running node has applied the ledger's seq
+// and holds its acknowledged articles, all with the same applied_seq and
+// count (writes not acknowledged, cut by a kill, may be there too).
+func (c *testCluster) converge(client *http.Client, l *ledger) {
+	c.t.Helper()
+	var first readyStatus
+	want := 0
+	for _, title := range l.titles {
+		if title != "" {
+			want++
+		}
+	}
+	seen := false
+	for i, nd := range c.nodes {
+		if nd.cmd == nil {
+			continue
+		}
+		for id, title := range l.titles {
+			if got := articleTitle(c.t, client, nd, id, l.seq); got != title {
+				c.t.Fatalf("%s: article %q has title %q, want %q (acknowledged)\n%s", nd.name, id, got, title, nd.stderr.String())
+			}
+		}
+		var st readyStatus
+		for range 100 { // bounded: the replica may still apply writes after the ledger's seq
+			st, _ = readyOf(client, nd)
+			if st.AppliedSeq == st.LogLastSeq && st.AppliedSeq >= l.seq {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if int(st.Documents) < want {
+			c.t.Fatalf("%s holds %d articles, want at least the %d acknowledged: %+v", nd.name, st.Documents, want, st)
+		}
+		if !seen {
+			first, seen = st, true
+		} else if st.AppliedSeq != first.AppliedSeq || st.Documents != first.Documents {
+			c.t.Fatalf("%s: applied seq %d, %d articles; %s: %d, %d", nd.name, st.AppliedSeq, st.Documents, c.nodes[i-1].name, first.AppliedSeq, first.Documents)
+		}
+	}
+}
+
+func TestClusterNodes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs three nodes; skipped with -short")
+	}
+	bin := filepath.Join(t.TempDir(), "folio")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	c := newTestCluster(t, bin, 3)
+	var wg sync.WaitGroup
+	for _, nd := range c.nodes {
+		wg.Go(func() { c.start(nd, false) })
+	}
+	wg.Wait()
+	for _, nd := range c.nodes {
+		waitHealthy(t, nd.base, nd.exited)
+	}
+	client := &http.Client{Timeout: 20 * time.Second}
+	l := &ledger{titles: map[string]string{}}
+	seed := uint64(time.Now().UnixNano())
+	rng := rand.New(rand.NewPCG(seed, 0))
+	t.Logf("seed %d, %d kill cycles", seed, *clusterCycles)
+
+	// Writes through every node, then read-your-writes on the others.
+	for i, nd := range c.nodes {
+		for k := range 5 {
+			id := fmt.Sprintf("w%d-%d", i, k)
+			status, seq := clusterWrite(client, nd, id, "Walrus "+id)
+			if status/100 != 2 || seq == 0 {
+				t.Fatalf("put %s through %s: %d seq %d\n%s", id, nd.name, status, seq, nd.stderr.String())
+			}
+			l.ack(id, "Walrus "+id, seq)
+			other := c.nodes[(i+1)%3]
+			if got := articleTitle(t, client, other, id, seq); got != "Walrus "+id {
+				t.Fatalf("%s with min_seq=%d: %q, want the write made through %s", other.name, seq, got, nd.name)
+			}
+		}
+	}
+	var lines strings.Builder
+	for k := range 200 {
+		fmt.Fprintf(&lines, `{"id":"bulk-%d","title":"Bulk walrus %d"}`+"\n", k, k)
+	}
+	req, _ := http.NewRequest(http.MethodPost, c.nodes[1].base+"/api/articles/_bulk", strings.NewReader(lines.String()))
+	req.Header.Set("Authorization", "Bearer "+crashKey)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(resp.Body)
+	for {
+		var r struct {
+			ID, Status string
+			Seq        uint64
+		}
+		if dec.Decode(&r) != nil {
+			break
+		}
+		if r.ID != "" && (r.Status == "created" || r.Status == "updated") {
+			l.ack(r.ID, strings.Replace(r.ID, "bulk-", "Bulk walrus ", 1), r.Seq)
+		}
+	}
+	resp.Body.Close()
+	if len(l.titles) != 215 {
+		t.Fatalf("%d articles acknowledged, want 215", len(l.titles))
+	}
+	if status, seq := clusterWrite(client, c.nodes[2], "w0-0", ""); status != http.StatusOK {
+		t.Fatalf("delete: %d", status)
+	} else {
+		l.ack("w0-0", "", seq)
+	}
+	c.converge(client, l)
+
+	// kill -9 of a random node during writes through the others: no
+	// acknowledged write is lost, searches on the others never fail.
+	for cycle := range *clusterCycles {
+		victim := c.nodes[rng.IntN(3)]
+		stop := make(chan struct{})
+		var writers sync.WaitGroup
+		for w := range 2 {
+			writers.Go(func() {
+				for k := 0; ; k++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					nd := c.nodes[(w+k)%3]
+					id := fmt.Sprintf("c%d-w%d-%d", cycle, w, k)
+					if status, seq := clusterWrite(client, nd, id, "Crash walrus "+id); status/100 == 2 {
+						l.ack(id, "Crash walrus "+id, seq)
+					}
+				}
+			})
+		}
+		time.Sleep(time.Duration(20+rng.IntN(300)) * time.Millisecond) // the random moment of the kill, not a wait
+		c.kill(victim)
+		for _, nd := range c.nodes {
+			if nd.cmd == nil {
+				continue
+			}
+			resp, err := client.Get(nd.base + "/api/search?q=walrus")
+			if err != nil || resp.StatusCode != http.StatusOK {
+				t.Fatalf("cycle %d: search on %s while %s is down: %v %v", cycle, nd.name, victim.name, resp, err)
+			}
+			resp.Body.Close()
+		}
+		close(stop)
+		writers.Wait()
+		c.start(victim, true)
+	}
+	c.converge(client, l)
+
+	// Quorum loss: two of three down; writes answer 503 (never 2xx) within
+	// server.write_timeout, reads go on; after the restart writes resume
+	// and the write that timed out is there once or not at all.
+	live := c.nodes[0]
+	c.kill(c.nodes[1])
+	c.kill(c.nodes[2])
+	begin := time.Now()
+	status, _ := clusterWrite(client, live, "during-loss", "Lost walrus")
+	if status != http.StatusServiceUnavailable {
+		t.Fatalf("write without quorum: %d, want 503", status)
+	}
+	if d := time.Since(begin); d > 6*time.Second {
+		t.Fatalf("write without quorum took %s, beyond server.write_timeout (4s)", d)
+	}
+	if got := articleTitle(t, client, live, "w1-0", 0); got != "Walrus w1-0" {
+		t.Fatalf("read without quorum: %q", got)
+	}
+	for _, nd := range c.nodes[1:] {
+		wg.Go(func() { c.start(nd, false) })
+	}
+	wg.Wait()
+	for _, nd := range c.nodes[1:] {
+		waitHealthy(t, nd.base, nd.exited)
+	}
+	var seq uint64
+	for range 100 { // bounded: the log elects its leaders again
+		if status, seq = clusterWrite(client, live, "after-loss", "Back walrus"); status/100 == 2 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if status/100 != 2 {
+		t.Fatalf("write after the nodes are back: %d", status)
+	}
+	l.ack("after-loss", "Back walrus", seq)
+	c.converge(client, l)
+	for _, nd := range c.nodes {
+		var r struct {
+			Total int `json:"total"`
+		}
+		resp, err := client.Get(fmt.Sprintf("%s/api/search?q=title:lost&min_seq=%d", nd.base, seq))
+		if err != nil {
+			t.Fatal(err)
+		}
+		json.NewDecoder(resp.Body).Decode(&r)
+		resp.Body.Close()
+		if r.Total > 1 {
+			t.Fatalf("%s: the timed-out write is there %d times", nd.name, r.Total)
+		}
+	}
+
+	// A new node joins from the log alone.
+	join := newTestCluster(t, bin, 1)
+	nd := join.nodes[0]
+	nd.env = append(nd.env, "FOLIO_CLUSTER_NODE=node4", "FOLIO_CLUSTER_NATS_ROUTES="+routeList(c))
+	join.start(nd, true)
+	c.nodes = append(c.nodes, nd)
+	join.nodes = nil
+	c.converge(client, l)
+	t.Logf("%d kill -9 cycles; %d acknowledged articles on every node, 0 lost; quorum loss answered 503; a fourth node joined from the log", *clusterCycles, len(l.titles))
+}
+
+// routeList is the cluster_listen addresses of c's nodes.
+func routeList(c *testCluster) string {
+	var out []string
+	for _, nd := range c.nodes {
+		for _, e := range nd.env {
+			if v, ok := strings.CutPrefix(e, "FOLIO_CLUSTER_NATS_CLUSTER_LISTEN="); ok {
+				out = append(out, v)
+			}
+		}
+	}
+	return strings.Join(out, ",")
+}

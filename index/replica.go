@@ -1,0 +1,423 @@
+package index
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/folio-search/folio/index/article"
+	"github.com/folio-search/folio/index/internal/analysis"
+	"github.com/folio-search/folio/index/internal/cluster"
+)
+
+// Cluster mode: the log stage of the write path is a NATS JetStream stream
+// shared by every node (internal/cluster). A write publishes its ops and is
+// acknowledged once a quorum of the log's nodes has stored them; every
+// node (this one included) applies the log in order (replica), storing
+// the last applied sequence in the same bleve batches (appliedSeqKey).
+
+// ErrNoQuorum means the replicated write log could not acknowledge a write
+// in time (too few of its nodes are up): nothing was acknowledged; the
+// write may still appear (once) when the log recovers. Searches still work.
+var ErrNoQuorum = cluster.ErrNoQuorum
+
+// ErrReplicaBehind means this node has not applied the requested log
+// sequence in time (WaitApplied).
+var ErrReplicaBehind = errors.New("replica behind")
+
+// ErrClusterConfig means the cluster options are unusable.
+var ErrClusterConfig = cluster.ErrConfig
+
+// ClusterOptions say how a node reaches the replicated write log: an
+// embedded JetStream node (Listen, ClusterListen, Routes, StoreDir) or an
+// external NATS cluster (URLs and its credentials).
+type ClusterOptions struct {
+	Node     string // this node's name, unique in the cluster
+	Stream   string // the JetStream stream (default FOLIO)
+	Replicas int    // the stream's replicas (default 3)
+
+	URLs                         []string // external NATS client URLs; empty: embedded
+	User, Password, NKeySeedFile string   // external credentials
+	TLSCA, TLSCert, TLSKey       string   // external TLS files
+
+	Listen, ClusterListen string   // embedded client and route addresses
+	Routes                []string // embedded: the other nodes' route addresses
+	StoreDir              string   // embedded JetStream storage directory
+
+	// Logf, when set, receives the replica's and embedded server's notices.
+	Logf func(format string, args ...any)
+}
+
+// errClosed stops the replica of a closed index.
+var errClosed = errors.New("index closed")
+
+// appliedSeqKey is the bleve internal key of a shard's last applied log sequence.
+var appliedSeqKey = []byte("folio.cluster.applied_seq")
+
+// maxApplyBatch is the most log entries one bleve batch applies.
+const maxApplyBatch = 1000
+
+// replica applies the replicated log to the index.
+type replica struct {
+	log    *cluster.Log
+	logf   func(string, ...any)
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu      sync.Mutex
+	applied uint64
+	changed chan struct{} // closed (and replaced) when applied advances
+	lastErr error
+}
+
+// joinCluster, in cluster mode, opens the log and starts applying it from
+// the sequence after the stored one; ix is closed on failure.
+func (ix *Index) joinCluster() (*Index, error) {
+	co := ix.opts.Cluster
+	if co == nil {
+		return ix, nil
+	}
+	cfg := cluster.Config{Node: co.Node, Stream: co.Stream, Replicas: co.Replicas, URLs: co.URLs,
+		User: co.User, Password: co.Password, NKeySeedFile: co.NKeySeedFile, TLSCA: co.TLSCA, TLSCert: co.TLSCert, TLSKey: co.TLSKey,
+		Listen: co.Listen, ClusterListen: co.ClusterListen, Routes: co.Routes, StoreDir: co.StoreDir, Logf: co.Logf}
+	if cfg.Stream == "" {
+		cfg.Stream = "FOLIO"
+	}
+	if cfg.Replicas == 0 {
+		cfg.Replicas = 3
+	}
+	applied, err := ix.storedSeq()
+	if err != nil {
+		ix.Close()
+		return nil, err
+	}
+	l, err := cluster.Open(cfg)
+	if err != nil {
+		ix.Close()
+		return nil, err
+	}
+	logf := co.Logf
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &replica{log: l, logf: logf, cancel: cancel, done: make(chan struct{}), applied: applied, changed: make(chan struct{})}
+	ix.replica = r
+	go ix.runReplica(ctx)
+	return ix, nil
+}
+
+// leaveCluster stops applying and closes the log (a no-op when single).
+func (ix *Index) leaveCluster() {
+	r := ix.replica
+	if r == nil {
+		return
+	}
+	r.cancel()
+	<-r.done
+	r.log.Close()
+}
+
+// storedSeq is the last log sequence applied to every shard (the least of
+// the shards' stored ones: applying again from there is idempotent).
+func (ix *Index) storedSeq() (uint64, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	var least uint64
+	for i, sh := range ix.shards {
+		b, err := sh.GetInternal(appliedSeqKey)
+		if err != nil {
+			return 0, fmt.Errorf("read the applied log sequence of shard %d: %w", i, err)
+		}
+		var n uint64
+		if len(b) > 0 {
+			if n, err = strconv.ParseUint(string(b), 10, 64); err != nil {
+				return 0, fmt.Errorf("shard %d: applied log sequence %q: %w", i, b, err)
+			}
+		}
+		if i == 0 || n < least {
+			least = n
+		}
+	}
+	return least, nil
+}
+
+// runReplica applies the log until the index closes, starting again from
+// the applied sequence after a failure.
+func (ix *Index) runReplica(ctx context.Context) {
+	r := ix.replica
+	defer close(r.done)
+	for ctx.Err() == nil {
+		from := r.appliedSeq() + 1
+		err := r.log.Read(ctx, from, maxApplyBatch, ix.applyEntries)
+		if ctx.Err() != nil {
+			return
+		}
+		r.mu.Lock()
+		r.lastErr = err
+		r.mu.Unlock()
+		r.logf("cluster: applying the log from seq %d failed (retrying): %v", from, err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// logRecord is the data of a log entry: the article of a put, and whether
+// the write came through the API (see writeOp.api).
+type logRecord struct {
+	Article *article.Article `json:",omitempty"`
+	API     bool             `json:",omitempty"`
+}
+
+// applyEntries applies a batch of log entries in one bleve batch per shard
+// recording the last one's sequence.
+func (ix *Index) applyEntries(es []cluster.Entry) error {
+	r := ix.replica
+	ops := make([]writeOp, 0, len(es))
+	for _, e := range es {
+		var rec logRecord
+		if err := json.Unmarshal(e.Data, &rec); err != nil {
+			r.logf("cluster: log entry %d (%s %q) is not a Folio record, skipped: %v", e.Seq, e.Kind, e.ID, err)
+			continue
+		}
+		op := writeOp{id: e.ID, api: rec.API}
+		if e.Kind == cluster.Put {
+			if rec.Article == nil || rec.Article.ID != e.ID {
+				r.logf("cluster: log entry %d puts no article %q, skipped", e.Seq, e.ID)
+				continue
+			}
+			op.article = rec.Article
+		}
+		ops = append(ops, op)
+	}
+	last := es[len(es)-1].Seq
+	ix.mu.RLock()
+	if ix.shards == nil {
+		ix.mu.RUnlock()
+		return errClosed
+	}
+	_, err := ix.applyAt(ops, nil, last)
+	ix.mu.RUnlock()
+	ix.afterWrite(err)
+	if err != nil {
+		return err
+	}
+	r.advance(last)
+	return nil
+}
+
+func (r *replica) appliedSeq() uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.applied
+}
+
+func (r *replica) advance(seq uint64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if seq > r.applied {
+		r.applied = seq
+		r.lastErr = nil
+		close(r.changed)
+		r.changed = make(chan struct{})
+	}
+}
+
+// wait returns once seq is applied, or ctx's error.
+func (r *replica) wait(ctx context.Context, seq uint64) error {
+	for {
+		r.mu.Lock()
+		applied, changed := r.applied, r.changed
+		r.mu.Unlock()
+		if applied >= seq {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-changed:
+		}
+	}
+}
+
+// Clustered reports whether the index is a replica of a replicated log.
+func (ix *Index) Clustered() bool { return ix.replica != nil }
+
+// WaitApplied returns once this node has applied log sequence seq (at
+// once when single or seq is 0), or an error wrapping ErrReplicaBehind
+// when ctx ends first.
+func (ix *Index) WaitApplied(ctx context.Context, seq uint64) error {
+	if ix.replica == nil || seq == 0 {
+		return nil
+	}
+	if err := ix.replica.wait(ctx, seq); err != nil {
+		return fmt.Errorf("%w: this node has applied log seq %d, not yet %d", ErrReplicaBehind, ix.replica.appliedSeq(), seq)
+	}
+	return nil
+}
+
+// ReplicaStatus is where a node is in the replicated log.
+type ReplicaStatus struct {
+	AppliedSeq uint64 // the last sequence applied here
+	LogLastSeq uint64 // the log's last sequence (0 when LogErr)
+	LogErr     error  // the log could not be asked (no quorum)
+	ApplyErr   error  // the last failure to apply, if the replica has not moved since
+}
+
+// Lag is how many sequences the node is behind the log.
+func (s ReplicaStatus) Lag() uint64 { return s.LogLastSeq - min(s.LogLastSeq, s.AppliedSeq) }
+
+// ReplicaStatus asks the log for its last sequence (zero value when single).
+func (ix *Index) ReplicaStatus(ctx context.Context) ReplicaStatus {
+	r := ix.replica
+	if r == nil {
+		return ReplicaStatus{}
+	}
+	st, err := r.log.State(ctx)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return ReplicaStatus{AppliedSeq: r.applied, LogLastSeq: st.LastSeq, LogErr: err, ApplyErr: r.lastErr}
+}
+
+// seqsKey is the context key of a SeqRecorder.
+type seqsKey struct{}
+
+// SeqRecorder receives the log sequences of the writes made with its
+// context (WithSeqRecorder); safe for concurrent use.
+type SeqRecorder struct {
+	mu   sync.Mutex
+	last uint64
+}
+
+// Last is the highest sequence recorded (0: none, or a single node).
+func (s *SeqRecorder) Last() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.last
+}
+
+func (s *SeqRecorder) add(seq uint64) {
+	s.mu.Lock()
+	s.last = max(s.last, seq)
+	s.mu.Unlock()
+}
+
+// WithSeqRecorder returns a context whose writes record their log sequences in the returned recorder.
+func WithSeqRecorder(ctx context.Context) (context.Context, *SeqRecorder) {
+	s := &SeqRecorder{}
+	return context.WithValue(ctx, seqsKey{}, s), s
+}
+
+// clusterLog is the replicated log: Append publishes each op in order and
+// returns once the log acknowledged all of them on a quorum, then waits
+// (briefly) for this node to apply them, so a read on the writing node
+// sees its write.
+type clusterLog struct{ ix *Index }
+
+// localApplyWait bounds how long an acknowledged write waits for this
+// node's replica (it is acknowledged either way).
+const localApplyWait = 5 * time.Second
+
+// Append publishes ops; existed is what this node's replica held before.
+// Override drops (file bookkeeping of this node) are applied locally.
+// counts is not used: the replica applies in its own batches.
+func (l clusterLog) Append(ctx context.Context, ops []writeOp, _ *analysis.BulkCounts) ([]bool, error) {
+	ix, r := l.ix, l.ix.replica
+	ix.mu.RLock()
+	existed, err := ix.existedBefore(ops)
+	ix.mu.RUnlock()
+	if err != nil {
+		return nil, err
+	}
+	var local, logged []writeOp
+	for _, op := range ops {
+		if op.dropOverride {
+			local = append(local, op)
+		} else {
+			logged = append(logged, op)
+		}
+	}
+	last, err := l.publish(ctx, logged)
+	if err != nil {
+		return nil, err
+	}
+	if len(local) > 0 {
+		if _, err := (localLog{ix}).Append(ctx, local, nil); err != nil {
+			return nil, err
+		}
+	}
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), localApplyWait)
+	defer cancel()
+	_ = r.wait(wctx, last) // acknowledged: durable on the log whether or not applied here yet
+	return existed, nil
+}
+
+// maxInFlight is how many publishes of one Append wait for their
+// acknowledgement at once.
+const maxInFlight = 32
+
+// publish logs ops and returns the highest sequence. Ops on distinct ids
+// are published concurrently (their order in the log does not matter);
+// a batch naming an id twice is published in order.
+func (l clusterLog) publish(ctx context.Context, ops []writeOp) (uint64, error) {
+	rec, _ := ctx.Value(seqsKey{}).(*SeqRecorder)
+	seqs := make([]uint64, len(ops))
+	errs := make([]error, len(ops))
+	one := func(i int) {
+		op := ops[i]
+		kind := cluster.Delete
+		if op.article != nil {
+			kind = cluster.Put
+		}
+		data, err := json.Marshal(logRecord{Article: op.article, API: op.api})
+		if err == nil {
+			seqs[i], err = l.ix.replica.log.Publish(ctx, kind, op.id, data)
+		}
+		if err != nil {
+			errs[i] = fmt.Errorf("%w: write of %q: %w", ErrWriteFailed, op.id, err)
+		}
+	}
+	seen := make(map[string]bool, len(ops))
+	distinct := true
+	for _, op := range ops {
+		distinct = distinct && !seen[op.id]
+		seen[op.id] = true
+	}
+	if distinct {
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, maxInFlight)
+		for i := range ops {
+			sem <- struct{}{}
+			wg.Go(func() {
+				defer func() { <-sem }()
+				one(i)
+			})
+		}
+		wg.Wait()
+	} else {
+		for i := range ops {
+			if one(i); errs[i] != nil {
+				break
+			}
+		}
+	}
+	for _, err := range errs {
+		if err != nil {
+			return 0, err
+		}
+	}
+	var last uint64
+	for _, s := range seqs {
+		last = max(last, s)
+		if rec != nil {
+			rec.add(s)
+		}
+	}
+	return last, nil
+}

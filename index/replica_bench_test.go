@@ -1,0 +1,105 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/folio-search/folio/index/article"
+)
+
+// openCluster opens three replicas with embedded JetStream nodes (R3,
+// fsync always) on loopback.
+func openCluster(b *testing.B) []*Index {
+	b.Helper()
+	opts := clusterOptionsTB(b, b.TempDir())
+	ixs := make([]*Index, len(opts))
+	for i, o := range opts {
+		ix, err := OpenOrCreate(o)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ixs[i] = ix
+	}
+	b.Cleanup(func() {
+		for _, ix := range ixs {
+			ix.Close()
+		}
+	})
+	return ixs
+}
+
+// BenchmarkClusterPut: acknowledged single puts per second through one
+// node of three (16 writers), and the lag from acknowledgement to applied
+// on another node (p50, p99).
+func BenchmarkClusterPut(b *testing.B) {
+	ixs := openCluster(b)
+	ctx := context.Background()
+	if _, err := ixs[0].Put(ctx, article.Article{ID: "warm", Title: "warm up"}); err != nil {
+		b.Fatal(err)
+	}
+	var n atomic.Int64
+	var mu sync.Mutex
+	var lags []time.Duration
+	var waiters sync.WaitGroup
+	b.SetParallelism(max(1, 16/runtime.GOMAXPROCS(0))) // 16 writers
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			id := fmt.Sprintf("p%d", n.Add(1))
+			wctx, rec := WithSeqRecorder(ctx)
+			if _, err := ixs[0].Put(wctx, article.Article{ID: id, Title: "bench " + id, Body: "a replicated write"}); err != nil {
+				b.Error(err)
+				return
+			}
+			acked, seq := time.Now(), rec.Last()
+			waiters.Go(func() {
+				if ixs[1].WaitApplied(ctx, seq) == nil {
+					mu.Lock()
+					lags = append(lags, time.Since(acked))
+					mu.Unlock()
+				}
+			})
+		}
+	})
+	b.StopTimer()
+	waiters.Wait()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "writes/s")
+	reportLags(b, lags)
+}
+
+// BenchmarkClusterBulk: acknowledged articles per second of 1000-line
+// bulk requests through one node of three.
+func BenchmarkClusterBulk(b *testing.B) {
+	ixs := openCluster(b)
+	ctx := context.Background()
+	var lines strings.Builder
+	b.ResetTimer()
+	for i := range b.N {
+		b.StopTimer()
+		lines.Reset()
+		for k := range 1000 {
+			fmt.Fprintf(&lines, `{"id":"b%d-%d","title":"bulk %d","body":"a replicated bulk line"}`+"\n", i, k, k)
+		}
+		b.StartTimer()
+		if err := ixs[0].Bulk(ctx, strings.NewReader(lines.String()), 1<<20, func([]WriteResult) error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "articles/s")
+}
+
+func reportLags(b *testing.B, lags []time.Duration) {
+	if len(lags) == 0 {
+		return
+	}
+	slices.Sort(lags)
+	b.ReportMetric(float64(lags[len(lags)/2].Microseconds())/1000, "lag-p50-ms")
+	b.ReportMetric(float64(lags[len(lags)*99/100].Microseconds())/1000, "lag-p99-ms")
+}

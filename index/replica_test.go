@@ -1,0 +1,169 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/folio-search/folio/index/article"
+)
+
+// freeLoopback returns n free loopback addresses.
+func freeLoopback(t testing.TB, n int) []string {
+	t.Helper()
+	var out []string
+	var ls []net.Listener
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls = append(ls, l)
+		out = append(out, l.Addr().String())
+	}
+	for _, l := range ls {
+		l.Close()
+	}
+	return out
+}
+
+// clusterOptions are the options of three index replicas in dir, each
+// with an embedded JetStream node routing to the others.
+func clusterOptions(t *testing.T, dir string) []Options { return clusterOptionsTB(t, dir) }
+
+// clusterOptionsTB is clusterOptions for tests and benchmarks.
+func clusterOptionsTB(t testing.TB, dir string) []Options {
+	t.Helper()
+	client, routes := freeLoopback(t, 3), freeLoopback(t, 3)
+	var out []Options
+	for i := range 3 {
+		var others []string
+		for j := range 3 {
+			if j != i {
+				others = append(others, routes[j])
+			}
+		}
+		o := DefaultOptions(filepath.Join(dir, fmt.Sprintf("n%d", i+1), "idx"))
+		o.Cluster = &ClusterOptions{Node: fmt.Sprintf("n%d", i+1), Listen: client[i], ClusterListen: routes[i], Routes: others,
+			StoreDir: filepath.Join(dir, fmt.Sprintf("n%d", i+1), "nats")}
+		out = append(out, o)
+	}
+	return out
+}
+
+// fingerprint is every article of ix as "id title", sorted.
+func fingerprint(t *testing.T, ix *Index) []string {
+	t.Helper()
+	res, err := ix.Search(context.Background(), Query{Size: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, h := range res.Hits {
+		out = append(out, h.ID+" "+h.Title)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestReplicasConvergeAndResume(t *testing.T) {
+	opts := clusterOptions(t, t.TempDir())
+	ixs := make([]*Index, 3)
+	for i, o := range opts {
+		ix, err := OpenOrCreate(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ixs[i] = ix
+	}
+	defer func() {
+		for _, ix := range ixs {
+			if ix != nil {
+				ix.Close()
+			}
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	put := func(ix *Index, id, title string) uint64 {
+		t.Helper()
+		wctx, rec := WithSeqRecorder(ctx)
+		if _, err := ix.Put(wctx, article.Article{ID: id, Title: title}); err != nil {
+			t.Fatalf("put %s: %v", id, err)
+		}
+		if rec.Last() == 0 {
+			t.Fatalf("put %s recorded no log sequence", id)
+		}
+		return rec.Last()
+	}
+	put(ixs[0], "a", "alpha one")
+	put(ixs[1], "b", "beta")
+	put(ixs[2], "a", "alpha two")
+	// The writing node reads its own write.
+	if got := fingerprint(t, ixs[2]); !slices.Equal(got, []string{"a alpha two", "b beta"}) {
+		t.Fatalf("node 3 after its write: %q", got)
+	}
+	var lines strings.Builder
+	for i := range 50 {
+		fmt.Fprintf(&lines, `{"id":"bulk-%02d","title":"bulk %d"}`+"\n", i, i)
+	}
+	bctx, rec := WithSeqRecorder(ctx)
+	if err := ixs[1].Bulk(bctx, strings.NewReader(lines.String()), 1<<20, func([]WriteResult) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := ixs[0].Delete(ctx, "b"); err != nil {
+		t.Fatal(err)
+	}
+	last := put(ixs[0], "c", "gamma")
+	if last <= rec.Last() {
+		t.Fatalf("seq of the last put %d is not after the bulk's %d", last, rec.Last())
+	}
+	var want []string
+	for i, ix := range ixs {
+		if err := ix.WaitApplied(ctx, last); err != nil {
+			t.Fatalf("node %d: %v", i+1, err)
+		}
+		got := fingerprint(t, ix)
+		if i == 0 {
+			want = got
+			if len(want) != 52 || want[0] != "a alpha two" || want[51] != "c gamma" {
+				t.Fatalf("node 1 holds %d articles: %q…", len(want), want[:min(3, len(want))])
+			}
+		} else if !slices.Equal(got, want) {
+			t.Fatalf("node %d differs from node 1", i+1)
+		}
+		if st := ix.ReplicaStatus(ctx); st.AppliedSeq != last || st.LogLastSeq != last || st.Lag() != 0 || st.LogErr != nil {
+			t.Fatalf("node %d status %+v, want applied = log last = %d", i+1, st, last)
+		}
+	}
+	// A restarted node resumes after its stored sequence and catches up
+	// with the writes made while it was down.
+	ixs[2].Close()
+	ixs[2] = nil
+	last = put(ixs[0], "d", "delta")
+	ix, err := Open(opts[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	ixs[2] = ix
+	if got := ix.replica.appliedSeq(); got == 0 || got >= last {
+		t.Fatalf("reopened node starts at applied seq %d, want the stored one below %d", got, last)
+	}
+	if err := ix.WaitApplied(ctx, last); err != nil {
+		t.Fatal(err)
+	}
+	if got := fingerprint(t, ix); !slices.Equal(got, append(slices.Clone(want), "d delta")) {
+		t.Fatalf("reopened node holds %d articles, want %d", len(got), len(want)+1)
+	}
+	short, cancelShort := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancelShort()
+	if err := ix.WaitApplied(short, last+1000); !errors.Is(err, ErrReplicaBehind) {
+		t.Fatalf("WaitApplied of a future seq: %v, want ErrReplicaBehind", err)
+	}
+}
