@@ -40,6 +40,11 @@ func (ix *Index) applyLocked(ops []writeOp, counts *analysis.BulkCounts) ([]bool
 // shard's batch also records seq as the shard's applied log sequence
 // (appliedSeqKey), so a crash never separates a write from its sequence.
 func (ix *Index) applyAt(ops []writeOp, counts *analysis.BulkCounts, seq uint64) ([]bool, error) {
+	// Every write path calls noteGroups first (under no lock); this only
+	// backs it up, so a path that forgets leaves no lasting gap.
+	if !ix.mayHaveGroups() && hasGroups(ops) {
+		ix.grouped.Store(true)
+	}
 	if writesArticles(ops) {
 		if err := checkWritable(ix.opts.Path, ix.opts.MinFreeBytes); err != nil {
 			return nil, err

@@ -197,6 +197,7 @@ func (ix *Index) applyEntries(es []cluster.Entry) error {
 		ops = append(ops, op)
 	}
 	last := es[len(es)-1].Seq
+	ix.noteGroups(ops) // before the first article with groups: see noteGroups
 	ix.mu.RLock()
 	if ix.shards == nil {
 		ix.mu.RUnlock()

@@ -167,3 +167,39 @@ func TestReplicasConvergeAndResume(t *testing.T) {
 		t.Fatalf("WaitApplied of a future seq: %v, want ErrReplicaBehind", err)
 	}
 }
+
+// TestReplicaAppliesGroups: an article with groups written on one node is
+// hidden on every replica from readers outside its groups (each replica
+// turns its visibility filter on before applying it).
+func TestReplicaAppliesGroups(t *testing.T) {
+	opts := clusterOptions(t, t.TempDir())
+	ixs := make([]*Index, len(opts))
+	for i, o := range opts {
+		ix, err := OpenOrCreate(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ix.Close() })
+		ixs[i] = ix
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	wctx, rec := WithSeqRecorder(ctx)
+	if _, err := ixs[0].Put(wctx, article.Article{ID: "pub", Title: "open zeppelin notes"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ixs[0].Put(wctx, article.Article{ID: "secret", Title: "secret zeppelin budget", Groups: []string{"hr"}}); err != nil {
+		t.Fatal(err)
+	}
+	for i, ix := range ixs {
+		if err := ix.WaitApplied(ctx, rec.Last()); err != nil {
+			t.Fatalf("node %d: %v", i+1, err)
+		}
+		if got := ids(mustSearch(t, ix, Query{Text: "zeppelin"})); !slices.Equal(got, []string{"pub"}) {
+			t.Errorf("node %d, no token: %v, want [pub]", i+1, got)
+		}
+		if got := mustSearch(t, ix, Query{Text: "zeppelin", Visible: Visibility{Groups: []string{"hr"}}}); got.Total != 2 {
+			t.Errorf("node %d, hr: %v, want both", i+1, ids(got))
+		}
+	}
+}

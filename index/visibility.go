@@ -29,7 +29,7 @@ func (ix *Index) noteGroups(ops []writeOp) {
 	ix.mu.RLock()
 	seen := ix.mayHaveGroups()
 	ix.mu.RUnlock()
-	if seen || !slices.ContainsFunc(ops, func(op writeOp) bool { return op.article != nil && len(op.article.Groups) > 0 }) {
+	if seen || !hasGroups(ops) {
 		return
 	}
 	ix.mu.Lock()
@@ -37,6 +37,11 @@ func (ix *Index) noteGroups(ops []writeOp) {
 		ix.grouped.Store(true)
 	}
 	ix.mu.Unlock()
+}
+
+// hasGroups reports whether ops write an article with groups.
+func hasGroups(ops []writeOp) bool {
+	return slices.ContainsFunc(ops, func(op writeOp) bool { return op.article != nil && len(op.article.Groups) > 0 })
 }
 
 // effective is the Visibility a read of vis filters with: AllArticles

@@ -96,6 +96,7 @@ func TestVisibilityLeaksNothing(t *testing.T) {
 		{Text: "zorbulent OR cafeteria"},
 		{Text: "grindle", AsYouType: true, Facets: []string{"source"}}, // completes to grindlewick (3 eng articles) and grindlewock (1 public)
 		{Text: "zorb", AsYouType: true},
+		{Text: "how the salary review and payroll bands work in spring"}, // relevance feedback
 		{Text: "quixotrel", Mode: ModeText},
 	}
 	for _, r := range accessReaders {

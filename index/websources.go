@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"net/url"
 	"os"
@@ -278,12 +279,49 @@ func (c *urlCrawl) run(ctx context.Context, ix *Index, b *sources.Batcher) error
 	opts := web.Options{UserAgent: w.UserAgent, Concurrency: w.Concurrency, Rate: w.Rate, Timeout: w.Timeout,
 		MaxBytes: w.MaxBytes, Retries: w.Retries, Backoff: w.Backoff, MaxURLs: w.MaxURLs}
 	x := &extract.Extractor{Dates: ix.opts.Dates}
-	ex := web.Extractors{HTML: x.HTML, Feed: x.Feed}
+	ex := web.Extractors{HTML: x.HTML, Feed: x.Feed, Document: documents{x}}
 	var err error
 	c.docs, c.stats, err = web.Run(ctx, opts, ex, c.srcs, c.old, ix.opts.MaxArticleBytes, func(r article.Record) error {
 		return b.Add(ctx, r)
 	})
 	return err
+}
+
+// documents reads the PDF, Word and OpenDocument files of URL sources
+// with extract (web.DocumentReader).
+type documents struct{ x *extract.Extractor }
+
+// Reads reports whether the document is a PDF, a .docx or an .odt, by its
+// content type, else its URL's path.
+func (d documents) Reads(pageURL, contentType string) bool {
+	_, ok := documentKind(pageURL, contentType)
+	return ok
+}
+
+// Read extracts the one article of the document.
+func (d documents) Read(r io.Reader, pageURL, contentType string, limit int64) (article.Article, error) {
+	k, ok := documentKind(pageURL, contentType)
+	if !ok {
+		return article.Article{}, &article.InputError{Path: pageURL, Reason: web.ReasonUnsupported, Message: "not a PDF, Word or OpenDocument file"}
+	}
+	for _, rec := range d.x.Records(k, pageURL, r, limit) {
+		if rec.Err != nil {
+			return article.Article{}, rec.Err
+		}
+		return rec.Article, nil
+	}
+	return article.Article{}, &article.InputError{Path: pageURL, Reason: web.ReasonNoText, Message: "no text", Expected: "a document with a text layer"}
+}
+
+// documentKind is the extract kind of a PDF, Word or OpenDocument file at
+// pageURL (its path's extension when the content type is generic).
+func documentKind(pageURL, contentType string) (extract.Kind, bool) {
+	name := pageURL
+	if u, err := url.Parse(pageURL); err == nil {
+		name = u.Path
+	}
+	k, ok := extract.KindOf(name, contentType) // a generic type (application/octet-stream): the extension says
+	return k, ok && (k == extract.KindPDF || k == extract.KindDocx || k == extract.KindODT)
 }
 
 // summarise adds the crawl's counts to sum.

@@ -363,3 +363,41 @@ func TestSyncSinglePage(t *testing.T) {
 		t.Errorf("page requests %v", h)
 	}
 }
+
+// TestSyncSitemapDocuments: a sitemap may list PDF, Word and OpenDocument
+// files (by content type, else by the URL's extension): each is indexed
+// under its URL with its document title; a binary type Folio does not
+// read is reported.
+func TestSyncSitemapDocuments(t *testing.T) {
+	s := newWebSite(t)
+	s.set("/sitemap.xml", sitemapOf("/files/report.pdf", "/docs/policy", "/minutes.odt", "/logo.png"), "application/xml")
+	s.set("/files/report.pdf", fixtureText(t, "report.pdf"), "application/pdf")
+	s.set("/docs/policy", fixtureText(t, "travel-policy.docx"), "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	s.set("/minutes.odt", fixtureText(t, "works-council.odt"), "application/octet-stream")
+	s.set("/logo.png", "\x89PNG\r\n\x1a\n", "image/png")
+	opts := DefaultOptions(filepath.Join(t.TempDir(), "idx"))
+	opts.Web.Rate = -1
+	ix, err := Create(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	var problems []string
+	sum, err := ix.Sync(context.Background(), []string{s.url("/sitemap.xml")}, IngestOptions{Problem: func(e *article.InputError) { problems = append(problems, e.Error()) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Indexed != 3 || len(problems) != 1 || !strings.HasPrefix(problems[0], s.url("/logo.png")+`: content type "image/png" is neither`) {
+		t.Fatalf("summary %+v, problems %q", sum, problems)
+	}
+	for q, want := range map[string][2]string{
+		`"food truck serves lunch"`: {s.url("/files/report.pdf"), "Quarterly facilities report, Q1 2026"},
+		`"negotiated rates"`:        {s.url("/docs/policy"), "Travel policy 2026: booking, rail and expenses"},
+		`"canteen subsidy"`:         {s.url("/minutes.odt"), "Works council minutes, 5 March 2026"},
+	} {
+		res := mustSearch(t, ix, Query{Text: q})
+		if res.Total != 1 || res.Hits[0].ID != want[0] || res.Hits[0].Title != want[1] {
+			t.Errorf("%s: hits %+v, want %s %q", q, res.Hits, want[0], want[1])
+		}
+	}
+}

@@ -155,6 +155,7 @@ var leakTargets = []string{
 	"/api/search?q=quixotrel&mode=text",
 	"/api/search?q=title:flumbertex",
 	"/api/search?q=zorb&as_you_type=true",
+	"/api/search?q=how+the+salary+review+and+payroll+bands+work+in+spring", // natural language: relevance feedback
 	"/api/search?q=grindle&as_you_type=true&facets=source,tags",
 	"/api/search?q=flumbertex+grind&as_you_type=true",
 	"/api/search?q=flumber*",

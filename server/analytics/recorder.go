@@ -19,6 +19,10 @@ type Options struct {
 	Retention time.Duration
 	// SweepEvery is the interval of the retention sweep (default 1h).
 	SweepEvery time.Duration
+	// Linger is how long the writer gathers records into one write
+	// transaction before committing them (default 200ms); a Flush, a full
+	// batch or Close commits at once.
+	Linger time.Duration
 	// RecordUsers keeps a search's Sub; without it Sub is never stored.
 	RecordUsers bool
 	// Now is the clock (default time.Now); tests move it.
@@ -59,6 +63,9 @@ func NewRecorder(store Store, opts Options) *Recorder {
 	}
 	if opts.SweepEvery <= 0 {
 		opts.SweepEvery = time.Hour
+	}
+	if opts.Linger <= 0 {
+		opts.Linger = 200 * time.Millisecond
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -149,6 +156,8 @@ func (r *Recorder) write() {
 	var searches []Search
 	var clicks []Click
 	var flushes []chan struct{}
+	linger := time.NewTimer(time.Hour)
+	linger.Stop()
 	take := func(e event) {
 		switch {
 		case e.search != nil:
@@ -179,15 +188,21 @@ func (r *Recorder) write() {
 				return
 			}
 		}
+		// Gather a batch for up to Linger: one transaction (and one fsync)
+		// per batch rather than per search is most of the recording cost.
+		linger.Reset(r.opts.Linger)
 	more:
 		for len(searches)+len(clicks) < maxBatch && len(flushes) == 0 {
 			select {
 			case e := <-r.ch:
 				take(e)
-			default:
+			case <-linger.C:
+				break more
+			case <-r.stop:
 				break more
 			}
 		}
+		linger.Stop()
 		r.commit(searches, clicks, flushes)
 		searches, clicks, flushes = searches[:0], clicks[:0], flushes[:0]
 	}

@@ -231,3 +231,34 @@ func TestPublishRejectsHostileIDs(t *testing.T) {
 		}
 	}
 }
+
+// External mode: a Log given URLs embeds nothing and uses the NATS
+// cluster behind them (here three in-process servers).
+func TestExternalURLs(t *testing.T) {
+	cfgs := trio(t)
+	logs := openAll(t, cfgs)
+	var urls []string
+	for _, c := range cfgs {
+		urls = append(urls, "nats://"+c.Listen)
+	}
+	ext, err := Open(Config{Node: "ext", Stream: "FOLIO", Replicas: 3, URLs: urls})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ext.Close()
+	if ext.srv != nil {
+		t.Fatal("external mode started an embedded server")
+	}
+	ctx := ctxT(t, 60*time.Second)
+	seq, err := ext.Publish(ctx, Put, "e1", []byte("external"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := readAll(t, logs[1], 1, seq)
+	if e := got[len(got)-1]; e.ID != "e1" || string(e.Data) != "external" {
+		t.Fatalf("embedded node reads %+v", e)
+	}
+	if got := readAll(t, ext, 1, seq); got[len(got)-1].Seq != seq {
+		t.Fatalf("external reader ends at %d, want %d", got[len(got)-1].Seq, seq)
+	}
+}

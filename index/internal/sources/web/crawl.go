@@ -22,6 +22,18 @@ import (
 type Extractors struct {
 	HTML func(r io.Reader, pageURL string, limit int64) (article.Article, error)
 	Feed func(r io.Reader, feedURL string, limit int64) ([]article.Article, error)
+	// Document, when set, reads the other documents a sitemap may list or
+	// a URL source may be (PDF, Word, OpenDocument): by content type, else
+	// by the URL's extension.
+	Document DocumentReader
+}
+
+// DocumentReader reads documents other than HTML pages, feeds and sitemaps.
+type DocumentReader interface {
+	// Reads reports whether the document at pageURL of contentType is one it reads.
+	Reads(pageURL, contentType string) bool
+	// Read reads it into one article (its ID is set by the crawl).
+	Read(r io.Reader, pageURL, contentType string, limit int64) (article.Article, error)
 }
 
 // Source is one URL source of a sync.
@@ -196,18 +208,12 @@ func (c *Crawler) source(ctx context.Context, s Source, st *Stats) error {
 		return c.sitemapPages(ctx, s, st, pages)
 	}
 	st.Fetched++
-	k, ok := sniff(resp.Body, resp.ContentType)
-	if !ok {
-		c.record(Doc{URL: s.URL, State: c.entry(s.URL, "", resp, nil), Problem: true})
-		return c.problem(st, unsupported(s.URL, resp.ContentType))
-	}
-	switch k {
-	case kindSitemap:
+	if k, ok := sniff(resp.Body, resp.ContentType); ok && k == kindSitemap {
 		return c.sitemap(ctx, s, st, resp)
-	case kindFeed:
+	} else if ok && k == kindFeed {
 		return c.feed(ctx, s, st, resp)
 	}
-	fs := c.entry(s.URL, "", resp, nil)
+	fs := c.entry(s.URL, "", resp, nil) // an HTML page, or a document Extractors.Document reads
 	fs.Kind = string(kindPage)
 	return c.page(ctx, s, st, s.URL, fs, resp)
 }
@@ -221,7 +227,7 @@ func orOld(v, old string) string {
 
 func unsupported(u, ct string) *article.InputError {
 	return &article.InputError{Path: u, Reason: ReasonUnsupported, Message: fmt.Sprintf("content type %q is neither an HTML page, a feed nor a sitemap", ct),
-		Expected: "an HTML page, an RSS, Atom or JSON feed, or a sitemap"}
+		Expected: "an HTML page, an RSS, Atom or JSON feed, a sitemap, or a document Folio reads (PDF, .docx, .odt)"}
 }
 
 // entry is the state entry of the document u of s, read now in resp.
@@ -408,7 +414,9 @@ func (c *Crawler) listedPage(ctx context.Context, s Source, st *Stats, p listed)
 // entry is fs). Its id is its canonical URL when that is on the page's
 // host, else the URL it was fetched from.
 func (c *Crawler) page(_ context.Context, s Source, st *Stats, u string, fs sources.FileState, resp *Response) error {
-	if k, ok := sniff(resp.Body, resp.ContentType); !ok || k != kindPage {
+	k, isPage := sniff(resp.Body, resp.ContentType)
+	isPage = isPage && k == kindPage
+	if !isPage && (c.ex.Document == nil || !c.ex.Document.Reads(resp.URL, resp.ContentType)) {
 		c.record(Doc{URL: u, State: fs, Problem: true})
 		return c.problem(st, unsupported(u, resp.ContentType))
 	}
@@ -417,7 +425,13 @@ func (c *Crawler) page(_ context.Context, s Source, st *Stats, u string, fs sour
 		c.record(Doc{URL: u, State: fs, Keep: true})
 		return nil
 	}
-	a, err := c.ex.HTML(bytes.NewReader(resp.Body), resp.URL, c.limit)
+	var a article.Article
+	var err error
+	if isPage {
+		a, err = c.ex.HTML(bytes.NewReader(resp.Body), resp.URL, c.limit)
+	} else {
+		a, err = c.ex.Document.Read(bytes.NewReader(resp.Body), resp.URL, resp.ContentType, c.limit)
+	}
 	if err != nil {
 		c.record(Doc{URL: u, State: fs, Problem: true})
 		return c.problem(st, extractProblem(u, err, ReasonNoText, "an HTML page with article text"))
