@@ -1282,3 +1282,23 @@ func TestBrowserScreens(t *testing.T) {
 		save("page-article-"+width+".png", true)
 	}
 }
+
+// TestBrowserTypingCompletesLastWord: while typing, the page searches with
+// as_you_type, so a word typed half-way ("Hexag", which no article holds
+// and no typo reaches) finds the seed through its completion; the
+// submitted query is searched as typed and finds nothing.
+func TestBrowserTypingCompletesLastWord(t *testing.T) {
+	ctx := newTab(t)
+	srv := folioServer(t, DefaultOptions())
+	run(t, ctx, chromedp.EmulateViewport(1024, 800), chromedp.Navigate(srv.URL+"/"))
+	waitFor(t, ctx, "the browse", `document.querySelectorAll('#results li').length === 10`)
+	run(t, ctx, chromedp.SendKeys(chromedp.ID("q"), `Hexag`))
+	waitFor(t, ctx, "the half-typed word completed", firstHit+` === '`+ironclad+`' && location.search === '?q=Hexag' && !document.body.hasAttribute('aria-busy')`)
+	var n int
+	eval(t, ctx, `document.querySelectorAll('#results li').length`, &n)
+	if n != 1 {
+		t.Errorf("typing Hexag lists %d hits, want 1 (the seed)", n)
+	}
+	run(t, ctx, js(`document.getElementById('search').requestSubmit()`))
+	waitFor(t, ctx, "the submitted word searched as typed", `document.querySelectorAll('#results li').length === 0 && !document.body.hasAttribute('aria-busy')`)
+}
