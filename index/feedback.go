@@ -5,24 +5,10 @@ import (
 	"fmt"
 
 	"github.com/blevesearch/bleve/v2/search"
-	bleveindex "github.com/blevesearch/bleve_index_api"
 	"github.com/folio-search/folio/index/internal/engine"
 	"github.com/folio-search/folio/index/internal/plan"
 	"github.com/folio-search/folio/index/internal/schema"
 )
-
-// docCount is the number of documents of readers.
-func docCount(readers []bleveindex.IndexReader) (uint64, error) {
-	var n uint64
-	for _, r := range readers {
-		c, err := r.DocCount()
-		if err != nil {
-			return 0, err
-		}
-		n += c
-	}
-	return n, nil
-}
 
 // feedback expands p, a natural-language query (p.Feedback), by the words
 // of its best matches: it runs p for its first plan.FeedbackDocs hits,
@@ -32,15 +18,15 @@ func docCount(readers []bleveindex.IndexReader) (uint64, error) {
 // text being the query as typed.
 // The caller holds ix.mu for reading.
 func (ix *Index) feedback(ctx context.Context, p *plan.Plan, text string) error {
+	an := ix.planner.Analyzers[""]
+	if an == nil {
+		return nil
+	}
 	first := *p
 	first.From, first.Size, first.After, first.Locations = 0, plan.FeedbackDocs, nil, false
 	hits, _, err := first.Run(ctx, ix.searchAll, &ix.ties)
 	if err != nil || len(hits) == 0 {
 		return err
-	}
-	an := ix.planner.Analyzers[""]
-	if an == nil {
-		return nil
 	}
 	docs := make([]plan.FeedbackDoc, 0, len(hits))
 	for _, h := range hits {
@@ -63,21 +49,17 @@ func (ix *Index) feedback(ctx context.Context, p *plan.Plan, text string) error 
 		}
 		docs = append(docs, plan.FeedbackDoc{Score: h.Match.Score, Terms: terms})
 	}
-	readers, closeAll, err := engine.Readers(ix.shards)
-	if err != nil {
-		return err
-	}
-	n, err := docCount(readers)
+	dict := engine.NewDict(ix.shards)
+	n, err := dict.Docs()
 	maxDF := uint64(float64(n) * plan.FeedbackMaxShare)
-	keep := func(term string) (bool, error) {
-		df, err := engine.DocFreq(ctx, readers, schema.Text, term)
-		return df <= maxDF, err
-	}
 	var terms []plan.WeightedTerm
 	if err == nil {
-		terms, err = plan.FeedbackTerms(docs, plan.FeedbackCount, keep)
+		terms, err = plan.FeedbackTerms(docs, plan.FeedbackCount, func(term string) (bool, error) {
+			df, err := dict.Count(schema.Text, term)
+			return df <= maxDF, err
+		})
 	}
-	if cerr := closeAll(); err == nil {
+	if cerr := dict.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {

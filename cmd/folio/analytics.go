@@ -89,3 +89,27 @@ func analyticsRange(cmd *cobra.Command, cfg config.Config) (analytics.Range, int
 	}
 	return r, limit, nil
 }
+
+// reportCmd is an analytics subcommand (use, short) that prints one report,
+// the rows report returns for --from, --to and --limit, as a table.
+func reportCmd[R analytics.Row](c *cli, use, short string, report func(analytics.Store, analytics.Range, int) (analytics.Report[R], error)) *cobra.Command {
+	cmd := &cobra.Command{Use: use, Short: short, Args: cobra.NoArgs}
+	analyticsFlags(cmd, true)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		db, cfg, err := c.openAnalytics(cmd)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		r, limit, err := analyticsRange(cmd, cfg)
+		if err != nil {
+			return err
+		}
+		rep, err := report(db, r, limit)
+		if err != nil {
+			return err
+		}
+		return analytics.WriteTable(c.stdout, rep.Rows)
+	}
+	return cmd
+}
