@@ -229,7 +229,10 @@ func comparePDF(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	pt, _ := io.ReadAll(plain)
+	pt, err := io.ReadAll(plain)
+	if err != nil {
+		return err
+	}
 	rows, err := pr.Page(2).GetTextByRow()
 	if err != nil {
 		return err
