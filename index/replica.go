@@ -153,7 +153,8 @@ func (ix *Index) runReplica(ctx context.Context) {
 	defer close(r.done)
 	for ctx.Err() == nil {
 		from := r.appliedSeq() + 1
-		err := r.log.Read(ctx, from, maxApplyBatch, ix.applyEntries)
+		r.logf("cluster: info: applying the log from seq %d (applied and stored: %d)", from, from-1)
+		err := r.log.Follow(ctx, from, maxApplyBatch, ix.applyEntries)
 		if ctx.Err() != nil {
 			return
 		}

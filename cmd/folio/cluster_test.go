@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -11,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -392,15 +395,90 @@ func TestClusterNodes(t *testing.T) {
 		}
 	}
 
-	// A new node joins from the log alone.
-	join := newTestCluster(t, bin, 1)
-	nd := join.nodes[0]
-	nd.env = append(nd.env, "FOLIO_CLUSTER_NODE=node4", "FOLIO_CLUSTER_NATS_ROUTES="+routeList(c))
-	join.start(nd, true)
-	c.nodes = append(c.nodes, nd)
-	join.nodes = nil
+	// A new node joins from the log alone: it replays from seq 1.
+	nd := c.join(t, "node4", "")
 	c.converge(client, l)
-	t.Logf("%d kill -9 cycles; %d acknowledged articles on every node, 0 lost; quorum loss answered 503; a fourth node joined from the log", *clusterCycles, len(l.titles))
+	if !strings.Contains(nd.stderr.String(), "applying the log from seq 1 (") {
+		t.Fatalf("node4 did not replay the log from seq 1:\n%s", nd.stderr.String())
+	}
+
+	// A new node joins from a `folio backup` of node 1 plus the log: it
+	// consumes from the backup's seq + 1, not from 1, and converges.
+	backupSeq, _ := readyOf(client, c.nodes[0])
+	backup := filepath.Join(t.TempDir(), "node1-backup")
+	cmd := exec.Command(bin, "backup", backup)
+	cmd.Dir, cmd.Env = c.nodes[0].dir, c.nodes[0].env
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "the server copied the index to "+backup) {
+		t.Fatalf("folio backup of node1: %v\n%s", err, out)
+	}
+	for k := range 20 { // after the backup: only the log has these
+		id := fmt.Sprintf("after-backup-%d", k)
+		status, seq := clusterWrite(client, c.nodes[1+k%2], id, "Later walrus "+id)
+		if status/100 != 2 {
+			t.Fatalf("put %s: %d", id, status)
+		}
+		l.ack(id, "Later walrus "+id, seq)
+	}
+	nd = c.join(t, "node5", backup)
+	c.converge(client, l)
+	logs := nd.stderr.String()
+	if want := fmt.Sprintf("applying the log from seq %d (", backupSeq.AppliedSeq+1); backupSeq.AppliedSeq == 0 || !strings.Contains(logs, want) || strings.Contains(logs, "applying the log from seq 1 (") {
+		t.Fatalf("node5, restored from a backup at seq %d, did not consume from the seq after it (%q):\n%s", backupSeq.AppliedSeq, want, logs)
+	}
+	want := c.contentHash(client, l, c.nodes[0])
+	for _, nd := range c.nodes[1:] {
+		if got := c.contentHash(client, l, nd); got != want {
+			t.Fatalf("%s holds other articles than node1 (hash of ids and contents %s, node1 %s)", nd.name, got, want)
+		}
+	}
+	t.Logf("%d kill -9 cycles; %d acknowledged articles on every node, 0 lost; quorum loss answered 503; a fourth node joined from the log, a fifth from a backup at seq %d", *clusterCycles, len(l.titles), backupSeq.AppliedSeq)
+}
+
+// join starts a new node named name with routes to c's nodes (logging at
+// info level), restored from the backup directory when it is not empty,
+// and adds it to c once it is ready.
+func (c *testCluster) join(t *testing.T, name, backup string) *clusterNode {
+	t.Helper()
+	j := newTestCluster(t, c.bin, 1)
+	nd := j.nodes[0]
+	nd.name = name
+	nd.env = append(nd.env, "FOLIO_CLUSTER_NODE="+name, "FOLIO_CLUSTER_NATS_ROUTES="+routeList(c), "FOLIO_LOG_LEVEL=info")
+	if backup != "" {
+		nd.env = append(nd.env, "FOLIO_INDEX_PATH="+backup)
+	}
+	j.start(nd, true)
+	c.nodes = append(c.nodes, nd)
+	j.nodes = nil
+	return nd
+}
+
+// contentHash is a hash of every article nd holds of the ledger's ids: the
+// id and the article's JSON as nd serves it (title, body, dates...), in
+// id order; absent articles count as absent.
+func (c *testCluster) contentHash(client *http.Client, l *ledger, nd *clusterNode) string {
+	c.t.Helper()
+	ids := make([]string, 0, len(l.titles))
+	for id := range l.titles {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	h := sha256.New()
+	for _, id := range ids {
+		resp, err := client.Get(fmt.Sprintf("%s/api/articles/%s?min_seq=%d", nd.base, url.PathEscape(id), l.seq))
+		if err != nil {
+			c.t.Fatalf("%s: get %s: %v", nd.name, id, err)
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusNotFound {
+			c.t.Fatalf("%s: get %s: %d %v", nd.name, id, resp.StatusCode, err)
+		}
+		if resp.StatusCode == http.StatusNotFound {
+			b = nil
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00%s\x00", id, len(b), b)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // routeList is the cluster_listen addresses of c's nodes.

@@ -139,7 +139,8 @@ func serverOptions(cfg config.Config) server.Options {
 }
 
 // logClusterNotice logs a notice of the replica or its embedded NATS
-// server: NATS's routine notices (connections, elections) at debug level.
+// server: NATS's routine notices (connections, elections) at debug level,
+// the replica's routine ones ("cluster: info: ...") at info level.
 func logClusterNotice(logger *slog.Logger, msg string) {
 	switch {
 	case strings.HasPrefix(msg, "nats: error:"), strings.HasPrefix(msg, "nats: fatal:"):
@@ -148,6 +149,8 @@ func logClusterNotice(logger *slog.Logger, msg string) {
 		logger.Warn(msg)
 	case strings.HasPrefix(msg, "nats: "):
 		logger.Debug(msg)
+	case strings.HasPrefix(msg, "cluster: info: "):
+		logger.Info("cluster: " + strings.TrimPrefix(msg, "cluster: info: "))
 	default:
 		logger.Warn(msg)
 	}

@@ -87,7 +87,13 @@ type Config struct {
 	Routes                []string
 	StoreDir              string
 
-	// Logf, when set, receives the embedded server's notices and errors.
+	// ConsumerInactive is how long the log keeps this node's durable
+	// consumer while nobody pulls from it (0: the ConsumerInactive default).
+	ConsumerInactive time.Duration
+
+	// Logf, when set, receives the embedded server's notices and errors
+	// (prefixed "nats: "), and where the node's consumer is moved or
+	// recreated ("cluster: ", or "cluster: info: " for the routine ones).
 	Logf func(format string, args ...any)
 }
 
@@ -436,16 +442,44 @@ type Entry struct {
 // MaxReadBatch is the most entries Read hands over at once.
 const MaxReadBatch = 1000
 
+// ConsumerInactive is how long the log keeps a node's durable consumer
+// (see Follow) without the node pulling from it: a node that left the
+// cluster leaves no consumer behind for longer than this.
+const ConsumerInactive = time.Hour
+
 // Read delivers the log's entries from sequence from on, in order, to
 // apply, in batches of up to n entries (everything available, without
 // waiting for more), until ctx ends or apply fails (its error is
 // returned). It follows the stream as it grows and reconnects after a loss
-// of the log. A read that cannot start yet (no quorum) is retried.
+// of the log. A read that cannot start yet (no quorum) is retried. Each
+// read has its own ephemeral consumer: Read is for one-off reads (such as
+// a replay into a new generation) beside the node's applier (Follow).
 func (l *Log) Read(ctx context.Context, from uint64, n int, apply func([]Entry) error) error {
+	return l.read(ctx, from, n, l.ephemeral, apply)
+}
+
+// Follow is Read through this node's durable pull consumer (named after
+// Config.Node, see ConsumerName): the node's applier. The consumer is
+// positioned at from (the sequence after the one the node has applied and
+// stored): when its own position disagrees (the node crashed after a
+// delivery, restored a backup, or was wiped) it is moved there, or
+// recreated. The consumer lives on one node of the stream (R1, file
+// storage); when that node is down it is recreated on a live one. Only
+// one Follow per Log may run at a time.
+func (l *Log) Follow(ctx context.Context, from uint64, n int, apply func([]Entry) error) error {
+	return l.read(ctx, from, n, l.durable, apply)
+}
+
+// consumerFunc returns a pull consumer of s positioned at seq, the
+// consumer sequence of the last message it delivered, and a func that
+// releases it.
+type consumerFunc func(ctx context.Context, s jetstream.Stream, seq uint64) (jetstream.Consumer, uint64, func(), error)
+
+func (l *Log) read(ctx context.Context, from uint64, n int, open consumerFunc, apply func([]Entry) error) error {
 	n = min(max(n, 1), MaxReadBatch)
 	next := max64(from, 1)
 	for ctx.Err() == nil {
-		err := l.readFrom(ctx, next, n, func(b []Entry) error {
+		err := l.readFrom(ctx, next, n, open, func(b []Entry) error {
 			if err := apply(b); err != nil {
 				return &applyError{err}
 			}
@@ -475,36 +509,133 @@ func max64(a, b uint64) uint64 {
 	return b
 }
 
-// readFrom consumes from seq with an ephemeral pull consumer (no acks,
-// in memory, on one node): where a node is in the log is kept by the node
-// (the applied sequence stored with its index), not by the log. A gap in
-// the consumer's own sequence (a message lost on the way) ends the read,
-// and the caller starts again after the last entry it applied.
-func (l *Log) readFrom(ctx context.Context, seq uint64, max int, apply func([]Entry) error) error {
-	s, err := l.stream(ctx)
-	if err != nil {
-		return err
-	}
-	cctx, cancel := context.WithTimeout(ctx, attemptTimeout)
-	c, err := s.CreateConsumer(cctx, jetstream.ConsumerConfig{
+// consumerConfig is the config of a consumer of the whole log from seq on:
+// no acknowledgements (where a node is in the log is kept by the node,
+// with its index), on one node of the stream.
+func consumerConfig(seq uint64) jetstream.ConsumerConfig {
+	return jetstream.ConsumerConfig{
 		FilterSubject:     SubjectPrefix + ">",
 		DeliverPolicy:     jetstream.DeliverByStartSequencePolicy,
 		OptStartSeq:       seq,
 		AckPolicy:         jetstream.AckNonePolicy,
 		InactiveThreshold: time.Minute,
-		MemoryStorage:     true,
 		Replicas:          1,
-	})
+	}
+}
+
+// ephemeral is a consumerFunc: a new in-memory consumer, deleted on release.
+func (l *Log) ephemeral(ctx context.Context, s jetstream.Stream, seq uint64) (jetstream.Consumer, uint64, func(), error) {
+	cfg := consumerConfig(seq)
+	cfg.MemoryStorage = true
+	cctx, cancel := context.WithTimeout(ctx, attemptTimeout)
+	c, err := s.CreateConsumer(cctx, cfg)
 	cancel()
 	if err != nil {
-		return err
+		return nil, 0, nil, err
 	}
-	defer func() {
+	return c, 0, func() {
 		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), attemptTimeout)
 		s.DeleteConsumer(dctx, c.CachedInfo().Name)
 		cancel()
+	}, nil
+}
+
+// ConsumerName is the durable consumer of node: "folio_" and the node
+// name, its characters outside [A-Za-z0-9_-] replaced by "_" and then a
+// hash of the name added so that two names stay two consumers.
+func ConsumerName(node string) string {
+	clean := strings.Map(func(r rune) rune {
+		if r == '_' || r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '_'
+	}, node)
+	if clean == node && len(node) <= 64 {
+		return "folio_" + node
+	}
+	sum := sha256.Sum256([]byte(node))
+	return "folio_" + clean[:min(len(clean), 64)] + "_" + hex.EncodeToString(sum[:4])
+}
+
+// durable is a consumerFunc: this node's durable consumer, positioned at
+// seq (see Follow). It is kept on release.
+func (l *Log) durable(ctx context.Context, s jetstream.Stream, seq uint64) (jetstream.Consumer, uint64, func(), error) {
+	name := ConsumerName(l.cfg.Node)
+	keep := func() {}
+	// Each API request is bounded on its own: one that timed out (the
+	// consumer's node is down) leaves the others their time.
+	var cancels []context.CancelFunc
+	defer func() {
+		for _, cancel := range cancels {
+			cancel()
+		}
 	}()
-	var delivered uint64 // the consumer's sequence of the last message
+	attempt := func() context.Context {
+		actx, cancel := context.WithTimeout(ctx, attemptTimeout)
+		cancels = append(cancels, cancel)
+		return actx
+	}
+	c, err := s.Consumer(attempt(), name)
+	switch {
+	case err == nil:
+		info := c.CachedInfo()
+		if info.Config.AckPolicy == jetstream.AckNonePolicy && info.Delivered.Stream+1 == seq {
+			return c, info.Delivered.Consumer, keep, nil
+		}
+		r, rerr := s.ResetConsumerToSequence(attempt(), name, seq)
+		if rerr == nil && r.ResetSeq == seq && info.Config.AckPolicy == jetstream.AckNonePolicy {
+			l.logf("cluster: info: consumer %s was at seq %d, moved to %d (after the applied seq)", name, info.Delivered.Stream+1, seq)
+			return c, r.Delivered.Consumer, keep, nil
+		}
+		l.logf("cluster: consumer %s is at seq %d, cannot be moved to %d (%v): recreating it", name, info.Delivered.Stream+1, seq, rerr)
+	case errors.Is(err, jetstream.ErrConsumerNotFound):
+		err = nil
+	case ctx.Err() != nil:
+		return nil, 0, nil, err
+	default: // its node is down or unreachable: recreate it on a live one
+		l.logf("cluster: consumer %s does not answer (%v): recreating it", name, err)
+	}
+	if err != nil || c != nil {
+		if err := s.DeleteConsumer(attempt(), name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+			return nil, 0, nil, fmt.Errorf("cluster: delete consumer %s to recreate it: %w", name, err)
+		}
+	}
+	cfg := consumerConfig(seq)
+	cfg.Durable, cfg.InactiveThreshold = name, l.consumerInactive()
+	cfg.Description = "Folio node " + l.cfg.Node + " applies the log"
+	if c, err = s.CreateConsumer(attempt(), cfg); err != nil {
+		return nil, 0, nil, fmt.Errorf("cluster: create consumer %s at seq %d: %w", name, seq, err)
+	}
+	l.logf("cluster: info: consumer %s created at seq %d", name, seq)
+	return c, c.CachedInfo().Delivered.Consumer, keep, nil
+}
+
+func (l *Log) consumerInactive() time.Duration {
+	if l.cfg.ConsumerInactive > 0 {
+		return l.cfg.ConsumerInactive
+	}
+	return ConsumerInactive
+}
+
+func (l *Log) logf(format string, args ...any) {
+	if l.cfg.Logf != nil {
+		l.cfg.Logf(format, args...)
+	}
+}
+
+// readFrom consumes from seq with the consumer open returns. A gap in the
+// consumer's own sequence (a message lost on the way) ends the read, and
+// the caller starts again after the last entry it applied.
+func (l *Log) readFrom(ctx context.Context, seq uint64, max int, open consumerFunc, apply func([]Entry) error) error {
+	s, err := l.stream(ctx)
+	if err != nil {
+		return err
+	}
+	c, delivered, release, err := open(ctx, s, seq)
+	if err != nil {
+		return err
+	}
+	defer release()
 	take := func(b jetstream.MessageBatch, entries []Entry) ([]Entry, error) {
 		for m := range b.Messages() {
 			md, err := m.Metadata()

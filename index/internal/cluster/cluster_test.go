@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // freeAddrs returns n free loopback addresses.
@@ -260,5 +263,150 @@ func TestExternalURLs(t *testing.T) {
 	}
 	if got := readAll(t, ext, 1, seq); got[len(got)-1].Seq != seq {
 		t.Fatalf("external reader ends at %d, want %d", got[len(got)-1].Seq, seq)
+	}
+}
+
+// follow reads entries through l's durable consumer from seq from until it
+// has seen last.
+func follow(t *testing.T, l *Log, from, last uint64) []Entry {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var got []Entry
+	done := errors.New("done")
+	err := l.Follow(ctx, from, 100, func(b []Entry) error {
+		got = append(got, b...)
+		if b[len(b)-1].Seq >= last {
+			return done
+		}
+		return nil
+	})
+	if !errors.Is(err, done) {
+		t.Fatalf("follow from %d to %d: %v (got %d entries)", from, last, err, len(got))
+	}
+	return got
+}
+
+// consumerInfo is the log's view of l's durable consumer (nil: there is none).
+func consumerInfo(t *testing.T, l *Log) *jetstream.ConsumerInfo {
+	t.Helper()
+	ctx := ctxT(t, 10*time.Second)
+	s, err := l.js.Stream(ctx, l.cfg.Stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Consumer(ctx, ConsumerName(l.cfg.Node))
+	if errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.CachedInfo()
+}
+
+func seqsOf(es []Entry) []uint64 {
+	var out []uint64
+	for _, e := range es {
+		out = append(out, e.Seq)
+	}
+	return out
+}
+
+// Follow reads through one durable consumer per node, positioned where the
+// caller says (the node's stored applied seq + 1): moved back or ahead
+// when it disagrees, recreated when it cannot be moved there.
+func TestFollowDurableConsumer(t *testing.T) {
+	cfgs := trio(t)
+	logs := openAll(t, cfgs)
+	ctx := ctxT(t, 60*time.Second)
+	var seqs []uint64
+	for i := range 6 {
+		seq, err := logs[i%3].Publish(ctx, Put, fmt.Sprintf("f%d", i), []byte("v"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		seqs = append(seqs, seq)
+	}
+	last := seqs[5]
+	if got := seqsOf(follow(t, logs[0], 1, last)); !slices.Equal(got, seqs) {
+		t.Fatalf("follow from 1: %v, want %v", got, seqs)
+	}
+	info := consumerInfo(t, logs[0])
+	if info == nil || info.Name != "folio_n1" || info.Config.Durable != "folio_n1" || info.Delivered.Stream != last {
+		t.Fatalf("after following to %d the consumer is %+v", last, info)
+	}
+	created := info.Created
+	// The node stored seq 3: the consumer, at 7, is moved back to 4.
+	if got := seqsOf(follow(t, logs[0], seqs[3], last)); !slices.Equal(got, seqs[3:]) {
+		t.Fatalf("follow from %d: %v, want %v", seqs[3], got, seqs[3:])
+	}
+	if info := consumerInfo(t, logs[0]); info == nil || !info.Created.Equal(created) || info.Delivered.Stream != last {
+		t.Fatalf("the consumer was not moved but %+v", info)
+	}
+	// A consumer created at seq 5 cannot be moved below 5: it is recreated.
+	if got := seqsOf(follow(t, logs[1], seqs[4], last)); !slices.Equal(got, seqs[4:]) {
+		t.Fatalf("node 2 follows from %d: %v", seqs[4], got)
+	}
+	if got := seqsOf(follow(t, logs[1], seqs[1], last)); !slices.Equal(got, seqs[1:]) {
+		t.Fatalf("node 2 follows from %d: %v", seqs[1], got)
+	}
+	if info := consumerInfo(t, logs[1]); info == nil || info.Name != "folio_n2" || info.Config.OptStartSeq != seqs[1] {
+		t.Fatalf("node 2's consumer was not recreated at %d: %+v", seqs[1], info)
+	}
+	// Read beside Follow does not take the durable consumer's messages.
+	if got := seqsOf(readAll(t, logs[0], 1, last)); !slices.Equal(got, seqs) {
+		t.Fatalf("read: %v", got)
+	}
+	if info := consumerInfo(t, logs[0]); info.Delivered.Stream != last {
+		t.Fatalf("a Read moved the durable consumer to %d", info.Delivered.Stream)
+	}
+}
+
+// A departed node's consumer goes away after ConsumerInactive.
+func TestDepartedConsumerGoesAway(t *testing.T) {
+	cfgs := trio(t)
+	cfgs[2].ConsumerInactive = time.Second
+	logs := openAll(t, cfgs)
+	ctx := ctxT(t, 60*time.Second)
+	seq, err := logs[0].Publish(ctx, Put, "x", []byte("v"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	follow(t, logs[2], 1, seq)
+	follow(t, logs[1], 1, seq)
+	if consumerInfo(t, logs[0]) != nil {
+		t.Fatal("node 1 has a consumer without following")
+	}
+	gone := false
+	for range 100 { // bounded: up to 20s for the server's inactivity check
+		if consumerInfo(t, logs[2]) == nil {
+			gone = true
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if !gone {
+		t.Fatal("node 3's consumer is still there 20s after node 3 stopped pulling (threshold 1s)")
+	}
+	if consumerInfo(t, logs[1]) == nil {
+		t.Fatal("node 2's consumer (threshold an hour) went away too")
+	}
+}
+
+func TestConsumerName(t *testing.T) {
+	for node, want := range map[string]string{
+		"node1":                  "folio_node1",
+		"a.example.com":          "folio_a_example_com_",
+		"a_example_com":          "folio_a_example_com",
+		strings.Repeat("x", 100): "folio_" + strings.Repeat("x", 64) + "_",
+	} {
+		got := ConsumerName(node)
+		if !strings.HasPrefix(got, want) || strings.ContainsAny(got, ".*> /\\") || len(got) > 100 {
+			t.Errorf("ConsumerName(%q) = %q, want it to start with %q, without . * > space or slashes", node, got, want)
+		}
+	}
+	if ConsumerName("a.b") == ConsumerName("a_b") || ConsumerName("a.b") == ConsumerName("a*b") {
+		t.Error("two node names share a consumer")
 	}
 }
