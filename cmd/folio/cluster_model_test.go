@@ -167,14 +167,22 @@ func TestClusterModel(t *testing.T) {
 		}
 	}
 	// send sends w through nd and returns what to record once it is
-	// answered (run on the test goroutine: the model is not shared).
+	// answered, and to check: an acknowledged single write is read back
+	// with min_seq on a random node (run on the test goroutine: the model
+	// and the nodes' states are not shared).
 	send := func(nd *clusterNode, w modelWrite) func() {
 		if w.bulk == nil {
-			status, _ := clusterWrite(client, nd, w.id, w.title)
+			status, seq := clusterWrite(client, nd, w.id, w.title)
 			return func() {
 				switch {
 				case status/100 == 2:
 					m.ack(w.id, w.title)
+					if live := upNodes(); len(live) > 0 { // read-your-writes on another node
+						other := live[rng.IntN(len(live))]
+						if got := articleTitle(t, client, other, w.id, seq); got != w.title {
+							t.Fatalf("%s with min_seq=%d: article %s has title %q, want %q, acknowledged by %s", other.name, seq, w.id, got, w.title, nd.name)
+						}
+					}
 				case status == http.StatusNotFound && w.title == "":
 					if m.entry(w.id).acked != "" {
 						m.stale404++ // the node had not applied the put yet: it deleted nothing
