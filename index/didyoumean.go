@@ -60,6 +60,10 @@ func (ix *Index) suggest(ctx context.Context, q Query, vis Visibility) (_ string
 	analyzer := ix.shards[0].Mapping().AnalyzerNamed(schema.Analyzer(ix.meta.Language))
 	dict := engine.NewDict(ix.shards)
 	defer func() { err = errors.Join(err, dict.Close()) }()
+	var seen *visibleDict // nil: every article
+	if visible != nil {
+		seen = &visibleDict{ctx: ctx, ix: ix, vis: vis, dict: dict}
+	}
 	repl := make([]string, len(words))
 	changed := false
 	for i, w := range words {
@@ -68,7 +72,7 @@ func (ix *Index) suggest(ctx context.Context, q Query, vis Visibility) (_ string
 		if len(tokens) != 1 { // a stop word, or split in several terms
 			continue
 		}
-		best, err := ix.correction(ctx, dict, string(tokens[0].Term), visible)
+		best, err := correction(dict, string(tokens[0].Term), seen)
 		if err != nil || best == "" {
 			if err != nil {
 				return "", err
@@ -103,25 +107,33 @@ func (ix *Index) suggest(ctx context.Context, q Query, vis Visibility) (_ string
 // is one edit), or two edits away or with another first letter (people
 // seldom get the first letter wrong: "oill" is "oil", not "will") if it is
 // twoEditsDiscount times more frequent; "" for a term the index holds or none near. Every correction
-// is looked up here: visible, when not nil, restricts the articles whose
-// words are counted (and offered) to its matches.
-func (ix *Index) correction(ctx context.Context, dict *engine.Dict, term string, visible query.Query) (string, error) {
+// is looked up here: seen, when not nil, restricts the articles whose
+// words are counted (and offered) to those its reader may see.
+func correction(dict *engine.Dict, term string, seen *visibleDict) (string, error) {
 	count := func(t string) (uint64, error) {
-		if visible == nil {
+		if seen == nil {
 			return dict.Count(schema.Text, t)
 		}
-		tq := query.NewTermQuery(t)
-		tq.SetField(schema.Text)
-		return (&plan.Plan{Filter: visible}).Count(ctx, ix.searchAll, tq)
+		return seen.count(schema.Text, t)
 	}
-	held, err := count(term)
+	held, err := dict.Count(schema.Text, term) // the whole index's: at least the reader's
 	if err != nil {
 		return "", err
 	}
 	if held > 0 { // a rare word may itself be a misspelling the articles contain
 		docs, err := dict.Docs()
-		if err != nil || held*rareShare > docs {
+		if err != nil {
 			return "", err
+		}
+		if seen != nil {
+			// The reader's count, up to what makes the word common:
+			// beyond, its exact value changes nothing.
+			if held, err = seen.countUpTo(schema.Text, term, docs/rareShare+1); err != nil {
+				return "", err
+			}
+		}
+		if held*rareShare > docs {
+			return "", nil
 		}
 	}
 	best, bestScore := "", uint64(0)
@@ -132,7 +144,7 @@ func (ix *Index) correction(ctx context.Context, dict *engine.Dict, term string,
 		}
 		for _, c := range cands {
 			n := c.Count
-			if visible != nil {
+			if seen != nil {
 				if n, err = count(c.Term); err != nil {
 					return "", err
 				}
@@ -159,7 +171,7 @@ func (ix *Index) correction(ctx context.Context, dict *engine.Dict, term string,
 func (ix *Index) surfaceForm(ctx context.Context, term, typed string, visible query.Query) (string, error) {
 	tq := query.NewTermQuery(term)
 	tq.SetField(schema.Text)
-	req := (&plan.Plan{Locations: true, Filter: visible}).SearchRequest(tq, 0, surfaceHits)
+	req := (&plan.Plan{Locations: true, Visible: visible}).SearchRequest(tq, 0, surfaceHits)
 	req.IncludeLocations = true
 	res, err := ix.searchAll(ctx, req)
 	if err != nil {

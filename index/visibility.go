@@ -3,6 +3,7 @@ package index
 import (
 	"cmp"
 	"context"
+	"math"
 	"slices"
 	"strings"
 
@@ -74,7 +75,7 @@ func (ix *Index) visible(ctx context.Context, id string, vis Visibility) (bool, 
 
 // countVisible is the number of documents q matches that vis may see.
 func (ix *Index) countVisible(ctx context.Context, vis Visibility, q query.Query) (uint64, error) {
-	return (&plan.Plan{Filter: vis.Filter()}).Count(ctx, ix.searchAll, q)
+	return (&plan.Plan{Visible: vis.Filter()}).Count(ctx, ix.searchAll, q)
 }
 
 // termCount is the number of documents holding term in field that vis may see.
@@ -127,10 +128,17 @@ func (d visibleDict) Completions(field, prefix string, limit int) ([]engine.Corr
 
 // count is the number of the reader's articles holding term in field.
 func (d visibleDict) count(field, term string) (uint64, error) {
+	return d.countUpTo(field, term, math.MaxUint64)
+}
+
+// countUpTo is count, or limit when it is at least limit: for a reader of
+// groups only, counting stops there (a walk of term's postings, no search).
+func (d visibleDict) countUpTo(field, term string, limit uint64) (uint64, error) {
 	if groupsOnly(d.vis) {
-		return d.dict.CountAmong(field, term, schema.Groups, append([]string{schema.PublicGroup}, d.vis.Groups...))
+		return d.dict.CountAmongUpTo(field, term, schema.Groups, append([]string{schema.PublicGroup}, d.vis.Groups...), limit)
 	}
-	return d.ix.termCount(d.ctx, d.vis, field, term)
+	n, err := d.ix.termCount(d.ctx, d.vis, field, term)
+	return min(n, limit), err
 }
 
 // recount counts cs over the reader's articles, drops those none holds and

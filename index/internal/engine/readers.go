@@ -201,6 +201,13 @@ func (d *Dict) CountAmong(field, term, anyField string, anyOf []string) (uint64,
 	return d.countAmong(field, term, anyField, anyOf, math.MaxUint64)
 }
 
+// CountAmongUpTo is CountAmong, stopping once it has counted limit
+// documents (it then returns limit): whether at least limit documents
+// qualify costs at most limit of them beyond the postings skipped.
+func (d *Dict) CountAmongUpTo(field, term, anyField string, anyOf []string, limit uint64) (uint64, error) {
+	return d.countAmong(field, term, anyField, anyOf, limit)
+}
+
 // countAmong is CountAmong, stopping once it has counted limit documents.
 func (d *Dict) countAmong(field, term, anyField string, anyOf []string, limit uint64) (uint64, error) {
 	if err := d.open(); err != nil {

@@ -115,6 +115,9 @@ type Plan struct {
 	// ModeText): nil when Main is ranked by score alone.
 	Tiers  []query.Query
 	Filter query.Query // non-scoring date range (and keyword filters), or nil
+	// Visible is the filter of the articles the reader may see, or nil
+	// for every article (see SearchRequest for where it goes).
+	Visible query.Query
 	// choices are the parts of Filter: the date range ("date") and each
 	// filtered field's values, in the order Filter conjoins them.
 	choices   []choice
@@ -226,9 +229,7 @@ func (pl *Planner) filters(p *Plan, q Request, seen Visibility) error {
 	if err := q.Visible.check(); err != nil {
 		return err
 	}
-	if vq := seen.Filter(); vq != nil {
-		p.choices = append(p.choices, choice{field: visibleChoice, q: vq})
-	}
+	p.Visible = seen.Filter() // no facet's choice: no count leaves it out
 	start, end, err := rangeBounds(pl.Dates, q.From, q.To)
 	if err != nil {
 		return err
@@ -529,9 +530,26 @@ func titleCopy[T any, P leafQuery[T]](q P, boost float64) query.Query {
 }
 
 // SearchRequest builds one bleve request for q within p's filter and order.
+//
+// The reader's visibility filters q's matches (engine.PostFiltered) in a
+// search for hits: each match is checked against the visibility's
+// postings, which costs less than one more clause of the query's
+// conjunction, moved after every match (see docs/access.md for the
+// figures). A count (size 0, unscored) keeps it in the conjunction, where
+// bleve intersects the postings' bitmaps.
 func (p *Plan) SearchRequest(q query.Query, from, size int) *bleve.SearchRequest {
-	if p.Filter != nil {
-		q = engine.Filtered(q, p.Filter)
+	filter := p.Filter
+	if p.Visible != nil && size == 0 {
+		filter = p.Visible
+		if p.Filter != nil {
+			filter = query.NewConjunctionQuery([]query.Query{p.Visible, p.Filter})
+		}
+	}
+	if filter != nil {
+		q = engine.Filtered(q, filter)
+	}
+	if p.Visible != nil && size > 0 {
+		q = engine.PostFiltered(q, p.Visible)
 	}
 	req := bleve.NewSearchRequestOptions(q, size, from, false)
 	req.IncludeLocations = p.Locations && size > 0
