@@ -136,7 +136,7 @@ func (ix *Index) plan(ctx context.Context, q Query) (*plan.Plan, error) {
 	var d plan.Dictionary = dict
 	seen := ix.effective(q.Visible)
 	if !seen.All {
-		d = visibleDict{ctx: ctx, ix: ix, vis: seen, dict: dict}
+		d = &visibleDict{ctx: ctx, ix: ix, vis: seen, dict: dict}
 	}
 	p, err := ix.planner.PlanWith(plan.Request(q), d, seen)
 	if cerr := dict.Close(); cerr != nil && err == nil {
@@ -155,6 +155,7 @@ func (ix *Index) newPlanner() *plan.Planner {
 		KeywordFields: ix.meta.KeywordFields, Analyzers: plan.Analyzers(ix.shards[0].Mapping()),
 		Typos:    plan.Typos{On: ix.opts.TypoTolerance == "on", OneEdit: ix.opts.TypoOneEdit, TwoEdits: ix.opts.TypoTwoEdits},
 		Feedback: plan.Feedback{On: ix.opts.Feedback == "on", MinWords: ix.opts.FeedbackMinWords},
+		Filters:  engine.NewFilterCache(),
 	}
 }
 

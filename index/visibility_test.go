@@ -341,3 +341,48 @@ func TestVisibilityKeepsScores(t *testing.T) {
 		}
 	}
 }
+
+// TestVisibilityAfterWrites: the bitmaps of the readers' filters, cached
+// per index snapshot, follow every write: an article written, its groups
+// changed and deleted are seen at once by who may see them, never by
+// others (each search, count, typo word and did-you-mean in between
+// filled the cache from the snapshot before).
+func TestVisibilityAfterWrites(t *testing.T) {
+	ctx := context.Background()
+	ix := newIndex(t)
+	put := func(id, groups string) {
+		t.Helper()
+		a, err := ix.DecodeArticle([]byte(`{"title":"Zeppelin hangar `+id+`","body":"The zeppelin hangar plans.","groups":`+groups+`}`), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ix.Put(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hr, eng := Visibility{Groups: []string{"hr"}}, Visibility{Groups: []string{"eng"}}
+	check := func(step string, want map[string][]string) {
+		t.Helper()
+		for name, vis := range map[string]Visibility{"hr": hr, "eng": eng, "public": {}} {
+			for _, q := range []Query{{Text: "zeppelin"}, {Text: "zepelin hangar"}, {Facets: []string{"source"}}} {
+				q.Visible = vis
+				res := mustSearch(t, ix, q)
+				got := slices.Sorted(slices.Values(ids(res)))
+				if !slices.Equal(got, want[name]) || res.Total != uint64(len(want[name])) {
+					t.Errorf("%s: %s searching %q finds %v (total %d), want %v", step, name, q.Text, got, res.Total, want[name])
+				}
+			}
+		}
+	}
+	put("pub", "[]")
+	put("a", `["hr"]`)
+	check("written", map[string][]string{"hr": {"a", "pub"}, "eng": {"pub"}, "public": {"pub"}})
+	put("b", `["eng"]`)
+	check("another written", map[string][]string{"hr": {"a", "pub"}, "eng": {"b", "pub"}, "public": {"pub"}})
+	put("a", `["eng"]`)
+	check("groups changed", map[string][]string{"hr": {"pub"}, "eng": {"a", "b", "pub"}, "public": {"pub"}})
+	if err := ix.Delete(ctx, "b"); err != nil {
+		t.Fatal(err)
+	}
+	check("deleted", map[string][]string{"hr": {"pub"}, "eng": {"a", "pub"}, "public": {"pub"}})
+}

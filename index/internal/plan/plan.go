@@ -88,6 +88,9 @@ type Planner struct {
 	Typos Typos
 	// Feedback is the pseudo-relevance feedback of natural-language queries (see feedback.go).
 	Feedback Feedback
+	// Filters, when set, keeps the articles each reader's visibility
+	// matches per shard snapshot (see engine.FilterCache).
+	Filters *engine.FilterCache
 }
 
 // Analyzers looks up the query-time analyzers of the searchable text
@@ -230,6 +233,9 @@ func (pl *Planner) filters(p *Plan, q Request, seen Visibility) error {
 		return err
 	}
 	p.Visible = seen.Filter() // no facet's choice: no count leaves it out
+	if p.Visible != nil && pl.Filters != nil {
+		p.Visible = engine.Cached(pl.Filters, seen.Key(), p.Visible)
+	}
 	start, end, err := rangeBounds(pl.Dates, q.From, q.To)
 	if err != nil {
 		return err
@@ -531,24 +537,15 @@ func titleCopy[T any, P leafQuery[T]](q P, boost float64) query.Query {
 
 // SearchRequest builds one bleve request for q within p's filter and order.
 //
-// The reader's visibility filters q's matches (engine.PostFiltered) in a
-// search for hits: each match is checked against the visibility's
-// postings, which costs less than one more clause of the query's
-// conjunction, moved after every match (see docs/access.md for the
-// figures). A count (size 0, unscored) keeps it in the conjunction, where
-// bleve intersects the postings' bitmaps.
+// The reader's visibility filters q's matches (engine.PostFiltered): each
+// match is checked against the visibility (a cached bitmap, see
+// Planner.Filters), which costs less than one more clause of the query's
+// conjunction, moved after every match (docs/access.md has the figures).
 func (p *Plan) SearchRequest(q query.Query, from, size int) *bleve.SearchRequest {
-	filter := p.Filter
-	if p.Visible != nil && size == 0 {
-		filter = p.Visible
-		if p.Filter != nil {
-			filter = query.NewConjunctionQuery([]query.Query{p.Visible, p.Filter})
-		}
+	if p.Filter != nil {
+		q = engine.Filtered(q, p.Filter)
 	}
-	if filter != nil {
-		q = engine.Filtered(q, filter)
-	}
-	if p.Visible != nil && size > 0 {
+	if p.Visible != nil {
 		q = engine.PostFiltered(q, p.Visible)
 	}
 	req := bleve.NewSearchRequestOptions(q, size, from, false)
