@@ -131,7 +131,11 @@ func readFile(path string) (map[string]any, error) {
 	if len(problems) > 0 {
 		return nil, errors.New(strings.Join(problems, "\n"))
 	}
-	return fv.AllSettings(), nil
+	settings := fv.AllSettings()
+	if err := sourceEntries(path, settings); err != nil {
+		return nil, err
+	}
+	return settings, nil
 }
 
 // field is one configuration key and the struct field that holds it.

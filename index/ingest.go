@@ -146,8 +146,11 @@ func (r *ingestRun) collect(paths []string, sel func([]sources.File, *IngestSumm
 	if err != nil {
 		return nil, unwrapStrict(err)
 	}
-	for _, f := range files {
+	for i, f := range files {
 		abs := sources.AbsPath(f.Path)
+		if len(r.ix.opts.SourceGroups) > 0 {
+			files[i].Groups = sources.GroupsOf(abs, r.ix.opts.SourceGroups)
+		}
 		for _, root := range r.roots {
 			if sources.Under(abs, []string{root}) {
 				r.found[root]++

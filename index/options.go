@@ -6,6 +6,7 @@ import (
 
 	"github.com/folio-search/folio/index/article"
 	"github.com/folio-search/folio/index/internal/schema"
+	"github.com/folio-search/folio/index/internal/sources"
 	"github.com/folio-search/folio/index/internal/store"
 )
 
@@ -102,6 +103,13 @@ type Options struct {
 	// Web configures the URL sources among the paths of Sync, Rebuild and
 	// Ingest (index.crawl.* and the per-source options).
 	Web WebOptions
+	// SourceGroups are the default groups of sources (index.sources
+	// entries with groups), by file, folder or URL: an article read from
+	// a file under one of them (the nearest) or from a URL source that
+	// names no groups of its own gets them; an empty list makes that
+	// source's articles public. Paths are made absolute when the index is
+	// opened. Sync reads a file again when its default groups changed.
+	SourceGroups map[string][]string
 	// Cluster, when set, puts the write log on a replicated NATS JetStream
 	// stream (see ClusterOptions); nil is a single node with its local log.
 	Cluster *ClusterOptions
@@ -210,6 +218,16 @@ func (o Options) withDefaults() (Options, error) {
 		if err := article.CheckKeywordField(f); err != nil {
 			return o, err
 		}
+	}
+	if len(o.SourceGroups) > 0 {
+		abs := make(map[string][]string, len(o.SourceGroups))
+		for p, gs := range o.SourceGroups {
+			if err := article.CheckGroups(gs); err != nil {
+				return o, fmt.Errorf("groups of source %q: %v", p, err)
+			}
+			abs[sources.AbsPath(p)] = gs
+		}
+		o.SourceGroups = abs
 	}
 	if schema.Analyzer(o.Language) == "" {
 		return o, fmt.Errorf("unknown language %q (accepted: %s)", o.Language, schema.LanguageNames())

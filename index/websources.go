@@ -267,7 +267,7 @@ func (ix *Index) newCrawl(urls []string, old sources.State) *urlCrawl {
 	c := &urlCrawl{old: old}
 	for _, u := range urls {
 		o := ix.opts.Web.Sources[u]
-		c.srcs = append(c.srcs, web.Source{URL: u, Headers: o.Headers, FetchPages: o.FetchPages})
+		c.srcs = append(c.srcs, web.Source{URL: u, Headers: o.Headers, FetchPages: o.FetchPages, Groups: sources.GroupsOf(u, ix.opts.SourceGroups)})
 	}
 	return c
 }

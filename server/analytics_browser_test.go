@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -107,6 +108,58 @@ func TestBrowserAnalytics(t *testing.T) {
 	}
 	if d := cmp.Diff(wantA, a.Rows); d != "" {
 		t.Errorf("articles (-want +got):\n%s", d)
+	}
+}
+
+// TestBrowserAnalyticsWithKey: with a search key required, the clicks of
+// the page (the key typed into it) and of the widget (its key attribute)
+// are still recorded: their beacons carry no Authorization header, and the
+// query_id stands for the key (events.go).
+func TestBrowserAnalyticsWithKey(t *testing.T) {
+	ctx := newTab(t)
+	const key = "analytics-key-0123456789"
+	db, err := analytics.Open(analytics.File(t.TempDir()), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := analytics.NewRecorder(db, analytics.Options{})
+	t.Cleanup(func() { rec.Close(); db.Close() })
+	var folio atomic.Value
+	host := hostServer(t, &folio)
+	opts := DefaultOptions()
+	opts.Analytics = rec
+	opts.AllowedOrigins = []string{host.URL}
+	opts.SearchKeys = []SearchKey{{Key: key}}
+	srv := folioServer(t, opts)
+	folio.Store(srv.URL)
+
+	run(t, ctx, chromedp.EmulateViewport(1024, 800), chromedp.Navigate(srv.URL+"/?q=Diamond+Hexagon"))
+	waitFor(t, ctx, "the key form", `!document.getElementById('keyform').hidden`)
+	run(t, ctx, chromedp.SendKeys(chromedp.ID("key"), key), chromedp.Click(chromedp.CSS(`#keyform button`)))
+	waitFor(t, ctx, "results with the key", firstHit+` === '`+ironclad+`'`)
+	run(t, ctx, chromedp.Click(chromedp.CSS(`#results li:nth-child(1) h2 a`)))
+	waitFor(t, ctx, "the article page", `location.pathname.startsWith('/articles/')`)
+
+	run(t, ctx, chromedp.Navigate(host.URL+"/?key="+key))
+	typeInWidget(t, ctx, "China Cambodia")
+	waitFor(t, ctx, "the widget's results", widgetHits+`.length === 3 && `+widgetHits+`[1].dataset.id !== ''`)
+	var second string
+	eval(t, ctx, widgetHits+`[1].dataset.id`, &second)
+	run(t, ctx, js(widgetHits+`[1].querySelector('a').click()`))
+	waitFor(t, ctx, "the article page", `location.pathname.startsWith('/articles/')`)
+	waitForClicks(t, rec, 2)
+
+	a, err := analytics.Articles(db, analytics.Range{}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []analytics.ArticleRow{
+		{ID: ironclad, Clicks: 1, MeanPosition: 1, Queries: []analytics.ArticleQuery{{Query: "diamond hexagon", Clicks: 1}}},
+		{ID: second, Clicks: 1, MeanPosition: 2, Queries: []analytics.ArticleQuery{{Query: "china cambodia", Clicks: 1}}},
+	}
+	slices.SortFunc(want, func(a, b analytics.ArticleRow) int { return strings.Compare(a.ID, b.ID) })
+	if d := cmp.Diff(want, a.Rows); d != "" {
+		t.Errorf("articles opened with a search key required (-want +got):\n%s", d)
 	}
 }
 

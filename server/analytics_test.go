@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -26,6 +27,13 @@ func analyticsServer(t *testing.T) (*Server, *analytics.Recorder, *analytics.DB,
 // analyticsServerWith is analyticsServer with a recorder configured by ao.
 func analyticsServerWith(t *testing.T, ao analytics.Options) (*Server, *analytics.Recorder, *analytics.DB, string) {
 	t.Helper()
+	return analyticsServerOpts(t, ao, func(*Options) {})
+}
+
+// analyticsServerOpts is analyticsServerWith with the server's options
+// changed by set.
+func analyticsServerOpts(t *testing.T, ao analytics.Options, set func(*Options)) (*Server, *analytics.Recorder, *analytics.DB, string) {
+	t.Helper()
 	file := analytics.File(t.TempDir())
 	db, err := analytics.Open(file, time.Second)
 	if err != nil {
@@ -36,6 +44,7 @@ func analyticsServerWith(t *testing.T, ao analytics.Options) (*Server, *analytic
 	opts := DefaultOptions()
 	opts.Analytics = rec
 	opts.AdminKeys = []string{adminKey}
+	set(&opts)
 	return New(testIndex(t), opts, nil), rec, db, file
 }
 
@@ -189,5 +198,79 @@ func TestEvents(t *testing.T) {
 	big := `{"query_id":"` + r.QueryID + `","id":"` + strings.Repeat("x", 2000) + `","position":1}`
 	if w := post(t, srv, "/api/events", big); w.Code != http.StatusRequestEntityTooLarge {
 		t.Errorf("POST a 2 KB event: %d %s, want 413", w.Code, w.Body)
+	}
+}
+
+// storedClicks returns the clicks db holds, as "query_id id position".
+func storedClicks(t *testing.T, rec *analytics.Recorder, db *analytics.DB) []string {
+	t.Helper()
+	if err := rec.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	if err := db.Scan(analytics.Range{}, func(s analytics.Search, cs []analytics.Click) error {
+		for _, c := range cs {
+			got = append(got, c.QueryID+" "+c.ID+" "+strconv.Itoa(c.Position))
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// TestEventsWithKeysAndTokens: with search keys and reader tokens required,
+// a beacon (no Authorization, no X-Folio-Token: sendBeacon cannot send
+// them) still records its click, because the query_id is the credential:
+// one a search answered is stored, an invented one is answered 204 and
+// ignored, and the rate limit still applies to events.
+func TestEventsWithKeysAndTokens(t *testing.T) {
+	const key = "portal-key-0123456789"
+	srv, rec, db, _ := analyticsServerOpts(t, analytics.Options{}, func(o *Options) {
+		o.SearchKeys = []SearchKey{{Key: key}}
+		o.TokenKeys = testTokenKeys()
+		o.RequireToken = true
+		o.RateLimit, o.RateBurst = 0.001, 4
+	})
+	get := func(headers map[string]string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, "/api/search?q=diamond+hexagon", nil)
+		req.RemoteAddr = "10.0.0.1:1"
+		for k, v := range headers {
+			req.Header.Set(k, v)
+		}
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, req)
+		return w
+	}
+	if w := get(nil); w.Code != http.StatusUnauthorized {
+		t.Fatalf("a search without the key: %d %s, want 401", w.Code, w.Body)
+	}
+	w := get(map[string]string{"Authorization": "Bearer " + key, HeaderToken: hsToken(t)})
+	if w.Code != http.StatusOK {
+		t.Fatalf("a search with the key and a token: %d %s", w.Code, w.Body)
+	}
+	var r searchJSON
+	decodeJSON(t, w, &r)
+	beacon := func(body string) int {
+		req := httptest.NewRequest(http.MethodPost, "/api/events", strings.NewReader(body))
+		req.Header.Set("Content-Type", "text/plain;charset=UTF-8") // what sendBeacon sends for a string
+		req.RemoteAddr = "10.0.0.2:1"
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, req)
+		return w.Code
+	}
+	got := []int{
+		beacon(`{"query_id":"` + r.QueryID + `","id":"ironclad-friendship-cambodia","position":1}`),
+		beacon(`{"query_id":"0123456789abcdef0123456789abcdef","id":"invented","position":1}`),
+		beacon(`{"query_id":"` + r.QueryID + `","id":"","position":1}`),
+		beacon(`{"query_id":"` + r.QueryID + `","id":"second","position":2}`),
+		beacon(`{"query_id":"` + r.QueryID + `","id":"third","position":3}`), // past the burst of 4
+	}
+	if want := []int{204, 204, 400, 204, 429}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("beacon statuses %v, want %v", got, want)
+	}
+	want := []string{r.QueryID + " ironclad-friendship-cambodia 1", r.QueryID + " second 2"}
+	if d := cmp.Diff(want, storedClicks(t, rec, db)); d != "" {
+		t.Errorf("clicks (-want +got):\n%s", d)
 	}
 }

@@ -23,6 +23,15 @@ const maxEventID = 512
 // handleEvent serves POST /api/events: a result opened from a search,
 // {"query_id", "id", "position"}. It answers 204 whether or not the
 // query_id is known (an unknown or expired one is ignored when written).
+//
+// It asks for no search key and no reader token (routes.go): the page and
+// the widget send it with navigator.sendBeacon, which cannot set headers.
+// The query_id is the credential instead: only a search that passed the
+// keys and tokens gets one, 64 of its 128 bits are random (crypto/rand),
+// and a click is stored only with the search it names, so a client that
+// could not search cannot add a click to anything. Every answer is the
+// same 204 (no oracle for guessing ids), bodies are at most maxEventBytes,
+// and the server-wide rate limit applies.
 func (s *Server) handleEvent(c echo.Context) error {
 	body := http.MaxBytesReader(c.Response(), c.Request().Body, maxEventBytes)
 	dec := json.NewDecoder(body)

@@ -367,8 +367,7 @@ func TestOpenAPI(t *testing.T) {
 		{"analytics articles without admin keys", real, "GET", "/api/admin/analytics/articles", "", 403, bearer(adminKey)},
 		{"analytics articles disabled", writable, "GET", "/api/admin/analytics/articles", "", 404, bearer(openAPIKey)},
 		{"event bad position", real, "POST", "/api/events", `{"query_id":"00000000000000000000000000000000","id":"x","position":0}`, 400, nil},
-		{"event without key", keyed, "POST", "/api/events", `{"query_id":"00000000000000000000000000000000","id":"x","position":1}`, 401, nil},
-		{"event key from elsewhere", keyed, "POST", "/api/events", `{"query_id":"00000000000000000000000000000000","id":"x","position":1}`, 403, map[string]string{"Authorization": "Bearer bound-search-key-0123", "Origin": "https://evil.example"}},
+		{"event without key (a beacon: the query_id is the credential)", keyed, "POST", "/api/events", `{"query_id":"00000000000000000000000000000000","id":"x","position":1}`, 204, nil},
 		{"event too large", real, "POST", "/api/events", `{"query_id":"00000000000000000000000000000000","id":"` + strings.Repeat("x", 2000) + `","position":1}`, 413, nil},
 
 		{"page", real, "GET", "/?q=oil", "", 200, nil},
@@ -486,6 +485,7 @@ func TestOpenAPI(t *testing.T) {
 		{"PUT", "/api/articles/x"}, {"DELETE", "/api/articles/x"}, {"POST", "/api/articles"},
 		{"POST", "/api/articles/_bulk"}, {"POST", "/api/admin/rebuild"}, {"POST", "/api/admin/sync"},
 		{"POST", "/api/admin/backup"}, {"GET", "/api/admin/sources"}, {"GET", "/admin/analytics"},
+		{"POST", "/api/events"},
 	} {
 		tests = append(tests, tc{"rate limited " + r.method + " " + r.target, rateLimited, r.method, r.target, "", 429, auth})
 	}

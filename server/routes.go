@@ -16,13 +16,14 @@ func (s *Server) routes() {
 	admin := s.group(s.requireAdmin)                              // writes and administration: admin keys
 	s.streamed = s.group(s.requireAdmin)                          // admin routes whose body may be of any size: the handler limits each line
 	pages := s.group()                                            // the web pages, their assets, the API's own description
+	events := s.group()                                           // clicks: the query_id is their credential (events.go); rate limited like every route
 	s.ops = s.group()                                             // what monitoring polls: never rate limited
 
 	s.read.get("/api/search", s.handleSearch, s.limitSearches)             // ?q=&mode=&from=&to=&size=&page=&sort=&cursor=&facets=&facet_size=&filter=&as_you_type=&match=&explain=
 	s.read.get("/api/articles/*", s.handleArticle, s.olderRelated)         // the id is the rest of the path; {id}/related lists related articles when no article has that whole id (olderRelated)
 	s.read.get("/api/related/*", s.handleRelatedPath, s.limitSearches)     // ?size=&from=&to= → the articles related to the id that is the rest of the path
 	s.read.get("/api/suggest", s.handleSuggest, s.limitSearches)           // ?q=&size= → OpenSearch suggestions JSON
-	s.read.add(http.MethodPost, "/api/events", s.handleEvent)              // {"query_id","id","position"}: a result opened; 204
+	events.add(http.MethodPost, "/api/events", s.handleEvent)              // {"query_id","id","position"}: a result opened; 204
 	admin.add(http.MethodPut, "/api/articles/*", s.handlePutArticle)       // JSON article; id from the path
 	admin.add(http.MethodDelete, "/api/articles/*", s.handleDeleteArticle) // id from the path
 	admin.add(http.MethodPost, "/api/articles", s.handlePostArticles)      // one JSON object or an array

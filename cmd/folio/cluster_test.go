@@ -1,16 +1,20 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -38,23 +42,36 @@ type testCluster struct {
 
 func newTestCluster(t *testing.T, bin string, n int, extra ...string) *testCluster {
 	t.Helper()
-	work := t.TempDir()
-	empty := filepath.Join(work, "no-sources")
-	if err := os.Mkdir(empty, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	routes := make([]string, n)
 	for i := range routes {
 		routes[i] = freeAddr(t)
 	}
-	c := &testCluster{t: t, bin: bin}
-	for i := range n {
+	return newNodes(t, bin, n, func(i int) []string {
 		var others []string
 		for j := range n {
 			if j != i {
 				others = append(others, routes[j])
 			}
 		}
+		return []string{
+			"FOLIO_CLUSTER_NATS_LISTEN=" + freeAddr(t),
+			"FOLIO_CLUSTER_NATS_CLUSTER_LISTEN=" + routes[i],
+			"FOLIO_CLUSTER_NATS_ROUTES=" + strings.Join(others, ","),
+		}
+	}, extra...)
+}
+
+// newNodes prepares n nodes (loopback, free ports, own directories), node
+// i reaching the log with the environment natsEnv(i), then extra.
+func newNodes(t *testing.T, bin string, n int, natsEnv func(i int) []string, extra ...string) *testCluster {
+	t.Helper()
+	work := t.TempDir()
+	empty := filepath.Join(work, "no-sources")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	c := &testCluster{t: t, bin: bin}
+	for i := range n {
 		addr := freeAddr(t)
 		nd := &clusterNode{name: fmt.Sprintf("node%d", i+1), base: "http://" + addr, dir: filepath.Join(work, fmt.Sprintf("node%d", i+1)), stderr: &lockedBuffer{}}
 		nd.env = append(os.Environ(),
@@ -66,11 +83,8 @@ func newTestCluster(t *testing.T, bin string, n int, extra ...string) *testClust
 			"FOLIO_ANALYTICS_ENABLED=false",
 			"FOLIO_LOG_LEVEL=warn",
 			"FOLIO_CLUSTER_NODE="+nd.name,
-			"FOLIO_CLUSTER_NATS_LISTEN="+freeAddr(t),
-			"FOLIO_CLUSTER_NATS_CLUSTER_LISTEN="+routes[i],
-			"FOLIO_CLUSTER_NATS_ROUTES="+strings.Join(others, ","),
 		)
-		nd.env = append(nd.env, extra...)
+		nd.env = append(append(nd.env, natsEnv(i)...), extra...)
 		if err := os.MkdirAll(nd.dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -97,6 +111,20 @@ func (c *testCluster) start(nd *clusterNode, wait bool) {
 	nd.cmd, nd.exited = cmd, make(chan error, 1)
 	go func() { nd.exited <- cmd.Wait() }()
 	if wait {
+		waitHealthy(c.t, nd.base, nd.exited)
+	}
+}
+
+// startAll starts every node at once (a log needs a quorum before any
+// node is ready) and waits until each is ready.
+func (c *testCluster) startAll() {
+	c.t.Helper()
+	var wg sync.WaitGroup
+	for _, nd := range c.nodes {
+		wg.Go(func() { c.start(nd, false) })
+	}
+	wg.Wait()
+	for _, nd := range c.nodes {
 		waitHealthy(c.t, nd.base, nd.exited)
 	}
 }
@@ -151,57 +179,126 @@ func clusterWrite(client *http.Client, nd *clusterNode, id, title string) (int, 
 	return resp.StatusCode, r.Seq
 }
 
+// clusterBulk POSTs NDJSON lines to nd's _bulk and returns the ids of
+// the lines acknowledged (created or updated) with their seqs; an error
+// only when no answer came.
+func clusterBulk(client *http.Client, nd *clusterNode, lines string) (map[string]uint64, error) {
+	req, _ := http.NewRequest(http.MethodPost, nd.base+"/api/articles/_bulk", strings.NewReader(lines))
+	req.Header.Set("Authorization", "Bearer "+crashKey)
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	acked := map[string]uint64{}
+	dec := json.NewDecoder(resp.Body)
+	for {
+		var r struct {
+			ID, Status string
+			Seq        uint64
+		}
+		if dec.Decode(&r) != nil {
+			return acked, nil
+		}
+		if r.ID != "" && (r.Status == "created" || r.Status == "updated") {
+			acked[r.ID] = r.Seq
+		}
+	}
+}
+
 // articleTitle GETs id from nd once it has applied seq: its title, or "" when absent (404).
 func articleTitle(t *testing.T, client *http.Client, nd *clusterNode, id string, seq uint64) string {
+	t.Helper()
+	b := articleJSON(t, client, nd, id, seq)
+	if b == nil {
+		return ""
+	}
+	var a struct {
+		Title string `json:"title"`
+	}
+	if err := json.Unmarshal(b, &a); err != nil {
+		t.Fatalf("%s: article %s: %v in %s", nd.name, id, err, b)
+	}
+	return a.Title
+}
+
+// articleJSON GETs id from nd once it has applied seq: the article's JSON, or nil when absent (404).
+func articleJSON(t *testing.T, client *http.Client, nd *clusterNode, id string, seq uint64) []byte {
 	t.Helper()
 	resp, err := client.Get(fmt.Sprintf("%s/api/articles/%s?min_seq=%d", nd.base, url.PathEscape(id), seq))
 	if err != nil {
 		t.Fatalf("%s: get %s: %v", nd.name, id, err)
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	switch resp.StatusCode {
-	case http.StatusNotFound:
-		return ""
-	case http.StatusOK:
-		var a struct {
-			Title string `json:"title"`
-		}
-		json.Unmarshal(b, &a)
-		return a.Title
+	b, err := io.ReadAll(resp.Body)
+	switch {
+	case err != nil:
+		t.Fatalf("%s: get %s: %v", nd.name, id, err)
+	case resp.StatusCode == http.StatusNotFound:
+		return nil
+	case resp.StatusCode != http.StatusOK:
+		t.Fatalf("%s: get %s?min_seq=%d: %d %s", nd.name, id, seq, resp.StatusCode, b)
 	}
-	t.Fatalf("%s: get %s?min_seq=%d: %d %s", nd.name, id, seq, resp.StatusCode, b)
-	return ""
+	return b
 }
 
-// ledger is what the cluster acknowledged: the last title of each id ("" deleted) and the highest seq.
+// articleHashes is the (id, content hash) set of nd over ids: the SHA-256
+// of each present article's JSON.
+func articleHashes(t *testing.T, client *http.Client, nd *clusterNode, ids []string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, id := range ids {
+		if b := articleJSON(t, client, nd, id, 0); b != nil {
+			h := sha256.Sum256(b)
+			out[id] = hex.EncodeToString(h[:])
+		}
+	}
+	return out
+}
+
+// ledger is what the cluster acknowledged: the last title of each id ("" deleted) and the highest seq;
+// and every id a write was tried on.
 type ledger struct {
 	mu     sync.Mutex
 	titles map[string]string
 	seq    uint64
+	tried  map[string]bool
+}
+
+func newLedger() *ledger { return &ledger{titles: map[string]string{}, tried: map[string]bool{}} }
+
+// try records that a write of id is about to be sent.
+func (l *ledger) try(id string) {
+	l.mu.Lock()
+	l.tried[id] = true
+	l.mu.Unlock()
 }
 
 func (l *ledger) ack(id, title string, seq uint64) {
 	l.mu.Lock()
 	l.titles[id] = title
+	l.tried[id] = true
 	l.seq = max(l.seq, seq)
 	l.mu.Unlock()
 }
 
 // converge waits until every running node has applied the ledger's seq
 // and holds its acknowledged articles, all with the same applied_seq and
-// count (writes not acknowledged, cut by a kill, may be there too).
+// count, and the same (id, content hash) set over every id tried (writes
+// not acknowledged, cut by a kill, may be there too, on every node alike).
 func (c *testCluster) converge(client *http.Client, l *ledger) {
 	c.t.Helper()
 	var first readyStatus
+	var firstSet map[string]string
+	var firstName string
 	want := 0
 	for _, title := range l.titles {
 		if title != "" {
 			want++
 		}
 	}
-	seen := false
-	for i, nd := range c.nodes {
+	tried := slices.Sorted(maps.Keys(l.tried))
+	for _, nd := range c.nodes {
 		if nd.cmd == nil {
 			continue
 		}
@@ -221,38 +318,34 @@ func (c *testCluster) converge(client *http.Client, l *ledger) {
 		if int(st.Documents) < want {
 			c.t.Fatalf("%s holds %d articles, want at least the %d acknowledged: %+v", nd.name, st.Documents, want, st)
 		}
-		if !seen {
-			first, seen = st, true
-		} else if st.AppliedSeq != first.AppliedSeq || st.Documents != first.Documents {
-			c.t.Fatalf("%s: applied seq %d, %d articles; %s: %d, %d", nd.name, st.AppliedSeq, st.Documents, c.nodes[i-1].name, first.AppliedSeq, first.Documents)
+		set := articleHashes(c.t, client, nd, tried)
+		if len(set) != int(st.Documents) {
+			c.t.Fatalf("%s holds %d articles, %d of them written by the test", nd.name, st.Documents, len(set))
+		}
+		if firstSet == nil {
+			first, firstSet, firstName = st, set, nd.name
+			continue
+		}
+		if st.AppliedSeq != first.AppliedSeq || st.Documents != first.Documents {
+			c.t.Fatalf("%s: applied seq %d, %d articles; %s: %d, %d", nd.name, st.AppliedSeq, st.Documents, firstName, first.AppliedSeq, first.Documents)
+		}
+		if !maps.Equal(set, firstSet) {
+			for id, h := range set {
+				if firstSet[id] != h {
+					c.t.Fatalf("%s and %s differ on article %q (content hash %.12s and %.12s)", nd.name, firstName, id, h, firstSet[id])
+				}
+			}
+			c.t.Fatalf("%s lacks articles %s holds", nd.name, firstName)
 		}
 	}
 }
 
-func TestClusterNodes(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and runs three nodes; skipped with -short")
-	}
-	bin := filepath.Join(t.TempDir(), "folio")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	c := newTestCluster(t, bin, 3)
-	var wg sync.WaitGroup
-	for _, nd := range c.nodes {
-		wg.Go(func() { c.start(nd, false) })
-	}
-	wg.Wait()
-	for _, nd := range c.nodes {
-		waitHealthy(t, nd.base, nd.exited)
-	}
-	client := &http.Client{Timeout: 20 * time.Second}
-	l := &ledger{titles: map[string]string{}}
-	seed := uint64(time.Now().UnixNano())
-	rng := rand.New(rand.NewPCG(seed, 0))
-	t.Logf("seed %d, %d kill cycles", seed, *clusterCycles)
-
-	// Writes through every node, then read-your-writes on the others.
+// writeEverywhere writes 5 articles through every node, each read back on
+// the next node with min_seq, a 200-line _bulk through the second node and
+// a delete through the third, all acknowledged.
+func (c *testCluster) writeEverywhere(client *http.Client, l *ledger) {
+	t := c.t
+	t.Helper()
 	for i, nd := range c.nodes {
 		for k := range 5 {
 			id := fmt.Sprintf("w%d-%d", i, k)
@@ -261,7 +354,7 @@ func TestClusterNodes(t *testing.T) {
 				t.Fatalf("put %s through %s: %d seq %d\n%s", id, nd.name, status, seq, nd.stderr.String())
 			}
 			l.ack(id, "Walrus "+id, seq)
-			other := c.nodes[(i+1)%3]
+			other := c.nodes[(i+1)%len(c.nodes)]
 			if got := articleTitle(t, client, other, id, seq); got != "Walrus "+id {
 				t.Fatalf("%s with min_seq=%d: %q, want the write made through %s", other.name, seq, got, nd.name)
 			}
@@ -271,40 +364,32 @@ func TestClusterNodes(t *testing.T) {
 	for k := range 200 {
 		fmt.Fprintf(&lines, `{"id":"bulk-%d","title":"Bulk walrus %d"}`+"\n", k, k)
 	}
-	req, _ := http.NewRequest(http.MethodPost, c.nodes[1].base+"/api/articles/_bulk", strings.NewReader(lines.String()))
-	req.Header.Set("Authorization", "Bearer "+crashKey)
-	resp, err := client.Do(req)
+	acked, err := clusterBulk(client, c.nodes[1], lines.String())
 	if err != nil {
 		t.Fatal(err)
 	}
-	dec := json.NewDecoder(resp.Body)
-	for {
-		var r struct {
-			ID, Status string
-			Seq        uint64
-		}
-		if dec.Decode(&r) != nil {
-			break
-		}
-		if r.ID != "" && (r.Status == "created" || r.Status == "updated") {
-			l.ack(r.ID, strings.Replace(r.ID, "bulk-", "Bulk walrus ", 1), r.Seq)
-		}
+	for id, seq := range acked {
+		l.ack(id, strings.Replace(id, "bulk-", "Bulk walrus ", 1), seq)
 	}
-	resp.Body.Close()
-	if len(l.titles) != 215 {
-		t.Fatalf("%d articles acknowledged, want 215", len(l.titles))
+	if want := 5*len(c.nodes) + 200; len(l.titles) != want {
+		t.Fatalf("%d articles acknowledged, want %d", len(l.titles), want)
 	}
 	if status, seq := clusterWrite(client, c.nodes[2], "w0-0", ""); status != http.StatusOK {
 		t.Fatalf("delete: %d", status)
 	} else {
 		l.ack("w0-0", "", seq)
 	}
-	c.converge(client, l)
+}
 
-	// kill -9 of a random node during writes through the others: no
-	// acknowledged write is lost, searches on the others never fail.
-	for cycle := range *clusterCycles {
-		victim := c.nodes[rng.IntN(3)]
+// killCycles kills a random node with SIGKILL during writes through the
+// others, cycles times, and restarts it: searches on the others never
+// fail meanwhile. (converge then checks that no acknowledged write is lost.)
+func (c *testCluster) killCycles(client *http.Client, l *ledger, rng *rand.Rand, cycles int) {
+	t := c.t
+	t.Helper()
+	n := len(c.nodes)
+	for cycle := range cycles {
+		victim := c.nodes[rng.IntN(n)]
 		stop := make(chan struct{})
 		var writers sync.WaitGroup
 		for w := range 2 {
@@ -315,8 +400,9 @@ func TestClusterNodes(t *testing.T) {
 						return
 					default:
 					}
-					nd := c.nodes[(w+k)%3]
+					nd := c.nodes[(w+k)%n]
 					id := fmt.Sprintf("c%d-w%d-%d", cycle, w, k)
+					l.try(id)
 					if status, seq := clusterWrite(client, nd, id, "Crash walrus "+id); status/100 == 2 {
 						l.ack(id, "Crash walrus "+id, seq)
 					}
@@ -339,6 +425,38 @@ func TestClusterNodes(t *testing.T) {
 		writers.Wait()
 		c.start(victim, true)
 	}
+}
+
+// buildFolio builds the folio binary into a temporary directory.
+func buildFolio(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "folio")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func TestClusterNodes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs three nodes; skipped with -short")
+	}
+	bin := buildFolio(t)
+	c := newTestCluster(t, bin, 3)
+	c.startAll()
+	client := &http.Client{Timeout: 20 * time.Second}
+	l := newLedger()
+	seed := uint64(time.Now().UnixNano())
+	rng := rand.New(rand.NewPCG(seed, 0))
+	t.Logf("seed %d, %d kill cycles", seed, *clusterCycles)
+
+	// Writes through every node, then read-your-writes on the others.
+	c.writeEverywhere(client, l)
+	c.converge(client, l)
+
+	// kill -9 of a random node during writes through the others: no
+	// acknowledged write is lost, searches on the others never fail.
+	c.killCycles(client, l, rng, *clusterCycles)
 	c.converge(client, l)
 
 	// Quorum loss: two of three down; writes answer 503 (never 2xx) within
@@ -348,6 +466,7 @@ func TestClusterNodes(t *testing.T) {
 	c.kill(c.nodes[1])
 	c.kill(c.nodes[2])
 	begin := time.Now()
+	l.try("during-loss")
 	status, _ := clusterWrite(client, live, "during-loss", "Lost walrus")
 	if status != http.StatusServiceUnavailable {
 		t.Fatalf("write without quorum: %d, want 503", status)
@@ -358,6 +477,7 @@ func TestClusterNodes(t *testing.T) {
 	if got := articleTitle(t, client, live, "w1-0", 0); got != "Walrus w1-0" {
 		t.Fatalf("read without quorum: %q", got)
 	}
+	var wg sync.WaitGroup
 	for _, nd := range c.nodes[1:] {
 		wg.Go(func() { c.start(nd, false) })
 	}

@@ -69,6 +69,7 @@ func indexOptions(c config.Config) (index.Options, error) {
 		Synonyms:        synonyms,
 		KeywordFields:   c.Index.KeywordFields,
 		Web:             webOptions(c.Index),
+		SourceGroups:    c.Index.SourceGroups(),
 	}, nil
 }
 

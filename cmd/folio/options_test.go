@@ -139,3 +139,18 @@ func TestWebOptions(t *testing.T) {
 		t.Errorf("webOptions = %+v\nwant %+v", w, want)
 	}
 }
+
+// TestSourceGroupsOption: the groups of index.sources entries (string and
+// map forms alike) reach index.Options.SourceGroups by path or URL.
+func TestSourceGroupsOption(t *testing.T) {
+	c := config.Default()
+	c.Index.Sources = []string{"testdata/articles", "/srv/hr groups=hr,finance", "/srv/hr/open groups=", "https://intranet.example/feed.xml fetch_pages groups=eng"}
+	o, err := indexOptions(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{"/srv/hr": {"hr", "finance"}, "/srv/hr/open": {}, "https://intranet.example/feed.xml": {"eng"}}
+	if !reflect.DeepEqual(want, o.SourceGroups) {
+		t.Errorf("SourceGroups = %#v, want %#v", o.SourceGroups, want)
+	}
+}

@@ -74,6 +74,10 @@ type Reader struct {
 	ID      string // default id
 	Ignored map[string]struct{}
 	Max     int64 // largest text or JSON file, or JSON Lines line, in decompressed bytes (0: the default)
+	// Groups are the default groups of the records (their source's): a
+	// record that names none (no Groups header, no groups field or a null
+	// one) gets them; one that names an empty list has none (public).
+	Groups []string
 }
 
 // limit is fr.Max, or the default of Options.MaxArticleBytes.
@@ -115,7 +119,7 @@ func (fr *Reader) Read(r io.Reader, f Format, gz bool, emit func(Record) error) 
 		if f == FormatJSON {
 			return fr.ReadJSON(b, emit)
 		}
-		a, perr := fr.Parser.ParseText(b, fr.Path, fr.ID)
+		a, perr := fr.Parser.parseText(b, fr.Path, fr.ID, fr.Groups)
 		if perr != nil {
 			return emit(Record{Err: perr})
 		}
@@ -191,13 +195,19 @@ func (fr *Reader) ReadErr(err error) *InputError {
 // the first blank line, then the body. Keys are case-insensitive; Title is
 // required. CRLF line endings and a UTF-8 byte-order mark are accepted.
 func (p *Parser) ParseText(b []byte, path, defaultID string) (Article, *InputError) {
+	return p.parseText(b, path, defaultID, nil)
+}
+
+// parseText is ParseText giving the article groups when it has no Groups
+// header (one with an empty value gives it none).
+func (p *Parser) parseText(b []byte, path, defaultID string, groups []string) (Article, *InputError) {
 	b = bytes.TrimPrefix(b, bom)
 	s := string(b)
 	if !utf8.ValidString(s) { // files are checked by read; this guards other callers
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
 	s = strings.ReplaceAll(s, "\r\n", "\n")
-	a := Article{ID: defaultID}
+	a := Article{ID: defaultID, Groups: slices.Clone(groups)}
 	fail := func(line int, reason, msg, expected string) (Article, *InputError) {
 		return Article{}, &InputError{Path: path, Line: line, Reason: reason, Message: msg, Expected: expected}
 	}
@@ -427,7 +437,7 @@ func (fr *Reader) Object(b []byte, line int, defaultID string) (rec Record) {
 	if perr != nil {
 		return Record{Err: perr}
 	}
-	a := Article{ID: defaultID}
+	a := Article{ID: defaultID, Groups: slices.Clone(fr.Groups)} // unless m has groups
 	var date string
 	perr = fr.stringFields(m, line, &a, &id, &date)
 	if perr == nil {

@@ -12,6 +12,8 @@ package cluster
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -122,10 +124,10 @@ func Open(cfg Config) (*Log, error) {
 		l.Close()
 		return nil, err
 	}
-	nc, err := nats.Connect(strings.Join(urls, ","), opts...)
+	nc, err := connect(strings.Join(urls, ","), opts)
 	if err != nil {
 		l.Close()
-		return nil, fmt.Errorf("cluster: connect to NATS at %s: %w", strings.Join(urls, ","), err)
+		return nil, err
 	}
 	l.nc = nc
 	js, err := jetstream.New(nc)
@@ -233,9 +235,9 @@ func (l logger) Debugf(string, ...any)           {}
 func (l logger) Tracef(string, ...any)           {}
 
 // connectOptions are the client options of cfg: reconnect forever,
-// credentials and TLS.
+// credentials and TLS (connect adds whether the first connection is retried).
 func (c Config) connectOptions() ([]nats.Option, error) {
-	opts := []nats.Option{nats.Name("folio " + c.Node), nats.MaxReconnects(-1), nats.ReconnectWait(250 * time.Millisecond), nats.RetryOnFailedConnect(true)}
+	opts := []nats.Option{nats.Name("folio " + c.Node), nats.MaxReconnects(-1), nats.ReconnectWait(250 * time.Millisecond)}
 	if c.User != "" {
 		opts = append(opts, nats.UserInfo(c.User, c.Password))
 	}
@@ -256,6 +258,29 @@ func (c Config) connectOptions() ([]nats.Option, error) {
 		opts = append(opts, nats.ClientCert(c.TLSCert, c.TLSKey))
 	}
 	return opts, nil
+}
+
+// connect connects to the NATS servers at urls. A server that answers
+// but refuses this node (credentials, TLS) is an error naming the keys to
+// check; any other failure (nobody listens yet, a host unreachable) is
+// retried in the background: the log's nodes may start after this one.
+func connect(urls string, opts []nats.Option) (*nats.Conn, error) {
+	nc, err := nats.Connect(urls, append(opts, nats.RetryOnFailedConnect(false))...)
+	var certErr *tls.CertificateVerificationError
+	var unknownCA x509.UnknownAuthorityError
+	switch {
+	case err == nil:
+		return nc, nil
+	case errors.Is(err, nats.ErrAuthorization), errors.Is(err, nats.ErrAuthExpired), errors.Is(err, nats.ErrAuthRevoked), errors.Is(err, nats.ErrAccountAuthExpired):
+		return nil, fmt.Errorf("%w: NATS at %s refused this node's credentials (%v): check cluster.nats.user and cluster.nats.password_file, or cluster.nats.nkey_seed_file", ErrConfig, urls, err)
+	case errors.Is(err, nats.ErrSecureConnRequired), errors.Is(err, nats.ErrSecureConnWanted), errors.Is(err, nats.ErrTLS), errors.As(err, &certErr), errors.As(err, &unknownCA):
+		return nil, fmt.Errorf("%w: TLS with NATS at %s failed (%v): check the nats URLs' scheme (tls://) and cluster.nats.tls_ca, tls_cert and tls_key", ErrConfig, urls, err)
+	}
+	nc, err = nats.Connect(urls, append(opts, nats.RetryOnFailedConnect(true))...)
+	if err != nil {
+		return nil, fmt.Errorf("cluster: connect to NATS at %s: %w", urls, err)
+	}
+	return nc, nil
 }
 
 // Close closes the connection and stops the embedded node.

@@ -21,6 +21,9 @@ type File struct {
 	ID    string // path relative to the folder given, without extension
 	Size  int64
 	MTime int64 // modification time, Unix nanoseconds
+	// Groups are the default groups of its articles (its source's, see
+	// GroupsOf), those that name none of their own get them.
+	Groups []string
 }
 
 // CollectFiles expands paths into the input files, sorted within each

@@ -22,12 +22,16 @@ func NewPlan(old State, roots []string) *Plan {
 }
 
 // SelectChanged returns the files that are new or changed (other size or
-// modification time, and other content) and the number of the others:
-// unchanged files keep their state and their ids.
+// modification time, and other content, or other default groups) and the
+// number of the others: unchanged files keep their state and their ids.
 func (p *Plan) SelectChanged(files []File) (changed []File, unchanged int) {
 	for _, f := range files {
 		abs := AbsPath(f.Path)
 		old, ok := p.Old.Files[abs]
+		if ok && !slices.Equal(old.Groups, f.Groups) {
+			changed = append(changed, f)
+			continue
+		}
 		if ok && old.Size == f.Size && old.MTime == f.MTime {
 			p.Next.Files[abs] = old
 		} else if ok && old.Size == f.Size && old.Hash != "" && HashFile(f.Path) == old.Hash {
@@ -54,7 +58,7 @@ func (p *Plan) RecordRead(files []File, results []FileResult) []string {
 		reread = append(reread, results[i].IDs...)
 		p.read[AbsPath(f.Path)] = true
 		r := results[i]
-		fs := FileState{Size: f.Size, MTime: f.MTime, Hash: r.Hash, IDs: r.IDs}
+		fs := FileState{Size: f.Size, MTime: f.MTime, Hash: r.Hash, IDs: r.IDs, Groups: f.Groups}
 		if r.Problem {
 			fs.Size = -1
 		}

@@ -32,7 +32,7 @@ func TestPlan(t *testing.T) {
 		{Path: filepath.Join(dir, "new.txt"), Size: 1, MTime: 2},
 	}
 	changed, unchanged := p.SelectChanged(files)
-	if unchanged != 2 || len(changed) != 2 || changed[0] != files[2] || changed[1] != files[3] {
+	if unchanged != 2 || len(changed) != 2 || changed[0].Path != files[2].Path || changed[1].Path != files[3].Path {
 		t.Fatalf("SelectChanged = %+v, %d; want changed.txt and new.txt, 2 unchanged", changed, unchanged)
 	}
 	if !p.Touched || p.Next.Files[touched].MTime != 2 {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/folio-search/folio/index/article"
 	"github.com/folio-search/folio/index/article/extract"
@@ -88,7 +89,7 @@ func ReadFiles(ctx context.Context, files []File, reader article.Reader, results
 			return err
 		}
 		fr := reader
-		fr.Path, fr.ID = f.Path, f.ID
+		fr.Path, fr.ID, fr.Groups = f.Path, f.ID, f.Groups
 		fh, err := Open(f.Path)
 		if err != nil {
 			results[i].Problem = true
@@ -147,6 +148,9 @@ func readDocument(fr *article.Reader, k extract.Kind, r io.Reader, emit func(art
 	for _, rec := range x.Records(k, fr.Path, r, fr.Max) {
 		if rec.Err == nil && rec.Article.ID == "" {
 			rec.Article.ID = fr.ID
+		}
+		if rec.Err == nil && rec.Article.Groups == nil {
+			rec.Article.Groups = slices.Clone(fr.Groups)
 		}
 		if err := emit(rec); err != nil {
 			return err

@@ -35,6 +35,9 @@ type FileState struct {
 	MTime int64    `json:"mtime"`
 	Hash  string   `json:"sha256"`
 	IDs   []string `json:"ids"`
+	// Groups are the default groups (the source's) it was read with: a
+	// file whose source's groups changed is read again.
+	Groups []string `json:"groups,omitempty"`
 
 	// The fields of a document of a URL source (its key is its URL).
 	Source       string `json:"source,omitempty"`        // the configured URL it was found from
@@ -170,4 +173,18 @@ func (st State) FileOfIDs() map[string]string {
 func (st State) Unchanged(later State, abs string) bool {
 	old := st.Files[abs]
 	return old.Hash != "" && old.Hash == later.Files[abs].Hash
+}
+
+// GroupsOf returns the default groups of the file or URL abs (absolute):
+// those of the nearest of roots (absolute paths and URLs, with their
+// groups) that is abs or holds it, nil when none does.
+func GroupsOf(abs string, roots map[string][]string) []string {
+	var best string
+	var groups []string
+	for r, gs := range roots {
+		if len(r) > len(best) && Under(abs, []string{r}) {
+			best, groups = r, gs
+		}
+	}
+	return groups
 }

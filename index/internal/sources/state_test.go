@@ -3,6 +3,7 @@ package sources
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,6 +65,27 @@ func TestFileOfIDsAndUnchanged(t *testing.T) {
 	for abs, want := range map[string]bool{"/a.jsonl": true, "/b.txt": false, "/bad.txt": false, "/gone.txt": false} {
 		if got := st.Unchanged(later, abs); got != want {
 			t.Errorf("Unchanged(%s) = %v, want %v", abs, got, want)
+		}
+	}
+}
+
+func TestGroupsOf(t *testing.T) {
+	roots := map[string][]string{"/srv/hr": {"hr"}, "/srv/hr/open": {}, "/srv/hrx": {"x"}, "https://intranet.example/feed.xml": {"eng"}}
+	for _, tt := range []struct {
+		abs  string
+		want []string
+	}{
+		{"/srv/hr", []string{"hr"}},
+		{"/srv/hr/a/b.txt", []string{"hr"}},
+		{"/srv/hr/open/c.txt", []string{}},
+		{"/srv/hrx/d.txt", []string{"x"}},
+		{"/srv/other/e.txt", nil},
+		{"https://intranet.example/feed.xml", []string{"eng"}},
+		{"https://intranet.example/feed.xml/x", nil},
+	} {
+		got := GroupsOf(tt.abs, roots)
+		if (got == nil) != (tt.want == nil) || !slices.Equal(got, tt.want) {
+			t.Errorf("GroupsOf(%q) = %#v, want %#v", tt.abs, got, tt.want)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -41,6 +42,7 @@ type Source struct {
 	URL        string
 	Headers    map[string]string // sent with each of its requests to its own host (Authorization); never logged
 	FetchPages bool              // a feed: fetch each new item's page and index its text
+	Groups     []string          // the default groups of its articles (none: public)
 }
 
 // headersFor is what is sent with a request of u for the source s: its
@@ -107,7 +109,17 @@ func Run(ctx context.Context, opts Options, ex Extractors, srcs []Source, old so
 		start := time.Now()
 		st := &Stats{Source: s.URL, Errors: map[string]int{}}
 		c.stats[s.URL] = st
-		if err = c.source(ctx, s, st); err != nil {
+		if old, ok := c.old.Files[s.URL]; ok && !slices.Equal(old.Groups, s.Groups) {
+			c.readAgain(s.URL)
+		}
+		first := len(c.docs)
+		err = c.source(ctx, s, st)
+		for i := first; i < len(c.docs); i++ {
+			if d := &c.docs[i]; d.URL == s.URL && !d.Keep {
+				d.State.Groups = s.Groups // read now with them
+			}
+		}
+		if err != nil {
 			break
 		}
 		st.Took = time.Since(start)
@@ -117,6 +129,21 @@ func Run(ctx context.Context, opts Options, ex Extractors, srcs []Source, old so
 		out = append(out, *c.stats[s.URL])
 	}
 	return c.docs, out, err
+}
+
+// readAgain forgets what the last sync learnt of the documents of the
+// source root (validators, lastmods, hashes), as if each had had
+// problems: every one is requested and written again (its source's
+// groups changed, so its articles must be rewritten with the new ones).
+func (c *Crawler) readAgain(root string) {
+	files := maps.Clone(c.old.Files)
+	for key, fs := range files {
+		if key == root || fs.Source == root {
+			fs.Size = -1
+			files[key] = fs
+		}
+	}
+	c.old.Files = files
 }
 
 // record adds d to the docs of the crawl.
@@ -135,8 +162,12 @@ func (c *Crawler) problem(st *Stats, e *article.InputError) error {
 	return c.emit(article.Record{Err: e})
 }
 
-// put validates a and hands it to the pipeline (or its problem, named by u).
-func (c *Crawler) put(st *Stats, u string, a article.Article) (bool, error) {
+// put gives a the groups of its source s (it has none of its own),
+// validates it and hands it to the pipeline (or its problem, named by u).
+func (c *Crawler) put(s Source, st *Stats, u string, a article.Article) (bool, error) {
+	if a.Groups == nil {
+		a.Groups = slices.Clone(s.Groups)
+	}
 	if err := a.Validate(); err != nil {
 		var ie *article.InputError
 		if !errors.As(err, &ie) {
@@ -440,7 +471,7 @@ func (c *Crawler) page(_ context.Context, s Source, st *Stats, u string, fs sour
 	if a.URL == "" {
 		a.URL = resp.URL
 	}
-	ok, err := c.put(st, u, a)
+	ok, err := c.put(s, st, u, a)
 	if ok {
 		fs.IDs = []string{a.ID}
 	}
@@ -519,7 +550,7 @@ func (c *Crawler) feed(ctx context.Context, s Source, st *Stats, resp *Response)
 		}
 	}
 	for _, it := range items {
-		ok, err := c.put(st, s.URL, it)
+		ok, err := c.put(s, st, s.URL, it)
 		if err != nil {
 			return err
 		}
