@@ -4,5 +4,5 @@ package index
 
 import "time"
 
-// processCPU is 0 where getrusage is missing: cpu-ns/op then reads 0.
-func processCPU() time.Duration { return 0 }
+// cpuNow is 0 where getrusage is missing: cpu-ns/op then reads 0.
+func cpuNow() time.Duration { return 0 }

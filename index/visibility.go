@@ -160,7 +160,7 @@ func (d *visibleDict) countUpTo(field, term string, limit uint64) (uint64, error
 // recount counts cs over the reader's articles, drops those none holds and
 // orders the rest most frequent first, then by term.
 func (d *visibleDict) recount(field string, cs []engine.Correction) ([]engine.Correction, error) {
-	out := cs[:0]
+	out := make([]engine.Correction, 0, len(cs)) // cs may be the dictionary's remembered answer
 	for _, c := range cs {
 		n, err := d.count(field, c.Term)
 		if err != nil {
