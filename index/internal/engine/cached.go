@@ -22,16 +22,23 @@ import (
 // tiers, counts, facets) walk the filter's postings once per snapshot
 // instead of once per search. A write makes a new snapshot, whose bitmaps
 // are built again on first use; the snapshot is held weakly. It holds at
-// most MaxCachedFilters bitmaps (then it starts over) and is safe for
-// concurrent use.
+// most MaxCachedFilters bitmaps of MaxCachedFilterBytes together (then it
+// starts over) and is safe for concurrent use.
 type FilterCache struct {
-	mu      sync.Mutex
-	entries map[filterKey]*roaring.Bitmap
+	mu         sync.Mutex
+	entries    map[filterKey]*roaring.Bitmap
+	bytes      uint64 // the entries' bitmaps' sizes
+	maxEntries int
+	maxBytes   uint64
 }
 
-// MaxCachedFilters bounds the bitmaps of a FilterCache (each about one bit
-// per document of its shard at most, a few kB on Reuters).
-const MaxCachedFilters = 256
+// Bounds of a FilterCache: a bitmap takes at most about one bit per
+// document of its shard (a few kB on Reuters, 1.25 MB for 10 million
+// documents).
+const (
+	MaxCachedFilters     = 256
+	MaxCachedFilterBytes = 64 << 20
+)
 
 // filterKey is one filter in one snapshot, held weakly: a cached bitmap
 // does not keep its snapshot (and the segments it refers to) alive.
@@ -41,7 +48,32 @@ type filterKey struct {
 }
 
 // NewFilterCache returns an empty cache.
-func NewFilterCache() *FilterCache { return &FilterCache{entries: map[filterKey]*roaring.Bitmap{}} }
+func NewFilterCache() *FilterCache { return newFilterCache(MaxCachedFilters, MaxCachedFilterBytes) }
+
+// newFilterCache is an empty cache of the given bounds.
+func newFilterCache(maxEntries int, maxBytes uint64) *FilterCache {
+	return &FilterCache{entries: map[filterKey]*roaring.Bitmap{}, maxEntries: maxEntries, maxBytes: maxBytes}
+}
+
+// put keeps bm under k, starting over when it would exceed the bounds (a
+// bitmap larger than all of them is not kept).
+func (c *FilterCache) put(k filterKey, bm *roaring.Bitmap) {
+	size := bm.GetSizeInBytes()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if size > c.maxBytes {
+		return
+	}
+	if len(c.entries) >= c.maxEntries || c.bytes+size > c.maxBytes {
+		clear(c.entries)
+		c.bytes = 0
+	}
+	if old := c.entries[k]; old != nil {
+		c.bytes -= old.GetSizeInBytes()
+	}
+	c.entries[k] = bm
+	c.bytes += size
+}
 
 // Cached is filter, matching what it matches, its matches held in c per
 // snapshot under key (which must name what filter matches: equal keys,
@@ -91,12 +123,7 @@ func (q cachedQuery) bitmap(ctx context.Context, r bleveindex.IndexReader, m map
 	if err != nil || bm == nil {
 		return nil, err
 	}
-	q.c.mu.Lock()
-	if len(q.c.entries) >= MaxCachedFilters {
-		clear(q.c.entries)
-	}
-	q.c.entries[k] = bm
-	q.c.mu.Unlock()
+	q.c.put(k, bm)
 	return bm, nil
 }
 
