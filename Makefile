@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 REUTERS := ../shared/corpora/reuters21578/articles.jsonl.gz
 
-.PHONY: build run test vet fmt-check pure-check browser-check bench bench-crawl clean crash cluster-crash fuzz soak relevance
+.PHONY: build run test vet fmt-check pure-check browser-check bench bench-crawl clean crash cluster-crash cluster-model fuzz soak relevance
 
 ## build: the static binary bin/folio (pure Go, CGO_ENABLED=0)
 build:
@@ -81,9 +81,17 @@ clean:
 crash:
 	$(GO) test -run '^TestCrashRecovery$$' -count=1 -timeout 60m -v ./cmd/folio -args -crash.cycles=200
 
-## cluster-crash: 200 kill -9 cycles of a node of a three-node cluster under writes (make test runs 20)
+## cluster-crash: 200 kill -9 cycles of a node of a three-node cluster under writes (make test runs 20;
+## TestClusterExternal, the same against an external NATS cluster, runs 3 of them)
 cluster-crash:
 	$(GO) test -run '^TestClusterNodes$$' -count=1 -timeout 60m -v ./cmd/folio -args -cluster.cycles=200
+
+## cluster-model: the seeded random model test of a three-node cluster (writes, deletes, bulks, kill -9,
+## quorum loss, checked against the acknowledged state) with 1500 operations and 5 quorum losses
+## (make test runs 150 and 1); MODEL_SEED=N replays the run whose log printed seed N
+MODEL_SEED ?= 0
+cluster-model:
+	$(GO) test -run '^TestClusterModel$$' -count=1 -timeout 60m -v ./cmd/folio -args -cluster.model.steps=1500 -cluster.model.quorum_losses=5 -cluster.model.time=30m -cluster.model.seed=$(MODEL_SEED)
 
 SCIFACT ?= ../shared/relevance/scifact
 CRANFIELD ?= ../shared/relevance/cranfield

@@ -78,6 +78,7 @@ func (ix *Index) applyAt(ops []writeOp, counts *analysis.BulkCounts, seq uint64)
 			return nil, persistError(err, store.ShardPath(store.GenDir(ix.opts.Path, ix.meta.Generation), s))
 		}
 	}
+	ix.frequent.Changed()
 	ix.logApplied(ops, lens, counts)
 	return existed, nil
 }

@@ -2,8 +2,8 @@ package index
 
 import (
 	"context"
-	"errors"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -31,18 +31,25 @@ const (
 	surfaceHits      = 3
 	surfaceLocations = 32
 	// rareShare and heldRatio: a word the index holds is corrected only when
-	// fewer than one article in rareShare holds it and its correction is
-	// heldRatio times more frequent (Reuters holds "goverment" 9 times,
-	// "government" in 2,263 articles).
+	// it has search.typo_one_edit letters or more, fewer than one article in
+	// rareShare holds it, and its correction is one edit away, with the same
+	// first letter, and heldRatio times more frequent (Reuters holds
+	// "goverment" 9 times, "government" in 2,263 articles; short rare words
+	// are mostly names: "aga", "gem" and "bic" are companies, not "ago",
+	// "get" and "bid").
 	rareShare = 500
 	heldRatio = 100
+	// frequentRefresh is the least time between two builds of a
+	// generation's list of frequent terms after writes (engine.Frequent):
+	// a word that became frequent since the last build is offered later.
+	frequentRefresh = 30 * time.Second
 )
 
 // suggest is the did-you-mean of q; "" when no word needs a
 // correction or the correction does not find clearly more. What vis may
 // not see plays no part: words are known, corrections counted and written,
 // and queries counted only over the articles vis may see.
-func (ix *Index) suggest(ctx context.Context, q Query, vis Visibility) (_ string, err error) {
+func (ix *Index) suggest(ctx context.Context, q Query, vis Visibility, dict *engine.Dict) (string, error) {
 	var visible query.Query // nil: every article
 	if !vis.All {
 		visible = vis.Filter()
@@ -58,8 +65,10 @@ func (ix *Index) suggest(ctx context.Context, q Query, vis Visibility) (_ string
 		return "", nil
 	}
 	analyzer := ix.shards[0].Mapping().AnalyzerNamed(schema.Analyzer(ix.meta.Language))
-	dict := engine.NewDict(ix.shards)
-	defer func() { err = errors.Join(err, dict.Close()) }()
+	var seen *visibleDict // nil: every article
+	if visible != nil {
+		seen = &visibleDict{ctx: ctx, ix: ix, vis: vis, dict: dict}
+	}
 	repl := make([]string, len(words))
 	changed := false
 	for i, w := range words {
@@ -68,7 +77,7 @@ func (ix *Index) suggest(ctx context.Context, q Query, vis Visibility) (_ string
 		if len(tokens) != 1 { // a stop word, or split in several terms
 			continue
 		}
-		best, err := ix.correction(ctx, dict, string(tokens[0].Term), visible)
+		best, err := ix.correction(dict, string(tokens[0].Term), utf8.RuneCountInString(typed), seen)
 		if err != nil || best == "" {
 			if err != nil {
 				return "", err
@@ -99,51 +108,83 @@ func (ix *Index) suggest(ctx context.Context, q Query, vis Visibility) (_ string
 }
 
 // correction is the index term that term, which the index lacks or holds
-// in a few articles only (see rareShare), most likely misspells: the most frequent term one edit away (an adjacent swap
-// is one edit), or two edits away or with another first letter (people
-// seldom get the first letter wrong: "oill" is "oil", not "will") if it is
-// twoEditsDiscount times more frequent; "" for a term the index holds or none near. Every correction
-// is looked up here: visible, when not nil, restricts the articles whose
-// words are counted (and offered) to its matches.
-func (ix *Index) correction(ctx context.Context, dict *engine.Dict, term string, visible query.Query) (string, error) {
+// in a few articles only (see rareShare), most likely misspells: the most
+// frequent term one edit away (an adjacent swap is one edit), or two edits
+// away or with another first letter (people seldom get the first letter
+// wrong: "oill" is "oil", not "will") if it is twoEditsDiscount times more
+// frequent; "" for a term the index holds in more articles or none near.
+// A term the index holds (typed in letters runes) is corrected only to a
+// term one edit away with the same first letter and heldRatio times more
+// frequent (see rareShare), so its candidates come from the generation's
+// list of frequent terms (engine.Frequent), not a fuzzy walk of the whole
+// dictionary. Every candidate is counted here: seen, when not nil,
+// restricts the articles whose words are counted (and offered) to those
+// its reader may see.
+func (ix *Index) correction(dict *engine.Dict, term string, letters int, seen *visibleDict) (string, error) {
 	count := func(t string) (uint64, error) {
-		if visible == nil {
+		if seen == nil {
 			return dict.Count(schema.Text, t)
 		}
-		tq := query.NewTermQuery(t)
-		tq.SetField(schema.Text)
-		return (&plan.Plan{Filter: visible}).Count(ctx, ix.searchAll, tq)
+		return seen.count(schema.Text, t)
 	}
-	held, err := count(term)
+	held, err := dict.Count(schema.Text, term) // the whole index's: at least the reader's
 	if err != nil {
 		return "", err
 	}
+	if held > 0 && seen != nil {
+		// The reader's count, up to what makes the word common (see
+		// rareShare): beyond, its exact value changes nothing.
+		docs, err := dict.Docs()
+		if err != nil {
+			return "", err
+		}
+		if held, err = seen.countUpTo(schema.Text, term, docs/rareShare+1); err != nil {
+			return "", err
+		}
+	}
+	var cands []engine.Near
 	if held > 0 { // a rare word may itself be a misspelling the articles contain
+		if letters < ix.opts.TypoOneEdit {
+			return "", nil
+		}
 		docs, err := dict.Docs()
 		if err != nil || held*rareShare > docs {
 			return "", err
 		}
-	}
-	best, bestScore := "", uint64(0)
-	for _, edits := range []int{1, 2} {
-		cands, err := dict.Corrections(schema.Text, term, edits)
-		if err != nil {
+		if cands, err = ix.frequent.Near(dict, term, 1); err != nil {
 			return "", err
 		}
-		for _, c := range cands {
-			n := c.Count
-			if visible != nil {
-				if n, err = count(c.Term); err != nil {
-					return "", err
+	} else {
+		for _, edits := range []int{1, 2} {
+			cs, err := dict.Corrections(schema.Text, term, edits)
+			if err != nil {
+				return "", err
+			}
+			for _, c := range cs {
+				e := edits
+				if e == 2 {
+					e = suggest.EditDistance(term, c.Term) // 1 for an adjacent swap
 				}
+				cands = append(cands, engine.Near{Correction: c, Edits: e})
 			}
-			score := n * twoEditsDiscount
-			if edits == 2 && suggest.EditDistance(term, c.Term) > 1 || firstRune(c.Term) != firstRune(term) {
-				score = n
+		}
+	}
+	best, bestScore := "", uint64(0)
+	for _, c := range cands {
+		n := c.Count
+		if seen != nil || held > 0 { // the list's counts may be old
+			if n, err = count(c.Term); err != nil {
+				return "", err
 			}
-			if score > bestScore || score == bestScore && best != "" && c.Term < best {
-				best, bestScore = c.Term, score
-			}
+		}
+		score := n
+		if c.Edits == 1 && firstRune(c.Term) == firstRune(term) {
+			score = n * twoEditsDiscount
+		} else if held > 0 {
+			continue
+		}
+		if score > bestScore || score == bestScore && best != "" && c.Term < best {
+			best, bestScore = c.Term, score
 		}
 	}
 	if held > 0 && bestScore < held*heldRatio*twoEditsDiscount {
@@ -159,7 +200,7 @@ func (ix *Index) correction(ctx context.Context, dict *engine.Dict, term string,
 func (ix *Index) surfaceForm(ctx context.Context, term, typed string, visible query.Query) (string, error) {
 	tq := query.NewTermQuery(term)
 	tq.SetField(schema.Text)
-	req := (&plan.Plan{Locations: true, Filter: visible}).SearchRequest(tq, 0, surfaceHits)
+	req := (&plan.Plan{Locations: true, Visible: visible}).SearchRequest(tq, 0, surfaceHits)
 	req.IncludeLocations = true
 	res, err := ix.searchAll(ctx, req)
 	if err != nil {

@@ -25,15 +25,20 @@ type generation struct {
 	alias  bleve.IndexAlias
 	*engine.Refs
 	// grouped is set when an article of the generation may have groups
-	// (see effective); once set it stays set. The only field that changes.
+	// (see effective); once set it stays set. The only field that changes
+	// besides frequent's list.
 	grouped *atomic.Bool
+	// frequent lists the frequent words did you mean corrects rare ones to
+	// (see correction); writes mark it changed.
+	frequent *engine.Frequent
 }
 
 // newGeneration makes the generation of shards, holding one reference (the
 // Index's); whether it holds articles with groups is read from their
 // dictionaries (set also when that fails).
 func newGeneration(m store.Meta, shards []bleve.Index) *generation {
-	g := &generation{meta: m, shards: shards, alias: bleve.NewIndexAlias(shards...), Refs: engine.NewRefs(shards), grouped: &atomic.Bool{}}
+	g := &generation{meta: m, shards: shards, alias: bleve.NewIndexAlias(shards...), Refs: engine.NewRefs(shards), grouped: &atomic.Bool{},
+		frequent: &engine.Frequent{Field: schema.Text, Min: heldRatio, Refresh: frequentRefresh}}
 	g.grouped.Store(engine.HasTermBesides(shards, schema.Groups, schema.PublicGroup))
 	return g
 }

@@ -37,6 +37,8 @@ func TestMatchingReuters(t *testing.T) {
 		"oil pricez": "oil prices",
 		"goverment":  "government",
 		"oil prices": "",
+		"aga":        "", // a short rare word the index holds is a name (AGA), not "ago"
+		"+vtr":       "", // not "+dlrs": two edits and another first letter
 	} {
 		if res := mustSearch(t, ix, Query{Text: q}); res.Suggestion != want {
 			t.Errorf("%q (total %d): suggestion %q, want %q", q, res.Total, res.Suggestion, want)

@@ -28,13 +28,19 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 
 // search is Search; without highlight, hits carry only ids and scores
 // (evaluation: no stored fields are loaded).
-func (ix *Index) search(ctx context.Context, q Query, highlight bool) (*Result, error) {
+func (ix *Index) search(ctx context.Context, q Query, highlight bool) (res *Result, err error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, ix.opts.Timeout)
 	defer cancel()
-	p, err := ix.plan(ctx, q)
+	dict := engine.NewDict(ix.shards) // planning and did you mean ask it about the same words
+	defer func() {
+		if cerr := dict.Close(); cerr != nil && err == nil {
+			res, err = nil, fmt.Errorf("close dictionary readers: %w", cerr)
+		}
+	}()
+	p, err := ix.planWith(ctx, q, dict)
 	if err != nil {
 		return nil, ix.planErr(ctx, err)
 	}
@@ -70,7 +76,7 @@ func (ix *Index) search(ctx context.Context, q Query, highlight bool) (*Result, 
 		out.Cursor = plan.NextCursor(plan.Request(q), p, last.Match, last.Phase, page)
 	}
 	if highlight && p.After == nil && strings.TrimSpace(q.Text) != "" {
-		if out.Suggestion, err = ix.suggest(ctx, q, ix.effective(q.Visible)); err != nil {
+		if out.Suggestion, err = ix.suggest(ctx, q, ix.effective(q.Visible), dict); err != nil {
 			return nil, ix.searchErr(ctx, err)
 		}
 	}
@@ -133,16 +139,21 @@ func (ix *Index) planErr(ctx context.Context, err error) error {
 // reader (q.Visible) sees it.
 func (ix *Index) plan(ctx context.Context, q Query) (*plan.Plan, error) {
 	dict := engine.NewDict(ix.shards)
-	var d plan.Dictionary = dict
-	seen := ix.effective(q.Visible)
-	if !seen.All {
-		d = visibleDict{ctx: ctx, ix: ix, vis: seen, dict: dict}
-	}
-	p, err := ix.planner.PlanWith(plan.Request(q), d, seen)
+	p, err := ix.planWith(ctx, q, dict)
 	if cerr := dict.Close(); cerr != nil && err == nil {
 		return nil, fmt.Errorf("close dictionary readers: %w", cerr)
 	}
 	return p, err
+}
+
+// planWith is plan asking dict, which the caller closes.
+func (ix *Index) planWith(ctx context.Context, q Query, dict *engine.Dict) (*plan.Plan, error) {
+	var d plan.Dictionary = dict
+	seen := ix.effective(q.Visible)
+	if !seen.All {
+		d = &visibleDict{ctx: ctx, ix: ix, vis: seen, dict: dict}
+	}
+	return ix.planner.PlanWith(plan.Request(q), d, seen)
 }
 
 // newPlanner is the query planner of ix's options and mapping.
@@ -155,6 +166,7 @@ func (ix *Index) newPlanner() *plan.Planner {
 		KeywordFields: ix.meta.KeywordFields, Analyzers: plan.Analyzers(ix.shards[0].Mapping()),
 		Typos:    plan.Typos{On: ix.opts.TypoTolerance == "on", OneEdit: ix.opts.TypoOneEdit, TwoEdits: ix.opts.TypoTwoEdits},
 		Feedback: plan.Feedback{On: ix.opts.Feedback == "on", MinWords: ix.opts.FeedbackMinWords},
+		Filters:  engine.NewFilterCache(),
 	}
 }
 

@@ -3,6 +3,7 @@ package index
 import (
 	"cmp"
 	"context"
+	"math"
 	"slices"
 	"strings"
 
@@ -74,7 +75,7 @@ func (ix *Index) visible(ctx context.Context, id string, vis Visibility) (bool, 
 
 // countVisible is the number of documents q matches that vis may see.
 func (ix *Index) countVisible(ctx context.Context, vis Visibility, q query.Query) (uint64, error) {
-	return (&plan.Plan{Filter: vis.Filter()}).Count(ctx, ix.searchAll, q)
+	return (&plan.Plan{Visible: vis.Filter()}).Count(ctx, ix.searchAll, q)
 }
 
 // termCount is the number of documents holding term in field that vis may see.
@@ -94,13 +95,26 @@ type visibleDict struct {
 	ix   *Index
 	vis  Visibility
 	dict *engine.Dict
+	seen query.Query // vis's filter, cached (see engine.Cached); nil: built on first use
+}
+
+// filter is the reader's visibility filter, cached per snapshot.
+func (d *visibleDict) filter() query.Query {
+	if d.seen == nil {
+		d.seen = engine.Cached(d.ix.planner.Filters, d.vis.Key(), d.vis.Filter())
+	}
+	return d.seen
 }
 
 // Has reports whether an article the reader may see holds term in field:
-// for a reader of groups only, by walking the term's postings to the first
+// by walking the term's postings to the first document the reader's
+// cached filter holds, else for a reader of groups only to the first
 // document of one of its groups (no search: typo tolerance asks this of
 // every long word of a query); else by counting.
-func (d visibleDict) Has(field, term string) (bool, error) {
+func (d *visibleDict) Has(field, term string) (bool, error) {
+	if n, ok, err := d.dict.CountIn(field, term, d.filter(), 1); ok || err != nil {
+		return n > 0, err
+	}
 	if groupsOnly(d.vis) {
 		return d.dict.HasAmong(field, term, schema.Groups, append([]string{schema.PublicGroup}, d.vis.Groups...))
 	}
@@ -116,7 +130,7 @@ const completionsRecounted = 4
 // first over the articles the reader may see: the completionsRecounted ×
 // limit most frequent in the whole index, recounted, without those none of
 // the reader's articles holds.
-func (d visibleDict) Completions(field, prefix string, limit int) ([]engine.Correction, error) {
+func (d *visibleDict) Completions(field, prefix string, limit int) ([]engine.Correction, error) {
 	all, err := d.dict.Completions(field, prefix, completionsRecounted*limit)
 	if err != nil {
 		return nil, err
@@ -126,17 +140,27 @@ func (d visibleDict) Completions(field, prefix string, limit int) ([]engine.Corr
 }
 
 // count is the number of the reader's articles holding term in field.
-func (d visibleDict) count(field, term string) (uint64, error) {
-	if groupsOnly(d.vis) {
-		return d.dict.CountAmong(field, term, schema.Groups, append([]string{schema.PublicGroup}, d.vis.Groups...))
+func (d *visibleDict) count(field, term string) (uint64, error) {
+	return d.countUpTo(field, term, math.MaxUint64)
+}
+
+// countUpTo is count, or limit when it is at least limit: for a reader of
+// groups only, counting stops there (a walk of term's postings, no search).
+func (d *visibleDict) countUpTo(field, term string, limit uint64) (uint64, error) {
+	if n, ok, err := d.dict.CountIn(field, term, d.filter(), limit); ok || err != nil {
+		return n, err
 	}
-	return d.ix.termCount(d.ctx, d.vis, field, term)
+	if groupsOnly(d.vis) {
+		return d.dict.CountAmongUpTo(field, term, schema.Groups, append([]string{schema.PublicGroup}, d.vis.Groups...), limit)
+	}
+	n, err := d.ix.termCount(d.ctx, d.vis, field, term)
+	return min(n, limit), err
 }
 
 // recount counts cs over the reader's articles, drops those none holds and
 // orders the rest most frequent first, then by term.
-func (d visibleDict) recount(field string, cs []engine.Correction) ([]engine.Correction, error) {
-	out := cs[:0]
+func (d *visibleDict) recount(field string, cs []engine.Correction) ([]engine.Correction, error) {
+	out := make([]engine.Correction, 0, len(cs)) // cs may be the dictionary's remembered answer
 	for _, c := range cs {
 		n, err := d.count(field, c.Term)
 		if err != nil {
@@ -155,7 +179,7 @@ func (d visibleDict) recount(field string, cs []engine.Correction) ([]engine.Cor
 // Corrections are the dictionary's corrections of term recounted over the
 // articles the reader may see, most frequent first, without those none of
 // them holds.
-func (d visibleDict) Corrections(field, term string, edits int) ([]engine.Correction, error) {
+func (d *visibleDict) Corrections(field, term string, edits int) ([]engine.Correction, error) {
 	all, err := d.dict.Corrections(field, term, edits)
 	if err != nil {
 		return nil, err

@@ -257,8 +257,8 @@ func TestNoFilterWithoutGroups(t *testing.T) {
 		t.Fatal(err)
 	}
 	reader := Query{Text: "zeppelin"}
-	if p, err := ix.plan(ctx, reader); err != nil || p.Filter != nil {
-		t.Fatalf("no article has groups: filter %v (%v), want none", p.Filter, err)
+	if p, err := ix.plan(ctx, reader); err != nil || p.Visible != nil {
+		t.Fatalf("no article has groups: filter %v (%v), want none", p.Visible, err)
 	}
 	first := mustSearch(t, ix, Query{Size: 1, Visible: Visibility{Groups: []string{"hr"}}})
 	secret, err := ix.DecodeArticle([]byte(`{"title":"Secret zeppelin budget","body":"Zeppelins cost.","groups":["hr"]}`), "secret")
@@ -268,8 +268,8 @@ func TestNoFilterWithoutGroups(t *testing.T) {
 	if _, err := ix.Put(ctx, secret); err != nil {
 		t.Fatal(err)
 	}
-	if p, err := ix.plan(ctx, reader); err != nil || p.Filter == nil {
-		t.Fatalf("an article has groups: filter %v (%v), want the visibility filter", p.Filter, err)
+	if p, err := ix.plan(ctx, reader); err != nil || p.Visible == nil {
+		t.Fatalf("an article has groups: filter %v (%v), want the visibility filter", p.Visible, err)
 	}
 	if got := ids(mustSearch(t, ix, reader)); !slices.Equal(got, []string{"pub"}) {
 		t.Errorf("a reader without groups finds %v, want [pub]", got)
@@ -296,4 +296,93 @@ func TestNoFilterWithoutGroups(t *testing.T) {
 	if got := mustSearch(t, built, Query{Text: "zorbulent", Visible: Visibility{Groups: []string{"hr"}}}); got.Total != 1 {
 		t.Errorf("after the rebuild, hr finds %v", ids(got))
 	}
+}
+
+// TestVisibilityKeepsScores: the visibility filter changes neither the
+// scores nor the order of the articles a reader sees: each reader's hits
+// are, score for score (exactly) and in order, the visible ones among an
+// unfiltered search's (the same index, so the same term statistics),
+// through title boosts, graded tiers, date and keyword filters, date
+// order and text mode. (Relevance feedback is left out: it expands a
+// query by the words of the reader's own best matches, so its scores
+// differ by design.)
+func TestVisibilityKeepsScores(t *testing.T) {
+	ix := builtIndexFrom(t, DefaultOptions(""), accessArticles)
+	type scored struct {
+		id    string
+		score float64
+	}
+	hits := func(q Query, vis Visibility) []scored {
+		q.Visible, q.Size = vis, 50
+		var out []scored
+		for _, h := range mustSearch(t, ix, q).Hits {
+			out = append(out, scored{h.ID, h.Score})
+		}
+		return out
+	}
+	for _, q := range []Query{
+		{Text: "salary"}, {Text: "spring payroll"}, {Text: "salary OR zorbulent OR flumbertex"},
+		{Text: "spring", Filters: []string{"tags:confidential"}, From: "2025-01-01"},
+		{Text: "spring", Sort: "-date"}, {},
+		{Text: "review payroll", Mode: ModeText},
+		{Text: "+spring -cafeteria"},
+	} {
+		all := hits(q, AllArticles())
+		for _, r := range accessReaders {
+			var want []scored
+			for _, h := range all {
+				if _, err := ix.Article(context.Background(), h.id, r.vis); err == nil {
+					want = append(want, h)
+				}
+			}
+			if got := hits(q, r.vis); !slices.Equal(got, want) {
+				t.Errorf("%+v as %s:\n got %v\nwant %v", q, r.name, got, want)
+			}
+		}
+	}
+}
+
+// TestVisibilityAfterWrites: the bitmaps of the readers' filters, cached
+// per index snapshot, follow every write: an article written, its groups
+// changed and deleted are seen at once by who may see them, never by
+// others (each search, count, typo word and did-you-mean in between
+// filled the cache from the snapshot before).
+func TestVisibilityAfterWrites(t *testing.T) {
+	ctx := context.Background()
+	ix := newIndex(t)
+	put := func(id, groups string) {
+		t.Helper()
+		a, err := ix.DecodeArticle([]byte(`{"title":"Zeppelin hangar `+id+`","body":"The zeppelin hangar plans.","groups":`+groups+`}`), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ix.Put(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hr, eng := Visibility{Groups: []string{"hr"}}, Visibility{Groups: []string{"eng"}}
+	check := func(step string, want map[string][]string) {
+		t.Helper()
+		for name, vis := range map[string]Visibility{"hr": hr, "eng": eng, "public": {}} {
+			for _, q := range []Query{{Text: "zeppelin"}, {Text: "zepelin hangar"}, {Facets: []string{"source"}}} {
+				q.Visible = vis
+				res := mustSearch(t, ix, q)
+				got := slices.Sorted(slices.Values(ids(res)))
+				if !slices.Equal(got, want[name]) || res.Total != uint64(len(want[name])) {
+					t.Errorf("%s: %s searching %q finds %v (total %d), want %v", step, name, q.Text, got, res.Total, want[name])
+				}
+			}
+		}
+	}
+	put("pub", "[]")
+	put("a", `["hr"]`)
+	check("written", map[string][]string{"hr": {"a", "pub"}, "eng": {"pub"}, "public": {"pub"}})
+	put("b", `["eng"]`)
+	check("another written", map[string][]string{"hr": {"a", "pub"}, "eng": {"b", "pub"}, "public": {"pub"}})
+	put("a", `["eng"]`)
+	check("groups changed", map[string][]string{"hr": {"pub"}, "eng": {"a", "b", "pub"}, "public": {"pub"}})
+	if err := ix.Delete(ctx, "b"); err != nil {
+		t.Fatal(err)
+	}
+	check("deleted", map[string][]string{"hr": {"pub"}, "eng": {"a", "pub"}, "public": {"pub"}})
 }

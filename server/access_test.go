@@ -174,6 +174,11 @@ var leakTargets = []string{
 	"/api/suggest?q=gr",
 	"/api/suggest?q=sal",
 	"/api/suggest?q=s",
+	// The pages and the widget hold no article (they render what the API
+	// above answers the reader's token: see the browser tests).
+	"/?q=flumbertex",
+	"/articles/eng-runbook?q=runbook",
+	"/widget.js",
 }
 
 // echoed matches what a body repeats of its own request: the query and
@@ -434,6 +439,12 @@ func TestTokenPolicy(t *testing.T) {
 	keyed.ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"total":1`) {
 		t.Errorf("search key and token: %d %s", rec.Code, rec.Body)
+	}
+	admin := accessServer(ix, Options{AdminKeys: []string{"admin-key-0123456789abcdef"}})
+	for _, target := range []string{"/api/admin/sources", "/api/admin/analytics/queries"} {
+		if rec := get(t, admin, target, hsToken(t, "hr")); rec.Code != http.StatusUnauthorized {
+			t.Errorf("%s with a reader token and no admin key: %d %s, want 401", target, rec.Code, rec.Body)
+		}
 	}
 }
 

@@ -14,16 +14,19 @@ import (
 	"time"
 
 	natsserver "github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nkeys"
 )
 
 // natsTrio is an external NATS cluster for the tests: three in-process
 // nats-server instances with JetStream (file storage, fsync always) on
-// free loopback ports, routed to each other, requiring a user and
-// password from clients.
+// free loopback ports, routed to each other, requiring from clients a
+// user and password or an nkey, both with only the permissions
+// docs/cluster.md asks for.
 type natsTrio struct {
 	t       *testing.T
 	opts    []*natsserver.Options
 	servers []*natsserver.Server
+	seed    []byte // the nkey seed of the second user
 }
 
 const (
@@ -38,7 +41,19 @@ func newNATSTrio(t *testing.T) *natsTrio {
 	for i := range routes {
 		routes[i] = freeAddr(t)
 	}
-	tr := &natsTrio{t: t, servers: make([]*natsserver.Server, 3)}
+	user, err := nkeys.CreateUser()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := user.PublicKey()
+	seed, _ := user.Seed()
+	// What docs/cluster.md asks operators to grant Folio: a subject Folio
+	// starts to use must be added here and there.
+	perms := &natsserver.Permissions{
+		Publish:   &natsserver.SubjectPermission{Allow: []string{"folio.articles.>", "$JS.API.>"}},
+		Subscribe: &natsserver.SubjectPermission{Allow: []string{"_INBOX.>"}},
+	}
+	tr := &natsTrio{t: t, servers: make([]*natsserver.Server, 3), seed: seed}
 	for i := range 3 {
 		o := &natsserver.Options{
 			ServerName: fmt.Sprintf("ext%d", i+1),
@@ -49,7 +64,8 @@ func newNATSTrio(t *testing.T) *natsTrio {
 			SyncAlways: true,
 			NoSigs:     true,
 			NoLog:      true,
-			Users:      []*natsserver.User{{Username: natsUser, Password: natsPassword}},
+			Users:      []*natsserver.User{{Username: natsUser, Password: natsPassword, Permissions: perms}},
+			Nkeys:      []*natsserver.NkeyUser{{Nkey: pub, Permissions: perms}},
 		}
 		h, p, _ := net.SplitHostPort(routes[i])
 		o.Cluster = natsserver.ClusterOpts{Name: "ops", Host: h}
@@ -112,23 +128,37 @@ func (tr *natsTrio) url() string {
 	return strings.Join(us, ",")
 }
 
-// env is the environment of a Folio node using the trio with password.
-func (tr *natsTrio) env(t *testing.T, password string) []string {
-	pw := filepath.Join(t.TempDir(), "nats-password")
-	if err := os.WriteFile(pw, []byte(password+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+// passwordEnv is the environment of a Folio node using the trio as
+// natsUser with password.
+func (tr *natsTrio) passwordEnv(t *testing.T, password string) []string {
 	return []string{
 		"FOLIO_CLUSTER_NATS_URL=" + tr.url(),
 		"FOLIO_CLUSTER_NATS_USER=" + natsUser,
-		"FOLIO_CLUSTER_NATS_PASSWORD_FILE=" + pw,
+		"FOLIO_CLUSTER_NATS_PASSWORD_FILE=" + secretFile(t, "nats-password", []byte(password+"\n")),
 	}
+}
+
+// nkeyEnv is the environment of a Folio node using the trio with the nkey.
+func (tr *natsTrio) nkeyEnv(t *testing.T) []string {
+	return []string{
+		"FOLIO_CLUSTER_NATS_URL=" + tr.url(),
+		"FOLIO_CLUSTER_NATS_NKEY_SEED_FILE=" + secretFile(t, "folio.nk", tr.seed),
+	}
+}
+
+// secretFile writes b to a new file readable only by its owner.
+func secretFile(t *testing.T, name string, b []byte) string {
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // TestClusterExternal is TestClusterNodes in external mode: three `folio
 // serve` processes embed no NATS server and connect by cluster.nats.url,
-// with a user and password, to a NATS cluster run beside them (three
-// in-process nats-server instances). Writes through every node converge
+// two with a user and password, one with an nkey, to a NATS cluster run
+// beside them (three in-process nats-server instances). Writes through every node converge
 // to the same articles on every node; kill -9 of a Folio node loses no
 // acknowledged write; one nats-server of three stopped, writes go on.
 // Wrong credentials stop `folio serve` with an error naming the keys.
@@ -140,7 +170,7 @@ func TestClusterExternal(t *testing.T) {
 	tr := newNATSTrio(t)
 
 	// Wrong credentials: serve stops at once, naming what to check.
-	bad := newNodes(t, bin, 1, func(int) []string { return tr.env(t, "wrong-password") })
+	bad := newNodes(t, bin, 1, func(int) []string { return tr.passwordEnv(t, "wrong-password") })
 	nd := bad.nodes[0]
 	bad.start(nd, false)
 	select {
@@ -154,7 +184,12 @@ func TestClusterExternal(t *testing.T) {
 		t.Fatalf("serve with a wrong NATS password still runs after 30s:\n%s", nd.stderr.String())
 	}
 
-	c := newNodes(t, bin, 3, func(int) []string { return tr.env(t, natsPassword) })
+	c := newNodes(t, bin, 3, func(i int) []string {
+		if i == 2 {
+			return tr.nkeyEnv(t)
+		}
+		return tr.passwordEnv(t, natsPassword)
+	})
 	c.startAll()
 	for _, nd := range c.nodes {
 		if _, err := os.Stat(filepath.Join(nd.dir, "folio.bleve", "nats")); !os.IsNotExist(err) {

@@ -179,6 +179,33 @@ func clusterWrite(client *http.Client, nd *clusterNode, id, title string) (int, 
 	return resp.StatusCode, r.Seq
 }
 
+// clusterBulk POSTs NDJSON lines to nd's _bulk and returns the ids of
+// the lines acknowledged (created or updated) with their seqs; an error
+// only when no answer came.
+func clusterBulk(client *http.Client, nd *clusterNode, lines string) (map[string]uint64, error) {
+	req, _ := http.NewRequest(http.MethodPost, nd.base+"/api/articles/_bulk", strings.NewReader(lines))
+	req.Header.Set("Authorization", "Bearer "+crashKey)
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	acked := map[string]uint64{}
+	dec := json.NewDecoder(resp.Body)
+	for {
+		var r struct {
+			ID, Status string
+			Seq        uint64
+		}
+		if dec.Decode(&r) != nil {
+			return acked, nil
+		}
+		if r.ID != "" && (r.Status == "created" || r.Status == "updated") {
+			acked[r.ID] = r.Seq
+		}
+	}
+}
+
 // articleTitle GETs id from nd once it has applied seq: its title, or "" when absent (404).
 func articleTitle(t *testing.T, client *http.Client, nd *clusterNode, id string, seq uint64) string {
 	t.Helper()
@@ -337,26 +364,13 @@ func (c *testCluster) writeEverywhere(client *http.Client, l *ledger) {
 	for k := range 200 {
 		fmt.Fprintf(&lines, `{"id":"bulk-%d","title":"Bulk walrus %d"}`+"\n", k, k)
 	}
-	req, _ := http.NewRequest(http.MethodPost, c.nodes[1].base+"/api/articles/_bulk", strings.NewReader(lines.String()))
-	req.Header.Set("Authorization", "Bearer "+crashKey)
-	resp, err := client.Do(req)
+	acked, err := clusterBulk(client, c.nodes[1], lines.String())
 	if err != nil {
 		t.Fatal(err)
 	}
-	dec := json.NewDecoder(resp.Body)
-	for {
-		var r struct {
-			ID, Status string
-			Seq        uint64
-		}
-		if dec.Decode(&r) != nil {
-			break
-		}
-		if r.ID != "" && (r.Status == "created" || r.Status == "updated") {
-			l.ack(r.ID, strings.Replace(r.ID, "bulk-", "Bulk walrus ", 1), r.Seq)
-		}
+	for id, seq := range acked {
+		l.ack(id, strings.Replace(id, "bulk-", "Bulk walrus ", 1), seq)
 	}
-	resp.Body.Close()
 	if want := 5*len(c.nodes) + 200; len(l.titles) != want {
 		t.Fatalf("%d articles acknowledged, want %d", len(l.titles), want)
 	}

@@ -55,12 +55,26 @@ func DocFreq(ctx context.Context, readers []bleveindex.IndexReader, field, term 
 }
 
 // Dict answers whether terms occur in a set of shards, opening their
-// readers on the first question only; Close closes them.
+// readers on the first question only; Close closes them. It remembers its
+// answers (one search asks about a word when planning and again for did
+// you mean), at most maxDictAnswers of each kind. It is not safe for
+// concurrent use.
 type Dict struct {
 	shards  []bleve.Index
 	readers []bleveindex.IndexReader
 	close   func() error
+	counts  map[fieldTerm]uint64
+	fuzzy   map[fuzzyKey][]Correction
 }
+
+// fuzzyKey names one Corrections question.
+type fuzzyKey struct {
+	field, term string
+	edits       int
+}
+
+// maxDictAnswers bounds the answers a Dict remembers of each kind.
+const maxDictAnswers = 256
 
 // NewDict is the dictionary of shards.
 func NewDict(shards []bleve.Index) *Dict { return &Dict{shards: shards} }
@@ -73,10 +87,30 @@ func (d *Dict) Has(field, term string) (bool, error) {
 
 // Count is the number of documents of the shards that hold term in field.
 func (d *Dict) Count(field, term string) (uint64, error) {
+	k := fieldTerm{field, term}
+	if n, ok := d.counts[k]; ok {
+		return n, nil
+	}
 	if err := d.open(); err != nil {
 		return 0, err
 	}
-	return DocFreq(context.Background(), d.readers, field, term)
+	n, err := DocFreq(context.Background(), d.readers, field, term)
+	if err == nil {
+		d.counts = remember(d.counts, k, n)
+	}
+	return n, err
+}
+
+// remember is m with k set to v, made when nil; m as it is when it holds
+// maxDictAnswers already.
+func remember[K comparable, V any](m map[K]V, k K, v V) map[K]V {
+	if m == nil {
+		m = map[K]V{}
+	}
+	if len(m) < maxDictAnswers {
+		m[k] = v
+	}
+	return m
 }
 
 // Docs is the number of documents of the shards.
@@ -126,8 +160,12 @@ const maxCorrectionTerms = 128
 
 // Corrections are the terms of field exactly edits edits away from term
 // (edits 1 or 2) with their document counts over the shards, most
-// frequent first.
+// frequent first. The slice is the Dict's: callers do not modify it.
 func (d *Dict) Corrections(field, term string, edits int) ([]Correction, error) {
+	k := fuzzyKey{field, term, edits}
+	if cs, ok := d.fuzzy[k]; ok {
+		return cs, nil
+	}
 	if err := d.open(); err != nil {
 		return nil, err
 	}
@@ -152,6 +190,7 @@ func (d *Dict) Corrections(field, term string, edits int) ([]Correction, error) 
 		}
 		return strings.Compare(a.Term, b.Term)
 	})
+	d.fuzzy = remember(d.fuzzy, k, out)
 	return out, nil
 }
 
@@ -199,6 +238,13 @@ func (d *Dict) HasAmong(field, term, anyField string, anyOf []string) (bool, err
 // field and one of anyOf in anyField (see HasAmong).
 func (d *Dict) CountAmong(field, term, anyField string, anyOf []string) (uint64, error) {
 	return d.countAmong(field, term, anyField, anyOf, math.MaxUint64)
+}
+
+// CountAmongUpTo is CountAmong, stopping once it has counted limit
+// documents (it then returns limit): whether at least limit documents
+// qualify costs at most limit of them beyond the postings skipped.
+func (d *Dict) CountAmongUpTo(field, term, anyField string, anyOf []string, limit uint64) (uint64, error) {
+	return d.countAmong(field, term, anyField, anyOf, limit)
 }
 
 // countAmong is CountAmong, stopping once it has counted limit documents.

@@ -57,6 +57,27 @@ func filteredMust(must, filter query.Query) query.Query {
 	return &cp
 }
 
+// PostFiltered is q restricted to the matches of filter, scored as by q
+// alone, by checking each match of q against filter (bleve's boolean
+// filter: filter's searcher, unscored, is advanced to each match in turn).
+// q's structure stays visible to bleve (its synonyms, its fields): a
+// boolean query without a filter takes it, anything else becomes the
+// required clause of a new boolean query. Only Next is ever asked of the
+// filtering searcher of a whole request's query, so bleve's Advance of
+// boolean searchers (see Filtered) plays no part: put it around the whole
+// query, not inside another.
+func PostFiltered(q, filter query.Query) query.Query {
+	if b, ok := q.(*query.BooleanQuery); ok && b.Filter == nil {
+		cp := *b
+		cp.Filter = filter
+		return &cp
+	}
+	b := query.NewBooleanQuery(nil, nil, nil)
+	b.Must = q
+	b.Filter = filter
+	return b
+}
+
 // andUnscored is a new conjunction of q and filter as an unscored clause.
 func andUnscored(q, filter query.Query) query.Query {
 	return query.NewConjunctionQuery([]query.Query{q, unscored{filter}})

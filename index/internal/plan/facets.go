@@ -33,10 +33,6 @@ type choice struct {
 	q     query.Query
 }
 
-// visibleChoice is the field of the reader's visibility among a plan's
-// choices: no facet has that name, so WithoutChoice keeps it.
-const visibleChoice = ""
-
 // conjoin is the filter requiring every one of choices, or nil for none.
 func conjoin(choices []choice) query.Query {
 	switch len(choices) {

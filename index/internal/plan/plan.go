@@ -88,6 +88,9 @@ type Planner struct {
 	Typos Typos
 	// Feedback is the pseudo-relevance feedback of natural-language queries (see feedback.go).
 	Feedback Feedback
+	// Filters, when set, keeps the articles each reader's visibility
+	// matches per shard snapshot (see engine.FilterCache).
+	Filters *engine.FilterCache
 }
 
 // Analyzers looks up the query-time analyzers of the searchable text
@@ -115,6 +118,9 @@ type Plan struct {
 	// ModeText): nil when Main is ranked by score alone.
 	Tiers  []query.Query
 	Filter query.Query // non-scoring date range (and keyword filters), or nil
+	// Visible is the filter of the articles the reader may see, or nil
+	// for every article (see SearchRequest for where it goes).
+	Visible query.Query
 	// choices are the parts of Filter: the date range ("date") and each
 	// filtered field's values, in the order Filter conjoins them.
 	choices   []choice
@@ -226,8 +232,9 @@ func (pl *Planner) filters(p *Plan, q Request, seen Visibility) error {
 	if err := q.Visible.check(); err != nil {
 		return err
 	}
-	if vq := seen.Filter(); vq != nil {
-		p.choices = append(p.choices, choice{field: visibleChoice, q: vq})
+	p.Visible = seen.Filter() // no facet's choice: no count leaves it out
+	if p.Visible != nil && pl.Filters != nil {
+		p.Visible = engine.Cached(pl.Filters, seen.Key(), p.Visible)
 	}
 	start, end, err := rangeBounds(pl.Dates, q.From, q.To)
 	if err != nil {
@@ -529,9 +536,17 @@ func titleCopy[T any, P leafQuery[T]](q P, boost float64) query.Query {
 }
 
 // SearchRequest builds one bleve request for q within p's filter and order.
+//
+// The reader's visibility filters q's matches (engine.PostFiltered): each
+// match is checked against the visibility (a cached bitmap, see
+// Planner.Filters), which costs less than one more clause of the query's
+// conjunction, moved after every match (docs/access.md has the figures).
 func (p *Plan) SearchRequest(q query.Query, from, size int) *bleve.SearchRequest {
 	if p.Filter != nil {
 		q = engine.Filtered(q, p.Filter)
+	}
+	if p.Visible != nil {
+		q = engine.PostFiltered(q, p.Visible)
 	}
 	req := bleve.NewSearchRequestOptions(q, size, from, false)
 	req.IncludeLocations = p.Locations && size > 0
