@@ -131,25 +131,23 @@ func (ix *Index) correction(dict *engine.Dict, term string, letters int, seen *v
 	if err != nil {
 		return "", err
 	}
-	if held > 0 && seen != nil {
-		// The reader's count, up to what makes the word common (see
-		// rareShare): beyond, its exact value changes nothing.
-		docs, err := dict.Docs()
-		if err != nil {
+	var docs uint64
+	if held > 0 {
+		if docs, err = dict.Docs(); err != nil {
 			return "", err
 		}
-		if held, err = seen.countUpTo(schema.Text, term, docs/rareShare+1); err != nil {
-			return "", err
+		if seen != nil {
+			// The reader's count, up to what makes the word common (see
+			// rareShare): beyond, its exact value changes nothing.
+			if held, err = seen.countUpTo(schema.Text, term, docs/rareShare+1); err != nil {
+				return "", err
+			}
 		}
 	}
 	var cands []engine.Near
 	if held > 0 { // a rare word may itself be a misspelling the articles contain
-		if letters < ix.opts.TypoOneEdit {
+		if letters < ix.opts.TypoOneEdit || held*rareShare > docs {
 			return "", nil
-		}
-		docs, err := dict.Docs()
-		if err != nil || held*rareShare > docs {
-			return "", err
 		}
 		if cands, err = ix.frequent.Near(dict, term, 1); err != nil {
 			return "", err

@@ -601,6 +601,7 @@ func (l *Log) durable(ctx context.Context, s jetstream.Stream, seq uint64) (jets
 		return actx
 	}
 	c, err := s.Consumer(attempt(), name)
+	exists := true // a consumer of that name may exist: delete it before creating ours
 	switch {
 	case err == nil:
 		info := c.CachedInfo()
@@ -614,13 +615,13 @@ func (l *Log) durable(ctx context.Context, s jetstream.Stream, seq uint64) (jets
 		}
 		l.logf("cluster: consumer %s is at seq %d, cannot be moved to %d (%v): recreating it", name, info.Delivered.Stream+1, seq, rerr)
 	case errors.Is(err, jetstream.ErrConsumerNotFound):
-		err = nil
+		exists = false
 	case ctx.Err() != nil:
 		return nil, 0, nil, err
 	default: // its node is down or unreachable: recreate it on a live one
 		l.logf("cluster: consumer %s does not answer (%v): recreating it", name, err)
 	}
-	if err != nil || c != nil {
+	if exists {
 		if err := s.DeleteConsumer(attempt(), name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
 			return nil, 0, nil, fmt.Errorf("cluster: delete consumer %s to recreate it: %w", name, err)
 		}

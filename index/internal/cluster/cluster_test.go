@@ -82,11 +82,18 @@ func ctxT(t *testing.T, d time.Duration) context.Context {
 // readAll reads entries from seq from until it has seen last.
 func readAll(t *testing.T, l *Log, from, last uint64) []Entry {
 	t.Helper()
+	return collect(t, "read", l.Read, from, last)
+}
+
+// collect gathers the entries read delivers from seq from until it has
+// seen last (verb names read in a failure).
+func collect(t *testing.T, verb string, read func(context.Context, uint64, int, func([]Entry) error) error, from, last uint64) []Entry {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var got []Entry
 	done := errors.New("done")
-	err := l.Read(ctx, from, 100, func(b []Entry) error {
+	err := read(ctx, from, 100, func(b []Entry) error {
 		got = append(got, b...)
 		if b[len(b)-1].Seq >= last {
 			return done
@@ -94,7 +101,7 @@ func readAll(t *testing.T, l *Log, from, last uint64) []Entry {
 		return nil
 	})
 	if !errors.Is(err, done) {
-		t.Fatalf("read from %d to %d: %v (got %d entries)", from, last, err, len(got))
+		t.Fatalf("%s from %d to %d: %v (got %d entries)", verb, from, last, err, len(got))
 	}
 	return got
 }
@@ -270,21 +277,7 @@ func TestExternalURLs(t *testing.T) {
 // has seen last.
 func follow(t *testing.T, l *Log, from, last uint64) []Entry {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	var got []Entry
-	done := errors.New("done")
-	err := l.Follow(ctx, from, 100, func(b []Entry) error {
-		got = append(got, b...)
-		if b[len(b)-1].Seq >= last {
-			return done
-		}
-		return nil
-	})
-	if !errors.Is(err, done) {
-		t.Fatalf("follow from %d to %d: %v (got %d entries)", from, last, err, len(got))
-	}
-	return got
+	return collect(t, "follow", l.Follow, from, last)
 }
 
 // consumerInfo is the log's view of l's durable consumer (nil: there is none).

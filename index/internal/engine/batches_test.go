@@ -6,20 +6,13 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/google/go-cmp/cmp"
 )
 
 func TestShardBatches(t *testing.T) {
 	m := bleve.NewIndexMapping()
-	var shards []bleve.Index
-	for range 3 {
-		s, err := bleve.NewMemOnly(m)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		shards = append(shards, s)
-	}
+	shards := memShards(t, m, 3)
 	doc := func(id string) *document.Document {
 		d := document.NewDocument(id)
 		if err := m.MapDocument(d, map[string]any{"text": "words of " + id}); err != nil {
@@ -132,4 +125,19 @@ func TestIDPage(t *testing.T) {
 	if diff := cmp.Diff([][]string{{"a", "b"}, {"c", "d"}, {"e"}}, got); diff != "" {
 		t.Errorf("pages (-want +got):\n%s", diff)
 	}
+}
+
+// memShards are n in-memory indexes of mapping m, closed when t ends.
+func memShards(t *testing.T, m mapping.IndexMapping, n int) []bleve.Index {
+	t.Helper()
+	shards := make([]bleve.Index, 0, n)
+	for range n {
+		s, err := bleve.NewMemOnly(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		shards = append(shards, s)
+	}
+	return shards
 }

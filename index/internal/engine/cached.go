@@ -96,10 +96,10 @@ type cachedQuery struct {
 // searcher, unscored.
 func (q cachedQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m mapping.IndexMapping, o search.SearcherOptions) (search.Searcher, error) {
 	bm, err := q.bitmap(ctx, r, m)
-	if err != nil || bm == nil {
-		if err != nil {
-			return nil, err
-		}
+	if err != nil {
+		return nil, err
+	}
+	if bm == nil {
 		return unscored{q.Query}.Searcher(ctx, r, m, o)
 	}
 	return &bitmapSearcher{bm: bm, it: bm.Iterator()}, nil
@@ -167,10 +167,8 @@ func countInBitmap(r bleveindex.IndexReader, field, term string, bm *roaring.Bit
 		if err != nil || d == nil {
 			return n, err
 		}
-		if len(d.ID) == 8 {
-			if id := binary.BigEndian.Uint64(d.ID); id <= math.MaxUint32 && bm.Contains(uint32(id)) {
-				n++
-			}
+		if id, ok := docNum(d.ID); ok && bm.Contains(id) {
+			n++
 		}
 	}
 	return n, nil
@@ -192,11 +190,11 @@ func (q cachedQuery) build(ctx context.Context, r bleveindex.IndexReader, m mapp
 			bm.RunOptimize()
 			return bm, err
 		}
-		id := dm.IndexInternalID
-		if len(id) != 8 || binary.BigEndian.Uint64(id) > math.MaxUint32 {
+		id, ok := docNum(dm.IndexInternalID)
+		if !ok {
 			return nil, nil
 		}
-		bm.Add(uint32(binary.BigEndian.Uint64(id)))
+		bm.Add(id)
 		sctx.DocumentMatchPool.Put(dm)
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -221,15 +219,22 @@ func (s *bitmapSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch,
 
 // Advance is the first match at or after id.
 func (s *bitmapSearcher) Advance(ctx *search.SearchContext, id bleveindex.IndexInternalID) (*search.DocumentMatch, error) {
-	if len(id) != 8 {
+	n, ok := docNum(id)
+	if !ok {
 		return nil, nil // not an id of this reader's kind (build checked those of the filter)
 	}
-	n := binary.BigEndian.Uint64(id)
-	if n > math.MaxUint32 {
-		return nil, nil
-	}
-	s.it.AdvanceIfNeeded(uint32(n))
+	s.it.AdvanceIfNeeded(n)
 	return s.Next(ctx)
+}
+
+// docNum is the document number of a scorch internal id (8 bytes, big
+// endian); ok is false when id is not one or does not fit a bitmap's 32 bits.
+func docNum(id bleveindex.IndexInternalID) (n uint32, ok bool) {
+	if len(id) != 8 {
+		return 0, false
+	}
+	v := binary.BigEndian.Uint64(id)
+	return uint32(v), v <= math.MaxUint32
 }
 
 // match is the document match of document number n.

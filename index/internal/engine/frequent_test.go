@@ -37,16 +37,7 @@ func TestWithinTwo(t *testing.T) {
 // hold (also one each shard holds below Min), is kept while there are no
 // writes or for Refresh after one, and built again after that.
 func TestFrequentNear(t *testing.T) {
-	m := bleve.NewIndexMapping()
-	var shards []bleve.Index
-	for range 2 {
-		s, err := bleve.NewMemOnly(m)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		shards = append(shards, s)
-	}
+	shards := memShards(t, bleve.NewIndexMapping(), 2)
 	put := func(shard int, id, text string) {
 		t.Helper()
 		if err := shards[shard].Index(id, map[string]any{"text": text}); err != nil {
