@@ -255,13 +255,21 @@ func (c Config) connectOptions() ([]nats.Option, error) {
 		opts = append(opts, o)
 	}
 	if c.TLSCA != "" {
-		opts = append(opts, nats.RootCAs(c.TLSCA))
+		o := nats.RootCAs(c.TLSCA)
+		if err := o(&nats.Options{}); err != nil { // the files are read now, so a bad one is named before any connection
+			return nil, fmt.Errorf("%w: cluster.nats.tls_ca %s: %v", ErrConfig, c.TLSCA, err)
+		}
+		opts = append(opts, o)
 	}
 	if c.TLSCert != "" || c.TLSKey != "" {
 		if c.TLSCert == "" || c.TLSKey == "" {
-			return nil, fmt.Errorf("%w: cluster.nats.tls.cert and cluster.nats.tls.key go together", ErrConfig)
+			return nil, fmt.Errorf("%w: cluster.nats.tls_cert and cluster.nats.tls_key go together", ErrConfig)
 		}
-		opts = append(opts, nats.ClientCert(c.TLSCert, c.TLSKey))
+		o := nats.ClientCert(c.TLSCert, c.TLSKey)
+		if err := o(&nats.Options{}); err != nil {
+			return nil, fmt.Errorf("%w: cluster.nats.tls_cert %s and cluster.nats.tls_key %s: %v", ErrConfig, c.TLSCert, c.TLSKey, err)
+		}
+		opts = append(opts, o)
 	}
 	return opts, nil
 }
