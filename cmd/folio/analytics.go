@@ -84,8 +84,8 @@ func analyticsRange(cmd *cobra.Command, cfg config.Config) (analytics.Range, int
 		return r, 0, fmt.Errorf("--to must be after --from")
 	}
 	limit, _ := cmd.Flags().GetInt("limit")
-	if limit < 1 || limit > analytics.MaxMergeRows {
-		return r, 0, fmt.Errorf("--limit must be from 1 to %d rows, got %d", analytics.MaxMergeRows, limit)
+	if limit < 1 || limit > analytics.MaxReportRows {
+		return r, 0, fmt.Errorf("--limit must be from 1 to %d rows, got %d", analytics.MaxReportRows, limit)
 	}
 	return r, limit, nil
 }
