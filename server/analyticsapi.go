@@ -53,21 +53,8 @@ func (s *Server) reportParams(c echo.Context, accepted ...string) (reportRequest
 	if s.opts.Analytics == nil {
 		return reportRequest{}, errAnalyticsOff
 	}
-	known := append([]string{"from", "to"}, accepted...)
-	bad := func(param, format string, a ...any) error {
-		return &index.ParamError{Kind: index.ErrInvalidParameter, Param: param, Message: fmt.Sprintf(format, a...)}
-	}
-	for name, values := range c.QueryParams() {
-		if !slices.Contains(known, name) {
-			return reportRequest{}, bad(clipParam(name), "unknown parameter %q (accepted: %v)", clipParam(name), known)
-		}
-		if len(values) > 1 {
-			return reportRequest{}, bad(name, "%s is given %d times; give it once", name, len(values))
-		}
-	}
-	dates := s.opts.Dates
-	if dates == nil {
-		dates = article.DefaultDateParser()
+	if err := onlyParams(c, append([]string{"from", "to"}, accepted...)...); err != nil {
+		return reportRequest{}, err
 	}
 	r := reportRequest{limit: defaultReportRows, step: 24 * time.Hour, name: "day"}
 	var err error
@@ -76,8 +63,8 @@ func (s *Server) reportParams(c echo.Context, accepted ...string) (reportRequest
 		end   bool
 		t     *time.Time
 	}{{"from", false, &r.rg.From}, {"to", true, &r.rg.To}} {
-		if *b.t, err = analytics.ParseBound(dates, c.QueryParam(b.param), b.end); err != nil {
-			return r, bad(b.param, "%s: %v", b.param, err)
+		if *b.t, err = s.reportBound(c, b.param, b.end); err != nil {
+			return r, err
 		}
 	}
 	if !r.rg.From.IsZero() && !r.rg.To.IsZero() && !r.rg.From.Before(r.rg.To) {
@@ -97,11 +84,74 @@ func (s *Server) reportParams(c echo.Context, accepted ...string) (reportRequest
 		}
 		r.step, r.name = step, v
 	}
-	// Count the searches made just before: write what the buffer holds.
+	s.flushAnalytics(c) // count the searches made just before
+	return r, nil
+}
+
+// bad is a 400 naming param.
+func bad(param, format string, a ...any) error {
+	return &index.ParamError{Kind: index.ErrInvalidParameter, Param: param, Message: fmt.Sprintf(format, a...)}
+}
+
+// onlyParams refuses a query parameter not in known, or given twice.
+func onlyParams(c echo.Context, known ...string) error {
+	for name, values := range c.QueryParams() {
+		if !slices.Contains(known, name) {
+			return bad(clipParam(name), "unknown parameter %q (accepted: %v)", clipParam(name), known)
+		}
+		if len(values) > 1 {
+			return bad(name, "%s is given %d times; give it once", name, len(values))
+		}
+	}
+	return nil
+}
+
+// reportBound parses the date parameter param (see analytics.ParseBound).
+func (s *Server) reportBound(c echo.Context, param string, end bool) (time.Time, error) {
+	dates := s.opts.Dates
+	if dates == nil {
+		dates = article.DefaultDateParser()
+	}
+	t, err := analytics.ParseBound(dates, c.QueryParam(param), end)
+	if err != nil {
+		return t, bad(param, "%s: %v", param, err)
+	}
+	return t, nil
+}
+
+// flushAnalytics writes what the recorder's buffer holds, waiting at most
+// reportFlushWait (past it, the caller goes on with what is written).
+func (s *Server) flushAnalytics(c echo.Context) {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), reportFlushWait)
 	defer cancel()
-	_ = s.opts.Analytics.Flush(ctx) // past the wait, report what is written
-	return r, nil
+	_ = s.opts.Analytics.Flush(ctx)
+}
+
+// handleAnalyticsPurge serves DELETE /api/admin/analytics?before=DATE: it
+// deletes the searches this node recorded before DATE, with their clicks
+// (what `folio analytics purge` asks of a running server, which holds the
+// store). In a cluster it purges this node's store only.
+func (s *Server) handleAnalyticsPurge(c echo.Context) error {
+	if s.opts.Analytics == nil {
+		return errAnalyticsOff
+	}
+	if err := onlyParams(c, "before"); err != nil {
+		return err
+	}
+	if c.QueryParam("before") == "" {
+		return bad("before", "before=DATE is required: the searches recorded before DATE are deleted")
+	}
+	before, err := s.reportBound(c, "before", false)
+	if err != nil {
+		return err
+	}
+	s.flushAnalytics(c) // the searches still in the buffer are purged too
+	n, err := s.opts.Analytics.Store().Delete(before)
+	if err != nil {
+		return err
+	}
+	s.log.InfoContext(c.Request().Context(), "analytics purged", "before", before, "deleted_searches", n)
+	return c.JSON(http.StatusOK, api.AnalyticsPurge{Before: before, Deleted: n})
 }
 
 // handleQueryReport serves GET /api/admin/analytics/queries: the top queries.

@@ -233,6 +233,12 @@ type AnalyticsReport struct {
 	Rows  any          `json:"rows"`
 }
 
+// AnalyticsPurge is the answer of DELETE /api/admin/analytics?before=DATE.
+type AnalyticsPurge struct {
+	Before  time.Time `json:"before"`  // the searches recorded before this instant were deleted
+	Deleted int       `json:"deleted"` // how many (with their clicks)
+}
+
 // ReportNodes say which nodes of a cluster an analytics report counts.
 type ReportNodes struct {
 	Answered []string          `json:"answered"`         // counted: this node and those that answered in time
