@@ -114,14 +114,7 @@ func TestAnalyticsCommands(t *testing.T) {
 // configured, and with one they ask the server: its reports, and its
 // DELETE /api/admin/analytics for purge.
 func TestAnalyticsWhileServing(t *testing.T) {
-	cfg := isolate(t)
-	src := copyFiles(t, "../../testdata/articles", testArticles...)
-	ix := filepath.Join(t.TempDir(), "folio.bleve")
-	addr := freeAddr(t)
-	t.Setenv("FOLIO_INDEX_SOURCES", src)
-	t.Setenv("FOLIO_LOG_LEVEL", "warn")
-	t.Setenv("FOLIO_SERVER_ADDR", addr)
-	t.Setenv("FOLIO_INDEX_PATH", ix)
+	cfg, _, addr := servingEnv(t)
 	serve := func() func() {
 		ctx, cancel := context.WithCancel(t.Context())
 		done := make(chan error, 1)
