@@ -55,7 +55,7 @@ func (l *logLines) String() string {
 
 // singleNode is the options of a one-node cluster (one embedded JetStream
 // node, stream R1) in dir, logging to logs.
-func singleNode(t *testing.T, dir string, logs *logLines) Options {
+func singleNode(t testing.TB, dir string, logs *logLines) Options {
 	t.Helper()
 	o := DefaultOptions(filepath.Join(dir, "idx"))
 	o.Cluster = &ClusterOptions{Node: "solo", Replicas: 1, Listen: freeLoopback(t, 1)[0], StoreDir: filepath.Join(dir, "nats"), Logf: logs.logf}
