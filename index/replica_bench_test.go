@@ -1,10 +1,8 @@
 package index
 
 import (
-	"compress/gzip"
 	"context"
 	"fmt"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -111,22 +109,13 @@ func reportLags(b *testing.B, lags []time.Duration) {
 // cluster (R1, fsync always) holding Reuters, loaded through Bulk: seconds
 // and CPU per rebuild, articles replayed per second.
 func BenchmarkClusterRebuild(b *testing.B) {
-	corpus := needReuters(b, "BenchmarkClusterRebuild")
+	zr := reutersLines(b, "BenchmarkClusterRebuild")
 	o := singleNode(b, b.TempDir(), &logLines{})
 	ix, err := OpenOrCreate(o)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer ix.Close()
-	f, err := os.Open(corpus)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		b.Fatal(err)
-	}
 	ctx := context.Background()
 	if err := ix.Bulk(ctx, zr, 1<<24, func([]WriteResult) error { return nil }); err != nil {
 		b.Fatal(err)
