@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -54,7 +55,7 @@ func (l *logLines) String() string {
 
 // singleNode is the options of a one-node cluster (one embedded JetStream
 // node, stream R1) in dir, logging to logs.
-func singleNode(t *testing.T, dir string, logs *logLines) Options {
+func singleNode(t testing.TB, dir string, logs *logLines) Options {
 	t.Helper()
 	o := DefaultOptions(filepath.Join(dir, "idx"))
 	o.Cluster = &ClusterOptions{Node: "solo", Replicas: 1, Listen: freeLoopback(t, 1)[0], StoreDir: filepath.Join(dir, "nats"), Logf: logs.logf}
@@ -286,4 +287,37 @@ func mustConnect(t *testing.T, o Options) *nats.Conn {
 	}
 	t.Cleanup(nc.Close)
 	return nc
+}
+
+// TestRebuildFromLogChecksLoss: a rebuild from a log that holds fewer
+// articles than the node (a stream purged right after the node's applied
+// seq, which the node cannot detect) is refused with the log named, and
+// the live generation is unchanged; forced, it replays what the log holds.
+func TestRebuildFromLogChecksLoss(t *testing.T) {
+	logs := &logLines{}
+	o := singleNode(t, t.TempDir(), logs)
+	ix, ctx := openNode(t, o)
+	defer func() { ix.Close() }()
+	putAll(t, ctx, ix, "a", "b", "c", "d")
+	if err := stream(t, ctx, o).Purge(ctx); err != nil {
+		t.Fatal(err)
+	}
+	last := putAll(t, ctx, ix, "e")
+	before := ix.meta.Generation
+	_, err := ix.Rebuild(ctx, nil, IngestOptions{})
+	if !errors.Is(err, ErrWouldLose) || !strings.Contains(err.Error(), "rebuild from the replicated log would leave 1 of the 5 articles") {
+		t.Fatalf("rebuild from a purged log: %v, want a refusal naming the log", err)
+	}
+	if ix.meta.Generation != before || len(fingerprint(t, ix)) != 5 {
+		t.Fatalf("a refused rebuild changed the node: %s, %q", ix.meta.Generation, fingerprint(t, ix))
+	}
+	if _, err := ix.Rebuild(ctx, nil, IngestOptions{Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := fingerprint(t, ix); !slices.Equal(got, titled("e")) {
+		t.Fatalf("forced rebuild: %q, want what the log holds", got)
+	}
+	if stored, err := ix.storedSeq(); err != nil || stored != last {
+		t.Fatalf("stored seq %d (%v), want %d", stored, err, last)
+	}
 }
