@@ -48,7 +48,7 @@ type Writer interface {
 
 // newWriteResult converts r into its JSON shape; array results carry their index.
 func newWriteResult(r index.WriteResult, array bool) api.WriteResult {
-	w := api.WriteResult{Line: r.Line, ID: r.ID, Status: r.Status, Ignored: r.Ignored}
+	w := api.WriteResult{Line: r.Line, ID: r.ID, Status: r.Status, Ignored: r.Ignored, Seq: r.Seq}
 	if array {
 		w.Index = &r.Index
 	}
@@ -267,11 +267,7 @@ func (s *Server) handleBulk(c echo.Context) error {
 		countResults(&sum, rs)
 		sum.Seq = rec.Last()
 		for _, r := range rs {
-			wr := newWriteResult(r, false)
-			if r.Err == nil {
-				wr.Seq = sum.Seq
-			}
-			if err := write(wr); err != nil {
+			if err := write(newWriteResult(r, false)); err != nil {
 				return err
 			}
 		}

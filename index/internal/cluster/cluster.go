@@ -441,18 +441,15 @@ type State struct {
 	Msgs              uint64
 }
 
-// State returns the stream's first and last sequence and message count.
+// State returns the stream's first and last sequence and message count,
+// as its leader answers them now (one stream info request; the last
+// sequence is at least that of every acknowledged write).
 func (l *Log) State(ctx context.Context) (State, error) {
 	s, err := l.stream(ctx)
 	if err != nil {
 		return State{}, fmt.Errorf("%w: %v", ErrNoQuorum, err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, attemptTimeout)
-	defer cancel()
-	info, err := s.Info(ctx)
-	if err != nil {
-		return State{}, fmt.Errorf("%w: %v", ErrNoQuorum, err)
-	}
+	info := s.CachedInfo() // fetched (or created) by stream just now
 	return State{FirstSeq: info.State.FirstSeq, LastSeq: info.State.LastSeq, Msgs: info.State.Msgs}, nil
 }
 
@@ -462,6 +459,9 @@ type Entry struct {
 	Kind Kind
 	ID   string
 	Data []byte
+	// Pending is how many messages of the log after this one the reader
+	// had not been delivered yet when this one was (0: it was current).
+	Pending uint64
 }
 
 // MaxReadBatch is the most entries Read hands over at once.
@@ -713,7 +713,7 @@ func (l *Log) readFrom(ctx context.Context, seq uint64, max int, open consumerFu
 
 // entryOf decodes a log message.
 func entryOf(m jetstream.Msg, md *jetstream.MsgMetadata) (Entry, error) {
-	e := Entry{Seq: md.Sequence.Stream, Kind: Kind(m.Headers().Get(headerKind)), ID: m.Headers().Get(headerID), Data: m.Data()}
+	e := Entry{Seq: md.Sequence.Stream, Kind: Kind(m.Headers().Get(headerKind)), ID: m.Headers().Get(headerID), Data: m.Data(), Pending: md.NumPending}
 	if (e.Kind != Put && e.Kind != Delete) || e.ID == "" || Subject(e.ID) != m.Subject() {
 		return Entry{}, fmt.Errorf("cluster: log message %d on %s is not a Folio entry (%s %q)", e.Seq, m.Subject(), e.Kind, e.ID)
 	}
