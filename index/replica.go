@@ -376,6 +376,18 @@ func WithSeqRecorder(ctx context.Context) (context.Context, *SeqRecorder) {
 	return context.WithValue(ctx, seqsKey{}, s), s
 }
 
+// writeTimeoutKey is the context key of WithWriteTimeout.
+type writeTimeoutKey struct{}
+
+// WithWriteTimeout returns a context each of whose writes to the
+// replicated log (a single write, or one batch of a bulk, an array or a
+// sync) ends after d: without a quorum it fails with an error wrapping
+// ErrNoQuorum within d, whatever ctx's own deadline. A single node, whose
+// writes do not wait for other nodes, ignores it.
+func WithWriteTimeout(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, writeTimeoutKey{}, d)
+}
+
 // clusterLog is the replicated log: Append publishes each op in order and
 // returns once the log acknowledged all of them on a quorum, then waits
 // (briefly) for this node to apply them, so a read on the writing node
@@ -400,6 +412,11 @@ const statusWait = time.Second
 // is not used: the replica applies in its own batches.
 func (l clusterLog) Append(ctx context.Context, ops []writeOp, _ *analysis.BulkCounts) ([]bool, []uint64, error) {
 	ix, r := l.ix, l.ix.replica
+	if d, _ := ctx.Value(writeTimeoutKey{}).(time.Duration); d > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
 	existed, err := l.existed(ctx, ops)
 	if err != nil {
 		return nil, nil, err
@@ -459,62 +476,28 @@ func (l clusterLog) existed(ctx context.Context, ops []writeOp) ([]bool, error) 
 	return existed, nil
 }
 
-// maxInFlight is how many publishes of one Append wait for their
-// acknowledgement at once.
-const maxInFlight = 32
-
-// publish logs ops and returns their sequences. Ops on distinct ids
-// are published concurrently (their order in the log does not matter);
-// a batch naming an id twice is published in order.
+// publish logs ops (cluster.Log.PublishAll: the whole batch in flight at
+// once, an id named twice in order) and returns their sequences, also
+// recorded in ctx's SeqRecorder.
 func (l clusterLog) publish(ctx context.Context, ops []writeOp) ([]uint64, error) {
-	rec, _ := ctx.Value(seqsKey{}).(*SeqRecorder)
-	seqs := make([]uint64, len(ops))
-	errs := make([]error, len(ops))
-	one := func(i int) {
-		op := ops[i]
+	ms := make([]cluster.Msg, len(ops))
+	for i, op := range ops {
 		kind := cluster.Delete
 		if op.article != nil {
 			kind = cluster.Put
 		}
 		data, err := json.Marshal(logRecord{Article: op.article, API: op.api})
-		if err == nil {
-			seqs[i], err = l.ix.replica.log.Publish(ctx, kind, op.id, data)
-		}
 		if err != nil {
-			errs[i] = fmt.Errorf("%w: write of %q: %w", ErrWriteFailed, op.id, err)
+			return nil, fmt.Errorf("%w: write of %q: %w", ErrWriteFailed, op.id, err)
 		}
+		ms[i] = cluster.Msg{Kind: kind, ID: op.id, Data: data}
 	}
-	seen := make(map[string]bool, len(ops))
-	distinct := true
-	for _, op := range ops {
-		distinct = distinct && !seen[op.id]
-		seen[op.id] = true
+	seqs, err := l.ix.replica.log.PublishAll(ctx, ms)
+	if err != nil {
+		return nil, fmt.Errorf("%w: write of %d articles: %w", ErrWriteFailed, len(ops), err)
 	}
-	if distinct {
-		var wg sync.WaitGroup
-		sem := make(chan struct{}, maxInFlight)
-		for i := range ops {
-			sem <- struct{}{}
-			wg.Go(func() {
-				defer func() { <-sem }()
-				one(i)
-			})
-		}
-		wg.Wait()
-	} else {
-		for i := range ops {
-			if one(i); errs[i] != nil {
-				break
-			}
-		}
-	}
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
-	for _, s := range seqs {
-		if rec != nil {
+	if rec, _ := ctx.Value(seqsKey{}).(*SeqRecorder); rec != nil {
+		for _, s := range seqs {
 			rec.add(s)
 		}
 	}

@@ -261,7 +261,7 @@ func (s *Server) handleBulk(c echo.Context) error {
 			resp.WriteHeader(http.StatusOK)
 		}
 	}
-	ctx, rec := index.WithSeqRecorder(c.Request().Context())
+	ctx, rec := index.WithSeqRecorder(s.batchContext(c.Request().Context()))
 	err = w.Bulk(ctx, body, int(s.opts.MaxBodyBytes), func(rs []index.WriteResult) error {
 		start()
 		countResults(&sum, rs)
@@ -357,6 +357,17 @@ func (s *Server) writeContext(c echo.Context) (context.Context, *index.SeqRecord
 	return ctx, rec, cancel
 }
 
+// batchContext is the context of a write of many batches that may run
+// longer than server.write_timeout (a bulk, a sync): each batch's write to
+// a replicated log ends a little before server.write_timeout, so that a
+// log without quorum is answered (503, or an aborted bulk stream) in time.
+func (s *Server) batchContext(ctx context.Context) context.Context {
+	if s.opts.WriteTimeout > 0 {
+		ctx = index.WithWriteTimeout(ctx, s.opts.WriteTimeout*9/10)
+	}
+	return ctx
+}
+
 // newRebuildResponse converts sum into the body of a rebuild or a sync.
 func newRebuildResponse(sum index.IngestSummary) api.RebuildResponse {
 	return api.RebuildResponse{Indexed: sum.Indexed + sum.Updated, Skipped: sum.Skipped, Deleted: sum.Deleted, Unchanged: sum.Unchanged,
@@ -406,7 +417,7 @@ func (s *Server) refresh(c echo.Context, what string, run func(Writer, context.C
 	if err != nil {
 		return err
 	}
-	sum, err := run(w, context.WithoutCancel(c.Request().Context()), paths, opts)
+	sum, err := run(w, s.batchContext(context.WithoutCancel(c.Request().Context())), paths, opts)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/folio-search/folio/index"
 )
@@ -111,5 +112,39 @@ func TestClusterWriteSeqs(t *testing.T) {
 	if a, b := arr.Results[0].Seq, arr.Results[2].Seq; a <= last || b <= last || a == b || arr.Results[1].Seq != 0 || arr.Seq != max(a, b) {
 		t.Errorf("array results seq %d, %d, %d and summary %d: want two new, distinct seqs after %d, none for the error, the last in the summary",
 			a, arr.Results[1].Seq, b, arr.Seq, last)
+	}
+}
+
+// TestClusterWritesWithoutQuorum: with two replicas of three (and their
+// JetStream nodes) gone, a _bulk, a PUT and a sync through the last one
+// answer 503 no_quorum within server.write_timeout, never 2xx; searches
+// go on.
+func TestClusterWritesWithoutQuorum(t *testing.T) {
+	ixs := clusterIndexes(t, 3)
+	const writeTimeout = 4 * time.Second
+	srv := New(ixs[0], Options{AdminKeys: []string{adminKey}, WriteTimeout: writeTimeout, Sources: []string{articlesDir}}, nil)
+	if rec := send(t, srv, http.MethodPost, "/api/articles/_bulk", adminKey, `{"id":"q1","title":"Quorum walrus"}`+"\n"); rec.Code != http.StatusOK {
+		t.Fatalf("bulk with every node up: %d %s", rec.Code, rec.Body)
+	}
+	ixs[1].Close()
+	ixs[2].Close()
+	var lines strings.Builder
+	for i := range 300 {
+		fmt.Fprintf(&lines, `{"id":"lost-%d","title":"Lost walrus %d"}`+"\n", i, i)
+	}
+	for _, w := range []struct{ name, method, target, body string }{
+		{"bulk", http.MethodPost, "/api/articles/_bulk", lines.String()},
+		{"put", http.MethodPut, "/api/articles/lost-put", `{"title":"Lost put"}`},
+		{"sync", http.MethodPost, "/api/admin/sync", ""},
+	} {
+		start := time.Now()
+		rec := send(t, srv, w.method, w.target, adminKey, w.body)
+		if took := time.Since(start); took > writeTimeout {
+			t.Errorf("%s without quorum took %s, beyond server.write_timeout %s", w.name, took, writeTimeout)
+		}
+		wantError(t, rec, http.StatusServiceUnavailable, "no_quorum", "no quorum")
+	}
+	if got := search(t, srv, "q=walrus").Total; got != 1 {
+		t.Errorf("search without quorum: %d walrus articles, want the one written before", got)
 	}
 }
