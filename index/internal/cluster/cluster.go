@@ -256,13 +256,21 @@ func (c Config) connectOptions() ([]nats.Option, error) {
 		opts = append(opts, o)
 	}
 	if c.TLSCA != "" {
-		opts = append(opts, nats.RootCAs(c.TLSCA))
+		o := nats.RootCAs(c.TLSCA)
+		if err := o(&nats.Options{}); err != nil { // the files are read now, so a bad one is named before any connection
+			return nil, fmt.Errorf("%w: cluster.nats.tls_ca %s: %v", ErrConfig, c.TLSCA, err)
+		}
+		opts = append(opts, o)
 	}
 	if c.TLSCert != "" || c.TLSKey != "" {
 		if c.TLSCert == "" || c.TLSKey == "" {
-			return nil, fmt.Errorf("%w: cluster.nats.tls.cert and cluster.nats.tls.key go together", ErrConfig)
+			return nil, fmt.Errorf("%w: cluster.nats.tls_cert and cluster.nats.tls_key go together", ErrConfig)
 		}
-		opts = append(opts, nats.ClientCert(c.TLSCert, c.TLSKey))
+		o := nats.ClientCert(c.TLSCert, c.TLSKey)
+		if err := o(&nats.Options{}); err != nil {
+			return nil, fmt.Errorf("%w: cluster.nats.tls_cert %s and cluster.nats.tls_key %s: %v", ErrConfig, c.TLSCert, c.TLSKey, err)
+		}
+		opts = append(opts, o)
 	}
 	return opts, nil
 }
@@ -275,12 +283,14 @@ func connect(urls string, opts []nats.Option) (*nats.Conn, error) {
 	nc, err := nats.Connect(urls, append(opts, nats.RetryOnFailedConnect(false))...)
 	var certErr *tls.CertificateVerificationError
 	var unknownCA x509.UnknownAuthorityError
+	var opErr *net.OpError // "remote error": the server sent a TLS alert (e.g. certificate required)
 	switch {
 	case err == nil:
 		return nc, nil
 	case errors.Is(err, nats.ErrAuthorization), errors.Is(err, nats.ErrAuthExpired), errors.Is(err, nats.ErrAuthRevoked), errors.Is(err, nats.ErrAccountAuthExpired):
 		return nil, fmt.Errorf("%w: NATS at %s refused this node's credentials (%v): check cluster.nats.user and cluster.nats.password_file, or cluster.nats.nkey_seed_file", ErrConfig, urls, err)
-	case errors.Is(err, nats.ErrSecureConnRequired), errors.Is(err, nats.ErrSecureConnWanted), errors.Is(err, nats.ErrTLS), errors.As(err, &certErr), errors.As(err, &unknownCA):
+	case errors.Is(err, nats.ErrSecureConnRequired), errors.Is(err, nats.ErrSecureConnWanted), errors.Is(err, nats.ErrTLS), errors.As(err, &certErr), errors.As(err, &unknownCA),
+		errors.As(err, &opErr) && opErr.Op == "remote error":
 		return nil, fmt.Errorf("%w: TLS with NATS at %s failed (%v): check the nats URLs' scheme (tls://) and cluster.nats.tls_ca, tls_cert and tls_key", ErrConfig, urls, err)
 	}
 	nc, err = nats.Connect(urls, append(opts, nats.RetryOnFailedConnect(true))...)
