@@ -423,9 +423,9 @@ type writeTimeoutKey struct{}
 
 // WithWriteTimeout returns a context each of whose writes to the
 // replicated log (a single write, or one batch of a bulk, an array or a
-// sync) ends after d: without a quorum it fails with an error wrapping
-// ErrNoQuorum within d, whatever ctx's own deadline. A single node, whose
-// writes do not wait for other nodes, ignores it.
+// sync) ends after d at the latest (or with ctx, if sooner): without a
+// quorum it fails with an error wrapping ErrNoQuorum within d. A single
+// node, whose writes do not wait for other nodes, ignores it.
 func WithWriteTimeout(ctx context.Context, d time.Duration) context.Context {
 	return context.WithValue(ctx, writeTimeoutKey{}, d)
 }
