@@ -51,6 +51,9 @@ type ClusterOptions struct {
 
 	// Logf, when set, receives the replica's and embedded server's notices.
 	Logf func(format string, args ...any)
+
+	// Answer, when set, answers the other nodes' AskNodes requests (ask.go).
+	Answer func(ctx context.Context, req []byte) ([]byte, error)
 }
 
 // errClosed stops the replica of a closed index.
@@ -109,6 +112,13 @@ func (ix *Index) joinCluster() (*Index, error) {
 	if err != nil {
 		ix.Close()
 		return nil, err
+	}
+	if co.Answer != nil {
+		if err := l.Answer(co.Answer); err != nil {
+			l.Close()
+			ix.Close()
+			return nil, err
+		}
 	}
 	logf := co.Logf
 	if logf == nil {

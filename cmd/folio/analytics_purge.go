@@ -1,13 +1,17 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/folio-search/folio/server/analytics"
+	"github.com/folio-search/folio/server/api"
 )
 
 // newAnalyticsPurgeCmd is `folio analytics purge --before DATE`.
@@ -17,7 +21,10 @@ func newAnalyticsPurgeCmd(c *cli) *cobra.Command {
 		Short: "Delete every search (and its clicks) recorded before a date",
 		Long: `Delete every search recorded before DATE (a day means its first instant,
 in index.timezone), with the clicks on it. The retention sweep of the
-server does the same with now - analytics.retention every hour.`,
+server does the same with now - analytics.retention every hour. While
+"folio serve" holds the store, the server is asked to purge it
+(DELETE /api/admin/analytics?before=DATE, with the first of
+server.admin_keys; in a cluster, that node's store only).`,
 		Args: cobra.NoArgs,
 	}
 	analyticsFlags(cmd, false)
@@ -28,20 +35,32 @@ server does the same with now - analytics.retention every hour.`,
 			return errors.New("--before DATE is required: purge deletes everything recorded before that date")
 		}
 		db, cfg, err := c.openAnalytics(cmd)
-		if err != nil {
+		if err != nil && !askable(err, cfg) {
 			return err
 		}
-		defer db.Close()
-		opts, err := indexOptions(cfg)
-		if err != nil {
-			return err
+		if db != nil {
+			defer db.Close()
 		}
-		before, err := analytics.ParseBound(opts.Dates, v, false)
-		if err != nil {
-			return fmt.Errorf("--before: %w", err)
+		opts, oerr := indexOptions(cfg)
+		if oerr != nil {
+			return oerr
 		}
-		n, err := db.Delete(before)
-		if err != nil {
+		before, perr := analytics.ParseBound(opts.Dates, v, false)
+		if perr != nil {
+			return fmt.Errorf("--before: %w", perr)
+		}
+		var n int
+		if db == nil { // the server holds the store: ask it to purge
+			out, err := askAnalytics(cmd, cfg, http.MethodDelete, "/api/admin/analytics?"+url.Values{"before": {v}}.Encode())
+			if err != nil {
+				return err
+			}
+			var p api.AnalyticsPurge
+			if err := json.Unmarshal(out, &p); err != nil {
+				return fmt.Errorf("the server's purge answer: %w", err)
+			}
+			n, before = p.Deleted, p.Before
+		} else if n, err = db.Delete(before); err != nil {
 			return err
 		}
 		_, err = fmt.Fprintf(c.stdout, "deleted %d searches recorded before %s\n", n, before.Format(time.RFC3339))

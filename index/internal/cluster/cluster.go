@@ -107,6 +107,8 @@ type Log struct {
 	srv *server.Server
 	nc  *nats.Conn
 	js  jetstream.JetStream
+
+	answered answeredNodes // ask.go
 }
 
 // Open starts the embedded node (when cfg.URLs is empty) and connects to
