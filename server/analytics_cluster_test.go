@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/folio-search/folio/index"
@@ -303,4 +304,39 @@ func benchClusterReport(b *testing.B, perNode int) {
 			}
 		}
 	})
+}
+
+// TestBrowserClusterAnalyticsPage: in a cluster, /admin/analytics says
+// which nodes its reports counted, and which did not answer.
+func TestBrowserClusterAnalyticsPage(t *testing.T) {
+	ctx := newTab(t)
+	nodes := analyticsCluster(t, t.TempDir())
+	for _, n := range nodes {
+		search(t, n.srv, "q=oil")
+	}
+	ts := httptest.NewServer(nodes[0].srv)
+	t.Cleanup(ts.Close)
+	open := func(want string) {
+		t.Helper()
+		var got string
+		for range 60 { // until every node follows the log (bounded)
+			run(t, ctx, chromedp.Navigate(ts.URL+"/admin/analytics"))
+			run(t, ctx, js(`sessionStorage.setItem('folio.adminKey', '`+adminKey+`')`), chromedp.Reload())
+			waitFor(t, ctx, "the reports", `!document.getElementById('reports').hidden && !document.getElementById('nodes').hidden`)
+			eval(t, ctx, `document.getElementById('nodes').textContent`, &got)
+			if got == want {
+				return
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+		t.Fatalf("the page says %q, want %q", got, want)
+	}
+	open("Counted nodes: n1, n2, n3.")
+	nodes[2].stop()
+	open("Counted nodes: n1, n2. Not counted (did not answer): n3.")
+	var summary string
+	eval(t, ctx, `document.getElementById('volume-summary').textContent`, &summary)
+	if !strings.HasPrefix(summary, "2 searches") {
+		t.Errorf("volume summary with n3 down: %q, want the 2 searches of n1 and n2", summary)
+	}
 }
