@@ -120,8 +120,9 @@ type WriteResult struct {
 	Status  string   `json:"status"`       // created, updated, deleted or error
 	Error   string   `json:"error,omitempty"`
 	Ignored []string `json:"ignored,omitempty"` // fields sent that Folio does not index
-	// Seq, in cluster mode, is the log sequence of the write (bulk: of its
-	// batch's last write); min_seq=Seq on a read of any node sees it.
+	// Seq, in cluster mode, is the log sequence of the write (each array
+	// element and bulk line its own); min_seq=Seq on a read of any node
+	// sees it.
 	Seq uint64 `json:"seq,omitempty"`
 }
 
