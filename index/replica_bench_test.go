@@ -14,32 +14,11 @@ import (
 	"github.com/folio-search/folio/index/article"
 )
 
-// openCluster opens three replicas with embedded JetStream nodes (R3,
-// fsync always) on loopback.
-func openCluster(b *testing.B) []*Index {
-	b.Helper()
-	opts := clusterOptionsTB(b, b.TempDir())
-	ixs := make([]*Index, len(opts))
-	for i, o := range opts {
-		ix, err := OpenOrCreate(o)
-		if err != nil {
-			b.Fatal(err)
-		}
-		ixs[i] = ix
-	}
-	b.Cleanup(func() {
-		for _, ix := range ixs {
-			ix.Close()
-		}
-	})
-	return ixs
-}
-
 // BenchmarkClusterPut: acknowledged single puts per second through one
 // node of three (16 writers), and the lag from acknowledgement to applied
 // on another node (p50, p99).
 func BenchmarkClusterPut(b *testing.B) {
-	ixs := openCluster(b)
+	ixs := openReplicas(b)
 	ctx := context.Background()
 	if _, err := ixs[0].Put(ctx, article.Article{ID: "warm", Title: "warm up"}); err != nil {
 		b.Fatal(err)
@@ -77,7 +56,7 @@ func BenchmarkClusterPut(b *testing.B) {
 // BenchmarkClusterBulk: acknowledged articles per second of 1000-line
 // bulk requests through one node of three.
 func BenchmarkClusterBulk(b *testing.B) {
-	ixs := openCluster(b)
+	ixs := openReplicas(b)
 	ctx := context.Background()
 	var lines strings.Builder
 	b.ResetTimer()
@@ -102,4 +81,33 @@ func reportLags(b *testing.B, lags []time.Duration) {
 	slices.Sort(lags)
 	b.ReportMetric(float64(lags[len(lags)/2].Microseconds())/1000, "lag-p50-ms")
 	b.ReportMetric(float64(lags[len(lags)*99/100].Microseconds())/1000, "lag-p99-ms")
+}
+
+// BenchmarkClusterRebuild: a rebuild from the log (replay of the
+// compacted stream into a new generation, then the swap) of a one-node
+// cluster (R1, fsync always) holding Reuters, loaded through Bulk: seconds
+// and CPU per rebuild, articles replayed per second.
+func BenchmarkClusterRebuild(b *testing.B) {
+	zr := reutersLines(b, "BenchmarkClusterRebuild")
+	o := singleNode(b, b.TempDir(), &logLines{})
+	ix, err := OpenOrCreate(o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	ctx := context.Background()
+	if err := ix.Bulk(ctx, zr, 1<<24, func([]WriteResult) error { return nil }); err != nil {
+		b.Fatal(err)
+	}
+	var sum IngestSummary
+	cpu := cpuNow()
+	b.ResetTimer()
+	for b.Loop() {
+		if sum, err = ix.Rebuild(ctx, nil, IngestOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64((cpuNow()-cpu).Nanoseconds())/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(sum.Indexed)/(b.Elapsed().Seconds()/float64(b.N)), "articles/s")
+	b.ReportMetric(float64(sum.After), "articles")
 }

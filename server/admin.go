@@ -48,7 +48,7 @@ type Writer interface {
 
 // newWriteResult converts r into its JSON shape; array results carry their index.
 func newWriteResult(r index.WriteResult, array bool) api.WriteResult {
-	w := api.WriteResult{Line: r.Line, ID: r.ID, Status: r.Status, Ignored: r.Ignored}
+	w := api.WriteResult{Line: r.Line, ID: r.ID, Status: r.Status, Ignored: r.Ignored, Seq: r.Seq}
 	if array {
 		w.Index = &r.Index
 	}
@@ -261,17 +261,13 @@ func (s *Server) handleBulk(c echo.Context) error {
 			resp.WriteHeader(http.StatusOK)
 		}
 	}
-	ctx, rec := index.WithSeqRecorder(c.Request().Context())
+	ctx, rec := index.WithSeqRecorder(s.batchContext(c.Request().Context()))
 	err = w.Bulk(ctx, body, int(s.opts.MaxBodyBytes), func(rs []index.WriteResult) error {
 		start()
 		countResults(&sum, rs)
 		sum.Seq = rec.Last()
 		for _, r := range rs {
-			wr := newWriteResult(r, false)
-			if r.Err == nil {
-				wr.Seq = sum.Seq
-			}
-			if err := write(wr); err != nil {
+			if err := write(newWriteResult(r, false)); err != nil {
 				return err
 			}
 		}
@@ -361,6 +357,17 @@ func (s *Server) writeContext(c echo.Context) (context.Context, *index.SeqRecord
 	return ctx, rec, cancel
 }
 
+// batchContext is the context of a write of many batches that may run
+// longer than server.write_timeout (a bulk, a sync): each batch's write to
+// a replicated log ends a little before server.write_timeout, so that a
+// log without quorum is answered (503, or an aborted bulk stream) in time.
+func (s *Server) batchContext(ctx context.Context) context.Context {
+	if s.opts.WriteTimeout > 0 {
+		ctx = index.WithWriteTimeout(ctx, s.opts.WriteTimeout*9/10)
+	}
+	return ctx
+}
+
 // newRebuildResponse converts sum into the body of a rebuild or a sync.
 func newRebuildResponse(sum index.IngestSummary) api.RebuildResponse {
 	return api.RebuildResponse{Indexed: sum.Indexed + sum.Updated, Skipped: sum.Skipped, Deleted: sum.Deleted, Unchanged: sum.Unchanged,
@@ -382,7 +389,9 @@ func (s *Server) refreshOptions(c echo.Context, w Writer, what string) ([]string
 	if err != nil {
 		return nil, opts, err
 	}
-	if len(paths) == 0 {
+	if r, ok := w.(replicated); ok && r.Clustered() && what == "rebuild" {
+		paths = nil // a cluster node rebuilds from the log, not from files
+	} else if len(paths) == 0 {
 		return nil, opts, echo.NewHTTPError(http.StatusConflict, "nothing to "+what+": the index records no inputs and index.sources is empty")
 	}
 	opts.Problem = func(e *article.InputError) { s.log.Warn(what+": skipped input", "problem", e.Error()) }
@@ -410,12 +419,16 @@ func (s *Server) refresh(c echo.Context, what string, run func(Writer, context.C
 	if err != nil {
 		return err
 	}
-	sum, err := run(w, context.WithoutCancel(c.Request().Context()), paths, opts)
+	// It may take longer than server.write_timeout (a rebuild of a large
+	// index): the answer is written once it is done, however long that is
+	// (ErrNotSupported, a writer without deadlines, has none to lift).
+	http.NewResponseController(c.Response()).SetWriteDeadline(time.Time{})
+	sum, err := run(w, s.batchContext(context.WithoutCancel(c.Request().Context())), paths, opts)
 	if err != nil {
 		return err
 	}
 	if what == "rebuild" {
-		s.log.Info("rebuilt index", "inputs", paths, "indexed", sum.Indexed+sum.Updated, "skipped", sum.Skipped, "before", sum.Before, "after", sum.After, "took", sum.Elapsed)
+		s.log.Info("rebuilt index", "inputs", paths, "from_log", paths == nil, "indexed", sum.Indexed+sum.Updated, "skipped", sum.Skipped, "before", sum.Before, "after", sum.After, "took", sum.Elapsed)
 	}
 	return c.JSON(http.StatusOK, newRebuildResponse(sum))
 }

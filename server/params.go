@@ -91,7 +91,11 @@ func clipParam(s string) string {
 }
 
 // handleReady serves GET /readyz: 200 when the index is attached and
-// answers, 503 not_ready (with Retry-After) otherwise.
+// answers, 503 not_ready (with Retry-After) otherwise; in cluster mode
+// also 503 replaying while the node is more than MaxReadyLag behind the
+// log, and 503 log_unreachable while it cannot reach the log and has
+// applied nothing from it (a node that has applied writes keeps serving
+// reads when the log loses its quorum).
 func (s *Server) handleReady(c echo.Context) error {
 	ix, err := s.index()
 	if err != nil {
@@ -109,9 +113,15 @@ func (s *Server) handleReady(c echo.Context) error {
 		st := r.ReplicaStatus(ctx)
 		lag := st.Lag()
 		h.AppliedSeq, h.LogLastSeq, h.Lag = &st.AppliedSeq, &st.LogLastSeq, &lag
-		if st.LogErr != nil {
+		if st.LogErr != nil && st.AppliedSeq == 0 {
+			// A node that has applied nothing and cannot reach the log
+			// (just joined, or its disk was lost) would serve an empty
+			// index: it stays out of rotation until it reaches the log.
+			h.Status, h.LogError = "log_unreachable", "the replicated log cannot be reached and this node has applied nothing from it yet"
+			return c.JSON(http.StatusServiceUnavailable, h)
+		} else if st.LogErr != nil {
 			h.LogError = "the replicated log cannot be reached (no quorum): searches work, writes answer 503"
-		} else if lag > s.opts.MaxReadyLag {
+		} else if lag > s.opts.MaxReadyLag || st.Replaying {
 			h.Status = "replaying"
 			return c.JSON(http.StatusServiceUnavailable, h)
 		}

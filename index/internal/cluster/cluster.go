@@ -3,8 +3,9 @@
 // nodes) holding one subject per article with only its latest message, so
 // the stream is a compacted log of every article's last put or delete.
 // It runs a JetStream node in-process (Embedded) or connects to an
-// external NATS cluster (URLs), publishes writes (Publish waits for the
-// quorum acknowledgement) and reads them back in stream order (Read). It
+// external NATS cluster (URLs), publishes writes (Publish and PublishAll,
+// asynchronously, wait for the quorum acknowledgement of every message)
+// and reads them back in stream order (Read, Follow). It
 // knows nothing of bleve or articles: an entry is an id, a kind and opaque
 // bytes.
 package cluster
@@ -106,6 +107,8 @@ type Log struct {
 	srv *server.Server
 	nc  *nats.Conn
 	js  jetstream.JetStream
+
+	answered answeredNodes // ask.go
 }
 
 // Open starts the embedded node (when cfg.URLs is empty) and connects to
@@ -136,7 +139,7 @@ func Open(cfg Config) (*Log, error) {
 		return nil, err
 	}
 	l.nc = nc
-	js, err := jetstream.New(nc)
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncTimeout(attemptTimeout), jetstream.WithPublishAsyncMaxPending(4*MaxInFlight))
 	if err != nil {
 		l.Close()
 		return nil, fmt.Errorf("cluster: JetStream: %w", err)
@@ -360,66 +363,184 @@ func (l *Log) stream(ctx context.Context) (jetstream.Stream, error) {
 	return l.js.CreateOrUpdateStream(ctx, l.streamConfig())
 }
 
-// Publish appends one entry and returns its stream sequence once a quorum
-// of the log's nodes has stored it (fsynced). It retries with the same
-// message id until ctx ends; then it returns an error wrapping
-// ErrNoQuorum. A retried write is deduplicated by the stream; a repeat of
-// an earlier write that another write to the same id has replaced since is
-// logged again (so put, delete, put of the same article ends in a put).
-func (l *Log) Publish(ctx context.Context, kind Kind, id string, data []byte) (uint64, error) {
-	if len(id) == 0 || len(id) > MaxIDBytes {
-		return 0, fmt.Errorf("cluster: article id of %d bytes: want 1 to %d", len(id), MaxIDBytes)
-	}
-	subj := Subject(id)
-	var after uint64
-	for range 3 { // a duplicate replaced by a newer write: once more, with its seq
-		ack, err := l.publish(ctx, subj, kind, id, data, msgID(kind, id, data, after))
-		if err != nil {
-			return 0, err
-		}
-		if !ack.Duplicate {
-			return ack.Sequence, nil
-		}
-		last, err := l.lastSeq(ctx, subj)
-		if err != nil {
-			return 0, err
-		}
-		if last == ack.Sequence {
-			return ack.Sequence, nil
-		}
-		after = last
-	}
-	return 0, fmt.Errorf("%w: article %q is being written concurrently", ErrNoQuorum, id)
+// Msg is one entry to append: what it does to which article, and its data.
+type Msg struct {
+	Kind Kind
+	ID   string
+	Data []byte
 }
 
-// publish sends one message until it is acknowledged or ctx ends.
-func (l *Log) publish(ctx context.Context, subj string, kind Kind, id string, data []byte, mid string) (*jetstream.PubAck, error) {
-	msg := &nats.Msg{Subject: subj, Data: data, Header: nats.Header{}}
-	msg.Header.Set(headerKind, string(kind))
-	msg.Header.Set(headerID, id)
-	var last error
-	for attempt := 0; ; attempt++ {
-		actx, cancel := context.WithTimeout(ctx, attemptTimeout)
-		ack, err := l.js.PublishMsg(actx, msg, jetstream.WithMsgID(mid))
-		cancel()
-		if err == nil {
-			return ack, nil
+// MaxInFlight is the most messages one PublishAll keeps published and not
+// yet acknowledged at once (a whole write batch of the API, 1000 lines).
+const MaxInFlight = 1024
+
+// Publish appends one entry and returns its stream sequence once a quorum
+// of the log's nodes has stored it (fsynced): PublishAll of one message.
+func (l *Log) Publish(ctx context.Context, kind Kind, id string, data []byte) (uint64, error) {
+	seqs, err := l.PublishAll(ctx, []Msg{{Kind: kind, ID: id, Data: data}})
+	if err != nil {
+		return 0, err
+	}
+	return seqs[0], nil
+}
+
+// PublishAll appends ms and returns their stream sequences once a quorum
+// of the log's nodes has stored (fsynced) every one of them. The messages
+// are published asynchronously, up to MaxInFlight unacknowledged at once;
+// messages on distinct ids may be stored in any order, while the messages
+// of one id are stored in the order of ms (a later one is published once
+// the earlier is acknowledged). A message not acknowledged is published
+// again with the same message id until ctx ends; then PublishAll returns
+// an error wrapping ErrNoQuorum (nothing is acknowledged, but some
+// messages may be stored, each once). A retried write is deduplicated by
+// the stream; a repeat of an earlier write that another write to the same
+// id has replaced since is logged again (so put, delete, put of the same
+// article ends in a put).
+func (l *Log) PublishAll(ctx context.Context, ms []Msg) ([]uint64, error) {
+	for _, m := range ms {
+		if len(m.ID) == 0 || len(m.ID) > MaxIDBytes {
+			return nil, fmt.Errorf("cluster: article id of %d bytes: want 1 to %d", len(m.ID), MaxIDBytes)
 		}
-		last = err
-		if errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrStreamNotFound) {
-			if _, serr := l.stream(ctx); serr != nil && ctx.Err() == nil {
+	}
+	p := &publication{l: l, ms: ms, seqs: make([]uint64, len(ms)), after: make([]uint64, len(ms)), dups: make([]int, len(ms))}
+	for _, wave := range waves(ms) {
+		if err := p.publish(ctx, wave); err != nil {
+			return nil, err
+		}
+	}
+	return p.seqs, nil
+}
+
+// waves splits the indexes of ms into waves: the first message of every id,
+// then the second, and so on (ids within a wave are distinct).
+func waves(ms []Msg) [][]int {
+	n := map[string]int{}
+	var out [][]int
+	for i, m := range ms {
+		k := n[m.ID]
+		n[m.ID] = k + 1
+		if k == len(out) {
+			out = append(out, nil)
+		}
+		out[k] = append(out[k], i)
+	}
+	return out
+}
+
+// publication is the state of one PublishAll: per message its sequence
+// once acknowledged, the sequence its message id is made after (see
+// msgID), and how many times it was found a duplicate of a replaced write.
+type publication struct {
+	l     *Log
+	ms    []Msg
+	seqs  []uint64
+	after []uint64
+	dups  []int
+}
+
+// publish publishes the messages of wave until each is acknowledged or ctx ends.
+func (p *publication) publish(ctx context.Context, wave []int) error {
+	todo := wave
+	for attempt := 0; ; attempt++ {
+		var last error
+		todo, last = p.send(ctx, todo)
+		if len(todo) == 0 {
+			return nil
+		}
+		if errors.Is(last, jetstream.ErrNoStreamResponse) || errors.Is(last, nats.ErrNoResponders) || errors.Is(last, jetstream.ErrStreamNotFound) {
+			if _, serr := p.l.stream(ctx); serr != nil && ctx.Err() == nil {
 				last = serr
+			}
+		}
+		for _, i := range todo {
+			if p.dups[i] > 2 {
+				return fmt.Errorf("%w: article %q is being written concurrently", ErrNoQuorum, p.ms[i].ID)
 			}
 		}
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("%w: not acknowledged (%v)", ErrNoQuorum, last)
+			return fmt.Errorf("%w: article %q and %d more not acknowledged (%v)", ErrNoQuorum, p.ms[todo[0]].ID, len(todo)-1, last)
 		case <-time.After(backoff(attempt)):
 		}
 	}
 }
 
-// attemptTimeout bounds one attempt to publish: a message lost with a
+// flight is a published message waiting for its acknowledgement.
+type flight struct {
+	i   int
+	ack jetstream.PubAckFuture
+}
+
+// send publishes the messages todo asynchronously, at most MaxInFlight
+// unacknowledged at once, and waits for their acknowledgements (each
+// bounded by attemptTimeout, see Open); it returns those to publish again
+// and the last error seen.
+func (p *publication) send(ctx context.Context, todo []int) ([]int, error) {
+	var again []int
+	var last error
+	settle := func(f flight) {
+		var err error
+		select {
+		case ack := <-f.ack.Ok():
+			err = p.acknowledged(ctx, f.i, ack)
+		case err = <-f.ack.Err():
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+		if err != nil {
+			again, last = append(again, f.i), err
+		}
+	}
+	window := make([]flight, 0, min(len(todo), MaxInFlight))
+	for _, i := range todo {
+		if ctx.Err() != nil {
+			again, last = append(again, i), ctx.Err()
+			continue
+		}
+		if len(window) == MaxInFlight {
+			settle(window[0])
+			window = window[1:]
+		}
+		m := p.ms[i]
+		msg := &nats.Msg{Subject: Subject(m.ID), Data: m.Data, Header: nats.Header{}}
+		msg.Header.Set(headerKind, string(m.Kind))
+		msg.Header.Set(headerID, m.ID)
+		f, err := p.l.js.PublishMsgAsync(msg, jetstream.WithMsgID(msgID(m.Kind, m.ID, m.Data, p.after[i])))
+		if err != nil {
+			again, last = append(again, i), err
+			continue
+		}
+		window = append(window, flight{i, f})
+	}
+	for _, f := range window {
+		settle(f)
+	}
+	return again, last
+}
+
+// acknowledged records the acknowledgement of message i. A duplicate of a
+// write that a later write to the id has replaced is an error: it is
+// published again, its message id made after the later write.
+func (p *publication) acknowledged(ctx context.Context, i int, ack *jetstream.PubAck) error {
+	if !ack.Duplicate {
+		p.seqs[i] = ack.Sequence
+		return nil
+	}
+	last, err := p.l.lastSeq(ctx, Subject(p.ms[i].ID))
+	if err != nil {
+		return err
+	}
+	if last == ack.Sequence {
+		p.seqs[i] = ack.Sequence
+		return nil
+	}
+	p.dups[i]++
+	p.after[i] = last
+	return fmt.Errorf("cluster: article %q: a duplicate of a replaced write, logged again", p.ms[i].ID)
+}
+
+// attemptTimeout bounds one attempt to publish (the wait for its
+// acknowledgement) and each JetStream API request: a message lost with a
 // node is sent again (same message id) to the nodes still up.
 const attemptTimeout = 2 * time.Second
 
@@ -451,18 +572,15 @@ type State struct {
 	Msgs              uint64
 }
 
-// State returns the stream's first and last sequence and message count.
+// State returns the stream's first and last sequence and message count,
+// as its leader answers them now (one stream info request; the last
+// sequence is at least that of every acknowledged write).
 func (l *Log) State(ctx context.Context) (State, error) {
 	s, err := l.stream(ctx)
 	if err != nil {
 		return State{}, fmt.Errorf("%w: %v", ErrNoQuorum, err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, attemptTimeout)
-	defer cancel()
-	info, err := s.Info(ctx)
-	if err != nil {
-		return State{}, fmt.Errorf("%w: %v", ErrNoQuorum, err)
-	}
+	info := s.CachedInfo() // fetched (or created) by stream just now
 	return State{FirstSeq: info.State.FirstSeq, LastSeq: info.State.LastSeq, Msgs: info.State.Msgs}, nil
 }
 
@@ -472,6 +590,9 @@ type Entry struct {
 	Kind Kind
 	ID   string
 	Data []byte
+	// Pending is how many messages of the log after this one the reader
+	// had not been delivered yet when this one was (0: it was current).
+	Pending uint64
 }
 
 // MaxReadBatch is the most entries Read hands over at once.
@@ -490,8 +611,44 @@ const ConsumerInactive = time.Hour
 // read has its own ephemeral consumer: Read is for one-off reads (such as
 // a replay into a new generation) beside the node's applier (Follow).
 func (l *Log) Read(ctx context.Context, from uint64, n int, apply func([]Entry) error) error {
-	return l.read(ctx, from, n, l.ephemeral, apply)
+	return l.read(ctx, from, n, l.ephemeral, false, apply)
 }
+
+// errCaughtUp ends a Replay: it has delivered what it was asked for.
+var errCaughtUp = errors.New("cluster: replay caught up")
+
+// Replay is a Read from sequence from that returns once it has delivered
+// the entry at sequence to (or a later one), or everything the stream
+// holds (the entry at to may have been replaced by a later one since):
+// it returns the sequence of the last entry delivered (from-1, or 0,
+// when none was). The stream is compacted, so a replay from 1 delivers
+// the latest entry of every article. Like Read, it reads through its own
+// ephemeral consumer and retries a read that cannot start until ctx ends.
+func (l *Log) Replay(ctx context.Context, from, to uint64, n int, apply func([]Entry) error) (uint64, error) {
+	from = max64(from, 1)
+	last := from - 1
+	if to < from {
+		return last, nil
+	}
+	err := l.read(ctx, from, n, l.ephemeral, true, func(b []Entry) error {
+		if err := apply(b); err != nil {
+			return err
+		}
+		if last = b[len(b)-1].Seq; last >= to {
+			return errCaughtUp
+		}
+		return nil
+	})
+	if errors.Is(err, errCaughtUp) {
+		return last, nil
+	}
+	return last, err
+}
+
+// ErrAhead means a node's applied sequence is beyond the stream's last
+// one: the stream was deleted (or purged) and created again, and the
+// node's sequences name messages of the old stream.
+var ErrAhead = errors.New("the node has applied more of the log than the stream holds")
 
 // Follow is Read through this node's durable pull consumer (named after
 // Config.Node, see ConsumerName): the node's applier. The consumer is
@@ -502,7 +659,7 @@ func (l *Log) Read(ctx context.Context, from uint64, n int, apply func([]Entry) 
 // storage); when that node is down it is recreated on a live one. Only
 // one Follow per Log may run at a time.
 func (l *Log) Follow(ctx context.Context, from uint64, n int, apply func([]Entry) error) error {
-	return l.read(ctx, from, n, l.durable, apply)
+	return l.read(ctx, from, n, l.durable, false, apply)
 }
 
 // consumerFunc returns a pull consumer of s positioned at seq, the
@@ -510,11 +667,14 @@ func (l *Log) Follow(ctx context.Context, from uint64, n int, apply func([]Entry
 // releases it.
 type consumerFunc func(ctx context.Context, s jetstream.Stream, seq uint64) (jetstream.Consumer, uint64, func(), error)
 
-func (l *Log) read(ctx context.Context, from uint64, n int, open consumerFunc, apply func([]Entry) error) error {
+// read reads from from through the consumers open makes (again after
+// each failure) until ctx ends or apply fails; untilIdle: also once
+// nothing more is pending (the error errCaughtUp).
+func (l *Log) read(ctx context.Context, from uint64, n int, open consumerFunc, untilIdle bool, apply func([]Entry) error) error {
 	n = min(max(n, 1), MaxReadBatch)
 	next := max64(from, 1)
 	for ctx.Err() == nil {
-		err := l.readFrom(ctx, next, n, open, func(b []Entry) error {
+		err := l.readFrom(ctx, next, n, open, untilIdle, func(b []Entry) error {
 			if err := apply(b); err != nil {
 				return &applyError{err}
 			}
@@ -610,6 +770,9 @@ func (l *Log) durable(ctx context.Context, s jetstream.Stream, seq uint64) (jets
 		cancels = append(cancels, cancel)
 		return actx
 	}
+	if last := s.CachedInfo().State.LastSeq; seq > last+1 {
+		return nil, 0, nil, &applyError{fmt.Errorf("%w: it has applied seq %d, the stream %s ends at seq %d", ErrAhead, seq-1, l.cfg.Stream, last)}
+	}
 	c, err := s.Consumer(attempt(), name)
 	exists := true // a consumer of that name may exist: delete it before creating ours
 	switch {
@@ -661,8 +824,10 @@ func (l *Log) logf(format string, args ...any) {
 
 // readFrom consumes from seq with the consumer open returns. A gap in the
 // consumer's own sequence (a message lost on the way) ends the read, and
-// the caller starts again after the last entry it applied.
-func (l *Log) readFrom(ctx context.Context, seq uint64, max int, open consumerFunc, apply func([]Entry) error) error {
+// the caller starts again after the last entry it applied. With
+// untilIdle, it ends (errCaughtUp, as an apply error) once the consumer
+// has nothing pending.
+func (l *Log) readFrom(ctx context.Context, seq uint64, max int, open consumerFunc, untilIdle bool, apply func([]Entry) error) error {
 	s, err := l.stream(ctx)
 	if err != nil {
 		return err
@@ -702,6 +867,17 @@ func (l *Log) readFrom(ctx context.Context, seq uint64, max int, open consumerFu
 		if err != nil {
 			return err
 		}
+		if len(entries) == 0 && untilIdle {
+			ictx, cancel := context.WithTimeout(ctx, attemptTimeout)
+			info, err := c.Info(ictx)
+			cancel()
+			if err != nil {
+				return err
+			}
+			if info.NumPending == 0 {
+				return &applyError{errCaughtUp}
+			}
+		}
 		if len(entries) == 0 {
 			// Nothing ready: wait for the next message (or a little).
 			b, err := c.Fetch(1, jetstream.FetchMaxWait(time.Second))
@@ -723,7 +899,7 @@ func (l *Log) readFrom(ctx context.Context, seq uint64, max int, open consumerFu
 
 // entryOf decodes a log message.
 func entryOf(m jetstream.Msg, md *jetstream.MsgMetadata) (Entry, error) {
-	e := Entry{Seq: md.Sequence.Stream, Kind: Kind(m.Headers().Get(headerKind)), ID: m.Headers().Get(headerID), Data: m.Data()}
+	e := Entry{Seq: md.Sequence.Stream, Kind: Kind(m.Headers().Get(headerKind)), ID: m.Headers().Get(headerID), Data: m.Data(), Pending: md.NumPending}
 	if (e.Kind != Put && e.Kind != Delete) || e.ID == "" || Subject(e.ID) != m.Subject() {
 		return Entry{}, fmt.Errorf("cluster: log message %d on %s is not a Folio entry (%s %q)", e.Seq, m.Subject(), e.Kind, e.ID)
 	}
