@@ -234,6 +234,24 @@ func TestClusterReports(t *testing.T) {
 	if w.Code != http.StatusOK || w.Header().Get("Folio-Nodes-Answered") != "n1,n2" || w.Header().Get("Folio-Nodes-Missing") != "n3" {
 		t.Errorf("CSV report with n3 down: %d, answered %q, missing %q", w.Code, w.Header().Get("Folio-Nodes-Answered"), w.Header().Get("Folio-Nodes-Missing"))
 	}
+
+	// A purge asked of one node purges every node that answers (n1's 3
+	// searches and n2's 3) and names n3, still down, as missing; the
+	// reports of both are then empty.
+	before := time.Now().AddDate(0, 0, 2).Format("2006-01-02")
+	w = request(t, nodes[0].srv, http.MethodDelete, "/api/admin/analytics?before="+before, map[string]string{"Authorization": "Bearer " + adminKey})
+	var purged api.AnalyticsPurge
+	if w.Code != http.StatusOK || json.Unmarshal(w.Body.Bytes(), &purged) != nil || purged.Deleted != 6 || purged.Nodes == nil ||
+		!slices.Equal(purged.Nodes.Answered, []string{"n1", "n2"}) || !slices.Equal(purged.Nodes.Missing, []string{"n3"}) {
+		t.Fatalf("purge asked of n1 with n3 down: %d %s; want 6 searches deleted on n1 and n2, n3 missing", w.Code, w.Body)
+	}
+	for _, n := range nodes[:2] {
+		q = nil
+		ask(n, "/api/admin/analytics/queries", &q, func(nd *api.ReportNodes) bool { return len(nd.Answered) == 2 })
+		if len(q) != 0 {
+			t.Errorf("queries asked of %s after the purge: %+v, want none", n.name, q)
+		}
+	}
 }
 
 // BenchmarkClusterReport: the latency of GET /api/admin/analytics/queries

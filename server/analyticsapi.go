@@ -130,7 +130,8 @@ func (s *Server) flushAnalytics(c echo.Context) {
 // handleAnalyticsPurge serves DELETE /api/admin/analytics?before=DATE: it
 // deletes the searches this node recorded before DATE, with their clicks
 // (what `folio analytics purge` asks of a running server, which holds the
-// store). In a cluster it purges this node's store only.
+// store). In a cluster it asks every other node to purge its store too
+// and names the nodes that did not (a purge is idempotent: ask again).
 func (s *Server) handleAnalyticsPurge(c echo.Context) error {
 	if s.opts.Analytics == nil {
 		return errAnalyticsOff
@@ -145,13 +146,31 @@ func (s *Server) handleAnalyticsPurge(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.flushAnalytics(c) // the searches still in the buffer are purged too
-	n, err := s.opts.Analytics.Store().Delete(before)
+	asked, err := s.askOthers(c, analytics.Request{Report: analytics.ReportPurge, To: before})
 	if err != nil {
 		return err
 	}
-	s.log.InfoContext(c.Request().Context(), "analytics purged", "before", before, "deleted_searches", n)
-	return c.JSON(http.StatusOK, api.AnalyticsPurge{Before: before, Deleted: n})
+	s.flushAnalytics(c) // the searches still in the buffer are purged too
+	n, err := s.opts.Analytics.Store().Delete(before)
+	if err != nil {
+		if asked != nil {
+			<-asked
+		}
+		return err
+	}
+	out := api.AnalyticsPurge{Before: before, Deleted: n}
+	if asked != nil {
+		out.Nodes = s.gather(c, analytics.ReportPurge, <-asked, func(data []byte) error {
+			var a analytics.PurgeAnswer
+			if err := json.Unmarshal(data, &a); err != nil {
+				return fmt.Errorf("a node's purge answer: %w", err)
+			}
+			out.Deleted += a.Deleted
+			return nil
+		})
+	}
+	s.log.InfoContext(c.Request().Context(), "analytics purged", "before", before, "deleted_searches", out.Deleted, "nodes", out.Nodes)
+	return c.JSON(http.StatusOK, out)
 }
 
 // handleQueryReport serves GET /api/admin/analytics/queries: the top queries.
@@ -237,24 +256,9 @@ func (s *Server) reportParts(c echo.Context, r reportRequest, report string) ([]
 	if report == analytics.ReportVolume {
 		q.Step = r.step
 	}
-	var asked chan index.NodeAnswers
-	if ix, err := s.index(); err == nil {
-		if an, ok := ix.(askingNodes); ok && an.Clustered() {
-			req, err := json.Marshal(q)
-			if err != nil {
-				return nil, nil, err
-			}
-			asked = make(chan index.NodeAnswers, 1)
-			go func() {
-				ctx, cancel := context.WithTimeout(c.Request().Context(), askNodesWait)
-				defer cancel()
-				a, err := an.AskNodes(ctx, req)
-				if err != nil {
-					a.NodesErr = err
-				}
-				asked <- a
-			}()
-		}
+	asked, err := s.askOthers(c, q)
+	if err != nil {
+		return nil, nil, err
 	}
 	local, err := analytics.Compute(s.opts.Analytics.Store(), q)
 	if asked == nil || err != nil {
@@ -263,13 +267,56 @@ func (s *Server) reportParts(c echo.Context, r reportRequest, report string) ([]
 		}
 		return []analytics.Part{local}, nil, err
 	}
-	a := <-asked
 	parts := []analytics.Part{local}
+	nodes := s.gather(c, report, <-asked, func(data []byte) error {
+		p, err := analytics.DecodePart(data)
+		if err == nil {
+			parts = append(parts, p)
+		}
+		return err
+	})
+	return parts, nodes, nil
+}
+
+// askOthers sends q to the cluster's other nodes (bounded by
+// askNodesWait) and returns where their answers will be; nil on a single
+// node.
+func (s *Server) askOthers(c echo.Context, q analytics.Request) (<-chan index.NodeAnswers, error) {
+	ix, err := s.index()
+	if err != nil {
+		return nil, nil
+	}
+	an, ok := ix.(askingNodes)
+	if !ok || !an.Clustered() {
+		return nil, nil
+	}
+	req, err := json.Marshal(q)
+	if err != nil {
+		return nil, err
+	}
+	asked := make(chan index.NodeAnswers, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), askNodesWait)
+		defer cancel()
+		a, err := an.AskNodes(ctx, req)
+		if err != nil {
+			a.NodesErr = err
+		}
+		asked <- a
+	}()
+	return asked, nil
+}
+
+// gather reads the other nodes' answers a to request what: take is given
+// each reply's data (an error it returns marks the node failed), and the
+// nodes that answered, failed or are missing are returned and logged.
+func (s *Server) gather(c echo.Context, what string, a index.NodeAnswers, take func(data []byte) error) *api.ReportNodes {
 	nodes := &api.ReportNodes{Answered: []string{a.Self}, Missing: a.Missing}
 	for _, rep := range a.Replies {
-		p, err := analytics.DecodePart(rep.Data)
-		if rep.Err == "" && err != nil {
-			rep.Err = err.Error()
+		if rep.Err == "" {
+			if err := take(rep.Data); err != nil {
+				rep.Err = err.Error()
+			}
 		}
 		if rep.Err != "" {
 			if nodes.Failed == nil {
@@ -278,7 +325,6 @@ func (s *Server) reportParts(c echo.Context, r reportRequest, report string) ([]
 			nodes.Failed[rep.Node] = rep.Err
 			continue
 		}
-		parts = append(parts, p)
 		nodes.Answered = append(nodes.Answered, rep.Node)
 	}
 	slices.Sort(nodes.Answered)
@@ -286,12 +332,12 @@ func (s *Server) reportParts(c echo.Context, r reportRequest, report string) ([]
 		nodes.Missing = []string{}
 	}
 	if a.NodesErr != nil {
-		nodes.Error = "the cluster's nodes could not all be asked; this report counts only the nodes answered: " + a.NodesErr.Error()
+		nodes.Error = "the cluster's nodes could not all be asked; this answer counts only the nodes answered: " + a.NodesErr.Error()
 	}
 	if len(nodes.Missing) > 0 || len(nodes.Failed) > 0 {
-		s.log.WarnContext(c.Request().Context(), "analytics report without every node", "report", report, "missing", nodes.Missing, "failed", nodes.Failed)
+		s.log.WarnContext(c.Request().Context(), "analytics without every node", "request", what, "missing", nodes.Missing, "failed", nodes.Failed)
 	}
-	return parts, nodes, nil
+	return nodes
 }
 
 // sendReport answers rows as CSV when the request accepts text/csv, else

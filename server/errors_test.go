@@ -15,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -383,8 +384,16 @@ func TestUnsupportedIsTheIndexsChoice(t *testing.T) {
 // and whose rebuild fails with rebuildErr.
 type replicaIndex struct {
 	fakeIndex
-	st         index.ReplicaStatus
-	rebuildErr error
+	st          index.ReplicaStatus
+	rebuildErr  error
+	waitApplied func(ctx context.Context, seq uint64) error // nil: applied at once
+}
+
+func (r *replicaIndex) WaitApplied(ctx context.Context, seq uint64) error {
+	if r.waitApplied == nil {
+		return nil
+	}
+	return r.waitApplied(ctx, seq)
 }
 
 func (r *replicaIndex) InputsOr(sources []string) ([]string, error) { return sources, nil }
@@ -392,8 +401,8 @@ func (r *replicaIndex) Rebuild(context.Context, []string, index.IngestOptions) (
 	return index.IngestSummary{}, r.rebuildErr
 }
 
-func (r *replicaIndex) Clustered() bool                                   { return true }
-func (r *replicaIndex) WaitApplied(context.Context, uint64) error         { return nil }
+func (r *replicaIndex) Clustered() bool { return true }
+
 func (r *replicaIndex) ReplicaStatus(context.Context) index.ReplicaStatus { return r.st }
 
 // TestReadyInCluster: /readyz keeps a node that cannot reach the log in
@@ -445,4 +454,24 @@ func TestRebuildWithoutQuorum(t *testing.T) {
 			t.Errorf("rebuild failing with %v: %d %s, want %d %s", tt.err, rec.Code, rec.Body, tt.status, tt.code)
 		}
 	}
+}
+
+// TestMinSeqWaitFitsTheWriteTimeout: a read with min_seq waits at most
+// half of server.write_timeout even when search.timeout (MinSeqWait) is
+// longer, so that it answers 503 replica_behind before the server's write
+// deadline cuts the connection (the cluster model test read EOF there).
+func TestMinSeqWaitFitsTheWriteTimeout(t *testing.T) {
+	var waited time.Duration
+	ix := &replicaIndex{waitApplied: func(ctx context.Context, seq uint64) error {
+		d, _ := ctx.Deadline()
+		waited = time.Until(d)
+		return fmt.Errorf("%w: this node has applied log seq 1, not yet %d", index.ErrReplicaBehind, seq)
+	}}
+	opts := DefaultOptions()
+	opts.MinSeqWait, opts.WriteTimeout = 5*time.Second, 4*time.Second
+	rec := do(t, New(ix, opts, nil), http.MethodGet, "/api/search?q=oil&min_seq=7")
+	if waited <= 0 || waited > 2*time.Second {
+		t.Errorf("min_seq waited up to %v; want at most half the write timeout (2s)", waited)
+	}
+	wantError(t, rec, http.StatusServiceUnavailable, "replica_behind", "not yet 7")
 }

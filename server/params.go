@@ -155,7 +155,7 @@ func (s *Server) awaitMinSeq(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		if r, ok := ix.(replicated); ok {
-			ctx, cancel := context.WithTimeout(c.Request().Context(), s.opts.MinSeqWait)
+			ctx, cancel := context.WithTimeout(c.Request().Context(), s.minSeqWait())
 			defer cancel()
 			if err := r.WaitApplied(ctx, seq); err != nil {
 				return err
@@ -164,6 +164,13 @@ func (s *Server) awaitMinSeq(next echo.HandlerFunc) echo.HandlerFunc {
 		return next(c)
 	}
 }
+
+// minSeqWait is how long a read waits for min_seq: MinSeqWait, but at
+// most half of WriteTimeout, so that the read still has time to answer
+// (503 replica_behind, or its results) before the server cuts the
+// connection (a wait of search.timeout 5 s under a write_timeout of 4 s
+// answered nothing at all).
+func (s *Server) minSeqWait() time.Duration { return min(s.opts.MinSeqWait, s.opts.WriteTimeout/2) }
 
 // handleMetrics serves GET /metrics: the Prometheus exposition, unless
 // metrics are served on their own address.

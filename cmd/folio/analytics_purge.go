@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -50,6 +53,7 @@ server.admin_keys; in a cluster, that node's store only).`,
 			return fmt.Errorf("--before: %w", perr)
 		}
 		var n int
+		var nodes *api.ReportNodes
 		if db == nil { // the server holds the store: ask it to purge
 			out, err := askAnalytics(cmd, cfg, http.MethodDelete, "/api/admin/analytics?"+url.Values{"before": {v}}.Encode())
 			if err != nil {
@@ -59,11 +63,19 @@ server.admin_keys; in a cluster, that node's store only).`,
 			if err := json.Unmarshal(out, &p); err != nil {
 				return fmt.Errorf("the server's purge answer: %w", err)
 			}
-			n, before = p.Deleted, p.Before
+			n, before, nodes = p.Deleted, p.Before, p.Nodes
 		} else if n, err = db.Delete(before); err != nil {
 			return err
 		}
-		_, err = fmt.Fprintf(c.stdout, "deleted %d searches recorded before %s\n", n, before.Format(time.RFC3339))
+		if _, err = fmt.Fprintf(c.stdout, "deleted %d searches recorded before %s\n", n, before.Format(time.RFC3339)); err != nil || nodes == nil {
+			return err
+		}
+		// In a cluster: whose stores that counts, and those to purge again.
+		_, err = fmt.Fprintf(c.stdout, "on nodes %s\n", strings.Join(nodes.Answered, ", "))
+		if err == nil && len(nodes.Missing)+len(nodes.Failed) > 0 {
+			not := slices.Concat(nodes.Missing, slices.Sorted(maps.Keys(nodes.Failed)))
+			_, err = fmt.Fprintf(c.stdout, "not purged (did not answer or failed; purge again): %s\n", strings.Join(not, ", "))
+		}
 		return err
 	}
 	return cmd

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -24,7 +25,16 @@ const (
 	ReportZeroResults = "zero-results"
 	ReportVolume      = "volume"
 	ReportArticles    = "articles"
+	// ReportPurge is not a report: it asks a node to delete the searches
+	// it recorded before Request.To (a cluster-wide purge); its answer is
+	// a PurgeAnswer.
+	ReportPurge = "purge"
 )
+
+// PurgeAnswer is a node's answer to a ReportPurge request.
+type PurgeAnswer struct {
+	Deleted int `json:"deleted"` // the searches deleted, with their clicks
+}
 
 // Request is what a report asks of each node's store.
 type Request struct {
@@ -284,6 +294,16 @@ func (r *Recorder) Answer(ctx context.Context, req []byte) ([]byte, error) {
 	fctx, cancel := context.WithTimeout(ctx, answerFlushWait)
 	defer cancel()
 	_ = r.Flush(fctx) // past the wait, answer with what is written
+	if q.Report == ReportPurge {
+		if q.To.IsZero() {
+			return nil, errors.New("analytics: a purge request without its bound (to)")
+		}
+		n, err := r.store.Delete(q.To)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(PurgeAnswer{Deleted: n})
+	}
 	p, err := Compute(r.store, q)
 	if err != nil {
 		return nil, err

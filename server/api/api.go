@@ -237,7 +237,10 @@ type AnalyticsReport struct {
 // AnalyticsPurge is the answer of DELETE /api/admin/analytics?before=DATE.
 type AnalyticsPurge struct {
 	Before  time.Time `json:"before"`  // the searches recorded before this instant were deleted
-	Deleted int       `json:"deleted"` // how many (with their clicks)
+	Deleted int       `json:"deleted"` // how many (with their clicks), on every node that answered
+	// Nodes, in a cluster, are the nodes whose stores were purged (nil on
+	// a single node).
+	Nodes *ReportNodes `json:"nodes,omitempty"`
 }
 
 // ReportNodes say which nodes of a cluster an analytics report counts.
