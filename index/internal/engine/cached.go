@@ -108,8 +108,8 @@ func (q cachedQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m m
 // bitmap is the bitmap of the filter's matches in r, from the cache or
 // built and kept there; nil when they cannot be held in one.
 func (q cachedQuery) bitmap(ctx context.Context, r bleveindex.IndexReader, m mapping.IndexMapping) (*roaring.Bitmap, error) {
-	snap, ok := r.(*scorch.IndexSnapshot)
-	if !ok { // not a snapshot to key on
+	snap := snapshotOf(r)
+	if snap == nil { // not a snapshot to key on
 		return nil, nil
 	}
 	k := filterKey{weak.Make(snap), q.key}
@@ -127,51 +127,88 @@ func (q cachedQuery) bitmap(ctx context.Context, r bleveindex.IndexReader, m map
 	return bm, nil
 }
 
+// snapshotOf is the scorch snapshot r reads (itself, or the shard's
+// snapshot of a GlobalQuery's reader: the same documents and numbers), or
+// nil.
+func snapshotOf(r bleveindex.IndexReader) *scorch.IndexSnapshot {
+	switch r := r.(type) {
+	case *scorch.IndexSnapshot:
+		return r
+	case *globalReader:
+		return r.IndexSnapshot
+	}
+	return nil
+}
+
 // CountIn is the number of documents of the shards that hold term in
 // field among the matches of filter, a Cached query, counting up to limit
 // (a walk of term's postings, each checked against the filter's bitmap);
 // ok is false, and nothing counted, when filter is not Cached or its
-// matches cannot be held in a bitmap.
+// matches cannot be held in a bitmap. The walk also learns how many
+// documents hold term at all (Count then answers without reading the
+// postings again), and the Dict remembers its answer: a later question
+// about the same term and filter up to at most limit (or about a term
+// counted to the end) walks nothing.
 func (d *Dict) CountIn(field, term string, filter query.Query, limit uint64) (n uint64, ok bool, err error) {
 	q, isCached := filter.(cachedQuery)
 	if !isCached {
 		return 0, false, nil
 	}
+	k := countKey{fieldTerm{field, term}, q.key}
+	if c, seen := d.within[k]; seen && (c.n < c.limit || c.limit >= limit) {
+		return min(c.n, limit), true, nil
+	}
 	if err := d.open(); err != nil {
 		return 0, false, err
 	}
 	ctx := context.Background()
+	var all uint64
 	for i, r := range d.readers {
 		bm, err := q.bitmap(ctx, r, d.shards[i].Mapping())
 		if err != nil || bm == nil {
 			return 0, false, err
 		}
-		c, err := countInBitmap(r, field, term, bm, limit-n)
-		if n += c; n >= limit || err != nil {
-			return n, true, err
+		// Past limit, the walk only counts (the reader is open anyway).
+		c, held, err := countInBitmap(r, field, term, bm, limit-min(n, limit))
+		if err != nil {
+			return 0, true, err
 		}
+		n, all = n+c, all+held
 	}
+	d.counts = remember(d.counts, fieldTerm{field, term}, all)
+	d.within = remember(d.within, k, counted{n, limit})
 	return n, true, nil
 }
 
-// countInBitmap is Dict.CountIn for one shard's reader and its bitmap.
-func countInBitmap(r bleveindex.IndexReader, field, term string, bm *roaring.Bitmap, limit uint64) (n uint64, err error) {
+// countKey names one CountIn question: a term and a filter's key.
+type countKey struct {
+	fieldTerm
+	filter string
+}
+
+// counted is a CountIn answer: n documents, counted up to limit.
+type counted struct{ n, limit uint64 }
+
+// countInBitmap is Dict.CountIn for one shard's reader and its bitmap: n
+// up to limit, and held, the documents holding term in the shard.
+func countInBitmap(r bleveindex.IndexReader, field, term string, bm *roaring.Bitmap, limit uint64) (n, held uint64, err error) {
 	tfr, err := r.TermFieldReader(context.Background(), []byte(term), field, false, false, false)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer func() { err = errors.Join(err, tfr.Close()) }()
+	held = tfr.Count()
 	var doc bleveindex.TermFieldDoc
 	for n < limit {
 		d, err := tfr.Next(doc.Reset())
 		if err != nil || d == nil {
-			return n, err
+			return n, held, err
 		}
 		if id, ok := docNum(d.ID); ok && bm.Contains(id) {
 			n++
 		}
 	}
-	return n, nil
+	return n, held, nil
 }
 
 // build is the bitmap of the filter's matches in r, or nil when its ids
@@ -201,6 +238,70 @@ func (q cachedQuery) build(ctx context.Context, r bleveindex.IndexReader, m mapp
 		}
 	}
 }
+
+// bitmapFiltered is the query of PostFiltered with a Cached filter.
+type bitmapFiltered struct {
+	q      query.Query
+	filter cachedQuery
+}
+
+// Searcher is q's searcher, letting through the matches the filter's
+// bitmap of r holds: one lookup per match, no searcher of the filter to
+// move along, no match to compare with. Where the filter's matches cannot
+// be held in a bitmap, it is bleve's boolean filter. bleve looks up the
+// synonyms of the query's terms in the query tree before it asks for the
+// searcher; it cannot see inside this query, so that is done here.
+func (q bitmapFiltered) Searcher(ctx context.Context, r bleveindex.IndexReader, m mapping.IndexMapping, o search.SearcherOptions) (search.Searcher, error) {
+	bm, err := q.filter.bitmap(ctx, r, m)
+	if err != nil {
+		return nil, err
+	}
+	if ctx, err = withSynonyms(ctx, r, m, q.q); err != nil {
+		return nil, err
+	}
+	if bm == nil {
+		return booleanFiltered(q.q, q.filter.Query).Searcher(ctx, r, m, o)
+	}
+	s, err := q.q.Searcher(ctx, r, m, o)
+	if err != nil {
+		return nil, err
+	}
+	return &bitmapFilter{Searcher: s, bm: bm}, nil
+}
+
+// bitmapFilter is a searcher whose matches are those of the searcher it
+// wraps that bm holds, scored as that searcher scores them.
+type bitmapFilter struct {
+	search.Searcher
+	bm *roaring.Bitmap
+}
+
+// Next is the wrapped searcher's next match that bm holds.
+func (s *bitmapFilter) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	dm, err := s.Searcher.Next(ctx)
+	return s.held(ctx, dm, err)
+}
+
+// Advance is the wrapped searcher's first match at or after id that bm holds.
+func (s *bitmapFilter) Advance(ctx *search.SearchContext, id bleveindex.IndexInternalID) (*search.DocumentMatch, error) {
+	dm, err := s.Searcher.Advance(ctx, id)
+	return s.held(ctx, dm, err)
+}
+
+// held is dm if bm holds it, else the wrapped searcher's next match bm
+// holds; the matches passed over go back to the pool.
+func (s *bitmapFilter) held(ctx *search.SearchContext, dm *search.DocumentMatch, err error) (*search.DocumentMatch, error) {
+	for ; dm != nil && err == nil; dm, err = s.Searcher.Next(ctx) {
+		if n, ok := docNum(dm.IndexInternalID); ok && s.bm.Contains(n) {
+			return dm, nil
+		}
+		ctx.DocumentMatchPool.Put(dm)
+	}
+	return nil, err
+}
+
+// Size is the searcher's size with the wrapped one's (the bitmap belongs to the cache).
+func (s *bitmapFilter) Size() int { return 64 + s.Searcher.Size() }
 
 // bitmapSearcher is the searcher of a cached filter's matches, in
 // document order, each scored 0.
