@@ -90,19 +90,11 @@ type cachedQuery struct {
 	key string
 }
 
-// Searcher walks the bitmap of the filter's matches in r, built on first
-// use; where r is not a scorch snapshot, or its internal ids are not
-// 8-byte document numbers of at most 32 bits, it is the filter's own
-// searcher, unscored.
+// Searcher is the filter's own searcher, unscored: the bitmap is read
+// where a Cached query is a PostFiltered filter or counted in
+// (Dict.CountIn), not where it is searched on its own.
 func (q cachedQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m mapping.IndexMapping, o search.SearcherOptions) (search.Searcher, error) {
-	bm, err := q.bitmap(ctx, r, m)
-	if err != nil {
-		return nil, err
-	}
-	if bm == nil {
-		return unscored{q.Query}.Searcher(ctx, r, m, o)
-	}
-	return &bitmapSearcher{bm: bm, it: bm.Iterator()}, nil
+	return unscored{q.Query}.Searcher(ctx, r, m, o)
 }
 
 // bitmap is the bitmap of the filter's matches in r, from the cache or
@@ -303,31 +295,6 @@ func (s *bitmapFilter) held(ctx *search.SearchContext, dm *search.DocumentMatch,
 // Size is the searcher's size with the wrapped one's (the bitmap belongs to the cache).
 func (s *bitmapFilter) Size() int { return 64 + s.Searcher.Size() }
 
-// bitmapSearcher is the searcher of a cached filter's matches, in
-// document order, each scored 0.
-type bitmapSearcher struct {
-	bm *roaring.Bitmap
-	it roaring.IntPeekable
-}
-
-// Next is the next match.
-func (s *bitmapSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
-	if !s.it.HasNext() {
-		return nil, nil
-	}
-	return s.match(ctx, s.it.Next()), nil
-}
-
-// Advance is the first match at or after id.
-func (s *bitmapSearcher) Advance(ctx *search.SearchContext, id bleveindex.IndexInternalID) (*search.DocumentMatch, error) {
-	n, ok := docNum(id)
-	if !ok {
-		return nil, nil // not an id of this reader's kind (build checked those of the filter)
-	}
-	s.it.AdvanceIfNeeded(n)
-	return s.Next(ctx)
-}
-
 // docNum is the document number of a scorch internal id (8 bytes, big
 // endian); ok is false when id is not one or does not fit a bitmap's 32 bits.
 func docNum(id bleveindex.IndexInternalID) (n uint32, ok bool) {
@@ -337,31 +304,3 @@ func docNum(id bleveindex.IndexInternalID) (n uint32, ok bool) {
 	v := binary.BigEndian.Uint64(id)
 	return uint32(v), v <= math.MaxUint32
 }
-
-// match is the document match of document number n.
-func (s *bitmapSearcher) match(ctx *search.SearchContext, n uint32) *search.DocumentMatch {
-	dm := ctx.DocumentMatchPool.Get()
-	dm.IndexInternalID = bleveindex.NewIndexInternalID(dm.IndexInternalID, uint64(n))
-	return dm
-}
-
-// Close does nothing: the bitmap stays in the cache.
-func (s *bitmapSearcher) Close() error { return nil }
-
-// Weight is 0: a filter adds nothing to the query norm.
-func (s *bitmapSearcher) Weight() float64 { return 0 }
-
-// SetQueryNorm does nothing: nothing is scored.
-func (s *bitmapSearcher) SetQueryNorm(float64) {}
-
-// Count is the number of matches.
-func (s *bitmapSearcher) Count() uint64 { return s.bm.GetCardinality() }
-
-// Min is 0: no optional clauses.
-func (s *bitmapSearcher) Min() int { return 0 }
-
-// Size is the searcher's own size (the bitmap belongs to the cache).
-func (s *bitmapSearcher) Size() int { return 64 }
-
-// DocumentMatchPoolSize is 1: one match at a time.
-func (s *bitmapSearcher) DocumentMatchPoolSize() int { return 1 }
