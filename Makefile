@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 REUTERS := ../shared/corpora/reuters21578/articles.jsonl.gz
 
-.PHONY: build run test vet fmt-check pure-check browser-check bench bench-crawl clean crash cluster-crash cluster-model fuzz soak relevance
+.PHONY: build run test vet fmt-check pure-check browser-check bench bench-crawl clean crash cluster-crash cluster-model cluster-figures fuzz soak relevance
 
 ## build: the static binary bin/folio (pure Go, CGO_ENABLED=0)
 build:
@@ -92,6 +92,12 @@ cluster-crash:
 MODEL_SEED ?= 0
 cluster-model:
 	$(GO) test -run '^TestClusterModel$$' -count=1 -timeout 60m -v ./cmd/folio -args -cluster.model.steps=1500 -cluster.model.quorum_losses=5 -cluster.model.time=30m -cluster.model.seed=$(MODEL_SEED)
+
+## cluster-figures: a three-node cluster on loopback: bulk ingest, search QPS idle and while ingesting, rejoin
+## time from the log alone and from a backup (scripts/cluster-figures.sh; not part of test);
+## SCALES="1 10" adds 10x Reuters, REPS, DUR, CLIENTS, TAIL tune it
+cluster-figures:
+	./scripts/cluster-figures.sh
 
 SCIFACT ?= ../shared/relevance/scifact
 CRANFIELD ?= ../shared/relevance/cranfield

@@ -382,6 +382,11 @@ func (c ClusterConfig) validate() []error {
 			addr(fmt.Sprintf("cluster.nats.routes[%d]", i), r)
 		}
 		check(len(c.NATS.Routes) == 0 || c.NATS.ClusterListen != "", "cluster.nats.routes needs cluster.nats.cluster_listen")
+		external := []struct{ key, value string }{{"user", c.NATS.User}, {"password_file", c.NATS.PasswordFile},
+			{"nkey_seed_file", c.NATS.NKeySeedFile}, {"tls_ca", c.NATS.TLSCA}, {"tls_cert", c.NATS.TLSCert}, {"tls_key", c.NATS.TLSKey}}
+		for _, k := range external {
+			check(k.value == "", "cluster.nats.%s is for an external NATS cluster (cluster.nats.url); the embedded node does not use it", k.key)
+		}
 	}
 	check((c.NATS.TLSCert == "") == (c.NATS.TLSKey == ""), "cluster.nats.tls_cert and cluster.nats.tls_key go together")
 	return errs

@@ -451,6 +451,7 @@ func TestValidateClusterKeys(t *testing.T) {
 		"cluster.nats.listen must be host:port such as 127.0.0.1:4222, got \"4222\"\n" +
 		"cluster.nats.routes[1] must be host:port such as 127.0.0.1:4222, got \"host:port\"\n" +
 		"cluster.nats.routes needs cluster.nats.cluster_listen\n" +
+		"cluster.nats.tls_cert is for an external NATS cluster (cluster.nats.url); the embedded node does not use it\n" +
 		"cluster.nats.tls_cert and cluster.nats.tls_key go together"
 	if err := c.Validate(); err == nil || err.Error() != want {
 		t.Errorf("Validate() =\n%v\nwant\n%s", err, want)
@@ -459,5 +460,12 @@ func TestValidateClusterKeys(t *testing.T) {
 	c.Cluster.NATS.ClusterListen = "127.0.0.1:6222"
 	if !c.Cluster.Enabled() || c.Validate() != nil {
 		t.Errorf("cluster_listen alone: enabled %v, %v", c.Cluster.Enabled(), c.Validate())
+	}
+	c = Default()
+	c.Cluster.NATS.URL = "tls://nats1:4222"
+	c.Cluster.NATS.User, c.Cluster.NATS.PasswordFile = "folio", "/etc/folio/nats-password"
+	c.Cluster.NATS.TLSCA, c.Cluster.NATS.TLSCert, c.Cluster.NATS.TLSKey = "ca.pem", "folio.pem", "folio-key.pem"
+	if err := c.Validate(); err != nil {
+		t.Errorf("external mode with credentials and TLS: %v", err)
 	}
 }

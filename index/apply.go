@@ -19,8 +19,9 @@ import (
 type writeOp struct {
 	id           string
 	article      *article.Article
-	api          bool // made through the API: over an id from a file, it records an override
-	dropOverride bool // removes id's override key and nothing else
+	api          bool   // made through the API: over an id from a file, it records an override
+	dropOverride bool   // removes id's override key and nothing else
+	seq          uint64 // in cluster mode, the log sequence of the op's entry (0 otherwise)
 }
 
 // applyLocked is the apply stage of the write path and the one place that
@@ -79,7 +80,7 @@ func (ix *Index) applyAt(ops []writeOp, counts *analysis.BulkCounts, seq uint64)
 		}
 	}
 	ix.frequent.Changed()
-	ix.logApplied(ops, lens, counts)
+	ix.logApplied(ops, lens, counts, seq)
 	return existed, nil
 }
 
@@ -168,10 +169,11 @@ func (ix *Index) shardBatches(ops []writeOp, docs []*document.Document) ([]*blev
 }
 
 // logApplied records persisted ops: their puts and deletes for a running
-// rebuild to replay, and the token counts of the puts in counts (if set).
-func (ix *Index) logApplied(ops []writeOp, lens []analysis.TokenCounts, counts *analysis.BulkCounts) {
-	if ix.rebuilding != nil && writesArticles(ops) {
-		ix.rebuilding.add(slices.DeleteFunc(slices.Clone(ops), func(op writeOp) bool { return op.dropOverride })...)
+// rebuild to replay (with seq, the log sequence applied, in cluster
+// mode), and the token counts of the puts in counts (if set).
+func (ix *Index) logApplied(ops []writeOp, lens []analysis.TokenCounts, counts *analysis.BulkCounts, seq uint64) {
+	if ix.rebuilding != nil && (writesArticles(ops) || seq > 0) {
+		ix.rebuilding.add(seq, slices.DeleteFunc(slices.Clone(ops), func(op writeOp) bool { return op.dropOverride })...)
 	}
 	if counts != nil {
 		for i, op := range ops {

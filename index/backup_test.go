@@ -1,8 +1,10 @@
 package index
 
 import (
+	"compress/gzip"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -28,6 +30,22 @@ func reutersCorpus() string {
 		}
 	}
 	return ""
+}
+
+// reutersLines is the Reuters corpus (needReuters), decompressed: JSON
+// lines, one article each; closed when the test ends.
+func reutersLines(tb testing.TB, what string) io.Reader {
+	tb.Helper()
+	f, err := os.Open(needReuters(tb, what))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { f.Close() })
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return zr
 }
 
 // needReuters is reutersCorpus for a test or benchmark that indexes it: it

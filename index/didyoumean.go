@@ -111,64 +111,100 @@ func (ix *Index) suggest(ctx context.Context, q Query, vis Visibility, dict *eng
 // away or with another first letter (people seldom get the first letter
 // wrong: "oill" is "oil", not "will") if it is twoEditsDiscount times more
 // frequent; "" for a term the index holds in more articles or none near.
-// A term the index holds (typed in letters runes) is corrected only to a
-// term one edit away with the same first letter and heldRatio times more
-// frequent (see rareShare), so its candidates come from the generation's
-// list of frequent terms (engine.Frequent), not a fuzzy walk of the whole
-// dictionary. Every candidate is counted here: seen, when not nil,
-// restricts the articles whose words are counted (and offered) to those
-// its reader may see.
+// A term the index holds is corrected as respelling corrects it. Every
+// candidate is counted here: seen, when not nil, restricts the articles
+// whose words are counted (and offered) to those its reader may see.
 func (ix *Index) correction(dict *engine.Dict, term string, letters int, seen *visibleDict) (string, error) {
+	held, docs, err := ix.held(dict, term, seen)
+	if err != nil || held > 0 {
+		if err != nil {
+			return "", err
+		}
+		return ix.respell(dict, term, letters, held, docs, seen)
+	}
+	var cands []engine.Near
+	for _, edits := range []int{1, 2} {
+		cs, err := dict.Corrections(schema.Text, term, edits)
+		if err != nil {
+			return "", err
+		}
+		for _, c := range cs {
+			e := edits
+			if e == 2 {
+				e = suggest.EditDistance(term, c.Term) // 1 for an adjacent swap
+			}
+			cands = append(cands, engine.Near{Correction: c, Edits: e})
+		}
+	}
+	return pick(dict, term, 0, cands, seen)
+}
+
+// respelling is the correction of a term the index holds (typed in
+// letters runes): "" unless it has search.typo_one_edit letters or more and
+// fewer than one article in rareShare holds it (as seen, when not nil, sees
+// them), and a term one edit away with the same first letter is heldRatio
+// times more frequent. Typo tolerance searches such a rare word as its
+// respelling too, where the words as typed rank first (see plan.Dictionary).
+func (ix *Index) respelling(dict *engine.Dict, term string, letters int, seen *visibleDict) (string, error) {
+	held, docs, err := ix.held(dict, term, seen)
+	if err != nil || held == 0 {
+		return "", err
+	}
+	return ix.respell(dict, term, letters, held, docs, seen)
+}
+
+// held is the number of articles holding term (as seen sees them, when not
+// nil, up to what makes a word common: see rareShare) and, when some do,
+// the number of articles of the index.
+func (ix *Index) held(dict *engine.Dict, term string, seen *visibleDict) (held, docs uint64, err error) {
+	held, err = dict.Count(schema.Text, term) // the whole index's: at least the reader's
+	if err != nil || held == 0 {
+		return 0, 0, err
+	}
+	if docs, err = dict.Docs(); err != nil {
+		return 0, 0, err
+	}
+	if seen != nil {
+		// The reader's count, up to what makes the word common (see
+		// rareShare): beyond, its exact value changes nothing.
+		if held, err = seen.countUpTo(schema.Text, term, docs/rareShare+1); err != nil {
+			return 0, 0, err
+		}
+	}
+	return held, docs, nil
+}
+
+// respell is respelling of a term held articles of docs hold: its
+// candidates come from the generation's list of frequent terms
+// (engine.Frequent), not a fuzzy walk of the whole dictionary.
+func (ix *Index) respell(dict *engine.Dict, term string, letters int, held, docs uint64, seen *visibleDict) (string, error) {
+	if letters < ix.opts.TypoOneEdit || held*rareShare > docs {
+		return "", nil
+	}
+	cands, err := ix.frequent.Near(dict, term, 1)
+	if err != nil {
+		return "", err
+	}
+	return pick(dict, term, held, cands, seen)
+}
+
+// pick is the best of cands as a correction of term, which held articles
+// hold: by count, times twoEditsDiscount for a term one edit away with
+// the same first letter; for a held term only such a one, and only when it
+// is heldRatio times more frequent. Candidates are counted again (as seen
+// sees them, when not nil) when the counts they carry may differ.
+func pick(dict *engine.Dict, term string, held uint64, cands []engine.Near, seen *visibleDict) (string, error) {
 	count := func(t string) (uint64, error) {
 		if seen == nil {
 			return dict.Count(schema.Text, t)
 		}
 		return seen.count(schema.Text, t)
 	}
-	held, err := dict.Count(schema.Text, term) // the whole index's: at least the reader's
-	if err != nil {
-		return "", err
-	}
-	var docs uint64
-	if held > 0 {
-		if docs, err = dict.Docs(); err != nil {
-			return "", err
-		}
-		if seen != nil {
-			// The reader's count, up to what makes the word common (see
-			// rareShare): beyond, its exact value changes nothing.
-			if held, err = seen.countUpTo(schema.Text, term, docs/rareShare+1); err != nil {
-				return "", err
-			}
-		}
-	}
-	var cands []engine.Near
-	if held > 0 { // a rare word may itself be a misspelling the articles contain
-		if letters < ix.opts.TypoOneEdit || held*rareShare > docs {
-			return "", nil
-		}
-		if cands, err = ix.frequent.Near(dict, term, 1); err != nil {
-			return "", err
-		}
-	} else {
-		for _, edits := range []int{1, 2} {
-			cs, err := dict.Corrections(schema.Text, term, edits)
-			if err != nil {
-				return "", err
-			}
-			for _, c := range cs {
-				e := edits
-				if e == 2 {
-					e = suggest.EditDistance(term, c.Term) // 1 for an adjacent swap
-				}
-				cands = append(cands, engine.Near{Correction: c, Edits: e})
-			}
-		}
-	}
 	best, bestScore := "", uint64(0)
 	for _, c := range cands {
 		n := c.Count
 		if seen != nil || held > 0 { // the list's counts may be old
+			var err error
 			if n, err = count(c.Term); err != nil {
 				return "", err
 			}
@@ -232,6 +268,21 @@ func (ix *Index) allWords(ctx context.Context, q Query, text string) (uint64, er
 		return 0, nil
 	}
 	return p.Count(ctx, ix.searchAll, p.Main)
+}
+
+// spelling is the dictionary typo tolerance asks (the index's, or the
+// reader's: see visibleDict) with the respellings of rare words.
+type spelling struct {
+	plan.Terms
+	ix   *Index
+	dict *engine.Dict
+	seen *visibleDict // nil: every article
+}
+
+// Respelling is the frequent term that term, which the index holds in a
+// few articles only, most likely misspells, or "" (see respelling).
+func (s spelling) Respelling(term string, letters int) (string, error) {
+	return s.ix.respelling(s.dict, term, letters, s.seen)
 }
 
 // firstRune is the first rune of s.

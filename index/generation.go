@@ -45,11 +45,21 @@ var (
 // ErrRebuildFailed) the
 // new generation is removed and the live index is left as it was. It returns
 // an error wrapping ErrBusy if another rebuild is running.
+//
+// In cluster mode the log is the truth and paths are not read: the new
+// generation replays the compacted log from seq 1 (the latest write of
+// every article) while this node goes on applying it to the live one,
+// then takes the writes applied meanwhile and the applied sequence, and is
+// swapped in as above (rebuildFromLog). A log without quorum fails it
+// (an error wrapping ErrRebuildFailed and ErrNoQuorum).
 func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions) (IngestSummary, error) {
 	if !ix.rebuildMu.TryLock() {
 		return IngestSummary{}, fmt.Errorf("%w: a rebuild is already running", ErrBusy)
 	}
 	defer ix.rebuildMu.Unlock()
+	if ix.replica != nil {
+		return ix.rebuildFromLog(ctx, true, opts.Force)
+	}
 
 	for _, p := range paths {
 		if sources.IsURL(p) {
@@ -59,25 +69,15 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 			return IngestSummary{}, fmt.Errorf("%w: source %s: %w", ErrRebuildFailed, p, errors.Unwrap(err))
 		}
 	}
-	ix.mu.Lock()
-	old := ix.meta
-	ix.rebuilding = &replayLog{}
-	ix.mu.Unlock()
-	defer func() {
-		ix.mu.Lock()
-		ix.rebuilding = nil
-		ix.mu.Unlock()
-	}()
+	old, stop := ix.recordWrites(true)
+	defer stop()
 
 	ix.Sources() // load the statuses the new generation carries on (an unreadable file: it starts over)
 	nx, m, err := ix.nextGeneration(old)
 	if err != nil {
 		return IngestSummary{}, fmt.Errorf("rebuild: %w", err)
 	}
-	discard := func() error {
-		nx.Close()
-		return os.RemoveAll(store.GenDir(ix.opts.Path, m.Generation))
-	}
+	discard := func() error { return ix.discardGeneration(nx, m) }
 	fail := func(err error) error {
 		if rerr := discard(); rerr != nil {
 			err = errors.Join(err, rerr)
@@ -102,6 +102,27 @@ func (ix *Index) Rebuild(ctx context.Context, paths []string, opts IngestOptions
 		return sum, fmt.Errorf("new index in place, but removing the old one failed: %w", err)
 	}
 	return sum, nil
+}
+
+// recordWrites returns the live generation's metadata and, with record,
+// starts recording the writes applied to it (ix.rebuilding) until stop.
+func (ix *Index) recordWrites(record bool) (old store.Meta, stop func()) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if record {
+		ix.rebuilding = &replayLog{}
+	}
+	return ix.meta, func() {
+		ix.mu.Lock()
+		ix.rebuilding = nil
+		ix.mu.Unlock()
+	}
+}
+
+// discardGeneration closes nx, a generation m that was not swapped in, and removes its directory.
+func (ix *Index) discardGeneration(nx *Index, m store.Meta) error {
+	nx.Close()
+	return os.RemoveAll(store.GenDir(ix.opts.Path, m.Generation))
 }
 
 // nextGeneration creates the empty shards of the generation after old's
@@ -151,16 +172,8 @@ func (ix *Index) swapIn(nx *Index, m store.Meta, paths []string, opts IngestOpti
 	if _, err := nx.applyLocked(ix.rebuilding.ops, nil); err != nil {
 		return nil, fmt.Errorf("replay writes made during the rebuild: %w", err)
 	}
-	before, err := ix.docCount()
-	if err == nil {
-		var after uint64
-		after, err = nx.docCount()
-		sum.Before, sum.After = int(before), int(after)
-	}
-	if err == nil {
-		read, _ := withoutCredentials(paths) // those with credentials were reported, not read
-		err = ix.checkLoss("rebuild", sum.Before, sum.After, sources.AbsPaths(read), opts.Force)
-	}
+	read, _ := withoutCredentials(paths) // those with credentials were reported, not read
+	err := ix.checkRebuildLoss(nx, sources.AbsPaths(read), opts.Force, sum)
 	if err != nil {
 		return nil, err
 	}
@@ -175,6 +188,22 @@ func (ix *Index) swapIn(nx *Index, m store.Meta, paths []string, opts IngestOpti
 	ix.bm25.Store(nx.bm25.Load()) // computed by nx.Sync for the new shards
 	ix.fileIDs.Store(nx.fileIDs.Load())
 	return replaced, nil
+}
+
+// checkRebuildLoss puts ix's and nx's article counts in sum and returns a
+// *LossError when nx, rebuilt from inputs, would lose more than
+// Options.MaxLoss of them (unless force). The caller holds ix.mu.
+func (ix *Index) checkRebuildLoss(nx *Index, inputs []string, force bool, sum *IngestSummary) error {
+	before, err := ix.docCount()
+	if err != nil {
+		return err
+	}
+	after, err := nx.docCount()
+	if err != nil {
+		return err
+	}
+	sum.Before, sum.After = int(before), int(after)
+	return ix.checkLoss("rebuild", sum.Before, sum.After, inputs, force)
 }
 
 // retireGeneration drops the replaced generation: its shards are closed

@@ -58,14 +58,27 @@ func (l localLog) Append(_ context.Context, ops []writeOp, counts *analysis.Bulk
 }
 
 // replayLog records the writes made to the live index during a rebuild,
-// to replay them into the new generation before it is swapped in.
+// to replay them into the new generation before it is swapped in; in
+// cluster mode also the last log sequence the live index applied.
 type replayLog struct {
 	mu  sync.Mutex
 	ops []writeOp
+	seq uint64
 }
 
-func (l *replayLog) add(ops ...writeOp) {
+func (l *replayLog) add(seq uint64, ops ...writeOp) {
 	l.mu.Lock()
 	l.ops = append(l.ops, ops...)
+	l.seq = max(l.seq, seq)
 	l.mu.Unlock()
+}
+
+// take returns the ops recorded so far and the last sequence applied,
+// and forgets the ops.
+func (l *replayLog) take() ([]writeOp, uint64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ops := l.ops
+	l.ops = nil
+	return ops, l.seq
 }

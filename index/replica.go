@@ -65,13 +65,15 @@ const maxApplyBatch = 1000
 type replica struct {
 	log    *cluster.Log
 	logf   func(string, ...any)
+	ctx    context.Context // ends when the index closes
 	cancel context.CancelFunc
 	done   chan struct{}
 
-	mu      sync.Mutex
-	applied uint64
-	changed chan struct{} // closed (and replaced) when applied advances
-	lastErr error
+	mu        sync.Mutex
+	applied   uint64
+	changed   chan struct{} // closed (and replaced) when applied advances
+	lastErr   error
+	replaying bool // replaying the log from scratch (checkLog)
 }
 
 // joinCluster, in cluster mode, opens the log and starts applying it from
@@ -105,7 +107,7 @@ func (ix *Index) joinCluster() (*Index, error) {
 		logf = func(string, ...any) {}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &replica{log: l, logf: logf, cancel: cancel, done: make(chan struct{}), applied: applied, changed: make(chan struct{})}
+	r := &replica{log: l, logf: logf, ctx: ctx, cancel: cancel, done: make(chan struct{}), applied: applied, changed: make(chan struct{})}
 	ix.replica = r
 	go ix.runReplica(ctx)
 	return ix, nil
@@ -147,21 +149,28 @@ func (ix *Index) storedSeq() (uint64, error) {
 }
 
 // runReplica applies the log until the index closes, starting again from
-// the applied sequence after a failure.
+// the applied sequence after a failure. Each start first checks that the
+// stream holds what follows the applied sequence (checkLog).
 func (ix *Index) runReplica(ctx context.Context) {
 	r := ix.replica
 	defer close(r.done)
 	for ctx.Err() == nil {
 		from := r.appliedSeq() + 1
-		r.logf("cluster: info: applying the log from seq %d (applied and stored: %d)", from, from-1)
-		err := r.log.Follow(ctx, from, maxApplyBatch, ix.applyEntries)
+		err := ix.checkLog(ctx)
+		if err == nil {
+			from = r.appliedSeq() + 1
+			r.logf("cluster: info: applying the log from seq %d (applied and stored: %d)", from, from-1)
+			err = r.log.Follow(ctx, from, maxApplyBatch, ix.applyEntries)
+		}
 		if ctx.Err() != nil {
 			return
 		}
 		r.mu.Lock()
 		r.lastErr = err
 		r.mu.Unlock()
-		r.logf("cluster: applying the log from seq %d failed (retrying): %v", from, err)
+		if !errors.Is(err, ErrNoQuorum) { // the log not reachable yet: retried quietly
+			r.logf("cluster: applying the log from seq %d failed (retrying): %v", from, err)
+		}
 		select {
 		case <-ctx.Done():
 		case <-time.After(time.Second):
@@ -176,27 +185,34 @@ type logRecord struct {
 	API     bool             `json:",omitempty"`
 }
 
-// applyEntries applies a batch of log entries in one bleve batch per shard
-// recording the last one's sequence.
-func (ix *Index) applyEntries(es []cluster.Entry) error {
-	r := ix.replica
+// opsOf decodes log entries into writes (each with its entry's sequence);
+// an entry that is not a Folio record is logged and skipped.
+func opsOf(es []cluster.Entry, logf func(string, ...any)) []writeOp {
 	ops := make([]writeOp, 0, len(es))
 	for _, e := range es {
 		var rec logRecord
 		if err := json.Unmarshal(e.Data, &rec); err != nil {
-			r.logf("cluster: log entry %d (%s %q) is not a Folio record, skipped: %v", e.Seq, e.Kind, e.ID, err)
+			logf("cluster: log entry %d (%s %q) is not a Folio record, skipped: %v", e.Seq, e.Kind, e.ID, err)
 			continue
 		}
-		op := writeOp{id: e.ID, api: rec.API}
+		op := writeOp{id: e.ID, api: rec.API, seq: e.Seq}
 		if e.Kind == cluster.Put {
 			if rec.Article == nil || rec.Article.ID != e.ID {
-				r.logf("cluster: log entry %d puts no article %q, skipped", e.Seq, e.ID)
+				logf("cluster: log entry %d puts no article %q, skipped", e.Seq, e.ID)
 				continue
 			}
 			op.article = rec.Article
 		}
 		ops = append(ops, op)
 	}
+	return ops
+}
+
+// applyEntries applies a batch of log entries in one bleve batch per shard
+// recording the last one's sequence.
+func (ix *Index) applyEntries(es []cluster.Entry) error {
+	r := ix.replica
+	ops := opsOf(es, r.logf)
 	last := es[len(es)-1].Seq
 	ix.noteGroups(ops) // before the first article with groups: see noteGroups
 	ix.mu.RLock()
@@ -218,6 +234,28 @@ func (r *replica) appliedSeq() uint64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.applied
+}
+
+// restart sets the applied sequence to seq, also backwards (the stream
+// was created again, or a replay from scratch is in place).
+func (r *replica) restart(seq uint64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.applied, r.lastErr = seq, nil
+	close(r.changed)
+	r.changed = make(chan struct{})
+}
+
+func (r *replica) setReplaying(on bool) {
+	r.mu.Lock()
+	r.replaying = on
+	r.mu.Unlock()
+}
+
+func (r *replica) isReplaying() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.replaying
 }
 
 func (r *replica) advance(seq uint64) {
@@ -270,6 +308,10 @@ type ReplicaStatus struct {
 	LogLastSeq uint64 // the log's last sequence (0 when LogErr)
 	LogErr     error  // the log could not be asked (no quorum)
 	ApplyErr   error  // the last failure to apply, if the replica has not moved since
+	// Replaying is set while the node replays the log from scratch into a
+	// new generation (the stream no longer holds what follows its applied
+	// seq): it serves its old generation meanwhile, and is not ready.
+	Replaying bool
 }
 
 // Lag is how many sequences the node is behind the log.
@@ -284,7 +326,7 @@ func (ix *Index) ReplicaStatus(ctx context.Context) ReplicaStatus {
 	st, err := r.log.State(ctx)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return ReplicaStatus{AppliedSeq: r.applied, LogLastSeq: st.LastSeq, LogErr: err, ApplyErr: r.lastErr}
+	return ReplicaStatus{AppliedSeq: r.applied, LogLastSeq: st.LastSeq, LogErr: err, ApplyErr: r.lastErr, Replaying: r.replaying}
 }
 
 // seqsKey is the context key of a SeqRecorder.

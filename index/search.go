@@ -148,10 +148,11 @@ func (ix *Index) plan(ctx context.Context, q Query) (*plan.Plan, error) {
 
 // planWith is plan asking dict, which the caller closes.
 func (ix *Index) planWith(ctx context.Context, q Query, dict *engine.Dict) (*plan.Plan, error) {
-	var d plan.Dictionary = dict
+	d := spelling{Terms: dict, ix: ix, dict: dict}
 	seen := ix.effective(q.Visible)
 	if !seen.All {
-		d = &visibleDict{ctx: ctx, ix: ix, vis: seen, dict: dict}
+		d.seen = &visibleDict{ctx: ctx, ix: ix, vis: seen, dict: dict}
+		d.Terms = d.seen
 	}
 	return ix.planner.PlanWith(plan.Request(q), d, seen)
 }

@@ -23,6 +23,7 @@ type LossError struct {
 	After   int     // articles the result would hold
 	MaxLoss float64 // the share that may be lost (Options.MaxLoss)
 	Inputs  []string
+	FromLog bool // a cluster node's rebuild, from the replicated log (no Inputs)
 }
 
 // Error says what would be lost, that nothing was, and how to go ahead anyway.
@@ -32,8 +33,12 @@ func (e *LossError) Error() string {
 	if e.Op == "sync" {
 		done = "nothing was deleted"
 	}
-	return fmt.Sprintf("%s from %q would leave %d of the %d articles (%.1f%% lost, more than the %g%% index.max_rebuild_loss allows); %s: check that these are the right inputs, or force it",
-		e.Op, e.Inputs, e.After, e.Before, 100*lost, 100*e.MaxLoss, done)
+	from, check := fmt.Sprintf("%q", e.Inputs), "check that these are the right inputs"
+	if e.FromLog {
+		from, check = "the replicated log", "the log holds fewer articles than this node (was the stream purged?)"
+	}
+	return fmt.Sprintf("%s from %s would leave %d of the %d articles (%.1f%% lost, more than the %g%% index.max_rebuild_loss allows); %s: %s, or force it",
+		e.Op, from, e.After, e.Before, 100*lost, 100*e.MaxLoss, done, check)
 }
 
 // Unwrap returns ErrWouldLose.

@@ -2,7 +2,6 @@ package index
 
 import (
 	"bufio"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"os"
@@ -18,15 +17,7 @@ import (
 // while searches are measured), or skips.
 func reutersWithGroups(b *testing.B) *Index {
 	b.Helper()
-	f, err := os.Open(needReuters(b, "the cost of visibility filters is not measured"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		b.Fatal(err)
-	}
+	zr := reutersLines(b, "the cost of visibility filters is not measured")
 	dir := b.TempDir()
 	out, err := os.Create(filepath.Join(dir, "reuters.jsonl"))
 	if err != nil {

@@ -382,7 +382,9 @@ func (s *Server) refreshOptions(c echo.Context, w Writer, what string) ([]string
 	if err != nil {
 		return nil, opts, err
 	}
-	if len(paths) == 0 {
+	if r, ok := w.(replicated); ok && r.Clustered() && what == "rebuild" {
+		paths = nil // a cluster node rebuilds from the log, not from files
+	} else if len(paths) == 0 {
 		return nil, opts, echo.NewHTTPError(http.StatusConflict, "nothing to "+what+": the index records no inputs and index.sources is empty")
 	}
 	opts.Problem = func(e *article.InputError) { s.log.Warn(what+": skipped input", "problem", e.Error()) }
@@ -410,12 +412,16 @@ func (s *Server) refresh(c echo.Context, what string, run func(Writer, context.C
 	if err != nil {
 		return err
 	}
+	// It may take longer than server.write_timeout (a rebuild of a large
+	// index): the answer is written once it is done, however long that is
+	// (ErrNotSupported, a writer without deadlines, has none to lift).
+	http.NewResponseController(c.Response()).SetWriteDeadline(time.Time{})
 	sum, err := run(w, context.WithoutCancel(c.Request().Context()), paths, opts)
 	if err != nil {
 		return err
 	}
 	if what == "rebuild" {
-		s.log.Info("rebuilt index", "inputs", paths, "indexed", sum.Indexed+sum.Updated, "skipped", sum.Skipped, "before", sum.Before, "after", sum.After, "took", sum.Elapsed)
+		s.log.Info("rebuilt index", "inputs", paths, "from_log", paths == nil, "indexed", sum.Indexed+sum.Updated, "skipped", sum.Skipped, "before", sum.Before, "after", sum.After, "took", sum.Elapsed)
 	}
 	return c.JSON(http.StatusOK, newRebuildResponse(sum))
 }

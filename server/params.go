@@ -111,7 +111,7 @@ func (s *Server) handleReady(c echo.Context) error {
 		h.AppliedSeq, h.LogLastSeq, h.Lag = &st.AppliedSeq, &st.LogLastSeq, &lag
 		if st.LogErr != nil {
 			h.LogError = "the replicated log cannot be reached (no quorum): searches work, writes answer 503"
-		} else if lag > s.opts.MaxReadyLag {
+		} else if lag > s.opts.MaxReadyLag || st.Replaying {
 			h.Status = "replaying"
 			return c.JSON(http.StatusServiceUnavailable, h)
 		}

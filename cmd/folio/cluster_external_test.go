@@ -1,7 +1,14 @@
 package main
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	crand "crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
+	"math/big"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -238,4 +245,181 @@ func TestClusterExternal(t *testing.T) {
 	l.ack("nats-back", "Back walrus", seq)
 	c.converge(client, l)
 	t.Logf("external NATS: %d kill -9 cycles, nats-server %d stopped and restarted; %d acknowledged articles on every node, 0 lost", cycles, down+1, len(l.titles))
+}
+
+// testPKI is a certificate authority made for one test, and the files of
+// the certificates it signed, in a temporary directory.
+type testPKI struct {
+	t    *testing.T
+	dir  string
+	cert *x509.Certificate
+	key  *ecdsa.PrivateKey
+	CA   string // the CA certificate file (PEM)
+}
+
+// newTestPKI makes a CA named name whose certificate is in dir/name-ca.pem.
+func newTestPKI(t *testing.T, dir, name string) *testPKI {
+	t.Helper()
+	p := &testPKI{t: t, dir: dir}
+	p.cert, p.key = p.sign(&x509.Certificate{
+		Subject:               pkix.Name{CommonName: name + " test CA"},
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+	})
+	p.CA, _ = p.write(name+"-ca", p.cert, nil)
+	return p
+}
+
+// sign makes a key and a certificate from tmpl, signed by p's CA (self-signed while p has none).
+func (p *testPKI) sign(tmpl *x509.Certificate) (*x509.Certificate, *ecdsa.PrivateKey) {
+	p.t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), crand.Reader)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	tmpl.SerialNumber = big.NewInt(time.Now().UnixNano())
+	tmpl.NotBefore, tmpl.NotAfter = time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour)
+	parent, signer := tmpl, key
+	if p.cert != nil {
+		parent, signer = p.cert, p.key
+	}
+	der, err := x509.CreateCertificate(crand.Reader, tmpl, parent, &key.PublicKey, signer)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return cert, key
+}
+
+// write stores cert (and key, when not nil) as name.pem (and name-key.pem) and returns the paths.
+func (p *testPKI) write(name string, cert *x509.Certificate, key *ecdsa.PrivateKey) (certFile, keyFile string) {
+	p.t.Helper()
+	certFile = filepath.Join(p.dir, name+".pem")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}), 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+	if key == nil {
+		return certFile, ""
+	}
+	der, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	keyFile = filepath.Join(p.dir, name+"-key.pem")
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		p.t.Fatal(err)
+	}
+	return certFile, keyFile
+}
+
+// issue signs a certificate for a loopback server (usage server) or a
+// client named name, and returns its files.
+func (p *testPKI) issue(name string, usage x509.ExtKeyUsage) (certFile, keyFile string) {
+	p.t.Helper()
+	tmpl := &x509.Certificate{
+		Subject:     pkix.Name{CommonName: name},
+		KeyUsage:    x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{usage},
+	}
+	if usage == x509.ExtKeyUsageServerAuth {
+		tmpl.IPAddresses = []net.IP{net.IPv4(127, 0, 0, 1)}
+		tmpl.DNSNames = []string{"localhost"}
+	}
+	cert, key := p.sign(tmpl)
+	return p.write(name, cert, key)
+}
+
+// TestClusterExternalTLS: a Folio node reaches an external nats-server
+// that requires TLS and verifies client certificates (mutual TLS) with
+// cluster.nats.tls_ca, tls_cert and tls_key, writes through it and reads
+// its writes back. A CA that did not sign the server's certificate, or a
+// missing client certificate, stops `folio serve` with an error naming
+// the keys to check; an unreadable CA file names cluster.nats.tls_ca.
+func TestClusterExternalTLS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs nodes; skipped with -short")
+	}
+	bin := buildFolio(t)
+	dir := t.TempDir()
+	pki := newTestPKI(t, dir, "ops")
+	srvCert, srvKey := pki.issue("nats-server", x509.ExtKeyUsageServerAuth)
+	cliCert, cliKey := pki.issue("folio", x509.ExtKeyUsageClientAuth)
+	other := newTestPKI(t, dir, "other")
+
+	tc, err := natsserver.GenTLSConfig(&natsserver.TLSConfigOpts{CertFile: srvCert, KeyFile: srvKey, CaFile: pki.CA, Verify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &natsserver.Options{
+		ServerName: "tls1", Host: "127.0.0.1", Port: freePort(t),
+		JetStream: true, StoreDir: filepath.Join(dir, "js"), SyncAlways: true,
+		NoSigs: true, NoLog: true,
+		TLS: true, TLSVerify: true, TLSConfig: tc, TLSTimeout: 5,
+	}
+	s, err := natsserver.NewServer(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.Start()
+	t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })
+	if !s.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats-server with TLS does not accept clients within 10s")
+	}
+	natsURL := fmt.Sprintf("tls://127.0.0.1:%d", o.Port)
+	env := func(ca, cert, key string) []string {
+		return []string{"FOLIO_CLUSTER_NATS_URL=" + natsURL, "FOLIO_CLUSTER_REPLICAS=1",
+			"FOLIO_CLUSTER_NATS_TLS_CA=" + ca, "FOLIO_CLUSTER_NATS_TLS_CERT=" + cert, "FOLIO_CLUSTER_NATS_TLS_KEY=" + key}
+	}
+
+	refused := []struct {
+		name, ca, cert, key string
+		want                []string // in serve's error
+	}{
+		{"CA that did not sign the server's certificate", other.CA, cliCert, cliKey, []string{"TLS with NATS", "cluster.nats.tls_ca"}},
+		{"no client certificate", pki.CA, "", "", []string{"TLS with NATS", "tls_cert"}},
+		{"CA file missing", filepath.Join(dir, "absent.pem"), cliCert, cliKey, []string{"cluster.nats.tls_ca", "absent.pem"}},
+		{"key file missing", pki.CA, cliCert, filepath.Join(dir, "absent-key.pem"), []string{"cluster.nats.tls_cert", "cluster.nats.tls_key"}},
+	}
+	for _, r := range refused {
+		c := newNodes(t, bin, 1, func(int) []string { return env(r.ca, r.cert, r.key) })
+		nd := c.nodes[0]
+		c.start(nd, false)
+		select {
+		case err := <-nd.exited:
+			nd.cmd = nil
+			msg := nd.stderr.String()
+			for _, w := range r.want {
+				if err == nil || !strings.Contains(msg, w) {
+					t.Fatalf("serve with %s: exit %v, stderr %q; want an error containing %q", r.name, err, msg, w)
+				}
+			}
+			t.Logf("%s: %s", r.name, strings.TrimSpace(msg))
+		case <-time.After(30 * time.Second):
+			t.Fatalf("serve with %s still runs after 30s:\n%s", r.name, nd.stderr.String())
+		}
+	}
+
+	c := newNodes(t, bin, 1, func(int) []string { return env(pki.CA, cliCert, cliKey) })
+	nd := c.nodes[0]
+	c.start(nd, true)
+	client := &http.Client{Timeout: 20 * time.Second}
+	status, seq := clusterWrite(client, nd, "tls-walrus", "Walrus over TLS")
+	if status/100 != 2 || seq == 0 {
+		t.Fatalf("write through a node on mutual TLS: %d, seq %d\n%s", status, seq, nd.stderr.String())
+	}
+	if got := articleTitle(t, client, nd, "tls-walrus", seq); got != "Walrus over TLS" {
+		t.Fatalf("read back after the write at seq %d: title %q", seq, got)
+	}
+	if n := s.NumClients(); n < 1 {
+		t.Fatalf("nats-server has %d clients; the node should be one", n)
+	}
+	c.kill(nd)
+	c.start(nd, true) // restarts resume from the stored seq over TLS again
+	if st, code := readyOf(client, nd); code != http.StatusOK || st.AppliedSeq < seq {
+		t.Fatalf("after a restart on TLS: /readyz %d %+v, want ready with applied_seq >= %d", code, st, seq)
+	}
 }

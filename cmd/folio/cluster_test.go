@@ -145,6 +145,8 @@ type readyStatus struct {
 	Documents  uint64 `json:"documents"`
 	AppliedSeq uint64 `json:"applied_seq"`
 	LogLastSeq uint64 `json:"log_last_seq"`
+	LogError   string `json:"log_error"`
+	code       int    // the HTTP status
 }
 
 func readyOf(client *http.Client, nd *clusterNode) (readyStatus, int) {
@@ -381,17 +383,35 @@ func (c *testCluster) writeEverywhere(client *http.Client, l *ledger) {
 	}
 }
 
-// killCycles kills a random node with SIGKILL during writes through the
-// others, cycles times, and restarts it: searches on the others never
-// fail meanwhile. (converge then checks that no acknowledged write is lost.)
+// killCycles kills a random node with SIGKILL during writes through
+// every node, cycles times, and restarts it: searches on the others never
+// fail meanwhile. Every second and third cycle also has _bulk requests in flight
+// (through every node, the victim too), or a rebuild running on the victim
+// (POST /api/admin/rebuild) and one on another node (`folio index
+// --rebuild`, handed to its server), which must succeed. (converge then
+// checks that no acknowledged write is lost, not even one line of a bulk
+// cut by the kill, and that the restarted node converged.)
 func (c *testCluster) killCycles(client *http.Client, l *ledger, rng *rand.Rand, cycles int) {
 	t := c.t
 	t.Helper()
 	n := len(c.nodes)
+	modes := map[string]int{}
 	for cycle := range cycles {
-		victim := c.nodes[rng.IntN(n)]
+		vi := rng.IntN(n)
+		victim := c.nodes[vi]
+		mode := []string{"writes", "bulk", "rebuild"}[cycle%3] // each within any 3 cycles
+		modes[mode]++
 		stop := make(chan struct{})
 		var writers sync.WaitGroup
+		if mode == "bulk" {
+			writers.Go(func() { c.bulkUntil(stop, client, l, cycle) })
+		}
+		rebuilt := make(chan error, 1)
+		if mode == "rebuild" {
+			other := c.nodes[(vi+1+rng.IntN(n-1))%n]
+			writers.Go(func() { rebuildOver(client, victim) }) // killed during it (or just after)
+			go func() { rebuilt <- c.rebuildCLI(other) }()
+		}
 		for w := range 2 {
 			writers.Go(func() {
 				for k := 0; ; k++ {
@@ -423,8 +443,59 @@ func (c *testCluster) killCycles(client *http.Client, l *ledger, rng *rand.Rand,
 		}
 		close(stop)
 		writers.Wait()
+		if mode == "rebuild" {
+			if err := <-rebuilt; err != nil {
+				t.Fatalf("cycle %d: rebuild while %s is down: %v", cycle, victim.name, err)
+			}
+		}
 		c.start(victim, true)
 	}
+	t.Logf("kill cycles: %v", modes)
+}
+
+// bulkUntil sends 50-line _bulk requests through every node in turn until
+// stop, recording the lines acknowledged (those answered before a kill cut
+// the request).
+func (c *testCluster) bulkUntil(stop <-chan struct{}, client *http.Client, l *ledger, cycle int) {
+	for k := 0; ; k++ {
+		select {
+		case <-stop:
+			return
+		default:
+		}
+		var lines strings.Builder
+		for j := range 50 {
+			id := fmt.Sprintf("c%d-b%d-%d", cycle, k, j)
+			l.try(id)
+			fmt.Fprintf(&lines, `{"id":%q,"title":"Bulk crash walrus %s"}`+"\n", id, id)
+		}
+		acked, _ := clusterBulk(client, c.nodes[k%len(c.nodes)], lines.String())
+		for id, seq := range acked {
+			l.ack(id, "Bulk crash walrus "+id, seq)
+		}
+	}
+}
+
+// rebuildOver asks nd to rebuild (from the log) and ignores the answer:
+// nd is killed during it.
+func rebuildOver(client *http.Client, nd *clusterNode) {
+	req, _ := http.NewRequest(http.MethodPost, nd.base+"/api/admin/rebuild", nil)
+	req.Header.Set("Authorization", "Bearer "+crashKey)
+	if resp, err := client.Do(req); err == nil {
+		resp.Body.Close()
+	}
+}
+
+// rebuildCLI runs `folio index --rebuild` with nd's configuration: it
+// hands the rebuild to nd's server, which replays the log.
+func (c *testCluster) rebuildCLI(nd *clusterNode) error {
+	cmd := exec.Command(c.bin, "index", "--rebuild")
+	cmd.Dir, cmd.Env = nd.dir, nd.env
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "server indexed") {
+		return fmt.Errorf("folio index --rebuild on %s: %v\n%s\n%s", nd.name, err, out, nd.stderr.String())
+	}
+	return nil
 }
 
 // buildFolio builds the folio binary into a temporary directory.
@@ -512,12 +583,33 @@ func TestClusterNodes(t *testing.T) {
 		}
 	}
 
-	// A new node joins from the log alone: it replays from seq 1.
-	nd := c.join(t, "node4", "")
+	// A new node joins from the log alone: it replays from seq 1, and its
+	// /readyz answers 503 replaying while it is more than
+	// cluster.max_ready_lag (here 10) behind, then 200. (A backlog of at
+	// least 1000 more articles, however few cycles ran.)
+	var backlog strings.Builder
+	for k := range 1000 {
+		fmt.Fprintf(&backlog, `{"id":"backlog-%d","title":"Backlog walrus %d"}`+"\n", k, k)
+	}
+	acked, err := clusterBulk(client, c.nodes[0], backlog.String())
+	if err != nil || len(acked) != 1000 {
+		t.Fatalf("backlog bulk: %d acknowledged, %v", len(acked), err)
+	}
+	for id, seq := range acked {
+		l.ack(id, strings.Replace(id, "backlog-", "Backlog walrus ", 1), seq)
+	}
+	nd, answers := c.join(t, "node4", "", "FOLIO_CLUSTER_MAX_READY_LAG=10")
 	c.converge(client, l)
 	if !strings.Contains(nd.stderr.String(), "applying the log from seq 1 (") {
 		t.Fatalf("node4 did not replay the log from seq 1:\n%s", nd.stderr.String())
 	}
+	replaying := slices.IndexFunc(answers, func(a readyStatus) bool {
+		return a.code == http.StatusServiceUnavailable && a.Status == "replaying" && a.LogLastSeq-a.AppliedSeq > 10
+	})
+	if last := answers[len(answers)-1]; replaying < 0 || last.code != http.StatusOK || last.LogLastSeq-last.AppliedSeq > 10 {
+		t.Fatalf("node4's /readyz while it replayed %d messages, then once current: %+v", l.seq, answers)
+	}
+	t.Logf("node4's /readyz: 503 replaying at applied seq %d of %d, then 200 (%d answers)", answers[replaying].AppliedSeq, answers[replaying].LogLastSeq, len(answers))
 
 	// A new node joins from a `folio backup` of node 1 plus the log: it
 	// consumes from the backup's seq + 1, not from 1, and converges.
@@ -536,7 +628,7 @@ func TestClusterNodes(t *testing.T) {
 		}
 		l.ack(id, "Later walrus "+id, seq)
 	}
-	nd = c.join(t, "node5", backup)
+	nd, _ = c.join(t, "node5", backup)
 	c.converge(client, l) // node5's (id, content hash) set and applied seq equal every other node's
 	logs := nd.stderr.String()
 	if want := fmt.Sprintf("applying the log from seq %d (", backupSeq.AppliedSeq+1); backupSeq.AppliedSeq == 0 || !strings.Contains(logs, want) || strings.Contains(logs, "applying the log from seq 1 (") {
@@ -546,9 +638,10 @@ func TestClusterNodes(t *testing.T) {
 }
 
 // join starts a new node named name with routes to c's nodes (logging at
-// info level), restored from the backup directory when it is not empty,
-// and adds it to c once it is ready.
-func (c *testCluster) join(t *testing.T, name, backup string) *clusterNode {
+// info level, with env added), restored from the backup directory when it
+// is not empty, and adds it to c once it is ready: its /readyz answers
+// from its start until then (watchReady).
+func (c *testCluster) join(t *testing.T, name, backup string, env ...string) (*clusterNode, []readyStatus) {
 	t.Helper()
 	j := newTestCluster(t, c.bin, 1)
 	nd := j.nodes[0]
@@ -557,10 +650,39 @@ func (c *testCluster) join(t *testing.T, name, backup string) *clusterNode {
 	if backup != "" {
 		nd.env = append(nd.env, "FOLIO_INDEX_PATH="+backup)
 	}
-	j.start(nd, true)
+	nd.env = append(nd.env, env...)
+	j.start(nd, false)
+	answers := watchReady(t, nd)
 	c.nodes = append(c.nodes, nd)
 	j.nodes = nil
-	return nd
+	return nd, answers
+}
+
+// watchReady polls nd's /readyz from its start until it answers 200 with
+// the log reachable (bounded: about 60 s), and returns those answers in
+// which the log was reachable.
+func watchReady(t *testing.T, nd *clusterNode) []readyStatus {
+	t.Helper()
+	client := &http.Client{Timeout: 2 * time.Second}
+	var out []readyStatus
+	for range 6000 {
+		select {
+		case err := <-nd.exited:
+			t.Fatalf("%s exited before it was ready: %v\n%s", nd.name, err, nd.stderr.String())
+		default:
+		}
+		st, code := readyOf(client, nd)
+		if code != 0 && st.LogError == "" && st.LogLastSeq > 0 {
+			st.code = code
+			out = append(out, st)
+			if code == http.StatusOK {
+				return out
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("%s was not ready within 60s: %+v\n%s", nd.name, out, nd.stderr.String())
+	return nil
 }
 
 // routeList is the cluster_listen addresses of c's nodes.
@@ -574,4 +696,39 @@ func routeList(c *testCluster) string {
 		}
 	}
 	return strings.Join(out, ",")
+}
+
+// TestIndexOnClusterNode: `folio index` with cluster.* set never writes
+// the node's directory itself; without a server to hand the work to it
+// fails saying why and what to do.
+func TestIndexOnClusterNode(t *testing.T) {
+	cfg := isolate(t)
+	ix := filepath.Join(t.TempDir(), "folio.bleve")
+	t.Setenv("FOLIO_INDEX_PATH", ix)
+	t.Setenv("FOLIO_INDEX_SOURCES", "../../testdata/articles")
+	t.Setenv("FOLIO_SERVER_ADDR", freeAddr(t))
+	t.Setenv("FOLIO_CLUSTER_NATS_CLUSTER_LISTEN", freeAddr(t))
+	for _, rebuild := range []bool{false, true} {
+		args := []string{"--config", cfg, "index"}
+		if rebuild {
+			args = append(args, "--rebuild")
+		}
+		t.Setenv("FOLIO_SERVER_ADMIN_KEYS", "")
+		_, _, err := runCLI(t, args...)
+		if err == nil || !strings.Contains(err.Error(), "is the index of a cluster node") || !strings.Contains(err.Error(), "set server.admin_keys") {
+			t.Fatalf("%v without admin keys: %v", args, err)
+		}
+		t.Setenv("FOLIO_SERVER_ADMIN_KEYS", crashKey)
+		_, _, err = runCLI(t, args...)
+		if err == nil || !strings.Contains(err.Error(), "start it on this node first") {
+			t.Fatalf("%v without a server: %v", args, err)
+		}
+		if _, err := os.Stat(ix); !os.IsNotExist(err) {
+			t.Fatalf("%v wrote %s: %v", args, ix, err)
+		}
+	}
+	_, _, err := runCLI(t, "--config", cfg, "index", t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), "not among") {
+		t.Fatalf("index of other files on a cluster node: %v", err)
+	}
 }

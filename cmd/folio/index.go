@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/folio-search/folio/config"
@@ -41,6 +43,11 @@ when complete; on failure the live index is left untouched.
 A sync or rebuild that would lose more than index.max_rebuild_loss of the
 articles is refused, and nothing is deleted, unless --force.
 
+On a cluster node (cluster.* set) the command never writes the index
+itself: its writes go through the replicated log, so the sync or rebuild is
+always handed to the node's running "folio serve" (a rebuild there replays
+the log), and the command fails saying so when it cannot be.
+
 If a running "folio serve" holds the index, the work is handed to it
 (POST /api/admin/sync or /api/admin/rebuild) when server.admin_keys is
 configured and no PATH differs from index.sources; otherwise the command
@@ -66,6 +73,9 @@ fails if anything was skipped; with --strict it stops at the first problem.`,
 		opts, err := indexOptions(cfg)
 		if err != nil {
 			return err
+		}
+		if cfg.Cluster.Enabled() {
+			return clusterIndex(cmd.Context(), c, cfg, args, *rebuildFlag, *force)
 		}
 		in := inputs{paths: args, fallback: cfg.Index.SourcePaths()}
 		tuneIndexGC(cfg.Index.GCPercent)
@@ -97,6 +107,31 @@ fails if anything was skipped; with --strict it stops at the first problem.`,
 		return skippedError(sum)
 	}
 	return cmd
+}
+
+// clusterIndex is `folio index` on a cluster node (cluster.* set): only
+// the node's own `folio serve` writes its directory, through the
+// replicated log, so the command never opens the index; it hands the work
+// to that server (a sync publishes the changed files' articles to the
+// log, a rebuild replays the log into a new generation), or says what to
+// do when it cannot.
+func clusterIndex(ctx context.Context, c *cli, cfg config.Config, args []string, rebuild, force bool) error {
+	what := "index"
+	if rebuild {
+		what = "rebuild"
+	}
+	node := fmt.Sprintf("%s is the index of a cluster node (cluster.* is set): only its `folio serve` writes it, through the replicated log", cfg.Index.Path)
+	switch {
+	case len(cfg.Server.AdminKeys) == 0:
+		return fmt.Errorf("%s; set server.admin_keys (the same as the server's) so that this command can ask the server at server.addr %s to %s, or send articles to any node with POST /api/articles/_bulk", node, cfg.Server.Addr, what)
+	case !canHandOff(index.ErrLocked, cfg, argsOrNil(args)):
+		return fmt.Errorf("%s, and it syncs only the index's own inputs (index.sources), which %s %s not among; send other files to any node with POST /api/articles/_bulk", node, strings.Join(args, " "), plural(len(args), "is", "are"))
+	}
+	err := handOffIndex(ctx, c, cfg, index.ErrLocked, args, rebuild, force)
+	if ne := (*net.OpError)(nil); errors.As(err, &ne) { // no server answered
+		return fmt.Errorf("%w\n%s: start it on this node first (this command does not write the index itself)", err, node)
+	}
+	return err
 }
 
 // handOffIndex asks the server that holds the index to sync or rebuild it

@@ -71,7 +71,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, build bu
 	if cfg.Index.Watch && len(cfg.Index.SourcePaths()) == 0 {
 		return errors.New("index.watch is set but index.sources is empty: nothing to watch")
 	}
-	ix, missing, err := openServed(opts, cfg.Index.SourcePaths())
+	ix, missing, fresh, err := openServed(opts, cfg.Index.SourcePaths())
 	if err != nil {
 		return err
 	}
@@ -114,6 +114,9 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, build bu
 	if missing {
 		s.buildAndAttach(build)
 	}
+	if sources := cfg.Index.SourcePaths(); fresh && len(sources) > 0 && !cfg.Index.Watch { // watch syncs them itself
+		s.wg.Go(func() { publishSources(s.ctx, ix, sources, logger) })
+	}
 	s.wg.Wait()
 	if err := errors.Join(s.buildErr, s.serveErr, s.metricsErr); err != nil {
 		return err
@@ -123,17 +126,47 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, build bu
 }
 
 // openServed opens the index at opts.Path. A missing index is no error
-// when sources can build it: then ix is nil and missing true.
-func openServed(opts index.Options, sources []string) (ix *index.Index, missing bool, err error) {
+// when sources can build it: then ix is nil and missing true. In cluster
+// mode a missing index is created empty instead (fresh true): the log
+// fills it. (Building it beside from the sources would run a second
+// embedded JetStream node on the node's store, apply the sources through
+// it, and then swap that store away with the old directory: the node
+// would hold a sequence the log never had.)
+func openServed(opts index.Options, sources []string) (ix *index.Index, missing, fresh bool, err error) {
 	removeStaleBuilds(filepath.Clean(opts.Path))
 	ix, err = index.Open(opts)
 	switch {
+	case errors.Is(err, index.ErrNoIndex) && opts.Cluster != nil:
+		ix, err = index.Create(opts)
+		return ix, false, err == nil, err
 	case errors.Is(err, index.ErrNoIndex) && len(sources) > 0:
-		return nil, true, nil
+		return nil, true, false, nil
 	case errors.Is(err, index.ErrNoIndex):
-		return nil, false, fmt.Errorf("%w (build it with `folio index PATH...`, or set index.sources to build it on start)", err)
+		return nil, false, false, fmt.Errorf("%w (build it with `folio index PATH...`, or set index.sources to build it on start)", err)
 	}
-	return ix, false, err
+	return ix, false, false, err
+}
+
+// publishSources syncs sources through the new cluster node ix once the
+// log answers, so they reach every replica through the log (a source the
+// other nodes published already is stored once: the log deduplicates it).
+func publishSources(ctx context.Context, ix *index.Index, sources []string, logger *slog.Logger) {
+	for ix.ReplicaStatus(ctx).LogErr != nil {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+	report := &ingestReport{logger: logger, logProblems: true}
+	sum, err := ix.Sync(ctx, sources, report.options(false))
+	report.finish()
+	switch {
+	case err != nil && ctx.Err() == nil:
+		logger.Error("cluster: publishing index.sources through the log failed; POST /api/admin/sync to retry", "sources", sources, "err", err)
+	case err == nil:
+		logger.Info("cluster: published index.sources through the log: " + formatSummary(sum))
+	}
 }
 
 // serving is one run of serve: the server, the index once attached, and

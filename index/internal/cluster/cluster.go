@@ -255,13 +255,21 @@ func (c Config) connectOptions() ([]nats.Option, error) {
 		opts = append(opts, o)
 	}
 	if c.TLSCA != "" {
-		opts = append(opts, nats.RootCAs(c.TLSCA))
+		o := nats.RootCAs(c.TLSCA)
+		if err := o(&nats.Options{}); err != nil { // the files are read now, so a bad one is named before any connection
+			return nil, fmt.Errorf("%w: cluster.nats.tls_ca %s: %v", ErrConfig, c.TLSCA, err)
+		}
+		opts = append(opts, o)
 	}
 	if c.TLSCert != "" || c.TLSKey != "" {
 		if c.TLSCert == "" || c.TLSKey == "" {
-			return nil, fmt.Errorf("%w: cluster.nats.tls.cert and cluster.nats.tls.key go together", ErrConfig)
+			return nil, fmt.Errorf("%w: cluster.nats.tls_cert and cluster.nats.tls_key go together", ErrConfig)
 		}
-		opts = append(opts, nats.ClientCert(c.TLSCert, c.TLSKey))
+		o := nats.ClientCert(c.TLSCert, c.TLSKey)
+		if err := o(&nats.Options{}); err != nil {
+			return nil, fmt.Errorf("%w: cluster.nats.tls_cert %s and cluster.nats.tls_key %s: %v", ErrConfig, c.TLSCert, c.TLSKey, err)
+		}
+		opts = append(opts, o)
 	}
 	return opts, nil
 }
@@ -274,12 +282,14 @@ func connect(urls string, opts []nats.Option) (*nats.Conn, error) {
 	nc, err := nats.Connect(urls, append(opts, nats.RetryOnFailedConnect(false))...)
 	var certErr *tls.CertificateVerificationError
 	var unknownCA x509.UnknownAuthorityError
+	var opErr *net.OpError // "remote error": the server sent a TLS alert (e.g. certificate required)
 	switch {
 	case err == nil:
 		return nc, nil
 	case errors.Is(err, nats.ErrAuthorization), errors.Is(err, nats.ErrAuthExpired), errors.Is(err, nats.ErrAuthRevoked), errors.Is(err, nats.ErrAccountAuthExpired):
 		return nil, fmt.Errorf("%w: NATS at %s refused this node's credentials (%v): check cluster.nats.user and cluster.nats.password_file, or cluster.nats.nkey_seed_file", ErrConfig, urls, err)
-	case errors.Is(err, nats.ErrSecureConnRequired), errors.Is(err, nats.ErrSecureConnWanted), errors.Is(err, nats.ErrTLS), errors.As(err, &certErr), errors.As(err, &unknownCA):
+	case errors.Is(err, nats.ErrSecureConnRequired), errors.Is(err, nats.ErrSecureConnWanted), errors.Is(err, nats.ErrTLS), errors.As(err, &certErr), errors.As(err, &unknownCA),
+		errors.As(err, &opErr) && opErr.Op == "remote error":
 		return nil, fmt.Errorf("%w: TLS with NATS at %s failed (%v): check the nats URLs' scheme (tls://) and cluster.nats.tls_ca, tls_cert and tls_key", ErrConfig, urls, err)
 	}
 	nc, err = nats.Connect(urls, append(opts, nats.RetryOnFailedConnect(true))...)
@@ -480,8 +490,44 @@ const ConsumerInactive = time.Hour
 // read has its own ephemeral consumer: Read is for one-off reads (such as
 // a replay into a new generation) beside the node's applier (Follow).
 func (l *Log) Read(ctx context.Context, from uint64, n int, apply func([]Entry) error) error {
-	return l.read(ctx, from, n, l.ephemeral, apply)
+	return l.read(ctx, from, n, l.ephemeral, false, apply)
 }
+
+// errCaughtUp ends a Replay: it has delivered what it was asked for.
+var errCaughtUp = errors.New("cluster: replay caught up")
+
+// Replay is a Read from sequence from that returns once it has delivered
+// the entry at sequence to (or a later one), or everything the stream
+// holds (the entry at to may have been replaced by a later one since):
+// it returns the sequence of the last entry delivered (from-1, or 0,
+// when none was). The stream is compacted, so a replay from 1 delivers
+// the latest entry of every article. Like Read, it reads through its own
+// ephemeral consumer and retries a read that cannot start until ctx ends.
+func (l *Log) Replay(ctx context.Context, from, to uint64, n int, apply func([]Entry) error) (uint64, error) {
+	from = max64(from, 1)
+	last := from - 1
+	if to < from {
+		return last, nil
+	}
+	err := l.read(ctx, from, n, l.ephemeral, true, func(b []Entry) error {
+		if err := apply(b); err != nil {
+			return err
+		}
+		if last = b[len(b)-1].Seq; last >= to {
+			return errCaughtUp
+		}
+		return nil
+	})
+	if errors.Is(err, errCaughtUp) {
+		return last, nil
+	}
+	return last, err
+}
+
+// ErrAhead means a node's applied sequence is beyond the stream's last
+// one: the stream was deleted (or purged) and created again, and the
+// node's sequences name messages of the old stream.
+var ErrAhead = errors.New("the node has applied more of the log than the stream holds")
 
 // Follow is Read through this node's durable pull consumer (named after
 // Config.Node, see ConsumerName): the node's applier. The consumer is
@@ -492,7 +538,7 @@ func (l *Log) Read(ctx context.Context, from uint64, n int, apply func([]Entry) 
 // storage); when that node is down it is recreated on a live one. Only
 // one Follow per Log may run at a time.
 func (l *Log) Follow(ctx context.Context, from uint64, n int, apply func([]Entry) error) error {
-	return l.read(ctx, from, n, l.durable, apply)
+	return l.read(ctx, from, n, l.durable, false, apply)
 }
 
 // consumerFunc returns a pull consumer of s positioned at seq, the
@@ -500,11 +546,14 @@ func (l *Log) Follow(ctx context.Context, from uint64, n int, apply func([]Entry
 // releases it.
 type consumerFunc func(ctx context.Context, s jetstream.Stream, seq uint64) (jetstream.Consumer, uint64, func(), error)
 
-func (l *Log) read(ctx context.Context, from uint64, n int, open consumerFunc, apply func([]Entry) error) error {
+// read reads from from through the consumers open makes (again after
+// each failure) until ctx ends or apply fails; untilIdle: also once
+// nothing more is pending (the error errCaughtUp).
+func (l *Log) read(ctx context.Context, from uint64, n int, open consumerFunc, untilIdle bool, apply func([]Entry) error) error {
 	n = min(max(n, 1), MaxReadBatch)
 	next := max64(from, 1)
 	for ctx.Err() == nil {
-		err := l.readFrom(ctx, next, n, open, func(b []Entry) error {
+		err := l.readFrom(ctx, next, n, open, untilIdle, func(b []Entry) error {
 			if err := apply(b); err != nil {
 				return &applyError{err}
 			}
@@ -600,6 +649,9 @@ func (l *Log) durable(ctx context.Context, s jetstream.Stream, seq uint64) (jets
 		cancels = append(cancels, cancel)
 		return actx
 	}
+	if last := s.CachedInfo().State.LastSeq; seq > last+1 {
+		return nil, 0, nil, &applyError{fmt.Errorf("%w: it has applied seq %d, the stream %s ends at seq %d", ErrAhead, seq-1, l.cfg.Stream, last)}
+	}
 	c, err := s.Consumer(attempt(), name)
 	exists := true // a consumer of that name may exist: delete it before creating ours
 	switch {
@@ -651,8 +703,10 @@ func (l *Log) logf(format string, args ...any) {
 
 // readFrom consumes from seq with the consumer open returns. A gap in the
 // consumer's own sequence (a message lost on the way) ends the read, and
-// the caller starts again after the last entry it applied.
-func (l *Log) readFrom(ctx context.Context, seq uint64, max int, open consumerFunc, apply func([]Entry) error) error {
+// the caller starts again after the last entry it applied. With
+// untilIdle, it ends (errCaughtUp, as an apply error) once the consumer
+// has nothing pending.
+func (l *Log) readFrom(ctx context.Context, seq uint64, max int, open consumerFunc, untilIdle bool, apply func([]Entry) error) error {
 	s, err := l.stream(ctx)
 	if err != nil {
 		return err
@@ -691,6 +745,17 @@ func (l *Log) readFrom(ctx context.Context, seq uint64, max int, open consumerFu
 		entries, err := take(batch, nil)
 		if err != nil {
 			return err
+		}
+		if len(entries) == 0 && untilIdle {
+			ictx, cancel := context.WithTimeout(ctx, attemptTimeout)
+			info, err := c.Info(ictx)
+			cancel()
+			if err != nil {
+				return err
+			}
+			if info.NumPending == 0 {
+				return &applyError{errCaughtUp}
+			}
 		}
 		if len(entries) == 0 {
 			// Nothing ready: wait for the next message (or a little).

@@ -14,7 +14,10 @@ import (
 // a completion of the last word) come first; then the score (BM25, title
 // boost, recency) decides. Each such group is a tier: the query restricted
 // by an unscored filter that counts matched words (a disjunction with a
-// minimum), so every article keeps the score the query gives it.
+// minimum), so every article keeps the score the query gives it. A
+// longer query is ranked by score alone, except that the articles matching
+// only through typos come after all those matching a word as typed
+// (typedFirst): that order holds by construction, whatever the scores.
 
 // Match strategies of a Request.
 const (
@@ -41,17 +44,8 @@ type words struct {
 // clauses (and exclusions): the ones that can match (a stop word cannot),
 // each once; nil for a query with required clauses.
 func (pl *Planner) optionalWords(q query.Query, alts inexact) *words {
-	bq, ok := q.(*query.BooleanQuery)
-	if !ok {
-		return nil
-	}
-	if bq.Must != nil {
-		if c, ok := bq.Must.(*query.ConjunctionQuery); !ok || len(c.Conjuncts) > 0 {
-			return nil
-		}
-	}
-	d, ok := bq.Should.(*query.DisjunctionQuery)
-	if !ok {
+	d := optional(q)
+	if d == nil {
 		return nil
 	}
 	w := &words{}
@@ -86,6 +80,26 @@ func (pl *Planner) optionalWords(q query.Query, alts inexact) *words {
 	}
 	return w
 }
+
+// optional is the disjunction of q's optional clauses when q, as the
+// query-string parser builds it, has no required clause; nil otherwise.
+func optional(q query.Query) *query.DisjunctionQuery {
+	bq, ok := q.(*query.BooleanQuery)
+	if !ok {
+		return nil
+	}
+	if bq.Must != nil {
+		if c, ok := bq.Must.(*query.ConjunctionQuery); !ok || len(c.Conjuncts) > 0 {
+			return nil
+		}
+	}
+	d, _ := bq.Should.(*query.DisjunctionQuery)
+	return d
+}
+
+// onlyOptional reports whether q is made of optional clauses (and
+// exclusions) only: the queries whose relevance order is tiered (see grade).
+func onlyOptional(q query.Query) bool { return optional(q) != nil }
 
 // matchesNothing reports whether text analyses to no term in field (a stop word).
 func (pl *Planner) matchesNothing(field, text string) bool {
@@ -155,4 +169,17 @@ func tiers(main query.Query, w *words, minWords int) []query.Query {
 		return nil
 	}
 	return out
+}
+
+// typedFirst are the two tiers of a query ranked by score alone whose
+// words w match through typos too: main's matches holding a word as typed,
+// then those matching only through typos; nil when no word matches
+// through a typo or none can match as typed (a single tier).
+func typedFirst(main query.Query, w *words) []query.Query {
+	if w.inexact == 0 || len(w.exact) == 0 {
+		return nil
+	}
+	typed := atLeast(w.exact, 1)
+	only := query.NewBooleanQuery([]query.Query{query.NewMatchAllQuery()}, nil, []query.Query{atLeast(w.exact, 1)})
+	return []query.Query{engine.Filtered(main, typed), engine.Filtered(main, only)}
 }

@@ -286,7 +286,10 @@ func (pl *Planner) planQuery(p *Plan, q Request, dict Dictionary) (*Plan, error)
 		}
 	}
 	if !strings.Contains(text, "~") { // fuzzy matches keep their MatchQuery
-		if parsed, err = pl.withTypos(parsed, dict, alts); err != nil {
+		// Rare words are also searched as their frequent spelling only
+		// where tiers rank what matches as typed first (see grade).
+		respell := (p.SortBy == "" || p.SortBy == SortRelevance) && onlyOptional(parsed)
+		if parsed, err = pl.withTypos(parsed, dict, alts, respell); err != nil {
 			return nil, err
 		}
 		parsed = pl.simplify(parsed)
@@ -300,7 +303,9 @@ func (pl *Planner) planQuery(p *Plan, q Request, dict Dictionary) (*Plan, error)
 // grade applies p's match strategy to the words w of its query (nil: not
 // only optional clauses): MatchAll keeps the articles matching every word;
 // in relevance order, MatchAny grades a query of at most GradedMaxWords
-// words, and MatchAll orders its articles by the words matched as typed.
+// words and lists, for a longer one, the articles matching a word as
+// typed before those matching only through typos (typedFirst), and
+// MatchAll orders its articles by the words matched as typed.
 func (pl *Planner) grade(p *Plan, w *words) {
 	if w == nil || len(w.all) == 0 {
 		return
@@ -310,6 +315,9 @@ func (pl *Planner) grade(p *Plan, w *words) {
 	if p.Match == MatchAll {
 		minWords = len(w.all)
 	} else if len(w.all) > pl.GradedMaxWords {
+		if relevance {
+			p.Tiers = typedFirst(p.Main, w)
+		}
 		return
 	}
 	if !relevance {
@@ -321,6 +329,9 @@ func (pl *Planner) grade(p *Plan, w *words) {
 	p.Tiers = tiers(p.Main, w, minWords)
 	if p.Tiers == nil && minWords > 1 {
 		p.Main = engine.Filtered(p.Main, atLeast(w.all, minWords))
+	}
+	if p.Tiers == nil { // too many tiers: at least the typed words first
+		p.Tiers = typedFirst(p.Main, w)
 	}
 }
 

@@ -38,8 +38,20 @@ type Typos struct {
 	TwoEdits int  // shortest word allowed two edits
 }
 
-// Dictionary tells whether an analysed term occurs in a field of the index.
+// Dictionary is what typo tolerance and completions ask of the index's
+// terms: Terms, and the respellings of rare words.
 type Dictionary interface {
+	Terms
+	// Respelling is the far more frequent term that term, which the index
+	// holds in a few articles only, most likely misspells ("government"
+	// for "goverment", which Reuters holds 9 times), or "" (letters: the
+	// word's length as typed).
+	Respelling(term string, letters int) (string, error)
+}
+
+// Terms tells whether an analysed term occurs in a field of the index, and
+// which terms are near it.
+type Terms interface {
 	Has(field, term string) (bool, error)
 	// Corrections are the terms of field exactly edits away from term,
 	// most frequent first.
@@ -51,9 +63,12 @@ type Dictionary interface {
 
 // withTypos replaces, in q's required and optional clauses (never the
 // excluded ones), each plain word that typo tolerance applies to and the
-// dictionary lacks by its fuzzy expansion. It runs before simplify, on the
-// parser's MatchQuery, which still holds the word as typed.
-func (pl *Planner) withTypos(q query.Query, dict Dictionary, alts inexact) (query.Query, error) {
+// dictionary lacks by its fuzzy expansion; with respell (a ranking whose
+// tiers put the words matched as typed first), also each such word the
+// index holds rarely by the word or its far more frequent respelling. It
+// runs before simplify, on the parser's MatchQuery, which still holds the
+// word as typed.
+func (pl *Planner) withTypos(q query.Query, dict Dictionary, alts inexact, respell bool) (query.Query, error) {
 	if !pl.Typos.On || dict == nil {
 		return q, nil
 	}
@@ -72,10 +87,10 @@ func (pl *Planner) withTypos(q query.Query, dict Dictionary, alts inexact) (quer
 		if !ok || err != nil {
 			return q
 		}
-		fq, corrected, e := pl.typoQuery(mq, dict)
+		fq, typed, e := pl.typoQuery(mq, dict, respell)
 		if err = e; fq != nil {
-			if corrected {
-				alts[fq] = nil // nothing matches the word as typed
+			if typed != fq {
+				alts[fq] = typed // nil: nothing matches the word as typed
 			}
 			return fq
 		}
@@ -84,30 +99,33 @@ func (pl *Planner) withTypos(q query.Query, dict Dictionary, alts inexact) (quer
 	return q, err
 }
 
-// typoQuery is the fuzzy expansion of the plain word mq (corrected), its term query
-// when the index holds it as typed, or nil when typo tolerance does not
-// apply to it (a fielded, fuzzy or prefix word, one with digits, one
-// shorter than Typos.OneEdit, one that analyses to no or several terms).
-func (pl *Planner) typoQuery(mq *query.MatchQuery, dict Dictionary) (_ query.Query, corrected bool, _ error) {
+// typoQuery is the query of the plain word mq and the part of it that
+// matches the word as typed: the word's term query (both) when the index
+// holds it, the disjunction of it and its respelling with respell (see
+// withTypos), the fuzzy expansion (and nil) when the index lacks it; nil
+// when typo tolerance does not apply to it (a fielded, fuzzy or prefix
+// word, one with digits, one shorter than Typos.OneEdit, one that analyses
+// to no or several terms).
+func (pl *Planner) typoQuery(mq *query.MatchQuery, dict Dictionary, respell bool) (q, typed query.Query, _ error) {
 	if mq.FieldVal != "" || mq.Fuzziness != 0 || mq.Prefix != 0 || mq.Analyzer != "" {
-		return nil, false, nil
+		return nil, nil, nil
 	}
 	n := utf8.RuneCountInString(mq.Match)
 	if n < pl.Typos.OneEdit {
-		return nil, false, nil
+		return nil, nil, nil
 	}
 	for _, r := range mq.Match {
 		if !unicode.IsLetter(r) {
-			return nil, false, nil
+			return nil, nil, nil
 		}
 	}
 	an := pl.Analyzers[""]
 	if an == nil {
-		return nil, false, nil
+		return nil, nil, nil
 	}
 	tokens := an.Analyze([]byte(mq.Match))
 	if len(tokens) != 1 {
-		return nil, false, nil
+		return nil, nil, nil
 	}
 	term := string(tokens[0].Term)
 	boost := 1.0
@@ -119,11 +137,20 @@ func (pl *Planner) typoQuery(mq *query.MatchQuery, dict Dictionary) (_ query.Que
 		// (so the word is not analysed twice).
 		tq := query.NewTermQuery(term)
 		tq.SetBoost(boost)
-		return tq, false, err
+		if err != nil || !respell {
+			return tq, tq, err
+		}
+		fix, err := dict.Respelling(term, n)
+		if err != nil || fix == "" {
+			return tq, tq, err
+		}
+		alt := query.NewTermQuery(fix)
+		alt.SetBoost(oneEditWeight * boost)
+		return query.NewDisjunctionQuery([]query.Query{tq, alt}), tq, nil
 	}
 	cands, weight, err := pl.corrections(dict, term, n)
 	if err != nil || len(cands) == 0 {
-		return nil, false, err
+		return nil, nil, err
 	}
 	// The corrections people mean are frequent words: keep the most
 	// frequent one and those at least half as frequent (a rare word one
@@ -139,9 +166,9 @@ func (pl *Planner) typoQuery(mq *query.MatchQuery, dict Dictionary) (_ query.Que
 		alts = append(alts, tq)
 	}
 	if len(alts) == 1 {
-		return alts[0], true, nil
+		return alts[0], nil, nil
 	}
-	return query.NewDisjunctionQuery(alts), true, nil
+	return query.NewDisjunctionQuery(alts), nil, nil
 }
 
 // corrections are the index terms a misspelt term (of n letters as typed)
