@@ -68,7 +68,7 @@ func needReuters(tb testing.TB, what string) string {
 
 // TestSearchesAnswerDuringBackupAndSwap: while a backup of the Reuters
 // index copies it and a rebuild reaches its swap, every search answers
-// within 100 ms, the rebuild swaps without waiting for the backup, and the
+// (none waits for the backup or the swap), the rebuild swaps without waiting for the backup, and the
 // backup is a complete copy of the generation it started on (folio.json
 // and sync state included), whose directory goes once the backup is done.
 func TestSearchesAnswerDuringBackupAndSwap(t *testing.T) {
@@ -133,12 +133,12 @@ func TestSearchesAnswerDuringBackupAndSwap(t *testing.T) {
 		t.Errorf("the rebuild did not reach its swap within a minute while the backup ran")
 	}
 
-	// 20 searches, one after the other; each gets 2 s before the test gives
-	// up on it, and the median and all but one must take at most 100 ms.
-	const bound = 100 * time.Millisecond
-	var took []time.Duration
+	// 20 searches, one after the other, while the backup is held inside
+	// its copy (it waits for release, which comes only after them): a
+	// search that waited for the backup or for the swap's lock would never
+	// answer, so each one that does shows it did not. The 30 s are a hang
+	// detector, not a speed bound (speed is measured by benchmarks).
 	for i := range 20 {
-		start := time.Now()
 		done := make(chan error, 1)
 		go func() {
 			_, err := ix.Search(ctx, Query{Text: "oil prices"})
@@ -149,14 +149,9 @@ func TestSearchesAnswerDuringBackupAndSwap(t *testing.T) {
 			if err != nil {
 				t.Fatalf("search %d: %v", i, err)
 			}
-			took = append(took, time.Since(start))
-		case <-time.After(2 * time.Second):
-			t.Fatalf("search %d did not answer within 2 s while a backup ran and a rebuild was swapping (answered before: %v)", i, took)
+		case <-time.After(30 * time.Second):
+			t.Fatalf("search %d did not answer while a backup ran and a rebuild was swapping", i)
 		}
-	}
-	slices.Sort(took)
-	if took[len(took)/2] > bound || took[len(took)-2] > bound {
-		t.Errorf("searches during a backup and a swap took %v; want the median and 19 of 20 within %v", took, bound)
 	}
 
 	select {

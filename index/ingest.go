@@ -256,7 +256,7 @@ func (r *ingestRun) writeBatch(ctx context.Context, recs []article.Record, count
 	if len(ops) == 0 {
 		return nil
 	}
-	existed, err := r.ix.writes().Append(ctx, ops, counts)
+	existed, _, err := r.ix.writes().Append(ctx, ops, counts)
 	if err != nil {
 		return err
 	}

@@ -22,14 +22,15 @@ import (
 
 // writeLog is the log stage of the write path: Append takes ops in order
 // and returns once they are applied and durable (persisted, fsynced), with,
-// per op, whether its id existed before. counts, when set, receives the
+// per op, whether its id existed before and its sequence in the log (seqs
+// is nil for the local log, which has none). counts, when set, receives the
 // token counts of the puts (a bulk load into an empty index, see
 // bulkCounts). On an error nothing of ops is acknowledged. The local log
 // (localLog) applies them at once; a replicated log (the cluster's) fits
 // behind the same interface: ops appended in order, each acknowledged once
 // applied.
 type writeLog interface {
-	Append(ctx context.Context, ops []writeOp, counts *analysis.BulkCounts) ([]bool, error)
+	Append(ctx context.Context, ops []writeOp, counts *analysis.BulkCounts) (existed []bool, seqs []uint64, err error)
 }
 
 // localLog is the log of a single node: Append applies the ops to the
@@ -47,14 +48,14 @@ func (ix *Index) writes() writeLog {
 // Append applies ops under the index's read lock (a rebuild's swap waits
 // for it) and, after a failed persist, reopens the shards (afterWrite). A
 // local apply is not interrupted half-way: ctx is not consulted.
-func (l localLog) Append(_ context.Context, ops []writeOp, counts *analysis.BulkCounts) ([]bool, error) {
+func (l localLog) Append(_ context.Context, ops []writeOp, counts *analysis.BulkCounts) ([]bool, []uint64, error) {
 	ix := l.ix
 	ix.noteGroups(ops)
 	ix.mu.RLock()
 	existed, err := ix.applyLocked(ops, counts)
 	ix.mu.RUnlock()
 	ix.afterWrite(err)
-	return existed, err
+	return existed, nil, err
 }
 
 // replayLog records the writes made to the live index during a rebuild,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -50,6 +51,9 @@ type ClusterOptions struct {
 
 	// Logf, when set, receives the replica's and embedded server's notices.
 	Logf func(format string, args ...any)
+
+	// Answer, when set, answers the other nodes' AskNodes requests (ask.go).
+	Answer func(ctx context.Context, req []byte) ([]byte, error)
 }
 
 // errClosed stops the replica of a closed index.
@@ -69,9 +73,16 @@ type replica struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 
+	// hold is held while a batch of entries is applied (tests hold it to
+	// keep a replica behind its log).
+	hold sync.Mutex
+
 	mu        sync.Mutex
 	applied   uint64
+	delivered uint64        // the last sequence read from the log (applied, or being applied)
+	pending   uint64        // messages of the log after delivered not read yet, when it was read
 	changed   chan struct{} // closed (and replaced) when applied advances
+	waiting   int           // wait calls not returned yet
 	lastErr   error
 	replaying bool // replaying the log from scratch (checkLog)
 }
@@ -101,6 +112,13 @@ func (ix *Index) joinCluster() (*Index, error) {
 	if err != nil {
 		ix.Close()
 		return nil, err
+	}
+	if co.Answer != nil {
+		if err := l.Answer(co.Answer); err != nil {
+			l.Close()
+			ix.Close()
+			return nil, err
+		}
 	}
 	logf := co.Logf
 	if logf == nil {
@@ -212,6 +230,9 @@ func opsOf(es []cluster.Entry, logf func(string, ...any)) []writeOp {
 // recording the last one's sequence.
 func (ix *Index) applyEntries(es []cluster.Entry) error {
 	r := ix.replica
+	r.deliver(es[len(es)-1])
+	r.hold.Lock()
+	defer r.hold.Unlock()
 	ops := opsOf(es, r.logf)
 	last := es[len(es)-1].Seq
 	ix.noteGroups(ops) // before the first article with groups: see noteGroups
@@ -236,12 +257,29 @@ func (r *replica) appliedSeq() uint64 {
 	return r.applied
 }
 
+// deliver records that the log is read up to e (not yet applied).
+func (r *replica) deliver(e cluster.Entry) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.delivered, r.pending = max(r.delivered, e.Seq), e.Pending
+}
+
+// behind reports whether this node knows of log entries it has not
+// applied yet: read and not applied, or not read when it last read one.
+// A node that is not behind may still miss writes acknowledged through
+// other nodes in the last moments (on their way to it).
+func (r *replica) behind() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.delivered > r.applied || r.pending > 0
+}
+
 // restart sets the applied sequence to seq, also backwards (the stream
 // was created again, or a replay from scratch is in place).
 func (r *replica) restart(seq uint64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.applied, r.lastErr = seq, nil
+	r.applied, r.delivered, r.pending, r.lastErr = seq, seq, 0, nil
 	close(r.changed)
 	r.changed = make(chan struct{})
 }
@@ -271,6 +309,14 @@ func (r *replica) advance(seq uint64) {
 
 // wait returns once seq is applied, or ctx's error.
 func (r *replica) wait(ctx context.Context, seq uint64) error {
+	r.mu.Lock()
+	r.waiting++
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		r.waiting--
+		r.mu.Unlock()
+	}()
 	for {
 		r.mu.Lock()
 		applied, changed := r.applied, r.changed
@@ -284,6 +330,30 @@ func (r *replica) wait(ctx context.Context, seq uint64) error {
 		case <-changed:
 		}
 	}
+}
+
+// waiters is how many wait calls have not returned yet.
+func (r *replica) waiters() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.waiting
+}
+
+// catchUp returns once this node has applied everything the log held when
+// asked, waiting at most wait (or until ctx ends): a write whose answer
+// depends on what this replica holds (a DELETE's 404, a put's created or
+// updated) decides only after it, as a node behind its log (up to
+// cluster.max_ready_lag messages while /readyz is 200) may not have
+// applied a write acknowledged through another node yet. Its errors wrap
+// ErrNoQuorum (the log cannot tell its last sequence) or ErrReplicaBehind.
+func (ix *Index) catchUp(ctx context.Context, wait time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	st, err := ix.replica.log.State(ctx)
+	if err != nil {
+		return err
+	}
+	return ix.WaitApplied(ctx, st.LastSeq)
 }
 
 // Clustered reports whether the index is a replica of a replicated log.
@@ -358,6 +428,18 @@ func WithSeqRecorder(ctx context.Context) (context.Context, *SeqRecorder) {
 	return context.WithValue(ctx, seqsKey{}, s), s
 }
 
+// writeTimeoutKey is the context key of WithWriteTimeout.
+type writeTimeoutKey struct{}
+
+// WithWriteTimeout returns a context each of whose writes to the
+// replicated log (a single write, or one batch of a bulk, an array or a
+// sync) ends after d at the latest (or with ctx, if sooner): without a
+// quorum it fails with an error wrapping ErrNoQuorum within d. A single
+// node, whose writes do not wait for other nodes, ignores it.
+func WithWriteTimeout(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, writeTimeoutKey{}, d)
+}
+
 // clusterLog is the replicated log: Append publishes each op in order and
 // returns once the log acknowledged all of them on a quorum, then waits
 // (briefly) for this node to apply them, so a read on the writing node
@@ -368,100 +450,108 @@ type clusterLog struct{ ix *Index }
 // node's replica (it is acknowledged either way).
 const localApplyWait = 5 * time.Second
 
-// Append publishes ops; existed is what this node's replica held before.
-// Override drops (file bookkeeping of this node) are applied locally.
-// counts is not used: the replica applies in its own batches.
-func (l clusterLog) Append(ctx context.Context, ops []writeOp, _ *analysis.BulkCounts) ([]bool, error) {
+// statusWait bounds how long a put of an id this node does not hold
+// waits for the node to catch up with the log before it is published, so
+// that its created/updated status reflects the writes acknowledged before
+// it; past it (a node replaying a long log) the status is what the node
+// holds.
+const statusWait = time.Second
+
+// Append publishes ops and returns, per op, whether its id existed before
+// it (existedBefore on this node, caught up with the log first when a put's
+// id is not here: see statusWait) and its log sequence. Override drops
+// (file bookkeeping of this node) are applied locally (sequence 0). counts
+// is not used: the replica applies in its own batches.
+func (l clusterLog) Append(ctx context.Context, ops []writeOp, _ *analysis.BulkCounts) ([]bool, []uint64, error) {
 	ix, r := l.ix, l.ix.replica
-	ix.mu.RLock()
-	existed, err := ix.existedBefore(ops)
-	ix.mu.RUnlock()
+	if d, _ := ctx.Value(writeTimeoutKey{}).(time.Duration); d > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
+	existed, err := l.existed(ctx, ops)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var local, logged []writeOp
-	for _, op := range ops {
+	var at []int // logged[k] is ops[at[k]]
+	for i, op := range ops {
 		if op.dropOverride {
 			local = append(local, op)
 		} else {
 			logged = append(logged, op)
+			at = append(at, i)
 		}
 	}
-	last, err := l.publish(ctx, logged)
+	logSeqs, err := l.publish(ctx, logged)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(local) > 0 {
-		if _, err := (localLog{ix}).Append(ctx, local, nil); err != nil {
-			return nil, err
+		if _, _, err := (localLog{ix}).Append(ctx, local, nil); err != nil {
+			return nil, nil, err
 		}
 	}
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), localApplyWait)
 	defer cancel()
-	_ = r.wait(wctx, last) // acknowledged: durable on the log whether or not applied here yet
+	_ = r.wait(wctx, slices.Max(append(logSeqs, 0))) // acknowledged: durable on the log whether or not applied here yet
+	seqs := make([]uint64, len(ops))
+	for k, seq := range logSeqs {
+		seqs[at[k]] = seq
+	}
+	return existed, seqs, nil
+}
+
+// existed is existedBefore(ops), read again after catching up with the log
+// (for up to statusWait; a failure leaves the first reading) when a put's
+// id is not on this node and the node is behind the log (replica.behind:
+// a node that is current asks the log nothing).
+func (l clusterLog) existed(ctx context.Context, ops []writeOp) ([]bool, error) {
+	ix := l.ix
+	read := func() ([]bool, error) {
+		ix.mu.RLock()
+		defer ix.mu.RUnlock()
+		return ix.existedBefore(ops)
+	}
+	existed, err := read()
+	if err != nil {
+		return nil, err
+	}
+	for i, op := range ops {
+		if op.article != nil && !op.dropOverride && !existed[i] && ix.replica.behind() {
+			if ix.catchUp(ctx, statusWait) != nil {
+				return existed, nil
+			}
+			return read()
+		}
+	}
 	return existed, nil
 }
 
-// maxInFlight is how many publishes of one Append wait for their
-// acknowledgement at once.
-const maxInFlight = 32
-
-// publish logs ops and returns the highest sequence. Ops on distinct ids
-// are published concurrently (their order in the log does not matter);
-// a batch naming an id twice is published in order.
-func (l clusterLog) publish(ctx context.Context, ops []writeOp) (uint64, error) {
-	rec, _ := ctx.Value(seqsKey{}).(*SeqRecorder)
-	seqs := make([]uint64, len(ops))
-	errs := make([]error, len(ops))
-	one := func(i int) {
-		op := ops[i]
+// publish logs ops (cluster.Log.PublishAll: the whole batch in flight at
+// once, an id named twice in order) and returns their sequences, also
+// recorded in ctx's SeqRecorder.
+func (l clusterLog) publish(ctx context.Context, ops []writeOp) ([]uint64, error) {
+	ms := make([]cluster.Msg, len(ops))
+	for i, op := range ops {
 		kind := cluster.Delete
 		if op.article != nil {
 			kind = cluster.Put
 		}
 		data, err := json.Marshal(logRecord{Article: op.article, API: op.api})
-		if err == nil {
-			seqs[i], err = l.ix.replica.log.Publish(ctx, kind, op.id, data)
-		}
 		if err != nil {
-			errs[i] = fmt.Errorf("%w: write of %q: %w", ErrWriteFailed, op.id, err)
+			return nil, fmt.Errorf("%w: write of %q: %w", ErrWriteFailed, op.id, err)
 		}
+		ms[i] = cluster.Msg{Kind: kind, ID: op.id, Data: data}
 	}
-	seen := make(map[string]bool, len(ops))
-	distinct := true
-	for _, op := range ops {
-		distinct = distinct && !seen[op.id]
-		seen[op.id] = true
+	seqs, err := l.ix.replica.log.PublishAll(ctx, ms)
+	if err != nil {
+		return nil, fmt.Errorf("%w: write of %d articles: %w", ErrWriteFailed, len(ops), err)
 	}
-	if distinct {
-		var wg sync.WaitGroup
-		sem := make(chan struct{}, maxInFlight)
-		for i := range ops {
-			sem <- struct{}{}
-			wg.Go(func() {
-				defer func() { <-sem }()
-				one(i)
-			})
-		}
-		wg.Wait()
-	} else {
-		for i := range ops {
-			if one(i); errs[i] != nil {
-				break
-			}
-		}
-	}
-	for _, err := range errs {
-		if err != nil {
-			return 0, err
-		}
-	}
-	var last uint64
-	for _, s := range seqs {
-		last = max(last, s)
-		if rec != nil {
+	if rec, _ := ctx.Value(seqsKey{}).(*SeqRecorder); rec != nil {
+		for _, s := range seqs {
 			rec.add(s)
 		}
 	}
-	return last, nil
+	return seqs, nil
 }

@@ -14,32 +14,11 @@ import (
 	"github.com/folio-search/folio/index/article"
 )
 
-// openCluster opens three replicas with embedded JetStream nodes (R3,
-// fsync always) on loopback.
-func openCluster(b *testing.B) []*Index {
-	b.Helper()
-	opts := clusterOptionsTB(b, b.TempDir())
-	ixs := make([]*Index, len(opts))
-	for i, o := range opts {
-		ix, err := OpenOrCreate(o)
-		if err != nil {
-			b.Fatal(err)
-		}
-		ixs[i] = ix
-	}
-	b.Cleanup(func() {
-		for _, ix := range ixs {
-			ix.Close()
-		}
-	})
-	return ixs
-}
-
 // BenchmarkClusterPut: acknowledged single puts per second through one
 // node of three (16 writers), and the lag from acknowledgement to applied
 // on another node (p50, p99).
 func BenchmarkClusterPut(b *testing.B) {
-	ixs := openCluster(b)
+	ixs := openReplicas(b)
 	ctx := context.Background()
 	if _, err := ixs[0].Put(ctx, article.Article{ID: "warm", Title: "warm up"}); err != nil {
 		b.Fatal(err)
@@ -77,7 +56,7 @@ func BenchmarkClusterPut(b *testing.B) {
 // BenchmarkClusterBulk: acknowledged articles per second of 1000-line
 // bulk requests through one node of three.
 func BenchmarkClusterBulk(b *testing.B) {
-	ixs := openCluster(b)
+	ixs := openReplicas(b)
 	ctx := context.Background()
 	var lines strings.Builder
 	b.ResetTimer()

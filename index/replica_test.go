@@ -172,16 +172,7 @@ func TestReplicasConvergeAndResume(t *testing.T) {
 // hidden on every replica from readers outside its groups (each replica
 // turns its visibility filter on before applying it).
 func TestReplicaAppliesGroups(t *testing.T) {
-	opts := clusterOptions(t, t.TempDir())
-	ixs := make([]*Index, len(opts))
-	for i, o := range opts {
-		ix, err := OpenOrCreate(o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { ix.Close() })
-		ixs[i] = ix
-	}
+	ixs := openReplicas(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	wctx, rec := WithSeqRecorder(ctx)
@@ -200,6 +191,102 @@ func TestReplicaAppliesGroups(t *testing.T) {
 		}
 		if got := mustSearch(t, ix, Query{Text: "zeppelin", Visible: Visibility{Groups: []string{"hr"}}}); got.Total != 2 {
 			t.Errorf("node %d, hr: %v, want both", i+1, ids(got))
+		}
+	}
+}
+
+// openReplicas opens three in-process replicas with embedded JetStream
+// nodes (R3, fsync always) on loopback (see clusterOptions), closed when
+// the test or benchmark ends.
+func openReplicas(t testing.TB) []*Index {
+	t.Helper()
+	opts := clusterOptionsTB(t, t.TempDir())
+	ixs := make([]*Index, len(opts))
+	for i, o := range opts {
+		ix, err := OpenOrCreate(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ix.Close() })
+		ixs[i] = ix
+	}
+	return ixs
+}
+
+// TestReplicaDeleteCatchesUp: a DELETE sent to a replica that has not
+// applied the article's put yet (readyz admits some lag, so a load
+// balancer may route it there) catches up with the log before it decides:
+// 200, and the article is gone on every replica, instead of a 404 that
+// leaves it everywhere. A PUT of such an article through the lagging
+// replica catches up too and answers "updated", not "created".
+func TestReplicaDeleteCatchesUp(t *testing.T) {
+	ixs := openReplicas(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	wctx, rec := WithSeqRecorder(ctx)
+	if _, err := ixs[0].Put(wctx, article.Article{ID: "warm", Title: "every replica is up"}); err != nil {
+		t.Fatal(err)
+	}
+	for i, ix := range ixs {
+		if err := ix.WaitApplied(ctx, rec.Last()); err != nil {
+			t.Fatalf("node %d: %v", i+1, err)
+		}
+	}
+	lagging := ixs[2]
+	r := lagging.replica
+	// behind puts id through node 1 while node 3 applies nothing, then
+	// runs write through node 3 and lets node 3 apply again once write
+	// waits for it (a write that does not wait fails the test).
+	behind := func(id string, write func() error) error {
+		t.Helper()
+		r.hold.Lock()
+		held := true
+		defer func() {
+			if held {
+				r.hold.Unlock()
+			}
+		}()
+		if created, err := ixs[0].Put(wctx, article.Article{ID: id, Title: "written through node 1"}); err != nil || !created {
+			t.Fatalf("put %s through node 1: created %v, %v", id, created, err)
+		}
+		if got := r.appliedSeq(); got >= rec.Last() {
+			t.Fatalf("node 3 applied seq %d while held, want below %d", got, rec.Last())
+		}
+		for !r.behind() && ctx.Err() == nil { // node 3 has read the put and waits to apply it
+			time.Sleep(time.Millisecond)
+		}
+		done := make(chan error, 1)
+		go func() { done <- write() }()
+		for r.waiters() == 0 {
+			select {
+			case err := <-done:
+				t.Fatalf("write of %s through the lagging node answered before it applied the log: %v", id, err)
+			case <-time.After(time.Millisecond):
+			}
+		}
+		held = false
+		r.hold.Unlock()
+		return <-done
+	}
+	if err := behind("doomed", func() error { return lagging.Delete(ctx, "doomed") }); err != nil {
+		t.Fatalf("delete through the lagging node: %v, want it deleted", err)
+	}
+	var created bool
+	if err := behind("twice", func() (err error) {
+		created, err = lagging.Put(wctx, article.Article{ID: "twice", Title: "again through node 3"})
+		return err
+	}); err != nil || created {
+		t.Fatalf("put of an existing article through the lagging node: created %v, %v; want updated", created, err)
+	}
+	if err := lagging.Delete(ctx, "never"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("delete of an article nobody wrote: %v, want ErrNotFound", err)
+	}
+	for i, ix := range ixs {
+		if err := ix.WaitApplied(ctx, rec.Last()); err != nil {
+			t.Fatalf("node %d: %v", i+1, err)
+		}
+		if got := fingerprint(t, ix); !slices.Equal(got, []string{"twice again through node 3", "warm every replica is up"}) {
+			t.Errorf("node %d holds %q, want doomed deleted", i+1, got)
 		}
 	}
 }

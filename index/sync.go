@@ -108,7 +108,7 @@ func (ix *Index) deleteStale(ctx context.Context, del []string, sum *IngestSumma
 	for i, id := range del {
 		ops[i] = writeOp{id: id}
 	}
-	if _, err := ix.writes().Append(ctx, ops, nil); err != nil {
+	if _, _, err := ix.writes().Append(ctx, ops, nil); err != nil {
 		return err
 	}
 	sum.Deleted = len(del)

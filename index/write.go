@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	bleveindex "github.com/blevesearch/bleve_index_api"
 	"github.com/folio-search/folio/index/article"
 	"github.com/folio-search/folio/index/internal/engine"
 	"github.com/folio-search/folio/index/internal/sources"
@@ -50,7 +51,7 @@ func (ix *Index) Put(ctx context.Context, a article.Article) (created bool, err 
 	if err := a.Validate(); err != nil {
 		return false, err
 	}
-	res, err := ix.writes().Append(ctx, []writeOp{{id: a.ID, article: &a, api: true}}, nil)
+	res, _, err := ix.writes().Append(ctx, []writeOp{{id: a.ID, article: &a, api: true}}, nil)
 	if err != nil {
 		return false, err
 	}
@@ -58,13 +59,22 @@ func (ix *Index) Put(ctx context.Context, a article.Article) (created bool, err 
 }
 
 // Delete removes the article id once persisted; it returns an error
-// wrapping ErrNotFound if there is none, or ErrWriteFailed.
+// wrapping ErrNotFound if there is none, or ErrWriteFailed. In cluster
+// mode a node that does not hold id first catches up with the log
+// (catchUp): it may not have applied a put acknowledged through another
+// node yet; when it cannot (no quorum, too far behind) the error wraps
+// ErrNoQuorum or ErrReplicaBehind rather than ErrNotFound.
 func (ix *Index) Delete(ctx context.Context, id string) error {
-	ix.mu.RLock()
-	doc, err := ix.document(id)
-	ix.mu.RUnlock()
+	doc, err := ix.lookup(id)
+	if err == nil && doc == nil && ix.replica != nil {
+		if err = ix.catchUp(ctx, localApplyWait); err != nil {
+			err = fmt.Errorf("cannot tell yet whether it exists: %w", err)
+		} else {
+			doc, err = ix.lookup(id)
+		}
+	}
 	if err == nil && doc != nil {
-		_, err = ix.writes().Append(ctx, []writeOp{{id: id, api: true}}, nil)
+		_, _, err = ix.writes().Append(ctx, []writeOp{{id: id, api: true}}, nil)
 	}
 	if err != nil {
 		return fmt.Errorf("delete article %q: %w", id, err)
@@ -73,6 +83,13 @@ func (ix *Index) Delete(ctx context.Context, id string) error {
 		return fmt.Errorf("%w: no article with id %q", ErrNotFound, id)
 	}
 	return nil
+}
+
+// lookup is document under ix.mu.
+func (ix *Index) lookup(id string) (bleveindex.Document, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.document(id)
 }
 
 // PutJSON writes the articles of body, one JSON object or an array of
@@ -105,7 +122,7 @@ func (ix *Index) parser() *article.Parser { return &article.Parser{Dates: ix.opt
 
 // putAPI appends the puts of one API batch to the write log (the
 // sources.Write of the write API's bodies).
-func (ix *Index) putAPI(ctx context.Context, puts []*article.Article) ([]bool, error) {
+func (ix *Index) putAPI(ctx context.Context, puts []*article.Article) ([]bool, []uint64, error) {
 	ops := make([]writeOp, len(puts))
 	for i, a := range puts {
 		ops[i] = writeOp{id: a.ID, article: a, api: true}

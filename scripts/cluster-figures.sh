@@ -165,6 +165,8 @@ for S in $SCALES; do
         t1=$(now); c1=$(cputicks "${PID[1]}"); a1=$(readyz 1 applied_seq)
         if [ "$mode" = ingest ]; then
           killtree "$BULK"; wait "$BULK" 2>/dev/null || true
+          seq=$(lastseq 1) # the next idle slice starts once every node has applied the backlog
+          for i in 1 2 3; do current "$i" "$seq"; done
         fi
         f=$WORK/s$S/qps-$mode-$rep.json
         row "search QPS of node 1, $mode (rep $rep)" "$(python3 -c "

@@ -48,7 +48,7 @@ type Writer interface {
 
 // newWriteResult converts r into its JSON shape; array results carry their index.
 func newWriteResult(r index.WriteResult, array bool) api.WriteResult {
-	w := api.WriteResult{Line: r.Line, ID: r.ID, Status: r.Status, Ignored: r.Ignored}
+	w := api.WriteResult{Line: r.Line, ID: r.ID, Status: r.Status, Ignored: r.Ignored, Seq: r.Seq}
 	if array {
 		w.Index = &r.Index
 	}
@@ -261,17 +261,13 @@ func (s *Server) handleBulk(c echo.Context) error {
 			resp.WriteHeader(http.StatusOK)
 		}
 	}
-	ctx, rec := index.WithSeqRecorder(c.Request().Context())
+	ctx, rec := index.WithSeqRecorder(s.batchContext(c.Request().Context()))
 	err = w.Bulk(ctx, body, int(s.opts.MaxBodyBytes), func(rs []index.WriteResult) error {
 		start()
 		countResults(&sum, rs)
 		sum.Seq = rec.Last()
 		for _, r := range rs {
-			wr := newWriteResult(r, false)
-			if r.Err == nil {
-				wr.Seq = sum.Seq
-			}
-			if err := write(wr); err != nil {
+			if err := write(newWriteResult(r, false)); err != nil {
 				return err
 			}
 		}
@@ -361,6 +357,17 @@ func (s *Server) writeContext(c echo.Context) (context.Context, *index.SeqRecord
 	return ctx, rec, cancel
 }
 
+// batchContext is the context of a write of many batches that may run
+// longer than server.write_timeout (a bulk, a sync): each batch's write to
+// a replicated log ends a little before server.write_timeout, so that a
+// log without quorum is answered (503, or an aborted bulk stream) in time.
+func (s *Server) batchContext(ctx context.Context) context.Context {
+	if s.opts.WriteTimeout > 0 {
+		ctx = index.WithWriteTimeout(ctx, s.opts.WriteTimeout*9/10)
+	}
+	return ctx
+}
+
 // newRebuildResponse converts sum into the body of a rebuild or a sync.
 func newRebuildResponse(sum index.IngestSummary) api.RebuildResponse {
 	return api.RebuildResponse{Indexed: sum.Indexed + sum.Updated, Skipped: sum.Skipped, Deleted: sum.Deleted, Unchanged: sum.Unchanged,
@@ -416,7 +423,7 @@ func (s *Server) refresh(c echo.Context, what string, run func(Writer, context.C
 	// index): the answer is written once it is done, however long that is
 	// (ErrNotSupported, a writer without deadlines, has none to lift).
 	http.NewResponseController(c.Response()).SetWriteDeadline(time.Time{})
-	sum, err := run(w, context.WithoutCancel(c.Request().Context()), paths, opts)
+	sum, err := run(w, s.batchContext(context.WithoutCancel(c.Request().Context())), paths, opts)
 	if err != nil {
 		return err
 	}

@@ -5,12 +5,15 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/folio-search/folio/server/analytics"
+	"github.com/folio-search/folio/server/api"
 )
 
 // reportJSON is the body of a report, its rows still undecoded.
@@ -20,6 +23,7 @@ type reportJSON struct {
 	To        *time.Time      `json:"to"`
 	Interval  string          `json:"interval"`
 	Truncated bool            `json:"truncated"`
+	Nodes     json.RawMessage `json:"nodes"` // cluster mode only
 	Rows      json.RawMessage `json:"rows"`
 }
 
@@ -107,8 +111,8 @@ func TestReports(t *testing.T) {
 	if d := cmp.Diff(wantQ, queries); d != "" {
 		t.Errorf("queries (-want +got):\n%s", d)
 	}
-	if r.Report != "queries" || r.From != nil || r.To != nil || r.Truncated {
-		t.Errorf("queries report %+v, want report queries, open from and to, not truncated", r)
+	if r.Report != "queries" || r.From != nil || r.To != nil || r.Truncated || r.Nodes != nil {
+		t.Errorf("queries report %+v, want report queries, open from and to, not truncated, no nodes (a single node)", r)
 	}
 	report(t, srv, "/api/admin/analytics/queries?limit=2", &queries)
 	if d := cmp.Diff(wantQ[:2], queries); d != "" {
@@ -213,4 +217,38 @@ func TestReportErrors(t *testing.T) {
 	opts.AdminKeys = []string{adminKey}
 	off := New(testIndex(t), opts, nil)
 	wantError(t, request(t, off, http.MethodGet, "/api/admin/analytics/volume", key), http.StatusNotFound, "analytics_disabled", "analytics.enabled: false")
+}
+
+// TestPurgeEndpoint: DELETE /api/admin/analytics?before=DATE deletes the
+// searches recorded before DATE (those still in the buffer too) and says
+// how many; a missing or bad before is a 400 naming it.
+func TestPurgeEndpoint(t *testing.T) {
+	var at atomic.Int64
+	at.Store(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC).UnixNano())
+	srv, _, _, _ := analyticsServerWith(t, analytics.Options{Now: func() time.Time { return time.Unix(0, at.Load()) }, Linger: time.Hour})
+	search(t, srv, "q=oil")
+	search(t, srv, "q=cocoa")
+	at.Store(time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC).UnixNano())
+	search(t, srv, "q=gold")
+	w := request(t, srv, http.MethodDelete, "/api/admin/analytics?before=2026-12-01", map[string]string{"Authorization": "Bearer " + adminKey})
+	var got api.AnalyticsPurge
+	decodeJSON(t, w, &got)
+	if w.Code != http.StatusOK || got.Deleted != 2 || !got.Before.Equal(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("DELETE ?before=2026-12-01: %d %+v, want 200, 2 deleted before 2026-12-01T00:00:00Z", w.Code, got)
+	}
+	var queries []analytics.QueryRow
+	report(t, srv, "/api/admin/analytics/queries", &queries)
+	if len(queries) != 1 || queries[0].Query != "gold" {
+		t.Errorf("queries after the purge: %+v, want only gold", queries)
+	}
+	for target, param := range map[string]string{
+		"/api/admin/analytics":                       "before",
+		"/api/admin/analytics?before=someday":        "before",
+		"/api/admin/analytics?before=2026-12-01&x=1": "x",
+	} {
+		w := request(t, srv, http.MethodDelete, target, map[string]string{"Authorization": "Bearer " + adminKey})
+		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), `"param":"`+param+`"`) {
+			t.Errorf("DELETE %s: %d %s, want 400 naming %s", target, w.Code, w.Body, param)
+		}
+	}
 }

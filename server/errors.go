@@ -58,6 +58,9 @@ func (s *Server) classify(c echo.Context, err error) (int, api.ErrorBody) {
 		b := clientError("would_lose_articles", err)
 		b.Message += " with ?force=true"
 		return http.StatusConflict, b
+	case errors.Is(err, index.ErrRebuildFailed) && errors.Is(err, index.ErrNoQuorum):
+		s.logFailure(c, slog.LevelWarn, err)
+		return http.StatusServiceUnavailable, api.ErrorBody{Code: "no_quorum", Message: "the replicated log has no quorum (too few cluster nodes are up): the rebuild could not read it and the live index is unchanged; retry it later; searches still work"}
 	case errors.Is(err, index.ErrRebuildFailed):
 		s.logFailure(c, slog.LevelError, err)
 		return http.StatusInternalServerError, api.ErrorBody{Code: "rebuild_failed", Message: "the rebuild failed and the live index is unchanged; the server's log has the cause (look up this response's X-Request-Id)"}

@@ -9,16 +9,19 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/folio-search/folio/index"
 	"github.com/folio-search/folio/index/article"
+	"github.com/folio-search/folio/server/api"
 )
 
 func TestBadInput(t *testing.T) {
@@ -375,4 +378,100 @@ func TestUnsupportedIsTheIndexsChoice(t *testing.T) {
 			}
 		})
 	}
+}
+
+// replicaIndex is a fakeIndex in cluster mode whose replica reports st
+// and whose rebuild fails with rebuildErr.
+type replicaIndex struct {
+	fakeIndex
+	st          index.ReplicaStatus
+	rebuildErr  error
+	waitApplied func(ctx context.Context, seq uint64) error // nil: applied at once
+}
+
+func (r *replicaIndex) WaitApplied(ctx context.Context, seq uint64) error {
+	if r.waitApplied == nil {
+		return nil
+	}
+	return r.waitApplied(ctx, seq)
+}
+
+func (r *replicaIndex) InputsOr(sources []string) ([]string, error) { return sources, nil }
+func (r *replicaIndex) Rebuild(context.Context, []string, index.IngestOptions) (index.IngestSummary, error) {
+	return index.IngestSummary{}, r.rebuildErr
+}
+
+func (r *replicaIndex) Clustered() bool { return true }
+
+func (r *replicaIndex) ReplicaStatus(context.Context) index.ReplicaStatus { return r.st }
+
+// TestReadyInCluster: /readyz keeps a node that cannot reach the log in
+// rotation only when it has applied writes (reads go on during a quorum
+// loss), not a node that has applied nothing yet; and a node behind by
+// more than max_ready_lag is out.
+func TestReadyInCluster(t *testing.T) {
+	noLog := errors.New("nats: no responders")
+	for _, tt := range []struct {
+		name   string
+		st     index.ReplicaStatus
+		status int
+		want   string
+	}{
+		{"current", index.ReplicaStatus{AppliedSeq: 50, LogLastSeq: 50}, http.StatusOK, `"status":"ready"`},
+		{"behind", index.ReplicaStatus{AppliedSeq: 5, LogLastSeq: 5000}, http.StatusServiceUnavailable, `"status":"replaying"`},
+		{"replaying from scratch", index.ReplicaStatus{AppliedSeq: 50, LogLastSeq: 50, Replaying: true}, http.StatusServiceUnavailable, `"status":"replaying"`},
+		{"no quorum, has applied", index.ReplicaStatus{AppliedSeq: 50, LogErr: noLog}, http.StatusOK, `"log_error":"the replicated log cannot be reached (no quorum)`},
+		{"no log, nothing applied", index.ReplicaStatus{LogErr: noLog}, http.StatusServiceUnavailable, `"status":"log_unreachable"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := New(&replicaIndex{st: tt.st}, DefaultOptions(), nil)
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+			if rec.Code != tt.status || !strings.Contains(rec.Body.String(), tt.want) {
+				t.Errorf("/readyz = %d %s, want %d with %s", rec.Code, rec.Body, tt.status, tt.want)
+			}
+		})
+	}
+}
+
+// TestRebuildWithoutQuorum: a cluster node's rebuild that cannot read the
+// log for want of a quorum answers 503 no_quorum (retry later), not 500;
+// another rebuild failure stays a 500 rebuild_failed.
+func TestRebuildWithoutQuorum(t *testing.T) {
+	const key = "rebuild-admin-key-0123456"
+	for _, tt := range []struct {
+		err    error
+		status int
+		code   string
+	}{
+		{fmt.Errorf("%w: reading the log: %w", index.ErrRebuildFailed, index.ErrNoQuorum), http.StatusServiceUnavailable, "no_quorum"},
+		{fmt.Errorf("%w: the disk is on fire", index.ErrRebuildFailed), http.StatusInternalServerError, "rebuild_failed"},
+	} {
+		srv := New(&replicaIndex{rebuildErr: tt.err}, Options{AdminKeys: []string{key}}, nil)
+		rec := send(t, srv, http.MethodPost, "/api/admin/rebuild", key, "")
+		var got api.ErrorResponse
+		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || rec.Code != tt.status || got.Error.Code != tt.code {
+			t.Errorf("rebuild failing with %v: %d %s, want %d %s", tt.err, rec.Code, rec.Body, tt.status, tt.code)
+		}
+	}
+}
+
+// TestMinSeqWaitFitsTheWriteTimeout: a read with min_seq waits at most
+// half of server.write_timeout even when search.timeout (MinSeqWait) is
+// longer, so that it answers 503 replica_behind before the server's write
+// deadline cuts the connection (the cluster model test read EOF there).
+func TestMinSeqWaitFitsTheWriteTimeout(t *testing.T) {
+	var waited time.Duration
+	ix := &replicaIndex{waitApplied: func(ctx context.Context, seq uint64) error {
+		d, _ := ctx.Deadline()
+		waited = time.Until(d)
+		return fmt.Errorf("%w: this node has applied log seq 1, not yet %d", index.ErrReplicaBehind, seq)
+	}}
+	opts := DefaultOptions()
+	opts.MinSeqWait, opts.WriteTimeout = 5*time.Second, 4*time.Second
+	rec := do(t, New(ix, opts, nil), http.MethodGet, "/api/search?q=oil&min_seq=7")
+	if waited <= 0 || waited > 2*time.Second {
+		t.Errorf("min_seq waited up to %v; want at most half the write timeout (2s)", waited)
+	}
+	wantError(t, rec, http.StatusServiceUnavailable, "replica_behind", "not yet 7")
 }

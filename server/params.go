@@ -91,7 +91,11 @@ func clipParam(s string) string {
 }
 
 // handleReady serves GET /readyz: 200 when the index is attached and
-// answers, 503 not_ready (with Retry-After) otherwise.
+// answers, 503 not_ready (with Retry-After) otherwise; in cluster mode
+// also 503 replaying while the node is more than MaxReadyLag behind the
+// log, and 503 log_unreachable while it cannot reach the log and has
+// applied nothing from it (a node that has applied writes keeps serving
+// reads when the log loses its quorum).
 func (s *Server) handleReady(c echo.Context) error {
 	ix, err := s.index()
 	if err != nil {
@@ -109,7 +113,13 @@ func (s *Server) handleReady(c echo.Context) error {
 		st := r.ReplicaStatus(ctx)
 		lag := st.Lag()
 		h.AppliedSeq, h.LogLastSeq, h.Lag = &st.AppliedSeq, &st.LogLastSeq, &lag
-		if st.LogErr != nil {
+		if st.LogErr != nil && st.AppliedSeq == 0 {
+			// A node that has applied nothing and cannot reach the log
+			// (just joined, or its disk was lost) would serve an empty
+			// index: it stays out of rotation until it reaches the log.
+			h.Status, h.LogError = "log_unreachable", "the replicated log cannot be reached and this node has applied nothing from it yet"
+			return c.JSON(http.StatusServiceUnavailable, h)
+		} else if st.LogErr != nil {
 			h.LogError = "the replicated log cannot be reached (no quorum): searches work, writes answer 503"
 		} else if lag > s.opts.MaxReadyLag || st.Replaying {
 			h.Status = "replaying"
@@ -145,7 +155,7 @@ func (s *Server) awaitMinSeq(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		if r, ok := ix.(replicated); ok {
-			ctx, cancel := context.WithTimeout(c.Request().Context(), s.opts.MinSeqWait)
+			ctx, cancel := context.WithTimeout(c.Request().Context(), s.minSeqWait())
 			defer cancel()
 			if err := r.WaitApplied(ctx, seq); err != nil {
 				return err
@@ -154,6 +164,13 @@ func (s *Server) awaitMinSeq(next echo.HandlerFunc) echo.HandlerFunc {
 		return next(c)
 	}
 }
+
+// minSeqWait is how long a read waits for min_seq: MinSeqWait, but at
+// most half of WriteTimeout, so that the read still has time to answer
+// (503 replica_behind, or its results) before the server cuts the
+// connection (a wait of search.timeout 5 s under a write_timeout of 4 s
+// answered nothing at all).
+func (s *Server) minSeqWait() time.Duration { return min(s.opts.MinSeqWait, s.opts.WriteTimeout/2) }
 
 // handleMetrics serves GET /metrics: the Prometheus exposition, unless
 // metrics are served on their own address.

@@ -108,7 +108,8 @@ type Options struct {
 	SearchQueue    int           // searches that may wait for a slot; more get 503 at once
 	QueueTimeout   time.Duration // longest wait in the queue before 503
 	// MinSeqWait is how long a read with min_seq waits for this replica to
-	// apply that log sequence before 503 replica_behind (search.timeout).
+	// apply that log sequence before 503 replica_behind (search.timeout;
+	// at most half of WriteTimeout, see minSeqWait).
 	MinSeqWait time.Duration
 	// MaxReadyLag is how many log messages a replica may be behind and
 	// still answer /readyz 200 (cluster.max_ready_lag).

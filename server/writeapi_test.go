@@ -24,6 +24,7 @@ type resultJSON struct {
 	Status  string   `json:"status"`
 	Error   string   `json:"error"`
 	Ignored []string `json:"ignored"`
+	Seq     uint64   `json:"seq"`
 }
 
 // summaryJSON counts the results of a write of many articles.
@@ -34,6 +35,7 @@ type summaryJSON struct {
 	Created int    `json:"created"`
 	Updated int    `json:"updated"`
 	Failed  int    `json:"failed"`
+	Seq     uint64 `json:"seq"`
 }
 
 // arrayJSON is the body of POST /api/articles with an array.

@@ -1,13 +1,20 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/folio-search/folio/server/analytics"
+	"github.com/folio-search/folio/server/api"
 )
 
 // newAnalyticsPurgeCmd is `folio analytics purge --before DATE`.
@@ -17,7 +24,10 @@ func newAnalyticsPurgeCmd(c *cli) *cobra.Command {
 		Short: "Delete every search (and its clicks) recorded before a date",
 		Long: `Delete every search recorded before DATE (a day means its first instant,
 in index.timezone), with the clicks on it. The retention sweep of the
-server does the same with now - analytics.retention every hour.`,
+server does the same with now - analytics.retention every hour. While
+"folio serve" holds the store, the server is asked to purge it
+(DELETE /api/admin/analytics?before=DATE, with the first of
+server.admin_keys; in a cluster, that node's store only).`,
 		Args: cobra.NoArgs,
 	}
 	analyticsFlags(cmd, false)
@@ -28,23 +38,44 @@ server does the same with now - analytics.retention every hour.`,
 			return errors.New("--before DATE is required: purge deletes everything recorded before that date")
 		}
 		db, cfg, err := c.openAnalytics(cmd)
-		if err != nil {
+		if err != nil && !askable(err, cfg) {
 			return err
 		}
-		defer db.Close()
-		opts, err := indexOptions(cfg)
-		if err != nil {
+		if db != nil {
+			defer db.Close()
+		}
+		opts, oerr := indexOptions(cfg)
+		if oerr != nil {
+			return oerr
+		}
+		before, perr := analytics.ParseBound(opts.Dates, v, false)
+		if perr != nil {
+			return fmt.Errorf("--before: %w", perr)
+		}
+		var n int
+		var nodes *api.ReportNodes
+		if db == nil { // the server holds the store: ask it to purge
+			out, err := askAnalytics(cmd, cfg, http.MethodDelete, "/api/admin/analytics?"+url.Values{"before": {v}}.Encode())
+			if err != nil {
+				return err
+			}
+			var p api.AnalyticsPurge
+			if err := json.Unmarshal(out, &p); err != nil {
+				return fmt.Errorf("the server's purge answer: %w", err)
+			}
+			n, before, nodes = p.Deleted, p.Before, p.Nodes
+		} else if n, err = db.Delete(before); err != nil {
 			return err
 		}
-		before, err := analytics.ParseBound(opts.Dates, v, false)
-		if err != nil {
-			return fmt.Errorf("--before: %w", err)
-		}
-		n, err := db.Delete(before)
-		if err != nil {
+		if _, err = fmt.Fprintf(c.stdout, "deleted %d searches recorded before %s\n", n, before.Format(time.RFC3339)); err != nil || nodes == nil {
 			return err
 		}
-		_, err = fmt.Fprintf(c.stdout, "deleted %d searches recorded before %s\n", n, before.Format(time.RFC3339))
+		// In a cluster: whose stores that counts, and those to purge again.
+		_, err = fmt.Fprintf(c.stdout, "on nodes %s\n", strings.Join(nodes.Answered, ", "))
+		if err == nil && len(nodes.Missing)+len(nodes.Failed) > 0 {
+			not := slices.Concat(nodes.Missing, slices.Sorted(maps.Keys(nodes.Failed)))
+			_, err = fmt.Fprintf(c.stdout, "not purged (did not answer or failed; purge again): %s\n", strings.Join(not, ", "))
+		}
 		return err
 	}
 	return cmd

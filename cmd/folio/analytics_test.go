@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -103,5 +106,58 @@ func TestAnalyticsCommands(t *testing.T) {
 	top = mustRun(t, "analytics", "top", "--index", dir)
 	if want := "query  count  mean_hits  clicks  ctr  mean_click_position\nzzqx   2      0          0       0    0\noil    1      16         0       0    0\n"; top != want {
 		t.Errorf("analytics top after the purge:\n%s\nwant:\n%s", top, want)
+	}
+}
+
+// TestAnalyticsWhileServing: with `folio serve` holding the store, top,
+// zero and purge fail at once saying what to do when no admin key is
+// configured, and with one they ask the server: its reports, and its
+// DELETE /api/admin/analytics for purge.
+func TestAnalyticsWhileServing(t *testing.T) {
+	cfg, _, addr := servingEnv(t)
+	serve := func() func() {
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- run(ctx, []string{"--config", cfg, "serve"}, io.Discard, io.Discard) }()
+		waitHealthy(t, "http://"+addr, done)
+		return func() { cancel(); <-done }
+	}
+	stop := serve()
+	for _, args := range [][]string{{"analytics", "top"}, {"analytics", "zero"}, {"analytics", "purge", "--before", "2026-12-01"}} {
+		_, _, err := runCLI(t, append([]string{"--config", cfg}, args...)...)
+		if err == nil || !strings.Contains(err.Error(), "in use by another process") || !strings.Contains(err.Error(), "set server.admin_keys") {
+			t.Errorf("folio %s while served, no admin key: %v, want it in use and how to ask the server", strings.Join(args, " "), err)
+		}
+	}
+	stop()
+
+	t.Setenv("FOLIO_SERVER_ADMIN_KEYS", "analytics-cli-admin-key-0123")
+	stop = serve()
+	defer stop()
+	for _, q := range []string{"diamond hexagon", "Diamond  Hexagon", "zzqqxxnothing"} {
+		resp, err := http.Get("http://" + addr + "/api/search?" + url.Values{"q": {q}}.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	top := mustRun(t, "--config", cfg, "analytics", "top")
+	lines := strings.Split(strings.TrimSpace(top), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "query ") || !strings.HasPrefix(lines[1], "diamond hexagon  2 ") || !strings.HasPrefix(lines[2], "zzqqxxnothing    1 ") {
+		t.Errorf("analytics top from the server:\n%s", top)
+	}
+	if zero := mustRun(t, "--config", cfg, "analytics", "zero", "--limit", "5"); !strings.HasPrefix(zero, "query          count  suggestion\nzzqqxxnothing  1") {
+		t.Errorf("analytics zero from the server:\n%s", zero)
+	}
+	if _, _, err := runCLI(t, "--config", cfg, "analytics", "top", "--from", "someday"); err == nil || !strings.Contains(err.Error(), "--from: unrecognised date") {
+		t.Errorf("a bad --from while served: %v, want it named before asking the server", err)
+	}
+	tomorrow := time.Now().UTC().AddDate(0, 0, 2).Format("2006-01-02")
+	out := mustRun(t, "--config", cfg, "analytics", "purge", "--before", tomorrow)
+	if want := "deleted 3 searches recorded before " + tomorrow + "T00:00:00Z\n"; out != want {
+		t.Errorf("analytics purge from the server: %q, want %q", out, want)
+	}
+	if top := mustRun(t, "--config", cfg, "analytics", "top"); strings.Count(top, "\n") != 1 {
+		t.Errorf("analytics top after the purge:\n%s\nwant the header alone", top)
 	}
 }

@@ -8,5 +8,5 @@ import (
 
 // newAnalyticsTopCmd is `folio analytics top`: the top queries.
 func newAnalyticsTopCmd(c *cli) *cobra.Command {
-	return reportCmd(c, "top", "Print the top queries: searches, mean hits, clicks, click-through rate, mean click position", analytics.Queries)
+	return reportCmd(c, "top", "Print the top queries: searches, mean hits, clicks, click-through rate, mean click position", "queries", analytics.Queries)
 }

@@ -8,5 +8,5 @@ import (
 
 // newAnalyticsZeroCmd is `folio analytics zero`: the queries that found nothing.
 func newAnalyticsZeroCmd(c *cli) *cobra.Command {
-	return reportCmd(c, "zero", "Print the top queries that found nothing, with the did-you-mean Folio offered", analytics.ZeroResults)
+	return reportCmd(c, "zero", "Print the top queries that found nothing, with the did-you-mean Folio offered", "zero-results", analytics.ZeroResults)
 }

@@ -57,8 +57,8 @@ func newNATSTrio(t *testing.T) *natsTrio {
 	// What docs/cluster.md asks operators to grant Folio: a subject Folio
 	// starts to use must be added here and there.
 	perms := &natsserver.Permissions{
-		Publish:   &natsserver.SubjectPermission{Allow: []string{"folio.articles.>", "$JS.API.>"}},
-		Subscribe: &natsserver.SubjectPermission{Allow: []string{"_INBOX.>"}},
+		Publish:   &natsserver.SubjectPermission{Allow: []string{"folio.articles.>", "$JS.API.>", "folio.ask.>", "_INBOX.>"}},
+		Subscribe: &natsserver.SubjectPermission{Allow: []string{"_INBOX.>", "folio.ask.>"}},
 	}
 	tr := &natsTrio{t: t, servers: make([]*natsserver.Server, 3), seed: seed}
 	for i := range 3 {

@@ -309,13 +309,21 @@ func (c *testCluster) converge(client *http.Client, l *ledger) {
 				c.t.Fatalf("%s: article %q has title %q, want %q (acknowledged)\n%s", nd.name, id, got, title, nd.stderr.String())
 			}
 		}
+		// The replica may still apply writes after the ledger's seq (and a
+		// write that timed out may still land): wait, bounded, until it has
+		// applied the whole log, so that its count and its articles below
+		// are of one state (counting a node still applying flaked at load 25).
 		var st readyStatus
-		for range 100 { // bounded: the replica may still apply writes after the ledger's seq
+		caughtUp := false
+		for range 1200 {
 			st, _ = readyOf(client, nd)
-			if st.AppliedSeq == st.LogLastSeq && st.AppliedSeq >= l.seq {
+			if caughtUp = st.LogError == "" && st.AppliedSeq == st.LogLastSeq && st.AppliedSeq >= l.seq; caughtUp {
 				break
 			}
 			time.Sleep(50 * time.Millisecond)
+		}
+		if !caughtUp {
+			c.t.Fatalf("%s has not applied the whole log within 60 s (acknowledged up to seq %d): %+v\n%s", nd.name, l.seq, st, nd.stderr.String())
 		}
 		if int(st.Documents) < want {
 			c.t.Fatalf("%s holds %d articles, want at least the %d acknowledged: %+v", nd.name, st.Documents, want, st)

@@ -34,6 +34,11 @@ func errNoHandoff(err error, cfg config.Config, what string, paths ...string) er
 // nil). It returns the response body of a 2xx, else an error with the
 // server's message.
 func askServer(ctx context.Context, cfg config.Config, path string, body any) ([]byte, error) {
+	return callServer(ctx, cfg, http.MethodPost, path, body)
+}
+
+// callServer is askServer with any method.
+func callServer(ctx context.Context, cfg config.Config, method, path string, body any) ([]byte, error) {
 	host, port, err := net.SplitHostPort(cfg.Server.Addr)
 	if err != nil {
 		return nil, err
@@ -49,8 +54,8 @@ func askServer(ctx context.Context, cfg config.Config, path string, body any) ([
 		}
 		rd = bytes.NewReader(b)
 	}
-	url := "http://" + net.JoinHostPort(host, port) + path
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, rd)
+	url := "http://" + net.JoinHostPort(host, port) + strings.TrimRight(cfg.Server.BasePath, "/") + path
+	req, err := http.NewRequestWithContext(ctx, method, url, rd)
 	if err != nil {
 		return nil, err
 	}

@@ -22,14 +22,7 @@ import (
 // admin key they fail fast saying what to do; with one they hand the work
 // to the server.
 func TestIndexWhileServing(t *testing.T) {
-	cfg := isolate(t)
-	src := copyFiles(t, "../../testdata/articles", testArticles...)
-	ix := filepath.Join(t.TempDir(), "folio.bleve")
-	addr := freeAddr(t)
-	t.Setenv("FOLIO_INDEX_SOURCES", src)
-	t.Setenv("FOLIO_LOG_LEVEL", "warn")
-	t.Setenv("FOLIO_SERVER_ADDR", addr)
-	t.Setenv("FOLIO_INDEX_PATH", ix)
+	cfg, src, addr := servingEnv(t)
 	key := "handoff-test-admin-key-0123"
 
 	ctx, cancel := context.WithCancel(t.Context())

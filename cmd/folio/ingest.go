@@ -18,6 +18,7 @@ import (
 
 	"github.com/folio-search/folio/index"
 	"github.com/folio-search/folio/index/article"
+	"github.com/folio-search/folio/server/analytics"
 )
 
 // maxProblemLines is how many input problems are printed before the rest are only counted.
@@ -177,8 +178,32 @@ func swapIn(tmp, live string) error {
 		return errors.Join(err, removeAll(tmp))
 	}
 	if hadOld {
+		if err := keepBeside(old, live); err != nil {
+			return err
+		}
 		if err := os.RemoveAll(old); err != nil {
 			return fmt.Errorf("new index in place, but removing the old one failed: %w", err)
+		}
+	}
+	return nil
+}
+
+// keepBeside moves what the old index directory holds beside the index
+// itself, which a rebuild in a sibling directory must not lose, to the new
+// one: the analytics store (`folio serve` opens it in a missing index's
+// directory before building the index there, and keeps it open; a rename
+// keeps its open file).
+func keepBeside(old, live string) error {
+	for _, name := range []string{analytics.Dir} {
+		from, to := filepath.Join(old, name), filepath.Join(live, name)
+		if _, err := os.Stat(from); err != nil {
+			continue
+		}
+		if _, err := os.Stat(to); err == nil {
+			continue // the new index has its own (never: builds do not make one)
+		}
+		if err := os.Rename(from, to); err != nil {
+			return fmt.Errorf("new index in place, but keeping %s failed (it is in %s): %w", name, old, err)
 		}
 	}
 	return nil

@@ -59,6 +59,22 @@ func isolate(t *testing.T) (configFile string) {
 	return configFile
 }
 
+// servingEnv isolates the configuration (see isolate) for a `folio serve`
+// of a copy of testdata/articles, set through the environment: the copy
+// (src) as index.sources, a free loopback server.addr, a new index.path,
+// and warnings only in the log.
+func servingEnv(t *testing.T) (cfg, src, addr string) {
+	t.Helper()
+	cfg = isolate(t)
+	src = copyFiles(t, "../../testdata/articles", testArticles...)
+	addr = freeAddr(t)
+	t.Setenv("FOLIO_INDEX_SOURCES", src)
+	t.Setenv("FOLIO_LOG_LEVEL", "warn")
+	t.Setenv("FOLIO_SERVER_ADDR", addr)
+	t.Setenv("FOLIO_INDEX_PATH", filepath.Join(t.TempDir(), "folio.bleve"))
+	return cfg, src, addr
+}
+
 // copyFiles copies names from src into a new temporary directory.
 func copyFiles(t *testing.T, src string, names ...string) string {
 	t.Helper()

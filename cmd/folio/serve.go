@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -71,6 +72,18 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, build bu
 	if cfg.Index.Watch && len(cfg.Index.SourcePaths()) == 0 {
 		return errors.New("index.watch is set but index.sources is empty: nothing to watch")
 	}
+	// The other nodes' reports ask this node for its part (from once the
+	// recorder runs, below: the index is opened, and joins the cluster,
+	// first, as the analytics store must not make a missing index exist).
+	var answering atomic.Pointer[analytics.Recorder]
+	if opts.Cluster != nil && cfg.Analytics.Enabled {
+		opts.Cluster.Answer = func(ctx context.Context, req []byte) ([]byte, error) {
+			if rec := answering.Load(); rec != nil {
+				return rec.Answer(ctx, req)
+			}
+			return nil, errors.New("analytics: this node is starting")
+		}
+	}
 	ix, missing, fresh, err := openServed(opts, cfg.Index.SourcePaths())
 	if err != nil {
 		return err
@@ -90,6 +103,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, build bu
 		rec := analytics.NewRecorder(db, ao)
 		defer func() { rec.Close(); err = errors.Join(err, db.Close()) }() // after the server has stopped (defers run last first)
 		srvOpts.Analytics = rec
+		answering.Store(rec)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	s := &serving{cfg: cfg, opts: opts, logger: logger, ctx: ctx, cancel: cancel, srv: server.New(nil, srvOpts, logger)}

@@ -69,10 +69,6 @@ func TestExactCounts(t *testing.T) {
 	if c := r.Counts(); c.Searches != 5 || c.Clicks != 4 || c.Dropped != 0 {
 		t.Errorf("counts %+v, want 5 searches, 4 clicks (the unknown id ignored; the old one stored, then swept), 0 dropped", c)
 	}
-	m := MergeQueries([][]QueryRow{q.Rows, q.Rows}, 10)
-	if m[0].Count != 4 || m[0].MeanHits != 3 || m[0].Clicks != 6 || m[0].MeanClickPosition != 2 {
-		t.Errorf("merged %+v", m[0])
-	}
 }
 
 // blockedStore is a store whose Write waits until gate closes.

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"time"
 )
@@ -15,6 +14,9 @@ const MaxGroups = 100000
 
 // MaxBuckets bounds the buckets of a volume report.
 const MaxBuckets = 10000
+
+// MaxReportRows is the most rows a report returns.
+const MaxReportRows = 1000
 
 // MaxArticleQueries is the number of queries listed per article.
 const MaxArticleQueries = 10
@@ -64,12 +66,6 @@ type Report[R any] struct {
 	Truncated bool
 }
 
-// queryAcc accumulates one query.
-type queryAcc struct {
-	count, hits, clicked, clicks, positions int
-	suggestion                              string
-}
-
 // groups is a bounded map of accumulators.
 type groups[V any] struct {
 	m         map[string]*V
@@ -92,33 +88,14 @@ func (g *groups[V]) get(k string) *V {
 	return v
 }
 
-// byQuery scans r and accumulates its non-empty queries (a browse, q="",
-// is no query) that pass keep.
-func byQuery(st Store, r Range, keep func(Search) bool) (*groups[queryAcc], error) {
-	g := newGroups[queryAcc]()
-	err := st.Scan(r, func(s Search, clicks []Click) error {
-		if s.Query == "" || !s.counted(len(clicks)) || !keep(s) {
-			return nil
-		}
-		a := g.get(s.Query)
-		if a == nil {
-			return nil
-		}
-		a.count++
-		a.hits += int(min(s.Total, math.MaxInt32))
-		if len(clicks) > 0 {
-			a.clicked++
-		}
-		a.clicks += len(clicks)
-		for _, c := range clicks {
-			a.positions += c.Position
-		}
-		if s.Suggestion != "" {
-			a.suggestion = s.Suggestion
-		}
-		return nil
-	})
-	return g, err
+// values lists the accumulators, each given its key by setKey.
+func (g *groups[V]) values(setKey func(*V, string)) []V {
+	out := make([]V, 0, len(g.m))
+	for k, v := range g.m {
+		setKey(v, k)
+		out = append(out, *v)
+	}
+	return out
 }
 
 // ratio is a/b, or 0 when b is 0.
@@ -150,29 +127,31 @@ func articleOrder(a, b ArticleRow) int {
 
 // Queries returns the top queries of r by number of searches, at most limit.
 func Queries(st Store, r Range, limit int) (Report[QueryRow], error) {
-	g, err := byQuery(st, r, func(Search) bool { return true })
-	if err != nil {
-		return Report[QueryRow]{}, err
-	}
-	rows := make([]QueryRow, 0, len(g.m))
-	for q, a := range g.m {
-		rows = append(rows, QueryRow{Query: q, Count: a.count, MeanHits: ratio(a.hits, a.count), Clicks: a.clicks,
-			CTR: ratio(a.clicked, a.count), MeanClickPosition: ratio(a.positions, a.clicks)})
-	}
-	return Report[QueryRow]{Rows: limitRows(rows, limit, queryOrder), Truncated: g.truncated}, nil
+	p, err := Compute(st, Request{Report: ReportQueries, From: r.From, To: r.To})
+	return QueryRows([]Part{p}, limit), err
 }
 
 // ZeroResults returns the top queries of r that found nothing, at most limit.
 func ZeroResults(st Store, r Range, limit int) (Report[ZeroRow], error) {
-	g, err := byQuery(st, r, func(s Search) bool { return s.Total == 0 })
+	p, err := Compute(st, Request{Report: ReportZeroResults, From: r.From, To: r.To})
+	return ZeroRows([]Part{p}, limit), err
+}
+
+// Volume returns the searches and zero-result searches of r per bucket of
+// size step (UTC), with empty buckets between the first and the last.
+func Volume(st Store, r Range, step time.Duration) ([]VolumeRow, error) {
+	p, err := Compute(st, Request{Report: ReportVolume, From: r.From, To: r.To, Step: step})
 	if err != nil {
-		return Report[ZeroRow]{}, err
+		return nil, err
 	}
-	rows := make([]ZeroRow, 0, len(g.m))
-	for q, a := range g.m {
-		rows = append(rows, ZeroRow{Query: q, Count: a.count, Suggestion: a.suggestion})
-	}
-	return Report[ZeroRow]{Rows: limitRows(rows, limit, zeroOrder), Truncated: g.truncated}, nil
+	return VolumeRows([]Part{p}, r, step)
+}
+
+// Articles returns the most opened articles of r (by the time of the
+// searches they were opened from), at most limit.
+func Articles(st Store, r Range, limit int) (Report[ArticleRow], error) {
+	p, err := Compute(st, Request{Report: ReportArticles, From: r.From, To: r.To})
+	return ArticleRows([]Part{p}, limit), err
 }
 
 // Intervals are the bucket sizes of a volume report, by name.
@@ -181,38 +160,46 @@ var Intervals = map[string]time.Duration{"day": 24 * time.Hour, "hour": time.Hou
 // ErrTooManyBuckets is returned when a volume report would have more than MaxBuckets buckets.
 var ErrTooManyBuckets = errors.New("too many buckets")
 
-// Volume returns the searches and zero-result searches of r per bucket of
-// size step (UTC), with empty buckets between the first and the last.
-func Volume(st Store, r Range, step time.Duration) ([]VolumeRow, error) {
-	m := map[time.Time]*VolumeRow{}
-	err := st.Scan(r, func(s Search, clicks []Click) error {
-		if !s.counted(len(clicks)) {
-			return nil
-		}
-		b := s.Time.Truncate(step)
-		v := m[b]
-		if v == nil {
-			if len(m) >= MaxBuckets {
-				return fmt.Errorf("%w: the range holds more than %d buckets; narrow it or use a larger interval", ErrTooManyBuckets, MaxBuckets)
-			}
-			v = &VolumeRow{Start: b}
-			m[b] = v
-		}
-		v.Searches++
-		if s.Total == 0 {
-			v.ZeroResults++
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+// QueryRows is the report of top queries from the parts of one node or
+// more, at most limit rows.
+func QueryRows(parts []Part, limit int) Report[QueryRow] {
+	sums, truncated := sumQueries(parts)
+	rows := make([]QueryRow, 0, len(sums))
+	for _, a := range sums {
+		rows = append(rows, QueryRow{Query: a.Query, Count: a.Count, MeanHits: ratio(a.Hits, a.Count), Clicks: a.Clicks,
+			CTR: ratio(a.Clicked, a.Count), MeanClickPosition: ratio(a.Positions, a.Clicks)})
 	}
-	return fillVolume(m, r, step)
+	return Report[QueryRow]{Rows: limitRows(rows, limit, queryOrder), Truncated: truncated}
 }
 
-// fillVolume orders the buckets of m and adds the empty ones between the
-// first and the last (or the range's bounds, when both are set).
-func fillVolume(m map[time.Time]*VolumeRow, r Range, step time.Duration) ([]VolumeRow, error) {
+// ZeroRows is the report of the queries that found nothing from the parts
+// of one node or more (each a ReportZeroResults part), at most limit rows.
+func ZeroRows(parts []Part, limit int) Report[ZeroRow] {
+	sums, truncated := sumQueries(parts)
+	rows := make([]ZeroRow, 0, len(sums))
+	for _, a := range sums {
+		rows = append(rows, ZeroRow{Query: a.Query, Count: a.Count, Suggestion: a.Suggestion})
+	}
+	return Report[ZeroRow]{Rows: limitRows(rows, limit, zeroOrder), Truncated: truncated}
+}
+
+// VolumeRows adds up the buckets of the parts of one node or more, in
+// order, with the empty ones between the first and the last (or the
+// range's bounds, when both are set).
+func VolumeRows(parts []Part, r Range, step time.Duration) ([]VolumeRow, error) {
+	m := map[time.Time]*VolumeRow{}
+	for _, p := range parts {
+		for _, v := range p.Volume {
+			t := v.Start.UTC()
+			b := m[t]
+			if b == nil {
+				b = &VolumeRow{Start: t}
+				m[t] = b
+			}
+			b.Searches += v.Searches
+			b.ZeroResults += v.ZeroResults
+		}
+	}
 	var first, last time.Time
 	for t := range m {
 		if first.IsZero() || t.Before(first) {
@@ -243,50 +230,54 @@ func fillVolume(m map[time.Time]*VolumeRow, r Range, step time.Duration) ([]Volu
 	return rows, nil
 }
 
-// articleAcc accumulates one article.
-type articleAcc struct {
-	clicks, positions int
-	queries           map[string]int
+// ArticleRows is the report of the most opened articles from the parts of
+// one node or more, at most limit rows.
+func ArticleRows(parts []Part, limit int) Report[ArticleRow] {
+	sums, truncated := sumParts(parts, func(p Part) []ArticlePart { return p.Articles }, func(a ArticlePart) string { return a.ID })
+	rows := make([]ArticleRow, 0, len(sums))
+	for _, a := range sums {
+		rows = append(rows, ArticleRow{ID: a.ID, Clicks: a.Clicks, MeanPosition: ratio(a.Positions, a.Clicks), Queries: topQueries(a.Queries, MaxArticleQueries)})
+	}
+	return Report[ArticleRow]{Rows: limitRows(rows, limit, articleOrder), Truncated: truncated}
 }
 
-// Articles returns the most opened articles of r (by the time of the
-// searches they were opened from), at most limit.
-func Articles(st Store, r Range, limit int) (Report[ArticleRow], error) {
-	g := newGroups[articleAcc]()
-	err := st.Scan(r, func(s Search, clicks []Click) error {
-		for _, c := range clicks {
-			a := g.get(c.ID)
-			if a == nil {
-				continue
+// sumQueries adds up the query parts of several nodes by query.
+func sumQueries(parts []Part) (map[string]*QueryPart, bool) {
+	return sumParts(parts, func(p Part) []QueryPart { return p.Queries }, func(q QueryPart) string { return q.Query })
+}
+
+// summable is a part's row that adds another node's row of the same key.
+type summable[P any] interface {
+	*P
+	add(P)
+}
+
+// sumParts adds up the rows (of) several parts by key, and says whether
+// any part was truncated.
+func sumParts[P any, PP summable[P]](parts []Part, of func(Part) []P, key func(P) string) (map[string]*P, bool) {
+	sums := map[string]*P{}
+	truncated := false
+	for _, p := range parts {
+		truncated = truncated || p.Truncated
+		for _, r := range of(p) {
+			s := sums[key(r)]
+			if s == nil {
+				s = new(P)
+				sums[key(r)] = s
 			}
-			if a.queries == nil {
-				a.queries = map[string]int{}
-			}
-			a.clicks++
-			a.positions += c.Position
-			if _, ok := a.queries[s.Query]; ok || len(a.queries) < MaxGroups {
-				a.queries[s.Query]++
-			}
+			PP(s).add(r)
 		}
-		return nil
-	})
-	if err != nil {
-		return Report[ArticleRow]{}, err
 	}
-	rows := make([]ArticleRow, 0, len(g.m))
-	for id, a := range g.m {
-		rows = append(rows, ArticleRow{ID: id, Clicks: a.clicks, MeanPosition: ratio(a.positions, a.clicks), Queries: topQueries(a.queries)})
-	}
-	return Report[ArticleRow]{Rows: limitRows(rows, limit, articleOrder), Truncated: g.truncated}, nil
+	return sums, truncated
 }
 
-// topQueries lists the MaxArticleQueries queries with most clicks.
-func topQueries(m map[string]int) []ArticleQuery {
+// topQueries lists the n queries of m with most clicks.
+func topQueries(m map[string]int, n int) []ArticleQuery {
 	qs := make([]ArticleQuery, 0, len(m))
-	for q, n := range m {
-		qs = append(qs, ArticleQuery{Query: q, Clicks: n})
+	for q, c := range m {
+		qs = append(qs, ArticleQuery{Query: q, Clicks: c})
 	}
-	return limitRows(qs, MaxArticleQueries, func(a, b ArticleQuery) int {
+	return limitRows(qs, n, func(a, b ArticleQuery) int {
 		return cmp.Or(cmp.Compare(b.Clicks, a.Clicks), cmp.Compare(a.Query, b.Query))
 	})
 }

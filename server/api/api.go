@@ -120,8 +120,9 @@ type WriteResult struct {
 	Status  string   `json:"status"`       // created, updated, deleted or error
 	Error   string   `json:"error,omitempty"`
 	Ignored []string `json:"ignored,omitempty"` // fields sent that Folio does not index
-	// Seq, in cluster mode, is the log sequence of the write (bulk: of its
-	// batch's last write); min_seq=Seq on a read of any node sees it.
+	// Seq, in cluster mode, is the log sequence of the write (each array
+	// element and bulk line its own); min_seq=Seq on a read of any node
+	// sees it.
 	Seq uint64 `json:"seq,omitempty"`
 }
 
@@ -227,5 +228,25 @@ type AnalyticsReport struct {
 	To        *time.Time `json:"to"`                 // the first instant no longer counted, or null
 	Interval  string     `json:"interval,omitempty"` // volume: day or hour
 	Truncated bool       `json:"truncated"`          // more distinct queries or articles than a report keeps
-	Rows      any        `json:"rows"`
+	// Nodes, in a cluster, are the nodes whose searches the report counts
+	// and those it could not (absent on a single node).
+	Nodes *ReportNodes `json:"nodes,omitempty"`
+	Rows  any          `json:"rows"`
+}
+
+// AnalyticsPurge is the answer of DELETE /api/admin/analytics?before=DATE.
+type AnalyticsPurge struct {
+	Before  time.Time `json:"before"`  // the searches recorded before this instant were deleted
+	Deleted int       `json:"deleted"` // how many (with their clicks), on every node that answered
+	// Nodes, in a cluster, are the nodes whose stores were purged (nil on
+	// a single node).
+	Nodes *ReportNodes `json:"nodes,omitempty"`
+}
+
+// ReportNodes say which nodes of a cluster an analytics report counts.
+type ReportNodes struct {
+	Answered []string          `json:"answered"`         // counted: this node and those that answered in time
+	Missing  []string          `json:"missing"`          // known to the cluster, not answered in time (down?)
+	Failed   map[string]string `json:"failed,omitempty"` // answered that they could not: node → why
+	Error    string            `json:"error,omitempty"`  // the nodes could not all be asked: why
 }

@@ -3,8 +3,9 @@
 // nodes) holding one subject per article with only its latest message, so
 // the stream is a compacted log of every article's last put or delete.
 // It runs a JetStream node in-process (Embedded) or connects to an
-// external NATS cluster (URLs), publishes writes (Publish waits for the
-// quorum acknowledgement) and reads them back in stream order (Read). It
+// external NATS cluster (URLs), publishes writes (Publish and PublishAll,
+// asynchronously, wait for the quorum acknowledgement of every message)
+// and reads them back in stream order (Read, Follow). It
 // knows nothing of bleve or articles: an entry is an id, a kind and opaque
 // bytes.
 package cluster
@@ -106,6 +107,8 @@ type Log struct {
 	srv *server.Server
 	nc  *nats.Conn
 	js  jetstream.JetStream
+
+	answered answeredNodes // ask.go
 }
 
 // Open starts the embedded node (when cfg.URLs is empty) and connects to
@@ -136,7 +139,7 @@ func Open(cfg Config) (*Log, error) {
 		return nil, err
 	}
 	l.nc = nc
-	js, err := jetstream.New(nc)
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncTimeout(attemptTimeout), jetstream.WithPublishAsyncMaxPending(4*MaxInFlight))
 	if err != nil {
 		l.Close()
 		return nil, fmt.Errorf("cluster: JetStream: %w", err)
@@ -360,66 +363,184 @@ func (l *Log) stream(ctx context.Context) (jetstream.Stream, error) {
 	return l.js.CreateOrUpdateStream(ctx, l.streamConfig())
 }
 
-// Publish appends one entry and returns its stream sequence once a quorum
-// of the log's nodes has stored it (fsynced). It retries with the same
-// message id until ctx ends; then it returns an error wrapping
-// ErrNoQuorum. A retried write is deduplicated by the stream; a repeat of
-// an earlier write that another write to the same id has replaced since is
-// logged again (so put, delete, put of the same article ends in a put).
-func (l *Log) Publish(ctx context.Context, kind Kind, id string, data []byte) (uint64, error) {
-	if len(id) == 0 || len(id) > MaxIDBytes {
-		return 0, fmt.Errorf("cluster: article id of %d bytes: want 1 to %d", len(id), MaxIDBytes)
-	}
-	subj := Subject(id)
-	var after uint64
-	for range 3 { // a duplicate replaced by a newer write: once more, with its seq
-		ack, err := l.publish(ctx, subj, kind, id, data, msgID(kind, id, data, after))
-		if err != nil {
-			return 0, err
-		}
-		if !ack.Duplicate {
-			return ack.Sequence, nil
-		}
-		last, err := l.lastSeq(ctx, subj)
-		if err != nil {
-			return 0, err
-		}
-		if last == ack.Sequence {
-			return ack.Sequence, nil
-		}
-		after = last
-	}
-	return 0, fmt.Errorf("%w: article %q is being written concurrently", ErrNoQuorum, id)
+// Msg is one entry to append: what it does to which article, and its data.
+type Msg struct {
+	Kind Kind
+	ID   string
+	Data []byte
 }
 
-// publish sends one message until it is acknowledged or ctx ends.
-func (l *Log) publish(ctx context.Context, subj string, kind Kind, id string, data []byte, mid string) (*jetstream.PubAck, error) {
-	msg := &nats.Msg{Subject: subj, Data: data, Header: nats.Header{}}
-	msg.Header.Set(headerKind, string(kind))
-	msg.Header.Set(headerID, id)
-	var last error
-	for attempt := 0; ; attempt++ {
-		actx, cancel := context.WithTimeout(ctx, attemptTimeout)
-		ack, err := l.js.PublishMsg(actx, msg, jetstream.WithMsgID(mid))
-		cancel()
-		if err == nil {
-			return ack, nil
+// MaxInFlight is the most messages one PublishAll keeps published and not
+// yet acknowledged at once (a whole write batch of the API, 1000 lines).
+const MaxInFlight = 1024
+
+// Publish appends one entry and returns its stream sequence once a quorum
+// of the log's nodes has stored it (fsynced): PublishAll of one message.
+func (l *Log) Publish(ctx context.Context, kind Kind, id string, data []byte) (uint64, error) {
+	seqs, err := l.PublishAll(ctx, []Msg{{Kind: kind, ID: id, Data: data}})
+	if err != nil {
+		return 0, err
+	}
+	return seqs[0], nil
+}
+
+// PublishAll appends ms and returns their stream sequences once a quorum
+// of the log's nodes has stored (fsynced) every one of them. The messages
+// are published asynchronously, up to MaxInFlight unacknowledged at once;
+// messages on distinct ids may be stored in any order, while the messages
+// of one id are stored in the order of ms (a later one is published once
+// the earlier is acknowledged). A message not acknowledged is published
+// again with the same message id until ctx ends; then PublishAll returns
+// an error wrapping ErrNoQuorum (nothing is acknowledged, but some
+// messages may be stored, each once). A retried write is deduplicated by
+// the stream; a repeat of an earlier write that another write to the same
+// id has replaced since is logged again (so put, delete, put of the same
+// article ends in a put).
+func (l *Log) PublishAll(ctx context.Context, ms []Msg) ([]uint64, error) {
+	for _, m := range ms {
+		if len(m.ID) == 0 || len(m.ID) > MaxIDBytes {
+			return nil, fmt.Errorf("cluster: article id of %d bytes: want 1 to %d", len(m.ID), MaxIDBytes)
 		}
-		last = err
-		if errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrStreamNotFound) {
-			if _, serr := l.stream(ctx); serr != nil && ctx.Err() == nil {
+	}
+	p := &publication{l: l, ms: ms, seqs: make([]uint64, len(ms)), after: make([]uint64, len(ms)), dups: make([]int, len(ms))}
+	for _, wave := range waves(ms) {
+		if err := p.publish(ctx, wave); err != nil {
+			return nil, err
+		}
+	}
+	return p.seqs, nil
+}
+
+// waves splits the indexes of ms into waves: the first message of every id,
+// then the second, and so on (ids within a wave are distinct).
+func waves(ms []Msg) [][]int {
+	n := map[string]int{}
+	var out [][]int
+	for i, m := range ms {
+		k := n[m.ID]
+		n[m.ID] = k + 1
+		if k == len(out) {
+			out = append(out, nil)
+		}
+		out[k] = append(out[k], i)
+	}
+	return out
+}
+
+// publication is the state of one PublishAll: per message its sequence
+// once acknowledged, the sequence its message id is made after (see
+// msgID), and how many times it was found a duplicate of a replaced write.
+type publication struct {
+	l     *Log
+	ms    []Msg
+	seqs  []uint64
+	after []uint64
+	dups  []int
+}
+
+// publish publishes the messages of wave until each is acknowledged or ctx ends.
+func (p *publication) publish(ctx context.Context, wave []int) error {
+	todo := wave
+	for attempt := 0; ; attempt++ {
+		var last error
+		todo, last = p.send(ctx, todo)
+		if len(todo) == 0 {
+			return nil
+		}
+		if errors.Is(last, jetstream.ErrNoStreamResponse) || errors.Is(last, nats.ErrNoResponders) || errors.Is(last, jetstream.ErrStreamNotFound) {
+			if _, serr := p.l.stream(ctx); serr != nil && ctx.Err() == nil {
 				last = serr
+			}
+		}
+		for _, i := range todo {
+			if p.dups[i] > 2 {
+				return fmt.Errorf("%w: article %q is being written concurrently", ErrNoQuorum, p.ms[i].ID)
 			}
 		}
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("%w: not acknowledged (%v)", ErrNoQuorum, last)
+			return fmt.Errorf("%w: article %q and %d more not acknowledged (%v)", ErrNoQuorum, p.ms[todo[0]].ID, len(todo)-1, last)
 		case <-time.After(backoff(attempt)):
 		}
 	}
 }
 
-// attemptTimeout bounds one attempt to publish: a message lost with a
+// flight is a published message waiting for its acknowledgement.
+type flight struct {
+	i   int
+	ack jetstream.PubAckFuture
+}
+
+// send publishes the messages todo asynchronously, at most MaxInFlight
+// unacknowledged at once, and waits for their acknowledgements (each
+// bounded by attemptTimeout, see Open); it returns those to publish again
+// and the last error seen.
+func (p *publication) send(ctx context.Context, todo []int) ([]int, error) {
+	var again []int
+	var last error
+	settle := func(f flight) {
+		var err error
+		select {
+		case ack := <-f.ack.Ok():
+			err = p.acknowledged(ctx, f.i, ack)
+		case err = <-f.ack.Err():
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+		if err != nil {
+			again, last = append(again, f.i), err
+		}
+	}
+	window := make([]flight, 0, min(len(todo), MaxInFlight))
+	for _, i := range todo {
+		if ctx.Err() != nil {
+			again, last = append(again, i), ctx.Err()
+			continue
+		}
+		if len(window) == MaxInFlight {
+			settle(window[0])
+			window = window[1:]
+		}
+		m := p.ms[i]
+		msg := &nats.Msg{Subject: Subject(m.ID), Data: m.Data, Header: nats.Header{}}
+		msg.Header.Set(headerKind, string(m.Kind))
+		msg.Header.Set(headerID, m.ID)
+		f, err := p.l.js.PublishMsgAsync(msg, jetstream.WithMsgID(msgID(m.Kind, m.ID, m.Data, p.after[i])))
+		if err != nil {
+			again, last = append(again, i), err
+			continue
+		}
+		window = append(window, flight{i, f})
+	}
+	for _, f := range window {
+		settle(f)
+	}
+	return again, last
+}
+
+// acknowledged records the acknowledgement of message i. A duplicate of a
+// write that a later write to the id has replaced is an error: it is
+// published again, its message id made after the later write.
+func (p *publication) acknowledged(ctx context.Context, i int, ack *jetstream.PubAck) error {
+	if !ack.Duplicate {
+		p.seqs[i] = ack.Sequence
+		return nil
+	}
+	last, err := p.l.lastSeq(ctx, Subject(p.ms[i].ID))
+	if err != nil {
+		return err
+	}
+	if last == ack.Sequence {
+		p.seqs[i] = ack.Sequence
+		return nil
+	}
+	p.dups[i]++
+	p.after[i] = last
+	return fmt.Errorf("cluster: article %q: a duplicate of a replaced write, logged again", p.ms[i].ID)
+}
+
+// attemptTimeout bounds one attempt to publish (the wait for its
+// acknowledgement) and each JetStream API request: a message lost with a
 // node is sent again (same message id) to the nodes still up.
 const attemptTimeout = 2 * time.Second
 
@@ -451,18 +572,15 @@ type State struct {
 	Msgs              uint64
 }
 
-// State returns the stream's first and last sequence and message count.
+// State returns the stream's first and last sequence and message count,
+// as its leader answers them now (one stream info request; the last
+// sequence is at least that of every acknowledged write).
 func (l *Log) State(ctx context.Context) (State, error) {
 	s, err := l.stream(ctx)
 	if err != nil {
 		return State{}, fmt.Errorf("%w: %v", ErrNoQuorum, err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, attemptTimeout)
-	defer cancel()
-	info, err := s.Info(ctx)
-	if err != nil {
-		return State{}, fmt.Errorf("%w: %v", ErrNoQuorum, err)
-	}
+	info := s.CachedInfo() // fetched (or created) by stream just now
 	return State{FirstSeq: info.State.FirstSeq, LastSeq: info.State.LastSeq, Msgs: info.State.Msgs}, nil
 }
 
@@ -472,6 +590,9 @@ type Entry struct {
 	Kind Kind
 	ID   string
 	Data []byte
+	// Pending is how many messages of the log after this one the reader
+	// had not been delivered yet when this one was (0: it was current).
+	Pending uint64
 }
 
 // MaxReadBatch is the most entries Read hands over at once.
@@ -778,7 +899,7 @@ func (l *Log) readFrom(ctx context.Context, seq uint64, max int, open consumerFu
 
 // entryOf decodes a log message.
 func entryOf(m jetstream.Msg, md *jetstream.MsgMetadata) (Entry, error) {
-	e := Entry{Seq: md.Sequence.Stream, Kind: Kind(m.Headers().Get(headerKind)), ID: m.Headers().Get(headerID), Data: m.Data()}
+	e := Entry{Seq: md.Sequence.Stream, Kind: Kind(m.Headers().Get(headerKind)), ID: m.Headers().Get(headerID), Data: m.Data(), Pending: md.NumPending}
 	if (e.Kind != Put && e.Kind != Delete) || e.ID == "" || Subject(e.ID) != m.Subject() {
 		return Entry{}, fmt.Errorf("cluster: log message %d on %s is not a Folio entry (%s %q)", e.Seq, m.Subject(), e.Kind, e.ID)
 	}

@@ -30,12 +30,14 @@ type WriteResult struct {
 	Status  string   // StatusCreated, StatusUpdated or StatusError
 	Err     error    // why the record was not written (an *article.InputError, or a write error)
 	Ignored []string // the record's fields that Folio does not index, sorted
+	Seq     uint64   // the replicated log's sequence of the write (cluster mode); 0 otherwise
 }
 
 // Write writes the articles of one batch of a request and returns, per
-// article, whether its id existed before; on an error nothing of the batch
-// was written. It is the facade's log stage seen from a source.
-type Write func(ctx context.Context, puts []*article.Article) ([]bool, error)
+// article, whether its id existed before and its log sequence (seqs is
+// nil without a replicated log); on an error nothing of the batch was
+// written. It is the facade's log stage seen from a source.
+type Write func(ctx context.Context, puts []*article.Article) (existed []bool, seqs []uint64, err error)
 
 // apiSource is the path shown in errors about articles sent over the API.
 const apiSource = "request"
@@ -137,12 +139,15 @@ func (b *batch) apply(ctx context.Context) ([]WriteResult, error) {
 	results, puts, idx := b.results, b.puts, b.idx
 	b.results, b.puts, b.idx = nil, nil, nil
 	if len(puts) > 0 {
-		existed, err := b.write(ctx, puts)
+		existed, seqs, err := b.write(ctx, puts)
 		if err != nil {
 			return nil, err
 		}
 		for i, j := range idx {
 			results[j].Status = statusOf(existed[i])
+			if seqs != nil {
+				results[j].Seq = seqs[i]
+			}
 		}
 	}
 	return results, nil

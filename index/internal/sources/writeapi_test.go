@@ -17,9 +17,9 @@ type recorder struct {
 	failAt  int
 }
 
-func (r *recorder) write(_ context.Context, puts []*article.Article) ([]bool, error) {
+func (r *recorder) write(_ context.Context, puts []*article.Article) ([]bool, []uint64, error) {
 	if len(r.batches)+1 == r.failAt {
-		return nil, errors.New("disk on fire")
+		return nil, nil, errors.New("disk on fire")
 	}
 	ids := make([]string, len(puts))
 	existed := make([]bool, len(puts))
@@ -28,7 +28,7 @@ func (r *recorder) write(_ context.Context, puts []*article.Article) ([]bool, er
 		r.seen[a.ID] = true
 	}
 	r.batches = append(r.batches, ids)
-	return existed, nil
+	return existed, nil, nil
 }
 
 func TestAPILinesNumbersLinesAndBatches(t *testing.T) {

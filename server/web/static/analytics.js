@@ -133,6 +133,15 @@ async function load() {
     const total = volume.rows.reduce((n, r) => n + r.searches, 0);
     const zeros = volume.rows.reduce((n, r) => n + r.zero_results, 0);
     $('volume-summary').textContent = `${num(total)} searches, ${num(zeros)} found nothing` + (total ? ` (${pct(zeros / total)}).` : '.');
+    // In a cluster every report counts the nodes that answered; say which did not.
+    const nodes = volume.nodes;
+    $('nodes').hidden = !nodes;
+    if (nodes) {
+      const missing = [...nodes.missing, ...Object.keys(nodes.failed || {})];
+      $('nodes').textContent = `Counted nodes: ${nodes.answered.join(', ')}.` +
+        (missing.length ? ` Not counted (did not answer): ${missing.join(', ')}.` : '');
+      $('nodes').className = missing.length ? 'error' : 'note';
+    }
     chart(volume.rows, interval);
     fill('queries', queries.rows, (r) => [cell(r.query), cell(num(r.count), 'num'), cell(num(r.mean_hits, 1), 'num'),
       cell(num(r.clicks), 'num'), cell(pct(r.ctr), 'num'), cell(r.clicks ? num(r.mean_click_position, 1) : '–', 'num')]);
