@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -224,18 +225,30 @@ func articleTitle(t *testing.T, client *http.Client, nd *clusterNode, id string,
 	return a.Title
 }
 
-// articleJSON GETs id from nd once it has applied seq: the article's JSON, or nil when absent (404).
+// articleJSON GETs id from nd once it has applied seq: the article's JSON,
+// or nil when absent (404). A node still catching up (after a restart)
+// answers 503 replica_behind once its min_seq wait is over: asked again,
+// as a client would, for up to 60 tries.
 func articleJSON(t *testing.T, client *http.Client, nd *clusterNode, id string, seq uint64) []byte {
 	t.Helper()
-	resp, err := client.Get(fmt.Sprintf("%s/api/articles/%s?min_seq=%d", nd.base, url.PathEscape(id), seq))
-	if err != nil {
-		t.Fatalf("%s: get %s: %v", nd.name, id, err)
+	var resp *http.Response
+	var b []byte
+	for try := 0; ; try++ {
+		var err error
+		resp, err = client.Get(fmt.Sprintf("%s/api/articles/%s?min_seq=%d", nd.base, url.PathEscape(id), seq))
+		if err != nil {
+			t.Fatalf("%s: get %s: %v", nd.name, id, err)
+		}
+		b, err = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatalf("%s: get %s: %v", nd.name, id, err)
+		}
+		if resp.StatusCode != http.StatusServiceUnavailable || !bytes.Contains(b, []byte(`"replica_behind"`)) || try == 60 {
+			break
+		}
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
 	switch {
-	case err != nil:
-		t.Fatalf("%s: get %s: %v", nd.name, id, err)
 	case resp.StatusCode == http.StatusNotFound:
 		return nil
 	case resp.StatusCode != http.StatusOK:

@@ -8,6 +8,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/folio-search/folio/index/article"
@@ -564,7 +565,11 @@ func (p *Plan) SearchRequest(q query.Query, from, size int) *bleve.SearchRequest
 	req.IncludeLocations = p.Locations && size > 0
 	req.Explain = p.Explain && size > 0
 	if size == 0 {
-		req.Score = "none" // counting only
+		// Counting only: no scores, and no order, which would read every
+		// match's date or external id (the id tie-break) for nothing.
+		req.Score = "none"
+		req.SortByCustom(search.SortOrder{&search.SortScore{Desc: true}})
+		return req
 	}
 	req.SortByCustom(p.SortOrder())
 	return req
