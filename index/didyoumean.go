@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -50,10 +51,6 @@ const (
 // not see plays no part: words are known, corrections counted and written,
 // and queries counted only over the articles vis may see.
 func (ix *Index) suggest(ctx context.Context, q Query, vis Visibility, dict *engine.Dict) (string, error) {
-	var visible query.Query // nil: every article
-	if !vis.All {
-		visible = vis.Filter()
-	}
 	syntax := q.Mode != ModeText
 	words := suggest.Words(q.Text, syntax, plan.MaxClauses)
 	typing := 0 // the bytes of the word being typed, at the end
@@ -65,9 +62,11 @@ func (ix *Index) suggest(ctx context.Context, q Query, vis Visibility, dict *eng
 		return "", nil
 	}
 	analyzer := ix.shards[0].Mapping().AnalyzerNamed(schema.Analyzer(ix.meta.Language))
-	var seen *visibleDict // nil: every article
-	if visible != nil {
+	var seen *visibleDict   // nil: every article
+	var visible query.Query // the reader's filter; nil: every article
+	if !vis.All {
 		seen = &visibleDict{ctx: ctx, ix: ix, vis: vis, dict: dict}
+		visible = seen.filter()
 	}
 	repl := make([]string, len(words))
 	changed := false
@@ -124,21 +123,78 @@ func (ix *Index) correction(dict *engine.Dict, term string, letters int, seen *v
 		}
 		return ix.respell(dict, term, letters, held, docs, seen)
 	}
-	var cands []engine.Near
-	for _, edits := range []int{1, 2} {
-		cs, err := dict.Corrections(schema.Text, term, edits)
-		if err != nil {
-			return "", err
+	one, err := dict.Corrections(schema.Text, term, 1)
+	if err != nil {
+		return "", err
+	}
+	cands := make([]engine.Near, 0, len(one))
+	for _, c := range one {
+		cands = append(cands, engine.Near{Correction: c, Edits: 1})
+	}
+	two, err := ix.twoEdits(dict, term, cands, seen)
+	if err != nil {
+		return "", err
+	}
+	return pick(dict, term, 0, append(cands, two...), seen)
+}
+
+// twoEdits are the candidate corrections of term, which the index lacks,
+// two edits away (or one adjacent swap, counted as one edit), given those
+// one edit away. A fuzzy walk of the dictionary within two edits costs
+// milliseconds; when the best candidate one edit away is frequent enough
+// that only a term of the generation's list of frequent terms could win
+// over it (see pick: twoEditsDiscount times its count, more than the list's
+// floor), they are looked up in that list instead. With seen (a reader
+// who sees some articles only) the dictionary is walked.
+func (ix *Index) twoEdits(dict *engine.Dict, term string, one []engine.Near, seen *visibleDict) ([]engine.Near, error) {
+	var best uint64 // what a candidate not one edit away must exceed
+	for _, c := range one {
+		score := c.Count
+		if firstRune(c.Term) == firstRune(term) {
+			score *= twoEditsDiscount
 		}
-		for _, c := range cs {
-			e := edits
-			if e == 2 {
-				e = suggest.EditDistance(term, c.Term) // 1 for an adjacent swap
-			}
-			cands = append(cands, engine.Near{Correction: c, Edits: e})
+		best = max(best, score)
+	}
+	if seen == nil && best > 0 {
+		floor, err := ix.frequent.Floor(dict)
+		if err != nil {
+			return nil, err
+		}
+		// A term off the list is held by fewer than floor articles: it
+		// scores less than twoEditsDiscount × floor even as an adjacent swap.
+		if floor > 0 && best >= twoEditsDiscount*floor {
+			return ix.listedTwoEdits(dict, term, one)
 		}
 	}
-	return pick(dict, term, 0, cands, seen)
+	cs, err := dict.Corrections(schema.Text, term, 2)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]engine.Near, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, engine.Near{Correction: c, Edits: suggest.EditDistance(term, c.Term)}) // 1 for an adjacent swap
+	}
+	return out, nil
+}
+
+// listedTwoEdits are the terms of the list of frequent terms near term that
+// are not among one, counted again (the list's counts may be old).
+func (ix *Index) listedTwoEdits(dict *engine.Dict, term string, one []engine.Near) ([]engine.Near, error) {
+	near, err := ix.frequent.Near(dict, term, 2)
+	if err != nil {
+		return nil, err
+	}
+	var out []engine.Near
+	for _, c := range near {
+		if slices.ContainsFunc(one, func(o engine.Near) bool { return o.Term == c.Term }) {
+			continue
+		}
+		if c.Count, err = dict.Count(schema.Text, c.Term); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }
 
 // respelling is the correction of a term the index holds (typed in
@@ -183,7 +239,7 @@ func (ix *Index) respell(dict *engine.Dict, term string, letters int, held, docs
 	if letters < ix.opts.TypoOneEdit || held*rareShare > docs {
 		return "", nil
 	}
-	cands, err := ix.frequent.Near(dict, term, 1)
+	cands, err := ix.frequent.Respellings(dict, term)
 	if err != nil {
 		return "", err
 	}

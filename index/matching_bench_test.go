@@ -8,6 +8,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/folio-search/folio/index/internal/engine"
+	"github.com/folio-search/folio/index/internal/schema"
+	"github.com/folio-search/folio/index/internal/suggest"
 )
 
 // matchingIndex is an index of the Reuters corpus, or of the corpus named
@@ -83,6 +87,60 @@ func TestMatchingReuters(t *testing.T) {
 		t.Errorf("goverment sort=-date: total %d, want the %d articles holding it", res.Total, misspelt.Total)
 	}
 
+	// Did you mean looks for corrections two edits away in the list of
+	// frequent terms when one a single edit away is frequent enough: it
+	// finds what the walk of the dictionary finds.
+	dict := engine.NewDict(ix.shards)
+	defer dict.Close()
+	listed := 0
+	for _, typo := range []string{"oill", "pricez", "agricultrue", "bankk", "expotrs", "tradde", "compnay", "markte", "dollr", "stoks", "shraes", "wheta"} {
+		term := string(ix.shards[0].Mapping().AnalyzerNamed(schema.Analyzer(ix.meta.Language)).Analyze([]byte(typo))[0].Term)
+		cs, err := dict.Corrections(schema.Text, term, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var one []engine.Near
+		best := uint64(0)
+		for _, c := range cs {
+			one = append(one, engine.Near{Correction: c, Edits: 1})
+			best = max(best, c.Count*twoEditsDiscount)
+		}
+		floor, err := ix.frequent.Floor(dict)
+		if err != nil || floor == 0 {
+			t.Fatalf("frequent list floor %d, %v: want the whole dictionary read", floor, err)
+		}
+		if best < twoEditsDiscount*floor {
+			continue
+		}
+		listed++
+		fromList, err := ix.listedTwoEdits(dict, term, one)
+		if err != nil {
+			t.Fatal(err)
+		}
+		walked, err := dict.Corrections(schema.Text, term, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fromWalk []engine.Near
+		for _, c := range walked {
+			fromWalk = append(fromWalk, engine.Near{Correction: c, Edits: suggest.EditDistance(term, c.Term)})
+		}
+		a, err := pick(dict, term, 0, append(slices.Clone(one), fromList...), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := pick(dict, term, 0, append(slices.Clone(one), fromWalk...), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a != b || a == "" {
+			t.Errorf("%s: correction %q from the list of frequent terms, %q from the dictionary", typo, a, b)
+		}
+	}
+	if listed < 6 {
+		t.Errorf("only %d typos looked up in the list of frequent terms", listed)
+	}
+
 	// A misspelling the index lacks finds its word's articles.
 	right := mustSearch(t, ix, Query{Text: "agriculture", Size: 20})
 	typo := mustSearch(t, ix, Query{Text: "agricultrue", Size: 20})
@@ -94,7 +152,7 @@ func TestMatchingReuters(t *testing.T) {
 // BenchmarkMatching measures the typo, prefix (as you type), graded and
 // did-you-mean paths on the Reuters corpus (FOLIO_BENCH_CORPUS for
 // another, e.g. the 10× corpus of cmd/expand), reporting each search's
-// p50 and p99 latency.
+// p50 and p99 latency and the process's CPU time per search.
 func BenchmarkMatching(b *testing.B) {
 	ix := matchingIndex(b)
 	for _, c := range []struct {
@@ -114,6 +172,7 @@ func BenchmarkMatching(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			var took []time.Duration
 			b.ReportAllocs()
+			cpu0 := cpuNow()
 			for b.Loop() {
 				start := time.Now()
 				if _, err := ix.Search(context.Background(), c.q); err != nil {
@@ -121,6 +180,7 @@ func BenchmarkMatching(b *testing.B) {
 				}
 				took = append(took, time.Since(start))
 			}
+			b.ReportMetric(float64(cpuNow()-cpu0)/float64(len(took)), "cpu-ns/op")
 			slices.Sort(took)
 			b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
 			b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1000, "p99-ms")

@@ -36,9 +36,21 @@ type Frequent struct {
 
 // frequentList is one build of a Frequent list.
 type frequentList struct {
-	terms  []frequentTerm // most frequent first
-	writes uint64         // Frequent.writes when the build began
+	terms []frequentTerm // most frequent first
+	// starts are the indexes in terms of the terms of each first letter
+	// and length (in runes), in the order of terms.
+	starts map[start][]int
+	// floor: every term at least floor documents held at the build is
+	// listed; 0 when the list may lack some (the dictionary read was cut).
+	floor  uint64
+	writes uint64 // Frequent.writes when the build began
 	built  time.Time
+}
+
+// start is a term's first letter and length.
+type start struct {
+	first rune
+	n     int
 }
 
 type frequentTerm struct {
@@ -72,6 +84,43 @@ func (f *Frequent) Near(d *Dict, term string, edits int) ([]Near, error) {
 		}
 	}
 	return out, nil
+}
+
+// Respellings are the listed terms other than term one edit away from it
+// (an adjacent swap is one edit) that begin with its first letter, most
+// frequent first: what Near(d, term, 1) has of them, looked up among the
+// terms of that letter and of a length one edit allows, not over the list.
+func (f *Frequent) Respellings(d *Dict, term string) ([]Near, error) {
+	l, err := f.current(d)
+	if err != nil || term == "" {
+		return nil, err
+	}
+	tr := []rune(term)
+	var at []int // indexes of the candidates in l.terms
+	for n := len(tr) - 1; n <= len(tr)+1; n++ {
+		at = append(at, l.starts[start{tr[0], n}]...)
+	}
+	slices.Sort(at) // most frequent first, as l.terms
+	var out []Near
+	rows := make([]int, 3*(len(tr)+1))
+	for _, i := range at {
+		t := l.terms[i]
+		if t.Term != term && withinTwo(tr, t.runes, rows) <= 1 {
+			out = append(out, Near{Correction: t.Correction, Edits: 1})
+		}
+	}
+	return out, nil
+}
+
+// Floor is the fewest documents that make a term listed: every term that
+// at least Floor documents held when the list in use was built is in it;
+// 0 when the list may lack some (its bound on the terms read was reached).
+func (f *Frequent) Floor(d *Dict) (uint64, error) {
+	l, err := f.current(d)
+	if err != nil {
+		return 0, err
+	}
+	return l.floor, nil
 }
 
 // Near is a term near another one.
@@ -118,10 +167,13 @@ func (f *Frequent) build(d *Dict) (*frequentList, error) {
 	shards := uint64(len(d.readers))
 	perShard := max((f.Min+shards-1)/max(shards, 1), 1)
 	counts := map[string]uint64{}
+	whole := true // every shard's dictionary was read to its end
 	for _, r := range d.readers {
-		if err := frequentTerms(r, f.Field, perShard, counts); err != nil {
+		all, err := frequentTerms(r, f.Field, perShard, counts)
+		if err != nil {
 			return nil, err
 		}
+		whole = whole && all
 	}
 	for t, n := range counts {
 		if shards > 1 {
@@ -137,28 +189,42 @@ func (f *Frequent) build(d *Dict) (*frequentList, error) {
 	slices.SortFunc(l.terms, func(a, b frequentTerm) int {
 		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Term, b.Term))
 	})
+	if whole {
+		l.floor = f.Min
+		if len(l.terms) > maxFrequentTerms { // terms as frequent as the last kept may be left out
+			l.floor = l.terms[maxFrequentTerms-1].Count + 1
+		}
+	}
 	l.terms = l.terms[:min(len(l.terms), maxFrequentTerms)]
+	l.starts = map[start][]int{}
+	for i, t := range l.terms {
+		if len(t.runes) > 0 {
+			k := start{t.runes[0], len(t.runes)}
+			l.starts[k] = append(l.starts[k], i)
+		}
+	}
 	return l, nil
 }
 
 // frequentTerms adds to counts the terms of r's field that at least min of
-// its documents hold (at most 4×maxFrequentTerms terms in all).
-func frequentTerms(r bleveindex.IndexReader, field string, min uint64, counts map[string]uint64) (err error) {
+// its documents hold (at most 4×maxFrequentTerms terms in all), and
+// reports whether it read the whole dictionary (not stopped by that bound).
+func frequentTerms(r bleveindex.IndexReader, field string, min uint64, counts map[string]uint64) (whole bool, err error) {
 	fd, err := r.FieldDict(field)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer func() { err = errors.Join(err, fd.Close()) }()
 	for len(counts) < 4*maxFrequentTerms {
 		e, err := fd.Next()
 		if err != nil || e == nil {
-			return err
+			return err == nil, err
 		}
 		if e.Count >= min {
 			counts[e.Term] += e.Count
 		}
 	}
-	return nil
+	return false, nil
 }
 
 // withinTwo is the edit distance of a and b (an adjacent swap is one

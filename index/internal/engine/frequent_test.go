@@ -85,4 +85,25 @@ func TestFrequentNear(t *testing.T) {
 	if diff := cmp.Diff(want, near("pricez", 1)); diff != "" {
 		t.Errorf("near pricez after a write and Refresh (-want +got):\n%s", diff)
 	}
+	// Respellings: those of Near within one edit with the same first letter.
+	for i := range 3 {
+		put(i%2, fmt.Sprint("r", i), "rice")
+	}
+	d := NewDict(shards)
+	defer d.Close()
+	for _, term := range []string{"pricez", "price", "prcie", "rices", "gover", "p", ""} {
+		var want []Near
+		for _, n := range near(term, 1) {
+			if term != "" && n.Term[0] == term[0] {
+				want = append(want, n)
+			}
+		}
+		got, err := f.Respellings(d, term)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("respellings of %q (-want +got):\n%s", term, diff)
+		}
+	}
 }

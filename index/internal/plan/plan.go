@@ -8,6 +8,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/folio-search/folio/index/article"
@@ -549,9 +550,10 @@ func titleCopy[T any, P leafQuery[T]](q P, boost float64) query.Query {
 // SearchRequest builds one bleve request for q within p's filter and order.
 //
 // The reader's visibility filters q's matches (engine.PostFiltered): each
-// match is checked against the visibility (a cached bitmap, see
-// Planner.Filters), which costs less than one more clause of the query's
-// conjunction, moved after every match (docs/access.md has the figures).
+// match's document number is looked up in the visibility's bitmap (cached
+// per snapshot, see Planner.Filters), which costs less than one more
+// clause of the query's conjunction, moved after every match
+// (docs/access.md has the figures).
 func (p *Plan) SearchRequest(q query.Query, from, size int) *bleve.SearchRequest {
 	if p.Filter != nil {
 		q = engine.Filtered(q, p.Filter)
@@ -563,7 +565,11 @@ func (p *Plan) SearchRequest(q query.Query, from, size int) *bleve.SearchRequest
 	req.IncludeLocations = p.Locations && size > 0
 	req.Explain = p.Explain && size > 0
 	if size == 0 {
-		req.Score = "none" // counting only
+		// Counting only: no scores, and no order, which would read every
+		// match's date or external id (the id tie-break) for nothing.
+		req.Score = "none"
+		req.SortByCustom(search.SortOrder{&search.SortScore{Desc: true}})
+		return req
 	}
 	req.SortByCustom(p.SortOrder())
 	return req
