@@ -51,10 +51,6 @@ const (
 // not see plays no part: words are known, corrections counted and written,
 // and queries counted only over the articles vis may see.
 func (ix *Index) suggest(ctx context.Context, q Query, vis Visibility, dict *engine.Dict) (string, error) {
-	var visible query.Query // nil: every article
-	if !vis.All {
-		visible = vis.Filter()
-	}
 	syntax := q.Mode != ModeText
 	words := suggest.Words(q.Text, syntax, plan.MaxClauses)
 	typing := 0 // the bytes of the word being typed, at the end
@@ -66,9 +62,11 @@ func (ix *Index) suggest(ctx context.Context, q Query, vis Visibility, dict *eng
 		return "", nil
 	}
 	analyzer := ix.shards[0].Mapping().AnalyzerNamed(schema.Analyzer(ix.meta.Language))
-	var seen *visibleDict // nil: every article
-	if visible != nil {
+	var seen *visibleDict   // nil: every article
+	var visible query.Query // the reader's filter; nil: every article
+	if !vis.All {
 		seen = &visibleDict{ctx: ctx, ix: ix, vis: vis, dict: dict}
+		visible = seen.filter()
 	}
 	repl := make([]string, len(words))
 	changed := false

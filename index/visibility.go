@@ -96,6 +96,7 @@ type visibleDict struct {
 	vis  Visibility
 	dict *engine.Dict
 	seen query.Query // vis's filter, cached (see engine.Cached); nil: built on first use
+	walk uint64      // how far a walk of a term's postings counts at least; 0: not known yet
 }
 
 // filter is the reader's visibility filter, cached per snapshot.
@@ -107,12 +108,12 @@ func (d *visibleDict) filter() query.Query {
 }
 
 // Has reports whether an article the reader may see holds term in field:
-// by walking the term's postings to the first document the reader's
-// cached filter holds, else for a reader of groups only to the first
-// document of one of its groups (no search: typo tolerance asks this of
-// every long word of a query); else by counting.
+// by walking the term's postings against the reader's cached filter (see
+// countUpTo), else for a reader of groups only to the first document of
+// one of its groups (no search: typo tolerance asks this of every long
+// word of a query); else by counting.
 func (d *visibleDict) Has(field, term string) (bool, error) {
-	if n, ok, err := d.dict.CountIn(field, term, d.filter(), 1); ok || err != nil {
+	if n, ok, err := d.walkUpTo(field, term, 1); ok || err != nil {
 		return n > 0, err
 	}
 	if groupsOnly(d.vis) {
@@ -144,10 +145,10 @@ func (d *visibleDict) count(field, term string) (uint64, error) {
 	return d.countUpTo(field, term, math.MaxUint64)
 }
 
-// countUpTo is count, or limit when it is at least limit: for a reader of
-// groups only, counting stops there (a walk of term's postings, no search).
+// countUpTo is count, or limit when it is at least limit: counting stops
+// there (a walk of term's postings, no search).
 func (d *visibleDict) countUpTo(field, term string, limit uint64) (uint64, error) {
-	if n, ok, err := d.dict.CountIn(field, term, d.filter(), limit); ok || err != nil {
+	if n, ok, err := d.walkUpTo(field, term, limit); ok || err != nil {
 		return n, err
 	}
 	if groupsOnly(d.vis) {
@@ -155,6 +156,25 @@ func (d *visibleDict) countUpTo(field, term string, limit uint64) (uint64, error
 	}
 	n, err := d.ix.termCount(d.ctx, d.vis, field, term)
 	return min(n, limit), err
+}
+
+// walkUpTo is countUpTo by a walk of term's postings against the reader's
+// cached filter (engine.Dict.CountIn); ok is false when the filter's
+// matches cannot be held in a bitmap. The walk goes on to the count that
+// makes a word common for did you mean (see rareShare), which the
+// dictionary remembers: typo tolerance asks whether the reader sees a
+// word, did you mean how often, and opening the term's postings costs far
+// more than reading a few dozen more of them.
+func (d *visibleDict) walkUpTo(field, term string, limit uint64) (n uint64, ok bool, err error) {
+	if d.walk == 0 {
+		docs, err := d.dict.Docs()
+		if err != nil {
+			return 0, true, err
+		}
+		d.walk = docs/rareShare + 1
+	}
+	n, ok, err = d.dict.CountIn(field, term, d.filter(), max(limit, d.walk))
+	return min(n, limit), ok, err
 }
 
 // recount counts cs over the reader's articles, drops those none holds and

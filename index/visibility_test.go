@@ -307,7 +307,16 @@ func TestNoFilterWithoutGroups(t *testing.T) {
 // query by the words of the reader's own best matches, so its scores
 // differ by design.)
 func TestVisibilityKeepsScores(t *testing.T) {
-	ix := builtIndexFrom(t, DefaultOptions(""), accessArticles)
+	for _, shards := range []int{1, 2} {
+		t.Run(fmt.Sprint(shards, "shards"), func(t *testing.T) { visibilityKeepsScores(t, shards) })
+	}
+}
+
+// visibilityKeepsScores is TestVisibilityKeepsScores on an index of shards shards.
+func visibilityKeepsScores(t *testing.T, shards int) {
+	o := DefaultOptions("")
+	o.Shards = shards
+	ix := builtIndexFrom(t, o, accessArticles)
 	type scored struct {
 		id    string
 		score float64
@@ -337,6 +346,36 @@ func TestVisibilityKeepsScores(t *testing.T) {
 			}
 			if got := hits(q, r.vis); !slices.Equal(got, want) {
 				t.Errorf("%+v as %s:\n got %v\nwant %v", q, r.name, got, want)
+			}
+		}
+	}
+}
+
+// TestVisibilityKeepsSynonyms: a reader's search finds the articles it
+// may see through synonyms as an unfiltered one does (bleve cannot see
+// the query inside the visibility filter, which looks the synonyms up
+// itself), on one shard and on two (global scoring), and not the others.
+func TestVisibilityKeepsSynonyms(t *testing.T) {
+	for _, shards := range []int{1, 2} {
+		o := DefaultOptions("")
+		o.Shards, o.Synonyms = shards, testSynonyms(t)
+		ix := builtIndexFrom(t, o, testArticles)
+		hidden := article.Article{ID: "hr-cambodia", Title: "Cambodia posting", Body: "Allowances for the Cambodia office.", Groups: []string{"hr"}}
+		if _, err := ix.Put(context.Background(), hidden); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			vis  Visibility
+			want []string
+		}{
+			{AllArticles(), []string{"hr-cambodia", "ironclad-friendship-cambodia"}},
+			{Visibility{Groups: []string{"hr"}}, []string{"hr-cambodia", "ironclad-friendship-cambodia"}},
+			{Visibility{Groups: []string{"eng"}}, []string{"ironclad-friendship-cambodia"}},
+			{Visibility{}, []string{"ironclad-friendship-cambodia"}},
+		} {
+			res := mustSearch(t, ix, Query{Text: "Kampuchea", Visible: c.vis, Size: 50})
+			if got := slices.Sorted(slices.Values(ids(res))); !slices.Equal(got, c.want) || res.Total != uint64(len(c.want)) {
+				t.Errorf("%d shards, %+v: Kampuchea finds %v (total %d), want %v", shards, c.vis, got, res.Total, c.want)
 			}
 		}
 	}

@@ -45,14 +45,18 @@ func tokenHost(t *testing.T, folioURL *atomic.Value, token string, provider bool
 }
 
 // TestBrowserWidgetWithToken: the widget sends its token, so a reader sees
-// only what it may see; an expired token is replaced through tokenProvider
-// without any visible error.
+// only what it may see; an expired token, and one Folio refuses (401
+// invalid_token), is replaced through tokenProvider without any visible
+// error.
 func TestBrowserWidgetWithToken(t *testing.T) {
 	ctx := newTab(t)
 	ix := accessIndex(t, "hr-", "eng-")
 	var folio atomic.Value
 	var calls atomic.Int32
 	expired := signed(t, jwt.SigningMethodHS256, testSecret, "portal-2026", jwt.MapClaims{"exp": time.Now().Add(-10 * time.Minute).Unix(), "groups": []string{"hr"}})
+	// Valid for the widget's clock, refused by Folio (its kid was retired):
+	// replaced after the 401.
+	refused := signed(t, jwt.SigningMethodHS256, testSecret, "portal-1999", jwt.MapClaims{"exp": time.Now().Add(time.Hour).Unix(), "groups": []string{"hr"}})
 	for _, tt := range []struct {
 		name     string
 		token    string
@@ -65,6 +69,7 @@ func TestBrowserWidgetWithToken(t *testing.T) {
 		{"eng does not", hsToken(t, "eng"), false, nil, "zorbulent", ""},
 		{"eng sees its own", hsToken(t, "eng"), false, nil, "grindlewick", "eng-postmortem eng-oncall eng-runbook"},
 		{"expired token refreshed", expired, true, []string{"hr"}, "zorbulent", "hr-payroll"},
+		{"refused token replaced", refused, true, []string{"hr"}, "zorbulent", "hr-payroll"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			calls.Store(0)

@@ -90,26 +90,18 @@ type cachedQuery struct {
 	key string
 }
 
-// Searcher walks the bitmap of the filter's matches in r, built on first
-// use; where r is not a scorch snapshot, or its internal ids are not
-// 8-byte document numbers of at most 32 bits, it is the filter's own
-// searcher, unscored.
+// Searcher is the filter's own searcher, unscored: the bitmap is read
+// where a Cached query is a PostFiltered filter or counted in
+// (Dict.CountIn), not where it is searched on its own.
 func (q cachedQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m mapping.IndexMapping, o search.SearcherOptions) (search.Searcher, error) {
-	bm, err := q.bitmap(ctx, r, m)
-	if err != nil {
-		return nil, err
-	}
-	if bm == nil {
-		return unscored{q.Query}.Searcher(ctx, r, m, o)
-	}
-	return &bitmapSearcher{bm: bm, it: bm.Iterator()}, nil
+	return unscored{q.Query}.Searcher(ctx, r, m, o)
 }
 
 // bitmap is the bitmap of the filter's matches in r, from the cache or
 // built and kept there; nil when they cannot be held in one.
 func (q cachedQuery) bitmap(ctx context.Context, r bleveindex.IndexReader, m mapping.IndexMapping) (*roaring.Bitmap, error) {
-	snap, ok := r.(*scorch.IndexSnapshot)
-	if !ok { // not a snapshot to key on
+	snap := snapshotOf(r)
+	if snap == nil { // not a snapshot to key on
 		return nil, nil
 	}
 	k := filterKey{weak.Make(snap), q.key}
@@ -127,51 +119,88 @@ func (q cachedQuery) bitmap(ctx context.Context, r bleveindex.IndexReader, m map
 	return bm, nil
 }
 
+// snapshotOf is the scorch snapshot r reads (itself, or the shard's
+// snapshot of a GlobalQuery's reader: the same documents and numbers), or
+// nil.
+func snapshotOf(r bleveindex.IndexReader) *scorch.IndexSnapshot {
+	switch r := r.(type) {
+	case *scorch.IndexSnapshot:
+		return r
+	case *globalReader:
+		return r.IndexSnapshot
+	}
+	return nil
+}
+
 // CountIn is the number of documents of the shards that hold term in
 // field among the matches of filter, a Cached query, counting up to limit
 // (a walk of term's postings, each checked against the filter's bitmap);
 // ok is false, and nothing counted, when filter is not Cached or its
-// matches cannot be held in a bitmap.
+// matches cannot be held in a bitmap. The walk also learns how many
+// documents hold term at all (Count then answers without reading the
+// postings again), and the Dict remembers its answer: a later question
+// about the same term and filter up to at most limit (or about a term
+// counted to the end) walks nothing.
 func (d *Dict) CountIn(field, term string, filter query.Query, limit uint64) (n uint64, ok bool, err error) {
 	q, isCached := filter.(cachedQuery)
 	if !isCached {
 		return 0, false, nil
 	}
+	k := countKey{fieldTerm{field, term}, q.key}
+	if c, seen := d.within[k]; seen && (c.n < c.limit || c.limit >= limit) {
+		return min(c.n, limit), true, nil
+	}
 	if err := d.open(); err != nil {
 		return 0, false, err
 	}
 	ctx := context.Background()
+	var all uint64
 	for i, r := range d.readers {
 		bm, err := q.bitmap(ctx, r, d.shards[i].Mapping())
 		if err != nil || bm == nil {
 			return 0, false, err
 		}
-		c, err := countInBitmap(r, field, term, bm, limit-n)
-		if n += c; n >= limit || err != nil {
-			return n, true, err
+		// Past limit, the walk only counts (the reader is open anyway).
+		c, held, err := countInBitmap(r, field, term, bm, limit-min(n, limit))
+		if err != nil {
+			return 0, true, err
 		}
+		n, all = n+c, all+held
 	}
+	d.counts = remember(d.counts, fieldTerm{field, term}, all)
+	d.within = remember(d.within, k, counted{n, limit})
 	return n, true, nil
 }
 
-// countInBitmap is Dict.CountIn for one shard's reader and its bitmap.
-func countInBitmap(r bleveindex.IndexReader, field, term string, bm *roaring.Bitmap, limit uint64) (n uint64, err error) {
+// countKey names one CountIn question: a term and a filter's key.
+type countKey struct {
+	fieldTerm
+	filter string
+}
+
+// counted is a CountIn answer: n documents, counted up to limit.
+type counted struct{ n, limit uint64 }
+
+// countInBitmap is Dict.CountIn for one shard's reader and its bitmap: n
+// up to limit, and held, the documents holding term in the shard.
+func countInBitmap(r bleveindex.IndexReader, field, term string, bm *roaring.Bitmap, limit uint64) (n, held uint64, err error) {
 	tfr, err := r.TermFieldReader(context.Background(), []byte(term), field, false, false, false)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer func() { err = errors.Join(err, tfr.Close()) }()
+	held = tfr.Count()
 	var doc bleveindex.TermFieldDoc
 	for n < limit {
 		d, err := tfr.Next(doc.Reset())
 		if err != nil || d == nil {
-			return n, err
+			return n, held, err
 		}
 		if id, ok := docNum(d.ID); ok && bm.Contains(id) {
 			n++
 		}
 	}
-	return n, nil
+	return n, held, nil
 }
 
 // build is the bitmap of the filter's matches in r, or nil when its ids
@@ -202,30 +231,69 @@ func (q cachedQuery) build(ctx context.Context, r bleveindex.IndexReader, m mapp
 	}
 }
 
-// bitmapSearcher is the searcher of a cached filter's matches, in
-// document order, each scored 0.
-type bitmapSearcher struct {
+// bitmapFiltered is the query of PostFiltered with a Cached filter.
+type bitmapFiltered struct {
+	q      query.Query
+	filter cachedQuery
+}
+
+// Searcher is q's searcher, letting through the matches the filter's
+// bitmap of r holds: one lookup per match, no searcher of the filter to
+// move along, no match to compare with. Where the filter's matches cannot
+// be held in a bitmap, it is bleve's boolean filter. bleve looks up the
+// synonyms of the query's terms in the query tree before it asks for the
+// searcher; it cannot see inside this query, so that is done here.
+func (q bitmapFiltered) Searcher(ctx context.Context, r bleveindex.IndexReader, m mapping.IndexMapping, o search.SearcherOptions) (search.Searcher, error) {
+	bm, err := q.filter.bitmap(ctx, r, m)
+	if err != nil {
+		return nil, err
+	}
+	if ctx, err = withSynonyms(ctx, r, m, q.q); err != nil {
+		return nil, err
+	}
+	if bm == nil {
+		return booleanFiltered(q.q, q.filter.Query).Searcher(ctx, r, m, o)
+	}
+	s, err := q.q.Searcher(ctx, r, m, o)
+	if err != nil {
+		return nil, err
+	}
+	return &bitmapFilter{Searcher: s, bm: bm}, nil
+}
+
+// bitmapFilter is a searcher whose matches are those of the searcher it
+// wraps that bm holds, scored as that searcher scores them.
+type bitmapFilter struct {
+	search.Searcher
 	bm *roaring.Bitmap
-	it roaring.IntPeekable
 }
 
-// Next is the next match.
-func (s *bitmapSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
-	if !s.it.HasNext() {
-		return nil, nil
-	}
-	return s.match(ctx, s.it.Next()), nil
+// Next is the wrapped searcher's next match that bm holds.
+func (s *bitmapFilter) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	dm, err := s.Searcher.Next(ctx)
+	return s.held(ctx, dm, err)
 }
 
-// Advance is the first match at or after id.
-func (s *bitmapSearcher) Advance(ctx *search.SearchContext, id bleveindex.IndexInternalID) (*search.DocumentMatch, error) {
-	n, ok := docNum(id)
-	if !ok {
-		return nil, nil // not an id of this reader's kind (build checked those of the filter)
-	}
-	s.it.AdvanceIfNeeded(n)
-	return s.Next(ctx)
+// Advance is the wrapped searcher's first match at or after id that bm holds.
+func (s *bitmapFilter) Advance(ctx *search.SearchContext, id bleveindex.IndexInternalID) (*search.DocumentMatch, error) {
+	dm, err := s.Searcher.Advance(ctx, id)
+	return s.held(ctx, dm, err)
 }
+
+// held is dm if bm holds it, else the wrapped searcher's next match bm
+// holds; the matches passed over go back to the pool.
+func (s *bitmapFilter) held(ctx *search.SearchContext, dm *search.DocumentMatch, err error) (*search.DocumentMatch, error) {
+	for ; dm != nil && err == nil; dm, err = s.Searcher.Next(ctx) {
+		if n, ok := docNum(dm.IndexInternalID); ok && s.bm.Contains(n) {
+			return dm, nil
+		}
+		ctx.DocumentMatchPool.Put(dm)
+	}
+	return nil, err
+}
+
+// Size is the searcher's size with the wrapped one's (the bitmap belongs to the cache).
+func (s *bitmapFilter) Size() int { return 64 + s.Searcher.Size() }
 
 // docNum is the document number of a scorch internal id (8 bytes, big
 // endian); ok is false when id is not one or does not fit a bitmap's 32 bits.
@@ -236,31 +304,3 @@ func docNum(id bleveindex.IndexInternalID) (n uint32, ok bool) {
 	v := binary.BigEndian.Uint64(id)
 	return uint32(v), v <= math.MaxUint32
 }
-
-// match is the document match of document number n.
-func (s *bitmapSearcher) match(ctx *search.SearchContext, n uint32) *search.DocumentMatch {
-	dm := ctx.DocumentMatchPool.Get()
-	dm.IndexInternalID = bleveindex.NewIndexInternalID(dm.IndexInternalID, uint64(n))
-	return dm
-}
-
-// Close does nothing: the bitmap stays in the cache.
-func (s *bitmapSearcher) Close() error { return nil }
-
-// Weight is 0: a filter adds nothing to the query norm.
-func (s *bitmapSearcher) Weight() float64 { return 0 }
-
-// SetQueryNorm does nothing: nothing is scored.
-func (s *bitmapSearcher) SetQueryNorm(float64) {}
-
-// Count is the number of matches.
-func (s *bitmapSearcher) Count() uint64 { return s.bm.GetCardinality() }
-
-// Min is 0: no optional clauses.
-func (s *bitmapSearcher) Min() int { return 0 }
-
-// Size is the searcher's own size (the bitmap belongs to the cache).
-func (s *bitmapSearcher) Size() int { return 64 }
-
-// DocumentMatchPoolSize is 1: one match at a time.
-func (s *bitmapSearcher) DocumentMatchPoolSize() int { return 1 }

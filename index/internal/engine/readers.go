@@ -64,6 +64,7 @@ type Dict struct {
 	readers []bleveindex.IndexReader
 	close   func() error
 	counts  map[fieldTerm]uint64
+	within  map[countKey]counted // CountIn's answers
 	fuzzy   map[fuzzyKey][]Correction
 }
 

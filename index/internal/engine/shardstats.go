@@ -171,23 +171,39 @@ type GlobalQuery struct {
 func (q *GlobalQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m mapping.IndexMapping, o search.SearcherOptions) (search.Searcher, error) {
 	// bleve looks up the synonyms of the query's terms in the query tree
 	// before it asks for the searcher; it cannot see inside a GlobalQuery,
-	// so that is done here, as bleve does it. (Every shard holds all
-	// synonym definitions, so the shard's own thesaurus is the whole one.)
-	if sm, ok := m.(mapping.SynonymMapping); ok && sm.SynonymCount() > 0 {
-		if tr, ok := r.(bleveindex.ThesaurusReader); ok {
-			fts, err := query.ExtractSynonyms(ctx, sm, tr, q.Query, nil)
-			if err != nil {
-				return nil, err
-			}
-			if fts != nil {
-				ctx = context.WithValue(ctx, search.FieldTermSynonymMapKey, fts)
-			}
-		}
+	// so that is done here. (Every shard holds all synonym definitions, so
+	// the shard's own thesaurus is the whole one.)
+	ctx, err := withSynonyms(ctx, r, m, q.Query)
+	if err != nil {
+		return nil, err
 	}
 	if snap, ok := r.(*scorch.IndexSnapshot); ok {
 		r = &globalReader{IndexSnapshot: snap, all: q.Stats}
 	}
 	return q.Query.Searcher(ctx, r, m, o)
+}
+
+// withSynonyms is ctx with the synonyms of q's terms that r's thesaurus
+// holds, looked up in q's query tree as bleve does before it asks for a
+// request's searcher, for a query bleve cannot see into (GlobalQuery,
+// PostFiltered's); ctx itself when it has them already or m defines none.
+func withSynonyms(ctx context.Context, r bleveindex.IndexReader, m mapping.IndexMapping, q query.Query) (context.Context, error) {
+	if ctx.Value(search.FieldTermSynonymMapKey) != nil {
+		return ctx, nil
+	}
+	sm, ok := m.(mapping.SynonymMapping)
+	if !ok || sm.SynonymCount() == 0 {
+		return ctx, nil
+	}
+	tr, ok := r.(bleveindex.ThesaurusReader)
+	if !ok {
+		return ctx, nil
+	}
+	fts, err := query.ExtractSynonyms(ctx, sm, tr, q, nil)
+	if err != nil || fts == nil {
+		return ctx, err
+	}
+	return context.WithValue(ctx, search.FieldTermSynonymMapKey, fts), nil
 }
 
 // globalReader is a shard's reader whose term readers count the documents

@@ -58,15 +58,26 @@ func filteredMust(must, filter query.Query) query.Query {
 }
 
 // PostFiltered is q restricted to the matches of filter, scored as by q
-// alone, by checking each match of q against filter (bleve's boolean
-// filter: filter's searcher, unscored, is advanced to each match in turn).
-// q's structure stays visible to bleve (its synonyms, its fields): a
-// boolean query without a filter takes it, anything else becomes the
-// required clause of a new boolean query. Only Next is ever asked of the
+// alone, by checking each match of q against filter. A Cached filter is
+// checked by looking the match's document number up in its bitmap (see
+// bitmapFiltered); any other, or one whose matches cannot be held in a
+// bitmap, by bleve's boolean filter (filter's searcher, unscored, is
+// advanced to each match in turn). Only Next is ever asked of the
 // filtering searcher of a whole request's query, so bleve's Advance of
 // boolean searchers (see Filtered) plays no part: put it around the whole
 // query, not inside another.
 func PostFiltered(q, filter query.Query) query.Query {
+	if c, ok := filter.(cachedQuery); ok {
+		return bitmapFiltered{q: q, filter: c}
+	}
+	return booleanFiltered(q, filter)
+}
+
+// booleanFiltered is q restricted to the matches of filter by bleve's
+// boolean filter. q's structure stays visible to bleve (its synonyms, its
+// fields): a boolean query without a filter takes it, anything else
+// becomes the required clause of a new boolean query.
+func booleanFiltered(q, filter query.Query) query.Query {
 	if b, ok := q.(*query.BooleanQuery); ok && b.Filter == nil {
 		cp := *b
 		cp.Filter = filter

@@ -550,9 +550,10 @@ func titleCopy[T any, P leafQuery[T]](q P, boost float64) query.Query {
 // SearchRequest builds one bleve request for q within p's filter and order.
 //
 // The reader's visibility filters q's matches (engine.PostFiltered): each
-// match is checked against the visibility (a cached bitmap, see
-// Planner.Filters), which costs less than one more clause of the query's
-// conjunction, moved after every match (docs/access.md has the figures).
+// match's document number is looked up in the visibility's bitmap (cached
+// per snapshot, see Planner.Filters), which costs less than one more
+// clause of the query's conjunction, moved after every match
+// (docs/access.md has the figures).
 func (p *Plan) SearchRequest(q query.Query, from, size int) *bleve.SearchRequest {
 	if p.Filter != nil {
 		q = engine.Filtered(q, p.Filter)
