@@ -17,7 +17,11 @@ import (
 // minimum), so every article keeps the score the query gives it. A
 // longer query is ranked by score alone, except that the articles matching
 // only through typos come after all those matching a word as typed
-// (typedFirst): that order holds by construction, whatever the scores.
+// (typedFirst): that order holds by construction, whatever the scores. A
+// query with required clauses is ranked by score too, except that the
+// articles matching one of its typo-tolerant words as typed come before
+// those matching them only through typos or not at all (typedFirst over
+// typoWords).
 
 // Match strategies of a Request.
 const (
@@ -77,6 +81,48 @@ func (pl *Planner) optionalWords(q query.Query, alts inexact) *words {
 		if exact != nil {
 			w.exact = append(w.exact, exact)
 		}
+	}
+	return w
+}
+
+// typoWords are, for q with required clauses (as the query-string parser
+// builds it) of which a word matches through typos or completions, its
+// optional word clauses with what of each matches as typed; nil when no
+// word of q matches through a typo. typedFirst over them lists the
+// articles matching an optional word as typed before those that match the
+// optional words only through typos (or not at all: they match only the
+// required clauses), so that a typo never outranks a word as typed. (A
+// word the index holds is searched as typed only, one it lacks through
+// typos only: the required clauses match alike in every article.)
+func typoWords(q query.Query, alts inexact) *words {
+	bq, ok := q.(*query.BooleanQuery)
+	if !ok || len(alts) == 0 {
+		return nil
+	}
+	w := &words{}
+	if c, ok := bq.Must.(*query.ConjunctionQuery); ok {
+		for _, c := range c.Conjuncts {
+			if _, ok := alts[c]; ok {
+				w.inexact++
+			}
+		}
+	}
+	if d, ok := bq.Should.(*query.DisjunctionQuery); ok {
+		for _, c := range d.Disjuncts {
+			w.all = append(w.all, c)
+			exact, ok := alts[c]
+			if !ok {
+				exact = c
+			} else {
+				w.inexact++
+			}
+			if exact != nil {
+				w.exact = append(w.exact, exact)
+			}
+		}
+	}
+	if w.inexact == 0 {
+		return nil
 	}
 	return w
 }

@@ -297,7 +297,15 @@ func (pl *Planner) planQuery(p *Plan, q Request, dict Dictionary) (*Plan, error)
 	}
 	p.Main = pl.withRecency(pl.withTitleBoost(parsed), p.Now)
 	p.Locations = true
-	pl.grade(p, pl.optionalWords(parsed, alts))
+	if w := pl.optionalWords(parsed, alts); w != nil {
+		pl.grade(p, w)
+	} else if p.SortBy == "" || p.SortBy == SortRelevance {
+		// Required clauses: no graded tiers, but what matches a word
+		// as typed still comes before what matches only through a typo.
+		if tw := typoWords(parsed, alts); tw != nil {
+			p.Tiers = typedFirst(p.Main, tw)
+		}
+	}
 	return p, nil
 }
 
