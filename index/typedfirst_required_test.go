@@ -1,9 +1,6 @@
 package index
 
-import (
-	"strings"
-	"testing"
-)
+import "testing"
 
 // TestTypedFirstRequired: in a query with a required word, the articles
 // matching an optional word as typed come before every article that
@@ -27,17 +24,8 @@ func TestTypedFirstRequired(t *testing.T) {
 			}
 		}
 		got := allHits(t, ix, Query{Text: c.text})
-		first := -1 // the first article not matching an optional word as typed
-		for i, id := range got {
-			if !typed[id] && first < 0 {
-				first = i
-			}
-			if typed[id] && first >= 0 {
-				t.Errorf("%q: hit %d (%s) matches %s as typed, after %s (hit %d), which does not", c.text, i, id, strings.Join(c.typed, " or "), got[first], first)
-				break
-			}
-		}
-		if first <= 0 || first == len(got) {
+		// The first article not matching an optional word as typed.
+		if first := typedBefore(t, c.text, got, typed); first == 0 || first == len(got) {
 			t.Errorf("%q: %d hits, first without a typed optional word at %d: the query shows nothing", c.text, len(got), first)
 		}
 	}

@@ -38,16 +38,7 @@ func TestTypedFirstLong(t *testing.T) {
 				score[h.ID] = h.Score
 			}
 		}
-		first := -1 // the first article matching only through a typo
-		for i, id := range got {
-			if !typed[id] && first < 0 {
-				first = i
-			}
-			if typed[id] && first >= 0 {
-				t.Errorf("%q: hit %d (%s) matches a word as typed, after %s (hit %d), which matches only through a typo", c.text, i, id, got[first], first)
-				break
-			}
-		}
+		first := typedBefore(t, c.text, got, typed) // the first article matching only through a typo
 		if c.only == "" {
 			continue
 		}
@@ -72,4 +63,22 @@ func TestTypedFirstLong(t *testing.T) {
 			t.Errorf("%q: cursor pages %v, numbered pages %v", c.text, walked, got)
 		}
 	}
+}
+
+// typedBefore reports an error unless every article of got in typed (those
+// matching a word as typed) comes before every other one of got, and
+// returns where the others begin (len(got) when there are none).
+func typedBefore(t *testing.T, text string, got []string, typed map[string]bool) int {
+	t.Helper()
+	first := len(got)
+	for i, id := range got {
+		if !typed[id] && first == len(got) {
+			first = i
+		}
+		if typed[id] && first < len(got) {
+			t.Errorf("%q: hit %d (%s) matches a word as typed, after %s (hit %d), which does not", text, i, id, got[first], first)
+			break
+		}
+	}
+	return first
 }

@@ -71,18 +71,24 @@ func (pl *Planner) optionalWords(q query.Query, alts inexact) *words {
 				continue
 			}
 		}
-		w.all = append(w.all, c)
-		exact, ok := alts[c]
-		if !ok {
-			exact = c
-		} else {
-			w.inexact++
-		}
-		if exact != nil {
-			w.exact = append(w.exact, exact)
-		}
+		w.add(c, alts)
 	}
 	return w
+}
+
+// add adds the word clause c to w, with what of it matches as typed
+// (alts[c], else c itself).
+func (w *words) add(c query.Query, alts inexact) {
+	w.all = append(w.all, c)
+	exact, ok := alts[c]
+	if !ok {
+		exact = c
+	} else {
+		w.inexact++
+	}
+	if exact != nil {
+		w.exact = append(w.exact, exact)
+	}
 }
 
 // typoWords are, for q with required clauses (as the query-string parser
@@ -109,16 +115,7 @@ func typoWords(q query.Query, alts inexact) *words {
 	}
 	if d, ok := bq.Should.(*query.DisjunctionQuery); ok {
 		for _, c := range d.Disjuncts {
-			w.all = append(w.all, c)
-			exact, ok := alts[c]
-			if !ok {
-				exact = c
-			} else {
-				w.inexact++
-			}
-			if exact != nil {
-				w.exact = append(w.exact, exact)
-			}
+			w.add(c, alts)
 		}
 	}
 	if w.inexact == 0 {
