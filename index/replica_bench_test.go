@@ -15,8 +15,9 @@ import (
 )
 
 // BenchmarkClusterPut: acknowledged single puts per second through one
-// node of three (16 writers), and the lag from acknowledgement to applied
-// on another node (p50, p99).
+// node of three (16 writers), the process CPU per put (the three nodes
+// run in this process), and the lag from acknowledgement to applied on
+// another node (p50, p99).
 func BenchmarkClusterPut(b *testing.B) {
 	ixs := openReplicas(b)
 	ctx := context.Background()
@@ -28,6 +29,7 @@ func BenchmarkClusterPut(b *testing.B) {
 	var lags []time.Duration
 	var waiters sync.WaitGroup
 	b.SetParallelism(max(1, 16/runtime.GOMAXPROCS(0))) // 16 writers
+	cpu := cpuNow()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
@@ -49,16 +51,19 @@ func BenchmarkClusterPut(b *testing.B) {
 	})
 	b.StopTimer()
 	waiters.Wait()
+	b.ReportMetric(float64((cpuNow()-cpu).Nanoseconds())/float64(b.N), "cpu-ns/op")
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "writes/s")
 	reportLags(b, lags)
 }
 
 // BenchmarkClusterBulk: acknowledged articles per second of 1000-line
-// bulk requests through one node of three.
+// bulk requests through one node of three, and the process CPU per
+// request (the three nodes run in this process).
 func BenchmarkClusterBulk(b *testing.B) {
 	ixs := openReplicas(b)
 	ctx := context.Background()
 	var lines strings.Builder
+	cpu := cpuNow()
 	b.ResetTimer()
 	for i := range b.N {
 		b.StopTimer()
@@ -71,6 +76,7 @@ func BenchmarkClusterBulk(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64((cpuNow()-cpu).Nanoseconds())/float64(b.N), "cpu-ns/op")
 	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "articles/s")
 }
 
