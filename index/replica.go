@@ -85,6 +85,36 @@ type replica struct {
 	waiting   int           // wait calls not returned yet
 	lastErr   error
 	replaying bool // replaying the log from scratch (checkLog)
+
+	// watched are the ids of the puts that writers on this node are
+	// appending (clusterLog.Append): the applier records the outcome of
+	// their entries, and only theirs. skipped counts the log positions the
+	// applier has passed without reading them (entries the stream removed
+	// first: it keeps only the latest entry of an article).
+	watched map[string]*putWatch
+	skipped uint64
+}
+
+// maxWatchOutcomes is the most outcomes kept per watched id (the latest):
+// a writer whose entry is followed by more entries of its id before it
+// reads its outcome gets the fallback answer (see clusterLog.Append).
+const maxWatchOutcomes = 64
+
+// putWatch is an id that writers on this node are putting: how many
+// watch it, and the outcomes of its entries applied meanwhile.
+type putWatch struct {
+	writers int
+	applied []putOutcome
+}
+
+// putOutcome is the outcome of a put's log entry, as the applier applied
+// it: whether its id existed at that point of the log (in the index, or
+// put by an earlier entry of the same batch and not deleted since), and
+// how many log positions the applier had skipped by then (replica.skipped).
+type putOutcome struct {
+	seq     uint64
+	existed bool
+	skipped uint64
 }
 
 // joinCluster, in cluster mode, opens the log and starts applying it from
@@ -241,13 +271,13 @@ func (ix *Index) applyEntries(es []cluster.Entry) error {
 		ix.mu.RUnlock()
 		return errClosed
 	}
-	_, err := ix.applyAt(ops, nil, last)
+	existed, err := ix.applyAt(ops, nil, last)
 	ix.mu.RUnlock()
 	ix.afterWrite(err)
 	if err != nil {
 		return err
 	}
-	r.advance(last)
+	r.advanceOver(es, ops, existed)
 	return nil
 }
 
@@ -296,6 +326,34 @@ func (r *replica) isReplaying() bool {
 	return r.replaying
 }
 
+// advanceOver records that the batch es (decoded into ops, which existed
+// per op before it) is applied: the outcomes of the watched puts among
+// them and the positions the batch skipped, then the applied sequence.
+func (r *replica) advanceOver(es []cluster.Entry, ops []writeOp, existed []bool) {
+	r.mu.Lock()
+	next, k := r.applied+1, 0
+	for _, e := range es {
+		if e.Seq > next {
+			r.skipped += e.Seq - next
+		}
+		next = max(next, e.Seq+1)
+		for k < len(ops) && ops[k].seq < e.Seq {
+			k++
+		}
+		if len(r.watched) == 0 || k == len(ops) || ops[k].seq != e.Seq || ops[k].article == nil {
+			continue
+		}
+		if w := r.watched[ops[k].id]; w != nil {
+			if len(w.applied) == maxWatchOutcomes {
+				w.applied = append(w.applied[:0], w.applied[1:]...)
+			}
+			w.applied = append(w.applied, putOutcome{seq: e.Seq, existed: existed[k], skipped: r.skipped})
+		}
+	}
+	r.mu.Unlock()
+	r.advance(es[len(es)-1].Seq)
+}
+
 func (r *replica) advance(seq uint64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -341,10 +399,10 @@ func (r *replica) waiters() int {
 
 // catchUp returns once this node has applied everything the log held when
 // asked, waiting at most wait (or until ctx ends): a write whose answer
-// depends on what this replica holds (a DELETE's 404, a put's created or
-// updated) decides only after it, as a node behind its log (up to
-// cluster.max_ready_lag messages while /readyz is 200) may not have
-// applied a write acknowledged through another node yet. Its errors wrap
+// depends on what this replica holds (a DELETE's 404) decides only after
+// it, as a node behind its log (up to cluster.max_ready_lag messages
+// while /readyz is 200) may not have applied a write acknowledged through
+// another node yet. Its errors wrap
 // ErrNoQuorum (the log cannot tell its last sequence) or ErrReplicaBehind.
 func (ix *Index) catchUp(ctx context.Context, wait time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, wait)
@@ -450,18 +508,25 @@ type clusterLog struct{ ix *Index }
 // node's replica (it is acknowledged either way).
 const localApplyWait = 5 * time.Second
 
-// statusWait bounds how long a put of an id this node does not hold
-// waits for the node to catch up with the log before it is published, so
-// that its created/updated status reflects the writes acknowledged before
-// it; past it (a node replaying a long log) the status is what the node
-// holds.
-const statusWait = time.Second
-
 // Append publishes ops and returns, per op, whether its id existed before
-// it (existedBefore on this node, caught up with the log first when a put's
-// id is not here: see statusWait) and its log sequence. Override drops
-// (file bookkeeping of this node) are applied locally (sequence 0). counts
-// is not used: the replica applies in its own batches.
+// it and its log sequence. Override drops (file bookkeeping of this node)
+// are applied locally (sequence 0). counts is not used: the replica
+// applies in its own batches.
+//
+// The status of a put follows the log's order: it is whether its id
+// existed when this node's replica applied the put's entry (in the index
+// at that sequence, earlier entries of the same batch included: see
+// advanceOver), so of two concurrent creates of one id through two nodes
+// the one the log orders second is an update. Append watches
+// the ids of its puts before publishing (the applier records outcomes
+// for watched ids only) and reads the outcomes once its replica has
+// applied the last of its sequences. A put falls back to the answer of
+// existedBefore on this node before publishing when the replica has not
+// applied its entry within localApplyWait (a node far behind its log),
+// or skipped a log position since the put was watched: the stream keeps
+// only the latest entry of an article, so an entry replaced before this
+// replica read it may have been the id's previous write (that of another
+// node, or of an earlier op of ops), which the index then lacks.
 func (l clusterLog) Append(ctx context.Context, ops []writeOp, _ *analysis.BulkCounts) ([]bool, []uint64, error) {
 	ix, r := l.ix, l.ix.replica
 	if d, _ := ctx.Value(writeTimeoutKey{}).(time.Duration); d > 0 {
@@ -469,7 +534,9 @@ func (l clusterLog) Append(ctx context.Context, ops []writeOp, _ *analysis.BulkC
 		ctx, cancel = context.WithTimeout(ctx, d)
 		defer cancel()
 	}
-	existed, err := l.existed(ctx, ops)
+	ix.mu.RLock()
+	existed, err := ix.existedBefore(ops)
+	ix.mu.RUnlock()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -483,6 +550,8 @@ func (l clusterLog) Append(ctx context.Context, ops []writeOp, _ *analysis.BulkC
 			at = append(at, i)
 		}
 	}
+	skipped := r.watch(logged)
+	defer r.unwatch(logged)
 	logSeqs, err := l.publish(ctx, logged)
 	if err != nil {
 		return nil, nil, err
@@ -499,33 +568,67 @@ func (l clusterLog) Append(ctx context.Context, ops []writeOp, _ *analysis.BulkC
 	for k, seq := range logSeqs {
 		seqs[at[k]] = seq
 	}
+	r.outcomes(ops, seqs, skipped, existed)
 	return existed, seqs, nil
 }
 
-// existed is existedBefore(ops), read again after catching up with the log
-// (for up to statusWait; a failure leaves the first reading) when a put's
-// id is not on this node and the node is behind the log (replica.behind:
-// a node that is current asks the log nothing).
-func (l clusterLog) existed(ctx context.Context, ops []writeOp) ([]bool, error) {
-	ix := l.ix
-	read := func() ([]bool, error) {
-		ix.mu.RLock()
-		defer ix.mu.RUnlock()
-		return ix.existedBefore(ops)
+// watch has the applier record the outcomes of the puts of ops (until
+// unwatch) and returns how many log positions it has skipped so far.
+func (r *replica) watch(ops []writeOp) uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, op := range ops {
+		if op.article == nil {
+			continue
+		}
+		if r.watched == nil {
+			r.watched = map[string]*putWatch{}
+		}
+		w := r.watched[op.id]
+		if w == nil {
+			w = &putWatch{}
+			r.watched[op.id] = w
+		}
+		w.writers++
 	}
-	existed, err := read()
-	if err != nil {
-		return nil, err
-	}
-	for i, op := range ops {
-		if op.article != nil && !op.dropOverride && !existed[i] && ix.replica.behind() {
-			if ix.catchUp(ctx, statusWait) != nil {
-				return existed, nil
+	return r.skipped
+}
+
+// unwatch ends a watch of ops, forgetting the outcomes of an id nobody
+// watches any more.
+func (r *replica) unwatch(ops []writeOp) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, op := range ops {
+		if w := r.watched[op.id]; w != nil && op.article != nil {
+			if w.writers--; w.writers == 0 {
+				delete(r.watched, op.id)
 			}
-			return read()
 		}
 	}
-	return existed, nil
+}
+
+// outcomes sets existed[i] to the outcome the applier recorded for the
+// watched put ops[i] at log sequence seqs[i], when it has applied it
+// without skipping a log position since skipped (see Append); the other
+// entries of existed are left as they are.
+func (r *replica) outcomes(ops []writeOp, seqs []uint64, skipped uint64, existed []bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i, op := range ops {
+		w := r.watched[op.id]
+		if w == nil || op.article == nil || op.dropOverride {
+			continue
+		}
+		for _, o := range w.applied {
+			if o.seq == seqs[i] {
+				if o.skipped == skipped {
+					existed[i] = o.existed
+				}
+				break
+			}
+		}
+	}
 }
 
 // publish logs ops (cluster.Log.PublishAll: the whole batch in flight at

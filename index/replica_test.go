@@ -218,7 +218,8 @@ func openReplicas(t testing.TB) []*Index {
 // balancer may route it there) catches up with the log before it decides:
 // 200, and the article is gone on every replica, instead of a 404 that
 // leaves it everywhere. A PUT of such an article through the lagging
-// replica catches up too and answers "updated", not "created".
+// replica answers "updated", not "created": its status is taken when the
+// replica applies it, after the earlier put.
 func TestReplicaDeleteCatchesUp(t *testing.T) {
 	ixs := openReplicas(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
