@@ -193,6 +193,8 @@ func BenchmarkMatching(b *testing.B) {
 		{"prefix_two_letters", Query{Text: "oil pr", AsYouType: true}},
 		{"graded_3_words", Query{Text: "japan trade surplus"}},
 		{"did_you_mean", Query{Text: "oill"}},
+		{"long", Query{Text: "what did the opec ministers decide about oil prices in vienna"}},
+		{"long_as_you_type", Query{Text: "what did the opec ministers decide about oil prices in vien", AsYouType: true}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			var took []time.Duration

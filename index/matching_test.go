@@ -72,6 +72,36 @@ func TestAsYouType(t *testing.T) {
 	}
 }
 
+// TestAsYouTypeLong: a long query being typed keeps the ranking of a
+// natural-language query (feedback) and completes its last word only when
+// the index lacks it as typed: a partial word finds the article holding
+// its completion first, and a finished query ranks exactly as submitted.
+func TestAsYouTypeLong(t *testing.T) {
+	ix := testIndex(t)
+	seed := "ironclad-friendship-cambodia"
+	typing := "what did the president say in the talks with the cambo"
+	res := mustSearch(t, ix, Query{Text: typing, AsYouType: true})
+	plain := mustSearch(t, ix, Query{Text: typing})
+	if len(res.Hits) == 0 || res.Hits[0].ID != seed {
+		t.Errorf("%q as you type: ids %v, want %s first (it holds Cambodia)", typing, ids(res), seed)
+	} else if body := strings.Join(res.Hits[0].Highlights.Body, " "); !strings.Contains(body, "<mark>Cambodia") {
+		t.Errorf("%q as you type: body %q does not mark Cambodia", typing, body)
+	}
+	if len(plain.Hits) == 0 || plain.Hits[0].ID == seed {
+		t.Errorf("%q submitted: ids %v, want another article first (cambo is no word)", typing, ids(plain))
+	}
+	for _, q := range []string{
+		"what did the president say in the talks with the cambodian",
+		"oil prices rose on world markets after the opec meeting in vienna",
+	} {
+		typed := mustSearch(t, ix, Query{Text: q, AsYouType: true, Size: 50})
+		done := mustSearch(t, ix, Query{Text: q, Size: 50})
+		if !slices.Equal(ids(typed), ids(done)) || typed.Total != done.Total {
+			t.Errorf("%q: as you type %d %v, submitted %d %v; want the same", q, typed.Total, ids(typed), done.Total, ids(done))
+		}
+	}
+}
+
 // allHits pages through every hit of q, size 7 at a time (tiers cross pages).
 func allHits(t *testing.T, ix *Index, q Query) []string {
 	t.Helper()

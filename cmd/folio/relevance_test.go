@@ -14,9 +14,9 @@ import (
 // default GET /api/search path with each query's words (`make relevance`;
 // testdata/relevance/RESULTS.md has how they were reached).
 const (
-	minSciFactNDCG   = 0.690 // BEIR's published BM25: 0.665; shipped 0.6938
-	minCranfieldMAP  = 0.320 // textbook BM25 over the same tokens: 0.301; shipped 0.3248
-	minCranfieldNDCG = 0.370 // textbook BM25: 0.352; shipped 0.3715
+	minSciFactNDCG   = 0.690 // BEIR's published BM25: 0.665; shipped 0.6955
+	minCranfieldMAP  = 0.320 // textbook BM25 over the same tokens: 0.301; shipped 0.3254
+	minCranfieldNDCG = 0.370 // textbook BM25: 0.352; shipped 0.3720
 )
 
 // collectionDir finds ../shared/relevance/NAME beside the repository (or
@@ -43,10 +43,36 @@ type evalMetrics struct {
 	Refused int     `json:"refused"`
 }
 
-// evalCollection runs `folio eval --words` with the default configuration
-// on the collection ../shared/relevance/NAME (skipping the test when it is
-// missing outside CI) and returns its metrics.
-func evalCollection(t *testing.T, name string) evalMetrics {
+// A variant of the shipped defaults that a relevance test also measures:
+// a search parameter or configuration setting added to every query.
+type variant struct {
+	name  string
+	param string   // a --param NAME=VALUE, or ""
+	env   []string // FOLIO_* settings
+}
+
+// features are the matching features that must not lower either figure
+// (issue #17): each is measured off (typo tolerance, graded matching) or
+// on (prefixes: as_you_type, which the page sends only while typing)
+// beside the shipped defaults.
+var features = []struct {
+	on, off variant
+}{
+	{variant{name: "defaults"}, variant{name: "typo tolerance off", env: []string{"FOLIO_SEARCH_TYPO_TOLERANCE=off"}}},
+	{variant{name: "defaults"}, variant{name: "graded matching off", env: []string{"FOLIO_SEARCH_GRADED_MAX_WORDS=0"}}},
+	{variant{name: "as_you_type=true", param: "as_you_type=true"}, variant{name: "defaults"}},
+}
+
+// collection is a test collection indexed once with the shipped defaults
+// by the built binary.
+type collection struct {
+	name, dir, bin, index string
+}
+
+// openCollection builds the binary and indexes ../shared/relevance/NAME
+// with the default configuration (skipping the test when it is missing
+// outside CI).
+func openCollection(t *testing.T, name string) *collection {
 	t.Helper()
 	dir := collectionDir(name)
 	if dir == "" {
@@ -57,53 +83,94 @@ func evalCollection(t *testing.T, name string) evalMetrics {
 	}
 	// The binary, not run(): under -race, indexing thousands of abstracts
 	// in-process takes minutes; the built binary is what `make relevance` measures.
-	bin := filepath.Join(t.TempDir(), "folio")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	c := &collection{name: name, dir: dir, bin: filepath.Join(t.TempDir(), "folio"), index: filepath.Join(t.TempDir(), "index")}
+	if out, err := exec.Command("go", "build", "-o", c.bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(bin, "eval", "--json", "--words",
-		"--queries", filepath.Join(dir, "queries.tsv"),
-		"--qrels", filepath.Join(dir, "qrels.tsv"),
-		"--corpus", filepath.Join(dir, "corpus.jsonl.gz"))
+	cmd := exec.Command(c.bin, "index", "--index", c.index, filepath.Join(dir, "corpus.jsonl.gz"))
 	cmd.Dir = t.TempDir() // no folio.yaml
 	cmd.Env = defaultEnv()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("folio index: %v\n%s", err, out)
+	}
+	return c
+}
+
+// eval runs `folio eval --words` on the collection with the variant v of
+// the default configuration and returns its metrics.
+func (c *collection) eval(t *testing.T, v variant) evalMetrics {
+	t.Helper()
+	args := []string{"eval", "--json", "--words", "--index", c.index,
+		"--queries", filepath.Join(c.dir, "queries.tsv"),
+		"--qrels", filepath.Join(c.dir, "qrels.tsv")}
+	if v.param != "" {
+		args = append(args, "--param", v.param)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(c.bin, args...)
+	cmd.Dir = t.TempDir() // no folio.yaml
+	cmd.Env = append(defaultEnv(), v.env...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("folio eval: %v\n%s", err, stderr.String())
+		t.Fatalf("folio eval (%s): %v\n%s", v.name, err, stderr.String())
 	}
 	var m evalMetrics
 	if err := json.Unmarshal(stdout.Bytes(), &m); err != nil {
-		t.Fatalf("eval output %q: %v", stdout.String(), err)
+		t.Fatalf("eval output (%s) %q: %v", v.name, stdout.String(), err)
 	}
-	t.Logf("%s: %s", name, stdout.String())
+	t.Logf("%s, %s: %s", c.name, v.name, strings.TrimSpace(stdout.String()))
 	if m.Refused != 0 {
-		t.Errorf("%s: %d queries refused as bad syntax; their words must always be a valid query", name, m.Refused)
+		t.Errorf("%s: %d queries refused as bad syntax; their words must always be a valid query", c.name, m.Refused)
 	}
 	return m
 }
 
+// checkFeatures fails when a matching feature lowers nDCG@10 or MAP of
+// the collection: each feature's figures on must be at least those off
+// (base: the shipped defaults' figures, already measured).
+func (c *collection) checkFeatures(t *testing.T, base evalMetrics) {
+	t.Helper()
+	measure := func(v variant) evalMetrics {
+		if v.name == "defaults" {
+			return base
+		}
+		return c.eval(t, v)
+	}
+	const eps = 1e-9 // the same ranking sums its figures in another order
+	for _, f := range features {
+		on, off := measure(f.on), measure(f.off)
+		if on.NDCG10 < off.NDCG10-eps || on.MAP < off.MAP-eps {
+			t.Errorf("%s: %s (nDCG@10 %.5f, MAP %.5f) is below %s (%.5f, %.5f): the feature lowers a figure",
+				c.name, f.on.name, on.NDCG10, on.MAP, f.off.name, off.NDCG10, off.MAP)
+		}
+	}
+}
+
 // TestSciFactRelevance runs `folio eval` on SciFact (5,183 abstracts, 300
 // claims) with the default configuration and fails if nDCG@10 drops below
-// minSciFactNDCG.
+// minSciFactNDCG, or if a matching feature lowers a figure (features).
 func TestSciFactRelevance(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SKIPPED with -short: indexes 5,183 SciFact abstracts")
 	}
-	m := evalCollection(t, "scifact")
+	c := openCollection(t, "scifact")
+	m := c.eval(t, variant{name: "defaults"})
 	if m.Queries != 300 {
 		t.Errorf("queries = %d, want 300", m.Queries)
 	}
 	if m.NDCG10 < minSciFactNDCG {
 		t.Errorf("SciFact nDCG@10 = %.4f, below the floor %.3f", m.NDCG10, minSciFactNDCG)
 	}
+	c.checkFeatures(t, m)
 }
 
 // TestCranfieldRelevance runs `folio eval` on Cranfield (1,398 abstracts
 // with titles, 225 queries, graded judgments) with the default
-// configuration and fails if MAP or nDCG@10 drops below its floor.
+// configuration and fails if MAP or nDCG@10 drops below its floor, or if a
+// matching feature lowers a figure (features).
 func TestCranfieldRelevance(t *testing.T) {
-	m := evalCollection(t, "cranfield")
+	c := openCollection(t, "cranfield")
+	m := c.eval(t, variant{name: "defaults"})
 	if m.Queries != 225 {
 		t.Errorf("queries = %d, want 225", m.Queries)
 	}
@@ -113,6 +180,7 @@ func TestCranfieldRelevance(t *testing.T) {
 	if m.NDCG10 < minCranfieldNDCG {
 		t.Errorf("Cranfield nDCG@10 = %.4f, below the floor %.3f", m.NDCG10, minCranfieldNDCG)
 	}
+	c.checkFeatures(t, m)
 }
 
 // defaultEnv is the environment without FOLIO_* settings, so the shipped

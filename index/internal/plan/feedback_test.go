@@ -35,7 +35,7 @@ func TestFeedbackApplies(t *testing.T) {
 		{"a wildcard", Request{Text: "similar* laws must be obeyed when constructing aeroelastic models"}, false},
 		{"a boost", Request{Text: "similarity^2 laws must be obeyed when constructing aeroelastic models"}, false},
 		{"date sort", Request{Text: long, Sort: SortDateDesc}, false},
-		{"long, while typing", Request{Text: long, AsYouType: true}, false},
+		{"long, while typing", Request{Text: long, AsYouType: true}, true},
 		{"browse", Request{Text: ""}, false},
 	}
 	for _, tt := range tests {

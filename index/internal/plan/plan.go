@@ -266,7 +266,7 @@ func (pl *Planner) planQuery(p *Plan, q Request, dict Dictionary) (*Plan, error)
 	switch q.Mode {
 	case "", ModeSyntax:
 	case ModeText:
-		return pl.planText(p, text), nil
+		return pl.planText(p, text, nil), nil
 	default:
 		return nil, param.Errorf("mode", "unknown mode %q (accepted: syntax, text)", q.Mode)
 	}
@@ -274,11 +274,17 @@ func (pl *Planner) planQuery(p *Plan, q Request, dict Dictionary) (*Plan, error)
 	if err != nil {
 		return nil, err
 	}
-	if n, ok := plainWords(parsed); ok && !q.AsYouType && pl.feedbackFor(p, n) {
+	if n, ok := plainWords(parsed); ok && pl.feedbackFor(p, n) {
 		// Plain words are the same query in both modes: a long one is
-		// natural language, ranked by BM25 and feedback, without the tier.
-		// (While typing, the last word is completed instead: see withPrefix.)
-		return pl.planText(p, text), nil
+		// natural language, ranked by BM25 and feedback, without the tier;
+		// while typing, its last word is completed too.
+		var completion query.Query
+		if q.AsYouType {
+			if completion, err = pl.completion(text, dict); err != nil {
+				return nil, err
+			}
+		}
+		return pl.planText(p, text, completion), nil
 	}
 	alts := inexact{}
 	if q.AsYouType {

@@ -40,38 +40,87 @@ func (pl *Planner) withPrefix(q query.Query, text string, dict Dictionary, alts 
 			last = mq
 		}
 	})
-	an := pl.Analyzers[""]
-	if last == nil || an == nil {
+	if last == nil {
 		return q, nil
-	}
-	comps, err := dict.Completions(schema.Text, strings.ToLower(word), maxCompletions)
-	if err != nil || len(comps) == 0 {
-		return q, err
 	}
 	boost := 1.0
 	if last.BoostVal != nil {
 		boost = last.BoostVal.Value()
 	}
-	var terms []query.Query
-	var whole query.Query // the word as typed
-	if tokens := an.Analyze([]byte(word)); len(tokens) == 1 {
-		tq := query.NewTermQuery(string(tokens[0].Term))
-		tq.SetBoost(boost)
-		terms, whole = append(terms, tq), tq
+	whole, comps, err := pl.completions(word, dict, boost)
+	if err != nil || comps == nil {
+		return q, err
 	}
-	for _, c := range comps {
-		tq := query.NewTermQuery(c.Term)
-		tq.SetBoost(prefixWeight * boost)
-		terms = append(terms, tq)
+	terms := comps.Disjuncts
+	if whole != nil {
+		terms = append([]query.Query{whole}, terms...)
 	}
 	completed := query.NewDisjunctionQuery(terms)
-	alts[completed] = whole
+	alts[completed] = nil // the word as typed is not in the index
+	if whole != nil {
+		alts[completed] = whole
+	}
 	return rewrite(q, false, func(q query.Query) query.Query {
 		if q == query.Query(last) {
 			return completed
 		}
 		return q
 	}), nil
+}
+
+// completion is, for a long query of plain words being typed (planText
+// with feedback), the clause that completes the word text ends with when
+// the index lacks that word as typed: its most frequent completions, an
+// optional clause (nil: none). A last word the index holds is taken as
+// typed, so a finished question or sentence ranks as when it is submitted
+// (testdata/relevance/RESULTS.md); one it lacks ("hexa") is being typed,
+// and an article holding a completion of it scores more than one holding
+// neither. An article holding a completion and none of the query's words
+// does not match: in a question or a sentence, the other words say what
+// is meant.
+func (pl *Planner) completion(text string, dict Dictionary) (query.Query, error) {
+	word := lastWord(text)
+	if word == "" || dict == nil {
+		return nil, nil
+	}
+	if an := pl.Analyzers[""]; an != nil {
+		if tokens := an.Analyze([]byte(word)); len(tokens) == 1 {
+			if held, err := dict.Has(schema.Text, string(tokens[0].Term)); held || err != nil {
+				return nil, err
+			}
+		}
+	}
+	_, comps, err := pl.completions(word, dict, 1)
+	if err != nil || comps == nil {
+		return nil, err
+	}
+	return comps, nil
+}
+
+// completions are, for the last word of a query being typed, its term
+// query weighted boost (nil unless it analyses to a single term) and the
+// disjunction of its most frequent completions in the index, of the
+// title+body text, each weighted prefixWeight·boost (nil: none).
+func (pl *Planner) completions(word string, dict Dictionary, boost float64) (whole *query.TermQuery, comps *query.DisjunctionQuery, _ error) {
+	an := pl.Analyzers[""]
+	if an == nil {
+		return nil, nil, nil
+	}
+	found, err := dict.Completions(schema.Text, strings.ToLower(word), maxCompletions)
+	if err != nil || len(found) == 0 {
+		return nil, nil, err
+	}
+	if tokens := an.Analyze([]byte(word)); len(tokens) == 1 {
+		whole = query.NewTermQuery(string(tokens[0].Term))
+		whole.SetBoost(boost)
+	}
+	terms := make([]query.Query, 0, len(found))
+	for _, c := range found {
+		tq := query.NewTermQuery(c.Term)
+		tq.SetBoost(prefixWeight * boost)
+		terms = append(terms, tq)
+	}
+	return whole, query.NewDisjunctionQuery(terms), nil
 }
 
 // lastWord is the word text ends with when the query syntax reads it as a

@@ -10,13 +10,18 @@ import (
 // words (no character is query syntax), matched against the title+body text
 // with the title boost, and, if the text has two or more words, with an
 // all-words tier (TextTier); with MatchAll, only the articles holding
-// every word match.
-func (pl *Planner) planText(p *Plan, text string) *Plan {
+// every word match. A query being typed also has, with feedback, the
+// completions of its last word (completion, optional: nil).
+func (pl *Planner) planText(p *Plan, text string, completion query.Query) *Plan {
 	m := query.NewMatchQuery(text)
 	if p.Match == MatchAll {
 		m.SetOperator(query.MatchQueryOperatorAnd)
 	}
-	p.Main = pl.withRecency(pl.withTitleBoost(m), p.Now)
+	main := pl.withTitleBoost(m)
+	if completion != nil && pl.feedbackFor(p, len(strings.Fields(text))) {
+		main = query.NewBooleanQuery([]query.Query{main}, []query.Query{completion}, nil)
+	}
+	p.Main = pl.withRecency(main, p.Now)
 	p.Locations = true
 	if pl.feedbackFor(p, len(strings.Fields(text))) {
 		p.Feedback = true // feedback and the all-words tier do not go together (RESULTS.md)
