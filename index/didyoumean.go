@@ -145,7 +145,8 @@ func (ix *Index) correction(dict *engine.Dict, term string, letters int, seen *v
 // that only a term of the generation's list of frequent terms could win
 // over it (see pick: twoEditsDiscount times its count, more than the list's
 // floor), they are looked up in that list instead. With seen (a reader
-// who sees some articles only) the dictionary is walked.
+// who sees some articles only), or while the list is not built yet (see
+// engine.Frequent), the dictionary is walked.
 func (ix *Index) twoEdits(dict *engine.Dict, term string, one []engine.Near, seen *visibleDict) ([]engine.Near, error) {
 	var best uint64 // what a candidate not one edit away must exceed
 	for _, c := range one {
@@ -156,14 +157,11 @@ func (ix *Index) twoEdits(dict *engine.Dict, term string, one []engine.Near, see
 		best = max(best, score)
 	}
 	if seen == nil && best > 0 {
-		floor, err := ix.frequent.Floor(dict)
-		if err != nil {
-			return nil, err
-		}
+		list := ix.frequent.List()
 		// A term off the list is held by fewer than floor articles: it
 		// scores less than twoEditsDiscount × floor even as an adjacent swap.
-		if floor > 0 && best >= twoEditsDiscount*floor {
-			return ix.listedTwoEdits(dict, term, one)
+		if floor := list.Floor(); floor > 0 && best >= twoEditsDiscount*floor {
+			return listedTwoEdits(dict, list, term, one)
 		}
 	}
 	cs, err := dict.Corrections(schema.Text, term, 2)
@@ -177,15 +175,12 @@ func (ix *Index) twoEdits(dict *engine.Dict, term string, one []engine.Near, see
 	return out, nil
 }
 
-// listedTwoEdits are the terms of the list of frequent terms near term that
+// listedTwoEdits are the terms of list (of frequent terms) near term that
 // are not among one, counted again (the list's counts may be old).
-func (ix *Index) listedTwoEdits(dict *engine.Dict, term string, one []engine.Near) ([]engine.Near, error) {
-	near, err := ix.frequent.Near(dict, term, 2)
-	if err != nil {
-		return nil, err
-	}
+func listedTwoEdits(dict *engine.Dict, list *engine.FrequentList, term string, one []engine.Near) ([]engine.Near, error) {
 	var out []engine.Near
-	for _, c := range near {
+	for _, c := range list.Near(term, 2) {
+		var err error
 		if slices.ContainsFunc(one, func(o engine.Near) bool { return o.Term == c.Term }) {
 			continue
 		}
@@ -234,16 +229,40 @@ func (ix *Index) held(dict *engine.Dict, term string, seen *visibleDict) (held, 
 
 // respell is respelling of a term held articles of docs hold: its
 // candidates come from the generation's list of frequent terms
-// (engine.Frequent), not a fuzzy walk of the whole dictionary.
+// (engine.Frequent), not a fuzzy walk of the whole dictionary, except
+// while that list is not built yet (walkedRespellings).
 func (ix *Index) respell(dict *engine.Dict, term string, letters int, held, docs uint64, seen *visibleDict) (string, error) {
 	if letters < ix.opts.TypoOneEdit || held*rareShare > docs {
 		return "", nil
 	}
-	cands, err := ix.frequent.Respellings(dict, term)
-	if err != nil {
-		return "", err
+	list := ix.frequent.List()
+	if list == nil {
+		cands, err := walkedRespellings(dict, term)
+		if err != nil {
+			return "", err
+		}
+		return pick(dict, term, held, cands, seen)
 	}
-	return pick(dict, term, held, cands, seen)
+	return pick(dict, term, held, list.Respellings(term), seen)
+}
+
+// walkedRespellings are the candidate respellings of term that a fuzzy walk
+// of the dictionary finds (bounded as engine.Dict.Corrections): the terms
+// one edit away with its first letter, an adjacent swap being one edit:
+// those the list would offer, within the walk's bounds, for a few
+// milliseconds more.
+func walkedRespellings(dict *engine.Dict, term string) ([]engine.Near, error) {
+	cs, err := dict.Corrections(schema.Text, term, 2) // the terms within two edits: a swap is two for the walk
+	if err != nil {
+		return nil, err
+	}
+	var out []engine.Near
+	for _, c := range cs {
+		if firstRune(c.Term) == firstRune(term) && suggest.EditDistance(term, c.Term) == 1 {
+			out = append(out, engine.Near{Correction: c, Edits: 1})
+		}
+	}
+	return out, nil
 }
 
 // pick is the best of cands as a correction of term, which held articles

@@ -185,6 +185,7 @@ func (ix *Index) swapIn(nx *Index, m store.Meta, paths []string, opts IngestOpti
 	// carried overrides): read whether it holds groups from its dictionaries.
 	nx.generation.grouped.Store(engine.HasTermBesides(nx.shards, schema.Groups, schema.PublicGroup))
 	ix.generation = nx.generation
+	ix.serve()
 	ix.bm25.Store(nx.bm25.Load()) // computed by nx.Sync for the new shards
 	ix.fileIDs.Store(nx.fileIDs.Load())
 	return replaced, nil
@@ -211,6 +212,7 @@ func (ix *Index) checkRebuildLoss(nx *Index, inputs []string, force bool, sum *I
 // them is done (it then reports the errors). A directory already gone is
 // no error.
 func (ix *Index) retireGeneration(replaced *generation, old store.Meta) error {
+	replaced.stopBuilds()
 	err := replaced.Retire(func() error {
 		return store.RemoveGeneration(ix.opts.Path, old, sources.StateFile)
 	})

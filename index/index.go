@@ -105,6 +105,7 @@ func Open(opts Options) (*Index, error) {
 		ix.Close()
 		return nil, err
 	}
+	ix.serve() // the list of frequent terms is built meanwhile, off the search path
 	return ix.joinCluster()
 }
 
@@ -175,6 +176,7 @@ func (ix *Index) Close() error {
 	}
 	ix.generation = &generation{meta: g.meta} // closed: no shards
 	ix.mu.Unlock()
+	g.stopBuilds()
 	if err := g.Release(); err != nil {
 		return err
 	}

@@ -218,6 +218,7 @@ func (ix *Index) swapInReplayed(nx *Index, m store.Meta, seq uint64, following, 
 	replaced := ix.generation
 	nx.generation.grouped.Store(engine.HasTermBesides(nx.shards, schema.Groups, schema.PublicGroup))
 	ix.generation = nx.generation
+	ix.serve()
 	ix.bm25.Store(nx.bm25.Load())
 	return replaced, seq, nil
 }

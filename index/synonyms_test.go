@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/folio-search/folio/index/internal/plan"
 )
@@ -59,5 +60,33 @@ func TestSynonyms(t *testing.T) {
 	defer ix.Close()
 	if res := mustSearch(t, ix, Query{Text: "Kampuchea"}); res.Total != 0 {
 		t.Errorf("after removing the synonyms, Kampuchea still finds %v", ids(res))
+	}
+}
+
+// TestRecencyKeepsSynonyms: with the recency boost (a rescoring bleve's
+// synonym lookup does not see into), synonyms still match, on one shard
+// and on two, with and without a reader's visibility filter and in
+// graded tiers.
+func TestRecencyKeepsSynonyms(t *testing.T) {
+	for _, shards := range []int{1, 2} {
+		o := DefaultOptions("")
+		o.Shards, o.Synonyms = shards, testSynonyms(t)
+		o.RecencyHalfLife = 30 * 24 * time.Hour
+		ix := builtIndexFrom(t, o, testArticles)
+		for _, vis := range []Visibility{AllArticles(), {Groups: []string{"eng"}}} {
+			res := mustSearch(t, ix, Query{Text: "Kampuchea", Visible: vis})
+			if got := ids(res); len(got) == 0 || got[0] != "ironclad-friendship-cambodia" {
+				t.Errorf("%d shards, %+v: Kampuchea with recency: %v, want the Cambodia article first", shards, vis, got)
+			}
+			prc := mustSearch(t, ix, Query{Text: "PRC", Size: 100, Visible: vis})
+			china := mustSearch(t, ix, Query{Text: "China", Size: 100, Visible: vis})
+			if prc.Total == 0 || prc.Total != china.Total || !slices.Contains(ids(prc), "ironclad-friendship-cambodia") {
+				t.Errorf("%d shards, %+v: PRC %d %v; China %d; want as many, the Cambodia article among them", shards, vis, prc.Total, ids(prc), china.Total)
+			}
+			// Two words: graded tiers (unscored filters around the rescored query).
+			if res := mustSearch(t, ix, Query{Text: "Kampuchea friendship", Visible: vis}); len(res.Hits) == 0 || res.Hits[0].ID != "ironclad-friendship-cambodia" {
+				t.Errorf("%d shards, %+v: Kampuchea friendship with recency: %v, want the Cambodia article first", shards, vis, ids(res))
+			}
+		}
 	}
 }

@@ -160,8 +160,10 @@ func (ix *Index) afterWrite(err error) {
 	}
 	dir := store.GenDir(ix.opts.Path, ix.meta.Generation)
 	replaced := ix.generation
+	replaced.stopBuilds() // before its handles are closed
 	replaced.MarkClosed() // a running backup fails on the closed handles
 	fresh := engine.Reopen(ix.shards, func(i int) string { return store.ShardPath(dir, i) })
 	ix.generation = newGeneration(replaced.meta, fresh)
+	ix.serve()
 	replaced.Release() // nothing left to close: never fails
 }

@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // The floors of Folio's figures with its shipped defaults, through the
@@ -46,21 +48,27 @@ type evalMetrics struct {
 // A variant of the shipped defaults that a relevance test also measures:
 // a search parameter or configuration setting added to every query.
 type variant struct {
-	name  string
-	param string   // a --param NAME=VALUE, or ""
-	env   []string // FOLIO_* settings
+	name   string
+	param  string   // a --param NAME=VALUE, or ""
+	env    []string // FOLIO_* settings
+	typing bool     // each query with its last word cut to typingLetters, as while typing
 }
+
+// typingLetters is the length a typing variant cuts each query's last word to.
+const typingLetters = 4
 
 // features are the matching features that must not lower either figure
 // (issue #17): each is measured off (typo tolerance, graded matching) or
 // on (prefixes: as_you_type, which the page sends only while typing)
-// beside the shipped defaults.
+// beside the shipped defaults; and completing a word being typed must
+// rank the queries cut short better than searching them as typed.
 var features = []struct {
 	on, off variant
 }{
 	{variant{name: "defaults"}, variant{name: "typo tolerance off", env: []string{"FOLIO_SEARCH_TYPO_TOLERANCE=off"}}},
 	{variant{name: "defaults"}, variant{name: "graded matching off", env: []string{"FOLIO_SEARCH_GRADED_MAX_WORDS=0"}}},
 	{variant{name: "as_you_type=true", param: "as_you_type=true"}, variant{name: "defaults"}},
+	{variant{name: "typing, as_you_type=true", param: "as_you_type=true", typing: true}, variant{name: "typing, as typed", typing: true}},
 }
 
 // collection is a test collection indexed once with the shipped defaults
@@ -100,9 +108,12 @@ func openCollection(t *testing.T, name string) *collection {
 // the default configuration and returns its metrics.
 func (c *collection) eval(t *testing.T, v variant) evalMetrics {
 	t.Helper()
+	queries := filepath.Join(c.dir, "queries.tsv")
+	if v.typing {
+		queries = c.typingQueries(t)
+	}
 	args := []string{"eval", "--json", "--words", "--index", c.index,
-		"--queries", filepath.Join(c.dir, "queries.tsv"),
-		"--qrels", filepath.Join(c.dir, "qrels.tsv")}
+		"--queries", queries, "--qrels", filepath.Join(c.dir, "qrels.tsv")}
 	if v.param != "" {
 		args = append(args, "--param", v.param)
 	}
@@ -123,6 +134,36 @@ func (c *collection) eval(t *testing.T, v variant) evalMetrics {
 		t.Errorf("%s: %d queries refused as bad syntax; their words must always be a valid query", c.name, m.Refused)
 	}
 	return m
+}
+
+// typingQueries writes the collection's queries as their lower-cased
+// words with the last one cut to typingLetters letters (a query being
+// typed) and returns the file's path.
+func (c *collection) typingQueries(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(c.dir, "queries.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	for _, line := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
+		id, text, ok := strings.Cut(line, "\t")
+		if !ok {
+			t.Fatalf("queries.tsv: %q has no tab", line)
+		}
+		words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+		if n := len(words); n > 0 {
+			if last := []rune(words[n-1]); len(last) > typingLetters {
+				words[n-1] = string(last[:typingLetters])
+			}
+		}
+		fmt.Fprintf(&out, "%s\t%s\n", id, strings.Join(words, " "))
+	}
+	path := filepath.Join(t.TempDir(), "typing.tsv")
+	if err := os.WriteFile(path, []byte(out.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // checkFeatures fails when a matching feature lowers nDCG@10 or MAP of

@@ -4,38 +4,79 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/blevesearch/bleve/v2"
 	bleveindex "github.com/blevesearch/bleve_index_api"
 )
 
-// Frequent is the list of one field's frequent terms (those at least Min
-// documents hold), built from the dictionaries on first use and kept for
-// the life of a generation. Did you mean asks it for the terms near a word
-// the index holds in a few articles only: a correction of such a word has
-// to be far more frequent than the word, so it is one of these, and
-// looking through a list of frequent terms costs a fraction of a fuzzy
-// walk over the whole dictionary. After writes (Changed) the list is built
-// again, at most once per Refresh, on the next use: the counts of its
-// terms may be that old, and a term that became frequent since then is
-// missed until then (callers count the terms they keep again). It is safe
-// for concurrent use.
+// Frequent is the list of one field's frequent terms (those at least min
+// documents hold: see NewFrequent) of a generation. Did you mean asks it for
+// the terms near a word the index holds in a few articles only: a
+// correction of such a word has to be far more frequent than the word, so
+// it is one of these, and looking through a list of frequent terms costs a
+// fraction of a fuzzy walk over the whole dictionary.
+//
+// The list is built off the search path, in the background, one build at a
+// time (a read of the field's dictionaries: about 60 ms on Reuters): Warm
+// starts the first build when the generation is opened or swapped in;
+// after writes (Changed) a use (List) that finds the list in use built at
+// least refresh ago starts the next one, so at most one build runs per
+// refresh. Searches never wait for a build: they keep using the previous
+// list meanwhile (the counts of its terms may be that old, and a term that
+// became frequent since is missed until the build is done: callers count
+// the terms they keep again), and before the first build is done List is
+// nil and callers do without the list (did you mean walks the dictionary
+// instead: the same answers within the walk's bounds, a few milliseconds
+// more). A build that fails (or panics) leaves the list as it was; the
+// next is tried a refresh later.
+//
+// A build holds a reference to the generation's shards (Refs) and reads
+// them through readers of its own; Stop cancels it and waits for it to end,
+// and the owner calls Stop before it releases its own reference, so that
+// closing a generation never waits for a build nor leaves one running. It is
+// safe for concurrent use.
 type Frequent struct {
-	Field   string
-	Min     uint64        // the fewest documents holding a listed term
-	Refresh time.Duration // the least time between two builds after writes
+	field  string
+	min    uint64 // the fewest documents holding a listed term
+	shards []bleve.Index
+	refs   *Refs // held by a running build
 
+	refresh atomic.Int64  // the least time between two builds after writes
 	writes  atomic.Uint64 // Changed calls
-	buildMu sync.Mutex    // one build at a time
-	list    atomic.Pointer[frequentList]
+	list    atomic.Pointer[FrequentList]
+	ready   chan struct{} // closed when the first list is in use
+
+	ctx    context.Context // ends at Stop: cancels the running build
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // the running build's goroutine
+
+	mu       sync.Mutex // guards what follows
+	building bool       // a build runs
+	stopped  bool       // Stop was called: no build starts
+	failed   time.Time  // when the last build failed; zero after a success
+	hooks    FrequentHooks
 }
 
-// frequentList is one build of a Frequent list.
-type frequentList struct {
+// FrequentHooks are called by the builds of a Frequent at fixed points so
+// that tests can order them; zero (no calls) outside tests.
+type FrequentHooks struct {
+	// Building is called when a build starts, with its context (cancelled by
+	// Stop), before it reads the dictionaries.
+	Building func(ctx context.Context)
+	// Built is called when a build ends, with its error (nil: its list is
+	// in use), before Stop can return.
+	Built func(err error)
+}
+
+// FrequentList is one build of a Frequent list. Its methods answer as an
+// empty list (and Floor 0) on a nil list: no list is built yet.
+type FrequentList struct {
 	terms []frequentTerm // most frequent first
 	// starts are the indexes in terms of the terms of each first letter
 	// and length (in runes), in the order of terms.
@@ -61,16 +102,111 @@ type frequentTerm struct {
 // maxFrequentTerms bounds a Frequent list (the most frequent are kept).
 const maxFrequentTerms = 50_000
 
-// Changed records a write: the list is built again on a use at least
-// Refresh after the last build.
+// NewFrequent is the (not yet built) list of the terms of field that at
+// least min documents of shards hold, built again at most every refresh
+// after writes; builds hold a reference of refs, the shards' count.
+func NewFrequent(field string, min uint64, refresh time.Duration, shards []bleve.Index, refs *Refs) *Frequent {
+	f := &Frequent{field: field, min: min, shards: shards, refs: refs, ready: make(chan struct{})}
+	f.ctx, f.cancel = context.WithCancel(context.Background())
+	f.refresh.Store(int64(refresh))
+	return f
+}
+
+// SetRefresh sets the least time between two builds after writes.
+func (f *Frequent) SetRefresh(d time.Duration) { f.refresh.Store(int64(d)) }
+
+// SetHooks sets the hooks of the builds started from now on.
+func (f *Frequent) SetHooks(h FrequentHooks) {
+	f.mu.Lock()
+	f.hooks = h
+	f.mu.Unlock()
+}
+
+// Changed records a write: the list is built again, in the background, on
+// a use at least refresh after the last build.
 func (f *Frequent) Changed() { f.writes.Add(1) }
+
+// Warm starts building the list in the background unless a build runs or
+// f was stopped. The caller holds the owner's lock and the shards are
+// current (see Refs.Acquire), or no one else has them yet.
+func (f *Frequent) Warm() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.startLocked()
+}
+
+// List is the list in use, nil before the first build is done; it never
+// waits for a build. When there is none, or there were writes since the
+// one in use was built at least refresh ago, it starts a build in the
+// background (unless one runs, or one failed within refresh). The caller holds the
+// owner's lock and the shards are current (see Refs.Acquire).
+func (f *Frequent) List() *FrequentList {
+	if f == nil { // a closed generation's
+		return nil
+	}
+	l := f.list.Load()
+	if l != nil && (l.writes == f.writes.Load() || time.Since(l.built) < f.refreshEvery()) {
+		return l
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.failed.IsZero() || time.Since(f.failed) >= f.refreshEvery() {
+		f.startLocked()
+	}
+	return l
+}
+
+// Ready is closed once a list is in use.
+func (f *Frequent) Ready() <-chan struct{} { return f.ready }
+
+// Stop cancels the running build, waits for it to end, and starts none
+// from then on. The owner calls it before releasing its reference to the
+// shards.
+func (f *Frequent) Stop() {
+	f.mu.Lock()
+	f.stopped = true
+	f.mu.Unlock()
+	f.cancel()
+	f.wg.Wait()
+}
+
+// refreshEvery is the least time between two builds after writes.
+func (f *Frequent) refreshEvery() time.Duration { return time.Duration(f.refresh.Load()) }
+
+// startLocked starts a build in the background unless one runs or f was
+// stopped; the build holds a reference to the shards. The caller holds f.mu.
+func (f *Frequent) startLocked() {
+	if f.building || f.stopped {
+		return
+	}
+	f.building = true
+	f.refs.Acquire()
+	f.wg.Add(1)
+	hooks := f.hooks
+	go func() {
+		defer f.wg.Done()
+		l, err := f.build(f.ctx, hooks.Building)
+		f.refs.Release() // never the last: the owner releases its own after Stop
+		f.mu.Lock()
+		f.building = false
+		f.failed = time.Time{}
+		if err != nil {
+			f.failed = time.Now()
+		} else if f.list.Swap(l) == nil {
+			close(f.ready)
+		}
+		f.mu.Unlock()
+		if hooks.Built != nil {
+			hooks.Built(err)
+		}
+	}()
+}
 
 // Near are the listed terms other than term within edits (1 or 2) of it
 // (an adjacent swap is one edit), with their distance, most frequent first.
-func (f *Frequent) Near(d *Dict, term string, edits int) ([]Near, error) {
-	l, err := f.current(d)
-	if err != nil {
-		return nil, err
+func (l *FrequentList) Near(term string, edits int) []Near {
+	if l == nil {
+		return nil
 	}
 	tr := []rune(term)
 	var out []Near
@@ -83,17 +219,16 @@ func (f *Frequent) Near(d *Dict, term string, edits int) ([]Near, error) {
 			out = append(out, Near{Correction: t.Correction, Edits: e})
 		}
 	}
-	return out, nil
+	return out
 }
 
 // Respellings are the listed terms other than term one edit away from it
 // (an adjacent swap is one edit) that begin with its first letter, most
-// frequent first: what Near(d, term, 1) has of them, looked up among the
+// frequent first: what Near(term, 1) has of them, looked up among the
 // terms of that letter and of a length one edit allows, not over the list.
-func (f *Frequent) Respellings(d *Dict, term string) ([]Near, error) {
-	l, err := f.current(d)
-	if err != nil || term == "" {
-		return nil, err
+func (l *FrequentList) Respellings(term string) []Near {
+	if l == nil || term == "" {
+		return nil
 	}
 	tr := []rune(term)
 	var at []int // indexes of the candidates in l.terms
@@ -109,18 +244,17 @@ func (f *Frequent) Respellings(d *Dict, term string) ([]Near, error) {
 			out = append(out, Near{Correction: t.Correction, Edits: 1})
 		}
 	}
-	return out, nil
+	return out
 }
 
 // Floor is the fewest documents that make a term listed: every term that
-// at least Floor documents held when the list in use was built is in it;
-// 0 when the list may lack some (its bound on the terms read was reached).
-func (f *Frequent) Floor(d *Dict) (uint64, error) {
-	l, err := f.current(d)
-	if err != nil {
-		return 0, err
+// at least Floor documents held when l was built is in it; 0 when it may
+// lack some (its bound on the terms read was reached) or l is nil.
+func (l *FrequentList) Floor() uint64 {
+	if l == nil {
+		return 0
 	}
-	return l.floor, nil
+	return l.floor
 }
 
 // Near is a term near another one.
@@ -129,47 +263,37 @@ type Near struct {
 	Edits int // 1 or 2; an adjacent swap is 1
 }
 
-// current is the list to use now: built when there is none, or when there
-// were writes since the last build and it is Refresh old (a search that
-// finds another building it uses the old one meanwhile).
-func (f *Frequent) current(d *Dict) (*frequentList, error) {
-	l := f.list.Load()
-	if l != nil && (l.writes == f.writes.Load() || time.Since(l.built) < f.Refresh) {
-		return l, nil
-	}
-	if l != nil {
-		if !f.buildMu.TryLock() {
-			return l, nil
+// build reads the field's dictionaries through readers of its own (hook,
+// when not nil, is called first): a term at least min documents of all
+// shards hold has at least min/shards in one of them; those are counted
+// again over all shards when there are several. It stops with ctx's error
+// when ctx ends. A panic of bleve (scorch's readers of a closed shard, kept
+// as a ClosedShard after a failed write, panic) is its error: it runs in
+// the background, where a panic would end the process.
+func (f *Frequent) build(ctx context.Context, hook func(context.Context)) (_ *FrequentList, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("build the list of frequent terms of %s: %v", f.field, r)
 		}
-	} else {
-		f.buildMu.Lock()
+	}()
+	l := &FrequentList{writes: f.writes.Load(), built: time.Now()}
+	if hook != nil {
+		hook(ctx)
 	}
-	defer f.buildMu.Unlock()
-	if n := f.list.Load(); n != l { // another built it meanwhile
-		return n, nil
-	}
-	n, err := f.build(d)
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	f.list.Store(n)
-	return n, nil
-}
-
-// build reads the field's dictionaries: a term at least Min documents of
-// all shards hold has at least Min/shards in one of them; those are
-// counted again over all shards when there are several.
-func (f *Frequent) build(d *Dict) (*frequentList, error) {
-	l := &frequentList{writes: f.writes.Load(), built: time.Now()}
+	d := NewDict(f.shards)
+	defer func() { err = errors.Join(err, d.Close()) }()
 	if err := d.open(); err != nil {
 		return nil, err
 	}
 	shards := uint64(len(d.readers))
-	perShard := max((f.Min+shards-1)/max(shards, 1), 1)
+	perShard := max((f.min+shards-1)/max(shards, 1), 1)
 	counts := map[string]uint64{}
 	whole := true // every shard's dictionary was read to its end
 	for _, r := range d.readers {
-		all, err := frequentTerms(r, f.Field, perShard, counts)
+		all, err := frequentTerms(ctx, r, f.field, perShard, counts)
 		if err != nil {
 			return nil, err
 		}
@@ -177,12 +301,15 @@ func (f *Frequent) build(d *Dict) (*frequentList, error) {
 	}
 	for t, n := range counts {
 		if shards > 1 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 			var err error
-			if n, err = DocFreq(context.Background(), d.readers, f.Field, t); err != nil {
+			if n, err = DocFreq(ctx, d.readers, f.field, t); err != nil {
 				return nil, err
 			}
 		}
-		if n >= f.Min {
+		if n >= f.min {
 			l.terms = append(l.terms, frequentTerm{runes: []rune(t), Correction: Correction{Term: t, Count: n}})
 		}
 	}
@@ -190,7 +317,7 @@ func (f *Frequent) build(d *Dict) (*frequentList, error) {
 		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Term, b.Term))
 	})
 	if whole {
-		l.floor = f.Min
+		l.floor = f.min
 		if len(l.terms) > maxFrequentTerms { // terms as frequent as the last kept may be left out
 			l.floor = l.terms[maxFrequentTerms-1].Count + 1
 		}
@@ -209,13 +336,17 @@ func (f *Frequent) build(d *Dict) (*frequentList, error) {
 // frequentTerms adds to counts the terms of r's field that at least min of
 // its documents hold (at most 4×maxFrequentTerms terms in all), and
 // reports whether it read the whole dictionary (not stopped by that bound).
-func frequentTerms(r bleveindex.IndexReader, field string, min uint64, counts map[string]uint64) (whole bool, err error) {
+// It stops with ctx's error when ctx ends.
+func frequentTerms(ctx context.Context, r bleveindex.IndexReader, field string, min uint64, counts map[string]uint64) (whole bool, err error) {
 	fd, err := r.FieldDict(field)
 	if err != nil {
 		return false, err
 	}
 	defer func() { err = errors.Join(err, fd.Close()) }()
-	for len(counts) < 4*maxFrequentTerms {
+	for i := 0; len(counts) < 4*maxFrequentTerms; i++ {
+		if i%1024 == 0 && ctx.Err() != nil {
+			return false, ctx.Err()
+		}
 		e, err := fd.Next()
 		if err != nil || e == nil {
 			return err == nil, err

@@ -9,7 +9,8 @@ import (
 
 // Refs is the reference count of a set of shards that readers share (the
 // live generation: the Index holds one reference while it is current, a
-// backup one while it copies). The shards are closed, and the cleanup
+// backup one while it copies, a build of its Frequent list one while it
+// reads). The shards are closed, and the cleanup
 // that Retire set runs, when the last reference is released.
 type Refs struct {
 	shards []bleve.Index

@@ -186,11 +186,11 @@ func (q *GlobalQuery) Searcher(ctx context.Context, r bleveindex.IndexReader, m 
 // withSynonyms is ctx with the synonyms of q's terms that r's thesaurus
 // holds, looked up in q's query tree as bleve does before it asks for a
 // request's searcher, for a query bleve cannot see into (GlobalQuery,
-// PostFiltered's); ctx itself when it has them already or m defines none.
+// PostFiltered's, Rescored), added to those ctx has already (found in the
+// parts of the request bleve or an enclosing query could see; the map in
+// ctx is copied, not changed: other shards' searches read it); ctx itself
+// when m defines none or q adds none.
 func withSynonyms(ctx context.Context, r bleveindex.IndexReader, m mapping.IndexMapping, q query.Query) (context.Context, error) {
-	if ctx.Value(search.FieldTermSynonymMapKey) != nil {
-		return ctx, nil
-	}
 	sm, ok := m.(mapping.SynonymMapping)
 	if !ok || sm.SynonymCount() == 0 {
 		return ctx, nil
@@ -199,9 +199,24 @@ func withSynonyms(ctx context.Context, r bleveindex.IndexReader, m mapping.Index
 	if !ok {
 		return ctx, nil
 	}
+	prev, _ := ctx.Value(search.FieldTermSynonymMapKey).(search.FieldTermSynonymMap)
 	fts, err := query.ExtractSynonyms(ctx, sm, tr, q, nil)
-	if err != nil || fts == nil {
+	if err != nil || len(fts) == 0 {
 		return ctx, err
+	}
+	if len(prev) > 0 {
+		merged := make(search.FieldTermSynonymMap, len(prev)+len(fts))
+		for _, from := range []search.FieldTermSynonymMap{prev, fts} {
+			for field, terms := range from {
+				if merged[field] == nil {
+					merged[field] = make(map[string][]string, len(terms))
+				}
+				for term, syns := range terms {
+					merged[field][term] = syns
+				}
+			}
+		}
+		fts = merged
 	}
 	return context.WithValue(ctx, search.FieldTermSynonymMapKey, fts), nil
 }

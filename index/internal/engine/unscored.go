@@ -11,7 +11,7 @@ import (
 
 // Filtered is q restricted to the matches of filter, each scored as by q
 // alone: filter becomes an unscored required clause of q's own required
-// conjunction when q has one (inside a recency wrapper, and down through a
+// conjunction when q has one (inside a recency wrapper (Rescored), and down through a
 // conjunction of a single boolean query), else of a new one around q.
 //
 // Why not always a new conjunction around q: a conjunction moves its
@@ -30,10 +30,10 @@ func Filtered(q, filter query.Query) query.Query {
 		cp := *q
 		cp.Must = filteredMust(q.Must, filter)
 		return &cp
-	case *query.CustomScoreQuery:
-		cp := *q
-		cp.Query = Filtered(q.Query, filter)
-		return &cp
+	case rescored:
+		cp := *q.CustomScoreQuery
+		cp.Query = Filtered(q.q, filter)
+		return rescored{CustomScoreQuery: &cp, q: cp.Query}
 	}
 	return andUnscored(q, filter)
 }
@@ -46,7 +46,7 @@ func filteredMust(must, filter query.Query) query.Query {
 	}
 	if len(c.Conjuncts) == 1 {
 		switch c.Conjuncts[0].(type) {
-		case *query.BooleanQuery, *query.CustomScoreQuery:
+		case *query.BooleanQuery, rescored:
 			cp := *c
 			cp.Conjuncts = []query.Query{Filtered(c.Conjuncts[0], filter)}
 			return &cp

@@ -14,8 +14,10 @@ import (
 // typed is usually incomplete, so it also matches the index terms it
 // begins, weighted below the word itself.
 const (
-	// prefixWeight scales the score of a match through a completion.
-	prefixWeight = 0.2
+	// prefixWeight scales the score of a match through a completion
+	// (testdata/relevance/RESULTS.md: the queries with their last word cut
+	// short, as while typing).
+	prefixWeight = 0.35
 	// maxCompletions bounds the index terms the last word is completed to
 	// (the most frequent ones; see engine.Dict.Completions for the bound on
 	// the dictionary entries read).

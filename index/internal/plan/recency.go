@@ -8,6 +8,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
+	"github.com/folio-search/folio/index/internal/engine"
 	"github.com/folio-search/folio/index/internal/schema"
 )
 
@@ -27,7 +28,7 @@ func (pl *Planner) withRecency(q query.Query, now time.Time) query.Query {
 	}
 	half := float64(pl.RecencyHalfLife)
 	ref := float64(now.UnixNano())
-	return query.NewCustomScoreQueryWithScorer(q, func(_ context.Context, d *search.DocumentMatch) (float64, error) {
+	return engine.Rescored(q, func(_ context.Context, d *search.DocumentMatch) (float64, error) {
 		// bleve hands datetime doc values over as RFC 3339 strings.
 		v, _ := d.Fields[schema.Date].(string)
 		t, err := time.Parse(time.RFC3339Nano, v)
@@ -36,5 +37,5 @@ func (pl *Planner) withRecency(q query.Query, now time.Time) query.Query {
 		}
 		age := math.Max(0, ref-float64(t.UnixNano()))
 		return d.Score * (1 + recencyWeight*math.Exp2(-age/half)), nil
-	}, []string{schema.Date}, nil)
+	}, []string{schema.Date})
 }
