@@ -100,6 +100,14 @@ func driven(q query.Query, bm *roaring.Bitmap) query.Query {
 		cp := *q
 		cp.Query = inner
 		return &cp
+	case rescored:
+		inner := driven(q.q, bm)
+		if inner == nil {
+			return nil
+		}
+		cp := *q.CustomScoreQuery
+		cp.Query = inner
+		return rescored{CustomScoreQuery: &cp, q: q.q} // the synonyms are q.q's
 	}
 	return nil
 }
@@ -129,6 +137,8 @@ func advanceable(q query.Query) bool {
 		})
 	case *query.CustomScoreQuery:
 		return advanceable(q.Query)
+	case rescored:
+		return advanceable(q.q)
 	case unscored:
 		return advanceable(q.Query)
 	case cachedQuery:

@@ -179,12 +179,12 @@ func TestDriven(t *testing.T) {
 	if !ok || b.Should == nil || !isDriven(b.Must) {
 		t.Errorf("a boolean query with optional clauses: %+v, want its required clause driven", b)
 	}
-	tier := query.NewBooleanQuery([]query.Query{query.NewCustomScoreQueryWithScorer(withShould(term("a")), func(_ context.Context, d *search.DocumentMatch) (float64, error) { return d.Score, nil }, nil, nil)}, nil, []query.Query{term("b")})
+	tier := query.NewBooleanQuery([]query.Query{Rescored(withShould(term("a")), func(_ context.Context, d *search.DocumentMatch) (float64, error) { return d.Score, nil }, nil)}, nil, []query.Query{term("b")})
 	outer, ok := driven(tier, bm).(*query.BooleanQuery)
 	if !ok {
 		t.Fatalf("a tier: driven is not a boolean query")
 	}
-	inner := outer.Must.(*query.ConjunctionQuery).Conjuncts[0].(*query.CustomScoreQuery).Query.(*query.BooleanQuery)
+	inner := outer.Must.(*query.ConjunctionQuery).Conjuncts[0].(rescored).Query.(*query.BooleanQuery)
 	if !isDriven(inner.Must) {
 		t.Errorf("a tier: the required clause inside its recency wrapper is not driven")
 	}
