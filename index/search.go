@@ -116,6 +116,9 @@ func (ix *Index) searchErr(ctx context.Context, err error) error {
 	if errors.Is(err, context.Canceled) {
 		return err
 	}
+	if engine.Closed(err) {
+		return fmt.Errorf("%w: a shard could not be reopened after a failed write; restart folio once its storage works (%v)", ErrNoIndex, err)
+	}
 	if engine.TooComplex(err) {
 		return param.QueryErrorf("a regular expression, wildcard or fuzzy term of the query is too complex to search (%v): simplify it", err)
 	}

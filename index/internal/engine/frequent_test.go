@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -249,18 +248,11 @@ func TestFrequentStop(t *testing.T) {
 	}
 }
 
-// TestFrequentFailedBuild: a build that fails (here scorch panics reading
-// a closed shard) leaves no list, and the next is tried a Refresh later,
+// TestFrequentFailedBuild: a build that fails (here over a closed shard)
+// leaves no list, and the next is tried a Refresh later,
 // not on every use.
 func TestFrequentFailedBuild(t *testing.T) {
-	s, err := bleve.New(filepath.Join(t.TempDir(), "shard"), bleve.NewIndexMapping())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	f, built := builtFrequent(t, []bleve.Index{ClosedShard{Shard: s}}, FrequentHooks{})
+	f, built := builtFrequent(t, []bleve.Index{closedShard(t)}, FrequentHooks{})
 	f.Warm()
 	if err := awaitBuild(t, built); err == nil {
 		t.Fatal("a build over a closed shard succeeded")

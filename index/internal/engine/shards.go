@@ -11,6 +11,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
+	bleveindex "github.com/blevesearch/bleve_index_api"
 	bolterrors "go.etcd.io/bbolt/errors"
 )
 
@@ -68,12 +69,22 @@ type ReadOnlyShard struct{ Shard }
 func (ReadOnlyShard) Batch(*bleve.Batch) error { return errReadOnlyShard }
 
 // ClosedShard is a shard that was closed after a failed write and could
-// not be reopened: it fails every call with bleve's "index closed" error,
-// and a second Close (which panics in scorch) is a no-op.
+// not be reopened: it fails every call with bleve's "index closed" error
+// (Closed), Advanced included (bleve hands out the closed scorch index,
+// whose reader panics on its first dictionary read), and a second Close
+// (which panics in scorch) is a no-op.
 type ClosedShard struct{ Shard }
 
 // Close does nothing: the shard is closed already.
 func (ClosedShard) Close() error { return nil }
+
+// Advanced refuses: the shard is closed.
+func (ClosedShard) Advanced() (bleveindex.Index, error) {
+	return nil, fmt.Errorf("%w: closed after a failed write and not reopened", bleve.ErrorIndexClosed)
+}
+
+// Closed reports whether err says a shard is closed (a ClosedShard's calls).
+func Closed(err error) bool { return errors.Is(err, bleve.ErrorIndexClosed) }
 
 // Shard is bleve.Index under a name that can be embedded (bleve.Index
 // has a method named Index).
