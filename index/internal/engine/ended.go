@@ -19,7 +19,7 @@ import (
 // of the words"), asked again, then reads the rest of its most frequent
 // word's postings each time, looking for documents holding enough words.
 // For a rare word beside a common one that was quadratic: `sandoz year`
-// on Reuters read 'year''s 7,235 postings once for each of its 7,240
+// on Reuters read the 7,235 postings of `year` once for each of its 7,240
 // matches (0.3 s a search). Searchers only move forward within a search,
 // so an ended one can stay ended.
 func Ending(q query.Query) query.Query { return ending{q} }
