@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"sync"
+	"sync/atomic"
 	"weak"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -30,6 +31,7 @@ type FilterCache struct {
 	bytes      uint64 // the entries' bitmaps' sizes
 	maxEntries int
 	maxBytes   uint64
+	sparse     atomic.Uint64 // float64 bits: see SetSparseShare
 }
 
 // Bounds of a FilterCache: a bitmap takes at most about one bit per
@@ -52,7 +54,9 @@ func NewFilterCache() *FilterCache { return newFilterCache(MaxCachedFilters, Max
 
 // newFilterCache is an empty cache of the given bounds.
 func newFilterCache(maxEntries int, maxBytes uint64) *FilterCache {
-	return &FilterCache{entries: map[filterKey]*roaring.Bitmap{}, maxEntries: maxEntries, maxBytes: maxBytes}
+	c := &FilterCache{entries: map[filterKey]*roaring.Bitmap{}, maxEntries: maxEntries, maxBytes: maxBytes}
+	c.SetSparseShare(DefaultSparseShare)
+	return c
 }
 
 // put keeps bm under k, starting over when it would exceed the bounds (a
@@ -239,10 +243,13 @@ type bitmapFiltered struct {
 
 // Searcher is q's searcher, letting through the matches the filter's
 // bitmap of r holds: one lookup per match, no searcher of the filter to
-// move along, no match to compare with. Where the filter's matches cannot
-// be held in a bitmap, it is bleve's boolean filter. bleve looks up the
-// synonyms of the query's terms in the query tree before it asks for the
-// searcher; it cannot see inside this query, so that is done here.
+// move along, no match to compare with. When the bitmap holds few of the
+// shard's documents, it drives q's searcher instead (see driven), so that
+// the documents it does not hold are skipped rather than scored. Where the
+// filter's matches cannot be held in a bitmap, it is bleve's boolean
+// filter. bleve looks up the synonyms of the query's terms in the query
+// tree before it asks for the searcher; it cannot see inside this query,
+// so that is done here.
 func (q bitmapFiltered) Searcher(ctx context.Context, r bleveindex.IndexReader, m mapping.IndexMapping, o search.SearcherOptions) (search.Searcher, error) {
 	bm, err := q.filter.bitmap(ctx, r, m)
 	if err != nil {
@@ -253,6 +260,15 @@ func (q bitmapFiltered) Searcher(ctx context.Context, r bleveindex.IndexReader, 
 	}
 	if bm == nil {
 		return booleanFiltered(q.q, q.filter.Query).Searcher(ctx, r, m, o)
+	}
+	sparse, err := q.filter.c.drives(bm, r)
+	if err != nil {
+		return nil, err
+	}
+	if sparse {
+		if d := driven(q.q, bm); d != nil {
+			return d.Searcher(ctx, r, m, o)
+		}
 	}
 	s, err := q.q.Searcher(ctx, r, m, o)
 	if err != nil {

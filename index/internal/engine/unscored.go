@@ -59,8 +59,9 @@ func filteredMust(must, filter query.Query) query.Query {
 
 // PostFiltered is q restricted to the matches of filter, scored as by q
 // alone, by checking each match of q against filter. A Cached filter is
-// checked by looking the match's document number up in its bitmap (see
-// bitmapFiltered); any other, or one whose matches cannot be held in a
+// checked by looking the match's document number up in its bitmap, or,
+// when the bitmap holds few of the shard's documents, drives q's searcher
+// from one of them to the next (see bitmapFiltered, driven); any other, or one whose matches cannot be held in a
 // bitmap, by bleve's boolean filter (filter's searcher, unscored, is
 // advanced to each match in turn). Only Next is ever asked of the
 // filtering searcher of a whole request's query, so bleve's Advance of

@@ -566,8 +566,9 @@ func titleCopy[T any, P leafQuery[T]](q P, boost float64) query.Query {
 // The reader's visibility filters q's matches (engine.PostFiltered): each
 // match's document number is looked up in the visibility's bitmap (cached
 // per snapshot, see Planner.Filters), which costs less than one more
-// clause of the query's conjunction, moved after every match
-// (docs/access.md has the figures).
+// clause of the query's conjunction, moved after every match; a bitmap of
+// few documents (a sparse reader) drives the query's searcher from one of
+// them to the next instead (docs/access.md has the figures).
 func (p *Plan) SearchRequest(q query.Query, from, size int) *bleve.SearchRequest {
 	if p.Filter != nil {
 		q = engine.Filtered(q, p.Filter)
