@@ -156,8 +156,15 @@ type bitmapDriven struct {
 }
 
 // Searcher is q's searcher driven by bm; a searcher matching nothing is
-// left as it is (bleve's boolean and conjunction queries recognise it).
+// left as it is (bleve's boolean and conjunction queries recognise it). A
+// conjunction is driven from inside (see alignedSearcher).
 func (q bitmapDriven) Searcher(ctx context.Context, r bleveindex.IndexReader, m mapping.IndexMapping, o search.SearcherOptions) (search.Searcher, error) {
+	if c, ok := q.q.(*query.ConjunctionQuery); ok {
+		s, err := q.alignedSearcher(ctx, c, r, m, o)
+		if s != nil || err != nil {
+			return s, err
+		}
+	}
 	s, err := q.q.Searcher(ctx, r, m, o)
 	if err != nil {
 		return nil, err
@@ -167,6 +174,98 @@ func (q bitmapDriven) Searcher(ctx context.Context, r bleveindex.IndexReader, m 
 	}
 	return &drivenFilter{Searcher: s, bm: q.bm, held: q.bm.Iterator()}, nil
 }
+
+// alignedSearcher is the conjunction c with bm as one more clause, unscored
+// (bitmapSearcher), or nil when that would not match what c matches
+// (bleve leaves out clauses matching nothing in some conjunctions; nested
+// fields), or Explain would show the clause. A driven conjunction would
+// find its next match among the documents the bitmap does not hold (its
+// clauses aligned on one another), and only then be advanced to the next
+// the bitmap holds: with the bitmap as a clause, every alignment leaps to
+// the bitmap's next document. The clause adds 0 to the sum of scores and
+// to the sum of weights, and bleve orders a conjunction's clauses by a
+// stable sort of their Counts (insertion sort under 12 clauses), so the
+// others are summed in the same order: the scores are the same.
+func (q bitmapDriven) alignedSearcher(ctx context.Context, c *query.ConjunctionQuery, r bleveindex.IndexReader, m mapping.IndexMapping, o search.SearcherOptions) (search.Searcher, error) {
+	if o.Explain || len(c.Conjuncts) == 0 || len(c.Conjuncts) >= 11 {
+		return nil, nil
+	}
+	if nested, _ := ctx.Value(search.NestedSearchKey).(bool); nested {
+		return nil, nil
+	}
+	ss := make([]search.Searcher, 0, len(c.Conjuncts)+1)
+	closeAll := func() {
+		for _, s := range ss {
+			_ = s.Close()
+		}
+	}
+	for _, cq := range c.Conjuncts {
+		s, err := cq.Searcher(ctx, r, m, o)
+		if err != nil {
+			closeAll()
+			return nil, err
+		}
+		ss = append(ss, s)
+		if _, none := s.(*searcher.MatchNoneSearcher); none {
+			closeAll()
+			return nil, nil
+		}
+	}
+	ss = append(ss, &bitmapSearcher{bm: q.bm, held: q.bm.Iterator()})
+	s, err := searcher.NewConjunctionSearcher(ctx, r, ss, o)
+	if err != nil {
+		closeAll()
+	}
+	return s, err
+}
+
+// bitmapSearcher is an unscored searcher of the documents bm holds.
+type bitmapSearcher struct {
+	bm   *roaring.Bitmap
+	held roaring.IntPeekable // bm's documents from the next one to return
+}
+
+// Next is bm's next document, scored 0.
+func (s *bitmapSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	if !s.held.HasNext() {
+		return nil, nil
+	}
+	n := s.held.Next()
+	dm := ctx.DocumentMatchPool.Get()
+	dm.IndexInternalID = binary.BigEndian.AppendUint64(dm.IndexInternalID[:0], uint64(n))
+	return dm, nil
+}
+
+// Advance is bm's first document at or after id, scored 0.
+func (s *bitmapSearcher) Advance(ctx *search.SearchContext, id bleveindex.IndexInternalID) (*search.DocumentMatch, error) {
+	n, ok := docNum(id)
+	if !ok {
+		return nil, nil
+	}
+	s.held.AdvanceIfNeeded(n)
+	return s.Next(ctx)
+}
+
+// Close does nothing: the bitmap belongs to the cache.
+func (s *bitmapSearcher) Close() error { return nil }
+
+// Weight is 0: the clause adds nothing to the query norm.
+func (s *bitmapSearcher) Weight() float64 { return 0 }
+
+// SetQueryNorm does nothing: nothing is scored.
+func (s *bitmapSearcher) SetQueryNorm(float64) {}
+
+// Count is the number of documents bm holds.
+func (s *bitmapSearcher) Count() uint64 { return s.bm.GetCardinality() }
+
+// Min is 0: the searcher has no optional clauses.
+func (s *bitmapSearcher) Min() int { return 0 }
+
+// Size is the searcher's own size (the bitmap belongs to the cache).
+func (s *bitmapSearcher) Size() int { return 64 }
+
+// DocumentMatchPoolSize is 1: one match at a time.
+func (s *bitmapSearcher) DocumentMatchPoolSize() int { return 1 }
 
 // drivenFilter is a searcher whose matches are those of the searcher it
 // wraps that bm holds, scored as that searcher scores them, found by

@@ -17,7 +17,8 @@ import (
 // wrapped searcher's matches the bitmap holds, in order and scored alike,
 // whether it is moved by Next alone or by Next and Advance (to documents
 // before, at and after its position, as a conjunction moves its clauses),
-// over several segments, for a term, a disjunction and a phrase; and the
+// over several segments, for a term, a disjunction, a phrase and
+// conjunctions (driven from inside: the bitmap one more clause); and the
 // matches it passes over go back to the pool (the pool's size is the
 // searcher's own, so a leak would show as allocations past it).
 func TestDrivenFilter(t *testing.T) {
@@ -64,6 +65,8 @@ func TestDrivenFilter(t *testing.T) {
 		"term":        term("oil"),
 		"disjunction": query.NewDisjunctionQuery([]query.Query{term("prices"), term("markets")}),
 		"phrase":      phrase,
+		"conjunction": query.NewConjunctionQuery([]query.Query{term("oil"), query.NewDisjunctionQuery([]query.Query{term("prices"), term("markets")})}),
+		"filtered":    Filtered(term("oil"), term("prices")),
 	}
 	type match struct {
 		n     uint32
