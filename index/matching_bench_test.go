@@ -192,6 +192,7 @@ func BenchmarkMatching(b *testing.B) {
 		{"prefix", Query{Text: "oil pri", AsYouType: true}},
 		{"prefix_two_letters", Query{Text: "oil pr", AsYouType: true}},
 		{"graded_3_words", Query{Text: "japan trade surplus"}},
+		{"graded_rare_and_common", Query{Text: "sandoz year"}},
 		{"did_you_mean", Query{Text: "oill"}},
 		{"long", Query{Text: "what did the opec ministers decide about oil prices in vienna"}},
 		{"long_as_you_type", Query{Text: "what did the opec ministers decide about oil prices in vien", AsYouType: true}},

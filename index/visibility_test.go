@@ -9,10 +9,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/folio-search/folio/index/article"
+	"github.com/folio-search/folio/index/internal/engine"
 )
 
 // accessArticles holds public articles and articles of the groups hr,
@@ -354,29 +356,39 @@ func visibilityKeepsScores(t *testing.T, shards int) {
 // TestVisibilityKeepsSynonyms: a reader's search finds the articles it
 // may see through synonyms as an unfiltered one does (bleve cannot see
 // the query inside the visibility filter, which looks the synonyms up
-// itself), on one shard and on two (global scoring), and not the others.
+// itself), on one shard and on two (global scoring), with the recency
+// boost (engine.Rescored) and without, through the post-filter and the
+// bitmap-driven search of sparse readers, and not the others.
 func TestVisibilityKeepsSynonyms(t *testing.T) {
 	for _, shards := range []int{1, 2} {
-		o := DefaultOptions("")
-		o.Shards, o.Synonyms = shards, testSynonyms(t)
-		ix := builtIndexFrom(t, o, testArticles)
-		hidden := article.Article{ID: "hr-cambodia", Title: "Cambodia posting", Body: "Allowances for the Cambodia office.", Groups: []string{"hr"}}
-		if _, err := ix.Put(context.Background(), hidden); err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range []struct {
-			vis  Visibility
-			want []string
-		}{
-			{AllArticles(), []string{"hr-cambodia", "ironclad-friendship-cambodia"}},
-			{Visibility{Groups: []string{"hr"}}, []string{"hr-cambodia", "ironclad-friendship-cambodia"}},
-			{Visibility{Groups: []string{"eng"}}, []string{"ironclad-friendship-cambodia"}},
-			{Visibility{}, []string{"ironclad-friendship-cambodia"}},
-		} {
-			res := mustSearch(t, ix, Query{Text: "Kampuchea", Visible: c.vis, Size: 50})
-			if got := slices.Sorted(slices.Values(ids(res))); !slices.Equal(got, c.want) || res.Total != uint64(len(c.want)) {
-				t.Errorf("%d shards, %+v: Kampuchea finds %v (total %d), want %v", shards, c.vis, got, res.Total, c.want)
+		for _, recency := range []time.Duration{0, 30 * 24 * time.Hour} {
+			o := DefaultOptions("")
+			o.Shards, o.Synonyms, o.RecencyHalfLife = shards, testSynonyms(t), recency
+			ix := builtIndexFrom(t, o, testArticles)
+			hidden := article.Article{ID: "hr-cambodia", Title: "Cambodia posting", Body: "Allowances for the Cambodia office.", Groups: []string{"hr"}}
+			if _, err := ix.Put(context.Background(), hidden); err != nil {
+				t.Fatal(err)
 			}
+			filters := ix.planner.Filters
+			// 0: the bitmap filters the matches; 1: it drives the search (sparse readers).
+			for _, share := range []float64{0, 1} {
+				filters.SetSparseShare(share)
+				for _, c := range []struct {
+					vis  Visibility
+					want []string
+				}{
+					{AllArticles(), []string{"hr-cambodia", "ironclad-friendship-cambodia"}},
+					{Visibility{Groups: []string{"hr"}}, []string{"hr-cambodia", "ironclad-friendship-cambodia"}},
+					{Visibility{Groups: []string{"eng"}}, []string{"ironclad-friendship-cambodia"}},
+					{Visibility{}, []string{"ironclad-friendship-cambodia"}},
+				} {
+					res := mustSearch(t, ix, Query{Text: "Kampuchea", Visible: c.vis, Size: 50})
+					if got := slices.Sorted(slices.Values(ids(res))); !slices.Equal(got, c.want) || res.Total != uint64(len(c.want)) {
+						t.Errorf("%d shards, recency %v, sparse share %g, %+v: Kampuchea finds %v (total %d), want %v", shards, recency, share, c.vis, got, res.Total, c.want)
+					}
+				}
+			}
+			filters.SetSparseShare(engine.DefaultSparseShare)
 		}
 	}
 }

@@ -187,13 +187,13 @@ func tiers(main query.Query, w *words, minWords int) []query.Query {
 				must = append(must, atLeast(w.all, k))
 			}
 			if k < n {
-				not = append(not, atLeast(w.all, k+1))
+				not = append(not, engine.Ending(atLeast(w.all, k+1)))
 			}
 			if e > 0 && e > k-w.inexact {
 				must = append(must, atLeast(w.exact, e))
 			}
 			if e < min(k, x) {
-				not = append(not, atLeast(w.exact, e+1))
+				not = append(not, engine.Ending(atLeast(w.exact, e+1)))
 			}
 			if len(must) == 0 && len(not) == 0 {
 				out = append(out, main)
@@ -223,6 +223,6 @@ func typedFirst(main query.Query, w *words) []query.Query {
 		return nil
 	}
 	typed := atLeast(w.exact, 1)
-	only := query.NewBooleanQuery([]query.Query{query.NewMatchAllQuery()}, nil, []query.Query{atLeast(w.exact, 1)})
+	only := query.NewBooleanQuery([]query.Query{query.NewMatchAllQuery()}, nil, []query.Query{engine.Ending(atLeast(w.exact, 1))})
 	return []query.Query{engine.Filtered(main, typed), engine.Filtered(main, only)}
 }

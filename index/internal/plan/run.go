@@ -104,7 +104,7 @@ func (p *Plan) undatedAfter(ctx context.Context, s Searcher, id string) ([]Hit, 
 	incl := true
 	dated := query.NewDateRangeInclusiveQuery(article.MinDate, article.MaxDate, &incl, &incl)
 	dated.SetField(schema.Date)
-	req := p.SearchRequest(query.NewBooleanQuery([]query.Query{p.Main}, nil, []query.Query{dated}), 0, p.Size)
+	req := p.SearchRequest(query.NewBooleanQuery([]query.Query{p.Main}, nil, []query.Query{engine.Ending(dated)}), 0, p.Size)
 	req.SortByCustom(search.SortOrder{&search.SortDocID{}})
 	req.SearchAfter = []string{id}
 	res, err := s(ctx, req)

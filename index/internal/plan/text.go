@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/folio-search/folio/index/internal/engine"
 )
 
 // planText completes p for a ModeText query: text is analysed as plain
@@ -31,7 +33,7 @@ func (pl *Planner) planText(p *Plan, text string, completion query.Query) *Plan 
 		and := query.NewMatchQuery(text)
 		and.SetOperator(query.MatchQueryOperatorAnd)
 		all := pl.withRecency(pl.withTitleBoost(and), p.Now)
-		p.Tiers = []query.Query{all, query.NewBooleanQuery([]query.Query{p.Main}, nil, []query.Query{all})}
+		p.Tiers = []query.Query{all, query.NewBooleanQuery([]query.Query{p.Main}, nil, []query.Query{engine.Ending(all)})}
 	}
 	return p
 }
