@@ -218,6 +218,18 @@ func startEmbedded(cfg Config) (*server.Server, error) {
 			o.Routes = append(o.Routes, &url.URL{Scheme: "nats", Host: r})
 		}
 	}
+	// The embedded server, when it cannot listen, only logs it and never
+	// becomes ready: try the addresses first, to say what is wrong.
+	for _, a := range []struct{ key, addr string }{{"cluster.nats.listen", net.JoinHostPort(host, strconv.Itoa(port))}, {"cluster.nats.cluster_listen", cfg.ClusterListen}} {
+		if a.addr == "" {
+			continue
+		}
+		l, err := net.Listen("tcp", a.addr)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s %s: %v", ErrConfig, a.key, a.addr, err)
+		}
+		l.Close()
+	}
 	srv, err := server.NewServer(o)
 	if err != nil {
 		return nil, fmt.Errorf("cluster: embedded NATS server: %w", err)

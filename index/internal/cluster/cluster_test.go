@@ -256,6 +256,14 @@ func TestNoQuorumThenRecovery(t *testing.T) {
 
 func TestConfigErrors(t *testing.T) {
 	base := Config{Node: "n", Stream: "FOLIO", Replicas: 1, StoreDir: t.TempDir()}
+	// Addresses another process listens on: said at once, not after the
+	// embedded server's 10 s wait for a listener it never gets.
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	inUse := taken.Addr().String()
 	for _, tc := range []struct {
 		mod  func(*Config)
 		want string
@@ -267,6 +275,8 @@ func TestConfigErrors(t *testing.T) {
 		{func(c *Config) { c.Listen = "nope" }, "cluster.nats.listen"},
 		{func(c *Config) { c.Routes = []string{"127.0.0.1:1"} }, "cluster.nats.routes"},
 		{func(c *Config) { c.ClusterListen = "127.0.0.1:99999" }, "cluster.nats.cluster_listen"},
+		{func(c *Config) { c.Listen = inUse }, "cluster.nats.listen " + inUse + ": listen tcp " + inUse + ": bind: address already in use"},
+		{func(c *Config) { c.Listen, c.ClusterListen = freeAddrs(t, 1)[0], inUse }, "cluster.nats.cluster_listen " + inUse + ": listen tcp"},
 	} {
 		c := base
 		tc.mod(&c)
