@@ -212,7 +212,11 @@ func (ix *Index) shardOf(id string) int { return engine.ShardOf(id, len(ix.shard
 // document loads the stored fields of id from its shard; nil if absent.
 // The caller holds ix.mu for reading.
 func (ix *Index) document(id string) (bleveindex.Document, error) {
-	return ix.shards[ix.shardOf(id)].Document(id)
+	d, err := ix.shards[ix.shardOf(id)].Document(id)
+	if engine.Closed(err) {
+		return nil, closedErr(err)
+	}
+	return d, err
 }
 
 // searchAll runs req over every shard of the current generation with

@@ -117,7 +117,7 @@ func (ix *Index) searchErr(ctx context.Context, err error) error {
 		return err
 	}
 	if engine.Closed(err) {
-		return fmt.Errorf("%w: a shard could not be reopened after a failed write; restart folio once its storage works (%v)", ErrNoIndex, err)
+		return closedErr(err)
 	}
 	if engine.TooComplex(err) {
 		return param.QueryErrorf("a regular expression, wildcard or fuzzy term of the query is too complex to search (%v): simplify it", err)
@@ -126,6 +126,12 @@ func (ix *Index) searchErr(ctx context.Context, err error) error {
 		return param.QueryErrorf("the query expands to more than %d index terms (search.max_terms; every word, and every term a wildcard, regexp, prefix or fuzzy term matches, counts): make it more specific or shorter", ix.opts.MaxTerms)
 	}
 	return fmt.Errorf("search: %w", err)
+}
+
+// closedErr is err, a read of a shard closed after a failed write and not
+// reopened (engine.Closed), as ErrNoIndex: the index is unavailable.
+func closedErr(err error) error {
+	return fmt.Errorf("%w: a shard could not be reopened after a failed write; restart folio once its storage works (%v)", ErrNoIndex, err)
 }
 
 // planErr is searchErr for an error of plan: its parameter errors as they are.
