@@ -58,7 +58,7 @@ func (pl *Planner) withPrefix(q query.Query, text string, dict Dictionary, alts 
 		terms = append([]query.Query{whole}, terms...)
 	}
 	completed := query.NewDisjunctionQuery(terms)
-	alts[completed] = nil // the word as typed is not in the index
+	alts[completed] = nil // no single term of it is the word as typed
 	if whole != nil {
 		alts[completed] = whole
 	}
@@ -102,7 +102,9 @@ func (pl *Planner) completion(text string, dict Dictionary) (query.Query, error)
 // completions are, for the last word of a query being typed, its term
 // query weighted boost (nil unless it analyses to a single term) and the
 // disjunction of its most frequent completions in the index, of the
-// title+body text, each weighted prefixWeight·boost (nil: none).
+// title+body text, each weighted prefixWeight·boost (nil: none). As in any
+// disjunction, bleve's coord divides an article's match of one completion
+// by their number; RESULTS.md has why that is kept.
 func (pl *Planner) completions(word string, dict Dictionary, boost float64) (whole *query.TermQuery, comps *query.DisjunctionQuery, _ error) {
 	an := pl.Analyzers[""]
 	if an == nil {
