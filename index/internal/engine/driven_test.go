@@ -26,7 +26,7 @@ func TestDrivenFilter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() }) // after its reader (shardReader)
 	for seg := range 3 { // a batch each: several segments
 		b := s.NewBatch()
 		for i := range 150 {
@@ -45,15 +45,7 @@ func TestDrivenFilter(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ix, err := s.Advanced()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := ix.Reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := shardReader(t, s)
 	term := func(w string) query.Query {
 		q := query.NewTermQuery(w)
 		q.SetField("w")

@@ -21,7 +21,7 @@ func TestEnding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ix.Close()
+	t.Cleanup(func() { ix.Close() }) // after its reader (shardReader)
 	b := ix.NewBatch()
 	for i := range 10 {
 		if err := b.Index(fmt.Sprintf("d%d", i), map[string]any{"w": "common"}); err != nil {
@@ -31,15 +31,7 @@ func TestEnding(t *testing.T) {
 	if err := ix.Batch(b); err != nil {
 		t.Fatal(err)
 	}
-	adv, err := ix.Advanced()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := adv.Reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := shardReader(t, ix)
 	tq := query.NewTermQuery("common")
 	tq.SetField("w")
 	drain := func(q query.Query) (n int, again *search.DocumentMatch) {
@@ -75,4 +67,19 @@ func TestEnding(t *testing.T) {
 	if n, again := drain(Ending(tq)); n != 10 || again != nil {
 		t.Errorf("Ending: %d matches (want 10), advanced again after its end: %v (want none)", n, again)
 	}
+}
+
+// shardReader is a reader of shard s, closed when the test ends.
+func shardReader(t *testing.T, s bleve.Index) bleveindex.IndexReader {
+	t.Helper()
+	adv, err := s.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
 }
