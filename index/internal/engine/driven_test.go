@@ -27,7 +27,7 @@ func TestDrivenFilter(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() }) // after its reader (shardReader)
-	for seg := range 3 { // a batch each: several segments
+	for seg := range 3 {            // a batch each: several segments
 		b := s.NewBatch()
 		for i := range 150 {
 			n := seg*150 + i
