@@ -26,8 +26,9 @@ func TestDrivenFilter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.Close() }) // after its reader (shardReader)
-	for seg := range 3 {            // a batch each: several segments
+	// A cleanup, so that it runs after its reader's (shardReader).
+	t.Cleanup(func() { s.Close() })
+	for seg := range 3 { // a batch each: several segments
 		b := s.NewBatch()
 		for i := range 150 {
 			n := seg*150 + i

@@ -21,7 +21,8 @@ func TestEnding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { ix.Close() }) // after its reader (shardReader)
+	// A cleanup, so that it runs after its reader's (shardReader).
+	t.Cleanup(func() { ix.Close() })
 	b := ix.NewBatch()
 	for i := range 10 {
 		if err := b.Index(fmt.Sprintf("d%d", i), map[string]any{"w": "common"}); err != nil {
