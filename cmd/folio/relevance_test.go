@@ -57,6 +57,9 @@ type variant struct {
 // typingLetters is the length a typing variant cuts each query's last word to.
 const typingLetters = 4
 
+// defaults is the shipped configuration, as a variant.
+var defaults = variant{name: "defaults"}
+
 // features are the matching features that must not lower either figure
 // (issue #17): each is measured off (typo tolerance, graded matching) or
 // on (prefixes: as_you_type, which the page sends only while typing)
@@ -65,9 +68,9 @@ const typingLetters = 4
 var features = []struct {
 	on, off variant
 }{
-	{variant{name: "defaults"}, variant{name: "typo tolerance off", env: []string{"FOLIO_SEARCH_TYPO_TOLERANCE=off"}}},
-	{variant{name: "defaults"}, variant{name: "graded matching off", env: []string{"FOLIO_SEARCH_GRADED_MAX_WORDS=0"}}},
-	{variant{name: "as_you_type=true", param: "as_you_type=true"}, variant{name: "defaults"}},
+	{defaults, variant{name: "typo tolerance off", env: []string{"FOLIO_SEARCH_TYPO_TOLERANCE=off"}}},
+	{defaults, variant{name: "graded matching off", env: []string{"FOLIO_SEARCH_GRADED_MAX_WORDS=0"}}},
+	{variant{name: "as_you_type=true", param: "as_you_type=true"}, defaults},
 	{variant{name: "typing, as_you_type=true", param: "as_you_type=true", typing: true}, variant{name: "typing, as typed", typing: true}},
 }
 
@@ -172,7 +175,7 @@ func (c *collection) typingQueries(t *testing.T) string {
 func (c *collection) checkFeatures(t *testing.T, base evalMetrics) {
 	t.Helper()
 	measure := func(v variant) evalMetrics {
-		if v.name == "defaults" {
+		if v.name == defaults.name {
 			return base
 		}
 		return c.eval(t, v)
@@ -195,7 +198,7 @@ func TestSciFactRelevance(t *testing.T) {
 		t.Skip("SKIPPED with -short: indexes 5,183 SciFact abstracts")
 	}
 	c := openCollection(t, "scifact")
-	m := c.eval(t, variant{name: "defaults"})
+	m := c.eval(t, defaults)
 	if m.Queries != 300 {
 		t.Errorf("queries = %d, want 300", m.Queries)
 	}
@@ -211,7 +214,7 @@ func TestSciFactRelevance(t *testing.T) {
 // matching feature lowers a figure (features).
 func TestCranfieldRelevance(t *testing.T) {
 	c := openCollection(t, "cranfield")
-	m := c.eval(t, variant{name: "defaults"})
+	m := c.eval(t, defaults)
 	if m.Queries != 225 {
 		t.Errorf("queries = %d, want 225", m.Queries)
 	}

@@ -19,13 +19,14 @@ func (pl *Planner) planText(p *Plan, text string, completion query.Query) *Plan 
 	if p.Match == MatchAll {
 		m.SetOperator(query.MatchQueryOperatorAnd)
 	}
+	feedback := pl.feedbackFor(p, len(strings.Fields(text)))
 	main := pl.withTitleBoost(m)
-	if completion != nil && pl.feedbackFor(p, len(strings.Fields(text))) {
+	if completion != nil && feedback {
 		main = query.NewBooleanQuery([]query.Query{main}, []query.Query{completion}, nil)
 	}
 	p.Main = pl.withRecency(main, p.Now)
 	p.Locations = true
-	if pl.feedbackFor(p, len(strings.Fields(text))) {
+	if feedback {
 		p.Feedback = true // feedback and the all-words tier do not go together (RESULTS.md)
 		return p
 	}
