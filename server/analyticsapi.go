@@ -209,17 +209,18 @@ func (s *Server) handleVolumeReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	parts, nodes, err := s.reportParts(c, r, analytics.ReportVolume)
+	parts, nodes, err := s.reportParts(c, r, analytics.ReportVolume) // a node's part may have too many buckets too
+	var rows []analytics.VolumeRow
 	if err == nil {
-		var rows []analytics.VolumeRow
-		if rows, err = analytics.VolumeRows(parts, r.rg, r.step); err == nil {
-			return sendReport(c, analytics.ReportVolume, r, nodes, rows, slices.ContainsFunc(parts, func(p analytics.Part) bool { return p.Truncated }))
-		}
+		rows, err = analytics.VolumeRows(parts, r.rg, r.step)
 	}
 	if errors.Is(err, analytics.ErrTooManyBuckets) {
 		return &index.ParamError{Kind: index.ErrInvalidParameter, Param: "interval", Message: err.Error()}
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return sendReport(c, analytics.ReportVolume, r, nodes, rows, slices.ContainsFunc(parts, func(p analytics.Part) bool { return p.Truncated }))
 }
 
 // handleArticleReport serves GET /api/admin/analytics/articles: the most
@@ -295,8 +296,9 @@ func (s *Server) askOthers(c echo.Context, q analytics.Request) (<-chan index.No
 		return nil, err
 	}
 	asked := make(chan index.NodeAnswers, 1)
+	parent := c.Request().Context() // not c in the goroutine: echo pools its contexts
 	go func() {
-		ctx, cancel := context.WithTimeout(c.Request().Context(), askNodesWait)
+		ctx, cancel := context.WithTimeout(parent, askNodesWait)
 		defer cancel()
 		a, err := an.AskNodes(ctx, req)
 		if err != nil {
@@ -363,7 +365,7 @@ func sendReport[R analytics.Row](c echo.Context, name string, r reportRequest, n
 	if !r.rg.To.IsZero() {
 		out.To = &r.rg.To
 	}
-	if name == "volume" {
+	if name == analytics.ReportVolume {
 		out.Interval = r.name
 	}
 	return c.JSON(http.StatusOK, out)

@@ -36,7 +36,7 @@ func (s *Server) routes() {
 	admin.get("/api/admin/analytics/zero-results", s.handleZeroReport)           // ?from=&to=&limit= → top queries that found nothing
 	admin.get("/api/admin/analytics/volume", s.handleVolumeReport)               // ?from=&to=&interval=day|hour → searches and zero-result share per bucket
 	admin.get("/api/admin/analytics/articles", s.handleArticleReport)            // ?from=&to=&limit= → most opened articles and their queries
-	admin.add(http.MethodDelete, "/api/admin/analytics", s.handleAnalyticsPurge) // ?before=DATE → delete this node's older searches and clicks
+	admin.add(http.MethodDelete, "/api/admin/analytics", s.handleAnalyticsPurge) // ?before=DATE → delete the older searches and clicks of every node
 	pages.get("/", s.handlePage)                                                 // the search page; state in ?q=&from=&to=&sort=&page=
 	pages.get("/articles/*", s.handleArticlePage)                                // one article, ?q= marks the query's terms
 	pages.get("/admin/analytics", s.handleAnalyticsPage)                         // the search analytics page; the admin key is typed into it

@@ -33,7 +33,8 @@ is read directly when no server runs; while "folio serve" holds it, the
 commands ask the server at server.addr with the first of server.admin_keys
 (GET /api/admin/analytics/queries or zero-results, DELETE
 /api/admin/analytics?before=DATE): in a cluster, top and zero then count
-every node, and purge purges that node's store.`,
+every node, and purge purges every node that answers (those that do not
+are named: purge again).`,
 	}
 	cmd.AddCommand(newAnalyticsTopCmd(c), newAnalyticsZeroCmd(c), newAnalyticsPurgeCmd(c))
 	return cmd

@@ -27,7 +27,8 @@ in index.timezone), with the clicks on it. The retention sweep of the
 server does the same with now - analytics.retention every hour. While
 "folio serve" holds the store, the server is asked to purge it
 (DELETE /api/admin/analytics?before=DATE, with the first of
-server.admin_keys; in a cluster, that node's store only).`,
+server.admin_keys; in a cluster, every node that answers: those that do
+not are named, purge again).`,
 		Args: cobra.NoArgs,
 	}
 	analyticsFlags(cmd, false)

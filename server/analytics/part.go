@@ -226,10 +226,11 @@ const MaxPartBytes = 768 << 10
 const MaxPartArticleQueries = 100
 
 // Encode is p as JSON of at most MaxPartBytes (see MaxPartBytes).
+// The caller's slices are not reordered.
 func (p Part) Encode() ([]byte, error) {
+	p.Queries, p.Articles = slices.Clone(p.Queries), slices.Clone(p.Articles)
 	slices.SortFunc(p.Queries, func(a, b QueryPart) int { return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Query, b.Query)) })
 	slices.SortFunc(p.Articles, func(a, b ArticlePart) int { return cmp.Or(cmp.Compare(b.Clicks, a.Clicks), cmp.Compare(a.ID, b.ID)) })
-	p.Articles = slices.Clone(p.Articles)
 	for i, a := range p.Articles {
 		if len(a.Queries) > MaxPartArticleQueries {
 			top := map[string]int{}
@@ -239,8 +240,13 @@ func (p Part) Encode() ([]byte, error) {
 			p.Articles[i].Queries, p.Truncated = top, true
 		}
 	}
-	var cut bool
 	budget := MaxPartBytes - 64 // the object around the rows
+	// Most parts are far below the bound: encoded whole, they are done
+	// (every row then fits its budget, so fit would keep them all).
+	if b, err := json.Marshal(p); err == nil && len(b) <= budget {
+		return b, nil
+	}
+	var cut bool
 	if p.Queries, budget, cut = fit(p.Queries, budget); cut {
 		p.Truncated = true
 	}

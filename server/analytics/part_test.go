@@ -133,7 +133,10 @@ func TestPartEncodeBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(b) > MaxPartBytes || !d.Truncated || len(d.Queries) == 0 || len(d.Queries) == len(p.Queries) || d.Queries[0].Count != 20000 {
+	if len(d.Queries) == 0 {
+		t.Fatalf("encoded %d bytes, truncated %v: no query kept; want the most searched that fit", len(b), d.Truncated)
+	}
+	if len(b) > MaxPartBytes || !d.Truncated || len(d.Queries) == len(p.Queries) || d.Queries[0].Count != 20000 {
 		t.Errorf("encoded %d bytes (max %d), truncated %v, %d of %d queries, first %+v: want the most searched that fit, truncated",
 			len(b), MaxPartBytes, d.Truncated, len(d.Queries), len(p.Queries), d.Queries[0])
 	}
