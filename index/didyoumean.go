@@ -117,10 +117,10 @@ func (ix *Index) suggest(ctx context.Context, q Query, vis Visibility, dict *eng
 // whose words are counted (and offered) to those its reader may see.
 func (ix *Index) correction(dict *engine.Dict, term string, letters int, seen *visibleDict) (string, error) {
 	held, docs, err := ix.held(dict, term, seen)
-	if err != nil || held > 0 {
-		if err != nil {
-			return "", err
-		}
+	if err != nil {
+		return "", err
+	}
+	if held > 0 {
 		return ix.respell(dict, term, letters, held, docs, seen)
 	}
 	one, err := dict.Corrections(schema.Text, term, 1)

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/binary"
 	"math"
 	"slices"
 
@@ -92,14 +91,6 @@ func driven(q query.Query, bm *roaring.Bitmap) query.Query {
 		cp := *q
 		cp.Conjuncts = []query.Query{c}
 		return &cp
-	case *query.CustomScoreQuery:
-		inner := driven(q.Query, bm)
-		if inner == nil {
-			return nil
-		}
-		cp := *q
-		cp.Query = inner
-		return &cp
 	case rescored:
 		inner := driven(q.q, bm)
 		if inner == nil {
@@ -135,10 +126,10 @@ func advanceable(q query.Query) bool {
 		return !slices.ContainsFunc([]query.Query{q.Must, q.Should, q.MustNot, q.Filter}, func(c query.Query) bool {
 			return c != nil && !advanceable(c)
 		})
-	case *query.CustomScoreQuery:
-		return advanceable(q.Query)
 	case rescored:
 		return advanceable(q.q)
+	case ending: // moves as the query it wraps until that ends, then stays ended
+		return advanceable(q.Query)
 	case unscored:
 		return advanceable(q.Query)
 	case cachedQuery:
@@ -232,7 +223,7 @@ func (s *bitmapSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch,
 	}
 	n := s.held.Next()
 	dm := ctx.DocumentMatchPool.Get()
-	dm.IndexInternalID = binary.BigEndian.AppendUint64(dm.IndexInternalID[:0], uint64(n))
+	dm.IndexInternalID = bleveindex.NewIndexInternalID(dm.IndexInternalID, uint64(n))
 	return dm, nil
 }
 
@@ -273,9 +264,10 @@ func (s *bitmapSearcher) DocumentMatchPoolSize() int { return 1 }
 type drivenFilter struct {
 	search.Searcher
 	bm   *roaring.Bitmap
-	held roaring.IntPeekable // bm's documents, from the last one looked for
-	from uint32              // the first document a next match may be
-	done bool                // no match left
+	held roaring.IntPeekable        // bm's documents, from the last one looked for
+	from uint32                     // the first document a next match may be
+	done bool                       // no match left
+	id   bleveindex.IndexInternalID // the buffer of the id the wrapped searcher is advanced to
 }
 
 // Next is the wrapped searcher's next match that bm holds.
@@ -304,7 +296,8 @@ func (s *drivenFilter) at(ctx *search.SearchContext, n uint32) (*search.Document
 			break
 		}
 		next := s.held.PeekNext()
-		dm, err := s.Searcher.Advance(ctx, docID(next))
+		s.id = bleveindex.NewIndexInternalID(s.id, uint64(next)) // no searcher keeps the id it is advanced to
+		dm, err := s.Searcher.Advance(ctx, s.id)
 		if err != nil || dm == nil {
 			s.done = true
 			return nil, err
@@ -331,10 +324,3 @@ func (s *drivenFilter) at(ctx *search.SearchContext, n uint32) (*search.Document
 
 // Size is the searcher's size with the wrapped one's (the bitmap belongs to the cache).
 func (s *drivenFilter) Size() int { return 96 + s.Searcher.Size() }
-
-// docID is the scorch internal id of document number n.
-func docID(n uint32) bleveindex.IndexInternalID {
-	id := make(bleveindex.IndexInternalID, 8)
-	binary.BigEndian.PutUint64(id, uint64(n))
-	return id
-}

@@ -11,6 +11,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	bleveindex "github.com/blevesearch/bleve_index_api"
 )
 
 // TestDrivenFilter: a searcher driven by a bitmap returns exactly the
@@ -85,6 +86,11 @@ func TestDrivenFilter(t *testing.T) {
 		}
 		defer sr.Close()
 		sctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(sr.DocumentMatchPoolSize(), 0)}
+		// A rejected match not put back would exhaust the pool (bleve would quietly allocate).
+		sctx.DocumentMatchPool.TooSmall = func(*search.DocumentMatchPool) *search.DocumentMatch {
+			t.Fatalf("pool of %d exhausted: a match was not put back", sr.DocumentMatchPoolSize())
+			return nil
+		}
 		var from uint32 // the least document the next match may be
 		for i := 0; ; i++ {
 			var dm *search.DocumentMatch
@@ -92,7 +98,7 @@ func TestDrivenFilter(t *testing.T) {
 			if advanceEvery > 0 && i > 0 && i%advanceEvery == 0 {
 				target := from - 1 + uint32(i%3)
 				bound = max(bound, target)
-				dm, err = sr.Advance(sctx, docID(target))
+				dm, err = sr.Advance(sctx, bleveindex.NewIndexInternalID(nil, uint64(target)))
 			} else {
 				dm, err = sr.Next(sctx)
 			}
@@ -183,6 +189,11 @@ func TestDriven(t *testing.T) {
 	inner := outer.Must.(*query.ConjunctionQuery).Conjuncts[0].(rescored).Query.(*query.BooleanQuery)
 	if !isDriven(inner.Must) {
 		t.Errorf("a tier: the required clause inside its recency wrapper is not driven")
+	}
+	// A graded tier: its filter excludes the articles matching more words (Ending).
+	graded := Filtered(withShould(term("a")), query.NewBooleanQuery([]query.Query{term("c")}, nil, []query.Query{Ending(term("b"))}))
+	if g, ok := driven(graded, bm).(*query.BooleanQuery); !ok || g.Should == nil {
+		t.Errorf("a graded tier: driven is %T, want its required clauses driven", driven(graded, bm))
 	}
 	// Nowhere safe: a boolean query with optional clauses among others.
 	for _, q := range []query.Query{
