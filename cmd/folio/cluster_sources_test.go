@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -15,7 +16,9 @@ import (
 // fills, publish the folder's articles through the log (stored once: the
 // log deduplicates the three nodes' identical publishes), and each ends
 // with every article and applied_seq equal to the log's last seq; a write
-// after that gets the next seq and reaches every node.
+// after that gets the next seq and reaches every node; a fourth node with
+// the same sources joining later publishes nothing again (an article the
+// API edited meanwhile keeps the edit on every node).
 func TestClusterNewNodesWithSources(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs three nodes; skipped with -short")
@@ -58,6 +61,38 @@ func TestClusterNewNodesWithSources(t *testing.T) {
 	for _, nd := range c.nodes {
 		if got := articleTitle(t, client, nd, "after-sources", seq); got != "After walrus" {
 			t.Fatalf("%s: after-sources at min_seq=%d has title %q", nd.name, seq, got)
+		}
+	}
+
+	// A fourth node with the same sources joins later: it reads them from
+	// the log and does not publish them again over an article the API changed.
+	status, edited := clusterWrite(client, c.nodes[0], "sourced-0", "Edited walrus")
+	if status/100 != 2 {
+		t.Fatalf("edit of sourced-0 through the API: %d", status)
+	}
+	nd, _ := c.join(t, "node4", "", "FOLIO_INDEX_SOURCES="+src)
+	deadline = time.Now().Add(60 * time.Second)
+	for !strings.Contains(nd.stderr.String(), "index.sources are read from it") {
+		if time.Now().After(deadline) {
+			t.Fatalf("node4 did not say where its sources come from:\n%s", nd.stderr.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// Once node4 has applied the log, a write through it takes the next
+	// seq: nothing was published in between, and the edit stands everywhere.
+	for st, _ := readyOf(client, nd); st.AppliedSeq < edited; st, _ = readyOf(client, nd) {
+		if time.Now().After(deadline) {
+			t.Fatalf("node4 did not apply the log up to seq %d: %+v", edited, st)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	status, after := clusterWrite(client, nd, "after-join", "Joined walrus")
+	if status/100 != 2 || after != edited+1 {
+		t.Errorf("write through node4 after it joined: %d, seq %d; want 2xx at seq %d (nothing published again)", status, after, edited+1)
+	}
+	for _, nd := range c.nodes {
+		if got := articleTitle(t, client, nd, "sourced-0", after); got != "Edited walrus" {
+			t.Errorf("%s: sourced-0 has title %q after node4 joined, want the API's edit", nd.name, got)
 		}
 	}
 }

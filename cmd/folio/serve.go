@@ -163,14 +163,25 @@ func openServed(opts index.Options, sources []string) (ix *index.Index, missing,
 
 // publishSources syncs sources through the new cluster node ix once the
 // log answers, so they reach every replica through the log (a source the
-// other nodes published already is stored once: the log deduplicates it).
+// other new nodes published already is stored once: the log deduplicates
+// it), but only while the log is empty: a node joining a cluster that
+// holds writes already reads the sources' articles from the log. (Its
+// empty sync state would count every file as changed and publish each
+// article again, putting back over every node what the API has changed or
+// deleted since.) POST /api/admin/sync publishes what the files changed.
 func publishSources(ctx context.Context, ix *index.Index, sources []string, logger *slog.Logger) {
-	for ix.ReplicaStatus(ctx).LogErr != nil {
+	st := ix.ReplicaStatus(ctx)
+	for st.LogErr != nil {
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(500 * time.Millisecond):
 		}
+		st = ix.ReplicaStatus(ctx)
+	}
+	if st.LogLastSeq > 0 {
+		logger.Info("cluster: the log holds writes already, so index.sources are read from it, not published again (POST /api/admin/sync publishes what the files changed)", "log_last_seq", st.LogLastSeq)
+		return
 	}
 	report := &ingestReport{logger: logger, logProblems: true}
 	sum, err := ix.Sync(ctx, sources, report.options(false))
